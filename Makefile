@@ -1,0 +1,84 @@
+# socktool — interactive socket debugger.  `make deps run` on a fresh Debian
+# machine; `make check` runs every test; `make asan check` the same under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	 = -Wall -Wextra -Wformat=2 -Wshadow
+READLINE_CFLAGS	?= $(shell pkg-config --cflags readline 2>/dev/null)
+READLINE_LIBS	?= $(shell pkg-config --libs readline 2>/dev/null || echo -lreadline)
+ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARN) $(READLINE_CFLAGS) $(CFLAGS)
+LIBS	 = $(READLINE_LIBS)
+
+# `make asan ...` builds into build-asan/ with the sanitizers on.
+ifneq ($(filter asan,$(MAKECMDGOALS)),)
+BUILD	 = build-asan
+SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+else
+BUILD	 = build
+SANITIZE =
+endif
+
+SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
+	   src/cmd_data.c src/cmd_script.c src/session.c src/settings.c \
+	   src/net.c src/buf.c src/codec.c src/out.c
+OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
+BIN	 = $(BUILD)/socktool
+UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd
+
+.PHONY: all asan deps run check unit install uninstall clean bench
+all: $(BIN) socktool
+
+socktool: $(BIN)
+	ln -sf $(BIN) socktool
+
+asan: $(BIN)
+	@:
+
+$(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -c -o $@ $<
+
+$(BIN): $(OBJS)
+	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+$(BUILD)/test_codec: tests/unit/test_codec.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_codec.c src/codec.c src/buf.c
+
+$(BUILD)/test_cmd: tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) tests/unit/tap.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) $(LIBS)
+
+deps:
+	apt-get update
+	apt-get install -y build-essential pkg-config libreadline-dev \
+	    socat ncat python3 tmux mandoc iproute2 util-linux bsdextrautils
+
+run: $(BIN)
+	./$(BIN)
+
+unit: $(UNIT)
+
+check: $(BIN) $(UNIT)
+	SOCKTOOL=$(CURDIR)/$(BIN) BUILD=$(BUILD) tests/run-tests
+
+bench: build/socktool
+	tests/bench/run
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/socktool
+	install -m 644 man/socktool.1 $(DESTDIR)$(MANDIR)/man1/socktool.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/socktool $(DESTDIR)$(MANDIR)/man1/socktool.1
+
+clean:
+	rm -rf build build-asan socktool

@@ -1,0 +1,633 @@
+/* cmd.c — command table, tokenizer, lookup, argument checking, the pending
+ * (waiting) command, and completion. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "codec.h"
+#include "loop.h"
+#include "out.h"
+#include "session.h"
+#include "settings.h"
+
+extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
+    cmd_list_entry, cmd_close_entry, cmd_set_entry, cmd_show_entry,
+    cmd_stats_entry, cmd_reset_entry, cmd_send_entry, cmd_sendhex_entry,
+    cmd_expect_entry, cmd_wait_entry, cmd_sleep_entry, cmd_echo_entry,
+    cmd_help_entry, cmd_quit_entry;
+
+const struct cmd_entry *cmd_table[] = {
+	&cmd_tcp_server_entry,
+	&cmd_tcp_client_entry,
+	&cmd_list_entry,
+	&cmd_close_entry,
+	&cmd_set_entry,
+	&cmd_show_entry,
+	&cmd_stats_entry,
+	&cmd_reset_entry,
+	&cmd_send_entry,
+	&cmd_sendhex_entry,
+	&cmd_expect_entry,
+	&cmd_wait_entry,
+	&cmd_sleep_entry,
+	&cmd_echo_entry,
+	&cmd_help_entry,
+	&cmd_quit_entry,
+	NULL
+};
+
+struct pending	cmd_pending;
+int		cmd_quit_requested;
+
+/*
+ * One word from *pos: blanks split; '...' and "..." group.  Backslash
+ * sequences are kept verbatim (the escape decoder sees them later), but a
+ * backslash still protects the next character from ending a word or a
+ * double-quoted string.  Returns 1 with a token, 0 at the end, -1 on error.
+ */
+static int
+cmd_next_token(const char *line, size_t len, size_t *pos, struct cmd_token *tok,
+    char *err, size_t errlen)
+{
+	struct buf w = BUF_INIT;
+	size_t i = *pos;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i >= len) {
+		*pos = i;
+		return 0;
+	}
+	tok->start = i;
+	tok->quoted = 0;
+	while (i < len && line[i] != ' ' && line[i] != '\t') {
+		char q = line[i];
+
+		if (q == '"' || q == '\'') {
+			size_t open = i++;
+
+			tok->quoted = 1;
+			while (i < len && line[i] != q) {
+				if (q == '"' && line[i] == '\\' && i + 1 < len)
+					buf_putc(&w, line[i++]);
+				buf_putc(&w, line[i++]);
+			}
+			if (i >= len) {
+				snprintf(err, errlen, "unterminated %s quote at "
+				    "position %zu", q == '"' ? "double" :
+				    "single", open + 1);
+				buf_free(&w);
+				return -1;
+			}
+			i++;
+			continue;
+		}
+		if (q == '\\' && i + 1 < len)
+			buf_putc(&w, line[i++]);
+		buf_putc(&w, line[i++]);
+	}
+	tok->end = i;
+	tok->s = xstrndup((char *)buf_peek(&w), buf_len(&w));
+	buf_free(&w);
+	*pos = i;
+	return 1;
+}
+
+int
+cmd_tokenize(const char *line, size_t len, struct cmd_token **out, size_t *n,
+    char *err, size_t errlen)
+{
+	struct cmd_token *v = NULL, tok;
+	size_t cnt = 0, pos = 0;
+	int r;
+
+	while ((r = cmd_next_token(line, len, &pos, &tok, err, errlen)) == 1) {
+		v = xrealloc(v, (cnt + 1) * sizeof *v);
+		v[cnt++] = tok;
+	}
+	if (r == -1) {
+		cmd_tokens_free(v, cnt);
+		return -1;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void
+cmd_tokens_free(struct cmd_token *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].s);
+	free(v);
+}
+
+const struct cmd_entry *
+cmd_lookup(const char *name, char *err, size_t errlen)
+{
+	const struct cmd_entry *found = NULL, *e;
+	size_t i, nlen = strlen(name), nmatch = 0;
+	struct buf cands = BUF_INIT;
+
+	for (i = 0; (e = cmd_table[i]) != NULL; i++) {
+		if (strcmp(e->name, name) == 0 ||
+		    (e->alias != NULL && strcmp(e->alias, name) == 0))
+			return e;
+	}
+	for (i = 0; (e = cmd_table[i]) != NULL; i++) {
+		if (strncmp(e->name, name, nlen) == 0 ||
+		    (e->alias != NULL && strncmp(e->alias, name, nlen) == 0)) {
+			buf_printf(&cands, "%s%s", nmatch ? ", " : "", e->name);
+			nmatch++;
+			found = e;
+		}
+	}
+	if (nmatch == 1) {
+		buf_free(&cands);
+		return found;
+	}
+	if (nmatch == 0)
+		snprintf(err, errlen, "unknown command \"%.64s\" (try help)",
+		    name);
+	else
+		snprintf(err, errlen, "ambiguous command \"%.64s\", could be: "
+		    "%s", name, buf_cstr(&cands));
+	buf_free(&cands);
+	return NULL;
+}
+
+const char *
+cmd_opt(const struct cmd_ctx *c, const char *name)
+{
+	size_t i;
+
+	for (i = c->nopts; i > 0; i--)
+		if (strcmp(c->opts[i - 1].name, name) == 0)
+			return c->opts[i - 1].value;
+	return NULL;
+}
+
+int
+cmd_has(const struct cmd_ctx *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nopts; i++)
+		if (strcmp(c->opts[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+enum cmd_status
+cmd_usage(const struct cmd_ctx *c, const char *fmt, ...)
+{
+	struct buf m = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&m, fmt, ap);
+	va_end(ap);
+	out_error(c->ent->name, "%s (usage: %s)", buf_cstr(&m), c->ent->usage);
+	buf_free(&m);
+	return CMD_ERR;
+}
+
+enum cmd_status
+cmd_fail(const struct cmd_ctx *c, const char *fmt, ...)
+{
+	struct buf m = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&m, fmt, ap);
+	va_end(ap);
+	out_error(c->ent->name, "%s", buf_cstr(&m));
+	buf_free(&m);
+	return CMD_ERR;
+}
+
+void
+cmd_result_ok(const struct cmd_ctx *c)
+{
+	struct json j;
+
+	if (!out_cfg.json)
+		return;
+	j_begin(&j, "result");
+	j_str(&j, "command", c->ent->name);
+	j_bool(&j, "ok", 1);
+	j_emit(&j);
+}
+
+struct session *
+cmd_session(const struct cmd_ctx *c, const char *arg)
+{
+	uint64_t id;
+	struct session *s;
+
+	if (codec_parse_uint(arg, 1, UINT32_MAX, &id) == -1) {
+		cmd_usage(c, "bad session id \"%.32s\"", arg);
+		return NULL;
+	}
+	s = sess_find((unsigned)id);
+	if (s == NULL)
+		cmd_usage(c, "no session %s", arg);
+	return s;
+}
+
+int
+cmd_duration(const struct cmd_ctx *c, const char *opt, uint64_t def,
+    uint64_t *ms)
+{
+	const char *v = cmd_opt(c, opt);
+
+	*ms = def;
+	if (v == NULL)
+		return 0;
+	if (codec_parse_duration(v, ms) == -1) {
+		cmd_usage(c, "bad duration \"%.32s\" for --%s (e.g. 250ms, 2s, "
+		    "1m)", v, opt);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct cmd_opt *
+cmd_find_opt(const struct cmd_entry *e, const char *name, size_t nlen)
+{
+	const struct cmd_opt *o;
+
+	for (o = e->opts; o != NULL && o->name != NULL; o++)
+		if (strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0)
+			return o;
+	return NULL;
+}
+
+/* The raw rest of the line from pos; "quoted text" standing alone loses
+ * its quotes, since that is how people type it. */
+static void
+cmd_take_rest(struct cmd_ctx *c, const char *line, size_t len, size_t pos)
+{
+	struct cmd_token tok;
+	size_t a = pos, b = len, p = pos;
+	char err[8];
+
+	while (a < len && (line[a] == ' ' || line[a] == '\t'))
+		a++;
+	if (cmd_next_token(line, len, &p, &tok, err, sizeof err) == 1) {
+		if (tok.quoted && tok.end == len && b - a >= 2 &&
+		    (line[a] == '"' || line[a] == '\'') &&
+		    line[b - 1] == line[a] &&
+		    memchr(line + a + 1, line[a], b - a - 2) == NULL) {
+			a++;
+			b--;
+		}
+		free(tok.s);
+	}
+	c->rest = line + a;
+	c->restlen = b - a;
+}
+
+/* Fill ctx from the words after the command name.  Returns -1 after
+ * printing a usage error. */
+static int
+cmd_parse(struct cmd_ctx *c, const char *line, size_t len, size_t pos,
+    struct cmd_token **words, size_t *nwords)
+{
+	const struct cmd_entry *e = c->ent;
+	struct cmd_token tok;
+	int endopts = 0, r;
+	char err[128];
+
+	for (;;) {
+		size_t before = pos;
+		const char *s;
+
+		if ((e->flags & CMD_REST) && e->upper >= 0 &&
+		    c->argc >= e->upper) {
+			size_t p = pos;
+
+			/* Options may still come before the text. */
+			r = cmd_next_token(line, len, &p, &tok, err, sizeof err);
+			/* Text need not tokenize: "it's" is fine to send. */
+			if (r == -1 || (r == 1 && (endopts || tok.quoted ||
+			    strncmp(tok.s, "--", 2) != 0))) {
+				if (r == 1)
+					free(tok.s);
+				cmd_take_rest(c, line, len, before);
+				break;
+			}
+			if (r == 1)
+				free(tok.s);
+		}
+		r = cmd_next_token(line, len, &pos, &tok, err, sizeof err);
+		if (r == 0)
+			break;
+		if (r == -1) {
+			cmd_usage(c, "%s", err);
+			return -1;
+		}
+		*words = xrealloc(*words, (*nwords + 1) * sizeof **words);
+		(*words)[(*nwords)++] = tok;
+		s = tok.s;
+		if (!endopts && !tok.quoted && s[0] == '-' && s[1] == '-') {
+			const char *name = s + 2, *eq;
+			const struct cmd_opt *o;
+			size_t nlen;
+
+			if (*name == '\0') {
+				endopts = 1;
+				continue;
+			}
+			eq = strchr(name, '=');
+			nlen = eq ? (size_t)(eq - name) : strlen(name);
+			o = cmd_find_opt(e, name, nlen);
+			if (o == NULL) {
+				cmd_usage(c, "unknown option \"%.32s\"", s);
+				return -1;
+			}
+			if (c->nopts == sizeof c->opts / sizeof c->opts[0]) {
+				cmd_usage(c, "too many options");
+				return -1;
+			}
+			c->opts[c->nopts].name = o->name;
+			c->opts[c->nopts].value = NULL;
+			if (o->has_arg && eq != NULL)
+				c->opts[c->nopts].value = eq + 1;
+			else if (o->has_arg) {
+				r = cmd_next_token(line, len, &pos, &tok, err,
+				    sizeof err);
+				if (r != 1) {
+					if (r == -1)
+						cmd_usage(c, "%s", err);
+					else
+						cmd_usage(c, "option --%s needs "
+						    "a value", o->name);
+					return -1;
+				}
+				*words = xrealloc(*words, (*nwords + 1) *
+				    sizeof **words);
+				(*words)[(*nwords)++] = tok;
+				c->opts[c->nopts].value = tok.s;
+			} else if (eq != NULL) {
+				cmd_usage(c, "option --%s takes no value",
+				    o->name);
+				return -1;
+			}
+			c->nopts++;
+			continue;
+		}
+		c->argv = xrealloc(c->argv, (size_t)(c->argc + 2) *
+		    sizeof *c->argv);
+		c->argv[c->argc++] = tok.s;
+		c->argv[c->argc] = NULL;
+	}
+	if (c->argc < e->lower) {
+		cmd_usage(c, "missing argument");
+		return -1;
+	}
+	if (e->upper >= 0 && c->argc > e->upper) {
+		cmd_usage(c, "too many arguments");
+		return -1;
+	}
+	if ((e->flags & CMD_REST) && c->rest == NULL) {
+		if (!(e->flags & CMD_REST_OPT)) {
+			cmd_usage(c, "missing text");
+			return -1;
+		}
+		c->rest = "";
+		c->restlen = 0;
+	}
+	return 0;
+}
+
+enum cmd_status
+cmd_run(const char *line, size_t len, int interactive)
+{
+	struct cmd_token first, *words = NULL;
+	struct cmd_ctx c;
+	size_t pos = 0, nwords = 0;
+	char err[256];
+	enum cmd_status st;
+	int r;
+
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (memchr(line, '\0', len) != NULL) {
+		out_error(NULL, "NUL byte in command line; line ignored");
+		return CMD_ERR;
+	}
+	while (pos < len && (line[pos] == ' ' || line[pos] == '\t'))
+		pos++;
+	if (pos == len || line[pos] == '#')
+		return CMD_OK;
+	r = cmd_next_token(line, len, &pos, &first, err, sizeof err);
+	if (r != 1) {
+		out_error(NULL, "%s", err);
+		return CMD_ERR;
+	}
+	memset(&c, 0, sizeof c);
+	c.interactive = interactive;
+	c.ent = cmd_lookup(first.s, err, sizeof err);
+	free(first.s);
+	if (c.ent == NULL) {
+		out_error(NULL, "%s", err);
+		return CMD_ERR;
+	}
+	c.argv = xcalloc(1, sizeof *c.argv);
+	if (cmd_parse(&c, line, len, pos, &words, &nwords) == -1)
+		st = CMD_ERR;
+	else
+		st = c.ent->exec(&c);
+	free(c.argv);
+	cmd_tokens_free(words, nwords);
+	return st;
+}
+
+/* Pending commands. */
+static void
+cmd_pending_timer(void *arg)
+{
+	(void)arg;
+	/* Nothing to do: waking the loop is enough, the poll sees the
+	 * deadline has passed. */
+	cmd_pending.timer = 0;
+}
+
+enum cmd_status
+cmd_wait(const struct cmd_ctx *c, uint64_t timeout_ms)
+{
+	cmd_pending.active = 1;
+	cmd_pending.ent = c->ent;
+	cmd_pending.interactive = c->interactive;
+	cmd_pending.timeout_ms = timeout_ms;
+	cmd_pending.deadline = timeout_ms ? loop_now() + timeout_ms : 0;
+	if (timeout_ms)
+		cmd_pending.timer = loop_timer_add(timeout_ms,
+		    cmd_pending_timer, NULL);
+	/* Already satisfied? Then it never waits. */
+	return cmd_pending_poll();
+}
+
+static void
+cmd_pending_clear(void)
+{
+	if (cmd_pending.timer)
+		loop_timer_del(cmd_pending.timer);
+	if (cmd_pending.cleanup != NULL)
+		cmd_pending.cleanup(&cmd_pending);
+	buf_free(&cmd_pending.data);
+	memset(&cmd_pending, 0, sizeof cmd_pending);
+}
+
+enum cmd_status
+cmd_pending_poll(void)
+{
+	int r;
+
+	if (!cmd_pending.active)
+		return CMD_OK;
+	r = cmd_pending.check(&cmd_pending);
+	if (r == 0)
+		return CMD_PENDING;
+	cmd_pending_clear();
+	return r > 0 ? CMD_OK : CMD_ERR;
+}
+
+void
+cmd_pending_cancel(const char *why)
+{
+	if (!cmd_pending.active)
+		return;
+	out_error(cmd_pending.ent->name, "%s", why);
+	cmd_pending_clear();
+}
+
+/* Completion. */
+static void
+cmd_cand(char ***v, size_t *n, const char *text, const char *word)
+{
+	if (strncmp(word, text, strlen(text)) != 0)
+		return;
+	*v = xrealloc(*v, (*n + 2) * sizeof **v);
+	(*v)[(*n)++] = xstrdup(word);
+	(*v)[*n] = NULL;
+}
+
+static void
+cmd_cand_ids(char ***v, size_t *n, const char *text)
+{
+	struct session **all;
+	size_t i, cnt;
+	char id[16];
+
+	all = sess_all(&cnt);
+	for (i = 0; i < cnt; i++) {
+		snprintf(id, sizeof id, "%u", all[i]->id);
+		cmd_cand(v, n, text, id);
+	}
+}
+
+/* Complete words separated by '|' in list. */
+static void
+cmd_cand_list(char ***v, size_t *n, const char *text, const char *list)
+{
+	char *copy = xstrdup(list), *w, *save = NULL;
+
+	for (w = strtok_r(copy, "|", &save); w != NULL;
+	    w = strtok_r(NULL, "|", &save))
+		cmd_cand(v, n, text, w);
+	free(copy);
+}
+
+char **
+cmd_complete(const char *before, const char *text)
+{
+	struct cmd_token *t = NULL;
+	const struct cmd_entry *e;
+	char **v = NULL, err[128];
+	size_t nt = 0, n = 0, i, pos;
+
+	if (cmd_tokenize(before, strlen(before), &t, &nt, err,
+	    sizeof err) == -1)
+		return NULL;
+	if (nt == 0) {
+		for (i = 0; (e = cmd_table[i]) != NULL; i++)
+			cmd_cand(&v, &n, text, e->name);
+		goto out;
+	}
+	e = cmd_lookup(t[0].s, err, sizeof err);
+	if (e == NULL)
+		goto out;
+	if (strncmp(text, "--", 2) == 0) {
+		const struct cmd_opt *o;
+		char name[64];
+
+		for (o = e->opts; o != NULL && o->name != NULL; o++) {
+			snprintf(name, sizeof name, "--%s", o->name);
+			cmd_cand(&v, &n, text, name);
+		}
+		goto out;
+	}
+	/* Positional index of the word being completed (options skipped). */
+	for (pos = 0, i = 1; i < nt; i++) {
+		if (strncmp(t[i].s, "--", 2) == 0) {
+			const struct cmd_opt *o = cmd_find_opt(e, t[i].s + 2,
+			    strlen(t[i].s + 2));
+
+			if (o != NULL && o->has_arg)
+				i++;
+			continue;
+		}
+		pos++;
+	}
+	switch (e->argkind) {
+	case ARG_SESSION:
+		if (pos == 0) {
+			cmd_cand_ids(&v, &n, text);
+			if (strcmp(e->name, "close") == 0 ||
+			    strcmp(e->name, "reset") == 0)
+				cmd_cand(&v, &n, text, "all");
+		}
+		break;
+	case ARG_SET:
+		if (pos == 0) {
+			cmd_cand_ids(&v, &n, text);
+			cmd_cand(&v, &n, text, "all");
+			cmd_cand(&v, &n, text, "default");
+		} else if (pos == 1) {
+			const struct setting_def *d;
+
+			for (d = setting_defs; d->name != NULL; d++)
+				cmd_cand(&v, &n, text, d->name);
+		} else if (pos == 2 && nt >= 3) {
+			const struct setting_def *d = setting_find(t[nt - 1].s);
+
+			if (d != NULL && d->values != NULL)
+				cmd_cand_list(&v, &n, text, d->values);
+		}
+		break;
+	case ARG_WAIT:
+		if (pos == 0)
+			cmd_cand_ids(&v, &n, text);
+		else if (pos == 1)
+			cmd_cand_list(&v, &n, text,
+			    "connected|accepted|closed|recv");
+		break;
+	case ARG_CMD:
+		if (pos == 0)
+			for (i = 0; (e = cmd_table[i]) != NULL; i++)
+				cmd_cand(&v, &n, text, e->name);
+		break;
+	case ARG_NONE:
+		break;
+	}
+out:
+	cmd_tokens_free(t, nt);
+	return v;
+}

@@ -1,0 +1,129 @@
+/* cmd.h — the command table and everything that turns a typed line into a
+ * call: tokenizer, unique-prefix lookup, option and argument-count checks,
+ * usage errors, completion, and commands that wait (pending). */
+#ifndef SOCKTOOL_CMD_H
+#define SOCKTOOL_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct session;
+
+enum cmd_status { CMD_OK, CMD_ERR, CMD_PENDING };
+
+struct cmd_opt {
+	const char	*name;		/* without the leading "--" */
+	int		 has_arg;
+};
+
+/* How completion treats positional arguments. */
+enum cmd_argkind {
+	ARG_NONE,
+	ARG_SESSION,		/* first argument is a session id */
+	ARG_SET,		/* set: ID|all|default SETTING VALUE */
+	ARG_WAIT,		/* wait: ID EVENT */
+	ARG_CMD,		/* help: a command name */
+};
+
+#define CMD_REST	0x1	/* text after positionals+options is raw */
+#define CMD_REST_OPT	0x2	/* ... and may be empty */
+
+struct cmd_ctx;
+
+struct cmd_entry {
+	const char		*name;
+	const char		*alias;
+	const char		*usage;
+	const char		*help;
+	int			 lower, upper;	/* positional bounds, -1 = any */
+	const struct cmd_opt	*opts;
+	int			 flags;
+	enum cmd_argkind	 argkind;
+	enum cmd_status		(*exec)(struct cmd_ctx *);
+};
+
+struct cmd_optval {
+	const char	*name;
+	const char	*value;		/* NULL for flags */
+};
+
+struct cmd_ctx {
+	const struct cmd_entry	*ent;
+	int			 argc;
+	char			**argv;
+	size_t			 nopts;
+	struct cmd_optval	 opts[16];
+	const char		*rest;	/* CMD_REST text, raw */
+	size_t			 restlen;
+	int			 interactive;
+};
+
+/* One token of a command line: its unquoted text and its raw extent. */
+struct cmd_token {
+	char	*s;
+	size_t	 start, end;
+	int	 quoted;
+};
+
+int	cmd_tokenize(const char *line, size_t len, struct cmd_token **out,
+	    size_t *n, char *err, size_t errlen);
+void	cmd_tokens_free(struct cmd_token *, size_t);
+
+/* Find a command by name, alias or unique prefix.  On failure returns NULL
+ * and writes "unknown command" / "ambiguous ... could be: ..." into err. */
+const struct cmd_entry *cmd_lookup(const char *name, char *err, size_t errlen);
+
+/* Run one line.  interactive changes what "would block" means. */
+enum cmd_status cmd_run(const char *line, size_t len, int interactive);
+
+/* The command table, NULL-terminated. */
+extern const struct cmd_entry *cmd_table[];
+
+/* Helpers for handlers. */
+const char	*cmd_opt(const struct cmd_ctx *, const char *name);
+int		 cmd_has(const struct cmd_ctx *, const char *name);
+enum cmd_status	 cmd_usage(const struct cmd_ctx *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+enum cmd_status	 cmd_fail(const struct cmd_ctx *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+struct session	*cmd_session(const struct cmd_ctx *, const char *arg);
+int		 cmd_duration(const struct cmd_ctx *, const char *opt,
+		    uint64_t def, uint64_t *ms);
+void		 cmd_result_ok(const struct cmd_ctx *);
+
+/* A command that waits: checked after every loop iteration. */
+struct pending {
+	int		 active;
+	const struct cmd_entry *ent;
+	/* 1 done, -1 failed (already reported), 0 keep waiting */
+	int		(*check)(struct pending *);
+	void		(*cleanup)(struct pending *);
+	uint64_t	 deadline;	/* loop_now() ms, 0 = none */
+	uint64_t	 timer;
+	unsigned	 id;
+	int		 what;
+	int		 hex;
+	uint64_t	 mark;
+	uint64_t	 timeout_ms;
+	struct buf	 data;
+	int		 interactive;
+};
+extern struct pending cmd_pending;
+
+/* Start waiting; the caller fills check and its fields first. */
+enum cmd_status	 cmd_wait(const struct cmd_ctx *, uint64_t timeout_ms);
+/* After each loop iteration: CMD_PENDING while waiting, else the result. */
+enum cmd_status	 cmd_pending_poll(void);
+/* Ctrl-C / end of program. */
+void		 cmd_pending_cancel(const char *why);
+
+/* Completion: candidates for the word `text`, given the line before it.
+ * Returns a NULL-terminated malloc'd array of malloc'd strings, or NULL. */
+char		**cmd_complete(const char *before, const char *text);
+
+/* Quit request from `quit`. */
+extern int cmd_quit_requested;
+
+#endif

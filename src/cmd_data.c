@@ -1,0 +1,103 @@
+/* cmd_data.c — commands that move data: send, sendhex. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "codec.h"
+#include "out.h"
+#include "session.h"
+
+/* A send waiting for room in a full queue (scripted mode only). */
+static int
+cmd_send_check(struct pending *p)
+{
+	struct session *s = sess_find(p->id);
+	char err[256];
+
+	if (s == NULL) {
+		out_error(p->ent->name, "session %u closed with %zu bytes "
+		    "not sent", p->id, buf_len(&p->data));
+		return -1;
+	}
+	if (!sess_can_queue(s))
+		return 0;
+	if (sess_send(s, buf_peek(&p->data), buf_len(&p->data), err,
+	    sizeof err) == -1) {
+		out_error(p->ent->name, "%s", err);
+		return -1;
+	}
+	return 1;
+}
+
+static enum cmd_status
+cmd_send_common(struct cmd_ctx *c, int hex)
+{
+	struct session *s = cmd_session(c, c->argv[0]);
+	struct buf data = BUF_INIT;
+	char err[256];
+	int r;
+
+	if (s == NULL)
+		return CMD_ERR;
+	if (hex)
+		r = codec_parse_hex(c->rest, c->restlen, &data, err, sizeof err);
+	else
+		r = codec_unescape(c->rest, c->restlen, &data, err, sizeof err);
+	if (r == -1) {
+		buf_free(&data);
+		return cmd_usage(c, "%s", err);
+	}
+	if (s->state == S_LISTENING && s->npeers == 0) {
+		buf_free(&data);
+		return cmd_fail(c, "server %u has no peers", s->id);
+	}
+	if (!sess_can_queue(s)) {
+		if (c->interactive) {
+			buf_free(&data);
+			return cmd_fail(c, "session %u: output queue full "
+			    "(%zu bytes waiting); not sent, try again", s->id,
+			    buf_len(&s->outq));
+		}
+		/* A script waits for the peer to catch up. */
+		cmd_pending.id = s->id;
+		cmd_pending.data = data;
+		cmd_pending.check = cmd_send_check;
+		return cmd_wait(c, 0);
+	}
+	r = sess_send(s, buf_peek(&data), buf_len(&data), err, sizeof err);
+	buf_free(&data);
+	if (r == -1)
+		return cmd_fail(c, "%s", err);
+	cmd_result_ok(c);
+	return CMD_OK;
+}
+
+static enum cmd_status
+cmd_send_exec(struct cmd_ctx *c)
+{
+	return cmd_send_common(c, 0);
+}
+
+static enum cmd_status
+cmd_sendhex_exec(struct cmd_ctx *c)
+{
+	return cmd_send_common(c, 1);
+}
+
+const struct cmd_entry cmd_send_entry = {
+	"send", NULL, "send ID TEXT",
+	"Send TEXT, the rest of the line, with C escapes decoded: \\r \\n "
+	"\\t \\0 \\\\ \\e \\a \\xHH \\\".  Text that is one quoted string "
+	"loses its quotes.  Sent to a server, every peer receives it.  Data "
+	"for a session still connecting is queued.",
+	1, 1, NULL, CMD_REST, ARG_SESSION, cmd_send_exec
+};
+
+const struct cmd_entry cmd_sendhex_entry = {
+	"sendhex", "sendx", "sendhex ID HEX",
+	"Send bytes written in hex: \"48 65 6c\", \"48656c\", \"0x48,0x65\", "
+	"\"48:65:6c\" or \"48-65\".  An odd number of digits or a non-hex "
+	"character is an error naming its position.",
+	1, 1, NULL, CMD_REST, ARG_SESSION, cmd_sendhex_exec
+};

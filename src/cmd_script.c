@@ -1,0 +1,349 @@
+/* cmd_script.c — commands for scripts and the prompt: expect, wait, sleep,
+ * echo, help, quit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "codec.h"
+#include "loop.h"
+#include "out.h"
+#include "session.h"
+
+static int
+cmd_timed_out(const struct pending *p)
+{
+	return p->deadline != 0 && loop_now() >= p->deadline;
+}
+
+/* expect */
+static int
+cmd_expect_check(struct pending *p)
+{
+	struct session *s = sess_find(p->id);
+	struct buf *win = s != NULL ? &s->expbuf : sess_zombie_data(p->id);
+	struct buf shown = BUF_INIT;
+	const unsigned char *hit = NULL;
+
+	/* Search only when something new arrived since the last look. */
+	if (win != NULL && (s == NULL || s->n_recv != p->mark || p->what == 0)) {
+		p->what = 1;
+		if (s != NULL)
+			p->mark = s->n_recv;
+		hit = memmem(buf_peek(win), buf_len(win), buf_peek(&p->data),
+		    buf_len(&p->data));
+	}
+	if (hit != NULL) {
+		/* The next expect starts after this match. */
+		buf_consume(win, (size_t)(hit - buf_peek(win)) +
+		    buf_len(&p->data));
+		if (out_cfg.json) {
+			struct json j;
+
+			j_begin(&j, "result");
+			j_str(&j, "command", p->ent->name);
+			j_u64(&j, "id", p->id);
+			j_bool(&j, "ok", 1);
+			j_emit(&j);
+		}
+		return 1;
+	}
+	if (s != NULL && !cmd_timed_out(p))
+		return 0;
+	codec_escape(buf_peek(&p->data), buf_len(&p->data), &shown, 0);
+	if (s == NULL)
+		out_error(p->ent->name, "session %u closed before \"%s\" "
+		    "arrived", p->id, buf_cstr(&shown));
+	else {
+		struct buf got = BUF_INIT, dur = BUF_INIT;
+		size_t n = buf_len(win), from = n > 64 ? n - 64 : 0;
+
+		codec_escape(buf_peek(win) + from, n - from, &got, 0);
+		codec_fmt_duration(p->timeout_ms, &dur);
+		out_error(p->ent->name, "timed out after %s waiting for \"%s\" "
+		    "on %u (last bytes seen: \"%s%s\")", buf_cstr(&dur),
+		    buf_cstr(&shown), p->id, from ? "..." : "", buf_cstr(&got));
+		buf_free(&got);
+		buf_free(&dur);
+	}
+	buf_free(&shown);
+	return -1;
+}
+
+static enum cmd_status
+cmd_expect_exec(struct cmd_ctx *c)
+{
+	uint64_t id, timeout;
+	char err[256];
+	int r;
+
+	if (codec_parse_uint(c->argv[0], 1, UINT32_MAX, &id) == -1)
+		return cmd_usage(c, "bad session id \"%.32s\"", c->argv[0]);
+	if (sess_find((unsigned)id) == NULL &&
+	    sess_zombie_data((unsigned)id) == NULL)
+		return cmd_usage(c, "no session %s", c->argv[0]);
+	if (cmd_duration(c, "timeout", 5000, &timeout) == -1)
+		return CMD_ERR;
+	if (cmd_has(c, "hex"))
+		r = codec_parse_hex(c->argv[1], strlen(c->argv[1]),
+		    &cmd_pending.data, err, sizeof err);
+	else
+		r = codec_unescape(c->argv[1], strlen(c->argv[1]),
+		    &cmd_pending.data, err, sizeof err);
+	if (r == -1 || buf_len(&cmd_pending.data) == 0) {
+		buf_free(&cmd_pending.data);
+		return r == -1 ? cmd_usage(c, "%s", err) :
+		    cmd_usage(c, "empty pattern");
+	}
+	cmd_pending.id = (unsigned)id;
+	cmd_pending.check = cmd_expect_check;
+	return cmd_wait(c, timeout);
+}
+
+static const struct cmd_opt expect_opts[] = {
+	{ "timeout", 1 }, { "hex", 0 }, { NULL, 0 }
+};
+
+const struct cmd_entry cmd_expect_entry = {
+	"expect", NULL, "expect ID PATTERN [--timeout DUR] [--hex]",
+	"Wait until the data received on ID since the previous successful "
+	"expect on ID contains PATTERN (text with C escapes, or hex with "
+	"--hex); the next expect starts after the match.  On a server, data "
+	"from all its peers counts.  Fails after --timeout (default 5s), or "
+	"when the session closes without a match.",
+	2, 2, expect_opts, 0, ARG_SESSION, cmd_expect_exec
+};
+
+/* wait */
+enum { W_CONNECTED, W_ACCEPTED, W_CLOSED, W_RECV };
+static const char *const wait_names[] = { "connected", "accepted", "closed",
+    "recv", NULL };
+
+static int
+cmd_wait_check(struct pending *p)
+{
+	struct session *s = sess_find(p->id);
+	struct buf d = BUF_INIT;
+
+	switch (p->what) {
+	case W_CONNECTED:
+		if (s != NULL && s->state != S_CONNECTING)
+			return 1;
+		break;
+	case W_ACCEPTED:
+		if (s != NULL && s->n_accepted > s->seen_accepted) {
+			s->seen_accepted++;
+			return 1;
+		}
+		break;
+	case W_RECV:
+		if (s != NULL && s->n_recv > s->seen_recv) {
+			s->seen_recv = s->n_recv;
+			return 1;
+		}
+		break;
+	case W_CLOSED:
+		if (s == NULL)
+			return 1;
+		break;
+	}
+	if (s == NULL) {
+		out_error(p->ent->name, "session %u closed while waiting for "
+		    "%s", p->id, wait_names[p->what]);
+		return -1;
+	}
+	if (!cmd_timed_out(p))
+		return 0;
+	codec_fmt_duration(p->timeout_ms, &d);
+	out_error(p->ent->name, "timed out after %s waiting for %s on %u",
+	    buf_cstr(&d), wait_names[p->what], p->id);
+	buf_free(&d);
+	return -1;
+}
+
+static enum cmd_status
+cmd_wait_exec(struct cmd_ctx *c)
+{
+	uint64_t id, timeout;
+	int i;
+
+	if (codec_parse_uint(c->argv[0], 1, UINT32_MAX, &id) == -1)
+		return cmd_usage(c, "bad session id \"%.32s\"", c->argv[0]);
+	for (i = 0; wait_names[i] != NULL; i++)
+		if (strcmp(c->argv[1], wait_names[i]) == 0)
+			break;
+	if (wait_names[i] == NULL)
+		return cmd_usage(c, "unknown event \"%.32s\"", c->argv[1]);
+	if (sess_find((unsigned)id) == NULL &&
+	    (i != W_CLOSED || id > sess_last_id()))
+		return cmd_usage(c, "no session %s", c->argv[0]);
+	if (cmd_duration(c, "timeout", 10000, &timeout) == -1)
+		return CMD_ERR;
+	cmd_pending.id = (unsigned)id;
+	cmd_pending.what = i;
+	cmd_pending.check = cmd_wait_check;
+	return cmd_wait(c, timeout);
+}
+
+static const struct cmd_opt wait_opts[] = { { "timeout", 1 }, { NULL, 0 } };
+
+const struct cmd_entry cmd_wait_entry = {
+	"wait", NULL, "wait ID connected|accepted|closed|recv [--timeout DUR]",
+	"Wait for an event on ID: connected (the connect finished), accepted "
+	"(a new peer on a server since the last wait for it), recv (data "
+	"since the last wait recv), closed.  Fails after --timeout (default "
+	"10s).",
+	2, 2, wait_opts, 0, ARG_WAIT, cmd_wait_exec
+};
+
+/* sleep */
+static int
+cmd_sleep_check(struct pending *p)
+{
+	return cmd_timed_out(p) ? 1 : 0;
+}
+
+static enum cmd_status
+cmd_sleep_exec(struct cmd_ctx *c)
+{
+	uint64_t ms;
+
+	if (codec_parse_duration(c->argv[0], &ms) == -1)
+		return cmd_usage(c, "bad duration \"%.32s\" (e.g. 250ms, 2s, "
+		    "1m)", c->argv[0]);
+	if (ms == 0)
+		return CMD_OK;
+	cmd_pending.check = cmd_sleep_check;
+	return cmd_wait(c, ms);
+}
+
+const struct cmd_entry cmd_sleep_entry = {
+	"sleep", NULL, "sleep DUR",
+	"Keep servicing sessions for DUR (250ms, 2s, 1.5s, 1m; a bare number "
+	"is seconds).",
+	1, 1, NULL, 0, ARG_NONE, cmd_sleep_exec
+};
+
+/* echo */
+static enum cmd_status
+cmd_echo_exec(struct cmd_ctx *c)
+{
+	if (out_cfg.json) {
+		struct json j;
+
+		j_begin(&j, "result");
+		j_str(&j, "command", c->ent->name);
+		j_strn(&j, "text", c->rest, c->restlen);
+		j_emit(&j);
+		return CMD_OK;
+	}
+	out_line("%.*s", (int)c->restlen, c->rest);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_echo_entry = {
+	"echo", NULL, "echo TEXT",
+	"Print TEXT, the rest of the line, as it is.",
+	0, 0, NULL, CMD_REST | CMD_REST_OPT, ARG_NONE, cmd_echo_exec
+};
+
+/* help */
+static void
+cmd_help_wrap(const char *text)
+{
+	struct buf line = BUF_INIT;
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *w = p;
+		size_t n;
+
+		while (*p != '\0' && *p != ' ')
+			p++;
+		n = (size_t)(p - w);
+		if (buf_len(&line) > 0 && buf_len(&line) + 1 + n > 72) {
+			out_line("    %s", buf_cstr(&line));
+			buf_reset(&line);
+		}
+		if (buf_len(&line) > 0)
+			buf_putc(&line, ' ');
+		buf_append(&line, w, n);
+		while (*p == ' ')
+			p++;
+	}
+	if (buf_len(&line) > 0)
+		out_line("    %s", buf_cstr(&line));
+	buf_free(&line);
+}
+
+static enum cmd_status
+cmd_help_exec(struct cmd_ctx *c)
+{
+	const struct cmd_entry *e;
+	size_t i;
+	char err[256];
+
+	if (c->argc == 1) {
+		e = cmd_lookup(c->argv[0], err, sizeof err);
+		if (e == NULL)
+			return cmd_usage(c, "%s", err);
+		if (out_cfg.json) {
+			struct json j;
+
+			j_begin(&j, "result");
+			j_str(&j, "command", c->ent->name);
+			j_str(&j, "name", e->name);
+			j_str(&j, "alias", e->alias);
+			j_str(&j, "usage", e->usage);
+			j_str(&j, "help", e->help);
+			j_emit(&j);
+			return CMD_OK;
+		}
+		out_line("usage: %s", e->usage);
+		if (e->alias != NULL)
+			out_line("alias: %s", e->alias);
+		cmd_help_wrap(e->help);
+		return CMD_OK;
+	}
+	if (out_cfg.json) {
+		struct json j;
+
+		j_begin(&j, "result");
+		j_str(&j, "command", c->ent->name);
+		j_arr(&j, "commands");
+		for (i = 0; (e = cmd_table[i]) != NULL; i++)
+			j_str(&j, NULL, e->usage);
+		j_close_arr(&j);
+		j_emit(&j);
+		return CMD_OK;
+	}
+	for (i = 0; (e = cmd_table[i]) != NULL; i++) {
+		if (e->alias != NULL)
+			out_line("  %-58s (%s)", e->usage, e->alias);
+		else
+			out_line("  %s", e->usage);
+	}
+	out_line("Commands accept unique prefixes; \"help CMD\" explains one.");
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_help_entry = {
+	"help", NULL, "help [CMD]",
+	"List the commands, or explain one.",
+	0, 1, NULL, 0, ARG_CMD, cmd_help_exec
+};
+
+/* quit */
+static enum cmd_status
+cmd_quit_exec(struct cmd_ctx *c)
+{
+	cmd_quit_requested = 1;
+	cmd_result_ok(c);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_quit_entry = {
+	"quit", "exit", "quit",
+	"Leave socktool (queued output is flushed first, briefly).",
+	0, 0, NULL, 0, ARG_NONE, cmd_quit_exec
+};

@@ -1,0 +1,593 @@
+/* cmd_session.c — commands that create, inspect and close sessions:
+ * tcp-server, tcp-client, list, close, set, show, stats, reset. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "codec.h"
+#include "loop.h"
+#include "net.h"
+#include "out.h"
+#include "session.h"
+#include "settings.h"
+
+/* tcp-server */
+static enum cmd_status
+cmd_tcp_server_exec(struct cmd_ctx *c)
+{
+	const char *host = c->argc == 2 ? c->argv[0] : NULL;
+	const char *portarg = c->argv[c->argc - 1], *v;
+	struct net_cidr *allow = NULL;
+	size_t nallow = 0;
+	uint64_t maxp = 0;
+	uint16_t port;
+	char err[256];
+
+	if (net_parse_port(portarg, 1, &port, err, sizeof err) == -1)
+		return cmd_usage(c, "%s", err);
+	if ((v = cmd_opt(c, "max-peers")) != NULL &&
+	    codec_parse_uint(v, 1, 1000000, &maxp) == -1)
+		return cmd_usage(c, "bad --max-peers \"%.32s\" (1..1000000)", v);
+	if ((v = cmd_opt(c, "allow")) != NULL &&
+	    net_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
+		return cmd_usage(c, "--allow: %s", err);
+	if (sess_tcp_server(host, port, (unsigned)maxp, allow, nallow, err,
+	    sizeof err) == NULL) {
+		free(allow);
+		return cmd_fail(c, "%s", err);
+	}
+	return CMD_OK;
+}
+
+static const struct cmd_opt tcp_server_opts[] = {
+	{ "max-peers", 1 }, { "allow", 1 }, { NULL, 0 }
+};
+
+const struct cmd_entry cmd_tcp_server_entry = {
+	"tcp-server", "listen",
+	"tcp-server [ADDR] PORT [--max-peers N] [--allow CIDR,...]",
+	"Listen for TCP connections on PORT (0 picks a free port, reported "
+	"in the listening event).  Without ADDR: every interface, IPv4 and "
+	"IPv6.  Each accepted connection becomes a tcp-peer session under the "
+	"server.  --max-peers refuses connections beyond N; --allow refuses "
+	"peers outside the listed networks.",
+	1, 2, tcp_server_opts, 0, ARG_NONE, cmd_tcp_server_exec
+};
+
+/* tcp-client */
+static int
+cmd_connect_check(struct pending *p)
+{
+	struct session *s = sess_find(p->id);
+	const char *msg;
+
+	if (s != NULL && s->state == S_CONNECTING)
+		return 0;
+	if (s != NULL)
+		return 1;
+	msg = sess_last_close_msg(p->id);
+	out_error(p->ent->name, "cannot connect: %s", msg ? msg : "closed");
+	return -1;
+}
+
+static enum cmd_status
+cmd_tcp_client_exec(struct cmd_ctx *c)
+{
+	struct net_addr bindaddr;
+	struct session *s;
+	uint64_t timeout;
+	uint16_t port;
+	const char *v;
+	char err[256];
+
+	if (net_parse_port(c->argv[1], 0, &port, err, sizeof err) == -1)
+		return cmd_usage(c, "%s", err);
+	if (cmd_duration(c, "timeout", 10000, &timeout) == -1)
+		return CMD_ERR;
+	if (timeout == 0)
+		return cmd_usage(c, "--timeout must be more than 0");
+	if ((v = cmd_opt(c, "bind")) != NULL &&
+	    net_resolve_one(v, SOCK_STREAM, 1, &bindaddr, err,
+	    sizeof err) == -1)
+		return cmd_usage(c, "--bind: %s", err);
+	s = sess_tcp_client(c->argv[0], port, v ? &bindaddr : NULL, timeout,
+	    err, sizeof err);
+	if (s == NULL)
+		return cmd_fail(c, "%s", err);
+	if (c->interactive)
+		return CMD_OK;
+	/* In a script the next line may send: wait for the outcome. */
+	cmd_pending.id = s->id;
+	cmd_pending.check = cmd_connect_check;
+	return cmd_wait(c, 0);
+}
+
+static const struct cmd_opt tcp_client_opts[] = {
+	{ "bind", 1 }, { "timeout", 1 }, { NULL, 0 }
+};
+
+const struct cmd_entry cmd_tcp_client_entry = {
+	"tcp-client", "connect",
+	"tcp-client HOST PORT [--bind ADDR:PORT] [--timeout DUR]",
+	"Connect to HOST PORT without blocking, trying every address the "
+	"name resolves to, until one answers or --timeout (default 10s) "
+	"passes.  Data sent while connecting is queued.  Interactively the "
+	"command returns at once and the outcome is an event; in a script the "
+	"next line runs once connected, and a failure fails the command.",
+	2, 2, tcp_client_opts, 0, ARG_NONE, cmd_tcp_client_exec
+};
+
+/* list */
+static const char *
+disp_name(int d)
+{
+	static const char *n[] = { "text", "hex", "both", "none" };
+
+	return n[d];
+}
+
+static void
+cmd_list_json_row(struct json *j, const struct session *s)
+{
+	j_obj(j, NULL);
+	j_u64(j, "id", s->id);
+	j_str(j, "kind", sess_kind_name(s->kind));
+	j_str(j, "state", sess_state_name(s->state));
+	j_str(j, "local", s->local_str[0] ? s->local_str : NULL);
+	j_str(j, "remote", s->remote_str[0] ? s->remote_str : NULL);
+	j_u64(j, "rx", s->rx_bytes);
+	j_u64(j, "tx", s->tx_bytes);
+	j_str(j, "display", disp_name(s->set.display));
+	if (s->parent != NULL)
+		j_u64(j, "parent", s->parent->id);
+	j_close_obj(j);
+}
+
+struct list_row {
+	char	 id[16];
+	const struct session *s;
+};
+
+static void
+cmd_list_collect(struct list_row **rows, size_t *nrows)
+{
+	struct session **all;
+	size_t n, i, k;
+
+	all = sess_all(&n);
+	*rows = xcalloc(n + 1, sizeof **rows);
+	*nrows = 0;
+	for (i = 0; i < n; i++) {
+		if (all[i]->parent != NULL)
+			continue;
+		snprintf((*rows)[*nrows].id, sizeof (*rows)->id, "%u",
+		    all[i]->id);
+		(*rows)[(*nrows)++].s = all[i];
+		if (!sess_is_server(all[i]))
+			continue;
+		for (k = i + 1; k < n; k++) {
+			if (all[k]->parent != all[i])
+				continue;
+			snprintf((*rows)[*nrows].id, sizeof (*rows)->id,
+			    "  %u", all[k]->id);
+			(*rows)[(*nrows)++].s = all[k];
+		}
+	}
+}
+
+static enum cmd_status
+cmd_list_exec(struct cmd_ctx *c)
+{
+	struct list_row *rows;
+	size_t nrows, i;
+	int w[5] = { 2, 4, 5, 5, 6 };
+
+	cmd_list_collect(&rows, &nrows);
+	if (out_cfg.json) {
+		struct json j;
+
+		j_begin(&j, "result");
+		j_str(&j, "command", c->ent->name);
+		j_arr(&j, "sessions");
+		for (i = 0; i < nrows; i++)
+			cmd_list_json_row(&j, rows[i].s);
+		j_close_arr(&j);
+		j_emit(&j);
+		free(rows);
+		return CMD_OK;
+	}
+	for (i = 0; i < nrows; i++) {
+		const struct session *s = rows[i].s;
+		int l[5];
+
+		l[0] = (int)strlen(rows[i].id);
+		l[1] = (int)strlen(sess_kind_name(s->kind));
+		l[2] = (int)strlen(sess_state_name(s->state));
+		l[3] = (int)strlen(s->local_str);
+		l[4] = (int)strlen(s->remote_str);
+		for (int k = 0; k < 5; k++)
+			if (l[k] > w[k])
+				w[k] = l[k];
+	}
+	out_line("%-*s  %-*s  %-*s  %-*s  %-*s  %10s  %10s  %s", w[0], "ID",
+	    w[1], "KIND", w[2], "STATE", w[3], "LOCAL", w[4], "REMOTE", "RX",
+	    "TX", "DISPLAY");
+	for (i = 0; i < nrows; i++) {
+		const struct session *s = rows[i].s;
+
+		out_line("%-*s  %-*s  %-*s  %-*s  %-*s  %10llu  %10llu  %s",
+		    w[0], rows[i].id, w[1], sess_kind_name(s->kind), w[2],
+		    sess_state_name(s->state), w[3], s->local_str[0] ?
+		    s->local_str : "-", w[4], s->remote_str[0] ?
+		    s->remote_str : "-", (unsigned long long)s->rx_bytes,
+		    (unsigned long long)s->tx_bytes, disp_name(s->set.display));
+	}
+	if (nrows == 0)
+		out_info("(no sessions)");
+	free(rows);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_list_entry = {
+	"list", "ls", "list",
+	"Show the session table: id, kind, state, local and remote address, "
+	"bytes received and sent, display mode.  Accepted peers are indented "
+	"under their server.",
+	0, 0, NULL, 0, ARG_NONE, cmd_list_exec
+};
+
+/* Parse "ID..." or "all" into a list of ids; -1 after a usage error. */
+static int
+cmd_ids(const struct cmd_ctx *c, unsigned **ids, size_t *n)
+{
+	int i;
+
+	*ids = NULL;
+	*n = 0;
+	if (c->argc == 1 && strcmp(c->argv[0], "all") == 0) {
+		struct session **all;
+		size_t cnt, k;
+
+		all = sess_all(&cnt);
+		*ids = xcalloc(cnt + 1, sizeof **ids);
+		for (k = 0; k < cnt; k++)
+			(*ids)[(*n)++] = all[k]->id;
+		return 0;
+	}
+	*ids = xcalloc((size_t)c->argc, sizeof **ids);
+	for (i = 0; i < c->argc; i++) {
+		struct session *s = cmd_session(c, c->argv[i]);
+
+		if (s == NULL) {
+			free(*ids);
+			*ids = NULL;
+			return -1;
+		}
+		(*ids)[(*n)++] = s->id;
+	}
+	return 0;
+}
+
+/* close */
+static int
+cmd_close_check(struct pending *p)
+{
+	const unsigned *ids = (const unsigned *)buf_peek(&p->data);
+	size_t i, n = buf_len(&p->data) / sizeof *ids;
+
+	for (i = 0; i < n; i++)
+		if (sess_find(ids[i]) != NULL)
+			return 0;
+	return 1;
+}
+
+static enum cmd_status
+cmd_close_exec(struct cmd_ctx *c)
+{
+	unsigned *ids;
+	size_t n, i;
+
+	if (cmd_ids(c, &ids, &n) == -1)
+		return CMD_ERR;
+	for (i = 0; i < n; i++) {
+		struct session *s = sess_find(ids[i]);
+
+		if (s != NULL)
+			sess_close(s, "local");
+	}
+	cmd_result_ok(c);
+	if (c->interactive) {
+		free(ids);
+		return CMD_OK;
+	}
+	/* A script's next line sees the sessions gone. */
+	buf_append(&cmd_pending.data, ids, n * sizeof *ids);
+	free(ids);
+	cmd_pending.check = cmd_close_check;
+	return cmd_wait(c, 0);
+}
+
+const struct cmd_entry cmd_close_entry = {
+	"close", "rm", "close ID...|all",
+	"Close sessions.  A TCP session is closed gracefully: data still "
+	"queued is sent first (for at most 10s).  Closing a server closes its "
+	"peers.  In a script the next line runs once they are closed.",
+	1, -1, NULL, 0, ARG_SESSION, cmd_close_exec
+};
+
+/* set */
+static void
+cmd_set_apply(struct session *s, const struct setting_def *d, const char *v)
+{
+	struct session **all;
+	size_t n, i;
+	char err[8];
+
+	d->apply(&s->set, v, err, sizeof err);
+	if (!sess_is_server(s))
+		return;
+	all = sess_all(&n);
+	for (i = 0; i < n; i++)
+		if (all[i]->parent == s)
+			d->apply(&all[i]->set, v, err, sizeof err);
+}
+
+static enum cmd_status
+cmd_set_exec(struct cmd_ctx *c)
+{
+	const struct setting_def *d = setting_find(c->argv[1]);
+	struct settings probe = sess_defaults;
+	const char *target = c->argv[0];
+	char err[256];
+
+	if (d == NULL)
+		return cmd_usage(c, "unknown setting \"%.32s\"", c->argv[1]);
+	if (d->apply(&probe, c->argv[2], err, sizeof err) == -1) {
+		if (d->values != NULL)
+			return cmd_usage(c, "%s (one of %s)", err, d->values);
+		return cmd_usage(c, "%s", err);
+	}
+	if (strcmp(target, "default") == 0)
+		d->apply(&sess_defaults, c->argv[2], err, sizeof err);
+	else if (strcmp(target, "all") == 0) {
+		struct session **all;
+		size_t n, i;
+
+		all = sess_all(&n);
+		for (i = 0; i < n; i++)
+			d->apply(&all[i]->set, c->argv[2], err, sizeof err);
+	} else {
+		struct session *s = cmd_session(c, target);
+
+		if (s == NULL)
+			return CMD_ERR;
+		cmd_set_apply(s, d, c->argv[2]);
+	}
+	cmd_result_ok(c);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_set_entry = {
+	"set", NULL, "set ID|all|default SETTING VALUE",
+	"Change a setting of a session (a server passes it on to its "
+	"current peers), of every session, or the default for sessions "
+	"created later.  Settings: display text|hex|both|none, show-sent "
+	"on|off, timestamps on|off, max-display BYTES (0 = all), eol "
+	"lf|crlf|cr|none.",
+	3, 3, NULL, 0, ARG_SET, cmd_set_exec
+};
+
+/* show */
+struct sockopt_row {
+	const char	*name;
+	int		 level, opt;
+};
+
+static const struct sockopt_row show_opts[] = {
+	{ "nodelay", IPPROTO_TCP, TCP_NODELAY },
+	{ "keepalive", SOL_SOCKET, SO_KEEPALIVE },
+	{ "rcvbuf", SOL_SOCKET, SO_RCVBUF },
+	{ "sndbuf", SOL_SOCKET, SO_SNDBUF },
+	{ "reuseaddr", SOL_SOCKET, SO_REUSEADDR },
+	{ NULL, 0, 0 }
+};
+
+static enum cmd_status
+cmd_show_exec(struct cmd_ctx *c)
+{
+	struct session *s = cmd_session(c, c->argv[0]);
+	const struct setting_def *d;
+	const struct sockopt_row *o;
+	struct buf b = BUF_INIT, v = BUF_INIT;
+	uint64_t up;
+
+	if (s == NULL)
+		return CMD_ERR;
+	up = loop_now() - s->created_ms;
+	if (out_cfg.json) {
+		struct json j;
+
+		j_begin(&j, "result");
+		j_str(&j, "command", c->ent->name);
+		j_u64(&j, "id", s->id);
+		j_str(&j, "kind", sess_kind_name(s->kind));
+		j_str(&j, "state", sess_state_name(s->state));
+		j_str(&j, "local", s->local_str[0] ? s->local_str : NULL);
+		j_str(&j, "remote", s->remote_str[0] ? s->remote_str : NULL);
+		if (s->parent != NULL)
+			j_u64(&j, "parent", s->parent->id);
+		if (sess_is_server(s))
+			j_u64(&j, "peers", s->npeers);
+		j_u64(&j, "rx_bytes", s->rx_bytes);
+		j_u64(&j, "tx_bytes", s->tx_bytes);
+		j_u64(&j, "rx_msgs", s->rx_msgs);
+		j_u64(&j, "tx_msgs", s->tx_msgs);
+		j_u64(&j, "queued", buf_len(&s->outq));
+		j_u64(&j, "uptime_ms", up);
+		j_obj(&j, "settings");
+		for (d = setting_defs; d->name != NULL; d++) {
+			buf_reset(&v);
+			d->format(&s->set, &v);
+			j_strn(&j, d->name, (char *)buf_peek(&v), buf_len(&v));
+		}
+		j_close_obj(&j);
+		if (s->fd != -1) {
+			j_obj(&j, "sockopts");
+			for (o = show_opts; o->name != NULL; o++) {
+				int val = 0;
+				socklen_t len = sizeof val;
+
+				if (getsockopt(s->fd, o->level, o->opt, &val,
+				    &len) == 0)
+					j_int(&j, o->name, val);
+			}
+			j_close_obj(&j);
+		}
+		j_emit(&j);
+		buf_free(&v);
+		return CMD_OK;
+	}
+	out_line("session %u: %s, %s", s->id, sess_kind_name(s->kind),
+	    sess_state_name(s->state));
+	if (s->parent != NULL)
+		out_line("  parent     %u", s->parent->id);
+	if (sess_is_server(s))
+		out_line("  peers      %u", s->npeers);
+	out_line("  local      %s", s->local_str[0] ? s->local_str : "-");
+	out_line("  remote     %s", s->remote_str[0] ? s->remote_str : "-");
+	out_line("  received   %llu bytes, %llu messages",
+	    (unsigned long long)s->rx_bytes, (unsigned long long)s->rx_msgs);
+	out_line("  sent       %llu bytes, %llu messages",
+	    (unsigned long long)s->tx_bytes, (unsigned long long)s->tx_msgs);
+	out_line("  queued     %zu bytes", buf_len(&s->outq));
+	codec_fmt_duration(up, &v);
+	out_line("  uptime     %s", buf_cstr(&v));
+	for (d = setting_defs; d->name != NULL; d++) {
+		buf_printf(&b, "%s%s ", b.len ? ", " : "", d->name);
+		d->format(&s->set, &b);
+	}
+	out_line("  settings   %s", buf_cstr(&b));
+	if (s->fd != -1) {
+		buf_reset(&b);
+		for (o = show_opts; o->name != NULL; o++) {
+			int val = 0;
+			socklen_t len = sizeof val;
+
+			if (getsockopt(s->fd, o->level, o->opt, &val,
+			    &len) == 0)
+				buf_printf(&b, "%s%s %d", b.len ? ", " : "",
+				    o->name, val);
+		}
+		out_line("  sockopts   %s", buf_cstr(&b));
+	}
+	buf_free(&b);
+	buf_free(&v);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_show_entry = {
+	"show", NULL, "show ID",
+	"Everything about one session: kind, state, addresses, counters, "
+	"queued bytes, uptime, settings and socket options.",
+	1, 1, NULL, 0, ARG_SESSION, cmd_show_exec
+};
+
+/* stats */
+static void
+cmd_stats_one(struct json *j, const struct session *s)
+{
+	uint64_t el = loop_now() - s->reset_ms;
+	double sec = el > 0 ? (double)el / 1000.0 : 0.001;
+	struct buf rx = BUF_INIT, tx = BUF_INIT, up = BUF_INIT;
+
+	if (j != NULL) {
+		j_obj(j, NULL);
+		j_u64(j, "id", s->id);
+		j_u64(j, "rx_bytes", s->rx_bytes);
+		j_u64(j, "tx_bytes", s->tx_bytes);
+		j_u64(j, "rx_msgs", s->rx_msgs);
+		j_u64(j, "tx_msgs", s->tx_msgs);
+		j_u64(j, "rx_rate", (uint64_t)((double)s->rx_bytes / sec));
+		j_u64(j, "tx_rate", (uint64_t)((double)s->tx_bytes / sec));
+		j_u64(j, "uptime_ms", loop_now() - s->created_ms);
+		j_close_obj(j);
+		return;
+	}
+	codec_fmt_bytes((uint64_t)((double)s->rx_bytes / sec), &rx);
+	codec_fmt_bytes((uint64_t)((double)s->tx_bytes / sec), &tx);
+	codec_fmt_duration(loop_now() - s->created_ms, &up);
+	out_line("[%u] rx %llu bytes / %llu msgs (%s/s)  tx %llu bytes / %llu "
+	    "msgs (%s/s)  up %s", s->id, (unsigned long long)s->rx_bytes,
+	    (unsigned long long)s->rx_msgs, buf_cstr(&rx),
+	    (unsigned long long)s->tx_bytes, (unsigned long long)s->tx_msgs,
+	    buf_cstr(&tx), buf_cstr(&up));
+	buf_free(&rx);
+	buf_free(&tx);
+	buf_free(&up);
+}
+
+static enum cmd_status
+cmd_stats_exec(struct cmd_ctx *c)
+{
+	struct session **all, *one = NULL;
+	struct json j;
+	size_t n, i;
+
+	if (c->argc == 1 && (one = cmd_session(c, c->argv[0])) == NULL)
+		return CMD_ERR;
+	if (out_cfg.json) {
+		j_begin(&j, "result");
+		j_str(&j, "command", c->ent->name);
+		j_arr(&j, "sessions");
+	}
+	if (one != NULL)
+		cmd_stats_one(out_cfg.json ? &j : NULL, one);
+	else {
+		all = sess_all(&n);
+		for (i = 0; i < n; i++)
+			cmd_stats_one(out_cfg.json ? &j : NULL, all[i]);
+	}
+	if (out_cfg.json) {
+		j_close_arr(&j);
+		j_emit(&j);
+	}
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_stats_entry = {
+	"stats", NULL, "stats [ID]",
+	"Counters of one session or of all: bytes and messages each way, "
+	"average rates since creation or the last reset, uptime.  A server "
+	"counts the traffic of all its peers.",
+	0, 1, NULL, 0, ARG_SESSION, cmd_stats_exec
+};
+
+/* reset */
+static enum cmd_status
+cmd_reset_exec(struct cmd_ctx *c)
+{
+	unsigned *ids;
+	size_t n, i;
+
+	if (c->argc > 1)
+		return cmd_usage(c, "too many arguments");
+	if (cmd_ids(c, &ids, &n) == -1)
+		return CMD_ERR;
+	for (i = 0; i < n; i++)
+		sess_reset_counters(sess_find(ids[i]));
+	free(ids);
+	cmd_result_ok(c);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_reset_entry = {
+	"reset", NULL, "reset ID|all",
+	"Set the byte and message counters of a session, or of all, to "
+	"zero.",
+	1, 1, NULL, 0, ARG_SESSION, cmd_reset_exec
+};

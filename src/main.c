@@ -1,0 +1,372 @@
+/* main.c — options, choice of mode (prompt or script), signals, the main
+ * loop, and the exit status.  Only this file decides to exit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "loop.h"
+#include "out.h"
+#include "session.h"
+#include "term.h"
+
+#define SOCKTOOL_VERSION "0.1.0"
+/* How long the end of input waits for queued output to drain. */
+#define FLUSH_TIMEOUT_MS 10000
+
+static struct {
+	int	 interactive;
+	int	 keep_open;
+	int	 keep_going;
+	int	 failed;	/* a command failed (exit 1) */
+	int	 input_done;
+	int	 quitting;
+	uint64_t flush_deadline;
+	int	 sigpipe[2];
+} M;
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: socktool [-c CMDS] [-k] [--keep-going] [-j] [-x] [-t] "
+	    "[--color WHEN] [-q] [SCRIPT]\n"
+	    "  -c, --command CMDS   run CMDS (separated by ; or newlines) "
+	    "first\n"
+	    "  -k, --keep-open      keep serving sessions after the input "
+	    "ends\n"
+	    "      --keep-going     do not stop a script at the first "
+	    "failure\n"
+	    "  -j, --json           one JSON object per event and result\n"
+	    "  -x, --hex            show data as hex by default\n"
+	    "  -t, --timestamps     prefix events with the time\n"
+	    "      --color WHEN     auto, always or never\n"
+	    "  -q, --quiet          only errors and received data\n"
+	    "  -h, --help           this help\n"
+	    "  -V, --version        print the version\n"
+	    "SCRIPT is a file of commands (- for standard input).  At a "
+	    "terminal, type help.\n", f);
+}
+
+/* Signals become loop events: the handler only writes a byte. */
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+
+	if (write(M.sigpipe[1], &c, 1) == -1) {
+		/* Pipe full: a signal of this kind is already queued. */
+	}
+	errno = saved;
+}
+
+static void	finish_input(void);
+
+static void
+on_signal_event(int fd, int events, void *arg)
+{
+	unsigned char sigs[32];
+	ssize_t n, i;
+
+	(void)events;
+	(void)arg;
+	n = read(fd, sigs, sizeof sigs);
+	for (i = 0; i < n; i++) {
+		switch (sigs[i]) {
+		case SIGINT:
+			if (cmd_pending.active) {
+				cmd_pending_cancel("interrupted");
+				if (!M.interactive) {
+					M.failed = 1;
+					M.quitting = 1;
+				}
+				term_resume();
+				break;
+			}
+			if (M.interactive && !M.input_done) {
+				term_interrupt();
+				break;
+			}
+			/* In a script, or after the input ended: stop. */
+			if (!M.input_done)
+				M.failed = 1;
+			M.quitting = 1;
+			break;
+		case SIGTERM:
+		case SIGHUP:
+			if (!M.input_done)
+				M.failed = 1;
+			M.quitting = 1;
+			break;
+		case SIGWINCH:
+			term_winch();
+			break;
+		}
+	}
+}
+
+static void
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(M.sigpipe, O_CLOEXEC | O_NONBLOCK) == -1) {
+		perror("socktool: pipe");
+		exit(1);
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);
+	loop_add(M.sigpipe[0], LOOP_READ, on_signal_event, NULL);
+}
+
+/* The result of a finished command. */
+static void
+command_done(enum cmd_status st)
+{
+	if (st == CMD_ERR && !M.interactive) {
+		M.failed = 1;
+		if (!M.keep_going) {
+			/* The rest of the script does not run. */
+			term_stop();
+			finish_input();
+			return;
+		}
+	}
+	if (cmd_quit_requested) {
+		term_stop();
+		finish_input();
+		M.keep_open = 0;
+	}
+}
+
+static void
+on_line(const char *line, size_t len, enum term_input how)
+{
+	enum cmd_status st;
+
+	switch (how) {
+	case TERM_EOF:
+		finish_input();
+		return;
+	case TERM_BAD:
+		command_done(CMD_ERR);
+		return;
+	case TERM_USER:
+	case TERM_SCRIPT:
+		break;
+	}
+	st = cmd_run(line, len, how == TERM_USER);
+	if (st == CMD_PENDING) {
+		term_pause();
+		return;
+	}
+	command_done(st);
+}
+
+/* No more commands: flush queued output (bounded), then leave, unless -k. */
+static void
+finish_input(void)
+{
+	if (M.input_done)
+		return;
+	M.input_done = 1;
+	M.flush_deadline = loop_now() + FLUSH_TIMEOUT_MS;
+}
+
+static int
+should_exit(void)
+{
+	if (M.quitting)
+		return 1;
+	if (!M.input_done || cmd_pending.active)
+		return 0;
+	if (M.keep_open && !cmd_quit_requested)
+		return sess_count() == 0;
+	if (sess_total_queued() == 0)
+		return 1;
+	if (loop_now() >= M.flush_deadline) {
+		out_error(NULL, "gave up waiting for %zu queued bytes to be "
+		    "sent", sess_total_queued());
+		M.failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* "a; b" from -c becomes lines; ';' inside quotes stays. */
+static void
+feed_commands(const char *s)
+{
+	struct buf b = BUF_INIT;
+	char q = 0;
+
+	for (; *s != '\0'; s++) {
+		if (q != 0) {
+			if (*s == '\\' && q == '"' && s[1] != '\0') {
+				buf_putc(&b, *s++);
+			} else if (*s == q)
+				q = 0;
+			buf_putc(&b, *s);
+			continue;
+		}
+		if (*s == '"' || *s == '\'')
+			q = *s;
+		buf_putc(&b, *s == ';' ? '\n' : *s);
+	}
+	term_feed((char *)buf_peek(&b), buf_len(&b));
+	buf_free(&b);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "command", required_argument, NULL, 'c' },
+		{ "keep-open", no_argument, NULL, 'k' },
+		{ "keep-going", no_argument, NULL, 'G' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "hex", no_argument, NULL, 'x' },
+		{ "timestamps", no_argument, NULL, 't' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "colour", required_argument, NULL, 'C' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *color = "auto", *script = NULL;
+	char **cmds = NULL, err[256];
+	size_t ncmds = 0, i;
+	int ch, fd = 0;
+
+	while ((ch = getopt_long(argc, argv, "+c:kjxtqhV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cmds = xrealloc(cmds, (ncmds + 1) * sizeof *cmds);
+			cmds[ncmds++] = optarg;
+			break;
+		case 'k':
+			M.keep_open = 1;
+			break;
+		case 'G':
+			M.keep_going = 1;
+			break;
+		case 'j':
+			out_cfg.json = 1;
+			break;
+		case 'x':
+			sess_defaults.display = DISP_HEX;
+			break;
+		case 't':
+			sess_defaults.timestamps = 1;
+			break;
+		case 'C':
+			if (strcmp(optarg, "auto") != 0 &&
+			    strcmp(optarg, "always") != 0 &&
+			    strcmp(optarg, "never") != 0) {
+				fprintf(stderr, "socktool: --color: expected "
+				    "auto, always or never, not \"%s\"\n",
+				    optarg);
+				return 2;
+			}
+			color = optarg;
+			break;
+		case 'q':
+			out_cfg.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("socktool %s\n", SOCKTOOL_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "socktool: only one SCRIPT may be given\n");
+		usage(stderr);
+		return 2;
+	}
+	if (argc - optind == 1) {
+		script = argv[optind];
+		if (strcmp(script, "-") != 0) {
+			fd = open(script, O_RDONLY | O_CLOEXEC);
+			if (fd == -1) {
+				fprintf(stderr, "socktool: %s: %s\n", script,
+				    strerror(errno));
+				return 2;
+			}
+		}
+	}
+	M.interactive = script == NULL && isatty(0);
+	if (strcmp(color, "always") == 0)
+		out_cfg.color = 1;
+	else if (strcmp(color, "auto") == 0)
+		out_cfg.color = isatty(1) && getenv("NO_COLOR") == NULL &&
+		    !out_cfg.json;
+
+	if (loop_init(err, sizeof err) == -1) {
+		fprintf(stderr, "socktool: %s\n", err);
+		return 1;
+	}
+	setup_signals();
+	if (term_init(M.interactive, fd, on_line, "socktool> ", err,
+	    sizeof err) == -1) {
+		fprintf(stderr, "socktool: %s\n", err);
+		return 1;
+	}
+	if (M.interactive)
+		out_info("socktool %s - type help for commands, Ctrl-D to "
+		    "quit", SOCKTOOL_VERSION);
+	for (i = 0; i < ncmds; i++)
+		feed_commands(cmds[i]);
+	free(cmds);
+	term_start();
+	term_flush();
+
+	while (!should_exit()) {
+		enum cmd_status st;
+		int timeout = M.input_done ? 50 : -1;
+
+		if (loop_run_once(timeout) == -1 && errno != EINTR) {
+			out_error(NULL, "event loop: %s", strerror(errno));
+			M.failed = 1;
+			break;
+		}
+		if (cmd_pending.active) {
+			st = cmd_pending_poll();
+			if (st != CMD_PENDING) {
+				command_done(st);
+				term_resume();
+			}
+		}
+		term_flush();
+	}
+	cmd_pending_cancel("interrupted");
+	term_done();
+	sess_close_all();
+	term_flush();
+	loop_free();
+	buf_free(&out_pending);
+	if (fd > 0)
+		close(fd);
+	return M.failed ? 1 : 0;
+}

@@ -1,0 +1,435 @@
+/* net.c — socket helpers (see net.h): everything that turns names into
+ * sockets and sockets into names, without printing. */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "net.h"
+
+int
+net_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1)
+		return -1;
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int
+net_parse_port(const char *s, int allow_zero, uint16_t *port, char *err,
+    size_t errlen)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (*s == '\0') {
+		snprintf(err, errlen, "missing port");
+		return -1;
+	}
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9' || p - s > 5) {
+			snprintf(err, errlen, "bad port \"%.16s\": %s", s,
+			    p - s > 5 ? "out of range" : "not a number");
+			return -1;
+		}
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v > 65535 || (v == 0 && !allow_zero)) {
+		snprintf(err, errlen, "bad port %s: out of range (%s..65535)",
+		    s, allow_zero ? "0" : "1");
+		return -1;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int
+net_split_hostport(const char *s, char *host, size_t hostlen, char *port,
+    size_t portlen, char *err, size_t errlen)
+{
+	const char *colon, *hend;
+
+	if (*s == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (rb == NULL || rb[1] != ':') {
+			snprintf(err, errlen,
+			    "bad address \"%.64s\" (want [ADDR]:PORT)", s);
+			return -1;
+		}
+		s++;
+		hend = rb;
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL) {
+			snprintf(err, errlen,
+			    "bad address \"%.64s\" (want HOST:PORT)", s);
+			return -1;
+		}
+		if (memchr(s, ':', (size_t)(colon - s)) != NULL) {
+			snprintf(err, errlen, "bad address \"%.64s\" "
+			    "(write IPv6 as [ADDR]:PORT)", s);
+			return -1;
+		}
+		hend = colon;
+	}
+	if ((size_t)(hend - s) >= hostlen || strlen(colon + 1) >= portlen) {
+		snprintf(err, errlen, "address too long");
+		return -1;
+	}
+	if (hend == s) {
+		snprintf(err, errlen, "bad address \"%.64s\": missing host", s);
+		return -1;
+	}
+	memcpy(host, s, (size_t)(hend - s));
+	host[hend - s] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+int
+net_resolve(const char *host, uint16_t port, int socktype, int passive,
+    struct addrinfo **res, char *err, size_t errlen)
+{
+	struct addrinfo hints;
+	char portstr[8];
+	int rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = socktype;
+	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+	snprintf(portstr, sizeof portstr, "%u", port);
+	if (host != NULL) {
+		hints.ai_flags |= AI_NUMERICHOST;
+		rc = getaddrinfo(host, portstr, &hints, res);
+		if (rc == 0)
+			return 0;
+		hints.ai_flags &= ~AI_NUMERICHOST;
+		/* Only addresses this host can use, when it is a name. */
+		hints.ai_flags |= AI_ADDRCONFIG;
+	}
+	rc = getaddrinfo(host, portstr, &hints, res);
+	if (rc == EAI_NONAME || rc == EAI_ADDRFAMILY || rc == EAI_NODATA) {
+		hints.ai_flags &= ~AI_ADDRCONFIG;
+		rc = getaddrinfo(host, portstr, &hints, res);
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot resolve \"%.64s\": %s",
+		    host ? host : "*", rc == EAI_SYSTEM ? strerror(errno) :
+		    gai_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int
+net_resolve_one(const char *hostport, int socktype, int allow_zero,
+    struct net_addr *out, char *err, size_t errlen)
+{
+	char host[256], portstr[16];
+	struct addrinfo *ai;
+	uint16_t port;
+
+	if (net_split_hostport(hostport, host, sizeof host, portstr,
+	    sizeof portstr, err, errlen) == -1)
+		return -1;
+	if (net_parse_port(portstr, allow_zero, &port, err, errlen) == -1)
+		return -1;
+	if (net_resolve(host, port, socktype, 0, &ai, err, errlen) == -1)
+		return -1;
+	memcpy(&out->ss, ai->ai_addr, ai->ai_addrlen);
+	out->len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+void
+net_fmt_host(const struct sockaddr *sa, socklen_t len, char *out,
+    size_t outlen)
+{
+	char tmp[INET6_ADDRSTRLEN];
+
+	(void)len;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		inet_ntop(AF_INET, &sin->sin_addr, out, (socklen_t)outlen);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+		char ifname[IF_NAMESIZE];
+
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], out,
+			    (socklen_t)outlen);
+			return;
+		}
+		inet_ntop(AF_INET6, &sin6->sin6_addr, tmp, sizeof tmp);
+		if (sin6->sin6_scope_id != 0 &&
+		    if_indextoname(sin6->sin6_scope_id, ifname) != NULL)
+			snprintf(out, outlen, "%s%%%s", tmp, ifname);
+		else
+			snprintf(out, outlen, "%s", tmp);
+	} else if (sa->sa_family == AF_UNIX) {
+		const struct sockaddr_un *sun = (const void *)sa;
+
+		snprintf(out, outlen, "%s", len > sizeof(sa_family_t) &&
+		    sun->sun_path[0] != '\0' ? sun->sun_path : "(unnamed)");
+	} else
+		snprintf(out, outlen, "?");
+}
+
+void
+net_fmt(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen)
+{
+	char host[NET_ADDRSTRLEN];
+
+	net_fmt_host(sa, len, host, sizeof host);
+	if (sa->sa_family == AF_INET) {
+		snprintf(out, outlen, "%s:%u", host,
+		    ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+			snprintf(out, outlen, "%s:%u", host,
+			    ntohs(sin6->sin6_port));
+		else
+			snprintf(out, outlen, "[%s]:%u", host,
+			    ntohs(sin6->sin6_port));
+	} else
+		snprintf(out, outlen, "%s", host);
+}
+
+int
+net_tcp_listen(const char *host, uint16_t port, int backlog, int *dual,
+    char *err, size_t errlen)
+{
+	struct addrinfo *res = NULL, *ai;
+	int fd = -1, on = 1, off = 0, saved = 0;
+
+	*dual = 0;
+	if (host == NULL) {
+		struct sockaddr_in6 sin6;
+
+		/* One dual-stack socket serves both families; fall back to
+		 * IPv4 on hosts without IPv6. */
+		fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
+		if (fd != -1) {
+			memset(&sin6, 0, sizeof sin6);
+			sin6.sin6_family = AF_INET6;
+			sin6.sin6_port = htons(port);
+			sin6.sin6_addr = in6addr_any;
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+			    sizeof off);
+			if (bind(fd, (struct sockaddr *)&sin6, sizeof sin6) == 0 &&
+			    listen(fd, backlog) == 0) {
+				*dual = 1;
+				return fd;
+			}
+			saved = errno;
+			close(fd);
+			if (saved == EADDRINUSE || saved == EACCES) {
+				snprintf(err, errlen, "cannot listen on port %u: %s",
+				    port, strerror(saved));
+				return -1;
+			}
+		}
+		host = "0.0.0.0";
+	}
+	if (net_resolve(host, port, SOCK_STREAM, 1, &res, err, errlen) == -1)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, ai->ai_protocol);
+		if (fd == -1) {
+			saved = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, backlog) == 0)
+			break;
+		saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		snprintf(err, errlen, "cannot listen on %s port %u: %s", host,
+		    port, strerror(saved));
+	return fd;
+}
+
+int
+net_tcp_connect(const struct addrinfo *ai, const struct net_addr *bindaddr,
+    char *err, size_t errlen)
+{
+	int fd, on = 1;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, ai->ai_protocol);
+	if (fd == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bindaddr != NULL) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+		if (bind(fd, (const struct sockaddr *)&bindaddr->ss,
+		    bindaddr->len) == -1) {
+			snprintf(err, errlen, "bind: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1 &&
+	    errno != EINPROGRESS) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+net_sock_error(int fd)
+{
+	int e = 0;
+	socklen_t len = sizeof e;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
+		return errno;
+	return e;
+}
+
+int
+net_local(int fd, struct net_addr *a)
+{
+	a->len = sizeof a->ss;
+	return getsockname(fd, (struct sockaddr *)&a->ss, &a->len);
+}
+
+int
+net_peer(int fd, struct net_addr *a)
+{
+	a->len = sizeof a->ss;
+	return getpeername(fd, (struct sockaddr *)&a->ss, &a->len);
+}
+
+int
+net_cidr_parse(const char *list, struct net_cidr **out, size_t *n, char *err,
+    size_t errlen)
+{
+	char *copy = xstrdup(list), *tok, *save = NULL;
+	struct net_cidr *v = NULL;
+	size_t cnt = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		struct net_cidr c;
+		char *slash = strchr(tok, '/');
+		int max;
+
+		memset(&c, 0, sizeof c);
+		if (slash != NULL)
+			*slash = '\0';
+		if (inet_pton(AF_INET, tok, c.addr) == 1) {
+			c.family = AF_INET;
+			max = 32;
+		} else if (inet_pton(AF_INET6, tok, c.addr) == 1) {
+			c.family = AF_INET6;
+			max = 128;
+		} else {
+			snprintf(err, errlen, "bad network \"%.64s\"", tok);
+			goto fail;
+		}
+		c.bits = max;
+		if (slash != NULL) {
+			char *end;
+			long b = strtol(slash + 1, &end, 10);
+
+			if (slash[1] == '\0' || *end != '\0' || b < 0 ||
+			    b > max) {
+				snprintf(err, errlen, "bad prefix length "
+				    "\"/%.16s\"", slash + 1);
+				goto fail;
+			}
+			c.bits = (int)b;
+		}
+		v = xrealloc(v, (cnt + 1) * sizeof *v);
+		v[cnt++] = c;
+	}
+	if (cnt == 0) {
+		snprintf(err, errlen, "empty network list");
+		goto fail;
+	}
+	free(copy);
+	*out = v;
+	*n = cnt;
+	return 0;
+fail:
+	free(copy);
+	free(v);
+	return -1;
+}
+
+static int
+net_prefix_eq(const unsigned char *a, const unsigned char *b, int bits)
+{
+	int full = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, b, (size_t)full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((a[full] ^ b[full]) & (0xff << (8 - rest))) == 0;
+}
+
+int
+net_cidr_match(const struct net_cidr *v, size_t n, const struct sockaddr *sa)
+{
+	unsigned char a4[4], a6[16];
+	int have4 = 0, have6 = 0;
+	size_t i;
+
+	if (sa->sa_family == AF_INET) {
+		memcpy(a4, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+		have4 = 1;
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+
+		memcpy(a6, &s6->sin6_addr, 16);
+		have6 = 1;
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			memcpy(a4, a6 + 12, 4);
+			have4 = 1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i].family == AF_INET && have4 &&
+		    net_prefix_eq(a4, v[i].addr, v[i].bits))
+			return 1;
+		if (v[i].family == AF_INET6 && have6 &&
+		    net_prefix_eq(a6, v[i].addr, v[i].bits))
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* net.h — socket helpers: address parsing and formatting, listening,
+ * non-blocking connect.  Errors are written into the caller's buffer and
+ * signalled by -1; nothing here prints or exits. */
+#ifndef SOCKTOOL_NET_H
+#define SOCKTOOL_NET_H
+
+#include <sys/socket.h>
+#include <netdb.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#define NET_ADDRSTRLEN	80	/* "[ffff:...%ifname]:65535" */
+
+struct net_addr {
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+};
+
+/* "host:port", "[v6]:port", "v6%if" with port: split into host and port.  A
+ * bare IPv6 address without brackets is rejected (ambiguous). */
+int	net_split_hostport(const char *s, char *host, size_t hostlen,
+	    char *port, size_t portlen, char *err, size_t errlen);
+
+/* Port 1..65535 (or 0 when allow_zero); numeric only. */
+int	net_parse_port(const char *s, int allow_zero, uint16_t *port,
+	    char *err, size_t errlen);
+
+/* getaddrinfo() wrapper; AI_PASSIVE when host is NULL.  Numeric hosts are
+ * tried first so that "::1" never touches the resolver. */
+int	net_resolve(const char *host, uint16_t port, int socktype, int passive,
+	    struct addrinfo **res, char *err, size_t errlen);
+
+/* Resolve HOST:PORT to exactly one address (the first). */
+int	net_resolve_one(const char *hostport, int socktype, int allow_zero,
+	    struct net_addr *out, char *err, size_t errlen);
+
+/* "127.0.0.1:80", "[::1]:80"; IPv4-mapped IPv6 shown as plain IPv4. */
+void	net_fmt(const struct sockaddr *, socklen_t, char *out, size_t outlen);
+/* Address only, without the port. */
+void	net_fmt_host(const struct sockaddr *, socklen_t, char *out,
+	    size_t outlen);
+
+int	net_nonblock(int fd);
+
+/* Listening TCP socket.  host NULL: all interfaces, IPv6 dual-stack when the
+ * host has IPv6, else IPv4 (*dual says which).  SO_REUSEADDR on. */
+int	net_tcp_listen(const char *host, uint16_t port, int backlog,
+	    int *dual, char *err, size_t errlen);
+
+/* Start a non-blocking connect to ai, optionally bound to bindaddr.
+ * Returns the fd with the connect in progress (or already done), -1 on an
+ * immediate failure. */
+int	net_tcp_connect(const struct addrinfo *ai, const struct net_addr *bind,
+	    char *err, size_t errlen);
+
+/* Pending socket error (SO_ERROR) or 0. */
+int	net_sock_error(int fd);
+
+int	net_local(int fd, struct net_addr *);
+int	net_peer(int fd, struct net_addr *);
+
+/* CIDR list "10.0.0.0/8,::1/128": parse into out (caller frees *out). */
+struct net_cidr {
+	int		family;
+	unsigned char	addr[16];
+	int		bits;
+};
+int	net_cidr_parse(const char *list, struct net_cidr **out, size_t *n,
+	    char *err, size_t errlen);
+int	net_cidr_match(const struct net_cidr *, size_t n,
+	    const struct sockaddr *);
+
+#endif

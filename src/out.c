@@ -1,0 +1,418 @@
+/* out.c — human and JSON rendering of events and results (see out.h). */
+#include <sys/time.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "codec.h"
+#include "out.h"
+#include "session.h"
+#include "term.h"
+
+struct out_config	out_cfg;
+struct buf		out_pending;
+
+const char *
+out_color(const char *which)
+{
+	if (!out_cfg.color)
+		return "";
+	if (strcmp(which, "rx") == 0)
+		return "\033[32m";
+	if (strcmp(which, "tx") == 0)
+		return "\033[36m";
+	if (strcmp(which, "err") == 0)
+		return "\033[31m";
+	if (strcmp(which, "ev") == 0)
+		return "\033[33m";
+	if (strcmp(which, "dim") == 0)
+		return "\033[2m";
+	return "\033[0m";
+}
+
+/* "12:34:56.789 " in local time, when the session asks for it. */
+static void
+out_stamp(const struct session *s)
+{
+	struct timeval tv;
+	struct tm tm;
+
+	if (s == NULL || !s->set.timestamps)
+		return;
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	buf_printf(&out_pending, "%02d:%02d:%02d.%03ld ", tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000));
+}
+
+void
+out_raw(const char *s, size_t n)
+{
+	buf_append(&out_pending, s, n);
+}
+
+void
+out_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out_cfg.json)
+		return;
+	va_start(ap, fmt);
+	buf_vprintf(&out_pending, fmt, ap);
+	va_end(ap);
+	buf_putc(&out_pending, '\n');
+}
+
+void
+out_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out_cfg.json || out_cfg.quiet)
+		return;
+	va_start(ap, fmt);
+	buf_vprintf(&out_pending, fmt, ap);
+	va_end(ap);
+	buf_putc(&out_pending, '\n');
+}
+
+void
+out_error(const char *cmd, const char *fmt, ...)
+{
+	struct buf msg = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (out_cfg.json) {
+		struct json j;
+
+		j_begin(&j, "error");
+		j_strn(&j, "message", (char *)buf_peek(&msg), buf_len(&msg));
+		if (cmd != NULL)
+			j_str(&j, "command", cmd);
+		j_emit(&j);
+	} else {
+		struct buf line = BUF_INIT;
+
+		/* The message may quote user input: keep it terminal-safe. */
+		buf_printf(&line, "%serror: ", out_color("err"));
+		if (cmd != NULL)
+			buf_printf(&line, "%s: ", cmd);
+		codec_escape(buf_peek(&msg), buf_len(&msg), &line, 0);
+		buf_printf(&line, "%s\n", out_color("off"));
+		term_write_err((char *)buf_peek(&line), buf_len(&line));
+		buf_free(&line);
+	}
+	buf_free(&msg);
+}
+
+/* JSON builder. */
+static void
+j_sep(struct json *j, const char *key)
+{
+	if (j->comma)
+		buf_putc(&j->b, ',');
+	j->comma = 1;
+	if (key != NULL) {
+		codec_json_str(key, strlen(key), &j->b);
+		buf_putc(&j->b, ':');
+	}
+}
+
+void
+j_begin(struct json *j, const char *event)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	buf_init(&j->b);
+	j->comma = 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	buf_printf(&j->b, "{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ\"",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+	j->comma = 1;
+	j_str(j, "event", event);
+}
+
+void
+j_key(struct json *j, const char *key)
+{
+	j_sep(j, key);
+}
+
+void
+j_strn(struct json *j, const char *key, const char *v, size_t n)
+{
+	j_sep(j, key);
+	codec_json_str(v, n, &j->b);
+}
+
+void
+j_str(struct json *j, const char *key, const char *v)
+{
+	if (v == NULL) {
+		j_null(j, key);
+		return;
+	}
+	j_strn(j, key, v, strlen(v));
+}
+
+void
+j_u64(struct json *j, const char *key, uint64_t v)
+{
+	j_sep(j, key);
+	buf_printf(&j->b, "%llu", (unsigned long long)v);
+}
+
+void
+j_int(struct json *j, const char *key, int64_t v)
+{
+	j_sep(j, key);
+	buf_printf(&j->b, "%lld", (long long)v);
+}
+
+void
+j_bool(struct json *j, const char *key, int v)
+{
+	j_sep(j, key);
+	buf_puts(&j->b, v ? "true" : "false");
+}
+
+void
+j_null(struct json *j, const char *key)
+{
+	j_sep(j, key);
+	buf_puts(&j->b, "null");
+}
+
+void
+j_obj(struct json *j, const char *key)
+{
+	j_sep(j, key);
+	buf_putc(&j->b, '{');
+	j->comma = 0;
+}
+
+void
+j_arr(struct json *j, const char *key)
+{
+	j_sep(j, key);
+	buf_putc(&j->b, '[');
+	j->comma = 0;
+}
+
+void
+j_close_obj(struct json *j)
+{
+	buf_putc(&j->b, '}');
+	j->comma = 1;
+}
+
+void
+j_close_arr(struct json *j)
+{
+	buf_putc(&j->b, ']');
+	j->comma = 1;
+}
+
+void
+j_emit(struct json *j)
+{
+	buf_puts(&j->b, "}\n");
+	buf_append(&out_pending, buf_peek(&j->b), buf_len(&j->b));
+	buf_free(&j->b);
+}
+
+/* Events. */
+static void
+out_ev_begin(struct json *j, const struct session *s, const char *event)
+{
+	j_begin(j, event);
+	j_u64(j, "id", s->id);
+}
+
+void
+out_ev_listening(const struct session *s)
+{
+	if (out_cfg.json) {
+		struct json j;
+
+		out_ev_begin(&j, s, "listening");
+		j_str(&j, "kind", sess_kind_name(s->kind));
+		j_str(&j, "local", s->local_str);
+		if (s->all_ifaces)
+			j_bool(&j, "all_interfaces", 1);
+		j_emit(&j);
+		return;
+	}
+	out_stamp(s);
+	buf_printf(&out_pending, "%s[%u] %s on %s", out_color("ev"), s->id,
+	    s->kind == K_UDP || s->kind == K_MCAST ? "bound" : "listening",
+	    s->local_str);
+	if (s->all_ifaces == 2)
+		buf_puts(&out_pending, " (all interfaces, IPv4 and IPv6)");
+	else if (s->all_ifaces)
+		buf_puts(&out_pending, " (all interfaces)");
+	buf_printf(&out_pending, "%s\n", out_color("off"));
+}
+
+void
+out_ev_connecting(const struct session *s)
+{
+	if (out_cfg.json) {
+		struct json j;
+
+		out_ev_begin(&j, s, "connecting");
+		j_str(&j, "kind", sess_kind_name(s->kind));
+		j_str(&j, "remote", s->remote_str);
+		j_emit(&j);
+		return;
+	}
+	if (out_cfg.quiet)
+		return;
+	out_stamp(s);
+	buf_printf(&out_pending, "%s[%u] connecting to %s%s\n",
+	    out_color("ev"), s->id, s->remote_str, out_color("off"));
+}
+
+void
+out_ev_connected(const struct session *s)
+{
+	if (out_cfg.json) {
+		struct json j;
+
+		out_ev_begin(&j, s, "connected");
+		j_str(&j, "kind", sess_kind_name(s->kind));
+		j_str(&j, "local", s->local_str);
+		j_str(&j, "remote", s->remote_str);
+		j_emit(&j);
+		return;
+	}
+	out_stamp(s);
+	buf_printf(&out_pending, "%s[%u] connected to %s from %s%s\n",
+	    out_color("ev"), s->id, s->remote_str, s->local_str,
+	    out_color("off"));
+}
+
+void
+out_ev_accepted(const struct session *s)
+{
+	if (out_cfg.json) {
+		struct json j;
+
+		out_ev_begin(&j, s, "accepted");
+		j_u64(&j, "parent", s->parent ? s->parent->id : 0);
+		j_str(&j, "kind", sess_kind_name(s->kind));
+		j_str(&j, "local", s->local_str);
+		j_str(&j, "remote", s->remote_str);
+		j_emit(&j);
+		return;
+	}
+	out_stamp(s);
+	buf_printf(&out_pending, "%s[%u] accepted %s on [%u] %s%s\n",
+	    out_color("ev"), s->id, s->remote_str,
+	    s->parent ? s->parent->id : 0, s->local_str, out_color("off"));
+}
+
+void
+out_ev_closed(const struct session *s, const char *reason, const char *msg)
+{
+	if (out_cfg.json) {
+		struct json j;
+
+		out_ev_begin(&j, s, "closed");
+		j_str(&j, "reason", reason);
+		j_str(&j, "message", msg);
+		j_u64(&j, "rx_bytes", s->rx_bytes);
+		j_u64(&j, "tx_bytes", s->tx_bytes);
+		j_emit(&j);
+		return;
+	}
+	out_stamp(s);
+	buf_printf(&out_pending, "%s[%u] closed (%s): %s%s\n", out_color("ev"),
+	    s->id, reason, msg, out_color("off"));
+}
+
+void
+out_ev_notice(const struct session *s, const char *fmt, ...)
+{
+	struct buf msg = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (out_cfg.json) {
+		struct json j;
+
+		out_ev_begin(&j, s, "notice");
+		j_strn(&j, "message", (char *)buf_peek(&msg), buf_len(&msg));
+		j_emit(&j);
+	} else if (!out_cfg.quiet) {
+		out_stamp(s);
+		buf_printf(&out_pending, "%s[%u] ", out_color("ev"), s->id);
+		buf_append(&out_pending, buf_peek(&msg), buf_len(&msg));
+		buf_printf(&out_pending, "%s\n", out_color("off"));
+	}
+	buf_free(&msg);
+}
+
+void
+out_ev_data(const struct session *s, int dir, const unsigned char *p,
+    size_t n, const struct sockaddr *peer, socklen_t peerlen, int truncated)
+{
+	char addr[NET_ADDRSTRLEN] = "";
+	size_t shown = n;
+
+	if (s->set.display == DISP_NONE || (dir == '>' && !s->set.show_sent))
+		return;
+	if (peer != NULL)
+		net_fmt(peer, peerlen, addr, sizeof addr);
+	if (out_cfg.json) {
+		struct json j;
+
+		out_ev_begin(&j, s, dir == '<' ? "recv" : "sent");
+		j_u64(&j, "bytes", n);
+		j_key(&j, "hex");
+		buf_putc(&j.b, '"');
+		codec_hex(p, n, &j.b);
+		buf_putc(&j.b, '"');
+		j_strn(&j, "text", (const char *)p, n);
+		if (peer != NULL)
+			j_str(&j, dir == '<' ? "from" : "to", addr);
+		if (peer != NULL && dir == '<')
+			j_bool(&j, "truncated", truncated);
+		j_emit(&j);
+		return;
+	}
+	out_stamp(s);
+	buf_printf(&out_pending, "%s[%u] %c %zu byte%s", out_color(dir == '<' ?
+	    "rx" : "tx"), s->id, dir, n, n == 1 ? "" : "s");
+	if (peer != NULL)
+		buf_printf(&out_pending, " %s %s", dir == '<' ? "from" : "to",
+		    addr);
+	if (truncated)
+		buf_puts(&out_pending, " (truncated datagram)");
+	buf_printf(&out_pending, "%s\n", out_color("off"));
+	if (s->set.max_display != 0 && shown > s->set.max_display)
+		shown = (size_t)s->set.max_display;
+	if (n == 0)
+		return;
+	if (s->set.display == DISP_HEX || s->set.display == DISP_BOTH)
+		codec_hexdump(p, shown, 0, &out_pending);
+	if (s->set.display == DISP_TEXT || s->set.display == DISP_BOTH) {
+		codec_escape(p, shown, &out_pending, CODEC_BREAK_LF);
+		buf_putc(&out_pending, '\n');
+	}
+	if (shown < n)
+		buf_printf(&out_pending, "%s... %zu more byte%s not shown "
+		    "(max-display %zu)%s\n", out_color("dim"), n - shown,
+		    n - shown == 1 ? "" : "s", shown, out_color("off"));
+}

@@ -1,0 +1,73 @@
+/* out.h — the one place that prints: human lines or JSON objects, events
+ * and command results.  Output is gathered in a buffer and handed to the
+ * terminal layer once per loop iteration, so a burst of events costs one
+ * redisplay of the prompt. */
+#ifndef SOCKTOOL_OUT_H
+#define SOCKTOOL_OUT_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+
+struct session;
+
+struct out_config {
+	int	json;
+	int	quiet;
+	int	color;
+};
+extern struct out_config out_cfg;
+
+/* Pending stdout bytes; the terminal layer drains it. */
+extern struct buf out_pending;
+
+/* Human-only lines. */
+void	out_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	out_raw(const char *s, size_t n);
+
+/* "error: CMD: message" (CMD may be NULL); a JSON error event in JSON mode. */
+void	out_error(const char *cmd, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Session events. */
+void	out_ev_listening(const struct session *);
+void	out_ev_connecting(const struct session *);
+void	out_ev_connected(const struct session *);
+void	out_ev_accepted(const struct session *);
+void	out_ev_closed(const struct session *, const char *reason,
+	    const char *msg);
+/* dir '<' received, '>' sent.  peer: UDP source/destination or NULL. */
+void	out_ev_data(const struct session *, int dir, const unsigned char *,
+	    size_t, const struct sockaddr *peer, socklen_t peerlen,
+	    int truncated);
+/* A session-related notice ("max peers reached", "ICMP ..."). */
+void	out_ev_notice(const struct session *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* JSON object builder. */
+struct json {
+	struct buf	b;
+	int		comma;
+};
+void	j_begin(struct json *, const char *event);
+void	j_key(struct json *, const char *key);	/* NULL inside arrays */
+void	j_str(struct json *, const char *key, const char *v);
+void	j_strn(struct json *, const char *key, const char *v, size_t n);
+void	j_u64(struct json *, const char *key, uint64_t v);
+void	j_int(struct json *, const char *key, int64_t v);
+void	j_bool(struct json *, const char *key, int v);
+void	j_null(struct json *, const char *key);
+void	j_obj(struct json *, const char *key);
+void	j_arr(struct json *, const char *key);
+void	j_close_obj(struct json *);
+void	j_close_arr(struct json *);
+/* Close the top object, print it as one line, free the builder. */
+void	j_emit(struct json *);
+
+/* Colour helpers for human output ("" when colour is off). */
+const char *out_color(const char *which);
+
+#endif

@@ -1,0 +1,837 @@
+/* session.c — the session table and the servicing of its sockets: accept,
+ * non-blocking connect, reading, queued writing, graceful close. */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "codec.h"
+#include "loop.h"
+#include "net.h"
+#include "out.h"
+#include "session.h"
+
+struct settings sess_defaults = {
+	.display = DISP_TEXT,
+	.show_sent = 1,
+	.timestamps = 0,
+	.max_display = 4096,
+	.eol = EOL_LF,
+};
+
+/* Sessions sorted by id: ids only grow, so creation appends. */
+static struct session	**tab;
+static size_t		  ntab, tab_alloc;
+static unsigned		  next_id = 1;
+
+/* Bytes read per wakeup per session: keeps one busy peer from starving the
+ * rest while still moving bulk data in large reads. */
+#define READ_CHUNK	(64u << 10)
+#define READ_BUDGET	(1u << 20)
+#define ACCEPT_BUDGET	64
+#define CLOSE_TIMEOUT_MS 10000
+
+static unsigned char	rbuf[READ_CHUNK];
+
+static void	sess_io(int, int, void *);
+static void	sess_interest(struct session *);
+
+const char *
+sess_kind_name(enum sess_kind k)
+{
+	static const char *names[] = { "tcp-server", "tcp-peer", "tcp-client",
+	    "udp", "mcast", "unix-server", "unix-peer", "unix-client" };
+
+	return names[k];
+}
+
+const char *
+sess_state_name(enum sess_state st)
+{
+	static const char *names[] = { "connecting", "listening", "connected",
+	    "bound", "half-closed", "closed" };
+
+	return names[st];
+}
+
+int
+sess_is_server(const struct session *s)
+{
+	return s->kind == K_TCP_SERVER || s->kind == K_UNIX_SERVER;
+}
+
+int
+sess_is_stream(const struct session *s)
+{
+	return s->kind != K_UDP && s->kind != K_MCAST;
+}
+
+struct session *
+sess_find(unsigned id)
+{
+	size_t lo = 0, hi = ntab;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (tab[mid]->id == id)
+			return tab[mid];
+		if (tab[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+struct session **
+sess_all(size_t *n)
+{
+	*n = ntab;
+	return tab;
+}
+
+size_t
+sess_count(void)
+{
+	return ntab;
+}
+
+unsigned
+sess_last_id(void)
+{
+	return next_id - 1;
+}
+
+static struct session *
+sess_new(enum sess_kind kind, const struct settings *set)
+{
+	struct session *s = xcalloc(1, sizeof *s);
+
+	s->id = next_id++;
+	s->kind = kind;
+	s->fd = -1;
+	s->set = *set;
+	s->created_ms = s->reset_ms = loop_now();
+	if (ntab == tab_alloc) {
+		tab_alloc = tab_alloc ? tab_alloc * 2 : 16;
+		tab = xrealloc(tab, tab_alloc * sizeof *tab);
+	}
+	tab[ntab++] = s;
+	return s;
+}
+
+/* Closed sessions keep what `expect` has not consumed yet, so a script can
+ * still match a reply from a peer that answered and hung up at once. */
+#define ZOMBIES 16
+static struct zombie {
+	unsigned	id;
+	struct buf	data;
+} zombies[ZOMBIES];
+static size_t zombie_next;
+
+struct buf *
+sess_zombie_data(unsigned id)
+{
+	size_t i;
+
+	for (i = 0; i < ZOMBIES; i++)
+		if (zombies[i].id == id)
+			return &zombies[i].data;
+	return NULL;
+}
+
+static void
+sess_remove(struct session *s)
+{
+	size_t lo = 0, hi = ntab;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (tab[mid] == s) {
+			memmove(tab + mid, tab + mid + 1,
+			    (ntab - mid - 1) * sizeof *tab);
+			ntab--;
+			break;
+		}
+		if (tab[mid]->id < s->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (buf_len(&s->expbuf) > 0) {
+		struct zombie *z = &zombies[zombie_next++ % ZOMBIES];
+
+		buf_free(&z->data);
+		z->id = s->id;
+		z->data = s->expbuf;
+		buf_init(&s->expbuf);
+	}
+	buf_free(&s->outq);
+	buf_free(&s->expbuf);
+	if (s->ai_list != NULL)
+		freeaddrinfo(s->ai_list);
+	free(s->allow);
+	free(s);
+}
+
+static void
+sess_set_strings(struct session *s)
+{
+	if (s->local.len > 0)
+		net_fmt((struct sockaddr *)&s->local.ss, s->local.len,
+		    s->local_str, sizeof s->local_str);
+	if (s->remote.len > 0)
+		net_fmt((struct sockaddr *)&s->remote.ss, s->remote.len,
+		    s->remote_str, sizeof s->remote_str);
+}
+
+/* Why the last session closed: a script's failing connect reports it. */
+static unsigned last_close_id;
+static char last_close_msg[256];
+
+const char *
+sess_last_close_msg(unsigned id)
+{
+	return id == last_close_id ? last_close_msg : NULL;
+}
+
+void
+sess_destroy(struct session *s, const char *reason, const char *msg)
+{
+	size_t i;
+
+	if (sess_is_server(s)) {
+		/* Peers go first: their closed events precede the server's. */
+		for (i = ntab; i > 0; i--) {
+			if (i - 1 < ntab && tab[i - 1]->parent == s)
+				sess_destroy(tab[i - 1], reason, msg);
+		}
+	}
+	if (s->connect_timer)
+		loop_timer_del(s->connect_timer);
+	if (s->close_timer)
+		loop_timer_del(s->close_timer);
+	if (s->fd != -1) {
+		loop_del(s->fd);
+		close(s->fd);
+		s->fd = -1;
+	}
+	s->state = S_CLOSED;
+	last_close_id = s->id;
+	snprintf(last_close_msg, sizeof last_close_msg, "%s", msg);
+	out_ev_closed(s, reason, msg);
+	if (s->parent != NULL)
+		s->parent->npeers--;
+	sess_remove(s);
+}
+
+static const char *
+sess_errno_reason(int e)
+{
+	switch (e) {
+	case ECONNRESET:
+		return "reset";
+	case ETIMEDOUT:
+		return "timeout";
+	case EPIPE:
+		return "peer";
+	default:
+		return "error";
+	}
+}
+
+static void
+sess_fail(struct session *s, int e)
+{
+	const char *msg = strerror(e);
+
+	if (e == EPIPE)
+		msg = "peer closed the connection (broken pipe)";
+	sess_destroy(s, sess_errno_reason(e), msg);
+}
+
+/* Poll interest follows state: writable only while data is queued (or a
+ * connect is in progress), readable unless the peer already finished. */
+static void
+sess_interest(struct session *s)
+{
+	int mask = 0;
+
+	if (s->fd == -1)
+		return;
+	if (s->state == S_CONNECTING)
+		mask = LOOP_WRITE;
+	else {
+		if (!s->eof)
+			mask |= LOOP_READ;
+		if (buf_len(&s->outq) > 0)
+			mask |= LOOP_WRITE;
+	}
+	loop_set(s->fd, mask);
+}
+
+static void
+sess_count_rx(struct session *s, size_t n)
+{
+	s->rx_bytes += n;
+	s->rx_msgs++;
+	s->n_recv++;
+	if (s->parent != NULL) {
+		s->parent->rx_bytes += n;
+		s->parent->rx_msgs++;
+		s->parent->n_recv++;
+	}
+}
+
+static void
+sess_expect_feed(struct session *s, const unsigned char *p, size_t n)
+{
+	/* Keep a sliding window: trim to half when it overflows, so the
+	 * copying stays amortised O(1) per byte. */
+	if (n >= SESS_EXPECT_MAX) {
+		buf_reset(&s->expbuf);
+		buf_append(&s->expbuf, p + n - SESS_EXPECT_MAX / 2,
+		    SESS_EXPECT_MAX / 2);
+		return;
+	}
+	if (buf_len(&s->expbuf) + n > SESS_EXPECT_MAX)
+		buf_keep_tail(&s->expbuf, SESS_EXPECT_MAX / 2);
+	buf_append(&s->expbuf, p, n);
+}
+
+/* A chunk of bytes arrived on s. */
+static void
+sess_received(struct session *s, const unsigned char *p, size_t n,
+    const struct sockaddr *from, socklen_t fromlen, int truncated)
+{
+	sess_count_rx(s, n);
+	sess_expect_feed(s, p, n);
+	if (s->parent != NULL)
+		sess_expect_feed(s->parent, p, n);
+	out_ev_data(s, '<', p, n, from, fromlen, truncated);
+}
+
+static void
+sess_count_tx(struct session *s, size_t n)
+{
+	s->tx_bytes += n;
+	if (s->parent != NULL)
+		s->parent->tx_bytes += n;
+}
+
+/* Write queued bytes.  Returns -1 if the session was destroyed. */
+static int
+sess_flush(struct session *s)
+{
+	while (buf_len(&s->outq) > 0) {
+		ssize_t w = send(s->fd, buf_peek(&s->outq), buf_len(&s->outq),
+		    MSG_NOSIGNAL);
+
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			sess_fail(s, errno);
+			return -1;
+		}
+		sess_count_tx(s, (size_t)w);
+		buf_consume(&s->outq, (size_t)w);
+	}
+	if (buf_len(&s->outq) == 0 && s->closing) {
+		sess_destroy(s, s->close_reason ? s->close_reason : "local",
+		    s->eof ? "connection closed by peer" : "closed");
+		return -1;
+	}
+	sess_interest(s);
+	return 0;
+}
+
+static void
+sess_close_timeout(void *arg)
+{
+	struct session *s = arg;
+	char msg[96];
+
+	s->close_timer = 0;
+	snprintf(msg, sizeof msg, "gave up flushing: %zu queued bytes "
+	    "not delivered", buf_len(&s->outq));
+	sess_destroy(s, "timeout", msg);
+}
+
+/* Returns -1 if the session was destroyed. */
+static int
+sess_peer_eof(struct session *s)
+{
+	s->eof = 1;
+	if (buf_len(&s->outq) == 0) {
+		sess_destroy(s, "peer", "connection closed by peer");
+		return -1;
+	}
+	/* Deliver what was accepted for sending before closing. */
+	s->state = S_HALF_CLOSED;
+	s->closing = 1;
+	s->close_reason = "peer";
+	if (s->close_timer == 0)
+		s->close_timer = loop_timer_add(CLOSE_TIMEOUT_MS,
+		    sess_close_timeout, s);
+	sess_interest(s);
+	return 0;
+}
+
+/* Read what is available, within the per-wakeup budget.  Returns -1 if the
+ * session was destroyed. */
+static int
+sess_read_stream(struct session *s)
+{
+	size_t total = 0;
+
+	while (total < READ_BUDGET) {
+		ssize_t r = recv(s->fd, rbuf, sizeof rbuf, 0);
+
+		if (r > 0) {
+			total += (size_t)r;
+			sess_received(s, rbuf, (size_t)r, NULL, 0, 0);
+			if ((size_t)r < sizeof rbuf)
+				break;
+			continue;
+		}
+		if (r == 0)
+			return sess_peer_eof(s);
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			break;
+		sess_fail(s, errno);
+		return -1;
+	}
+	return 0;
+}
+
+/* Servers. */
+static void
+sess_accept_resume(void *arg)
+{
+	struct session *srv = arg;
+
+	srv->connect_timer = 0;
+	loop_set(srv->fd, LOOP_READ);
+}
+
+static void
+sess_accept(struct session *srv)
+{
+	int i;
+
+	for (i = 0; i < ACCEPT_BUDGET; i++) {
+		struct net_addr ra;
+		struct session *p;
+		int fd;
+
+		ra.len = sizeof ra.ss;
+		fd = accept4(srv->fd, (struct sockaddr *)&ra.ss, &ra.len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* The pending connection stays readable: stop
+				 * listening for a moment rather than spin. */
+				out_ev_notice(srv, "cannot accept: %s "
+				    "(pausing accepts for 250ms)",
+				    strerror(errno));
+				loop_set(srv->fd, 0);
+				if (srv->connect_timer == 0)
+					srv->connect_timer = loop_timer_add(250,
+					    sess_accept_resume, srv);
+			}
+			return;
+		}
+		if (srv->nallow > 0 && !net_cidr_match(srv->allow, srv->nallow,
+		    (struct sockaddr *)&ra.ss)) {
+			char a[NET_ADDRSTRLEN];
+
+			net_fmt((struct sockaddr *)&ra.ss, ra.len, a, sizeof a);
+			out_ev_notice(srv, "refused %s: not in --allow list", a);
+			close(fd);
+			continue;
+		}
+		if (srv->max_peers != 0 && srv->npeers >= srv->max_peers) {
+			char a[NET_ADDRSTRLEN];
+
+			net_fmt((struct sockaddr *)&ra.ss, ra.len, a, sizeof a);
+			out_ev_notice(srv, "refused %s: --max-peers %u reached",
+			    a, srv->max_peers);
+			close(fd);
+			continue;
+		}
+		p = sess_new(srv->kind == K_UNIX_SERVER ? K_UNIX_PEER :
+		    K_TCP_PEER, &srv->set);
+		p->fd = fd;
+		p->parent = srv;
+		p->state = S_CONNECTED;
+		srv->npeers++;
+		srv->n_accepted++;
+		net_local(fd, &p->local);
+		p->remote = ra;
+		sess_set_strings(p);
+		if (loop_add(fd, LOOP_READ, sess_io, p) == -1) {
+			sess_destroy(p, "error", strerror(errno));
+			continue;
+		}
+		out_ev_accepted(p);
+	}
+}
+
+/* Clients. */
+static void	sess_connect_next(struct session *);
+
+static void
+sess_connect_timeout(void *arg)
+{
+	struct session *s = arg;
+	struct buf m = BUF_INIT;
+
+	s->connect_timer = 0;
+	buf_puts(&m, "connect timed out after ");
+	codec_fmt_duration(s->connect_deadline, &m);
+	sess_destroy(s, "timeout", buf_cstr(&m));
+	buf_free(&m);
+}
+
+static void
+sess_connected(struct session *s)
+{
+	if (s->connect_timer) {
+		loop_timer_del(s->connect_timer);
+		s->connect_timer = 0;
+	}
+	freeaddrinfo(s->ai_list);
+	s->ai_list = s->ai_next = NULL;
+	s->state = S_CONNECTED;
+	net_local(s->fd, &s->local);
+	net_peer(s->fd, &s->remote);
+	sess_set_strings(s);
+	out_ev_connected(s);
+	sess_flush(s);
+}
+
+/* Try the next address getaddrinfo gave us. */
+static void
+sess_connect_next(struct session *s)
+{
+	while (s->ai_next != NULL) {
+		struct addrinfo *ai = s->ai_next;
+		char err[128];
+		int fd;
+
+		s->ai_next = ai->ai_next;
+		memcpy(&s->remote.ss, ai->ai_addr, ai->ai_addrlen);
+		s->remote.len = ai->ai_addrlen;
+		sess_set_strings(s);
+		fd = net_tcp_connect(ai, s->have_bind ? &s->bindaddr : NULL,
+		    err, sizeof err);
+		if (fd == -1) {
+			snprintf(s->connect_err, sizeof s->connect_err, "%s: %s",
+			    s->remote_str, err);
+			continue;
+		}
+		s->fd = fd;
+		if (loop_add(fd, LOOP_WRITE, sess_io, s) == -1) {
+			close(fd);
+			s->fd = -1;
+			snprintf(s->connect_err, sizeof s->connect_err,
+			    "%s", strerror(errno));
+			continue;
+		}
+		return;
+	}
+	sess_destroy(s, "error", s->connect_err[0] ? s->connect_err :
+	    "no address to connect to");
+}
+
+static void
+sess_connect_done(struct session *s)
+{
+	int e = net_sock_error(s->fd);
+
+	if (e == 0) {
+		sess_connected(s);
+		return;
+	}
+	snprintf(s->connect_err, sizeof s->connect_err, "%s: %s", s->remote_str,
+	    strerror(e));
+	loop_del(s->fd);
+	close(s->fd);
+	s->fd = -1;
+	sess_connect_next(s);
+}
+
+static void
+sess_io(int fd, int events, void *arg)
+{
+	struct session *s = arg;
+
+	(void)fd;
+	if (s->state == S_CONNECTING) {
+		if (events & (LOOP_WRITE | LOOP_ERR | LOOP_HUP))
+			sess_connect_done(s);
+		return;
+	}
+	if (s->state == S_LISTENING) {
+		sess_accept(s);
+		return;
+	}
+	/* A hung-up socket may still hold data: read before judging. */
+	if (events & (LOOP_READ | LOOP_HUP | LOOP_ERR)) {
+		if (sess_read_stream(s) == -1)
+			return;
+	}
+	if (events & LOOP_WRITE)
+		sess_flush(s);
+}
+
+struct session *
+sess_tcp_server(const char *host, uint16_t port, unsigned max_peers,
+    struct net_cidr *allow, size_t nallow, char *err, size_t errlen)
+{
+	struct session *s;
+	int fd, dual;
+
+	fd = net_tcp_listen(host, port, SOMAXCONN, &dual, err, errlen);
+	if (fd == -1)
+		return NULL;
+	s = sess_new(K_TCP_SERVER, &sess_defaults);
+	s->fd = fd;
+	s->state = S_LISTENING;
+	s->max_peers = max_peers;
+	s->allow = allow;
+	s->nallow = nallow;
+	s->all_ifaces = host == NULL ? (dual ? 2 : 1) : 0;
+	net_local(fd, &s->local);
+	sess_set_strings(s);
+	if (loop_add(fd, LOOP_READ, sess_io, s) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		s->allow = NULL;
+		close(fd);
+		s->fd = -1;
+		sess_remove(s);
+		next_id--;
+		return NULL;
+	}
+	out_ev_listening(s);
+	return s;
+}
+
+struct session *
+sess_tcp_client(const char *host, uint16_t port, const struct net_addr *bind,
+    uint64_t timeout_ms, char *err, size_t errlen)
+{
+	struct addrinfo *res;
+	struct session *s;
+
+	if (net_resolve(host, port, SOCK_STREAM, 0, &res, err, errlen) == -1)
+		return NULL;
+	s = sess_new(K_TCP_CLIENT, &sess_defaults);
+	s->state = S_CONNECTING;
+	s->ai_list = s->ai_next = res;
+	if (bind != NULL) {
+		s->bindaddr = *bind;
+		s->have_bind = 1;
+	}
+	memcpy(&s->remote.ss, res->ai_addr, res->ai_addrlen);
+	s->remote.len = res->ai_addrlen;
+	sess_set_strings(s);
+	out_ev_connecting(s);
+	s->connect_deadline = timeout_ms;
+	s->connect_timer = loop_timer_add(timeout_ms, sess_connect_timeout, s);
+	sess_connect_next(s);
+	return s;
+}
+
+int
+sess_can_queue(const struct session *s)
+{
+	size_t i;
+
+	if (!sess_is_server(s))
+		return buf_len(&s->outq) < SESS_QUEUE_MAX;
+	for (i = 0; i < ntab; i++)
+		if (tab[i]->parent == s && buf_len(&tab[i]->outq) >=
+		    SESS_QUEUE_MAX)
+			return 0;
+	return 1;
+}
+
+static int
+sess_send_one(struct session *s, const unsigned char *p, size_t n)
+{
+	out_ev_data(s, '>', p, n, NULL, 0, 0);
+	s->tx_msgs++;
+	if (s->parent != NULL)
+		s->parent->tx_msgs++;
+	if (s->state != S_CONNECTING && buf_len(&s->outq) == 0) {
+		/* Fast path: straight to the kernel, queue only the rest. */
+		while (n > 0) {
+			ssize_t w = send(s->fd, p, n, MSG_NOSIGNAL);
+
+			if (w == -1) {
+				if (errno == EINTR)
+					continue;
+				if (errno == EAGAIN || errno == EWOULDBLOCK)
+					break;
+				sess_fail(s, errno);
+				return -1;
+			}
+			sess_count_tx(s, (size_t)w);
+			p += w;
+			n -= (size_t)w;
+		}
+	}
+	buf_append(&s->outq, p, n);
+	sess_interest(s);
+	return 0;
+}
+
+int
+sess_send(struct session *s, const unsigned char *p, size_t n, char *err,
+    size_t errlen)
+{
+	size_t i, sent = 0;
+
+	if (sess_is_server(s)) {
+		/* Collect first: a failing peer is destroyed mid-iteration. */
+		unsigned *ids = NULL;
+		size_t nids = 0;
+
+		for (i = 0; i < ntab; i++)
+			if (tab[i]->parent == s && !tab[i]->closing) {
+				ids = xrealloc(ids, (nids + 1) * sizeof *ids);
+				ids[nids++] = tab[i]->id;
+			}
+		for (i = 0; i < nids; i++) {
+			struct session *peer = sess_find(ids[i]);
+
+			if (peer != NULL && sess_send_one(peer, p, n) == 0)
+				sent++;
+		}
+		free(ids);
+		if (nids == 0) {
+			snprintf(err, errlen, "server %u has no peers", s->id);
+			return -1;
+		}
+		return 0;
+	}
+	if (s->closing || s->state == S_CLOSED || s->state == S_HALF_CLOSED) {
+		snprintf(err, errlen, "session %u is closing", s->id);
+		return -1;
+	}
+	(void)sent;
+	return sess_send_one(s, p, n);
+}
+
+/* Read whatever the peer already sent, so that close() does not answer
+ * unread data with a reset that would discard our own queued bytes. */
+static void
+sess_drain(struct session *s)
+{
+	int i;
+
+	for (i = 0; i < 64 && s->fd != -1; i++) {
+		ssize_t r = recv(s->fd, rbuf, sizeof rbuf, 0);
+
+		if (r <= 0)
+			break;
+		sess_received(s, rbuf, (size_t)r, NULL, 0, 0);
+	}
+}
+
+void
+sess_close(struct session *s, const char *reason)
+{
+	size_t i;
+
+	if (sess_is_server(s)) {
+		for (i = ntab; i > 0; i--)
+			if (i - 1 < ntab && tab[i - 1]->parent == s)
+				sess_close(tab[i - 1], reason);
+		/* Peers still flushing outlive their server, orphaned. */
+		for (i = 0; i < ntab; i++)
+			if (tab[i]->parent == s)
+				tab[i]->parent = NULL;
+		s->npeers = 0;
+		sess_destroy(s, reason, "closed");
+		return;
+	}
+	if (s->state == S_CONNECTING || s->fd == -1 ||
+	    buf_len(&s->outq) == 0) {
+		if (s->state == S_CONNECTED)
+			sess_drain(s);
+		sess_destroy(s, reason, s->state == S_CONNECTING ?
+		    "connect cancelled" : "closed");
+		return;
+	}
+	s->closing = 1;
+	s->close_reason = reason;
+	if (s->close_timer == 0)
+		s->close_timer = loop_timer_add(CLOSE_TIMEOUT_MS,
+		    sess_close_timeout, s);
+	sess_interest(s);
+}
+
+size_t
+sess_total_queued(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ntab; i++)
+		n += buf_len(&tab[i]->outq);
+	return n;
+}
+
+int
+sess_any_connecting(void)
+{
+	size_t i;
+
+	for (i = 0; i < ntab; i++)
+		if (tab[i]->state == S_CONNECTING)
+			return 1;
+	return 0;
+}
+
+void
+sess_close_all(void)
+{
+	while (ntab > 0) {
+		struct session *s = tab[ntab - 1];
+
+		/* Servers close their own peers; start from the top level. */
+		while (s->parent != NULL)
+			s = s->parent;
+		if (s->state == S_CONNECTED)
+			sess_drain(s);
+		sess_destroy(s, "local", "closed");
+	}
+	free(tab);
+	tab = NULL;
+	tab_alloc = 0;
+	for (size_t i = 0; i < ZOMBIES; i++)
+		buf_free(&zombies[i].data);
+}
+
+void
+sess_reset_counters(struct session *s)
+{
+	s->rx_bytes = s->tx_bytes = s->rx_msgs = s->tx_msgs = 0;
+	s->reset_ms = loop_now();
+}

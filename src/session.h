@@ -1,0 +1,133 @@
+/* session.h — the session table: every socket socktool owns is a numbered
+ * session with a kind, a state, addresses, counters, settings and an output
+ * queue.  Sockets are serviced here, from loop callbacks. */
+#ifndef SOCKTOOL_SESSION_H
+#define SOCKTOOL_SESSION_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "net.h"
+
+enum sess_kind {
+	K_TCP_SERVER,
+	K_TCP_PEER,
+	K_TCP_CLIENT,
+	K_UDP,
+	K_MCAST,
+	K_UNIX_SERVER,
+	K_UNIX_PEER,
+	K_UNIX_CLIENT,
+};
+
+enum sess_state {
+	S_CONNECTING,
+	S_LISTENING,
+	S_CONNECTED,
+	S_BOUND,
+	S_HALF_CLOSED,
+	S_CLOSED,
+};
+
+enum disp_mode { DISP_TEXT, DISP_HEX, DISP_BOTH, DISP_NONE };
+enum eol_mode { EOL_LF, EOL_CRLF, EOL_CR, EOL_NONE };
+
+struct settings {
+	int		display;	/* enum disp_mode */
+	int		show_sent;
+	int		timestamps;
+	uint64_t	max_display;	/* 0 = unlimited */
+	int		eol;		/* enum eol_mode */
+};
+
+/* Soft bound of an output queue: a send is accepted while the queue holds
+ * less than this, so memory per session stays below bound + one message. */
+#define SESS_QUEUE_MAX		(4u << 20)
+/* Window of received bytes that `expect` searches. */
+#define SESS_EXPECT_MAX		(256u << 10)
+
+struct session {
+	unsigned		 id;
+	enum sess_kind		 kind;
+	enum sess_state		 state;
+	int			 fd;
+	struct session		*parent;	/* server of an accepted peer */
+	unsigned		 npeers;
+	unsigned		 max_peers;	/* 0 = no limit */
+	struct net_cidr		*allow;
+	size_t			 nallow;
+	int			 all_ifaces;	/* listening on the wildcard */
+
+	struct net_addr		 local, remote;
+	char			 local_str[NET_ADDRSTRLEN];
+	char			 remote_str[NET_ADDRSTRLEN];
+
+	uint64_t		 rx_bytes, tx_bytes, rx_msgs, tx_msgs;
+	uint64_t		 created_ms, reset_ms;
+
+	struct settings		 set;
+	struct buf		 outq;
+	int			 closing;	/* close once outq drains */
+	int			 eof;		/* peer finished sending */
+	uint64_t		 close_timer;
+	const char		*close_reason;
+
+	/* What `expect` and `wait` look at. */
+	struct buf		 expbuf;
+	uint64_t		 n_recv, n_accepted;
+	uint64_t		 seen_recv, seen_accepted;
+
+	/* Outstanding connect: remaining addresses to try. */
+	struct addrinfo		*ai_list, *ai_next;
+	struct net_addr		 bindaddr;
+	int			 have_bind;
+	uint64_t		 connect_timer;
+	uint64_t		 connect_deadline;
+	char			 connect_err[256];
+};
+
+extern struct settings	 sess_defaults;
+
+/* Table access. */
+struct session	*sess_find(unsigned id);
+/* Sessions in id order; the array is valid until the table changes. */
+struct session **sess_all(size_t *n);
+size_t		 sess_count(void);
+unsigned	 sess_last_id(void);	/* highest id ever assigned */
+const char	*sess_kind_name(enum sess_kind);
+const char	*sess_state_name(enum sess_state);
+int		 sess_is_server(const struct session *);
+int		 sess_is_stream(const struct session *);
+
+/* Creation.  On failure -1 with err filled, nothing left behind. */
+struct session	*sess_tcp_server(const char *host, uint16_t port,
+		    unsigned max_peers, struct net_cidr *allow, size_t nallow,
+		    char *err, size_t errlen);
+struct session	*sess_tcp_client(const char *host, uint16_t port,
+		    const struct net_addr *bind, uint64_t timeout_ms,
+		    char *err, size_t errlen);
+
+/* Queue bytes for sending (shows them as sent).  Returns 0, or -1 with err
+ * when the session cannot send (closed, a server with no peers, ...). */
+int		 sess_send(struct session *, const unsigned char *, size_t,
+		    char *err, size_t errlen);
+/* Would a send be accepted now (queue below its bound)? */
+int		 sess_can_queue(const struct session *);
+
+/* Graceful close: queued data first.  Servers close their peers. */
+void		 sess_close(struct session *, const char *reason);
+/* Immediate close with reason and message; emits the closed event. */
+void		 sess_destroy(struct session *, const char *reason,
+		    const char *msg);
+/* Bytes still queued in any session (for the end-of-input flush). */
+size_t		 sess_total_queued(void);
+void		 sess_close_all(void);
+
+void		 sess_reset_counters(struct session *);
+int		 sess_any_connecting(void);
+const char	*sess_last_close_msg(unsigned id);
+/* Unconsumed received bytes of a recently closed session, or NULL. */
+struct buf	*sess_zombie_data(unsigned id);
+
+#endif

@@ -1,0 +1,454 @@
+/* term.c — readline prompt and script input (see term.h).  This is the only
+ * file that includes readline. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <readline/readline.h>
+#include <readline/history.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "loop.h"
+#include "out.h"
+#include "term.h"
+
+static struct {
+	int		 interactive;
+	int		 fd;
+	int		 regular;	/* a file: always readable, no polling */
+	int		 registered;
+	int		 eof;
+	int		 eof_sent;
+	int		 paused;
+	int		 stopped;
+	int		 skipping;	/* discarding the rest of a long line */
+	int		 rl_on;
+	int		 in_pump;
+	int		 repump;
+	struct buf	 in;
+	term_line_cb	 cb;
+	const char	*prompt;
+	char		*histfile;
+} T;
+
+static void	term_pump(void);
+static void	term_repump(void *);
+
+static void
+term_write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				/* stdout made non-blocking by someone else:
+				 * wait for it rather than lose output. */
+				usleep(1000);
+				continue;
+			}
+			return;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+void
+term_flush(void)
+{
+	if (buf_len(&out_pending) == 0)
+		return;
+	if (T.rl_on) {
+		rl_clear_visible_line();
+		term_write_all(1, (char *)buf_peek(&out_pending),
+		    buf_len(&out_pending));
+		rl_on_new_line();
+		rl_redisplay();
+	} else
+		term_write_all(1, (char *)buf_peek(&out_pending),
+		    buf_len(&out_pending));
+	buf_reset(&out_pending);
+	/* A burst of output should not keep a large buffer alive. */
+	if (out_pending.cap > (1u << 20))
+		buf_free(&out_pending);
+}
+
+void
+term_write_err(const char *s, size_t n)
+{
+	/* Keep stdout and stderr in the order the events happened. */
+	if (T.rl_on) {
+		rl_clear_visible_line();
+		term_write_all(1, (char *)buf_peek(&out_pending),
+		    buf_len(&out_pending));
+		buf_reset(&out_pending);
+		term_write_all(2, s, n);
+		rl_on_new_line();
+		rl_redisplay();
+		return;
+	}
+	term_flush();
+	term_write_all(2, s, n);
+}
+
+/* Readline. */
+static void
+term_rl_line(char *line)
+{
+	if (line == NULL) {
+		/* Ctrl-D on an empty line. */
+		rl_callback_handler_remove();
+		T.rl_on = 0;
+		term_write_all(1, "\n", 1);
+		T.eof = 1;
+		T.eof_sent = 1;
+		T.cb(NULL, 0, TERM_EOF);
+		return;
+	}
+	if (*line != '\0') {
+		HIST_ENTRY *last = history_length > 0 ?
+		    history_get(history_base + history_length - 1) : NULL;
+
+		if (last == NULL || strcmp(last->line, line) != 0)
+			add_history(line);
+	}
+	if (strlen(line) > TERM_MAX_LINE) {
+		out_error(NULL, "line too long (at most %u bytes); ignored",
+		    TERM_MAX_LINE);
+		T.cb(NULL, 0, TERM_BAD);
+	} else
+		T.cb(line, strlen(line), TERM_USER);
+	free(line);
+}
+
+static char	**term_cands;
+static size_t	  term_cand_i;
+
+static char *
+term_cand_gen(const char *text, int state)
+{
+	(void)text;
+	if (state == 0)
+		term_cand_i = 0;
+	if (term_cands == NULL || term_cands[term_cand_i] == NULL)
+		return NULL;
+	return strdup(term_cands[term_cand_i++]);
+}
+
+static char **
+term_complete(const char *text, int start, int end)
+{
+	char *before = strndup(rl_line_buffer, (size_t)start);
+	char **m;
+	size_t i;
+
+	(void)end;
+	rl_attempted_completion_over = 1;	/* never complete file names */
+	term_cands = cmd_complete(before, text);
+	free(before);
+	m = rl_completion_matches(text, term_cand_gen);
+	for (i = 0; term_cands != NULL && term_cands[i] != NULL; i++)
+		free(term_cands[i]);
+	free(term_cands);
+	term_cands = NULL;
+	return m;
+}
+
+static void
+term_rl_install(void)
+{
+	if (T.rl_on || !T.interactive || T.paused || T.stopped || T.eof)
+		return;
+	rl_callback_handler_install(T.prompt, term_rl_line);
+	T.rl_on = 1;
+}
+
+static void
+term_rl_remove(void)
+{
+	if (!T.rl_on)
+		return;
+	/* Leave the typed text on screen; a pending command prints below. */
+	rl_callback_handler_remove();
+	T.rl_on = 0;
+}
+
+static char *
+term_history_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	struct buf p = BUF_INIT;
+	char *dir, *slash;
+
+	if (state != NULL && *state == '/')
+		buf_printf(&p, "%s/socktool/history", state);
+	else if (home != NULL && *home != '\0')
+		buf_printf(&p, "%s/.local/state/socktool/history", home);
+	else
+		return NULL;
+	/* mkdir -p of the directory part. */
+	dir = xstrdup(buf_cstr(&p));
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	for (char *q = dir + 1; *q != '\0'; q++) {
+		if (*q == '/') {
+			*q = '\0';
+			mkdir(dir, 0700);
+			*q = '/';
+		}
+	}
+	mkdir(dir, 0700);
+	free(dir);
+	return (char *)buf_cstr(&p);
+}
+
+/* Input. */
+static void
+term_on_input(int fd, int events, void *arg)
+{
+	char chunk[16384];
+	ssize_t r;
+
+	(void)events;
+	(void)arg;
+	if (T.interactive) {
+		if (T.rl_on)
+			rl_callback_read_char();
+		return;
+	}
+	r = read(fd, chunk, sizeof chunk);
+	if (r == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r <= 0)
+		T.eof = 1;
+	else
+		buf_append(&T.in, chunk, (size_t)r);
+	term_pump();
+}
+
+static void
+term_interest(void)
+{
+	int want;
+
+	if (!T.registered)
+		return;
+	if (T.interactive)
+		want = T.rl_on ? LOOP_READ : 0;
+	else
+		want = !T.paused && !T.stopped && !T.eof &&
+		    buf_len(&T.in) < TERM_MAX_LINE * 2 ? LOOP_READ : 0;
+	loop_set(T.fd, want);
+}
+
+/* Deliver complete lines while nobody is waiting. */
+static void
+term_pump(void)
+{
+	int budget = 4096;
+
+	if (T.in_pump)
+		return;
+	T.in_pump = 1;
+	while (!T.paused && !T.stopped && budget-- > 0) {
+		unsigned char *p = buf_peek(&T.in);
+		size_t n = buf_len(&T.in);
+		unsigned char *nl = memchr(p, '\n', n);
+
+		if (nl != NULL) {
+			size_t len = (size_t)(nl - p);
+			char *line;
+
+			if (T.skipping) {
+				T.skipping = 0;
+				buf_consume(&T.in, len + 1);
+				continue;
+			}
+			line = xstrndup((char *)p, len);
+			buf_consume(&T.in, len + 1);
+			if (len > TERM_MAX_LINE) {
+				out_error(NULL, "line too long (%zu bytes, at "
+				    "most %u); ignored", len, TERM_MAX_LINE);
+				free(line);
+				T.cb(NULL, 0, TERM_BAD);
+				continue;
+			}
+			T.cb(line, len, TERM_SCRIPT);
+			free(line);
+			continue;
+		}
+		if (n > TERM_MAX_LINE && !T.skipping) {
+			out_error(NULL, "line too long (more than %u bytes); "
+			    "ignored", TERM_MAX_LINE);
+			T.skipping = 1;
+			buf_reset(&T.in);
+			T.cb(NULL, 0, TERM_BAD);
+			continue;
+		}
+		if (T.skipping)
+			buf_reset(&T.in);
+		if (T.interactive) {
+			term_rl_install();
+			break;
+		}
+		if (T.eof) {
+			if (n > 0) {
+				/* A last line without its newline. */
+				buf_putc(&T.in, '\n');
+				continue;
+			}
+			if (!T.eof_sent) {
+				T.eof_sent = 1;
+				T.cb(NULL, 0, TERM_EOF);
+			}
+			break;
+		}
+		if (T.regular) {
+			char chunk[65536];
+			ssize_t r = read(T.fd, chunk, sizeof chunk);
+
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				T.eof = 1;
+			else
+				buf_append(&T.in, chunk, (size_t)r);
+			continue;
+		}
+		break;
+	}
+	T.in_pump = 0;
+	term_interest();
+	/* Out of budget with lines left: come back on the next iteration,
+	 * so sessions are serviced during a long script. */
+	if (budget <= 0 && !T.paused && !T.stopped && !T.repump) {
+		T.repump = 1;
+		loop_timer_add(0, term_repump, NULL);
+	}
+}
+
+static void
+term_repump(void *arg)
+{
+	(void)arg;
+	T.repump = 0;
+	term_pump();
+}
+
+void
+term_feed(const char *s, size_t n)
+{
+	buf_append(&T.in, s, n);
+	if (n == 0 || s[n - 1] != '\n')
+		buf_putc(&T.in, '\n');
+}
+
+int
+term_init(int interactive, int fd, term_line_cb cb, const char *prompt,
+    char *err, size_t errlen)
+{
+	struct stat st;
+
+	memset(&T, 0, sizeof T);
+	T.interactive = interactive;
+	T.fd = fd;
+	T.cb = cb;
+	T.prompt = prompt;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		T.regular = 1;
+	if (!T.regular) {
+		if (loop_add(fd, 0, term_on_input, NULL) == -1) {
+			snprintf(err, errlen, "cannot watch input: %s",
+			    strerror(errno));
+			return -1;
+		}
+		T.registered = 1;
+	}
+	if (interactive) {
+		rl_catch_signals = 0;	/* signals arrive through the loop */
+		rl_catch_sigwinch = 0;
+		rl_readline_name = "socktool";
+		rl_attempted_completion_function = term_complete;
+		rl_completer_word_break_characters = " \t";
+		T.histfile = term_history_path();
+		if (T.histfile != NULL)
+			read_history(T.histfile);
+		stifle_history(1000);
+	}
+	return 0;
+}
+
+void
+term_pause(void)
+{
+	T.paused = 1;
+	term_rl_remove();
+	term_interest();
+}
+
+void
+term_resume(void)
+{
+	if (!T.paused)
+		return;
+	T.paused = 0;
+	term_pump();
+}
+
+void
+term_stop(void)
+{
+	T.stopped = 1;
+	term_rl_remove();
+	term_interest();
+}
+
+void
+term_start(void)
+{
+	term_pump();
+}
+
+void
+term_interrupt(void)
+{
+	if (!T.rl_on)
+		return;
+	rl_free_line_state();
+	rl_callback_sigcleanup();
+	rl_replace_line("", 0);
+	term_write_all(1, "^C\n", 3);
+	rl_on_new_line();
+	rl_redisplay();
+}
+
+void
+term_winch(void)
+{
+	if (T.interactive)
+		rl_resize_terminal();
+}
+
+void
+term_done(void)
+{
+	term_rl_remove();
+	if (T.registered) {
+		loop_del(T.fd);
+		T.registered = 0;
+	}
+	if (T.histfile != NULL) {
+		write_history(T.histfile);
+		free(T.histfile);
+		T.histfile = NULL;
+	}
+	buf_free(&T.in);
+}

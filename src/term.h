@@ -1,0 +1,40 @@
+/* term.h — the terminal and the command input: GNU readline at a prompt
+ * (the only user of readline), or plain lines from a script or pipe.  Output
+ * is written above the prompt without damaging the line being typed. */
+#ifndef SOCKTOOL_TERM_H
+#define SOCKTOOL_TERM_H
+
+#include <stddef.h>
+
+enum term_input {
+	TERM_USER,	/* a line typed at the prompt */
+	TERM_SCRIPT,	/* a line from a script, a pipe or -c */
+	TERM_BAD,	/* an unusable line, already reported */
+	TERM_EOF,	/* the end of input (line is NULL) */
+};
+typedef void	(*term_line_cb)(const char *line, size_t len, enum term_input);
+
+/* Maximum command line; longer lines are rejected with one error. */
+#define TERM_MAX_LINE	(64u << 10)
+
+int	term_init(int interactive, int fd, term_line_cb cb, const char *prompt,
+	    char *err, size_t errlen);
+/* Queue lines to run before the input (from -c). */
+void	term_feed(const char *s, size_t n);
+/* Start delivering lines (after term_feed). */
+void	term_start(void);
+/* Stop delivering lines (a command is pending) / start again. */
+void	term_pause(void);
+void	term_resume(void);
+/* Stop reading input for good (quit, or a script failed). */
+void	term_stop(void);
+/* Write pending output (out.h) above the prompt. */
+void	term_flush(void);
+void	term_write_err(const char *s, size_t n);
+/* Ctrl-C at the prompt: drop the line being typed. */
+void	term_interrupt(void);
+void	term_winch(void);
+/* Restore the terminal and save history. */
+void	term_done(void);
+
+#endif
