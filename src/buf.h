@@ -36,7 +36,8 @@ char		*buf_cstr(struct buf *);
 static inline unsigned char *
 buf_peek(const struct buf *b)
 {
-	return b->data + b->head;
+	/* Never NULL + 0: an empty buffer still yields a valid pointer. */
+	return b->data != NULL ? b->data + b->head : (unsigned char *)"";
 }
 
 static inline size_t

@@ -42,7 +42,7 @@ codec_hexval(int c)
 	return -1;
 }
 
-/* Where the caller's appended bytes go; valid until the next buf_reserve. */
+/* Where appended bytes go; only valid until the next buf_reserve. */
 static unsigned char *
 codec_tail(struct buf *out)
 {

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/un.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -432,4 +433,307 @@ net_cidr_match(const struct net_cidr *v, size_t n, const struct sockaddr *sa)
 			return 1;
 	}
 	return 0;
+}
+
+int
+net_udp_bind(const char *host, uint16_t port, int family, int *dual,
+    char *err, size_t errlen)
+{
+	struct addrinfo *res = NULL, *ai;
+	int fd = -1, on = 1, off = 0, saved = 0;
+
+	*dual = 0;
+	if (host == NULL && family != AF_INET) {
+		struct sockaddr_in6 sin6;
+
+		fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
+		if (fd != -1) {
+			memset(&sin6, 0, sizeof sin6);
+			sin6.sin6_family = AF_INET6;
+			sin6.sin6_port = htons(port);
+			sin6.sin6_addr = in6addr_any;
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+			    sizeof off);
+			if (bind(fd, (struct sockaddr *)&sin6,
+			    sizeof sin6) == 0) {
+				*dual = 1;
+				return fd;
+			}
+			saved = errno;
+			close(fd);
+			if (saved == EADDRINUSE || saved == EACCES ||
+			    family == AF_INET6) {
+				snprintf(err, errlen, "cannot bind UDP port %u: "
+				    "%s", port, strerror(saved));
+				return -1;
+			}
+		}
+	}
+	if (host == NULL)
+		host = "0.0.0.0";
+	if (net_resolve(host, port, SOCK_DGRAM, 1, &res, err, errlen) == -1)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (family != AF_UNSPEC && ai->ai_family != family)
+			continue;
+		fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
+		if (fd == -1) {
+			saved = errno;
+			continue;
+		}
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		snprintf(err, errlen, "cannot bind UDP %s port %u: %s", host,
+		    port, saved ? strerror(saved) : "no usable address");
+	return fd;
+}
+
+#ifndef IP_MULTICAST_ALL
+#define IP_MULTICAST_ALL 49
+#endif
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL 29
+#endif
+
+/* Interface by name ("eth0") or by one of its addresses. */
+static int
+net_iface(const char *iface, int family, unsigned *index,
+    struct in_addr *v4addr, char *err, size_t errlen)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	*index = 0;
+	v4addr->s_addr = htonl(INADDR_ANY);
+	if (iface == NULL)
+		return 0;
+	if (inet_pton(AF_INET, iface, &a4) == 1) {
+		if (family != AF_INET) {
+			snprintf(err, errlen, "--iface %s: an IPv6 group needs "
+			    "an interface name", iface);
+			return -1;
+		}
+		*v4addr = a4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, iface, &a6) == 1) {
+		snprintf(err, errlen, "--iface %s: give the interface name "
+		    "for IPv6", iface);
+		return -1;
+	}
+	*index = if_nametoindex(iface);
+	if (*index == 0) {
+		snprintf(err, errlen, "no interface \"%.32s\"", iface);
+		return -1;
+	}
+	return 0;
+}
+
+int
+net_mcast_open(const char *group, uint16_t port, const char *iface, int ttl,
+    int loop, struct net_addr *dest, char *err, size_t errlen)
+{
+	struct addrinfo *res;
+	int fd, on = 1, off = 0;
+	unsigned ifindex;
+	struct in_addr ifaddr;
+
+	if (net_resolve(group, port, SOCK_DGRAM, 0, &res, err, errlen) == -1)
+		return -1;
+	memcpy(&dest->ss, res->ai_addr, res->ai_addrlen);
+	dest->len = res->ai_addrlen;
+	freeaddrinfo(res);
+	if (dest->ss.ss_family == AF_INET) {
+		struct sockaddr_in *g = (struct sockaddr_in *)&dest->ss;
+		struct ip_mreqn mr;
+		unsigned char t = (unsigned char)ttl, l = (unsigned char)loop;
+
+		if (!IN_MULTICAST(ntohl(g->sin_addr.s_addr))) {
+			snprintf(err, errlen, "%s is not a multicast address "
+			    "(224.0.0.0/4)", group);
+			return -1;
+		}
+		if (net_iface(iface, AF_INET, &ifindex, &ifaddr, err,
+		    errlen) == -1)
+			return -1;
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
+		if (fd == -1)
+			goto syserr;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+		/* Bound to the group, with MULTICAST_ALL off: only datagrams
+		 * for this group arrive, whatever else the host joined. */
+		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &off, sizeof off);
+		if (bind(fd, (struct sockaddr *)g, sizeof *g) == -1)
+			goto fail;
+		memset(&mr, 0, sizeof mr);
+		mr.imr_multiaddr = g->sin_addr;
+		mr.imr_address = ifaddr;
+		mr.imr_ifindex = (int)ifindex;
+		if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
+		    sizeof mr) == -1)
+			goto fail;
+		if ((iface != NULL && setsockopt(fd, IPPROTO_IP,
+		    IP_MULTICAST_IF, &mr, sizeof mr) == -1) ||
+		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &t,
+		    sizeof t) == -1 ||
+		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &l,
+		    sizeof l) == -1)
+			goto fail;
+		return fd;
+	} else {
+		struct sockaddr_in6 *g = (struct sockaddr_in6 *)&dest->ss;
+		struct ipv6_mreq mr;
+		int hops = ttl;
+
+		if (!IN6_IS_ADDR_MULTICAST(&g->sin6_addr)) {
+			snprintf(err, errlen, "%s is not a multicast address "
+			    "(ff00::/8)", group);
+			return -1;
+		}
+		if (net_iface(iface, AF_INET6, &ifindex, &ifaddr, err,
+		    errlen) == -1)
+			return -1;
+		if (g->sin6_scope_id == 0)
+			g->sin6_scope_id = ifindex;
+		fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
+		if (fd == -1)
+			goto syserr;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &off,
+		    sizeof off);
+		if (bind(fd, (struct sockaddr *)g, sizeof *g) == -1)
+			goto fail;
+		memset(&mr, 0, sizeof mr);
+		mr.ipv6mr_multiaddr = g->sin6_addr;
+		mr.ipv6mr_interface = ifindex;
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
+		    sizeof mr) == -1)
+			goto fail;
+		if ((ifindex != 0 && setsockopt(fd, IPPROTO_IPV6,
+		    IPV6_MULTICAST_IF, &ifindex, sizeof ifindex) == -1) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops,
+		    sizeof hops) == -1 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &loop,
+		    sizeof loop) == -1)
+			goto fail;
+		return fd;
+	}
+fail:
+	snprintf(err, errlen, "cannot join %s port %u: %s", group, port,
+	    strerror(errno));
+	close(fd);
+	return -1;
+syserr:
+	snprintf(err, errlen, "socket: %s", strerror(errno));
+	return -1;
+}
+
+static int
+net_unix_addr(const char *path, struct sockaddr_un *sun, char *err,
+    size_t errlen)
+{
+	memset(sun, 0, sizeof *sun);
+	sun->sun_family = AF_UNIX;
+	if (*path == '\0' || strlen(path) >= sizeof sun->sun_path) {
+		snprintf(err, errlen, "bad socket path (1..%zu bytes)",
+		    sizeof sun->sun_path - 1);
+		return -1;
+	}
+	strcpy(sun->sun_path, path);
+	return 0;
+}
+
+int
+net_unix_listen(const char *path, unsigned long *ino, char *err,
+    size_t errlen)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int fd, probe;
+
+	if (net_unix_addr(path, &sun, err, errlen) == -1)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		if (errno != EADDRINUSE) {
+			snprintf(err, errlen, "cannot bind %s: %s", path,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		/* Something is there: a live server answers a connect, a
+		 * file left by a dead one refuses it. */
+		if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "%s exists and is not a socket",
+			    path);
+			close(fd);
+			return -1;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe != -1 && connect(probe, (struct sockaddr *)&sun,
+		    sizeof sun) == 0) {
+			close(probe);
+			snprintf(err, errlen, "%s is in use by a live server",
+			    path);
+			close(fd);
+			return -1;
+		}
+		if (probe != -1)
+			close(probe);
+		unlink(path);
+		if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+			snprintf(err, errlen, "cannot bind %s: %s", path,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	if (listen(fd, SOMAXCONN) == -1) {
+		snprintf(err, errlen, "listen: %s", strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	*ino = stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0;
+	return fd;
+}
+
+int
+net_unix_connect(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	if (net_unix_addr(path, &sun, err, errlen) == -1)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1 &&
+	    errno != EINPROGRESS && errno != EAGAIN) {
+		snprintf(err, errlen, "cannot connect to %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

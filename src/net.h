@@ -71,3 +71,22 @@ int	net_cidr_match(const struct net_cidr *, size_t n,
 	    const struct sockaddr *);
 
 #endif
+
+/* UDP socket bound to host:port (host NULL: every interface, dual-stack
+ * when possible; *dual tells).  family restricts the wildcard when the
+ * endpoint must talk to one family only (AF_UNSPEC: any). */
+int	net_udp_bind(const char *host, uint16_t port, int family, int *dual,
+	    char *err, size_t errlen);
+
+/* Multicast: a UDP socket bound to group:port that has joined the group
+ * on the interface named by iface (name or address, NULL = default).
+ * *dest is the group address to send to. */
+int	net_mcast_open(const char *group, uint16_t port, const char *iface,
+	    int ttl, int loop, struct net_addr *dest, char *err,
+	    size_t errlen);
+
+/* Unix stream sockets.  A stale socket file (nobody listening) is replaced;
+ * a live one is an error.  *ino identifies the file we created. */
+int	net_unix_listen(const char *path, unsigned long *ino, char *err,
+	    size_t errlen);
+int	net_unix_connect(const char *path, char *err, size_t errlen);

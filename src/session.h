@@ -78,6 +78,15 @@ struct session {
 	uint64_t		 n_recv, n_accepted;
 	uint64_t		 seen_recv, seen_accepted;
 
+	/* Datagram endpoints. */
+	struct net_addr		 to;		/* default destination */
+	struct net_addr		 last_from;	/* source of the last datagram */
+	int			 have_to, have_from;
+	size_t			 rsize;		/* bytes read per datagram */
+	/* A unix server's socket file, removed on close if still ours. */
+	char			*path;
+	unsigned long		 path_ino;
+
 	/* Outstanding connect: remaining addresses to try. */
 	struct addrinfo		*ai_list, *ai_next;
 	struct net_addr		 bindaddr;
@@ -108,10 +117,25 @@ struct session	*sess_tcp_client(const char *host, uint16_t port,
 		    const struct net_addr *bind, uint64_t timeout_ms,
 		    char *err, size_t errlen);
 
+struct session	*sess_udp(const char *host, uint16_t port,
+		    const struct net_addr *to, int broadcast, size_t rsize,
+		    char *err, size_t errlen);
+struct session	*sess_udp_client(const char *host, uint16_t port,
+		    char *err, size_t errlen);
+struct session	*sess_mcast(const char *group, uint16_t port,
+		    const char *iface, int ttl, int loop, char *err,
+		    size_t errlen);
+struct session	*sess_unix_server(const char *path, char *err, size_t errlen);
+struct session	*sess_unix_client(const char *path, char *err, size_t errlen);
+
 /* Queue bytes for sending (shows them as sent).  Returns 0, or -1 with err
  * when the session cannot send (closed, a server with no peers, ...). */
 int		 sess_send(struct session *, const unsigned char *, size_t,
 		    char *err, size_t errlen);
+/* The same for a datagram session, to dest (NULL: its default, else the
+ * last source). */
+int		 sess_send_to(struct session *, const unsigned char *, size_t,
+		    const struct net_addr *dest, char *err, size_t errlen);
 /* Would a send be accepted now (queue below its bound)? */
 int		 sess_can_queue(const struct session *);
 
