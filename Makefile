@@ -26,7 +26,7 @@ SANITIZE =
 endif
 
 SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
-	   src/cmd_data.c src/cmd_script.c src/session.c src/settings.c \
+	   src/cmd_data.c src/cmd_script.c src/cmd_net.c src/session.c src/settings.c \
 	   src/net.c src/buf.c src/codec.c src/out.c
 OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool

@@ -17,11 +17,18 @@ extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
     cmd_list_entry, cmd_close_entry, cmd_set_entry, cmd_show_entry,
     cmd_stats_entry, cmd_reset_entry, cmd_send_entry, cmd_sendhex_entry,
     cmd_expect_entry, cmd_wait_entry, cmd_sleep_entry, cmd_echo_entry,
-    cmd_help_entry, cmd_quit_entry;
+    cmd_help_entry, cmd_quit_entry, cmd_udp_entry, cmd_udp_client_entry,
+    cmd_mcast_entry, cmd_unix_server_entry, cmd_unix_client_entry,
+    cmd_sockopt_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_tcp_server_entry,
 	&cmd_tcp_client_entry,
+	&cmd_udp_entry,
+	&cmd_udp_client_entry,
+	&cmd_mcast_entry,
+	&cmd_unix_server_entry,
+	&cmd_unix_client_entry,
 	&cmd_list_entry,
 	&cmd_close_entry,
 	&cmd_set_entry,
@@ -30,6 +37,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_reset_entry,
 	&cmd_send_entry,
 	&cmd_sendhex_entry,
+	&cmd_sockopt_entry,
 	&cmd_expect_entry,
 	&cmd_wait_entry,
 	&cmd_sleep_entry,
@@ -623,6 +631,15 @@ cmd_complete(const char *before, const char *text)
 		if (pos == 0)
 			for (i = 0; (e = cmd_table[i]) != NULL; i++)
 				cmd_cand(&v, &n, text, e->name);
+		break;
+	case ARG_SOCKOPT:
+		if (pos == 0)
+			cmd_cand_ids(&v, &n, text);
+		else if (pos == 1)
+			cmd_cand_list(&v, &n, text, "nodelay|keepalive|rcvbuf|"
+			    "sndbuf|ttl|broadcast|reuseaddr|linger");
+		else if (pos == 2)
+			cmd_cand_list(&v, &n, text, "on|off");
 		break;
 	case ARG_NONE:
 		break;

@@ -25,6 +25,7 @@ enum cmd_argkind {
 	ARG_SET,		/* set: ID|all|default SETTING VALUE */
 	ARG_WAIT,		/* wait: ID EVENT */
 	ARG_CMD,		/* help: a command name */
+	ARG_SOCKOPT,		/* sockopt: ID NAME VALUE */
 };
 
 #define CMD_REST	0x1	/* text after positionals+options is raw */

@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/socket.h>
+
 #include "cmd.h"
+#include "net.h"
 #include "codec.h"
 #include "out.h"
 #include "session.h"
@@ -35,11 +38,20 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 {
 	struct session *s = cmd_session(c, c->argv[0]);
 	struct buf data = BUF_INIT;
+	struct net_addr to;
+	const char *tov = cmd_opt(c, "to");
 	char err[256];
 	int r;
 
 	if (s == NULL)
 		return CMD_ERR;
+	if (tov != NULL) {
+		if (sess_is_stream(s))
+			return cmd_usage(c, "--to applies to UDP sessions only");
+		if (net_resolve_one(tov, SOCK_DGRAM, 0, &to, err,
+		    sizeof err) == -1)
+			return cmd_usage(c, "--to: %s", err);
+	}
 	if (hex)
 		r = codec_parse_hex(c->rest, c->restlen, &data, err, sizeof err);
 	else
@@ -65,7 +77,12 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		cmd_pending.check = cmd_send_check;
 		return cmd_wait(c, 0);
 	}
-	r = sess_send(s, buf_peek(&data), buf_len(&data), err, sizeof err);
+	if (tov != NULL)
+		r = sess_send_to(s, buf_peek(&data), buf_len(&data), &to, err,
+		    sizeof err);
+	else
+		r = sess_send(s, buf_peek(&data), buf_len(&data), err,
+		    sizeof err);
 	buf_free(&data);
 	if (r == -1)
 		return cmd_fail(c, "%s", err);
@@ -85,19 +102,23 @@ cmd_sendhex_exec(struct cmd_ctx *c)
 	return cmd_send_common(c, 1);
 }
 
+static const struct cmd_opt send_opts[] = { { "to", 1 }, { NULL, 0 } };
+
 const struct cmd_entry cmd_send_entry = {
-	"send", NULL, "send ID TEXT",
+	"send", NULL, "send ID [--to HOST:PORT] TEXT",
 	"Send TEXT, the rest of the line, with C escapes decoded: \\r \\n "
 	"\\t \\0 \\\\ \\e \\a \\xHH \\\".  Text that is one quoted string "
 	"loses its quotes.  Sent to a server, every peer receives it.  Data "
-	"for a session still connecting is queued.",
-	1, 1, NULL, CMD_REST, ARG_SESSION, cmd_send_exec
+	"for a session still connecting is queued.  To UDP: one datagram, to "
+	"--to, else the session's default destination, else the source of "
+	"the last datagram received.",
+	1, 1, send_opts, CMD_REST, ARG_SESSION, cmd_send_exec
 };
 
 const struct cmd_entry cmd_sendhex_entry = {
-	"sendhex", "sendx", "sendhex ID HEX",
+	"sendhex", "sendx", "sendhex ID [--to HOST:PORT] HEX",
 	"Send bytes written in hex: \"48 65 6c\", \"48656c\", \"0x48,0x65\", "
 	"\"48:65:6c\" or \"48-65\".  An odd number of digits or a non-hex "
 	"character is an error naming its position.",
-	1, 1, NULL, CMD_REST, ARG_SESSION, cmd_sendhex_exec
+	1, 1, send_opts, CMD_REST, ARG_SESSION, cmd_sendhex_exec
 };

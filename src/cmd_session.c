@@ -37,10 +37,8 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 	    net_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
 		return cmd_usage(c, "--allow: %s", err);
 	if (sess_tcp_server(host, port, (unsigned)maxp, allow, nallow, err,
-	    sizeof err) == NULL) {
-		free(allow);
+	    sizeof err) == NULL)
 		return cmd_fail(c, "%s", err);
-	}
 	return CMD_OK;
 }
 

@@ -352,7 +352,7 @@ out_ev_notice(const struct session *s, const char *fmt, ...)
 	if (out_cfg.json) {
 		struct json j;
 
-		out_ev_begin(&j, s, "notice");
+		out_ev_begin(&j, s, "error");
 		j_strn(&j, "message", (char *)buf_peek(&msg), buf_len(&msg));
 		j_emit(&j);
 	} else if (!out_cfg.quiet) {
@@ -389,6 +389,8 @@ out_ev_data(const struct session *s, int dir, const unsigned char *p,
 			j_str(&j, dir == '<' ? "from" : "to", addr);
 		if (peer != NULL && dir == '<')
 			j_bool(&j, "truncated", truncated);
+		if (truncated)
+			j_u64(&j, "size", s->dgram_size);
 		j_emit(&j);
 		return;
 	}
@@ -399,7 +401,8 @@ out_ev_data(const struct session *s, int dir, const unsigned char *p,
 		buf_printf(&out_pending, " %s %s", dir == '<' ? "from" : "to",
 		    addr);
 	if (truncated)
-		buf_puts(&out_pending, " (truncated datagram)");
+		buf_printf(&out_pending, " (truncated: the datagram had %zu "
+		    "bytes)", s->dgram_size);
 	buf_printf(&out_pending, "%s\n", out_color("off"));
 	if (s->set.max_display != 0 && shown > s->set.max_display)
 		shown = (size_t)s->set.max_display;

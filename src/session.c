@@ -2,13 +2,17 @@
  * non-blocking connect, reading, queued writing, graceful close. */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
+#include <linux/errqueue.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "codec.h"
@@ -173,6 +177,15 @@ sess_remove(struct session *s)
 		z->id = s->id;
 		z->data = s->expbuf;
 		buf_init(&s->expbuf);
+	}
+	if (s->path != NULL) {
+		struct stat st;
+
+		/* Remove the socket file only if it is still the one we made. */
+		if (stat(s->path, &st) == 0 &&
+		    (unsigned long)st.st_ino == s->path_ino)
+			unlink(s->path);
+		free(s->path);
 	}
 	buf_free(&s->outq);
 	buf_free(&s->expbuf);
@@ -484,6 +497,18 @@ sess_accept(struct session *srv)
 		net_local(fd, &p->local);
 		p->remote = ra;
 		sess_set_strings(p);
+		if (srv->kind == K_UNIX_SERVER) {
+			struct ucred cr;
+			socklen_t crlen = sizeof cr;
+
+			snprintf(p->local_str, sizeof p->local_str, "%s",
+			    srv->local_str);
+			if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr,
+			    &crlen) == 0)
+				snprintf(p->remote_str, sizeof p->remote_str,
+				    "pid %ld uid %ld", (long)cr.pid,
+				    (long)cr.uid);
+		}
 		if (loop_add(fd, LOOP_READ, sess_io, p) == -1) {
 			sess_destroy(p, "error", strerror(errno));
 			continue;
@@ -576,12 +601,156 @@ sess_connect_done(struct session *s)
 	sess_connect_next(s);
 }
 
+/* Datagram sessions keep their boundaries: one recvmsg is one message. */
+static void
+sess_read_dgram(struct session *s)
+{
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		struct net_addr from;
+		struct iovec iov;
+		struct msghdr mh;
+		ssize_t r;
+		size_t got;
+
+		memset(&mh, 0, sizeof mh);
+		iov.iov_base = rbuf;
+		iov.iov_len = s->rsize < sizeof rbuf ? s->rsize : sizeof rbuf;
+		mh.msg_name = &from.ss;
+		mh.msg_namelen = sizeof from.ss;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		/* MSG_TRUNC: the return value is the datagram's real size. */
+		r = recvmsg(s->fd, &mh, MSG_TRUNC);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			/* An ICMP error already reported from the error queue
+			 * (or about to be): the endpoint stays usable. */
+			if (errno == ECONNREFUSED || errno == EHOSTUNREACH ||
+			    errno == ENETUNREACH || errno == EMSGSIZE)
+				continue;
+			out_ev_notice(s, "receive error: %s", strerror(errno));
+			return;
+		}
+		from.len = mh.msg_namelen;
+		got = (size_t)r < iov.iov_len ? (size_t)r : iov.iov_len;
+		s->last_from = from;
+		s->have_from = 1;
+		if (mh.msg_flags & MSG_TRUNC)
+			s->dgram_size = (size_t)r;
+		sess_received(s, rbuf, got, (struct sockaddr *)&from.ss,
+		    from.len, (mh.msg_flags & MSG_TRUNC) != 0);
+		s->dgram_size = 0;
+	}
+}
+
+/* ICMP errors for an unconnected UDP socket arrive on its error queue
+ * (IP_RECVERR), naming the destination they concern. */
+static void
+sess_read_errqueue(struct session *s)
+{
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		union {
+			struct cmsghdr	hdr;
+			unsigned char	buf[512];
+		} ctl;
+		struct net_addr dst;
+		struct msghdr mh;
+		struct cmsghdr *cm;
+		struct iovec iov;
+		char a[NET_ADDRSTRLEN];
+
+		memset(&mh, 0, sizeof mh);
+		iov.iov_base = rbuf;
+		iov.iov_len = 512;
+		mh.msg_name = &dst.ss;
+		mh.msg_namelen = sizeof dst.ss;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof ctl.buf;
+		if (recvmsg(s->fd, &mh, MSG_ERRQUEUE) == -1)
+			return;
+		dst.len = mh.msg_namelen;
+		net_fmt((struct sockaddr *)&dst.ss, dst.len, a, sizeof a);
+		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
+		    cm = CMSG_NXTHDR(&mh, cm)) {
+			struct sock_extended_err ee;
+
+			if (!((cm->cmsg_level == IPPROTO_IP &&
+			    cm->cmsg_type == IP_RECVERR) ||
+			    (cm->cmsg_level == IPPROTO_IPV6 &&
+			    cm->cmsg_type == IPV6_RECVERR)))
+				continue;
+			memcpy(&ee, CMSG_DATA(cm), sizeof ee);
+			if (ee.ee_origin == SO_EE_ORIGIN_ICMP ||
+			    ee.ee_origin == SO_EE_ORIGIN_ICMP6)
+				out_ev_notice(s, "ICMP error for %s: %s "
+				    "(type %u code %u)", a,
+				    strerror((int)ee.ee_errno), ee.ee_type,
+				    ee.ee_code);
+			else
+				out_ev_notice(s, "error for %s: %s", a,
+				    strerror((int)ee.ee_errno));
+		}
+	}
+}
+
+/* Queued datagrams: [size_t len][struct net_addr][payload] records. */
+static int
+sess_flush_dgram(struct session *s)
+{
+	while (buf_len(&s->outq) > 0) {
+		unsigned char *p = buf_peek(&s->outq);
+		struct net_addr dst;
+		size_t len;
+		ssize_t w;
+
+		memcpy(&len, p, sizeof len);
+		memcpy(&dst, p + sizeof len, sizeof dst);
+		w = sendto(s->fd, p + sizeof len + sizeof dst, len, 0,
+		    (struct sockaddr *)&dst.ss, dst.len);
+		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == ENOBUFS))
+			break;
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1) {
+			char a[NET_ADDRSTRLEN];
+
+			net_fmt((struct sockaddr *)&dst.ss, dst.len, a,
+			    sizeof a);
+			out_ev_notice(s, "datagram of %zu bytes to %s lost: %s",
+			    len, a, strerror(errno));
+		} else
+			sess_count_tx(s, len);
+		buf_consume(&s->outq, sizeof len + sizeof dst + len);
+	}
+	sess_interest(s);
+	return 0;
+}
+
 static void
 sess_io(int fd, int events, void *arg)
 {
 	struct session *s = arg;
 
 	(void)fd;
+	if (!sess_is_stream(s)) {
+		if (events & LOOP_ERR)
+			sess_read_errqueue(s);
+		if (events & LOOP_READ)
+			sess_read_dgram(s);
+		if (events & LOOP_WRITE)
+			sess_flush_dgram(s);
+		return;
+	}
 	if (s->state == S_CONNECTING) {
 		if (events & (LOOP_WRITE | LOOP_ERR | LOOP_HUP))
 			sess_connect_done(s);
@@ -600,6 +769,161 @@ sess_io(int fd, int events, void *arg)
 		sess_flush(s);
 }
 
+/* Register a new session's socket and announce it; on failure the session
+ * is removed without a trace (its id is given back). */
+static int
+sess_register(struct session *s, int mask, char *err, size_t errlen)
+{
+	if (loop_add(s->fd, mask, sess_io, s) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		close(s->fd);
+		s->fd = -1;
+		sess_remove(s);
+		next_id--;
+		return -1;
+	}
+	return 0;
+}
+
+static struct session *
+sess_dgram_new(enum sess_kind kind, int fd, size_t rsize)
+{
+	struct session *s = sess_new(kind, &sess_defaults);
+	int on = 1;
+
+	s->fd = fd;
+	s->state = S_BOUND;
+	s->rsize = rsize ? rsize : READ_CHUNK;
+	setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+	setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+	net_local(fd, &s->local);
+	return s;
+}
+
+static void
+sess_set_to(struct session *s, const struct net_addr *to)
+{
+	s->to = *to;
+	s->have_to = 1;
+	s->remote = *to;
+	sess_set_strings(s);
+}
+
+struct session *
+sess_udp(const char *host, uint16_t port, const struct net_addr *to,
+    int broadcast, size_t rsize, char *err, size_t errlen)
+{
+	struct session *s;
+	int fd, dual, on = 1;
+
+	fd = net_udp_bind(host, port, to != NULL && host != NULL ?
+	    AF_UNSPEC : AF_UNSPEC, &dual, err, errlen);
+	if (fd == -1)
+		return NULL;
+	if (broadcast && setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on,
+	    sizeof on) == -1) {
+		snprintf(err, errlen, "SO_BROADCAST: %s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	s = sess_dgram_new(K_UDP, fd, rsize);
+	s->all_ifaces = host == NULL ? (dual ? 2 : 1) : 0;
+	sess_set_strings(s);
+	if (to != NULL)
+		sess_set_to(s, to);
+	if (sess_register(s, LOOP_READ, err, errlen) == -1)
+		return NULL;
+	out_ev_listening(s);
+	return s;
+}
+
+struct session *
+sess_udp_client(const char *host, uint16_t port, char *err, size_t errlen)
+{
+	struct addrinfo *res;
+	struct net_addr to;
+	struct session *s;
+	int fd, dual;
+
+	if (net_resolve(host, port, SOCK_DGRAM, 0, &res, err, errlen) == -1)
+		return NULL;
+	memcpy(&to.ss, res->ai_addr, res->ai_addrlen);
+	to.len = res->ai_addrlen;
+	freeaddrinfo(res);
+	fd = net_udp_bind(NULL, 0, to.ss.ss_family, &dual, err, errlen);
+	if (fd == -1)
+		return NULL;
+	s = sess_dgram_new(K_UDP, fd, 0);
+	sess_set_strings(s);
+	sess_set_to(s, &to);
+	if (sess_register(s, LOOP_READ, err, errlen) == -1)
+		return NULL;
+	out_ev_listening(s);
+	return s;
+}
+
+struct session *
+sess_mcast(const char *group, uint16_t port, const char *iface, int ttl,
+    int loop, char *err, size_t errlen)
+{
+	struct net_addr dest;
+	struct session *s;
+	int fd;
+
+	fd = net_mcast_open(group, port, iface, ttl, loop, &dest, err, errlen);
+	if (fd == -1)
+		return NULL;
+	s = sess_dgram_new(K_MCAST, fd, 0);
+	sess_set_strings(s);
+	sess_set_to(s, &dest);
+	if (sess_register(s, LOOP_READ, err, errlen) == -1)
+		return NULL;
+	out_ev_listening(s);
+	return s;
+}
+
+struct session *
+sess_unix_server(const char *path, char *err, size_t errlen)
+{
+	struct session *s;
+	unsigned long ino;
+	int fd;
+
+	fd = net_unix_listen(path, &ino, err, errlen);
+	if (fd == -1)
+		return NULL;
+	s = sess_new(K_UNIX_SERVER, &sess_defaults);
+	s->fd = fd;
+	s->state = S_LISTENING;
+	s->path = xstrdup(path);
+	s->path_ino = ino;
+	snprintf(s->local_str, sizeof s->local_str, "%s", path);
+	if (sess_register(s, LOOP_READ, err, errlen) == -1)
+		return NULL;
+	out_ev_listening(s);
+	return s;
+}
+
+struct session *
+sess_unix_client(const char *path, char *err, size_t errlen)
+{
+	struct session *s;
+	int fd;
+
+	fd = net_unix_connect(path, err, errlen);
+	if (fd == -1)
+		return NULL;
+	s = sess_new(K_UNIX_CLIENT, &sess_defaults);
+	s->fd = fd;
+	s->state = S_CONNECTING;
+	snprintf(s->remote_str, sizeof s->remote_str, "%s", path);
+	snprintf(s->local_str, sizeof s->local_str, "-");
+	if (sess_register(s, LOOP_WRITE, err, errlen) == -1)
+		return NULL;
+	out_ev_connecting(s);
+	return s;
+}
+
 struct session *
 sess_tcp_server(const char *host, uint16_t port, unsigned max_peers,
     struct net_cidr *allow, size_t nallow, char *err, size_t errlen)
@@ -608,8 +932,10 @@ sess_tcp_server(const char *host, uint16_t port, unsigned max_peers,
 	int fd, dual;
 
 	fd = net_tcp_listen(host, port, SOMAXCONN, &dual, err, errlen);
-	if (fd == -1)
+	if (fd == -1) {
+		free(allow);
 		return NULL;
+	}
 	s = sess_new(K_TCP_SERVER, &sess_defaults);
 	s->fd = fd;
 	s->state = S_LISTENING;
@@ -619,15 +945,8 @@ sess_tcp_server(const char *host, uint16_t port, unsigned max_peers,
 	s->all_ifaces = host == NULL ? (dual ? 2 : 1) : 0;
 	net_local(fd, &s->local);
 	sess_set_strings(s);
-	if (loop_add(fd, LOOP_READ, sess_io, s) == -1) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		s->allow = NULL;
-		close(fd);
-		s->fd = -1;
-		sess_remove(s);
-		next_id--;
+	if (sess_register(s, LOOP_READ, err, errlen) == -1)
 		return NULL;
-	}
 	out_ev_listening(s);
 	return s;
 }
@@ -703,10 +1022,87 @@ sess_send_one(struct session *s, const unsigned char *p, size_t n)
 }
 
 int
+sess_send_to(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *dest, char *err, size_t errlen)
+{
+	struct net_addr dst;
+	ssize_t w = -1;
+
+	if (dest != NULL)
+		dst = *dest;
+	else if (s->have_to)
+		dst = s->to;
+	else if (s->have_from)
+		dst = s->last_from;
+	else {
+		snprintf(err, errlen, "session %u has no destination yet: use "
+		    "--to HOST:PORT (or create it with --to)", s->id);
+		return -1;
+	}
+	if (n > 65535) {
+		snprintf(err, errlen, "%zu bytes do not fit in one datagram "
+		    "(at most 65507 over IPv4)", n);
+		return -1;
+	}
+	/* An IPv4 destination on a dual-stack socket needs the mapped form. */
+	if (s->local.ss.ss_family == AF_INET6 && dst.ss.ss_family == AF_INET) {
+		struct sockaddr_in sin;
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&dst.ss;
+
+		memcpy(&sin, &dst.ss, sizeof sin);
+		memset(s6, 0, sizeof *s6);
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = sin.sin_port;
+		s6->sin6_addr.s6_addr[10] = 0xff;
+		s6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&s6->sin6_addr.s6_addr[12], &sin.sin_addr, 4);
+		dst.len = sizeof *s6;
+	} else if (s->local.ss.ss_family == AF_INET &&
+	    dst.ss.ss_family == AF_INET6) {
+		snprintf(err, errlen, "session %u is IPv4-only; cannot send "
+		    "to an IPv6 address", s->id);
+		return -1;
+	}
+	out_ev_data(s, '>', p, n, (struct sockaddr *)&dst.ss, dst.len, 0);
+	if (buf_len(&s->outq) == 0) {
+		int tries;
+
+		/* A pending ICMP error is reported once by the next call;
+		 * it concerns an earlier datagram, so try again. */
+		for (tries = 0; tries < 3; tries++) {
+			w = sendto(s->fd, p, n, 0, (struct sockaddr *)&dst.ss,
+			    dst.len);
+			if (w != -1 || (errno != EINTR &&
+			    errno != ECONNREFUSED && errno != EHOSTUNREACH &&
+			    errno != ENETUNREACH))
+				break;
+		}
+		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != ENOBUFS) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			return -1;
+		}
+	}
+	s->tx_msgs++;
+	if (w >= 0) {
+		sess_count_tx(s, n);
+		return 0;
+	}
+	buf_append(&s->outq, &n, sizeof n);
+	buf_append(&s->outq, &dst, sizeof dst);
+	buf_append(&s->outq, p, n);
+	sess_interest(s);
+	return 0;
+}
+
+int
 sess_send(struct session *s, const unsigned char *p, size_t n, char *err,
     size_t errlen)
 {
 	size_t i, sent = 0;
+
+	if (!sess_is_stream(s))
+		return sess_send_to(s, p, n, NULL, err, errlen);
 
 	if (sess_is_server(s)) {
 		/* Collect first: a failing peer is destroyed mid-iteration. */

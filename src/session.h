@@ -83,6 +83,7 @@ struct session {
 	struct net_addr		 last_from;	/* source of the last datagram */
 	int			 have_to, have_from;
 	size_t			 rsize;		/* bytes read per datagram */
+	size_t			 dgram_size;	/* real size of a truncated one */
 	/* A unix server's socket file, removed on close if still ours. */
 	char			*path;
 	unsigned long		 path_ino;

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Issue 2, acceptance 3: one tcp-server, two independent clients (ncat and a
+python socket), each its own session under the server; sends to the server
+reach both, sends to a peer reach one; closing a peer or the server."""
+import json
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from st import ok, is_eq, done, need, connect, recv_exact, Socktool, Proc
+
+need("ncat")
+
+
+def read_fd(f, n, timeout=10):
+    """Read exactly n bytes from pipe f (or fewer at EOF), polling with a
+    timeout."""
+    fd = f.fileno()
+    data = b""
+    end = time.monotonic() + timeout
+    while len(data) < n:
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        r, _, _ = select.select([fd], [], [], left)
+        if not r:
+            break
+        chunk = os.read(fd, n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def fd_eof(f, timeout=10):
+    """True when pipe f reaches EOF within timeout with no data first."""
+    fd = f.fileno()
+    r, _, _ = select.select([fd], [], [], timeout)
+    return bool(r) and os.read(fd, 1) == b""
+
+
+def sock_eof(s, timeout=10):
+    s.settimeout(timeout)
+    try:
+        return s.recv(1) == b""
+    except OSError:
+        return False
+
+
+def table(text):
+    """The rows of the last `list` table in text: {id: (indent, fields)}."""
+    i = text.rfind("ID   KIND")
+    rows = {}
+    order = []
+    for line in text[i:].splitlines()[1:]:
+        m = re.match(r"^( *)(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s+"
+                     r"(\d+)\s+(\S+)\s*$", line)
+        if not m:
+            break
+        sid = int(m.group(2))
+        rows[sid] = (len(m.group(1)), m.groups()[2:])
+        order.append(sid)
+    return rows, order
+
+
+with Socktool() as st:
+    st.cmd("tcp-server 127.0.0.1 0")
+    port = st.port(1)
+    ok(port > 0, "server reports the port it got: %d" % port)
+
+    with Proc(["ncat", "127.0.0.1", str(port)], stdin=subprocess.PIPE) as nc:
+        m = st.wait_for(r"^\[2\] accepted 127\.0\.0\.1:(\d+) on \[1\] "
+                        r"127\.0\.0\.1:%d$" % port)
+        ncat_port = int(m.group(1))
+        py = connect(port)
+        py_port = py.getsockname()[1]
+        st.wait_for(r"^\[3\] accepted 127\.0\.0\.1:%d on \[1\] "
+                    r"127\.0\.0\.1:%d$" % (py_port, port))
+        ok(True, "ncat accepted as [2], python as [3]")
+
+        st.cmd("list")
+        st.wait_for(r"^  3 .*$")
+        rows, order = table(st.text)
+        is_eq(order, [1, 2, 3], "list shows the server then its two peers")
+        ok(rows.get(1, (None,))[0] == 0 and
+           rows[1][1][:3] == ("tcp-server", "listening",
+                              "127.0.0.1:%d" % port),
+           "server row: not indented, tcp-server, listening, local address",
+           st.text)
+        ok(rows.get(2, (None,))[0] == 2 and
+           rows[2][1][:4] == ("tcp-peer", "connected", "127.0.0.1:%d" % port,
+                              "127.0.0.1:%d" % ncat_port),
+           "ncat peer row: indented 2 under the server, its own addresses",
+           st.text)
+        ok(rows.get(3, (None,))[0] == 2 and
+           rows[3][1][:4] == ("tcp-peer", "connected", "127.0.0.1:%d" % port,
+                              "127.0.0.1:%d" % py_port),
+           "python peer row: indented 2 under the server, its own addresses",
+           st.text)
+
+        # Data from each client arrives on its own session.
+        nc.p.stdin.write(b"from-ncat\n")
+        nc.p.stdin.flush()
+        st.wait_for(r"^\[2\] < 10 bytes\nfrom-ncat\\n$")
+        py.sendall(b"from-py\r\n")
+        st.wait_for(r"^\[3\] < 9 bytes\nfrom-py\\r\\n$")
+        ok(True, "each client's data is shown on its own session")
+
+        # send SERVER reaches both peers.
+        st.cmd("send 1 to-all\\n")
+        is_eq(read_fd(nc.p.stdout, 7), b"to-all\n", "send SERVER reaches ncat")
+        is_eq(recv_exact(py, 7), b"to-all\n", "send SERVER reaches python")
+        st.wait_for(r"^\[3\] > 7 bytes\nto-all\\n$")
+
+        # send PEER reaches only that peer: ncat's next bytes are the ones
+        # sent to it afterwards, so nothing meant for [3] slipped in before.
+        st.cmd("send 3 only-py\\n")
+        is_eq(recv_exact(py, 8), b"only-py\n", "send PEER reaches that peer")
+        st.cmd("send 2 only-ncat\\n")
+        is_eq(read_fd(nc.p.stdout, 10), b"only-ncat\n",
+              "the other peer got nothing meant for the first")
+        st.cmd("send 1 all-again\\n")
+        is_eq(recv_exact(py, 10), b"all-again\n",
+              "python got nothing meant for ncat")
+        is_eq(read_fd(nc.p.stdout, 10), b"all-again\n",
+              "ncat still in step")
+
+        # close PEER (ncat's session): ncat sees EOF and exits, python works.
+        st.cmd("close 2")
+        st.wait_for(r"^\[2\] closed \(local\)")
+        ok(fd_eof(nc.p.stdout), "closed peer: ncat sees EOF")
+        n0 = len(st.out)
+        st.cmd("send 1 after-close\\n")
+        is_eq(recv_exact(py, 12), b"after-close\n",
+              "the other peer still receives after close PEER")
+        st.wait_for(r"^\[3\] > 12 bytes", start=n0)
+        ok(not re.search(rb"^\[2\] >", st.out[n0:], re.M),
+           "nothing is sent to the closed peer", st.text)
+        py.sendall(b"still-here\n")
+        st.wait_for(r"^\[3\] < 11 bytes\nstill-here\\n$")
+        ok(True, "the other peer's data still arrives")
+
+        st.cmd("list")
+        st.wait_for(r"^  3 .*\n(?!  )", start=n0)
+        rows, order = table(st.text)
+        is_eq(order, [1, 3], "list after close PEER: server and remaining peer")
+
+        # A new client after that is a new session, numbered 4.
+        py2 = connect(port)
+        st.wait_for(r"^\[4\] accepted 127\.0\.0\.1:%d " % py2.getsockname()[1])
+        st.cmd("send 1 three\\n")
+        is_eq(recv_exact(py2, 6), b"three\n", "a later peer gets send SERVER")
+        is_eq(recv_exact(py, 6), b"three\n", "and so does the earlier one")
+
+        # close SERVER disconnects every peer and stops listening.
+        st.cmd("close 1")
+        st.wait_for(r"^\[1\] closed \(local\)")
+        ok(re.search(rb"^\[3\] closed \(local\)", st.out, re.M) and
+           re.search(rb"^\[4\] closed \(local\)", st.out, re.M),
+           "close SERVER closes its peers", st.text)
+        ok(sock_eof(py), "close SERVER: python peer sees EOF")
+        ok(sock_eof(py2), "close SERVER: second python peer sees EOF")
+        try:
+            connect(port, timeout=2).close()
+            refused = False
+        except OSError:
+            refused = True
+        ok(refused, "the port no longer accepts connections")
+        n1 = len(st.out)
+        st.cmd("list")
+        st.cmd("echo END-OF-LIST")
+        st.wait_for(r"^END-OF-LIST$", start=n1)
+        rest = st.out[n1:].decode()
+        ok(not re.search(r"^ *\d+ +tcp-", rest, re.M),
+           "list is empty after close SERVER", rest)
+        py.close()
+        py2.close()
+        is_eq(st.finish(), 0, "socktool exits 0 at end of input")
+    is_eq(st.err, b"", "no error output")
+
+# The same table in --json: peers carry their parent.
+with Socktool("--json") as st:
+    st.cmd("tcp-server 127.0.0.1 0")
+    m = st.wait_for(r'"event":"listening".*"local":"127\.0\.0\.1:(\d+)"')
+    port = int(m.group(1))
+    with Proc(["ncat", "127.0.0.1", str(port)], stdin=subprocess.PIPE) as nc:
+        st.wait_for(r'"event":"accepted"')
+        py = connect(port)
+        st.wait_for(r'"event":"accepted".*\n.*"event":"accepted"')
+        st.cmd("list")
+        m = st.wait_for(r'^.*"command":"list".*$')
+        res = json.loads(m.group(0))
+        ses = res.get("sessions", [])
+        is_eq([s.get("id") for s in ses], [1, 2, 3],
+              "JSON list: server then its two peers")
+        ok(len(ses) == 3 and ses[0].get("parent") is None and
+           ses[1].get("parent") == 1 and ses[2].get("parent") == 1,
+           "JSON list: both peers have parent 1, the server none", ses)
+        acc = {}
+        for line in st.text.splitlines():
+            ev = json.loads(line)
+            if ev.get("event") == "accepted":
+                acc[ev.get("id")] = ev.get("remote")
+        is_eq(acc.get(3), "127.0.0.1:%d" % py.getsockname()[1],
+              "JSON accepted: [3] is the python client")
+        is_eq([(s.get("kind"), s.get("state"), s.get("remote")) for s in ses],
+              [("tcp-server", "listening", None),
+               ("tcp-peer", "connected", acc.get(2)),
+               ("tcp-peer", "connected", acc.get(3))],
+              "JSON list: kinds, states, each peer's own remote address")
+        py.close()
+        nc.p.stdin.close()
+        is_eq(st.finish(), 0, "JSON run exits 0")
+done()
