@@ -27,7 +27,7 @@ endif
 
 SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
 	   src/cmd_data.c src/cmd_script.c src/cmd_net.c src/session.c src/settings.c \
-	   src/net.c src/buf.c src/codec.c src/out.c
+	   src/net.c src/buf.c src/codec.c src/out.c src/enc.c
 OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd

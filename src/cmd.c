@@ -232,6 +232,20 @@ cmd_result_ok(const struct cmd_ctx *c)
 	j_emit(&j);
 }
 
+void
+cmd_result_session(const struct cmd_ctx *c, const struct session *s)
+{
+	struct json j;
+
+	if (!out_cfg.json)
+		return;
+	j_begin(&j, "result");
+	j_str(&j, "command", c->ent->name);
+	j_u64(&j, "id", s->id);
+	j_str(&j, "local", s->local_str[0] ? s->local_str : NULL);
+	j_emit(&j);
+}
+
 struct session *
 cmd_session(const struct cmd_ctx *c, const char *arg)
 {

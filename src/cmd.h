@@ -93,6 +93,8 @@ struct session	*cmd_session(const struct cmd_ctx *, const char *arg);
 int		 cmd_duration(const struct cmd_ctx *, const char *opt,
 		    uint64_t def, uint64_t *ms);
 void		 cmd_result_ok(const struct cmd_ctx *);
+/* JSON result naming the session a command created. */
+void		 cmd_result_session(const struct cmd_ctx *, const struct session *);
 
 /* A command that waits: checked after every loop iteration. */
 struct pending {

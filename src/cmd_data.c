@@ -8,8 +8,52 @@
 #include "cmd.h"
 #include "net.h"
 #include "codec.h"
+#include "enc.h"
 #include "out.h"
 #include "session.h"
+
+/*
+ * Text for a session whose encoding is not UTF-8: typed characters are
+ * encoded, but bytes written as \xHH are meant literally and pass as is.
+ */
+static int
+cmd_encode_text(const char *enc, const char *t, size_t n, struct buf *out,
+    char *err, size_t errlen)
+{
+	struct buf seg = BUF_INIT;
+	size_t i = 0, start = 0;
+	int r = 0;
+
+	while (r == 0 && i <= n) {
+		if (i < n && t[i] == '\\' && i + 1 < n && t[i + 1] != 'x') {
+			i += 2;
+			continue;
+		}
+		if (i < n && !(t[i] == '\\' && i + 1 < n))
+		{
+			i++;
+			continue;
+		}
+		/* A run of text ends here (a \x escape or the end). */
+		buf_reset(&seg);
+		r = codec_unescape(t + start, i - start, &seg, err, errlen);
+		if (r == 0)
+			r = enc_from_utf8(enc, buf_peek(&seg), buf_len(&seg), out,
+			    err, errlen);
+		if (r != 0 || i >= n)
+			break;
+		/* The \xHH itself. */
+		buf_reset(&seg);
+		r = codec_unescape(t + i, n - i < 4 ? n - i : 4, &seg, err,
+		    errlen);
+		if (r == 0)
+			buf_append(out, buf_peek(&seg), buf_len(&seg));
+		i += 4;
+		start = i;
+	}
+	buf_free(&seg);
+	return r;
+}
 
 /* A send waiting for room in a full queue (scripted mode only). */
 static int
@@ -54,6 +98,9 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 	}
 	if (hex)
 		r = codec_parse_hex(c->rest, c->restlen, &data, err, sizeof err);
+	else if (!enc_is_utf8(s->set.encoding))
+		r = cmd_encode_text(s->set.encoding, c->rest, c->restlen, &data,
+		    err, sizeof err);
 	else
 		r = codec_unescape(c->rest, c->restlen, &data, err, sizeof err);
 	if (r == -1) {

@@ -15,20 +15,6 @@
 #include "out.h"
 #include "session.h"
 
-static void
-cmd_result_id(const struct cmd_ctx *c, const struct session *s)
-{
-	struct json j;
-
-	if (!out_cfg.json)
-		return;
-	j_begin(&j, "result");
-	j_str(&j, "command", c->ent->name);
-	j_u64(&j, "id", s->id);
-	j_str(&j, "local", s->local_str);
-	j_emit(&j);
-}
-
 /* udp */
 static enum cmd_status
 cmd_udp_exec(struct cmd_ctx *c)
@@ -53,7 +39,7 @@ cmd_udp_exec(struct cmd_ctx *c)
 	    cmd_has(c, "broadcast"), (size_t)rsize, err, sizeof err);
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
-	cmd_result_id(c, s);
+	cmd_result_session(c, s);
 	return CMD_OK;
 }
 
@@ -86,7 +72,7 @@ cmd_udp_client_exec(struct cmd_ctx *c)
 	s = sess_udp_client(c->argv[0], port, err, sizeof err);
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
-	cmd_result_id(c, s);
+	cmd_result_session(c, s);
 	return CMD_OK;
 }
 
@@ -117,7 +103,7 @@ cmd_mcast_exec(struct cmd_ctx *c)
 	    !cmd_has(c, "no-loop"), err, sizeof err);
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
-	cmd_result_id(c, s);
+	cmd_result_session(c, s);
 	return CMD_OK;
 }
 
@@ -161,7 +147,7 @@ cmd_unix_server_exec(struct cmd_ctx *c)
 	s = sess_unix_server(c->argv[0], err, sizeof err);
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
-	cmd_result_id(c, s);
+	cmd_result_session(c, s);
 	return CMD_OK;
 }
 

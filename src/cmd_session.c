@@ -23,6 +23,7 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 	const char *host = c->argc == 2 ? c->argv[0] : NULL;
 	const char *portarg = c->argv[c->argc - 1], *v;
 	struct net_cidr *allow = NULL;
+	struct session *s;
 	size_t nallow = 0;
 	uint64_t maxp = 0;
 	uint16_t port;
@@ -36,9 +37,11 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 	if ((v = cmd_opt(c, "allow")) != NULL &&
 	    net_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
 		return cmd_usage(c, "--allow: %s", err);
-	if (sess_tcp_server(host, port, (unsigned)maxp, allow, nallow, err,
-	    sizeof err) == NULL)
+	s = sess_tcp_server(host, port, (unsigned)maxp, allow, nallow, err,
+	    sizeof err);
+	if (s == NULL)
 		return cmd_fail(c, "%s", err);
+	cmd_result_session(c, s);
 	return CMD_OK;
 }
 
@@ -66,8 +69,19 @@ cmd_connect_check(struct pending *p)
 
 	if (s != NULL && s->state == S_CONNECTING)
 		return 0;
-	if (s != NULL)
+	if (s != NULL) {
+		if (out_cfg.json) {
+			struct json j;
+
+			j_begin(&j, "result");
+			j_str(&j, "command", p->ent->name);
+			j_u64(&j, "id", s->id);
+			j_str(&j, "local", s->local_str);
+			j_str(&j, "remote", s->remote_str);
+			j_emit(&j);
+		}
 		return 1;
+	}
 	msg = sess_last_close_msg(p->id);
 	out_error(p->ent->name, "cannot connect: %s", msg ? msg : "closed");
 	return -1;
@@ -97,8 +111,10 @@ cmd_tcp_client_exec(struct cmd_ctx *c)
 	    err, sizeof err);
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
-	if (c->interactive)
+	if (c->interactive) {
+		cmd_result_session(c, s);
 		return CMD_OK;
+	}
 	/* In a script the next line may send: wait for the outcome. */
 	cmd_pending.id = s->id;
 	cmd_pending.check = cmd_connect_check;
@@ -339,33 +355,50 @@ static enum cmd_status
 cmd_set_exec(struct cmd_ctx *c)
 {
 	const struct setting_def *d = setting_find(c->argv[1]);
-	struct settings probe = sess_defaults;
 	const char *target = c->argv[0];
-	char err[256];
+	struct settings probe;
+	size_t vlen = c->restlen;
+	char err[256], *value;
+	int r;
 
 	if (d == NULL)
 		return cmd_usage(c, "unknown setting \"%.32s\"", c->argv[1]);
-	if (d->apply(&probe, c->argv[2], err, sizeof err) == -1) {
-		if (d->values != NULL)
+	while (vlen > 0 && (c->rest[vlen - 1] == ' ' ||
+	    c->rest[vlen - 1] == '\t'))
+		vlen--;
+	value = xstrndup(c->rest, vlen);
+	/* Validate on a scratch copy first: a bad value changes nothing. */
+	settings_copy(&probe, &sess_defaults);
+	r = d->apply(&probe, value, err, sizeof err);
+	settings_release(&probe);
+	if (r == -1) {
+		free(value);
+		/* List the values only where the list is complete. */
+		if (d->values != NULL && strchr(d->values, ':') == NULL &&
+		    strcmp(d->name, "reply") != 0 &&
+		    strcmp(d->name, "encoding") != 0)
 			return cmd_usage(c, "%s (one of %s)", err, d->values);
 		return cmd_usage(c, "%s", err);
 	}
 	if (strcmp(target, "default") == 0)
-		d->apply(&sess_defaults, c->argv[2], err, sizeof err);
+		d->apply(&sess_defaults, value, err, sizeof err);
 	else if (strcmp(target, "all") == 0) {
 		struct session **all;
 		size_t n, i;
 
 		all = sess_all(&n);
 		for (i = 0; i < n; i++)
-			d->apply(&all[i]->set, c->argv[2], err, sizeof err);
+			d->apply(&all[i]->set, value, err, sizeof err);
 	} else {
 		struct session *s = cmd_session(c, target);
 
-		if (s == NULL)
+		if (s == NULL) {
+			free(value);
 			return CMD_ERR;
-		cmd_set_apply(s, d, c->argv[2]);
+		}
+		cmd_set_apply(s, d, value);
 	}
+	free(value);
 	cmd_result_ok(c);
 	return CMD_OK;
 }
@@ -376,8 +409,11 @@ const struct cmd_entry cmd_set_entry = {
 	"current peers), of every session, or the default for sessions "
 	"created later.  Settings: display text|hex|both|none, show-sent "
 	"on|off, timestamps on|off, max-display BYTES (0 = all), eol "
-	"lf|crlf|cr|none.",
-	3, 3, NULL, 0, ARG_SET, cmd_set_exec
+	"lf|crlf|cr|none, encoding NAME (any iconv name), framing "
+	"raw|line|delim:HEX|len:1|len:2|len:4|len:2le|len:4le|fixed:N, echo "
+	"off|on|upper, reply 'PATTERN => RESPONSE' (added; \"reply clear\" "
+	"removes all).  VALUE is the rest of the line.",
+	2, 2, NULL, CMD_REST, ARG_SET, cmd_set_exec
 };
 
 /* show */

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "codec.h"
+#include "enc.h"
 #include "out.h"
 #include "session.h"
 #include "term.h"
@@ -370,6 +371,9 @@ out_ev_data(const struct session *s, int dir, const unsigned char *p,
 {
 	char addr[NET_ADDRSTRLEN] = "";
 	size_t shown = n;
+	struct buf conv = BUF_INIT;
+	const unsigned char *tp = p;
+	size_t tn;
 
 	if (s->set.display == DISP_NONE || (dir == '>' && !s->set.show_sent))
 		return;
@@ -384,7 +388,13 @@ out_ev_data(const struct session *s, int dir, const unsigned char *p,
 		buf_putc(&j.b, '"');
 		codec_hex(p, n, &j.b);
 		buf_putc(&j.b, '"');
-		j_strn(&j, "text", (const char *)p, n);
+		if (!enc_is_utf8(s->set.encoding)) {
+			enc_to_utf8(s->set.encoding, p, n, &conv);
+			j_strn(&j, "text", (const char *)buf_peek(&conv),
+			    buf_len(&conv));
+			buf_free(&conv);
+		} else
+			j_strn(&j, "text", (const char *)p, n);
 		if (peer != NULL)
 			j_str(&j, dir == '<' ? "from" : "to", addr);
 		if (peer != NULL && dir == '<')
@@ -411,8 +421,15 @@ out_ev_data(const struct session *s, int dir, const unsigned char *p,
 	if (s->set.display == DISP_HEX || s->set.display == DISP_BOTH)
 		codec_hexdump(p, shown, 0, &out_pending);
 	if (s->set.display == DISP_TEXT || s->set.display == DISP_BOTH) {
-		codec_escape(p, shown, &out_pending, CODEC_BREAK_LF);
+		tn = shown;
+		if (!enc_is_utf8(s->set.encoding)) {
+			enc_to_utf8(s->set.encoding, p, shown, &conv);
+			tp = buf_peek(&conv);
+			tn = buf_len(&conv);
+		}
+		codec_escape(tp, tn, &out_pending, CODEC_BREAK_LF);
 		buf_putc(&out_pending, '\n');
+		buf_free(&conv);
 	}
 	if (shown < n)
 		buf_printf(&out_pending, "%s... %zu more byte%s not shown "

@@ -27,6 +27,7 @@ struct settings sess_defaults = {
 	.timestamps = 0,
 	.max_display = 4096,
 	.eol = EOL_LF,
+	.encoding = "utf-8",
 };
 
 /* Sessions sorted by id: ids only grow, so creation appends. */
@@ -121,7 +122,7 @@ sess_new(enum sess_kind kind, const struct settings *set)
 	s->id = next_id++;
 	s->kind = kind;
 	s->fd = -1;
-	s->set = *set;
+	settings_copy(&s->set, set);
 	s->created_ms = s->reset_ms = loop_now();
 	if (ntab == tab_alloc) {
 		tab_alloc = tab_alloc ? tab_alloc * 2 : 16;
@@ -189,6 +190,8 @@ sess_remove(struct session *s)
 	}
 	buf_free(&s->outq);
 	buf_free(&s->expbuf);
+	buf_free(&s->frame);
+	settings_release(&s->set);
 	if (s->ai_list != NULL)
 		freeaddrinfo(s->ai_list);
 	free(s->allow);
@@ -283,25 +286,15 @@ sess_interest(struct session *s)
 	if (s->state == S_CONNECTING)
 		mask = LOOP_WRITE;
 	else {
-		if (!s->eof)
+		/* An echoing session whose peer does not read stops reading
+		 * too, so memory stays bounded. */
+		if (!s->eof && !(buf_len(&s->outq) >= SESS_QUEUE_MAX &&
+		    (s->set.echo != ECHO_OFF || s->set.replies != NULL)))
 			mask |= LOOP_READ;
 		if (buf_len(&s->outq) > 0)
 			mask |= LOOP_WRITE;
 	}
 	loop_set(s->fd, mask);
-}
-
-static void
-sess_count_rx(struct session *s, size_t n)
-{
-	s->rx_bytes += n;
-	s->rx_msgs++;
-	s->n_recv++;
-	if (s->parent != NULL) {
-		s->parent->rx_bytes += n;
-		s->parent->rx_msgs++;
-		s->parent->n_recv++;
-	}
 }
 
 static void
@@ -320,16 +313,148 @@ sess_expect_feed(struct session *s, const unsigned char *p, size_t n)
 	buf_append(&s->expbuf, p, n);
 }
 
+static void	sess_queue(struct session *, const unsigned char *, size_t,
+		    const struct sockaddr *, socklen_t);
+
+/* Echo and auto-reply rules answer each message.  Answers are only queued,
+ * never written here: the receive path must not destroy its session. */
+static void
+sess_autorespond(struct session *s, const unsigned char *p, size_t n,
+    const struct sockaddr *from, socklen_t fromlen)
+{
+	const struct reply_rules *rr = s->set.replies;
+	size_t i;
+
+	if (s->set.echo == ECHO_ON)
+		sess_queue(s, p, n, from, fromlen);
+	else if (s->set.echo == ECHO_UPPER) {
+		unsigned char *u = xmalloc(n);
+
+		for (i = 0; i < n; i++)
+			u[i] = p[i] >= 'a' && p[i] <= 'z' ? p[i] - 32 : p[i];
+		sess_queue(s, u, n, from, fromlen);
+		free(u);
+	}
+	for (i = 0; rr != NULL && i < rr->n; i++) {
+		if (memmem(p, n, buf_peek(&rr->r[i].pattern),
+		    buf_len(&rr->r[i].pattern)) != NULL) {
+			/* First matching rule wins. */
+			sess_queue(s, buf_peek(&rr->r[i].response),
+			    buf_len(&rr->r[i].response), from, fromlen);
+			break;
+		}
+	}
+}
+
+/* One message: a read, a datagram or a framed message. */
+static void
+sess_message(struct session *s, const unsigned char *p, size_t n,
+    const struct sockaddr *from, socklen_t fromlen, int truncated)
+{
+	s->rx_msgs++;
+	s->n_recv++;
+	if (s->parent != NULL) {
+		s->parent->rx_msgs++;
+		s->parent->n_recv++;
+	}
+	out_ev_data(s, '<', p, n, from, fromlen, truncated);
+	if (s->set.echo != ECHO_OFF || s->set.replies != NULL)
+		sess_autorespond(s, p, n, from, fromlen);
+}
+
+/* Length of the first complete message in p[0..n), 0 if none yet.
+ * *bad is set when the stream cannot be framed (oversized header). */
+static size_t
+sess_frame_len(const struct settings *set, const unsigned char *p, size_t n,
+    int *bad)
+{
+	const unsigned char *q;
+	uint64_t v = 0;
+	unsigned i, w;
+
+	*bad = 0;
+	switch (set->framing) {
+	case FR_LINE:
+		q = memchr(p, '\n', n);
+		return q ? (size_t)(q - p) + 1 : 0;
+	case FR_DELIM:
+		q = memmem(p, n, set->delim, set->delim_len);
+		return q ? (size_t)(q - p) + set->delim_len : 0;
+	case FR_FIXED:
+		return n >= set->frame_arg ? set->frame_arg : 0;
+	case FR_LEN:
+		w = set->frame_arg;
+		if (n < w)
+			return 0;
+		for (i = 0; i < w; i++)
+			v = set->frame_le ? v | (uint64_t)p[i] << (8 * i) :
+			    v << 8 | p[i];
+		if (v > FRAME_MAX) {
+			*bad = 1;
+			return 0;
+		}
+		return n >= w + v ? (size_t)(w + v) : 0;
+	}
+	return n;
+}
+
+/* Deliver what is buffered as it is (end of stream, or unframeable). */
+static void
+sess_frame_flush(struct session *s)
+{
+	if (buf_len(&s->frame) == 0)
+		return;
+	sess_message(s, buf_peek(&s->frame), buf_len(&s->frame), NULL, 0, 0);
+	buf_free(&s->frame);
+}
+
+static void
+sess_frame_feed(struct session *s, const unsigned char *p, size_t n)
+{
+	size_t m;
+	int bad;
+
+	buf_append(&s->frame, p, n);
+	while (buf_len(&s->frame) > 0) {
+		m = sess_frame_len(&s->set, buf_peek(&s->frame),
+		    buf_len(&s->frame), &bad);
+		if (bad) {
+			out_ev_notice(s, "framing: length header announces more "
+			    "than %u bytes; showing the buffered %zu bytes "
+			    "unframed", FRAME_MAX, buf_len(&s->frame));
+			sess_frame_flush(s);
+			return;
+		}
+		if (m == 0)
+			break;
+		sess_message(s, buf_peek(&s->frame), m, NULL, 0, 0);
+		buf_consume(&s->frame, m);
+	}
+	if (buf_len(&s->frame) > FRAME_MAX) {
+		out_ev_notice(s, "framing: no message boundary in %zu bytes; "
+		    "showing them unframed", buf_len(&s->frame));
+		sess_frame_flush(s);
+	}
+	if (buf_len(&s->frame) == 0)
+		buf_free(&s->frame);
+}
+
 /* A chunk of bytes arrived on s. */
 static void
 sess_received(struct session *s, const unsigned char *p, size_t n,
     const struct sockaddr *from, socklen_t fromlen, int truncated)
 {
-	sess_count_rx(s, n);
+	s->rx_bytes += n;
+	if (s->parent != NULL)
+		s->parent->rx_bytes += n;
 	sess_expect_feed(s, p, n);
 	if (s->parent != NULL)
 		sess_expect_feed(s->parent, p, n);
-	out_ev_data(s, '<', p, n, from, fromlen, truncated);
+	if (!sess_is_stream(s) || (s->set.framing == FR_RAW &&
+	    buf_len(&s->frame) == 0))
+		sess_message(s, p, n, from, fromlen, truncated);
+	else
+		sess_frame_feed(s, p, n);
 }
 
 static void
@@ -385,6 +510,7 @@ static int
 sess_peer_eof(struct session *s)
 {
 	s->eof = 1;
+	sess_frame_flush(s);
 	if (buf_len(&s->outq) == 0) {
 		sess_destroy(s, "peer", "connection closed by peer");
 		return -1;
@@ -989,6 +1115,33 @@ sess_can_queue(const struct session *s)
 		    SESS_QUEUE_MAX)
 			return 0;
 	return 1;
+}
+
+static void
+sess_queue(struct session *s, const unsigned char *p, size_t n,
+    const struct sockaddr *to, socklen_t tolen)
+{
+	char err[128];
+
+	if (!sess_is_stream(s)) {
+		struct net_addr dst;
+
+		if (to == NULL || tolen > sizeof dst.ss)
+			return;
+		memcpy(&dst.ss, to, tolen);
+		dst.len = tolen;
+		if (sess_send_to(s, p, n, &dst, err, sizeof err) == -1)
+			out_ev_notice(s, "auto-reply not sent: %s", err);
+		return;
+	}
+	if (s->closing || s->fd == -1)
+		return;
+	out_ev_data(s, '>', p, n, NULL, 0, 0);
+	s->tx_msgs++;
+	if (s->parent != NULL)
+		s->parent->tx_msgs++;
+	buf_append(&s->outq, p, n);
+	sess_interest(s);
 }
 
 static int

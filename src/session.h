@@ -32,6 +32,25 @@ enum sess_state {
 
 enum disp_mode { DISP_TEXT, DISP_HEX, DISP_BOTH, DISP_NONE };
 enum eol_mode { EOL_LF, EOL_CRLF, EOL_CR, EOL_NONE };
+enum frame_mode { FR_RAW, FR_LINE, FR_DELIM, FR_LEN, FR_FIXED };
+enum echo_mode { ECHO_OFF, ECHO_ON, ECHO_UPPER };
+
+/* Auto-reply rules, shared between sessions that copied the same settings
+ * and replaced (never changed in place) when a rule is added. */
+struct reply_rule {
+	struct buf	 pattern;
+	struct buf	 response;
+	char		*text;		/* as the user wrote it */
+};
+struct reply_rules {
+	unsigned		 refs;
+	size_t			 n;
+	struct reply_rule	 r[];
+};
+
+/* Longest framed message: a bigger length header is reported, not
+ * allocated. */
+#define FRAME_MAX	(16u << 20)
 
 struct settings {
 	int		display;	/* enum disp_mode */
@@ -39,7 +58,18 @@ struct settings {
 	int		timestamps;
 	uint64_t	max_display;	/* 0 = unlimited */
 	int		eol;		/* enum eol_mode */
+	char		encoding[32];
+	int		framing;	/* enum frame_mode */
+	unsigned	frame_arg;	/* len: header bytes; fixed: size */
+	int		frame_le;	/* len: little-endian header */
+	unsigned char	delim[16];
+	size_t		delim_len;
+	int		echo;		/* enum echo_mode */
+	struct reply_rules *replies;
 };
+
+void		 settings_copy(struct settings *, const struct settings *);
+void		 settings_release(struct settings *);
 
 /* Soft bound of an output queue: a send is accepted while the queue holds
  * less than this, so memory per session stays below bound + one message. */
@@ -72,6 +102,9 @@ struct session {
 	int			 eof;		/* peer finished sending */
 	uint64_t		 close_timer;
 	const char		*close_reason;
+
+	/* Bytes of a framed message still incomplete. */
+	struct buf		 frame;
 
 	/* What `expect` and `wait` look at. */
 	struct buf		 expbuf;

@@ -1,7 +1,9 @@
 /* settings.c — the `set` table: parsing and formatting of each setting. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "enc.h"
 #include "codec.h"
 #include "settings.h"
 
@@ -97,6 +99,226 @@ fmt_eol(const struct settings *s, struct buf *out)
 	buf_puts(out, eol_names[s->eol]);
 }
 
+static int
+set_encoding(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	if (enc_check(v) == -1) {
+		snprintf(err, errlen, "unknown encoding \"%.32s\" (see iconv "
+		    "-l)", v);
+		return -1;
+	}
+	snprintf(s->encoding, sizeof s->encoding, "%s", v);
+	return 0;
+}
+
+static void
+fmt_encoding(const struct settings *s, struct buf *out)
+{
+	buf_puts(out, s->encoding);
+}
+
+static int
+set_framing(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	struct buf hex = BUF_INIT;
+	uint64_t n;
+	char herr[128];
+
+	if (strcmp(v, "raw") == 0)
+		s->framing = FR_RAW;
+	else if (strcmp(v, "line") == 0)
+		s->framing = FR_LINE;
+	else if (strncmp(v, "delim:", 6) == 0) {
+		if (codec_parse_hex(v + 6, strlen(v + 6), &hex, herr,
+		    sizeof herr) == -1 || buf_len(&hex) == 0 ||
+		    buf_len(&hex) > sizeof s->delim) {
+			snprintf(err, errlen, "bad delimiter \"%.32s\" (1..%zu "
+			    "bytes in hex, e.g. delim:0d0a)", v + 6,
+			    sizeof s->delim);
+			buf_free(&hex);
+			return -1;
+		}
+		s->framing = FR_DELIM;
+		memcpy(s->delim, buf_peek(&hex), buf_len(&hex));
+		s->delim_len = buf_len(&hex);
+		buf_free(&hex);
+	} else if (strncmp(v, "len:", 4) == 0) {
+		const char *w = v + 4;
+		int le = 0;
+
+		if (strcmp(w, "2le") == 0 || strcmp(w, "4le") == 0)
+			le = 1;
+		if (strcmp(w, "1") != 0 && strcmp(w, "2") != 0 &&
+		    strcmp(w, "4") != 0 && !le) {
+			snprintf(err, errlen, "bad length header \"%.32s\" "
+			    "(len:1, len:2, len:4, len:2le, len:4le)", v);
+			return -1;
+		}
+		s->framing = FR_LEN;
+		s->frame_arg = (unsigned)(w[0] - '0');
+		s->frame_le = le;
+	} else if (strncmp(v, "fixed:", 6) == 0) {
+		if (codec_parse_uint(v + 6, 1, FRAME_MAX, &n) == -1) {
+			snprintf(err, errlen, "bad fixed size \"%.32s\" (1..%u)",
+			    v + 6, FRAME_MAX);
+			return -1;
+		}
+		s->framing = FR_FIXED;
+		s->frame_arg = (unsigned)n;
+	} else {
+		snprintf(err, errlen, "bad framing \"%.32s\"", v);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+fmt_framing(const struct settings *s, struct buf *out)
+{
+	switch (s->framing) {
+	case FR_RAW:
+		buf_puts(out, "raw");
+		break;
+	case FR_LINE:
+		buf_puts(out, "line");
+		break;
+	case FR_DELIM:
+		buf_puts(out, "delim:");
+		codec_hex(s->delim, s->delim_len, out);
+		break;
+	case FR_LEN:
+		buf_printf(out, "len:%u%s", s->frame_arg, s->frame_le ? "le" :
+		    "");
+		break;
+	case FR_FIXED:
+		buf_printf(out, "fixed:%u", s->frame_arg);
+		break;
+	}
+}
+
+static const char *const echo_names[] = { "off", "on", "upper", NULL };
+
+static int
+set_echo(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	return setting_choice(v, echo_names, &s->echo, "echo", err, errlen);
+}
+
+static void
+fmt_echo(const struct settings *s, struct buf *out)
+{
+	buf_puts(out, echo_names[s->echo]);
+}
+
+/* "PATTERN => RESPONSE": each side text with escapes, or hex:... */
+static int
+reply_side(const char *p, size_t n, struct buf *out, char *err, size_t errlen)
+{
+	while (n > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n >= 4 && strncmp(p, "hex:", 4) == 0)
+		return codec_parse_hex(p + 4, n - 4, out, err, errlen);
+	return codec_unescape(p, n, out, err, errlen);
+}
+
+static void
+reply_unref(struct reply_rules *r)
+{
+	size_t i;
+
+	if (r == NULL || --r->refs > 0)
+		return;
+	for (i = 0; i < r->n; i++) {
+		buf_free(&r->r[i].pattern);
+		buf_free(&r->r[i].response);
+		free(r->r[i].text);
+	}
+	free(r);
+}
+
+static int
+set_reply(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	struct reply_rules *old = s->replies, *nr;
+	struct buf pat = BUF_INIT, resp = BUF_INIT;
+	const char *arrow = strstr(v, "=>");
+	size_t i, n = old ? old->n : 0;
+	char e[160];
+
+	if (strcmp(v, "clear") == 0) {
+		reply_unref(old);
+		s->replies = NULL;
+		return 0;
+	}
+	if (arrow == NULL) {
+		snprintf(err, errlen, "a reply rule is 'PATTERN => RESPONSE' "
+		    "(or clear)");
+		return -1;
+	}
+	if (reply_side(v, (size_t)(arrow - v), &pat, e, sizeof e) == -1 ||
+	    reply_side(arrow + 2, strlen(arrow + 2), &resp, e,
+	    sizeof e) == -1) {
+		snprintf(err, errlen, "reply rule: %s", e);
+		goto fail;
+	}
+	if (buf_len(&pat) == 0) {
+		snprintf(err, errlen, "reply rule: empty pattern");
+		goto fail;
+	}
+	nr = xcalloc(1, sizeof *nr + (n + 1) * sizeof nr->r[0]);
+	nr->refs = 1;
+	for (i = 0; i < n; i++) {
+		buf_append(&nr->r[i].pattern, buf_peek(&old->r[i].pattern),
+		    buf_len(&old->r[i].pattern));
+		buf_append(&nr->r[i].response, buf_peek(&old->r[i].response),
+		    buf_len(&old->r[i].response));
+		nr->r[i].text = xstrdup(old->r[i].text);
+	}
+	nr->r[n].pattern = pat;
+	nr->r[n].response = resp;
+	nr->r[n].text = xstrdup(v);
+	nr->n = n + 1;
+	reply_unref(old);
+	s->replies = nr;
+	return 0;
+fail:
+	buf_free(&pat);
+	buf_free(&resp);
+	return -1;
+}
+
+static void
+fmt_reply(const struct settings *s, struct buf *out)
+{
+	size_t i;
+
+	if (s->replies == NULL) {
+		buf_puts(out, "none");
+		return;
+	}
+	for (i = 0; i < s->replies->n; i++)
+		buf_printf(out, "%s'%s'", i ? "; " : "", s->replies->r[i].text);
+}
+
+void
+settings_copy(struct settings *dst, const struct settings *src)
+{
+	*dst = *src;
+	if (dst->replies != NULL)
+		dst->replies->refs++;
+}
+
+void
+settings_release(struct settings *s)
+{
+	reply_unref(s->replies);
+	s->replies = NULL;
+}
+
 const struct setting_def setting_defs[] = {
 	{ "display", "text|hex|both|none",
 	  "how received and sent data is shown", set_display, fmt_display },
@@ -108,6 +330,15 @@ const struct setting_def setting_defs[] = {
 	  set_max_display, fmt_max_display },
 	{ "eol", "lf|crlf|cr|none", "line ending added by attach", set_eol,
 	  fmt_eol },
+	{ "encoding", "utf-8|gbk|gb18030|big5|shift_jis|euc-jp|latin1|utf-16le",
+	  "character set of text sent and shown", set_encoding, fmt_encoding },
+	{ "framing", "raw|line|delim:|len:1|len:2|len:4|len:2le|len:4le|fixed:",
+	  "how received stream bytes are cut into messages", set_framing,
+	  fmt_framing },
+	{ "echo", "off|on|upper", "send back every received message",
+	  set_echo, fmt_echo },
+	{ "reply", "clear", "auto-reply rule 'PATTERN => RESPONSE'",
+	  set_reply, fmt_reply },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
