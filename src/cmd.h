@@ -126,6 +126,12 @@ void		 cmd_pending_cancel(const char *why);
  * Returns a NULL-terminated malloc'd array of malloc'd strings, or NULL. */
 char		**cmd_complete(const char *before, const char *text);
 
+/* Repeats and file transfers (cmd_data.c). */
+int		 cmd_repeat_describe(unsigned id, struct buf *out);
+void		 cmd_data_pump(void);
+int		 cmd_data_busy(void);
+void		 cmd_data_cleanup(void);
+
 /* Quit request from `quit`. */
 extern int cmd_quit_requested;
 

@@ -1,7 +1,13 @@
-/* cmd_data.c — commands that move data: send, sendhex. */
+/* cmd_data.c — commands that move data: send, sendhex (with repeats),
+ * stop, sendfile. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sys/socket.h>
 
@@ -9,6 +15,8 @@
 #include "net.h"
 #include "codec.h"
 #include "enc.h"
+#include "loop.h"
+#include "out.h"
 #include "out.h"
 #include "session.h"
 
@@ -77,18 +85,320 @@ cmd_send_check(struct pending *p)
 	return 1;
 }
 
+/*
+ * Repeating sends, driven by loop timers.  A repeat refers to its session by
+ * id, so a session that closes simply ends its repeats.
+ */
+struct repeat {
+	struct repeat	*next;
+	unsigned	 id;
+	struct buf	 data;
+	uint64_t	 left;		/* sends still to do; 0 = forever */
+	int		 forever;
+	uint64_t	 every;
+	uint64_t	 timer;
+	struct net_addr	 to;
+	int		 have_to;
+};
+static struct repeat *repeats;
+
+static void
+repeat_free(struct repeat *r)
+{
+	struct repeat **pp;
+
+	for (pp = &repeats; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	if (r->timer)
+		loop_timer_del(r->timer);
+	buf_free(&r->data);
+	free(r);
+}
+
+static void
+repeat_tick(void *arg)
+{
+	struct repeat *r = arg;
+	struct session *s = sess_find(r->id);
+	char err[256];
+	int rc;
+
+	r->timer = 0;
+	if (s == NULL || s->closing) {
+		repeat_free(r);
+		return;
+	}
+	/* A full queue postpones this send; it is never dropped. */
+	if (sess_can_queue(s)) {
+		rc = r->have_to ? sess_send_to(s, buf_peek(&r->data),
+		    buf_len(&r->data), &r->to, err, sizeof err) :
+		    sess_send(s, buf_peek(&r->data), buf_len(&r->data), err,
+		    sizeof err);
+		if (rc == -1) {
+			if (sess_find(r->id) != NULL)
+				out_ev_notice(s, "repeat stopped: %s", err);
+			repeat_free(r);
+			return;
+		}
+		if (!r->forever && --r->left == 0) {
+			repeat_free(r);
+			return;
+		}
+	}
+	r->timer = loop_timer_add(r->every, repeat_tick, r);
+}
+
+/* "N left" / "forever" for list, or NULL when none. */
+int
+cmd_repeat_describe(unsigned id, struct buf *out)
+{
+	struct repeat *r;
+	int n = 0;
+
+	for (r = repeats; r != NULL; r = r->next) {
+		if (r->id != id)
+			continue;
+		if (n++ > 0)
+			buf_puts(out, ",");
+		if (r->forever)
+			buf_puts(out, "forever/");
+		else
+			buf_printf(out, "%llux/", (unsigned long long)r->left);
+		codec_fmt_duration(r->every, out);
+	}
+	return n;
+}
+
+/*
+ * sendfile: the file is read in slices into the session's queue while the
+ * queue is short, so a large file never sits in memory.  One transfer per
+ * receiving session (a server's peers each get their own).
+ */
+#define FILE_SLICE	(256u << 10)
+#define FILE_QUEUE_LOW	(1u << 20)
+
+struct xfer {
+	struct xfer	*next;
+	unsigned	 id;
+	int		 fd;
+	char		*path;
+	uint64_t	 size, done;
+	uint64_t	 started, last_progress;
+	size_t		 chunk;		/* datagram size for UDP */
+	uint64_t	 group;		/* the sendfile command it belongs to */
+	int		 progress;
+	uint64_t	 timer;
+};
+static struct xfer *xfers;
+static uint64_t xfer_groups;
+
+static void
+xfer_free(struct xfer *x)
+{
+	struct xfer **pp;
+
+	for (pp = &xfers; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == x) {
+			*pp = x->next;
+			break;
+		}
+	if (x->timer)
+		loop_timer_del(x->timer);
+	close(x->fd);
+	free(x->path);
+	free(x);
+}
+
+static void
+xfer_report(struct xfer *x, struct session *s, int final)
+{
+	uint64_t el = loop_now() - x->started;
+	double rate = el ? (double)x->done * 1000.0 / (double)el : 0;
+	struct buf a = BUF_INIT, b = BUF_INIT, r = BUF_INIT, t = BUF_INIT;
+
+	if (final && out_cfg.json) {
+		struct json j;
+
+		j_begin(&j, "sent");
+		j_u64(&j, "id", s->id);
+		j_u64(&j, "bytes", x->done);
+		j_str(&j, "file", x->path);
+		j_u64(&j, "ms", el);
+		j_emit(&j);
+		return;
+	}
+	codec_fmt_bytes(x->done, &a);
+	codec_fmt_bytes(x->size, &b);
+	codec_fmt_bytes((uint64_t)rate, &r);
+	codec_fmt_duration(el, &t);
+	if (final)
+		out_info("[%u] > sent file %s: %llu bytes in %s (%s/s)", s->id,
+		    x->path, (unsigned long long)x->done, buf_cstr(&t),
+		    buf_cstr(&r));
+	else {
+		struct buf eta = BUF_INIT;
+
+		codec_fmt_duration(rate > 0 ? (uint64_t)((double)(x->size -
+		    x->done) * 1000.0 / rate) : 0, &eta);
+		out_info("[%u] sendfile %s: %s of %s (%d%%), %s/s, ETA %s",
+		    s->id, x->path, buf_cstr(&a), buf_cstr(&b), x->size ?
+		    (int)(x->done * 100 / x->size) : 100, buf_cstr(&r),
+		    buf_cstr(&eta));
+		buf_free(&eta);
+	}
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&r);
+	buf_free(&t);
+}
+
+static void xfer_timer(void *);
+
+/* Move file data into the session; returns 1 when the transfer is over. */
+static int
+xfer_step(struct xfer *x)
+{
+	struct session *s = sess_find(x->id);
+	unsigned char *slice;
+	int budget = 64;
+
+	if (s == NULL || s->closing) {
+		if (s == NULL)
+			out_error("sendfile", "session %u closed after %llu of "
+			    "%llu bytes of %s", x->id,
+			    (unsigned long long)x->done,
+			    (unsigned long long)x->size, x->path);
+		return 1;
+	}
+	if (s->state == S_CONNECTING)
+		return 0;
+	slice = xmalloc(FILE_SLICE);
+	while (budget-- > 0) {
+		size_t want = sess_is_stream(s) ? FILE_SLICE : x->chunk;
+		ssize_t r;
+
+		if (sess_is_stream(s) && buf_len(&s->outq) >= FILE_QUEUE_LOW)
+			break;
+		if (!sess_is_stream(s) && buf_len(&s->outq) > 0)
+			break;
+		r = read(x->fd, slice, want);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			out_error("sendfile", "%s: %s", x->path,
+			    strerror(errno));
+			free(slice);
+			return 1;
+		}
+		if (r == 0) {
+			sess_count_msg_tx(s);
+			xfer_report(x, s, 1);
+			free(slice);
+			return 1;
+		}
+		x->done += (uint64_t)r;
+		if (sess_is_stream(s)) {
+			if (sess_write(s, slice, (size_t)r) == -1) {
+				free(slice);
+				return 1;
+			}
+		} else {
+			char err[256];
+
+			if (sess_send_to(s, slice, (size_t)r, NULL, err,
+			    sizeof err) == -1) {
+				out_error("sendfile", "%s", err);
+				free(slice);
+				return 1;
+			}
+		}
+	}
+	free(slice);
+	if (x->progress && loop_now() - x->last_progress >= 1000) {
+		x->last_progress = loop_now();
+		xfer_report(x, s, 0);
+	}
+	/* UDP has no queue to wake us: come back shortly. */
+	if (!sess_is_stream(s) && x->timer == 0)
+		x->timer = loop_timer_add(budget < 0 ? 0 : 1, xfer_timer, x);
+	return 0;
+}
+
+static void
+xfer_timer(void *arg)
+{
+	struct xfer *x = arg;
+
+	x->timer = 0;
+	if (xfer_step(x))
+		xfer_free(x);
+}
+
+/* After every loop iteration: refill the queues of running transfers. */
+void
+cmd_data_pump(void)
+{
+	struct xfer *x, *next;
+
+	for (x = xfers; x != NULL; x = next) {
+		next = x->next;
+		if (xfer_step(x))
+			xfer_free(x);
+	}
+}
+
+/* Work that the end of input must wait for: finite repeats, transfers. */
+int
+cmd_data_busy(void)
+{
+	struct repeat *r;
+
+	for (r = repeats; r != NULL; r = r->next)
+		if (!r->forever)
+			return 1;
+	return xfers != NULL;
+}
+
+void
+cmd_data_cleanup(void)
+{
+	while (repeats != NULL)
+		repeat_free(repeats);
+	while (xfers != NULL)
+		xfer_free(xfers);
+}
+
 static enum cmd_status
 cmd_send_common(struct cmd_ctx *c, int hex)
 {
 	struct session *s = cmd_session(c, c->argv[0]);
 	struct buf data = BUF_INIT;
 	struct net_addr to;
-	const char *tov = cmd_opt(c, "to");
+	const char *tov = cmd_opt(c, "to"), *v;
+	struct repeat *rep = NULL;
+	uint64_t count = 1, every = 0;
 	char err[256];
 	int r;
 
 	if (s == NULL)
 		return CMD_ERR;
+	if ((v = cmd_opt(c, "repeat")) != NULL &&
+	    codec_parse_uint(v, 0, UINT32_MAX, &count) == -1)
+		return cmd_usage(c, "bad --repeat \"%.32s\" (a count, 0 = "
+		    "forever)", v);
+	if (cmd_duration(c, "every", 0, &every) == -1)
+		return CMD_ERR;
+	if (cmd_has(c, "every") && !cmd_has(c, "repeat"))
+		count = 0;	/* --every alone repeats until stop */
+	if (count != 1) {
+		rep = xcalloc(1, sizeof *rep);
+		rep->forever = count == 0;
+		rep->left = count;
+		rep->every = every;
+	}
 	if (tov != NULL) {
 		if (sess_is_stream(s))
 			return cmd_usage(c, "--to applies to UDP sessions only");
@@ -105,11 +415,19 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		r = codec_unescape(c->rest, c->restlen, &data, err, sizeof err);
 	if (r == -1) {
 		buf_free(&data);
+		free(rep);
 		return cmd_usage(c, "%s", err);
 	}
 	if (s->state == S_LISTENING && s->npeers == 0) {
 		buf_free(&data);
+		free(rep);
 		return cmd_fail(c, "server %u has no peers", s->id);
+	}
+	if (rep != NULL && !sess_can_queue(s)) {
+		buf_free(&data);
+		free(rep);
+		return cmd_fail(c, "session %u: output queue full; not "
+		    "started", s->id);
 	}
 	if (!sess_can_queue(s)) {
 		if (c->interactive) {
@@ -130,9 +448,27 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 	else
 		r = sess_send(s, buf_peek(&data), buf_len(&data), err,
 		    sizeof err);
-	buf_free(&data);
-	if (r == -1)
+	if (r == -1) {
+		buf_free(&data);
+		free(rep);
 		return cmd_fail(c, "%s", err);
+	}
+	if (rep != NULL) {
+		rep->id = s->id;
+		rep->data = data;
+		if (tov != NULL) {
+			rep->to = to;
+			rep->have_to = 1;
+		}
+		if (!rep->forever && --rep->left == 0)
+			free(rep);
+		else {
+			rep->next = repeats;
+			repeats = rep;
+			rep->timer = loop_timer_add(rep->every, repeat_tick, rep);
+		}
+	} else
+		buf_free(&data);
 	cmd_result_ok(c);
 	return CMD_OK;
 }
@@ -149,23 +485,164 @@ cmd_sendhex_exec(struct cmd_ctx *c)
 	return cmd_send_common(c, 1);
 }
 
-static const struct cmd_opt send_opts[] = { { "to", 1 }, { NULL, 0 } };
+static const struct cmd_opt send_opts[] = {
+	{ "to", 1 }, { "repeat", 1 }, { "every", 1 }, { NULL, 0 }
+};
 
 const struct cmd_entry cmd_send_entry = {
-	"send", NULL, "send ID [--to HOST:PORT] TEXT",
+	"send", NULL,
+	"send ID [--to HOST:PORT] [--repeat N] [--every DUR] TEXT",
 	"Send TEXT, the rest of the line, with C escapes decoded: \\r \\n "
 	"\\t \\0 \\\\ \\e \\a \\xHH \\\".  Text that is one quoted string "
 	"loses its quotes.  Sent to a server, every peer receives it.  Data "
 	"for a session still connecting is queued.  To UDP: one datagram, to "
 	"--to, else the session's default destination, else the source of "
-	"the last datagram received.",
+	"the last datagram received.  --repeat N sends N times (0 = until "
+	"stop), --every DUR apart (alone: until stop).",
 	1, 1, send_opts, CMD_REST, ARG_SESSION, cmd_send_exec
 };
 
 const struct cmd_entry cmd_sendhex_entry = {
-	"sendhex", "sendx", "sendhex ID [--to HOST:PORT] HEX",
+	"sendhex", "sendx",
+	"sendhex ID [--to HOST:PORT] [--repeat N] [--every DUR] HEX",
 	"Send bytes written in hex: \"48 65 6c\", \"48656c\", \"0x48,0x65\", "
 	"\"48:65:6c\" or \"48-65\".  An odd number of digits or a non-hex "
 	"character is an error naming its position.",
 	1, 1, send_opts, CMD_REST, ARG_SESSION, cmd_sendhex_exec
+};
+
+/* stop */
+static enum cmd_status
+cmd_stop_exec(struct cmd_ctx *c)
+{
+	struct session *s = cmd_session(c, c->argv[0]);
+	struct repeat *r, *next;
+	int n = 0;
+
+	if (s == NULL)
+		return CMD_ERR;
+	for (r = repeats; r != NULL; r = next) {
+		next = r->next;
+		if (r->id == s->id) {
+			repeat_free(r);
+			n++;
+		}
+	}
+	out_info("[%u] %d repeating send%s stopped", s->id, n,
+	    n == 1 ? "" : "s");
+	cmd_result_ok(c);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_stop_entry = {
+	"stop", NULL, "stop ID",
+	"Cancel the repeating sends of a session.",
+	1, 1, NULL, 0, ARG_SESSION, cmd_stop_exec
+};
+
+/* sendfile */
+static int
+cmd_sendfile_check(struct pending *p)
+{
+	struct xfer *x;
+
+	for (x = xfers; x != NULL; x = x->next)
+		if (x->group == p->mark)
+			return 0;
+	/* Handed over; in a script also wait for the queues to drain, so
+	 * "sendfile; close" means the peer gets the whole file. */
+	{
+		const unsigned *ids = (const unsigned *)buf_peek(&p->data);
+		size_t i, n = buf_len(&p->data) / sizeof *ids;
+
+		for (i = 0; i < n; i++) {
+			struct session *s = sess_find(ids[i]);
+
+			if (s != NULL && buf_len(&s->outq) > 0)
+				return 0;
+		}
+	}
+	cmd_result_ok(&(struct cmd_ctx){ .ent = p->ent });
+	return 1;
+}
+
+static enum cmd_status
+cmd_sendfile_exec(struct cmd_ctx *c)
+{
+	struct session *s = cmd_session(c, c->argv[0]), **all;
+	struct stat st;
+	uint64_t chunk = 0, group;
+	unsigned *ids = NULL;
+	size_t n = 0, cnt, i;
+	const char *v;
+
+	if (s == NULL)
+		return CMD_ERR;
+	if ((v = cmd_opt(c, "chunk")) != NULL &&
+	    codec_parse_uint(v, 1, 65507, &chunk) == -1)
+		return cmd_usage(c, "bad --chunk \"%.32s\" (1..65507)", v);
+	if (stat(c->argv[1], &st) == -1)
+		return cmd_fail(c, "%s: %s", c->argv[1], strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return cmd_fail(c, "%s is a directory", c->argv[1]);
+	if (sess_is_server(s)) {
+		all = sess_all(&cnt);
+		for (i = 0; i < cnt; i++)
+			if (all[i]->parent == s) {
+				ids = xrealloc(ids, (n + 1) * sizeof *ids);
+				ids[n++] = all[i]->id;
+			}
+		if (n == 0)
+			return cmd_fail(c, "server %u has no peers", s->id);
+	} else {
+		ids = xmalloc(sizeof *ids);
+		ids[n++] = s->id;
+	}
+	group = ++xfer_groups;
+	for (i = 0; i < n; i++) {
+		struct session *t = sess_find(ids[i]);
+		struct xfer *x;
+		int fd = open(c->argv[1], O_RDONLY | O_CLOEXEC);
+
+		if (fd == -1) {
+			free(ids);
+			return cmd_fail(c, "%s: %s", c->argv[1],
+			    strerror(errno));
+		}
+		x = xcalloc(1, sizeof *x);
+		x->id = ids[i];
+		x->fd = fd;
+		x->path = xstrdup(c->argv[1]);
+		x->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+		x->started = x->last_progress = loop_now();
+		x->group = group;
+		x->progress = c->interactive;
+		x->chunk = chunk ? (size_t)chunk :
+		    t->local.ss.ss_family == AF_INET6 ? 1452 : 1472;
+		x->next = xfers;
+		xfers = x;
+	}
+	cmd_data_pump();
+	if (c->interactive) {
+		free(ids);
+		return CMD_OK;
+	}
+	cmd_pending.mark = group;
+	buf_append(&cmd_pending.data, ids, n * sizeof *ids);
+	free(ids);
+	cmd_pending.check = cmd_sendfile_check;
+	return cmd_wait(c, 0);
+}
+
+static const struct cmd_opt sendfile_opts[] = { { "chunk", 1 }, { NULL, 0 } };
+
+const struct cmd_entry cmd_sendfile_entry = {
+	"sendfile", NULL, "sendfile ID PATH [--chunk N]",
+	"Send the contents of a file, streamed through the session's queue "
+	"(never read whole into memory).  To a server, every peer gets the "
+	"whole file.  To UDP, one datagram per --chunk bytes (default 1472 "
+	"over IPv4, 1452 over IPv6).  A progress line at a terminal, a sent "
+	"summary at the end; in a script the next line runs once the file is "
+	"sent.",
+	2, 2, sendfile_opts, 0, ARG_SESSION, cmd_sendfile_exec
 };

@@ -159,6 +159,13 @@ cmd_list_json_row(struct json *j, const struct session *s)
 	j_str(j, "display", disp_name(s->set.display));
 	if (s->parent != NULL)
 		j_u64(j, "parent", s->parent->id);
+	{
+		struct buf rep = BUF_INIT;
+
+		if (cmd_repeat_describe(s->id, &rep) > 0)
+			j_str(j, "repeat", buf_cstr(&rep));
+		buf_free(&rep);
+	}
 	j_close_obj(j);
 }
 
@@ -228,18 +235,23 @@ cmd_list_exec(struct cmd_ctx *c)
 			if (l[k] > w[k])
 				w[k] = l[k];
 	}
-	out_line("%-*s  %-*s  %-*s  %-*s  %-*s  %10s  %10s  %s", w[0], "ID",
-	    w[1], "KIND", w[2], "STATE", w[3], "LOCAL", w[4], "REMOTE", "RX",
-	    "TX", "DISPLAY");
+	out_line("%-*s  %-*s  %-*s  %-*s  %-*s  %10s  %10s  %-7s  %s", w[0],
+	    "ID", w[1], "KIND", w[2], "STATE", w[3], "LOCAL", w[4], "REMOTE",
+	    "RX", "TX", "DISPLAY", "REPEAT");
 	for (i = 0; i < nrows; i++) {
 		const struct session *s = rows[i].s;
+		struct buf rep = BUF_INIT;
 
-		out_line("%-*s  %-*s  %-*s  %-*s  %-*s  %10llu  %10llu  %s",
+		if (cmd_repeat_describe(s->id, &rep) == 0)
+			buf_puts(&rep, "-");
+		out_line("%-*s  %-*s  %-*s  %-*s  %-*s  %10llu  %10llu  %-7s  %s",
 		    w[0], rows[i].id, w[1], sess_kind_name(s->kind), w[2],
 		    sess_state_name(s->state), w[3], s->local_str[0] ?
 		    s->local_str : "-", w[4], s->remote_str[0] ?
 		    s->remote_str : "-", (unsigned long long)s->rx_bytes,
-		    (unsigned long long)s->tx_bytes, disp_name(s->set.display));
+		    (unsigned long long)s->tx_bytes, disp_name(s->set.display),
+		    buf_cstr(&rep));
+		buf_free(&rep);
 	}
 	if (nrows == 0)
 		out_info("(no sessions)");

@@ -196,11 +196,13 @@ should_exit(void)
 		return 0;
 	if (M.keep_open && !cmd_quit_requested)
 		return sess_count() == 0;
-	if (sess_total_queued() == 0)
+	if (sess_total_queued() == 0 && !cmd_data_busy())
 		return 1;
 	if (loop_now() >= M.flush_deadline) {
-		out_error(NULL, "gave up waiting for %zu queued bytes to be "
-		    "sent", sess_total_queued());
+		out_error(NULL, "gave up after %us waiting for %zu queued bytes "
+		    "and %s to finish", FLUSH_TIMEOUT_MS / 1000,
+		    sess_total_queued(), cmd_data_busy() ?
+		    "repeating sends or file transfers" : "nothing else");
 		M.failed = 1;
 		return 1;
 	}
@@ -351,6 +353,7 @@ main(int argc, char **argv)
 			M.failed = 1;
 			break;
 		}
+		cmd_data_pump();
 		if (cmd_pending.active) {
 			st = cmd_pending_poll();
 			if (st != CMD_PENDING) {
@@ -361,6 +364,7 @@ main(int argc, char **argv)
 		term_flush();
 	}
 	cmd_pending_cancel("interrupted");
+	cmd_data_cleanup();
 	term_done();
 	sess_close_all();
 	term_flush();

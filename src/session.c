@@ -1151,6 +1151,20 @@ sess_send_one(struct session *s, const unsigned char *p, size_t n)
 	s->tx_msgs++;
 	if (s->parent != NULL)
 		s->parent->tx_msgs++;
+	return sess_write(s, p, n);
+}
+
+void
+sess_count_msg_tx(struct session *s)
+{
+	s->tx_msgs++;
+	if (s->parent != NULL)
+		s->parent->tx_msgs++;
+}
+
+int
+sess_write(struct session *s, const unsigned char *p, size_t n)
+{
 	if (s->state != S_CONNECTING && buf_len(&s->outq) == 0) {
 		/* Fast path: straight to the kernel, queue only the rest. */
 		while (n > 0) {

@@ -170,6 +170,11 @@ int		 sess_send(struct session *, const unsigned char *, size_t,
  * last source). */
 int		 sess_send_to(struct session *, const unsigned char *, size_t,
 		    const struct net_addr *dest, char *err, size_t errlen);
+/* Raw bytes onto a stream session (no display, no message count): the
+ * bulk path of sendfile.  Returns -1 if the session was destroyed. */
+int		 sess_write(struct session *, const unsigned char *, size_t);
+/* Count one message sent (for data that went out through sess_write). */
+void		 sess_count_msg_tx(struct session *);
 /* Would a send be accepted now (queue below its bound)? */
 int		 sess_can_queue(const struct session *);
 

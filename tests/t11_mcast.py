@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Issue 3, acceptance 4 and 5: IPv4 and IPv6 multicast groups and IPv4
+broadcast, all inside a private network namespace this test creates (the file
+re-executes itself under `unshare -rn`); no traffic touches a real interface."""
+import os
+import re
+import select
+import socket
+import struct
+import subprocess
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from st import ok, is_eq, done, skip, skip_all, need, run, Socktool
+
+FLAG = "SOCKTOOL_T11_IN_NETNS"
+
+if os.environ.get(FLAG) != "1":
+    need("unshare")
+    need("ip")
+    try:
+        probe = subprocess.run(["unshare", "-rn", "true"], timeout=20,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        skip_all("unshare -rn failed: %s" % e)
+    if probe.returncode != 0:
+        skip_all("cannot create a private network namespace (unshare -rn): %s"
+                 % probe.stderr.decode(errors="replace").strip())
+    env = dict(os.environ)
+    env[FLAG] = "1"
+    sys.stdout.flush()
+    os.execvpe("unshare", ["unshare", "-rn", sys.executable,
+                           os.path.abspath(__file__)], env)
+
+# ---- from here on we are alone in a fresh network namespace ----
+
+
+def sh(*argv):
+    p = subprocess.run(list(argv), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=20)
+    if p.returncode != 0:
+        raise RuntimeError("%s: %s" % (" ".join(argv),
+                                       p.stdout.decode(errors="replace")))
+
+
+try:
+    sh("ip", "link", "set", "lo", "up")
+    sh("ip", "link", "set", "lo", "multicast", "on")
+    sh("ip", "route", "add", "224.0.0.0/4", "dev", "lo")
+except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+    skip_all("cannot set up loopback multicast in the namespace: %s" % e)
+
+veth_error = None
+try:
+    sh("ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+    sh("ip", "addr", "add", "fd00::1/64", "dev", "v0", "nodad")
+    sh("ip", "addr", "add", "fd00::2/64", "dev", "v1", "nodad")
+    sh("ip", "addr", "add", "10.9.0.1/24", "brd", "+", "dev", "v0")
+    sh("ip", "addr", "add", "10.9.0.2/24", "brd", "+", "dev", "v1")
+    sh("ip", "link", "set", "v0", "up")
+    sh("ip", "link", "set", "v1", "up")
+    # A broadcast from 10.9.0.1 that crosses the veth arrives on v1 with a
+    # source address of this same host; let v1 accept it, so a receiver bound
+    # to v1 sees the copy that really travelled over the link.
+    with open("/proc/sys/net/ipv4/conf/v1/accept_local", "w") as f:
+        f.write("1\n")
+except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+    veth_error = str(e).strip().splitlines()[0] if str(e).strip() else repr(e)
+
+
+def recv_dgram(s, timeout=5):
+    r, _, _ = select.select([s], [], [], timeout)
+    if not r:
+        return None
+    return s.recvfrom(70000)
+
+
+def chunks(text, sid):
+    """[(from, data)] of every datagram shown for session sid."""
+    return [(m.group(1), m.group(2)) for m in re.finditer(
+        r"^\[%d\] < \d+ bytes? from (\S+)\n(.*)$" % sid, text, re.M)]
+
+
+def wait_recv(st, sid, data, name, timeout=5):
+    try:
+        st.wait_for(r"^\[%d\] < \d+ bytes? from \S+\n%s\n"
+                    % (sid, re.escape(data)), timeout)
+        return ok(True, name)
+    except TimeoutError as e:
+        return ok(False, name, e)
+
+
+# ---- IPv4 multicast on lo ----
+G1, G2, PORT = "239.1.1.1", "239.1.1.2", 5000
+with Socktool() as st:
+    st.cmd("mcast %s %d --iface 127.0.0.1" % (G1, PORT))
+    st.cmd("mcast %s %d --iface 127.0.0.1" % (G1, PORT))
+    st.cmd("mcast %s %d --iface 127.0.0.1" % (G2, PORT))
+    try:
+        st.wait_for(r"^\[3\] bound on .*\n")
+        ready = True
+    except TimeoutError as e:
+        ready = False
+        ok(False, "three IPv4 mcast sessions created", e)
+    ok(re.search(r"^\[1\] bound on %s:%d" % (re.escape(G1), PORT), st.text,
+                 re.M), "IPv4 mcast session reports its group and port",
+       st.text)
+
+    tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    tx.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
+                  socket.inet_aton("127.0.0.1"))
+    tx.bind(("127.0.0.1", 0))
+    src = "127.0.0.1:%d" % tx.getsockname()[1]
+    tx.sendto(b"to-group-one", (G1, PORT))
+    wait_recv(st, 1, "to-group-one", "IPv4: first session on the group receives")
+    wait_recv(st, 2, "to-group-one", "IPv4: second session on the group receives")
+    # A datagram to the other group, sent afterwards, is the first and only
+    # thing session 3 may see.
+    tx.sendto(b"to-group-two", (G2, PORT))
+    wait_recv(st, 3, "to-group-two", "IPv4: session on the other group gets its own group")
+    is_eq(chunks(st.text, 3), [(src, "to-group-two")],
+          "IPv4: session on another group (same port) did not get the first group's datagram")
+    is_eq(chunks(st.text, 1), [(src, "to-group-one")],
+          "IPv4: session on group one got exactly one datagram, from the sender")
+
+    # socktool's send on an mcast session goes to the group.
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    rx.bind((G1, PORT))
+    rx.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                  socket.inet_aton(G1) + socket.inet_aton("127.0.0.1"))
+    st.cmd("send 3 not-for-group-one")
+    st.cmd("send 1 hello-group-one")
+    d = recv_dgram(rx)
+    is_eq(d and d[0], b"hello-group-one",
+          "IPv4: send on an mcast session reaches a receiver joined to the group")
+    is_eq(d and d[1][1], PORT, "IPv4: ... sent from the group's port")
+    try:
+        st.wait_for(r"^\[1\] > 15 bytes to %s:%d\n" % (re.escape(G1), PORT))
+        ok(True, "IPv4: the sent line names the group")
+    except TimeoutError as e:
+        ok(False, "IPv4: the sent line names the group", e)
+    is_eq(st.finish(), 0, "IPv4 multicast script exits 0")
+    rx.close()
+    tx.close()
+
+# --no-loop: our own datagrams do not come back to the sending socket.
+with Socktool() as st:
+    st.cmd("mcast %s %d --iface 127.0.0.1 --no-loop" % (G1, PORT + 1))
+    st.cmd("mcast %s %d --iface 127.0.0.1" % (G1, PORT + 2))
+    st.cmd("send 1 looped-1")
+    st.cmd("send 2 looped-2")
+    wait_recv(st, 2, "looped-2", "IPv4: with loop on, the session sees its own send")
+    ok(not chunks(st.text, 1), "IPv4: --no-loop session does not see its own send",
+       st.text)
+    st.finish()
+
+# ---- IPv6 multicast over the veth pair ----
+G6A, G6B, P6 = "ff12::1234", "ff12::1235", 6000
+if veth_error:
+    for n in range(7):
+        skip("IPv6 multicast check %d" % (n + 1),
+             "no veth pair in the namespace: %s" % veth_error)
+else:
+    v0 = socket.if_nametoindex("v0")
+    v1 = socket.if_nametoindex("v1")
+    with Socktool() as st:
+        st.cmd("mcast %s %d --iface v1" % (G6A, P6))
+        st.cmd("mcast %s %d --iface v1" % (G6A, P6))
+        st.cmd("mcast %s %d --iface v1" % (G6B, P6))
+        try:
+            st.wait_for(r"^\[3\] bound on .*\n")
+        except TimeoutError as e:
+            ok(False, "three IPv6 mcast sessions created", e)
+        tx = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        tx.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, v0)
+        tx.bind(("fd00::1", 0))
+        src = "[fd00::1]:%d" % tx.getsockname()[1]
+        tx.sendto(b"v6-group-a", (G6A, P6))
+        wait_recv(st, 1, "v6-group-a", "IPv6: first session on the group receives")
+        wait_recv(st, 2, "v6-group-a", "IPv6: second session on the group receives")
+        tx.sendto(b"v6-group-b", (G6B, P6))
+        wait_recv(st, 3, "v6-group-b", "IPv6: session on the other group gets its own group")
+        is_eq(chunks(st.text, 3), [(src, "v6-group-b")],
+              "IPv6: session on another group did not get the first group's datagram")
+        is_eq(chunks(st.text, 2), [(src, "v6-group-a")],
+              "IPv6: second session got exactly one datagram, from the sender")
+        tx.close()
+
+        # socktool sends on v0; a python receiver joined on v1 gets it.
+        rx = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        rx.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        rx.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"v1")
+        rx.bind(("::", P6 + 1))
+        rx.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP,
+                      socket.inet_pton(socket.AF_INET6, G6A) +
+                      struct.pack("@I", v1))
+        st.cmd("mcast %s %d --iface v0" % (G6A, P6 + 1))
+        st.cmd("send 4 hello-v6-group")
+        d = recv_dgram(rx)
+        is_eq(d and d[0], b"hello-v6-group",
+              "IPv6: send on an mcast session reaches a receiver joined on the "
+              "other end of the link")
+        is_eq(d and (d[1][0], d[1][1]), ("fd00::1", P6 + 1),
+              "IPv6: ... from v0's address and the group's port")
+        rx.close()
+        is_eq(st.finish(), 0, "IPv6 multicast script exits 0")
+
+# ---- IPv4 broadcast over the veth pair (acceptance 5) ----
+if veth_error:
+    for n in range(7):
+        skip("broadcast check %d" % (n + 1),
+             "no veth pair in the namespace: %s" % veth_error)
+else:
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    rx.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"v1")
+    rx.bind(("0.0.0.0", 0))
+    bp = rx.getsockname()[1]
+    with Socktool() as st:
+        st.cmd("udp 10.9.0.1 0 --broadcast")
+        sport = st.port(1)
+        st.cmd("send 1 --to 10.9.0.255:%d hello-broadcast" % bp)
+        d = recv_dgram(rx)
+        is_eq(d and d[0], b"hello-broadcast",
+              "--broadcast session's send to the subnet broadcast crosses the link")
+        is_eq(d and d[1], ("10.9.0.1", sport), "... from the session's address")
+        st.cmd("send 1 --to 255.255.255.255:%d hello-limited" % bp)
+        d = recv_dgram(rx)
+        is_eq(d and d[0], b"hello-limited",
+              "--broadcast session's send to 255.255.255.255 crosses the link")
+        is_eq(st.finish(), 0, "broadcast script exits 0")
+
+    # Without --broadcast the kernel refuses (EACCES): one error, nothing sent.
+    # `sockopt broadcast on` then allows it; the receiver's first datagram
+    # must be the allowed one.
+    rc, out, err = run("udp 10.9.0.1 0\n"
+                       "send 1 --to 10.9.0.255:%d refused-broadcast\n"
+                       "sockopt 1 broadcast on\n"
+                       "send 1 --to 10.9.0.255:%d allowed-broadcast\n"
+                       % (bp, bp), "--keep-going")
+    is_eq(rc, 1, "a broadcast send without --broadcast fails (exit 1)")
+    ok(err.count("error:") == 1 and
+       re.search(r"error: send: .*(permission denied|EACCES|--broadcast)",
+                 err, re.I),
+       "exactly one error line, saying the send was not permitted", err)
+    d = recv_dgram(rx)
+    is_eq(d and d[0], b"allowed-broadcast",
+          "nothing left without --broadcast; after sockopt broadcast on it does")
+    rx.close()
+
+done()
