@@ -132,6 +132,10 @@ void		 cmd_data_pump(void);
 int		 cmd_data_busy(void);
 void		 cmd_data_cleanup(void);
 
+/* The session `attach` talks to (0: none), and a line typed to it. */
+extern unsigned cmd_attached;
+void		 cmd_attach_line(const char *line, size_t len);
+
 /* Quit request from `quit`. */
 extern int cmd_quit_requested;
 

@@ -1,14 +1,19 @@
 /* cmd_script.c — commands for scripts and the prompt: expect, wait, sleep,
- * echo, help, quit. */
+ * echo, source, attach, help, quit. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "codec.h"
 #include "loop.h"
 #include "out.h"
+#include "enc.h"
 #include "session.h"
+#include "term.h"
 
 static int
 cmd_timed_out(const struct pending *p)
@@ -332,6 +337,113 @@ const struct cmd_entry cmd_help_entry = {
 	"List the commands, or explain one.",
 	0, 1, NULL, 0, ARG_CMD, cmd_help_exec
 };
+
+/* source */
+#define SOURCE_MAX	(4u << 20)
+
+static enum cmd_status
+cmd_source_exec(struct cmd_ctx *c)
+{
+	struct buf data = BUF_INIT;
+	char chunk[8192], err[256];
+	ssize_t r;
+	int fd;
+
+	fd = open(c->argv[0], O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return cmd_fail(c, "%s: %s", c->argv[0], strerror(errno));
+	while ((r = read(fd, chunk, sizeof chunk)) > 0) {
+		buf_append(&data, chunk, (size_t)r);
+		if (buf_len(&data) > SOURCE_MAX) {
+			close(fd);
+			buf_free(&data);
+			return cmd_fail(c, "%s: larger than %u bytes",
+			    c->argv[0], SOURCE_MAX);
+		}
+	}
+	close(fd);
+	if (r == -1) {
+		buf_free(&data);
+		return cmd_fail(c, "%s: %s", c->argv[0], strerror(errno));
+	}
+	if (term_source(c->argv[0], (char *)buf_peek(&data), buf_len(&data),
+	    err, sizeof err) == -1) {
+		buf_free(&data);
+		return cmd_fail(c, "%s", err);
+	}
+	buf_free(&data);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_source_entry = {
+	"source", NULL, "source FILE",
+	"Run the commands in FILE, as a script, with the current sessions; "
+	"sources nest.  A failing line is reported as FILE:LINE and stops the "
+	"file (and a script, unless --keep-going).",
+	1, 1, NULL, 0, ARG_NONE, cmd_source_exec
+};
+
+/* attach */
+unsigned cmd_attached;
+
+static enum cmd_status
+cmd_attach_exec(struct cmd_ctx *c)
+{
+	struct session *s = cmd_session(c, c->argv[0]);
+
+	if (s == NULL)
+		return CMD_ERR;
+	if (!c->interactive)
+		return cmd_fail(c, "attach needs a terminal; in a script, use "
+		    "send");
+	if (sess_is_server(s))
+		return cmd_usage(c, "session %u is a server; attach to one of "
+		    "its peers", s->id);
+	cmd_attached = s->id;
+	out_info("[%u] attached: typed lines are sent with eol; Ctrl-] "
+	    "returns to the prompt", s->id);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_attach_entry = {
+	"attach", NULL, "attach ID",
+	"Talk to a session like telnet: every line typed is sent as it is, "
+	"followed by the session's eol setting (lf by default).  Received data "
+	"keeps being shown.  Ctrl-] returns to the command prompt.",
+	1, 1, NULL, 0, ARG_SESSION, cmd_attach_exec
+};
+
+/* A line typed while attached. */
+void
+cmd_attach_line(const char *line, size_t len)
+{
+	static const char *eols[] = { "\n", "\r\n", "\r", "" };
+	struct session *s = sess_find(cmd_attached);
+	struct buf data = BUF_INIT;
+	char err[256];
+
+	if (s == NULL) {
+		cmd_attached = 0;
+		return;
+	}
+	if (!enc_is_utf8(s->set.encoding)) {
+		if (enc_from_utf8(s->set.encoding, (const unsigned char *)line,
+		    len, &data, err, sizeof err) == -1) {
+			out_error("attach", "%s; line not sent", err);
+			buf_free(&data);
+			return;
+		}
+	} else
+		buf_append(&data, line, len);
+	buf_puts(&data, eols[s->set.eol]);
+	if (!sess_can_queue(s))
+		out_error("attach", "session %u: output queue full; line not "
+		    "sent", s->id);
+	else if (sess_send(s, buf_peek(&data), buf_len(&data), err,
+	    sizeof err) == -1)
+		out_error("attach", "%s", err);
+	buf_free(&data);
+}
 
 /* quit */
 static enum cmd_status

@@ -137,6 +137,10 @@ setup_signals(void)
 static void
 command_done(enum cmd_status st)
 {
+	/* A failing line of a sourced file ends that file at the prompt. */
+	if (st == CMD_ERR && M.interactive && term_sourcing() &&
+	    !M.keep_going)
+		term_source_abort();
 	if (st == CMD_ERR && !M.interactive) {
 		M.failed = 1;
 		if (!M.keep_going) {
@@ -153,11 +157,47 @@ command_done(enum cmd_status st)
 	}
 }
 
+/* Keep the prompt in step with attach mode. */
+static void
+sync_prompt(void)
+{
+	static char prompt[32];
+	static unsigned shown;
+
+	if (cmd_attached != 0 && sess_find(cmd_attached) == NULL) {
+		out_info("[%u] detached: the session closed", cmd_attached);
+		cmd_attached = 0;
+	}
+	if (cmd_attached == shown)
+		return;
+	shown = cmd_attached;
+	if (shown != 0)
+		snprintf(prompt, sizeof prompt, "[%u]> ", shown);
+	else
+		snprintf(prompt, sizeof prompt, "socktool> ");
+	term_set_prompt(prompt);
+}
+
+static void
+on_detach_key(void)
+{
+	if (cmd_attached == 0)
+		return;
+	out_info("[%u] detached", cmd_attached);
+	cmd_attached = 0;
+	sync_prompt();
+	term_flush();
+}
+
 static void
 on_line(const char *line, size_t len, enum term_input how)
 {
 	enum cmd_status st;
 
+	if (how == TERM_USER && cmd_attached != 0) {
+		cmd_attach_line(line, len);
+		return;
+	}
 	switch (how) {
 	case TERM_EOF:
 		finish_input();
@@ -175,6 +215,7 @@ on_line(const char *line, size_t len, enum term_input how)
 		return;
 	}
 	command_done(st);
+	sync_prompt();
 }
 
 /* No more commands: flush queued output (bounded), then leave, unless -k. */
@@ -335,9 +376,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "socktool: %s\n", err);
 		return 1;
 	}
-	if (M.interactive)
+	if (script != NULL && strcmp(script, "-") != 0)
+		term_set_name(script);
+	if (M.interactive) {
 		out_info("socktool %s - type help for commands, Ctrl-D to "
 		    "quit", SOCKTOOL_VERSION);
+		term_on_detach_key(on_detach_key);
+	}
 	for (i = 0; i < ncmds; i++)
 		feed_commands(cmds[i]);
 	free(cmds);
@@ -354,6 +399,7 @@ main(int argc, char **argv)
 			break;
 		}
 		cmd_data_pump();
+		sync_prompt();
 		if (cmd_pending.active) {
 			st = cmd_pending_poll();
 			if (st != CMD_PENDING) {

@@ -14,6 +14,7 @@
 
 struct out_config	out_cfg;
 struct buf		out_pending;
+const char		*out_where;
 
 const char *
 out_color(const char *which)
@@ -96,12 +97,16 @@ out_error(const char *cmd, const char *fmt, ...)
 		j_strn(&j, "message", (char *)buf_peek(&msg), buf_len(&msg));
 		if (cmd != NULL)
 			j_str(&j, "command", cmd);
+		if (out_where != NULL)
+			j_str(&j, "where", out_where);
 		j_emit(&j);
 	} else {
 		struct buf line = BUF_INIT;
 
 		/* The message may quote user input: keep it terminal-safe. */
 		buf_printf(&line, "%serror: ", out_color("err"));
+		if (out_where != NULL)
+			buf_printf(&line, "%s: ", out_where);
 		if (cmd != NULL)
 			buf_printf(&line, "%s: ", cmd);
 		codec_escape(buf_peek(&msg), buf_len(&msg), &line, 0);

@@ -20,6 +20,9 @@ struct out_config {
 };
 extern struct out_config out_cfg;
 
+/* "FILE:LINE" of the script line running, shown in errors (or NULL). */
+extern const char *out_where;
+
 /* Pending stdout bytes; the terminal layer drains it. */
 extern struct buf out_pending;
 

@@ -17,6 +17,15 @@
 #include "out.h"
 #include "term.h"
 
+/* A file run by `source`, read whole (it is small) and run line by line. */
+struct frame {
+	struct frame	*up;
+	char		*name;
+	char		*data;
+	size_t		 len, pos;
+	unsigned	 lineno;
+};
+
 static struct {
 	int		 interactive;
 	int		 fd;
@@ -31,6 +40,12 @@ static struct {
 	int		 in_pump;
 	int		 repump;
 	struct buf	 in;
+	size_t		 feed_left;	/* bytes at the front of in from -c */
+	const char	*name;		/* script file name, for locations */
+	unsigned	 lineno;
+	struct frame	*frames;	/* sourced files, innermost first */
+	int		 depth;
+	int		 attach_key;
 	term_line_cb	 cb;
 	const char	*prompt;
 	char		*histfile;
@@ -124,9 +139,13 @@ term_rl_line(char *line)
 		out_error(NULL, "line too long (at most %u bytes); ignored",
 		    TERM_MAX_LINE);
 		T.cb(NULL, 0, TERM_BAD);
-	} else
+	} else {
+		out_where = NULL;
 		T.cb(line, strlen(line), TERM_USER);
+	}
 	free(line);
+	if (T.frames != NULL)
+		term_pump();
 }
 
 static char	**term_cands;
@@ -249,6 +268,74 @@ term_interest(void)
 	loop_set(T.fd, want);
 }
 
+static void
+term_frame_pop(void)
+{
+	struct frame *f = T.frames;
+
+	T.frames = f->up;
+	T.depth--;
+	free(f->name);
+	free(f->data);
+	free(f);
+}
+
+int
+term_source(const char *name, const char *data, size_t len, char *err,
+    size_t errlen)
+{
+	struct frame *f;
+
+	if (T.depth >= TERM_MAX_DEPTH) {
+		snprintf(err, errlen, "sources nested more than %d deep",
+		    TERM_MAX_DEPTH);
+		return -1;
+	}
+	f = xcalloc(1, sizeof *f);
+	f->up = T.frames;
+	f->name = xstrdup(name);
+	f->data = xstrndup(data, len);
+	f->len = len;
+	T.frames = f;
+	T.depth++;
+	return 0;
+}
+
+void
+term_source_abort(void)
+{
+	while (T.frames != NULL)
+		term_frame_pop();
+}
+
+int
+term_sourcing(void)
+{
+	return T.frames != NULL;
+}
+
+/* Run one line with its location known to error messages. */
+static void
+term_dispatch(const char *line, size_t len, const char *name,
+    unsigned lineno)
+{
+	static char where[300];
+
+	/* Kept after the call: a command that waits reports its failure
+	 * later, and still names its line. */
+	out_where = NULL;
+	if (name != NULL) {
+		snprintf(where, sizeof where, "%s:%u", name, lineno);
+		out_where = where;
+	}
+	if (len > TERM_MAX_LINE) {
+		out_error(NULL, "line too long (%zu bytes, at most %u); "
+		    "ignored", len, TERM_MAX_LINE);
+		T.cb(NULL, 0, TERM_BAD);
+	} else
+		T.cb(line, len, TERM_SCRIPT);
+}
+
 /* Deliver complete lines while nobody is waiting. */
 static void
 term_pump(void)
@@ -261,12 +348,38 @@ term_pump(void)
 	while (!T.paused && !T.stopped && budget-- > 0) {
 		unsigned char *p = buf_peek(&T.in);
 		size_t n = buf_len(&T.in);
-		unsigned char *nl = memchr(p, '\n', n);
+		unsigned char *nl;
 
+		if (T.frames != NULL) {
+			struct frame *f = T.frames;
+			char *e, *line;
+			size_t len;
+
+			if (f->pos >= f->len) {
+				term_frame_pop();
+				continue;
+			}
+			term_rl_remove();
+			e = memchr(f->data + f->pos, '\n', f->len - f->pos);
+			len = e ? (size_t)(e - (f->data + f->pos)) :
+			    f->len - f->pos;
+			line = xstrndup(f->data + f->pos, len);
+			f->pos += len + (e != NULL);
+			f->lineno++;
+			term_dispatch(line, len, f->name, f->lineno);
+			free(line);
+			continue;
+		}
+		nl = memchr(p, '\n', n);
 		if (nl != NULL) {
 			size_t len = (size_t)(nl - p);
+			int fed = T.feed_left > 0;
 			char *line;
 
+			T.feed_left = fed ? (T.feed_left > len + 1 ?
+			    T.feed_left - len - 1 : 0) : 0;
+			if (!fed)
+				T.lineno++;
 			if (T.skipping) {
 				T.skipping = 0;
 				buf_consume(&T.in, len + 1);
@@ -274,14 +387,7 @@ term_pump(void)
 			}
 			line = xstrndup((char *)p, len);
 			buf_consume(&T.in, len + 1);
-			if (len > TERM_MAX_LINE) {
-				out_error(NULL, "line too long (%zu bytes, at "
-				    "most %u); ignored", len, TERM_MAX_LINE);
-				free(line);
-				T.cb(NULL, 0, TERM_BAD);
-				continue;
-			}
-			T.cb(line, len, TERM_SCRIPT);
+			term_dispatch(line, len, fed ? NULL : T.name, T.lineno);
 			free(line);
 			continue;
 		}
@@ -349,6 +455,13 @@ term_feed(const char *s, size_t n)
 	buf_append(&T.in, s, n);
 	if (n == 0 || s[n - 1] != '\n')
 		buf_putc(&T.in, '\n');
+	T.feed_left = buf_len(&T.in);
+}
+
+void
+term_set_name(const char *name)
+{
+	T.name = name;
 }
 
 int
@@ -451,4 +564,36 @@ term_done(void)
 		T.histfile = NULL;
 	}
 	buf_free(&T.in);
+	term_source_abort();
+}
+
+void
+term_set_prompt(const char *prompt)
+{
+	T.prompt = prompt;
+	if (T.rl_on) {
+		rl_set_prompt(prompt);
+		rl_redisplay();
+	}
+}
+
+/* Ctrl-] while attached: back to the command prompt. */
+static term_key_cb term_detach_cb;
+
+static int
+term_key_detach(int count, int key)
+{
+	(void)count;
+	(void)key;
+	if (term_detach_cb != NULL)
+		term_detach_cb();
+	return 0;
+}
+
+void
+term_on_detach_key(term_key_cb cb)
+{
+	term_detach_cb = cb;
+	if (T.interactive)
+		rl_bind_key(0x1d, term_key_detach);
 }

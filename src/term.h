@@ -34,6 +34,18 @@ void	term_write_err(const char *s, size_t n);
 /* Ctrl-C at the prompt: drop the line being typed. */
 void	term_interrupt(void);
 void	term_winch(void);
+/* Run the lines of a file (`source`) before the rest of the input. */
+#define TERM_MAX_DEPTH	16
+int	term_source(const char *name, const char *data, size_t len,
+	    char *err, size_t errlen);
+void	term_source_abort(void);
+int	term_sourcing(void);
+/* The script's name, used in "error: FILE:LINE: ..." */
+void	term_set_name(const char *name);
+void	term_set_prompt(const char *prompt);
+typedef void	(*term_key_cb)(void);
+/* Ctrl-] calls cb (attach mode ends). */
+void	term_on_detach_key(term_key_cb cb);
 /* Restore the terminal and save history. */
 void	term_done(void);
 

@@ -50,18 +50,32 @@ def sock_eof(s, timeout=10):
         return False
 
 
-def table(text):
-    """The rows of the last `list` table in text: {id: (indent, fields)}."""
-    i = text.rfind("ID   KIND")
-    rows = {}
-    order = []
-    for line in text[i:].splitlines()[1:]:
-        m = re.match(r"^( *)(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d+)\s+"
-                     r"(\d+)\s+(\S+)\s*$", line)
-        if not m:
+def parse_list(text):
+    """The rows of the last `list` table in text, by the header's column
+    names (extra columns are tolerated): [(indent, {column: value})]."""
+    i = text.rfind("\nID ")
+    i = i + 1 if i >= 0 else (0 if text.startswith("ID ") else -1)
+    if i < 0:
+        return []
+    lines = text[i:].splitlines()
+    cols = lines[0].split()
+    rows = []
+    for line in lines[1:]:
+        if not re.match(r"^ *\d+ ", line):
             break
-        sid = int(m.group(2))
-        rows[sid] = (len(m.group(1)), m.groups()[2:])
+        rows.append((len(line) - len(line.lstrip(" ")),
+                     dict(zip(cols, line.split()))))
+    return rows
+
+
+def table(text):
+    """{id: (indent, (KIND, STATE, LOCAL, REMOTE, RX, TX))}, ids in order."""
+    rows, order = {}, []
+    for indent, r in parse_list(text):
+        sid = int(r["ID"])
+        rows[sid] = (indent, tuple(r.get(c) for c in
+                                   ("KIND", "STATE", "LOCAL", "REMOTE", "RX",
+                                    "TX")))
         order.append(sid)
     return rows, order
 

@@ -40,12 +40,33 @@ def mark(st, name):
     return m.start()
 
 
+def parse_list(text):
+    """The rows of the last `list` table in text, by the header's column
+    names (extra columns are tolerated): [(indent, {column: value})]."""
+    i = text.rfind("\nID ")
+    i = i + 1 if i >= 0 else (0 if text.startswith("ID ") else -1)
+    if i < 0:
+        return []
+    lines = text[i:].splitlines()
+    cols = lines[0].split()
+    rows = []
+    for line in lines[1:]:
+        if not re.match(r"^ *\d+ ", line):
+            break
+        rows.append((len(line) - len(line.lstrip(" ")),
+                     dict(zip(cols, line.split()))))
+    return rows
+
+
 def rx_of(st, sid):
     n = len(st.out)
     st.cmd("list")
-    m = st.wait_for(r"^ *%d +\S+ +\S+ +\S+ +\S+ +(\d+) +(\d+) +(\S+)$" % sid,
-                    start=n)
-    return int(m.group(1)), int(m.group(2)), m.group(3).decode()
+    st.cmd("echo LIST-DONE")
+    st.wait_for(r"^LIST-DONE$", start=n)
+    for _, r in parse_list(st.out[n:].decode("utf-8", "replace")):
+        if r.get("ID") == str(sid):
+            return int(r["RX"]), int(r["TX"]), r["DISPLAY"]
+    return None, None, None
 
 
 with Socktool() as st:

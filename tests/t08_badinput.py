@@ -42,6 +42,8 @@ BAD = [
     (b"sendhex 2 41 4g", "sendhex"),
     (b"sendx 2 0x4", "sendhex"),
     (b"sendhex 2", "sendhex"),                      # no hex at all
+    (b"sendhex 2 4 1", "sendhex"),                  # odd digits per byte
+    (b"sendhex 2 0x4 0x1", "sendhex"),
     (b"send 2 ok\\x4", "send"),                     # \x without 2 digits
     (b"send 2 ok\\xg1", "send"),
     (b"send 2 ok\\q", "send"),                      # unknown escape
@@ -136,10 +138,18 @@ ok(len(BAD) >= 35, "at least 35 malformed commands (%d)" % len(BAD))
 # --- all of them in one --keep-going run --------------------------------
 with setup("--keep-going") as st:
     before = list_after(st, "LIST-BEFORE")
-    ok(re.search(r"^1 +tcp-server +listening .*\n  3 +tcp-peer +connected "
-                 r".* 6 +3 +text\n2 +tcp-client +connected .* 3 +6 +text\n",
-                 before, re.M),
-       "setup: server, client and peer with counters", before)
+    lines = before.splitlines()
+    cols = lines[0].split()
+    got = []
+    for l in lines[1:-1]:
+        v = dict(zip(cols, l.split()))
+        got.append((l[:len(l) - len(l.lstrip(" "))],) + tuple(
+            v.get(c) for c in ("ID", "KIND", "STATE", "RX", "TX", "DISPLAY")))
+    is_eq(got,
+          [("", "1", "tcp-server", "listening", "6", "3", "text"),
+           ("  ", "3", "tcp-peer", "connected", "6", "3", "text"),
+           ("", "2", "tcp-client", "connected", "3", "6", "text")],
+          "setup: server, client and peer with counters")
     n0 = len(st.out)
     e0 = len(st.err)
     for line, _ in BAD:
@@ -172,6 +182,15 @@ with setup("--keep-going") as st:
             good = word in e
         ok(good, "error %d in order, names %s: %.60r" % (i + 1, word, line),
            e)
+    # SPEC 3.3: a hex error names the position (in HEX or in the line).
+    for line, where in ((b"sendhex 2 41 4g", (5, 15)),
+                        (b"sendhex 2 41 42 4", (7, 17)),
+                        (b"sendhex 2 zz", (1, 11))):
+        i = [b for b, _ in BAD].index(line)
+        e = errs[i] if i < len(errs) else ""
+        m = re.search(r"position (\d+)", e)
+        ok(m and int(m.group(1)) in where,
+           "hex error names the position: %r" % line, e)
     ok(all(len(e) < 1000 for e in errs),
        "error lines stay short (the 1 MiB line is not echoed back)")
     ok(not any("\x00" in e for e in errs), "no NUL byte in error lines")
