@@ -6,6 +6,7 @@ import json
 import os
 import re
 import select
+import socket
 import subprocess
 import sys
 import time
@@ -194,6 +195,43 @@ with Socktool() as st:
         py2.close()
         is_eq(st.finish(), 0, "socktool exits 0 at end of input")
     is_eq(st.err, b"", "no error output")
+
+# A peer that half-closes (shutdown(SHUT_WR), as `nc -N` or ncat at the end
+# of its input do) has only stopped sending: SPEC section 2 has a
+# half-closed state for this, and like nc/socat the tool must still be
+# able to send to it until it is closed.
+with Socktool("--keep-going") as st:
+    st.cmd("tcp-server 127.0.0.1 0")
+    port = st.port(1)
+    py = connect(port)
+    st.wait_for(r"^\[2\] accepted ")
+    py.sendall(b"last words\n")
+    py.shutdown(socket.SHUT_WR)
+    st.wait_for(r"^\[2\] < 11 bytes\nlast words\\n$")
+    state = None
+    end = time.monotonic() + 5
+    while time.monotonic() < end:     # poll `list` until the FIN is seen
+        n = len(st.out)
+        st.cmd("list")
+        st.cmd("echo LIST-DONE")
+        st.wait_for(r"^LIST-DONE$", start=n)
+        rows = {r["ID"]: r for _, r in parse_list(
+            st.out[n:].decode("utf-8", "replace"))}
+        state = rows.get("2", {}).get("STATE")
+        if state != "connected":
+            break
+    is_eq(state, "half-closed",
+          "after the peer's FIN, list shows the session half-closed")
+    n = len(st.out)
+    st.cmd("send 2 still-listening\n")
+    is_eq(recv_exact(py, 16, timeout=5), b"still-listening\n",
+          "a half-closed peer still receives what is sent to it")
+    st.cmd("close 2")
+    st.cmd("echo CLOSED")
+    st.wait_for(r"^CLOSED$", start=n)
+    ok(sock_eof(py, 5), "close of the half-closed peer: it sees EOF")
+    py.close()
+    st.finish()
 
 # The same table in --json: peers carry their parent.
 with Socktool("--json") as st:

@@ -90,6 +90,11 @@ with Socktool() as st:
         got = recv_exact(peer, 256, timeout=5)
         is_eq(got, ALL, "sendhex %s: 256 byte values arrive bit-exact" % name)
         st.wait_for(r"^\[2\] > 256 bytes$", start=n)
+    # send: every escape decodes to exactly its byte
+    st.cmd(r'send 2 \r\n\t\0\\\e\a\"\x00\x7f\x80\xFF\xfe|')
+    is_eq(recv_exact(peer, 14),
+          b'\r\n\t\x00\\\x1b\x07"\x00\x7f\x80\xff\xfe|',
+          "send: every C escape decodes to exactly its byte")
     st.cmd("sendx 2 00 ff 0a")
     is_eq(recv_exact(peer, 3), b"\x00\xff\x0a", "sendx alias sends too")
 

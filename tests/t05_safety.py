@@ -101,6 +101,7 @@ def session(args, modes, payloads):
 for mode in ("text", "hex", "both"):
     out, err, rc, got = session([], [mode], [EVIL])
     is_eq(rc, 0, "%s mode: exit status 0" % mode)
+    is_eq(err, b"", "%s mode: nothing on stderr" % mode)
     is_eq(got, SENT,
           "%s mode: the escapes sent are the real bytes" % mode)
     is_eq(unsafe(out), [], "%s mode: no dangerous byte on stdout" % mode)
@@ -142,6 +143,7 @@ with Socktool() as st:
 # --- --json -------------------------------------------------------------
 out, err, rc, got = session(["--json"], ["text", "hex", "both"], [EVIL])
 is_eq(rc, 0, "--json: exit status 0")
+is_eq(err, b"", "--json: nothing on stderr")
 is_eq(unsafe(out), [], "--json: no dangerous byte on stdout")
 evs = []
 bad = []

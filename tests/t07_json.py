@@ -249,6 +249,7 @@ ok(any(e.get("event") == "closed" and e.get("id") == 1 for e in evs),
 ok(b"done-marker" in out and b"\"done-marker" in out,
    "echo output is JSON too", out[-500:])
 ok(b"error:" not in out, "no human error line on stdout")
+is_eq(err, b"", "stderr is empty: in JSON mode errors are events on stdout")
 
 # -j is --json
 rc, out, err = run("tcp-server 127.0.0.1 0\nlist\n", "-j")

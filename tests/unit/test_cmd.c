@@ -1,0 +1,212 @@
+/* test_cmd.c — unit tests for the pure parts around commands: tokenizer,
+ * command lookup, completion, settings parsing, address parsing. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include "tap.h"
+#include "cmd.h"
+#include "net.h"
+#include "session.h"
+#include "settings.h"
+
+static void
+test_tokenize(void)
+{
+	struct cmd_token *t;
+	size_t n;
+	char err[128];
+	const char *line = "expect 1 \"200 OK\" --timeout=2s 'a b' x\\ y \"q\\\"r\"";
+
+	ok(cmd_tokenize(line, strlen(line), &t, &n, err, sizeof err) == 0,
+	    "tokenize a line with quotes");
+	is_int(n, 7, "seven words");
+	is_str(t[0].s, "expect", "word 1");
+	is_str(t[2].s, "200 OK", "double quotes group");
+	ok(t[2].quoted, "quoted flag set");
+	is_str(t[3].s, "--timeout=2s", "option word");
+	is_str(t[4].s, "a b", "single quotes group");
+	is_str(t[5].s, "x\\ y", "backslash-blank kept verbatim, one word");
+	is_str(t[6].s, "q\\\"r", "escaped quote stays for the escape decoder");
+	is_int(t[2].start, 9, "raw start offset");
+	cmd_tokens_free(t, n);
+
+	ok(cmd_tokenize("a \"open", 7, &t, &n, err, sizeof err) == -1,
+	    "unterminated double quote is an error");
+	ok(strstr(err, "position 3") != NULL, "error names the position: %s",
+	    err);
+	ok(cmd_tokenize("   ", 3, &t, &n, err, sizeof err) == 0 && n == 0,
+	    "blank line has no words");
+	free(t);
+}
+
+static void
+test_lookup(void)
+{
+	char err[256];
+	const struct cmd_entry *e;
+
+	e = cmd_lookup("tcp-server", err, sizeof err);
+	ok(e != NULL && strcmp(e->name, "tcp-server") == 0, "exact name");
+	e = cmd_lookup("listen", err, sizeof err);
+	ok(e != NULL && strcmp(e->name, "tcp-server") == 0, "alias");
+	e = cmd_lookup("sendh", err, sizeof err);
+	ok(e != NULL && strcmp(e->name, "sendhex") == 0, "unique prefix");
+	e = cmd_lookup("send", err, sizeof err);
+	ok(e != NULL && strcmp(e->name, "send") == 0,
+	    "exact match beats longer names");
+	e = cmd_lookup("s", err, sizeof err);
+	ok(e == NULL && strstr(err, "ambiguous") != NULL &&
+	    strstr(err, "sendhex") != NULL && strstr(err, "stats") != NULL,
+	    "ambiguous prefix lists candidates: %s", err);
+	e = cmd_lookup("frobnicate", err, sizeof err);
+	ok(e == NULL && strstr(err, "unknown command") != NULL,
+	    "unknown command");
+}
+
+static int
+has(char **v, const char *w)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		if (strcmp(v[i], w) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+freev(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+test_complete(void)
+{
+	char **v;
+
+	v = cmd_complete("", "tcp");
+	ok(has(v, "tcp-server") && has(v, "tcp-client") && !has(v, "udp"),
+	    "command names complete");
+	freev(v);
+	v = cmd_complete("tcp-client 127.0.0.1 80 ", "--t");
+	ok(has(v, "--timeout") && !has(v, "--bind"), "option names complete");
+	freev(v);
+	v = cmd_complete("set 1 ", "disp");
+	ok(has(v, "display"), "setting names complete");
+	freev(v);
+	v = cmd_complete("set 1 display ", "");
+	ok(has(v, "hex") && has(v, "text") && has(v, "both") &&
+	    has(v, "none"), "setting values complete");
+	freev(v);
+	v = cmd_complete("wait 1 ", "");
+	ok(has(v, "connected") && has(v, "accepted") && has(v, "recv") &&
+	    has(v, "closed"), "wait events complete");
+	freev(v);
+	v = cmd_complete("help ", "unix");
+	ok(has(v, "unix-server") && has(v, "unix-client"),
+	    "help completes command names");
+	freev(v);
+}
+
+static void
+test_settings(void)
+{
+	struct settings s = sess_defaults;
+	const struct setting_def *d;
+	char err[256];
+
+	d = setting_find("framing");
+	ok(d != NULL, "framing setting exists");
+	ok(d->apply(&s, "len:2le", err, sizeof err) == 0 &&
+	    s.framing == FR_LEN && s.frame_arg == 2 && s.frame_le,
+	    "len:2le parsed");
+	ok(d->apply(&s, "delim:0d0a", err, sizeof err) == 0 &&
+	    s.framing == FR_DELIM && s.delim_len == 2 && s.delim[0] == 0x0d,
+	    "delim:0d0a parsed");
+	ok(d->apply(&s, "fixed:16", err, sizeof err) == 0 &&
+	    s.framing == FR_FIXED && s.frame_arg == 16, "fixed:16 parsed");
+	ok(d->apply(&s, "len:3", err, sizeof err) == -1, "len:3 rejected");
+	ok(d->apply(&s, "delim:", err, sizeof err) == -1,
+	    "empty delimiter rejected");
+	ok(d->apply(&s, "fixed:0", err, sizeof err) == -1, "fixed:0 rejected");
+	d = setting_find("display");
+	ok(d->apply(&s, "purple", err, sizeof err) == -1, "bad display");
+	d = setting_find("max-display");
+	ok(d->apply(&s, "-1", err, sizeof err) == -1, "negative max-display");
+	d = setting_find("encoding");
+	ok(d->apply(&s, "gbk", err, sizeof err) == 0 &&
+	    strcmp(s.encoding, "gbk") == 0, "gbk accepted");
+	ok(d->apply(&s, "no-such-charset", err, sizeof err) == -1,
+	    "unknown encoding rejected");
+	d = setting_find("reply");
+	ok(d->apply(&s, "PING => PONG\\r\\n", err, sizeof err) == 0 &&
+	    s.replies != NULL && s.replies->n == 1 &&
+	    buf_len(&s.replies->r[0].response) == 6, "reply rule parsed");
+	ok(d->apply(&s, "hex:00ff => hex:ff00", err, sizeof err) == 0 &&
+	    s.replies->n == 2 && buf_peek(&s.replies->r[1].pattern)[1] == 0xff,
+	    "hex reply rule added");
+	ok(d->apply(&s, "no arrow", err, sizeof err) == -1,
+	    "rule without => rejected");
+	ok(d->apply(&s, "clear", err, sizeof err) == 0 && s.replies == NULL,
+	    "reply clear");
+	settings_release(&s);
+}
+
+static void
+test_net(void)
+{
+	char host[64], port[16], err[128];
+	struct net_cidr *c;
+	struct sockaddr_in sin;
+	size_t n;
+	uint16_t p;
+
+	ok(net_split_hostport("[::1]:8080", host, sizeof host, port,
+	    sizeof port, err, sizeof err) == 0 && strcmp(host, "::1") == 0 &&
+	    strcmp(port, "8080") == 0, "[::1]:8080 splits");
+	ok(net_split_hostport("10.0.0.1:53", host, sizeof host, port,
+	    sizeof port, err, sizeof err) == 0 && strcmp(host, "10.0.0.1") == 0,
+	    "v4 host:port splits");
+	ok(net_split_hostport("::1:80", host, sizeof host, port, sizeof port,
+	    err, sizeof err) == -1, "bare IPv6 with port is ambiguous");
+	ok(net_split_hostport("nohost", host, sizeof host, port, sizeof port,
+	    err, sizeof err) == -1, "missing port");
+	ok(net_parse_port("0", 1, &p, err, sizeof err) == 0 && p == 0,
+	    "port 0 allowed for listeners");
+	ok(net_parse_port("0", 0, &p, err, sizeof err) == -1,
+	    "port 0 refused for clients");
+	ok(net_parse_port("65536", 1, &p, err, sizeof err) == -1, "65536");
+	ok(net_parse_port("abc", 1, &p, err, sizeof err) == -1, "abc");
+	ok(net_parse_port("-1", 1, &p, err, sizeof err) == -1, "-1");
+	ok(net_cidr_parse("10.0.0.0/8,::1/128", &c, &n, err, sizeof err) == 0 &&
+	    n == 2, "cidr list parsed");
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "10.2.3.4", &sin.sin_addr);
+	ok(net_cidr_match(c, n, (struct sockaddr *)&sin), "10.2.3.4 in 10/8");
+	inet_pton(AF_INET, "11.2.3.4", &sin.sin_addr);
+	ok(!net_cidr_match(c, n, (struct sockaddr *)&sin),
+	    "11.2.3.4 not in 10/8");
+	free(c);
+	ok(net_cidr_parse("10.0.0.0/33", &c, &n, err, sizeof err) == -1,
+	    "/33 rejected");
+}
+
+int
+main(void)
+{
+	test_tokenize();
+	test_lookup();
+	test_complete();
+	test_settings();
+	test_net();
+	return done_testing();
+}
