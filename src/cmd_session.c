@@ -41,22 +41,25 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 	    sizeof err);
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
+	if (cmd_has(c, "echo"))
+		s->set.echo = ECHO_ON;
 	cmd_result_session(c, s);
 	return CMD_OK;
 }
 
 static const struct cmd_opt tcp_server_opts[] = {
-	{ "max-peers", 1 }, { "allow", 1 }, { NULL, 0 }
+	{ "max-peers", 1 }, { "allow", 1 }, { "echo", 0 }, { NULL, 0 }
 };
 
 const struct cmd_entry cmd_tcp_server_entry = {
 	"tcp-server", "listen",
-	"tcp-server [ADDR] PORT [--max-peers N] [--allow CIDR,...]",
+	"tcp-server [ADDR] PORT [--max-peers N] [--allow CIDR,...] [--echo]",
 	"Listen for TCP connections on PORT (0 picks a free port, reported "
 	"in the listening event).  Without ADDR: every interface, IPv4 and "
 	"IPv6.  Each accepted connection becomes a tcp-peer session under the "
 	"server.  --max-peers refuses connections beyond N; --allow refuses "
-	"peers outside the listed networks.",
+	"peers outside the listed networks; --echo sends back what every peer "
+	"sends (like set ID echo on).",
 	1, 2, tcp_server_opts, 0, ARG_NONE, cmd_tcp_server_exec
 };
 

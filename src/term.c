@@ -478,12 +478,16 @@ term_init(int interactive, int fd, term_line_cb cb, const char *prompt,
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 		T.regular = 1;
 	if (!T.regular) {
-		if (loop_add(fd, 0, term_on_input, NULL) == -1) {
+		if (loop_add(fd, 0, term_on_input, NULL) == 0)
+			T.registered = 1;
+		else if (errno == EPERM && !interactive)
+			T.regular = 1;	/* /dev/null and the like: not pollable,
+					 * never blocking */
+		else {
 			snprintf(err, errlen, "cannot watch input: %s",
 			    strerror(errno));
 			return -1;
 		}
-		T.registered = 1;
 	}
 	if (interactive) {
 		rl_catch_signals = 0;	/* signals arrive through the loop */

@@ -196,6 +196,42 @@ with Socktool() as st:
         is_eq(st.finish(), 0, "socktool exits 0 at end of input")
     is_eq(st.err, b"", "no error output")
 
+# close SERVER is graceful: bytes queued for the peers (which are not
+# reading, with small receive buffers) reach them before their EOF.
+with Socktool() as st:
+    st.cmd("set default display none")
+    st.cmd("tcp-server 127.0.0.1 0")
+    port = st.port(1)
+    peers = []
+    for i in range(2):
+        c = socket.socket()
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        c.connect(("127.0.0.1", port))
+        peers.append(c)
+        st.wait_for(r"^\[%d\] accepted " % (i + 2))
+    chunks = [bytes([0x41 + i]) * 30000 for i in range(20)]
+    for c in chunks:          # fed at once; the script paces itself
+        st.cmd("sendhex 1 " + c.hex())
+    st.cmd("close 1")
+    st.cmd("echo CLOSE-DONE")
+    for i, c in enumerate(peers):
+        c.settimeout(20)
+        data = b""
+        try:
+            while True:
+                d = c.recv(65536)
+                if not d:
+                    break
+                data += d
+        except OSError as e:
+            data += b" <%s>" % str(e).encode()
+        ok(data == b"".join(chunks),
+           "close SERVER: peer %d gets all 600000 queued bytes, then EOF"
+           % (i + 2), "got %d bytes" % len(data))
+        c.close()
+    st.wait_for(r"^CLOSE-DONE$")
+    is_eq(st.finish(), 0, "graceful close run exits 0")
+
 # A peer that half-closes (shutdown(SHUT_WR), as `nc -N` or ncat at the end
 # of its input do) has only stopped sending: SPEC section 2 has a
 # half-closed state for this, and like nc/socat the tool must still be

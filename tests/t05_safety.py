@@ -5,7 +5,6 @@ in text, hex and both modes and in --json; valid UTF-8 text is shown as
 characters."""
 import json
 import os
-import re
 import socket
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))

@@ -54,6 +54,8 @@ try:
     sh("ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1")
     sh("ip", "addr", "add", "fd00::1/64", "dev", "v0", "nodad")
     sh("ip", "addr", "add", "fd00::2/64", "dev", "v1", "nodad")
+    sh("ip", "addr", "add", "fe80::1/64", "dev", "v0", "nodad")
+    sh("ip", "addr", "add", "fe80::2/64", "dev", "v1", "nodad")
     sh("ip", "addr", "add", "10.9.0.1/24", "brd", "+", "dev", "v0")
     sh("ip", "addr", "add", "10.9.0.2/24", "brd", "+", "dev", "v1")
     sh("ip", "link", "set", "v0", "up")
@@ -238,6 +240,38 @@ else:
               "IPv6: ... from v0's address and the group's port")
         rx.close()
         is_eq(st.finish(), 0, "IPv6 multicast script exits 0")
+
+# ---- IPv6 link-local addresses with %iface ----
+if veth_error:
+    for n in range(4):
+        skip("link-local check %d" % (n + 1),
+             "no veth pair in the namespace: %s" % veth_error)
+else:
+    rx = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    rx.bind(("fe80::2", 0, 0, socket.if_nametoindex("v1")))
+    lp = rx.getsockname()[1]
+    with Socktool() as st:
+        st.cmd("udp fe80::1%v0 0")
+        m = None
+        try:
+            m = st.wait_for(r"^\[1\] bound on \[fe80::1%v0\]:(\d+)\n")
+            ok(True, "udp fe80::1%v0 0 is bound on [fe80::1%v0]")
+        except TimeoutError as e:
+            ok(False, "udp fe80::1%v0 0 is bound on [fe80::1%v0]", e)
+        st.cmd("send 1 --to [fe80::2%%v0]:%d link-local-out" % lp)
+        d = recv_dgram(rx)
+        is_eq(d and (d[0], d[1][0]), (b"link-local-out", "fe80::1"),
+              "send --to [fe80::2%v0]:P crosses the link")
+        if m:
+            rx.sendto(b"link-local-in", ("fe80::1", int(m.group(1)), 0,
+                                         socket.if_nametoindex("v1")))
+        wait_recv(st, 1, "link-local-in",
+                  "a datagram from fe80::2 arrives")
+        ok(re.search(r"^\[1\] < 13 bytes from \[fe80::2%%v0\]:%d$" % lp,
+                     st.text, re.M),
+           "... shown from [fe80::2%v0]:port", st.text)
+        st.finish()
+    rx.close()
 
 # ---- IPv4 broadcast over the veth pair (acceptance 5) ----
 if veth_error:
