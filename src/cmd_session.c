@@ -427,7 +427,8 @@ const struct cmd_entry cmd_set_entry = {
 	"lf|crlf|cr|none, encoding NAME (any iconv name), framing "
 	"raw|line|delim:HEX|len:1|len:2|len:4|len:2le|len:4le|fixed:N, echo "
 	"off|on|upper, reply 'PATTERN => RESPONSE' (added; \"reply clear\" "
-	"removes all).  VALUE is the rest of the line.",
+	"removes all), half-close on|off (a peer that stops sending leaves "
+	"the session open for sending).  VALUE is the rest of the line.",
 	2, 2, NULL, CMD_REST, ARG_SET, cmd_set_exec
 };
 

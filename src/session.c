@@ -511,6 +511,15 @@ sess_peer_eof(struct session *s)
 {
 	s->eof = 1;
 	sess_frame_flush(s);
+	if (s->set.half_close && !s->closing) {
+		/* The peer only stopped sending (shutdown): keep the other
+		 * direction until we close, or a write finds it gone. */
+		s->state = S_HALF_CLOSED;
+		out_ev_notice(s, "peer finished sending (half-closed); sends "
+		    "still go out until close");
+		sess_interest(s);
+		return 0;
+	}
 	if (buf_len(&s->outq) == 0) {
 		sess_destroy(s, "peer", "connection closed by peer");
 		return -1;
@@ -980,6 +989,7 @@ sess_udp_client(const char *host, uint16_t port, char *err, size_t errlen)
 	if (fd == -1)
 		return NULL;
 	s = sess_dgram_new(K_UDP, fd, 0);
+	s->all_ifaces = dual ? 2 : 1;	/* it must hear answers from anyone */
 	sess_set_strings(s);
 	sess_set_to(s, &to);
 	if (sess_register(s, LOOP_READ, err, errlen) == -1)
@@ -1294,7 +1304,7 @@ sess_send(struct session *s, const unsigned char *p, size_t n, char *err,
 		}
 		return 0;
 	}
-	if (s->closing || s->state == S_CLOSED || s->state == S_HALF_CLOSED) {
+	if (s->closing || s->state == S_CLOSED) {
 		snprintf(err, errlen, "session %u is closing", s->id);
 		return -1;
 	}
@@ -1339,6 +1349,8 @@ sess_close(struct session *s, const char *reason)
 	    buf_len(&s->outq) == 0) {
 		if (s->state == S_CONNECTED)
 			sess_drain(s);
+		if (s->state == S_HALF_CLOSED)
+			s->eof = 0;	/* the message below is about us */
 		sess_destroy(s, reason, s->state == S_CONNECTING ?
 		    "connect cancelled" : "closed");
 		return;

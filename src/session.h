@@ -65,6 +65,7 @@ struct settings {
 	unsigned char	delim[16];
 	size_t		delim_len;
 	int		echo;		/* enum echo_mode */
+	int		half_close;	/* peer EOF leaves us able to send */
 	struct reply_rules *replies;
 };
 

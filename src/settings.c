@@ -210,6 +210,19 @@ fmt_echo(const struct settings *s, struct buf *out)
 	buf_puts(out, echo_names[s->echo]);
 }
 
+static int
+set_half_close(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	return setting_choice(v, onoff_names, &s->half_close, "half-close",
+	    err, errlen);
+}
+
+static void
+fmt_half_close(const struct settings *s, struct buf *out)
+{
+	buf_puts(out, onoff_names[s->half_close]);
+}
+
 /* "PATTERN => RESPONSE": each side text with escapes, or hex:... */
 static int
 reply_side(const char *p, size_t n, struct buf *out, char *err, size_t errlen)
@@ -339,6 +352,8 @@ const struct setting_def setting_defs[] = {
 	  set_echo, fmt_echo },
 	{ "reply", "clear", "auto-reply rule 'PATTERN => RESPONSE'",
 	  set_reply, fmt_reply },
+	{ "half-close", "on|off", "a peer's end of stream leaves the session "
+	  "open for sending", set_half_close, fmt_half_close },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

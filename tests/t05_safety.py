@@ -19,7 +19,7 @@ EVIL = (b"<\x1b]0;x\x07"          # OSC: set window title
         b"|\xc2\x85"              # U+0085 NEL (C1)
         b"|\xe2\x81\xa6|\xe2\x80\x8f"   # U+2066 LRI, U+200F RLM
         b"|\x00\x01\x07\x08\x0b\x0c\x0e\x1f\x7f\r\t"
-        b"|h\xc3\xa9llo \xe4\xbd\xa0\xe5\xa5\xbd"   # valid UTF-8: héllo 你好
+        b"|h\xc3\xa9llo \xe4\xbd\xa0\xe5\xa5\xbd"  # valid: héllo 你好
         b"|END>\n")
 UTF8_SAMPLE = "h\u00e9llo \u4f60\u597d"
 SENT = b"S\x1b]0;pwned\x07\x1b[2J\x9b\x1b[1;1H!\n"
