@@ -261,7 +261,7 @@ with Socktool("--keep-going") as st:
     is_eq(state, "half-closed",
           "after the peer's FIN, list shows the session half-closed")
     n = len(st.out)
-    st.cmd("send 2 still-listening\n")
+    st.cmd(r"send 2 still-listening\n")
     is_eq(recv_exact(py, 16, timeout=5), b"still-listening\n",
           "a half-closed peer still receives what is sent to it")
     st.cmd("close 2")
