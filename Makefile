@@ -61,7 +61,7 @@ deps:
 	apt-get install -y build-essential pkg-config libreadline-dev \
 	    socat ncat python3 tmux mandoc iproute2 util-linux bsdextrautils
 
-run: $(BIN)
+run: all
 	./$(BIN)
 
 unit: $(UNIT)

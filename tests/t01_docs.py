@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""The man page documents every command with the usage text `help` prints,
+and the README shows the two set-up commands."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from st import ok, is_eq, done, run, skip
+
+top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+rc, out, err = run("help\n")
+is_eq(rc, 0, "help runs")
+usages = []
+for line in out.splitlines():
+    m = re.match(r"^  (\S.*?)(?:\s+\((\S+)\))?$", line)
+    if m:
+        usages.append(m.group(1).strip())
+ok(len(usages) >= 25, "help lists the commands (%d)" % len(usages))
+
+if shutil.which("mandoc"):
+    page = subprocess.run(["mandoc", "-Tascii", os.path.join(top, "man",
+                           "socktool.1")], stdout=subprocess.PIPE,
+                          check=True).stdout.decode()
+    page = re.sub(r".\x08", "", page)          # drop overstrike
+    flat = re.sub(r"\s+", " ", page)
+    for u in usages:
+        ok(re.sub(r"\s+", " ", u) in flat, "man page has usage: %s" % u)
+    lint = subprocess.run(["mandoc", "-Tlint", "-Wwarning",
+                           os.path.join(top, "man", "socktool.1")],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    is_eq(lint.stdout.decode(), "", "mandoc -Tlint is clean")
+else:
+    skip("man page lists every usage", "mandoc not installed")
+
+for u in usages:
+    name = u.split()[0]
+    rc, out, err = run("help %s\n" % name)
+    ok(rc == 0 and ("usage: " + u) in out, "help %s shows its usage" % name,
+       out + err)
+
+readme = open(os.path.join(top, "README.md")).read()
+first = "\n".join(readme.splitlines()[:8])
+ok("make deps run" in first and "make check" in first,
+   "README starts with the two set-up commands")
+done()
