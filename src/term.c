@@ -76,17 +76,44 @@ term_write_all(int fd, const char *s, size_t n)
 	}
 }
 
+/*
+ * Print above the prompt: take the prompt and the typed text off the
+ * screen, write, then draw them again below, cursor where it was.
+ */
+static char *saved_line;
+static int saved_point;
+
+static void
+term_hide_prompt(void)
+{
+	saved_point = rl_point;
+	saved_line = rl_copy_text(0, rl_end);
+	rl_save_prompt();
+	rl_replace_line("", 0);
+	rl_redisplay();
+}
+
+static void
+term_show_prompt(void)
+{
+	rl_restore_prompt();
+	rl_replace_line(saved_line, 0);
+	rl_point = saved_point;
+	free(saved_line);
+	saved_line = NULL;
+	rl_forced_update_display();
+}
+
 void
 term_flush(void)
 {
 	if (buf_len(&out_pending) == 0)
 		return;
 	if (T.rl_on) {
-		rl_clear_visible_line();
+		term_hide_prompt();
 		term_write_all(1, (char *)buf_peek(&out_pending),
 		    buf_len(&out_pending));
-		rl_on_new_line();
-		rl_redisplay();
+		term_show_prompt();
 	} else
 		term_write_all(1, (char *)buf_peek(&out_pending),
 		    buf_len(&out_pending));
@@ -101,13 +128,12 @@ term_write_err(const char *s, size_t n)
 {
 	/* Keep stdout and stderr in the order the events happened. */
 	if (T.rl_on) {
-		rl_clear_visible_line();
+		term_hide_prompt();
 		term_write_all(1, (char *)buf_peek(&out_pending),
 		    buf_len(&out_pending));
 		buf_reset(&out_pending);
 		term_write_all(2, s, n);
-		rl_on_new_line();
-		rl_redisplay();
+		term_show_prompt();
 		return;
 	}
 	term_flush();
