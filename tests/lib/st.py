@@ -71,7 +71,7 @@ class Socktool:
     """The real binary, fed commands on stdin, its output collected by a
     thread.  wait_for() blocks on output, never on time alone."""
 
-    def __init__(self, *args, stdin_data=None, env=None):
+    def __init__(self, *args, stdin_data=None, env=None, preexec_fn=None):
         e = dict(os.environ)
         e.setdefault("NO_COLOR", "1")
         if env:
@@ -79,7 +79,8 @@ class Socktool:
         self.p = subprocess.Popen([SOCKTOOL] + list(args),
                                   stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, env=e)
+                                  stderr=subprocess.PIPE, env=e,
+                                  preexec_fn=preexec_fn)
         self.out = b""
         self.err = b""
         self.cond = threading.Condition()
