@@ -60,6 +60,22 @@ enc_check(const char *name)
 	    -1 : 0;
 }
 
+/* One iconv() call into out's free space; returns its result (errno set
+ * on -1) after accounting for what was written. */
+static size_t
+enc_step(iconv_t cd, char **in, size_t *left, struct buf *out)
+{
+	char *o;
+	size_t room, r;
+
+	buf_reserve(out, *left * 4 + 16);
+	o = (char *)buf_peek(out) + buf_len(out);
+	room = out->cap - out->head - out->len - 1;
+	r = iconv(cd, in, left, &o, &room);
+	out->len = (size_t)((unsigned char *)o - buf_peek(out));
+	return r;
+}
+
 void
 enc_to_utf8(const char *name, const unsigned char *p, size_t n,
     struct buf *out)
@@ -73,15 +89,7 @@ enc_to_utf8(const char *name, const unsigned char *p, size_t n,
 		return;
 	}
 	while (left > 0) {
-		char *o;
-		size_t room, r;
-
-		buf_reserve(out, left * 4 + 16);
-		o = (char *)buf_peek(out) + buf_len(out);
-		room = out->cap - out->head - out->len - 1;
-		r = iconv(cd, &in, &left, &o, &room);
-		out->len = (size_t)((unsigned char *)o - buf_peek(out));
-		if (r != (size_t)-1)
+		if (enc_step(cd, &in, &left, out) != (size_t)-1)
 			break;
 		if (errno == E2BIG)
 			continue;
@@ -107,15 +115,7 @@ enc_from_utf8(const char *name, const unsigned char *p, size_t n,
 		return -1;
 	}
 	while (left > 0) {
-		char *o;
-		size_t room, r;
-
-		buf_reserve(out, left * 4 + 16);
-		o = (char *)buf_peek(out) + buf_len(out);
-		room = out->cap - out->head - out->len - 1;
-		r = iconv(cd, &in, &left, &o, &room);
-		out->len = (size_t)((unsigned char *)o - buf_peek(out));
-		if (r != (size_t)-1)
+		if (enc_step(cd, &in, &left, out) != (size_t)-1)
 			break;
 		if (errno == E2BIG)
 			continue;
@@ -126,11 +126,10 @@ enc_from_utf8(const char *name, const unsigned char *p, size_t n,
 	/* Flush any shift state (stateful encodings). */
 	{
 		char *o;
-		size_t room;
+		size_t room = 16;
 
-		buf_reserve(out, 16);
+		buf_reserve(out, room + 1);
 		o = (char *)buf_peek(out) + buf_len(out);
-		room = 16;
 		iconv(cd, NULL, NULL, &o, &room);
 		out->len = (size_t)((unsigned char *)o - buf_peek(out));
 	}

@@ -216,58 +216,67 @@ net_fmt(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", host);
 }
 
-int
-net_tcp_listen(const char *host, uint16_t port, int backlog, int *dual,
-    char *err, size_t errlen)
+/*
+ * A socket of socktype bound to host:port.  host NULL: every interface, on
+ * one dual-stack socket when the host has IPv6 (and family allows), else
+ * IPv4's wildcard; *dual says which.  reuse sets SO_REUSEADDR first.
+ */
+static int
+net_bound(const char *host, uint16_t port, int socktype, int family,
+    int reuse, int *dual, char *err, size_t errlen)
 {
 	struct addrinfo *res = NULL, *ai;
 	int fd = -1, on = 1, off = 0, saved = 0;
 
 	*dual = 0;
-	if (host == NULL) {
+	if (host == NULL && family != AF_INET) {
 		struct sockaddr_in6 sin6;
 
-		/* One dual-stack socket serves both families; fall back to
-		 * IPv4 on hosts without IPv6. */
-		fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC |
-		    SOCK_NONBLOCK, 0);
+		fd = socket(AF_INET6, socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
 		if (fd != -1) {
 			memset(&sin6, 0, sizeof sin6);
 			sin6.sin6_family = AF_INET6;
 			sin6.sin6_port = htons(port);
 			sin6.sin6_addr = in6addr_any;
-			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+			if (reuse)
+				setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+				    sizeof on);
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
 			    sizeof off);
-			if (bind(fd, (struct sockaddr *)&sin6, sizeof sin6) == 0 &&
-			    listen(fd, backlog) == 0) {
+			if (bind(fd, (struct sockaddr *)&sin6,
+			    sizeof sin6) == 0) {
 				*dual = 1;
 				return fd;
 			}
 			saved = errno;
 			close(fd);
-			if (saved == EADDRINUSE || saved == EACCES) {
-				snprintf(err, errlen, "cannot listen on port %u: %s",
+			if (saved == EADDRINUSE || saved == EACCES ||
+			    family == AF_INET6) {
+				snprintf(err, errlen, "cannot bind port %u: %s",
 				    port, strerror(saved));
 				return -1;
 			}
 		}
-		host = "0.0.0.0";
 	}
-	if (net_resolve(host, port, SOCK_STREAM, 1, &res, err, errlen) == -1)
+	if (host == NULL)
+		host = "0.0.0.0";
+	if (net_resolve(host, port, socktype, 1, &res, err, errlen) == -1)
 		return -1;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		if (family != AF_UNSPEC && ai->ai_family != family)
+			continue;
+		fd = socket(ai->ai_family, socktype | SOCK_CLOEXEC |
 		    SOCK_NONBLOCK, ai->ai_protocol);
 		if (fd == -1) {
 			saved = errno;
 			continue;
 		}
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+		if (reuse)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
 		if (ai->ai_family == AF_INET6)
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-		    listen(fd, backlog) == 0)
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		saved = errno;
 		close(fd);
@@ -275,8 +284,25 @@ net_tcp_listen(const char *host, uint16_t port, int backlog, int *dual,
 	}
 	freeaddrinfo(res);
 	if (fd == -1)
-		snprintf(err, errlen, "cannot listen on %s port %u: %s", host,
-		    port, strerror(saved));
+		snprintf(err, errlen, "cannot bind %s port %u: %s", host, port,
+		    saved ? strerror(saved) : "no usable address");
+	return fd;
+}
+
+int
+net_tcp_listen(const char *host, uint16_t port, int backlog, int *dual,
+    char *err, size_t errlen)
+{
+	int fd;
+
+	fd = net_bound(host, port, SOCK_STREAM, AF_UNSPEC, 1, dual, err,
+	    errlen);
+	if (fd != -1 && listen(fd, backlog) == -1) {
+		snprintf(err, errlen, "cannot listen on port %u: %s", port,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -439,63 +465,9 @@ int
 net_udp_bind(const char *host, uint16_t port, int family, int *dual,
     char *err, size_t errlen)
 {
-	struct addrinfo *res = NULL, *ai;
-	int fd = -1, on = 1, off = 0, saved = 0;
-
-	*dual = 0;
-	if (host == NULL && family != AF_INET) {
-		struct sockaddr_in6 sin6;
-
-		fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    0);
-		if (fd != -1) {
-			memset(&sin6, 0, sizeof sin6);
-			sin6.sin6_family = AF_INET6;
-			sin6.sin6_port = htons(port);
-			sin6.sin6_addr = in6addr_any;
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
-			    sizeof off);
-			if (bind(fd, (struct sockaddr *)&sin6,
-			    sizeof sin6) == 0) {
-				*dual = 1;
-				return fd;
-			}
-			saved = errno;
-			close(fd);
-			if (saved == EADDRINUSE || saved == EACCES ||
-			    family == AF_INET6) {
-				snprintf(err, errlen, "cannot bind UDP port %u: "
-				    "%s", port, strerror(saved));
-				return -1;
-			}
-		}
-	}
-	if (host == NULL)
-		host = "0.0.0.0";
-	if (net_resolve(host, port, SOCK_DGRAM, 1, &res, err, errlen) == -1)
-		return -1;
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (family != AF_UNSPEC && ai->ai_family != family)
-			continue;
-		fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC |
-		    SOCK_NONBLOCK, 0);
-		if (fd == -1) {
-			saved = errno;
-			continue;
-		}
-		if (ai->ai_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		saved = errno;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd == -1)
-		snprintf(err, errlen, "cannot bind UDP %s port %u: %s", host,
-		    port, saved ? strerror(saved) : "no usable address");
-	return fd;
+	/* No SO_REUSEADDR: two endpoints on one unicast port would silently
+	 * split the traffic between them. */
+	return net_bound(host, port, SOCK_DGRAM, family, 0, dual, err, errlen);
 }
 
 #ifndef IP_MULTICAST_ALL

@@ -38,6 +38,8 @@ static struct {
 	int		 skipping;	/* discarding the rest of a long line */
 	int		 rl_on;
 	int		 in_pump;
+	int		 in_line;	/* running a typed line: the cursor is
+					 * already below the prompt */
 	int		 repump;
 	struct buf	 in;
 	size_t		 feed_left;	/* bytes at the front of in from -c */
@@ -109,7 +111,7 @@ term_flush(void)
 {
 	if (buf_len(&out_pending) == 0)
 		return;
-	if (T.rl_on) {
+	if (T.rl_on && !T.in_line) {
 		term_hide_prompt();
 		term_write_all(1, (char *)buf_peek(&out_pending),
 		    buf_len(&out_pending));
@@ -127,7 +129,7 @@ void
 term_write_err(const char *s, size_t n)
 {
 	/* Keep stdout and stderr in the order the events happened. */
-	if (T.rl_on) {
+	if (T.rl_on && !T.in_line) {
 		term_hide_prompt();
 		term_write_all(1, (char *)buf_peek(&out_pending),
 		    buf_len(&out_pending));
@@ -167,7 +169,10 @@ term_rl_line(char *line)
 		T.cb(NULL, 0, TERM_BAD);
 	} else {
 		out_where = NULL;
+		T.in_line = 1;
 		T.cb(line, strlen(line), TERM_USER);
+		term_flush();
+		T.in_line = 0;
 	}
 	free(line);
 	if (T.frames != NULL)
