@@ -570,9 +570,13 @@ term_interrupt(void)
 {
 	if (!T.rl_on)
 		return;
-	rl_free_line_state();
+	/* A recalled history line that was being edited goes back to what
+	 * it was, and the prompt starts a fresh line after the history. */
 	rl_callback_sigcleanup();
-	rl_replace_line("", 0);
+	rl_revert_line(1, 0);
+	rl_free_line_state();
+	using_history();
+	rl_replace_line("", 1);
 	term_write_all(1, "^C\n", 3);
 	rl_on_new_line();
 	rl_redisplay();
