@@ -10,13 +10,11 @@ import re
 import select
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import (ok, is_eq, skip, done, Socktool, Proc, connect,  # noqa: E402
-                deadline_loop)
+from st import ok, is_eq, skip, done, Socktool, Proc, connect  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="st-t20-")
 
