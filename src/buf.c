@@ -181,3 +181,90 @@ buf_cstr(struct buf *b)
 	b->data[b->head + b->len] = '\0';
 	return (char *)b->data + b->head;
 }
+
+static void
+ring_grow(struct ring *r, size_t want)
+{
+	unsigned char *d;
+	size_t head;
+
+	d = xmalloc(want);
+	/* Unwrap into the new block, oldest first. */
+	head = r->alloc - r->start < r->len ? r->alloc - r->start : r->len;
+	if (r->len > 0) {
+		memcpy(d, r->data + r->start, head);
+		memcpy(d + head, r->data, r->len - head);
+	}
+	free(r->data);
+	r->data = d;
+	r->alloc = want;
+	r->start = 0;
+}
+
+void
+ring_append(struct ring *r, const void *p, size_t n, size_t max)
+{
+	const unsigned char *s = p;
+	size_t end, first;
+
+	if (n == 0 || max == 0)
+		return;
+	if (n >= max) {
+		/* Only the tail of a large chunk can stay. */
+		s += n - max;
+		n = max;
+		r->len = 0;
+		r->start = 0;
+	}
+	if (r->len + n > r->alloc && r->alloc < max) {
+		size_t want = r->alloc ? r->alloc : 256;
+
+		while (want < r->len + n && want < max)
+			want *= 2;
+		ring_grow(r, want < max ? want : max);
+	}
+	if (r->len + n > r->alloc) {
+		/* Full: the oldest bytes make room. */
+		size_t drop = r->len + n - r->alloc;
+
+		r->start = (r->start + drop) % r->alloc;
+		r->len -= drop;
+	}
+	end = (r->start + r->len) % r->alloc;
+	first = r->alloc - end < n ? r->alloc - end : n;
+	memcpy(r->data + end, s, first);
+	memcpy(r->data, s + first, n - first);
+	r->len += n;
+}
+
+void
+ring_copy(const struct ring *r, struct buf *out)
+{
+	size_t head;
+
+	buf_reset(out);
+	if (r->len == 0)
+		return;
+	head = r->alloc - r->start < r->len ? r->alloc - r->start : r->len;
+	buf_append(out, r->data + r->start, head);
+	buf_append(out, r->data, r->len - head);
+}
+
+void
+ring_consume(struct ring *r, size_t n)
+{
+	if (n >= r->len) {
+		r->start = 0;
+		r->len = 0;
+		return;
+	}
+	r->start = (r->start + n) % r->alloc;
+	r->len -= n;
+}
+
+void
+ring_free(struct ring *r)
+{
+	free(r->data);
+	memset(r, 0, sizeof *r);
+}

@@ -52,4 +52,23 @@ void		*xrealloc(void *, size_t);
 char		*xstrdup(const char *);
 char		*xstrndup(const char *, size_t);
 
+
+/*
+ * A window on the last `max` bytes of a stream: appending never moves old
+ * data (a ring), and memory grows only as far as the traffic needs.
+ */
+struct ring {
+	unsigned char	*data;
+	size_t		 alloc;	/* bytes allocated, <= max */
+	size_t		 start;	/* offset of the oldest byte */
+	size_t		 len;
+};
+
+void		 ring_append(struct ring *, const void *, size_t, size_t max);
+/* Copy the window, oldest byte first, into out (replacing its content). */
+void		 ring_copy(const struct ring *, struct buf *out);
+/* Forget the oldest n bytes. */
+void		 ring_consume(struct ring *, size_t);
+void		 ring_free(struct ring *);
+
 #endif

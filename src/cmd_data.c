@@ -321,9 +321,11 @@ xfer_step(struct xfer *x)
 		x->last_progress = loop_now();
 		xfer_report(x, s, 0);
 	}
-	/* UDP has no queue to wake us: come back shortly. */
-	if (!sess_is_stream(s) && x->timer == 0)
-		x->timer = loop_timer_add(budget < 0 ? 0 : 1, xfer_timer, x);
+	/* With nothing left queued (UDP, or a reader that keeps up), no
+	 * write event will call us again: a timer does. */
+	if (buf_len(&s->outq) == 0 && x->timer == 0)
+		x->timer = loop_timer_add(budget < 0 || sess_is_stream(s) ? 0 : 1,
+		    xfer_timer, x);
 	return 0;
 }
 

@@ -22,26 +22,52 @@ cmd_timed_out(const struct pending *p)
 }
 
 /* expect */
+
+/* Look for the pattern in one window; on a match, consume through it. */
+static int
+cmd_expect_in(struct ring *win, const struct buf *pat, struct buf *scratch)
+{
+	const unsigned char *hit;
+
+	if (win == NULL || win->len < buf_len(pat))
+		return 0;
+	ring_copy(win, scratch);
+	hit = memmem(buf_peek(scratch), buf_len(scratch), buf_peek(pat),
+	    buf_len(pat));
+	if (hit == NULL)
+		return 0;
+	/* The next expect starts after this match. */
+	ring_consume(win, (size_t)(hit - buf_peek(scratch)) + buf_len(pat));
+	return 1;
+}
+
 static int
 cmd_expect_check(struct pending *p)
 {
 	struct session *s = sess_find(p->id);
-	struct buf *win = s != NULL ? &s->expbuf : sess_zombie_data(p->id);
-	struct buf shown = BUF_INIT;
-	const unsigned char *hit = NULL;
+	struct buf scratch = BUF_INIT, shown = BUF_INIT;
+	int hit = 0;
 
 	/* Search only when something new arrived since the last look. */
-	if (win != NULL && (s == NULL || s->n_recv != p->mark || p->what == 0)) {
+	if (s == NULL)
+		hit = cmd_expect_in(sess_zombie_data(p->id), &p->data, &scratch);
+	else if (s->n_recv != p->mark || p->what == 0) {
 		p->what = 1;
-		if (s != NULL)
-			p->mark = s->n_recv;
-		hit = memmem(buf_peek(win), buf_len(win), buf_peek(&p->data),
-		    buf_len(&p->data));
+		p->mark = s->n_recv;
+		if (sess_is_server(s)) {
+			struct session **all;
+			size_t n, i;
+
+			all = sess_all(&n);
+			for (i = 0; i < n && !hit; i++)
+				if (all[i]->parent == s)
+					hit = cmd_expect_in(&all[i]->expwin,
+					    &p->data, &scratch);
+		} else
+			hit = cmd_expect_in(&s->expwin, &p->data, &scratch);
 	}
-	if (hit != NULL) {
-		/* The next expect starts after this match. */
-		buf_consume(win, (size_t)(hit - buf_peek(win)) +
-		    buf_len(&p->data));
+	if (hit) {
+		buf_free(&scratch);
 		if (out_cfg.json) {
 			struct json j;
 
@@ -53,17 +79,25 @@ cmd_expect_check(struct pending *p)
 		}
 		return 1;
 	}
-	if (s != NULL && !cmd_timed_out(p))
+	if (s != NULL && !cmd_timed_out(p)) {
+		buf_free(&scratch);
 		return 0;
+	}
 	codec_escape(buf_peek(&p->data), buf_len(&p->data), &shown, 0);
 	if (s == NULL)
 		out_error(p->ent->name, "session %u closed before \"%s\" "
 		    "arrived", p->id, buf_cstr(&shown));
 	else {
 		struct buf got = BUF_INIT, dur = BUF_INIT;
-		size_t n = buf_len(win), from = n > 64 ? n - 64 : 0;
+		size_t n, from;
 
-		codec_escape(buf_peek(win) + from, n - from, &got, 0);
+		if (sess_is_server(s))
+			buf_reset(&scratch);	/* several windows: none shown */
+		else
+			ring_copy(&s->expwin, &scratch);
+		n = buf_len(&scratch);
+		from = n > 64 ? n - 64 : 0;
+		codec_escape(buf_peek(&scratch) + from, n - from, &got, 0);
 		codec_fmt_duration(p->timeout_ms, &dur);
 		out_error(p->ent->name, "timed out after %s waiting for \"%s\" "
 		    "on %u (last bytes seen: \"%s%s\")", buf_cstr(&dur),
@@ -72,6 +106,7 @@ cmd_expect_check(struct pending *p)
 		buf_free(&dur);
 	}
 	buf_free(&shown);
+	buf_free(&scratch);
 	return -1;
 }
 

@@ -37,8 +37,8 @@ static unsigned		  next_id = 1;
 
 /* Bytes read per wakeup per session: keeps one busy peer from starving the
  * rest while still moving bulk data in large reads. */
-#define READ_CHUNK	(64u << 10)
-#define READ_BUDGET	(1u << 20)
+#define READ_CHUNK	(256u << 10)
+#define READ_BUDGET	(2u << 20)
 #define ACCEPT_BUDGET	64
 #define CLOSE_TIMEOUT_MS 10000
 
@@ -137,11 +137,11 @@ sess_new(enum sess_kind kind, const struct settings *set)
 #define ZOMBIES 16
 static struct zombie {
 	unsigned	id;
-	struct buf	data;
+	struct ring	data;
 } zombies[ZOMBIES];
 static size_t zombie_next;
 
-struct buf *
+struct ring *
 sess_zombie_data(unsigned id)
 {
 	size_t i;
@@ -171,13 +171,13 @@ sess_remove(struct session *s)
 		else
 			hi = mid;
 	}
-	if (buf_len(&s->expbuf) > 0) {
+	if (s->expwin.len > 0) {
 		struct zombie *z = &zombies[zombie_next++ % ZOMBIES];
 
-		buf_free(&z->data);
+		ring_free(&z->data);
 		z->id = s->id;
-		z->data = s->expbuf;
-		buf_init(&s->expbuf);
+		z->data = s->expwin;
+		memset(&s->expwin, 0, sizeof s->expwin);
 	}
 	if (s->path != NULL) {
 		struct stat st;
@@ -189,7 +189,7 @@ sess_remove(struct session *s)
 		free(s->path);
 	}
 	buf_free(&s->outq);
-	buf_free(&s->expbuf);
+	ring_free(&s->expwin);
 	buf_free(&s->frame);
 	settings_release(&s->set);
 	if (s->ai_list != NULL)
@@ -297,21 +297,6 @@ sess_interest(struct session *s)
 	loop_set(s->fd, mask);
 }
 
-static void
-sess_expect_feed(struct session *s, const unsigned char *p, size_t n)
-{
-	/* Keep a sliding window: trim to half when it overflows, so the
-	 * copying stays amortised O(1) per byte. */
-	if (n >= SESS_EXPECT_MAX) {
-		buf_reset(&s->expbuf);
-		buf_append(&s->expbuf, p + n - SESS_EXPECT_MAX / 2,
-		    SESS_EXPECT_MAX / 2);
-		return;
-	}
-	if (buf_len(&s->expbuf) + n > SESS_EXPECT_MAX)
-		buf_keep_tail(&s->expbuf, SESS_EXPECT_MAX / 2);
-	buf_append(&s->expbuf, p, n);
-}
 
 static void	sess_queue(struct session *, const unsigned char *, size_t,
 		    const struct sockaddr *, socklen_t);
@@ -447,9 +432,8 @@ sess_received(struct session *s, const unsigned char *p, size_t n,
 	s->rx_bytes += n;
 	if (s->parent != NULL)
 		s->parent->rx_bytes += n;
-	sess_expect_feed(s, p, n);
-	if (s->parent != NULL)
-		sess_expect_feed(s->parent, p, n);
+	/* Kept for `expect` (a server's expect looks at its peers'). */
+	ring_append(&s->expwin, p, n, SESS_EXPECT_MAX);
 	if (!sess_is_stream(s) || (s->set.framing == FR_RAW &&
 	    buf_len(&s->frame) == 0))
 		sess_message(s, p, n, from, fromlen, truncated);
@@ -928,7 +912,7 @@ sess_dgram_new(enum sess_kind kind, int fd, size_t rsize)
 
 	s->fd = fd;
 	s->state = S_BOUND;
-	s->rsize = rsize ? rsize : READ_CHUNK;
+	s->rsize = rsize ? rsize : 65536;
 	setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
 	setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
 	net_local(fd, &s->local);
@@ -1401,7 +1385,7 @@ sess_close_all(void)
 	tab = NULL;
 	tab_alloc = 0;
 	for (size_t i = 0; i < ZOMBIES; i++)
-		buf_free(&zombies[i].data);
+		ring_free(&zombies[i].data);
 }
 
 void

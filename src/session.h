@@ -108,7 +108,7 @@ struct session {
 	struct buf		 frame;
 
 	/* What `expect` and `wait` look at. */
-	struct buf		 expbuf;
+	struct ring		 expwin;	/* received, not yet matched */
 	uint64_t		 n_recv, n_accepted;
 	uint64_t		 seen_recv, seen_accepted;
 
@@ -192,6 +192,6 @@ void		 sess_reset_counters(struct session *);
 int		 sess_any_connecting(void);
 const char	*sess_last_close_msg(unsigned id);
 /* Unconsumed received bytes of a recently closed session, or NULL. */
-struct buf	*sess_zombie_data(unsigned id);
+struct ring	*sess_zombie_data(unsigned id);
 
 #endif

@@ -291,6 +291,13 @@ term_interest(void)
 
 	if (!T.registered)
 		return;
+	if (T.eof) {
+		/* epoll reports a hung-up pipe even with no interest: an
+		 * input that has ended leaves the loop for good. */
+		loop_del(T.fd);
+		T.registered = 0;
+		return;
+	}
 	if (T.interactive)
 		want = T.rl_on ? LOOP_READ : 0;
 	else
