@@ -99,12 +99,6 @@ loop_free(void)
 	ntimers = timers_alloc = 0;
 }
 
-int
-loop_count(void)
-{
-	return nused;
-}
-
 #ifdef LOOP_EPOLL
 static uint32_t
 loop_epoll_mask(int mask)
@@ -178,14 +172,6 @@ loop_set(int fd, int mask)
 	}
 #endif
 	fds[fd].mask = mask;
-}
-
-int
-loop_get(int fd)
-{
-	if (fd < 0 || fd >= nfds_alloc || !fds[fd].used)
-		return 0;
-	return fds[fd].mask;
 }
 
 void

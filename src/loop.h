@@ -22,7 +22,6 @@ void		 loop_free(void);
 int		 loop_add(int fd, int mask, loop_fd_cb cb, void *arg);
 /* Change the interest mask; cheap when unchanged. */
 void		 loop_set(int fd, int mask);
-int		 loop_get(int fd);
 /* Unregister; safe from inside any callback, including fd's own. */
 void		 loop_del(int fd);
 
@@ -38,8 +37,5 @@ uint64_t	 loop_now_us(void);
 /* Wait for events (at most max_ms, -1 = until something happens), run their
  * callbacks and due timers.  Returns the number of callbacks run. */
 int		 loop_run_once(int max_ms);
-
-/* Number of registered fds (for diagnostics). */
-int		 loop_count(void);
 
 #endif

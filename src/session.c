@@ -935,8 +935,7 @@ sess_udp(const char *host, uint16_t port, const struct net_addr *to,
 	struct session *s;
 	int fd, dual, on = 1;
 
-	fd = net_udp_bind(host, port, to != NULL && host != NULL ?
-	    AF_UNSPEC : AF_UNSPEC, &dual, err, errlen);
+	fd = net_udp_bind(host, port, AF_UNSPEC, &dual, err, errlen);
 	if (fd == -1)
 		return NULL;
 	if (broadcast && setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on,
@@ -1260,7 +1259,7 @@ int
 sess_send(struct session *s, const unsigned char *p, size_t n, char *err,
     size_t errlen)
 {
-	size_t i, sent = 0;
+	size_t i;
 
 	if (!sess_is_stream(s))
 		return sess_send_to(s, p, n, NULL, err, errlen);
@@ -1278,8 +1277,8 @@ sess_send(struct session *s, const unsigned char *p, size_t n, char *err,
 		for (i = 0; i < nids; i++) {
 			struct session *peer = sess_find(ids[i]);
 
-			if (peer != NULL && sess_send_one(peer, p, n) == 0)
-				sent++;
+			if (peer != NULL)
+				sess_send_one(peer, p, n);
 		}
 		free(ids);
 		if (nids == 0) {
@@ -1292,7 +1291,6 @@ sess_send(struct session *s, const unsigned char *p, size_t n, char *err,
 		snprintf(err, errlen, "session %u is closing", s->id);
 		return -1;
 	}
-	(void)sent;
 	return sess_send_one(s, p, n);
 }
 
@@ -1355,17 +1353,6 @@ sess_total_queued(void)
 	for (i = 0; i < ntab; i++)
 		n += buf_len(&tab[i]->outq);
 	return n;
-}
-
-int
-sess_any_connecting(void)
-{
-	size_t i;
-
-	for (i = 0; i < ntab; i++)
-		if (tab[i]->state == S_CONNECTING)
-			return 1;
-	return 0;
 }
 
 void

@@ -189,7 +189,6 @@ size_t		 sess_total_queued(void);
 void		 sess_close_all(void);
 
 void		 sess_reset_counters(struct session *);
-int		 sess_any_connecting(void);
 const char	*sess_last_close_msg(unsigned id);
 /* Unconsumed received bytes of a recently closed session, or NULL. */
 struct ring	*sess_zombie_data(unsigned id);
