@@ -32,7 +32,7 @@ OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf
 
-.PHONY: all asan deps run check unit install uninstall clean bench
+.PHONY: all asan deps run check unit install uninstall clean bench fuzz
 all: $(BIN) socktool
 
 socktool: $(BIN)
@@ -75,6 +75,20 @@ check: $(BIN) $(UNIT)
 bench: build/socktool
 	tests/bench/run
 
+# libFuzzer targets (clang): FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(READLINE_CFLAGS) \
+	     -fsanitize=fuzzer,address,undefined
+LIBSRCS	 = $(filter-out src/main.c,$(SRCS))
+fuzz:
+	mkdir -p build-fuzz
+	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_codec tests/fuzz/fuzz_codec.c \
+	    src/codec.c src/buf.c
+	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_parse tests/fuzz/fuzz_parse.c \
+	    $(LIBSRCS) $(LIBS)
+	build-fuzz/fuzz_codec -max_total_time=$(FUZZ_SECONDS) -max_len=4096
+	build-fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096
+
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/socktool
@@ -84,4 +98,4 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/socktool $(DESTDIR)$(MANDIR)/man1/socktool.1
 
 clean:
-	rm -rf build build-asan socktool
+	rm -rf build build-asan build-fuzz socktool

@@ -10,6 +10,7 @@
 #define ENC_CACHE 4
 
 static struct enc_cd {
+	int	 used;
 	char	 name[32];
 	int	 to_utf8;
 	iconv_t	 cd;
@@ -31,7 +32,7 @@ enc_cd(const char *name, int to_utf8)
 
 	for (i = 0; i < ENC_CACHE; i++) {
 		e = &cache[i];
-		if (e->name[0] != '\0' && e->to_utf8 == to_utf8 &&
+		if (e->used && e->to_utf8 == to_utf8 &&
 		    strcmp(e->name, name) == 0) {
 			iconv(e->cd, NULL, NULL, NULL, NULL);	/* reset state */
 			return e->cd;
@@ -41,8 +42,9 @@ enc_cd(const char *name, int to_utf8)
 	if (cd == (iconv_t)-1)
 		return cd;
 	e = &cache[cache_next++ % ENC_CACHE];
-	if (e->name[0] != '\0')
+	if (e->used)
 		iconv_close(e->cd);
+	e->used = 1;
 	snprintf(e->name, sizeof e->name, "%s", name);
 	e->to_utf8 = to_utf8;
 	e->cd = cd;
@@ -52,7 +54,8 @@ enc_cd(const char *name, int to_utf8)
 int
 enc_check(const char *name)
 {
-	if (strlen(name) >= sizeof cache[0].name)
+	/* "" would mean the locale's charset: not a name anyone typed. */
+	if (*name == '\0' || strlen(name) >= sizeof cache[0].name)
 		return -1;
 	if (enc_is_utf8(name))
 		return 0;
@@ -142,8 +145,8 @@ enc_cleanup(void)
 	unsigned i;
 
 	for (i = 0; i < ENC_CACHE; i++) {
-		if (cache[i].name[0] != '\0')
+		if (cache[i].used)
 			iconv_close(cache[i].cd);
-		cache[i].name[0] = '\0';
+		cache[i].used = 0;
 	}
 }

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "enc.h"
 #include "loop.h"
 #include "out.h"
 #include "session.h"
@@ -411,6 +412,7 @@ main(int argc, char **argv)
 	}
 	cmd_pending_cancel("interrupted");
 	cmd_data_cleanup();
+	enc_cleanup();
 	term_done();
 	sess_close_all();
 	term_flush();
