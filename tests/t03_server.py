@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import ok, is_eq, done, need, connect, recv_exact, Socktool, Proc
+from st import ok, is_eq, done, need, connect, recv_exact, Socktool, Proc, parse_list
 
 need("ncat")
 
@@ -49,25 +49,6 @@ def sock_eof(s, timeout=10):
         return s.recv(1) == b""
     except OSError:
         return False
-
-
-def parse_list(text):
-    """The rows of the last `list` table in text, by the header's column
-    names (extra columns are tolerated): [(indent, {column: value})]."""
-    i = text.rfind("\nID ")
-    i = i + 1 if i >= 0 else (0 if text.startswith("ID ") else -1)
-    if i < 0:
-        return []
-    lines = text[i:].splitlines()
-    cols = lines[0].split()
-    rows = []
-    for line in lines[1:]:
-        if not re.match(r"^ *\d+ ", line):
-            break
-        rows.append((len(line) - len(line.lstrip(" ")),
-                     dict(zip(cols, line.split()))))
-    return rows
-
 
 def list_out(st):
     """Run `list`; its output once complete."""

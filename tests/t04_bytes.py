@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import ok, is_eq, done, connect, recv_exact, Socktool
+from st import ok, is_eq, done, connect, recv_exact, Socktool, parse_list
 
 ALL = bytes(range(256))
 
@@ -38,25 +38,6 @@ def mark(st, name):
     st.cmd("echo " + name)
     m = st.wait_for(r"^%s$" % name)
     return m.start()
-
-
-def parse_list(text):
-    """The rows of the last `list` table in text, by the header's column
-    names (extra columns are tolerated): [(indent, {column: value})]."""
-    i = text.rfind("\nID ")
-    i = i + 1 if i >= 0 else (0 if text.startswith("ID ") else -1)
-    if i < 0:
-        return []
-    lines = text[i:].splitlines()
-    cols = lines[0].split()
-    rows = []
-    for line in lines[1:]:
-        if not re.match(r"^ *\d+ ", line):
-            break
-        rows.append((len(line) - len(line.lstrip(" ")),
-                     dict(zip(cols, line.split()))))
-    return rows
-
 
 def rx_of(st, sid):
     n = len(st.out)

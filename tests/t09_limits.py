@@ -8,22 +8,13 @@ import socket
 import sys
 import threading
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import ok, is_eq, done, skip, Socktool, connect, deadline_loop
+from st import ok, is_eq, done, skip, Socktool, connect, deadline_loop, vm_hwm_kib
 
 
 def cpu_ticks(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])     # utime + stime
-
-
-def vm_hwm_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-
 
 def low_fd_limit():
     resource.setrlimit(resource.RLIMIT_NOFILE, (24, 24))

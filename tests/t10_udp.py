@@ -9,7 +9,7 @@ import select
 import socket
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import ok, is_eq, done, run, free_port, Socktool
+from st import ok, is_eq, done, run, free_port, Socktool, recv_dgram
 
 LO = "127.0.0.1"
 
@@ -18,15 +18,6 @@ def peer():
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((LO, 0))
     return s
-
-
-def recv_dgram(s, timeout=5):
-    """One datagram, or None if nothing arrives within timeout."""
-    r, _, _ = select.select([s], [], [], timeout)
-    if not r:
-        return None
-    return s.recvfrom(70000)
-
 
 def wait_count(st, pattern, n, timeout=10):
     """Wait until regex pattern has matched n times in st's stdout."""

@@ -10,7 +10,7 @@ import struct
 import subprocess
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import ok, is_eq, done, skip, skip_all, need, run, Socktool
+from st import ok, is_eq, done, skip, skip_all, need, run, Socktool, recv_dgram
 
 FLAG = "SOCKTOOL_T11_IN_NETNS"
 
@@ -76,14 +76,6 @@ try:
             f.write("1\n")
 except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
     veth_error = str(e).strip().splitlines()[0] if str(e).strip() else repr(e)
-
-
-def recv_dgram(s, timeout=5):
-    r, _, _ = select.select([s], [], [], timeout)
-    if not r:
-        return None
-    return s.recvfrom(70000)
-
 
 def chunks(text, sid):
     """[(from, data)] of every datagram shown for session sid."""

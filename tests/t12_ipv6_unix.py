@@ -14,7 +14,7 @@ import sys
 import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from st import (ok, is_eq, done, need, run, connect, recv_exact, Socktool,
-                Proc, deadline_loop)
+                Proc, deadline_loop, recv_dgram)
 
 need("socat")
 try:
@@ -56,14 +56,6 @@ def read_until(f, token, timeout=10):
             if not chunk:
                 return data
             data += chunk
-
-
-def recv_dgram(s, timeout=5):
-    r, _, _ = select.select([s], [], [], timeout)
-    if not r:
-        return None
-    return s.recvfrom(65536)
-
 
 # ---- tcp-client ::1 P against a python IPv6 server ----
 srv = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)

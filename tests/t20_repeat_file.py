@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import ok, is_eq, skip, done, Socktool, Proc, connect  # noqa: E402
+from st import ok, is_eq, skip, done, Socktool, Proc, connect, vm_hwm_kib  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="st-t20-")
 
@@ -63,15 +63,6 @@ def read_to_eof(sock, timeout=15):
         if not b:
             return data
         data += b
-
-
-def vm_hwm_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return None
-
 
 def sent_bytes(st, sid, start):
     """Send `show SID` and return (sent bytes, position after the line)."""

@@ -251,6 +251,41 @@ class Proc:
         self.stop()
 
 
+def recv_dgram(s, timeout=5):
+    """One datagram (data, address), or None if none arrives in time."""
+    r, _, _ = select.select([s], [], [], timeout)
+    if not r:
+        return None
+    return s.recvfrom(70000)
+
+
+def vm_hwm_kib(pid):
+    """Peak resident memory of a process, from /proc."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return None
+
+
+def parse_list(text):
+    """The rows of the last `list` table in text, by the header's column
+    names (extra columns are tolerated): [(indent, {column: value})]."""
+    i = text.rfind("\nID ")
+    i = i + 1 if i >= 0 else (0 if text.startswith("ID ") else -1)
+    if i < 0:
+        return []
+    lines = text[i:].splitlines()
+    cols = lines[0].split()
+    rows = []
+    for line in lines[1:]:
+        if not re.match(r"^ *\d+ ", line):
+            break
+        rows.append((len(line) - len(line.lstrip(" ")),
+                     dict(zip(cols, line.split()))))
+    return rows
+
+
 def recv_exact(sock, n, timeout=10):
     sock.settimeout(timeout)
     data = b""
