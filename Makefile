@@ -30,7 +30,8 @@ SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
 	   src/net.c src/buf.c src/codec.c src/out.c src/enc.c
 OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
-UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf
+UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \
+	   $(BUILD)/test_loop
 
 .PHONY: all asan deps run check unit install uninstall clean bench fuzz
 all: $(BIN) socktool
@@ -55,6 +56,9 @@ $(BUILD)/test_codec: tests/unit/test_codec.c src/codec.c src/buf.c src/*.h tests
 
 $(BUILD)/test_buf: tests/unit/test_buf.c src/buf.c src/buf.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_buf.c src/buf.c
+
+$(BUILD)/test_loop: tests/unit/test_loop.c src/loop.c src/buf.c src/loop.h tests/unit/tap.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_loop.c src/loop.c src/buf.c
 
 $(BUILD)/test_cmd: tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) $(LIBS)

@@ -506,8 +506,6 @@ cmd_pending_clear(void)
 {
 	if (cmd_pending.timer)
 		loop_timer_del(cmd_pending.timer);
-	if (cmd_pending.cleanup != NULL)
-		cmd_pending.cleanup(&cmd_pending);
 	buf_free(&cmd_pending.data);
 	memset(&cmd_pending, 0, sizeof cmd_pending);
 }

@@ -102,7 +102,6 @@ struct pending {
 	const struct cmd_entry *ent;
 	/* 1 done, -1 failed (already reported), 0 keep waiting */
 	int		(*check)(struct pending *);
-	void		(*cleanup)(struct pending *);
 	uint64_t	 deadline;	/* loop_now() ms, 0 = none */
 	uint64_t	 timer;
 	unsigned	 id;

@@ -17,7 +17,6 @@
 #include "enc.h"
 #include "loop.h"
 #include "out.h"
-#include "out.h"
 #include "session.h"
 
 /*
@@ -101,6 +100,8 @@ struct repeat {
 	int		 have_to;
 };
 static struct repeat *repeats;
+/* How soon a repeat postponed by a full queue tries again. */
+#define REPEAT_RETRY_MS	10
 
 static void
 repeat_free(struct repeat *r)
@@ -147,8 +148,12 @@ repeat_tick(void *arg)
 			repeat_free(r);
 			return;
 		}
+		r->timer = loop_timer_add(r->every, repeat_tick, r);
+		return;
 	}
-	r->timer = loop_timer_add(r->every, repeat_tick, r);
+	/* Postponed: look again soon, without spinning on a 0 interval. */
+	r->timer = loop_timer_add(r->every > REPEAT_RETRY_MS ? r->every :
+	    REPEAT_RETRY_MS, repeat_tick, r);
 }
 
 /* "N left" / "forever" for list, or NULL when none. */
@@ -194,6 +199,7 @@ struct xfer {
 };
 static struct xfer *xfers;
 static uint64_t xfer_groups;
+static uint64_t xfer_failed_group;	/* a transfer of it was cut short */
 
 static void
 xfer_free(struct xfer *x)
@@ -257,6 +263,17 @@ xfer_report(struct xfer *x, struct session *s, int final)
 
 static void xfer_timer(void *);
 
+/* A transfer ended before the whole file went out: say so, and make the
+ * sendfile command fail. */
+static void
+xfer_failed(struct xfer *x, const char *why)
+{
+	out_error("sendfile", "%s to session %u stopped after %llu of %llu "
+	    "bytes: %s", x->path, x->id, (unsigned long long)x->done,
+	    (unsigned long long)x->size, why);
+	xfer_failed_group = x->group;
+}
+
 /* Move file data into the session; returns 1 when the transfer is over. */
 static int
 xfer_step(struct xfer *x)
@@ -266,11 +283,7 @@ xfer_step(struct xfer *x)
 	int budget = 64;
 
 	if (s == NULL || s->closing) {
-		if (s == NULL)
-			out_error("sendfile", "session %u closed after %llu of "
-			    "%llu bytes of %s", x->id,
-			    (unsigned long long)x->done,
-			    (unsigned long long)x->size, x->path);
+		xfer_failed(x, "session closed");
 		return 1;
 	}
 	if (s->state == S_CONNECTING)
@@ -288,8 +301,7 @@ xfer_step(struct xfer *x)
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
-			out_error("sendfile", "%s: %s", x->path,
-			    strerror(errno));
+			xfer_failed(x, strerror(errno));
 			free(slice);
 			return 1;
 		}
@@ -302,6 +314,7 @@ xfer_step(struct xfer *x)
 		x->done += (uint64_t)r;
 		if (sess_is_stream(s)) {
 			if (sess_write(s, slice, (size_t)r) == -1) {
+				xfer_failed(x, "session closed");
 				free(slice);
 				return 1;
 			}
@@ -310,7 +323,7 @@ xfer_step(struct xfer *x)
 
 			if (sess_send_to(s, slice, (size_t)r, NULL, err,
 			    sizeof err) == -1) {
-				out_error("sendfile", "%s", err);
+				xfer_failed(x, err);
 				free(slice);
 				return 1;
 			}
@@ -395,18 +408,19 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		return CMD_ERR;
 	if (cmd_has(c, "every") && !cmd_has(c, "repeat"))
 		count = 0;	/* --every alone repeats until stop */
-	if (count != 1) {
-		rep = xcalloc(1, sizeof *rep);
-		rep->forever = count == 0;
-		rep->left = count;
-		rep->every = every;
-	}
+
 	if (tov != NULL) {
 		if (sess_is_stream(s))
 			return cmd_usage(c, "--to applies to UDP sessions only");
 		if (net_resolve_one(tov, SOCK_DGRAM, 0, &to, err,
 		    sizeof err) == -1)
 			return cmd_usage(c, "--to: %s", err);
+	}
+	if (count != 1) {
+		rep = xcalloc(1, sizeof *rep);
+		rep->forever = count == 0;
+		rep->left = count;
+		rep->every = every;
 	}
 	if (hex)
 		r = codec_parse_hex(c->rest, c->restlen, &data, err, sizeof err);
@@ -462,9 +476,10 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 			rep->to = to;
 			rep->have_to = 1;
 		}
-		if (!rep->forever && --rep->left == 0)
+		if (!rep->forever && --rep->left == 0) {
+			buf_free(&rep->data);
 			free(rep);
-		else {
+		} else {
 			rep->next = repeats;
 			repeats = rep;
 			rep->timer = loop_timer_add(rep->every, repeat_tick, rep);
@@ -551,6 +566,8 @@ cmd_sendfile_check(struct pending *p)
 	for (x = xfers; x != NULL; x = x->next)
 		if (x->group == p->mark)
 			return 0;
+	if (xfer_failed_group == p->mark)
+		return -1;	/* already reported */
 	/* Handed over; in a script also wait for the queues to drain, so
 	 * "sendfile; close" means the peer gets the whole file. */
 	{
@@ -585,8 +602,9 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 		return cmd_usage(c, "bad --chunk \"%.32s\" (1..65507)", v);
 	if (stat(c->argv[1], &st) == -1)
 		return cmd_fail(c, "%s: %s", c->argv[1], strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return cmd_fail(c, "%s is a directory", c->argv[1]);
+	/* A pipe or device could block the whole tool, or never end. */
+	if (!S_ISREG(st.st_mode))
+		return cmd_fail(c, "%s is not a regular file", c->argv[1]);
 	if (sess_is_server(s)) {
 		all = sess_all(&cnt);
 		for (i = 0; i < cnt; i++)

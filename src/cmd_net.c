@@ -337,8 +337,9 @@ sockopt_set(const struct session *s, const struct sockopt_def *d,
 
 		if (codec_parse_uint(value, strcmp(d->name, "ttl") == 0 ? 0 : 1,
 		    max, &n) == -1) {
-			snprintf(err, errlen, "bad %s value \"%.32s\" (1..%llu)",
-			    d->name, value, (unsigned long long)max);
+			snprintf(err, errlen, "bad %s value \"%.32s\" (%d..%llu)",
+			    d->name, value, strcmp(d->name, "ttl") == 0 ? 0 : 1,
+			    (unsigned long long)max);
 			return -1;
 		}
 		v = (int)n;
@@ -399,6 +400,8 @@ cmd_sockopt_exec(struct cmd_ctx *c)
 			if (d == NULL)
 				continue;
 			buf_free(&v);
+			if (out_cfg.json)
+				buf_free(&j.b);
 			return cmd_usage(c, "%s applies to TCP sessions only",
 			    o->name);
 		}
@@ -406,6 +409,8 @@ cmd_sockopt_exec(struct cmd_ctx *c)
 			if (d == NULL)
 				continue;
 			buf_free(&v);
+			if (out_cfg.json)
+				buf_free(&j.b);
 			return cmd_fail(c, "reading %s: %s", o->name,
 			    strerror(errno));
 		}

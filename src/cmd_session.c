@@ -624,8 +624,6 @@ cmd_reset_exec(struct cmd_ctx *c)
 	unsigned *ids;
 	size_t n, i;
 
-	if (c->argc > 1)
-		return cmd_usage(c, "too many arguments");
 	if (cmd_ids(c, &ids, &n) == -1)
 		return CMD_ERR;
 	for (i = 0; i < n; i++)

@@ -251,18 +251,22 @@ timer_remove_at(size_t i)
 uint64_t
 loop_timer_add(uint64_t ms, loop_timer_cb cb, void *arg)
 {
+	uint64_t id;
+
 	if (ntimers == timers_alloc) {
 		timers_alloc = timers_alloc ? timers_alloc * 2 : 16;
 		timers = xrealloc(timers, timers_alloc * sizeof *timers);
 	}
 	loop_update_clock();
-	timers[ntimers].id = next_timer_id++;
+	id = next_timer_id++;
+	timers[ntimers].id = id;
 	timers[ntimers].when = now_ms + ms;
 	timers[ntimers].cb = cb;
 	timers[ntimers].arg = arg;
 	ntimers++;
+	/* The new entry may move up the heap: return the id kept aside. */
 	timer_up(ntimers - 1);
-	return timers[ntimers - 1].id;
+	return id;
 }
 
 void

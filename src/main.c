@@ -28,6 +28,7 @@ static struct {
 	int	 failed;	/* a command failed (exit 1) */
 	int	 input_done;
 	int	 quitting;
+	int	 closing;	/* sessions are being closed to exit */
 	uint64_t flush_deadline;
 	int	 sigpipe[2];
 } M;
@@ -238,8 +239,16 @@ should_exit(void)
 		return 0;
 	if (M.keep_open && !cmd_quit_requested)
 		return sess_count() == 0;
-	if (sess_total_queued() == 0 && !cmd_data_busy())
-		return 1;
+	if (sess_total_queued() == 0 && !cmd_data_busy()) {
+		/* Then close every session gracefully, so the last bytes
+		 * reach the peers before the process goes. */
+		if (!M.closing) {
+			M.closing = 1;
+			sess_close_everything();
+		}
+		if (sess_count() == 0)
+			return 1;
+	}
 	if (loop_now() >= M.flush_deadline) {
 		out_error(NULL, "gave up after %us waiting for %zu queued bytes "
 		    "and %s to finish", FLUSH_TIMEOUT_MS / 1000,

@@ -658,17 +658,20 @@ net_unix_listen(const char *path, unsigned long *ino, char *err,
 			close(fd);
 			return -1;
 		}
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (probe != -1 && connect(probe, (struct sockaddr *)&sun,
-		    sizeof sun) == 0) {
-			close(probe);
+		/* Non-blocking: a live server with a full backlog answers
+		 * EAGAIN at once instead of stalling the whole tool. */
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
+		if (probe == -1 || connect(probe, (struct sockaddr *)&sun,
+		    sizeof sun) == 0 || errno != ECONNREFUSED) {
 			snprintf(err, errlen, "%s is in use by a live server",
 			    path);
+			if (probe != -1)
+				close(probe);
 			close(fd);
 			return -1;
 		}
-		if (probe != -1)
-			close(probe);
+		close(probe);
 		unlink(path);
 		if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 			snprintf(err, errlen, "cannot bind %s: %s", path,
@@ -700,9 +703,11 @@ net_unix_connect(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1 &&
-	    errno != EINPROGRESS && errno != EAGAIN) {
+	/* A unix connect completes at once or fails at once; EAGAIN means
+	 * the server's backlog is full, not "in progress". */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		snprintf(err, errlen, "cannot connect to %s: %s", path,
+		    errno == EAGAIN ? "server busy (its backlog is full)" :
 		    strerror(errno));
 		close(fd);
 		return -1;

@@ -70,7 +70,6 @@ int	net_cidr_parse(const char *list, struct net_cidr **out, size_t *n,
 int	net_cidr_match(const struct net_cidr *, size_t n,
 	    const struct sockaddr *);
 
-#endif
 
 /* UDP socket bound to host:port (host NULL: every interface, dual-stack
  * when possible; *dual tells).  family restricts the wildcard when the
@@ -90,3 +89,5 @@ int	net_mcast_open(const char *group, uint16_t port, const char *iface,
 int	net_unix_listen(const char *path, unsigned long *ino, char *err,
 	    size_t errlen);
 int	net_unix_connect(const char *path, char *err, size_t errlen);
+
+#endif

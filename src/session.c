@@ -3,7 +3,10 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <linux/errqueue.h>
 #include <sys/un.h>
 
@@ -41,11 +44,16 @@ static unsigned		  next_id = 1;
 #define READ_BUDGET	(2u << 20)
 #define ACCEPT_BUDGET	64
 #define CLOSE_TIMEOUT_MS 10000
+/* How often a closing session checks that its last bytes were acked. */
+#define LINGER_POLL_MS	10
 
 static unsigned char	rbuf[READ_CHUNK];
 
 static void	sess_io(int, int, void *);
 static void	sess_interest(struct session *);
+static int	sess_close_finish(struct session *);
+static void	sess_linger_timer(void *);
+static void	sess_drain(struct session *);
 
 const char *
 sess_kind_name(enum sess_kind k)
@@ -93,6 +101,18 @@ sess_find(unsigned id)
 			hi = mid;
 	}
 	return NULL;
+}
+
+/* Is s still in the table (not destroyed)? */
+static int
+sess_find_ptr(const struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < ntab; i++)
+		if (tab[i] == s)
+			return 1;
+	return 0;
 }
 
 struct session **
@@ -198,6 +218,21 @@ sess_remove(struct session *s)
 	free(s);
 }
 
+/* 0: a specific address; 1: a wildcard; 2: the dual-stack wildcard. */
+static int
+sess_wildcard(const struct session *s, int dual)
+{
+	const struct sockaddr_in *sin = (const void *)&s->local.ss;
+	const struct sockaddr_in6 *sin6 = (const void *)&s->local.ss;
+
+	if (s->local.ss.ss_family == AF_INET)
+		return sin->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (s->local.ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+		return dual ? 2 : 1;
+	return 0;
+}
+
 static void
 sess_set_strings(struct session *s)
 {
@@ -222,8 +257,10 @@ sess_last_close_msg(unsigned id)
 void
 sess_destroy(struct session *s, const char *reason, const char *msg)
 {
+	struct session *parent;
 	size_t i;
 
+	s->destroying = 1;
 	if (sess_is_server(s)) {
 		/* Peers go first: their closed events precede the server's. */
 		for (i = ntab; i > 0; i--) {
@@ -235,6 +272,8 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 		loop_timer_del(s->connect_timer);
 	if (s->close_timer)
 		loop_timer_del(s->close_timer);
+	if (s->linger_timer)
+		loop_timer_del(s->linger_timer);
 	if (s->fd != -1) {
 		loop_del(s->fd);
 		close(s->fd);
@@ -244,9 +283,15 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 	last_close_id = s->id;
 	snprintf(last_close_msg, sizeof last_close_msg, "%s", msg);
 	out_ev_closed(s, reason, msg);
-	if (s->parent != NULL)
-		s->parent->npeers--;
+	parent = s->parent;
+	if (parent != NULL)
+		parent->npeers--;
 	sess_remove(s);
+	/* A closing server waits for its last peer. */
+	if (parent != NULL && parent->closing && parent->npeers == 0 &&
+	    !parent->destroying)
+		sess_destroy(parent, parent->close_reason ? parent->close_reason :
+		    "local", "closed");
 }
 
 static const char *
@@ -468,13 +513,59 @@ sess_flush(struct session *s)
 		sess_count_tx(s, (size_t)w);
 		buf_consume(&s->outq, (size_t)w);
 	}
-	if (buf_len(&s->outq) == 0 && s->closing) {
-		sess_destroy(s, s->close_reason ? s->close_reason : "local",
-		    s->eof ? "connection closed by peer" : "closed");
-		return -1;
-	}
+	if (buf_len(&s->outq) == 0 && s->closing)
+		return sess_close_finish(s);
 	sess_interest(s);
 	return 0;
+}
+
+/*
+ * The last step of a graceful close, once our queue is empty: send FIN,
+ * then wait until the peer has acknowledged every byte the kernel still
+ * holds.  close() on a socket with unread input answers with a reset that
+ * throws those bytes away, so input arriving meanwhile is read (and shown)
+ * as usual.  Bounded by the close timeout.
+ */
+static int
+sess_linger(struct session *s)
+{
+	int unacked = 0;
+
+	if (s->kind != K_TCP_PEER && s->kind != K_TCP_CLIENT)
+		goto done;	/* unix sockets hand data over at once */
+	if (!s->wr_shut) {
+		shutdown(s->fd, SHUT_WR);
+		s->wr_shut = 1;
+	}
+	if (ioctl(s->fd, SIOCOUTQ, &unacked) == -1 || unacked == 0)
+		goto done;
+	if (s->linger_timer == 0)
+		s->linger_timer = loop_timer_add(LINGER_POLL_MS,
+		    sess_linger_timer, s);
+	return 0;
+done:
+	sess_drain(s);
+	if (s->close_reason != NULL && strcmp(s->close_reason, "peer") == 0)
+		sess_destroy(s, "peer", "connection closed by peer");
+	else
+		sess_destroy(s, s->close_reason ? s->close_reason : "local",
+		    "closed");
+	return -1;
+}
+
+static void
+sess_linger_timer(void *arg)
+{
+	struct session *s = arg;
+
+	s->linger_timer = 0;
+	sess_linger(s);
+}
+
+static int
+sess_close_finish(struct session *s)
+{
+	return sess_linger(s);
 }
 
 static void
@@ -484,8 +575,12 @@ sess_close_timeout(void *arg)
 	char msg[96];
 
 	s->close_timer = 0;
-	snprintf(msg, sizeof msg, "gave up flushing: %zu queued bytes "
-	    "not delivered", buf_len(&s->outq));
+	if (buf_len(&s->outq) > 0)
+		snprintf(msg, sizeof msg, "gave up flushing: %zu queued bytes "
+		    "not delivered", buf_len(&s->outq));
+	else
+		snprintf(msg, sizeof msg, "gave up waiting for the peer to "
+		    "acknowledge the last bytes sent");
 	sess_destroy(s, "timeout", msg);
 }
 
@@ -505,7 +600,8 @@ sess_peer_eof(struct session *s)
 		return 0;
 	}
 	if (buf_len(&s->outq) == 0) {
-		sess_destroy(s, "peer", "connection closed by peer");
+		sess_destroy(s, s->closing && s->close_reason ? s->close_reason :
+		    "peer", "connection closed by peer");
 		return -1;
 	}
 	/* Deliver what was accepted for sending before closing. */
@@ -637,7 +733,7 @@ sess_accept(struct session *srv)
 }
 
 /* Clients. */
-static void	sess_connect_next(struct session *);
+static int	sess_connect_next(struct session *);
 
 static void
 sess_connect_timeout(void *arg)
@@ -669,8 +765,9 @@ sess_connected(struct session *s)
 	sess_flush(s);
 }
 
-/* Try the next address getaddrinfo gave us. */
-static void
+/* Try the next address getaddrinfo gave us.  Returns -1 when none is left
+ * (the session is destroyed). */
+static int
 sess_connect_next(struct session *s)
 {
 	while (s->ai_next != NULL) {
@@ -697,10 +794,11 @@ sess_connect_next(struct session *s)
 			    "%s", strerror(errno));
 			continue;
 		}
-		return;
+		return 0;
 	}
 	sess_destroy(s, "error", s->connect_err[0] ? s->connect_err :
 	    "no address to connect to");
+	return -1;
 }
 
 static void
@@ -838,8 +936,13 @@ sess_flush_dgram(struct session *s)
 		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 		    errno == ENOBUFS))
 			break;
-		if (w == -1 && errno == EINTR)
+		/* EINTR, or an ICMP error about an earlier datagram (already
+		 * reported from the error queue): this one is still to go. */
+		if (w == -1 && (errno == EINTR || errno == ECONNREFUSED ||
+		    errno == EHOSTUNREACH || errno == ENETUNREACH) &&
+		    s->dgram_retry++ < 3)
 			continue;
+		s->dgram_retry = 0;
 		if (w == -1) {
 			char a[NET_ADDRSTRLEN];
 
@@ -945,7 +1048,7 @@ sess_udp(const char *host, uint16_t port, const struct net_addr *to,
 		return NULL;
 	}
 	s = sess_dgram_new(K_UDP, fd, rsize);
-	s->all_ifaces = host == NULL ? (dual ? 2 : 1) : 0;
+	s->all_ifaces = sess_wildcard(s, dual);
 	sess_set_strings(s);
 	if (to != NULL)
 		sess_set_to(s, to);
@@ -972,7 +1075,8 @@ sess_udp_client(const char *host, uint16_t port, char *err, size_t errlen)
 	if (fd == -1)
 		return NULL;
 	s = sess_dgram_new(K_UDP, fd, 0);
-	s->all_ifaces = dual ? 2 : 1;	/* it must hear answers from anyone */
+	/* Bound to the wildcard: it must hear answers from anyone. */
+	s->all_ifaces = sess_wildcard(s, dual);
 	sess_set_strings(s);
 	sess_set_to(s, &to);
 	if (sess_register(s, LOOP_READ, err, errlen) == -1)
@@ -1061,8 +1165,8 @@ sess_tcp_server(const char *host, uint16_t port, unsigned max_peers,
 	s->max_peers = max_peers;
 	s->allow = allow;
 	s->nallow = nallow;
-	s->all_ifaces = host == NULL ? (dual ? 2 : 1) : 0;
 	net_local(fd, &s->local);
+	s->all_ifaces = sess_wildcard(s, dual);
 	sess_set_strings(s);
 	if (sess_register(s, LOOP_READ, err, errlen) == -1)
 		return NULL;
@@ -1076,6 +1180,7 @@ sess_tcp_client(const char *host, uint16_t port, const struct net_addr *bind,
 {
 	struct addrinfo *res;
 	struct session *s;
+	unsigned id;
 
 	if (net_resolve(host, port, SOCK_STREAM, 0, &res, err, errlen) == -1)
 		return NULL;
@@ -1092,7 +1197,12 @@ sess_tcp_client(const char *host, uint16_t port, const struct net_addr *bind,
 	out_ev_connecting(s);
 	s->connect_deadline = timeout_ms;
 	s->connect_timer = loop_timer_add(timeout_ms, sess_connect_timeout, s);
-	sess_connect_next(s);
+	id = s->id;
+	if (sess_connect_next(s) == -1) {
+		/* Every address failed at once; s is gone. */
+		snprintf(err, errlen, "%s", sess_last_close_msg(id));
+		return NULL;
+	}
 	return s;
 }
 
@@ -1130,9 +1240,7 @@ sess_queue(struct session *s, const unsigned char *p, size_t n,
 	if (s->closing || s->fd == -1)
 		return;
 	out_ev_data(s, '>', p, n, NULL, 0, 0);
-	s->tx_msgs++;
-	if (s->parent != NULL)
-		s->parent->tx_msgs++;
+	sess_count_msg_tx(s);
 	buf_append(&s->outq, p, n);
 	sess_interest(s);
 }
@@ -1141,9 +1249,7 @@ static int
 sess_send_one(struct session *s, const unsigned char *p, size_t n)
 {
 	out_ev_data(s, '>', p, n, NULL, 0, 0);
-	s->tx_msgs++;
-	if (s->parent != NULL)
-		s->parent->tx_msgs++;
+	sess_count_msg_tx(s);
 	return sess_write(s, p, n);
 }
 
@@ -1243,7 +1349,7 @@ sess_send_to(struct session *s, const unsigned char *p, size_t n,
 			return -1;
 		}
 	}
-	s->tx_msgs++;
+	sess_count_msg_tx(s);
 	if (w >= 0) {
 		sess_count_tx(s, n);
 		return 0;
@@ -1259,6 +1365,7 @@ int
 sess_send(struct session *s, const unsigned char *p, size_t n, char *err,
     size_t errlen)
 {
+	unsigned id;
 	size_t i;
 
 	if (!sess_is_stream(s))
@@ -1291,7 +1398,15 @@ sess_send(struct session *s, const unsigned char *p, size_t n, char *err,
 		snprintf(err, errlen, "session %u is closing", s->id);
 		return -1;
 	}
-	return sess_send_one(s, p, n);
+	id = s->id;
+	if (sess_send_one(s, p, n) == -1) {
+		const char *why = sess_last_close_msg(id);
+
+		snprintf(err, errlen, "session %u closed while sending: %s", id,
+		    why != NULL ? why : "error");
+		return -1;
+	}
+	return 0;
 }
 
 /* Read whatever the peer already sent, so that close() does not answer
@@ -1316,33 +1431,54 @@ sess_close(struct session *s, const char *reason)
 	size_t i;
 
 	if (sess_is_server(s)) {
+		/* Stop listening now; the server itself goes once its peers
+		 * have finished closing, so `close SERVER` covers them. */
+		if (s->fd != -1) {
+			loop_del(s->fd);
+			close(s->fd);
+			s->fd = -1;
+		}
+		s->closing = 1;
+		s->close_reason = reason;
+		s->state = S_CLOSED;
 		for (i = ntab; i > 0; i--)
 			if (i - 1 < ntab && tab[i - 1]->parent == s)
 				sess_close(tab[i - 1], reason);
-		/* Peers still flushing outlive their server, orphaned. */
-		for (i = 0; i < ntab; i++)
-			if (tab[i]->parent == s)
-				tab[i]->parent = NULL;
-		s->npeers = 0;
-		sess_destroy(s, reason, "closed");
+		/* sess_destroy of the last peer may have taken the server. */
+		if (sess_find_ptr(s) && s->npeers == 0)
+			sess_destroy(s, reason, "closed");
 		return;
 	}
-	if (s->state == S_CONNECTING || s->fd == -1 ||
-	    buf_len(&s->outq) == 0) {
-		if (s->state == S_CONNECTED)
-			sess_drain(s);
-		if (s->state == S_HALF_CLOSED)
-			s->eof = 0;	/* the message below is about us */
+	if (s->state == S_CONNECTING || s->fd == -1 || !sess_is_stream(s)) {
 		sess_destroy(s, reason, s->state == S_CONNECTING ?
 		    "connect cancelled" : "closed");
 		return;
 	}
+	if (s->closing)
+		return;
 	s->closing = 1;
 	s->close_reason = reason;
 	if (s->close_timer == 0)
 		s->close_timer = loop_timer_add(CLOSE_TIMEOUT_MS,
 		    sess_close_timeout, s);
-	sess_interest(s);
+	if (buf_len(&s->outq) == 0)
+		sess_close_finish(s);
+	else
+		sess_interest(s);
+}
+
+/* Graceful close of every session (the end of input). */
+void
+sess_close_everything(void)
+{
+	size_t i;
+
+	for (i = ntab; i > 0; i--) {
+		if (i - 1 >= ntab)
+			continue;
+		if (tab[i - 1]->parent == NULL && !tab[i - 1]->closing)
+			sess_close(tab[i - 1], "local");
+	}
 }
 
 size_t

@@ -100,8 +100,11 @@ struct session {
 	struct settings		 set;
 	struct buf		 outq;
 	int			 closing;	/* close once outq drains */
+	int			 destroying;
 	int			 eof;		/* peer finished sending */
 	uint64_t		 close_timer;
+	uint64_t		 linger_timer;
+	int			 wr_shut;	/* our FIN is sent */
 	const char		*close_reason;
 
 	/* Bytes of a framed message still incomplete. */
@@ -118,6 +121,7 @@ struct session {
 	int			 have_to, have_from;
 	size_t			 rsize;		/* bytes read per datagram */
 	size_t			 dgram_size;	/* real size of a truncated one */
+	int			 dgram_retry;
 	/* A unix server's socket file, removed on close if still ours. */
 	char			*path;
 	unsigned long		 path_ino;
@@ -187,6 +191,7 @@ void		 sess_destroy(struct session *, const char *reason,
 /* Bytes still queued in any session (for the end-of-input flush). */
 size_t		 sess_total_queued(void);
 void		 sess_close_all(void);
+void		 sess_close_everything(void);
 
 void		 sess_reset_counters(struct session *);
 const char	*sess_last_close_msg(unsigned id);

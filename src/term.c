@@ -55,6 +55,7 @@ static struct {
 
 static void	term_pump(void);
 static void	term_repump(void *);
+static void	term_interest(void);
 
 static void
 term_write_all(int fd, const char *s, size_t n)
@@ -153,6 +154,7 @@ term_rl_line(char *line)
 		term_write_all(1, "\n", 1);
 		T.eof = 1;
 		T.eof_sent = 1;
+		term_interest();	/* the terminal leaves the loop */
 		T.cb(NULL, 0, TERM_EOF);
 		return;
 	}

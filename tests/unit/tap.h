@@ -8,7 +8,8 @@
 
 static int tap_run, tap_failed;
 
-static void tap_dump(const char *, const void *, size_t);
+static void tap_dump(const char *, const void *, size_t)
+    __attribute__((unused));
 
 static int __attribute__((format(printf, 4, 5)))
 tap_ok(int pass, const char *file, int line, const char *fmt, ...)
