@@ -121,8 +121,9 @@ term_flush(void)
 		term_write_all(1, (char *)buf_peek(&out_pending),
 		    buf_len(&out_pending));
 	buf_reset(&out_pending);
-	/* A burst of output should not keep a large buffer alive. */
-	if (out_pending.cap > (1u << 20))
+	/* Keep the buffer between bursts (regrowing it costs more than the
+	 * memory), unless a burst made it huge. */
+	if (out_pending.cap > (32u << 20))
 		buf_free(&out_pending);
 }
 
