@@ -114,6 +114,9 @@ struct pending {
 };
 extern struct pending cmd_pending;
 
+/* The check of a connect in progress on cmd_pending.id. */
+int		 cmd_connect_check(struct pending *);
+
 /* Start waiting; the caller fills check and its fields first. */
 enum cmd_status	 cmd_wait(const struct cmd_ctx *, uint64_t timeout_ms);
 /* After each loop iteration: CMD_PENDING while waiting, else the result. */

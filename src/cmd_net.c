@@ -123,21 +123,6 @@ const struct cmd_entry cmd_mcast_entry = {
 };
 
 /* unix-server, unix-client */
-static int
-cmd_unix_check(struct pending *p)
-{
-	struct session *s = sess_find(p->id);
-	const char *msg;
-
-	if (s != NULL && s->state == S_CONNECTING)
-		return 0;
-	if (s != NULL)
-		return 1;
-	msg = sess_last_close_msg(p->id);
-	out_error(p->ent->name, "cannot connect: %s", msg ? msg : "closed");
-	return -1;
-}
-
 static enum cmd_status
 cmd_unix_server_exec(struct cmd_ctx *c)
 {
@@ -163,7 +148,7 @@ cmd_unix_client_exec(struct cmd_ctx *c)
 	if (c->interactive)
 		return CMD_OK;
 	cmd_pending.id = s->id;
-	cmd_pending.check = cmd_unix_check;
+	cmd_pending.check = cmd_connect_check;
 	return cmd_wait(c, 0);
 }
 

@@ -64,7 +64,8 @@ const struct cmd_entry cmd_tcp_server_entry = {
 };
 
 /* tcp-client */
-static int
+/* A script's connect (tcp-client, unix-client) waits for its outcome. */
+int
 cmd_connect_check(struct pending *p)
 {
 	struct session *s = sess_find(p->id);
