@@ -8,13 +8,8 @@ import socket
 import sys
 import threading
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import ok, is_eq, done, skip, Socktool, connect, deadline_loop, vm_hwm_kib
-
-
-def cpu_ticks(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])     # utime + stime
+from st import (ok, is_eq, done, skip, Socktool, connect, deadline_loop,
+                vm_hwm_kib, cpu_ticks)
 
 def low_fd_limit():
     resource.setrlimit(resource.RLIMIT_NOFILE, (24, 24))

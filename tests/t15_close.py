@@ -8,19 +8,12 @@ import sys
 import tempfile
 import threading
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import ok, is_eq, done, run, Socktool, connect
+from st import ok, is_eq, done, run, Socktool, connect, cpu_ticks
 
 tmp = tempfile.mkdtemp(prefix="st-t15-")
 blob = os.path.join(tmp, "blob.bin")
 with open(blob, "wb") as f:
     f.write(os.urandom(20 * 1000 * 1000))
-
-
-def cpu_ticks(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
-
 
 # A peer that sends all the time while it receives: close must not turn
 # into a reset that throws away what the kernel still holds for it.

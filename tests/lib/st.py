@@ -268,6 +268,13 @@ def vm_hwm_kib(pid):
     return None
 
 
+def cpu_ticks(pid):
+    """CPU time (user + system, in clock ticks) a process has used."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def parse_list(text):
     """The rows of the last `list` table in text, by the header's column
     names (extra columns are tolerated): [(indent, {column: value})]."""
