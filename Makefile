@@ -27,11 +27,13 @@ endif
 
 SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
 	   src/cmd_data.c src/cmd_script.c src/cmd_net.c src/session.c src/settings.c \
-	   src/net.c src/buf.c src/codec.c src/out.c src/enc.c
+	   src/net.c src/buf.c src/codec.c src/out.c src/enc.c \
+	   src/frame.c src/pipe.c src/transport.c src/tr_stream.c \
+	   src/tr_listen.c src/tr_connect.c src/tr_dgram.c src/pcapng.c
 OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \
-	   $(BUILD)/test_loop
+	   $(BUILD)/test_loop $(BUILD)/test_frame $(BUILD)/test_pcapng
 
 .PHONY: all asan deps run check unit install uninstall clean bench fuzz
 all: $(BIN) socktool
@@ -59,6 +61,12 @@ $(BUILD)/test_buf: tests/unit/test_buf.c src/buf.c src/buf.h tests/unit/tap.h | 
 
 $(BUILD)/test_loop: tests/unit/test_loop.c src/loop.c src/buf.c src/loop.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_loop.c src/loop.c src/buf.c
+
+$(BUILD)/test_frame: tests/unit/test_frame.c src/frame.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_frame.c src/frame.c src/codec.c src/buf.c
+
+$(BUILD)/test_pcapng: tests/unit/test_pcapng.c src/pcapng.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_pcapng.c src/pcapng.c src/buf.c
 
 $(BUILD)/test_cmd: tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) $(LIBS)
@@ -90,8 +98,15 @@ fuzz:
 	    src/codec.c src/buf.c
 	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_parse tests/fuzz/fuzz_parse.c \
 	    $(LIBSRCS) $(LIBS)
-	build-fuzz/fuzz_codec -max_total_time=$(FUZZ_SECONDS) -max_len=4096
-	build-fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096
+	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_frame tests/fuzz/fuzz_frame.c \
+	    src/frame.c src/codec.c src/buf.c
+	mkdir -p build-fuzz/corpus-codec build-fuzz/corpus-parse build-fuzz/corpus-frame
+	build-fuzz/fuzz_codec -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-codec tests/fuzz/corpus
+	build-fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-parse tests/fuzz/corpus
+	build-fuzz/fuzz_frame -max_total_time=$(FUZZ_SECONDS) -max_len=20000 \
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-frame
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

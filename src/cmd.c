@@ -10,6 +10,7 @@
 #include "codec.h"
 #include "loop.h"
 #include "out.h"
+#include "pipe.h"
 #include "session.h"
 #include "settings.h"
 

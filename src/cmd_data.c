@@ -17,6 +17,7 @@
 #include "enc.h"
 #include "loop.h"
 #include "out.h"
+#include "pipe.h"
 #include "session.h"
 
 /*
@@ -74,9 +75,9 @@ cmd_send_check(struct pending *p)
 		    "not sent", p->id, buf_len(&p->data));
 		return -1;
 	}
-	if (!sess_can_queue(s))
+	if (!pipe_can_queue(s))
 		return 0;
-	if (sess_send(s, buf_peek(&p->data), buf_len(&p->data), err,
+	if (pipe_send(s, buf_peek(&p->data), buf_len(&p->data), err,
 	    sizeof err) == -1) {
 		out_error(p->ent->name, "%s", err);
 		return -1;
@@ -133,10 +134,10 @@ repeat_tick(void *arg)
 		return;
 	}
 	/* A full queue postpones this send; it is never dropped. */
-	if (sess_can_queue(s)) {
-		rc = r->have_to ? sess_send_to(s, buf_peek(&r->data),
+	if (pipe_can_queue(s)) {
+		rc = r->have_to ? pipe_send_to(s, buf_peek(&r->data),
 		    buf_len(&r->data), &r->to, err, sizeof err) :
-		    sess_send(s, buf_peek(&r->data), buf_len(&r->data), err,
+		    pipe_send(s, buf_peek(&r->data), buf_len(&r->data), err,
 		    sizeof err);
 		if (rc == -1) {
 			if (sess_find(r->id) != NULL)
@@ -293,9 +294,9 @@ xfer_step(struct xfer *x)
 		size_t want = sess_is_stream(s) ? FILE_SLICE : x->chunk;
 		ssize_t r;
 
-		if (sess_is_stream(s) && buf_len(&s->outq) >= FILE_QUEUE_LOW)
+		if (sess_is_stream(s) && pipe_queued(s) >= FILE_QUEUE_LOW)
 			break;
-		if (!sess_is_stream(s) && buf_len(&s->outq) > 0)
+		if (!sess_is_stream(s) && pipe_queued(s) > 0)
 			break;
 		r = read(x->fd, slice, want);
 		if (r == -1 && errno == EINTR)
@@ -306,14 +307,14 @@ xfer_step(struct xfer *x)
 			return 1;
 		}
 		if (r == 0) {
-			sess_count_msg_tx(s);
+			pipe_count_msg_tx(s);
 			xfer_report(x, s, 1);
 			free(slice);
 			return 1;
 		}
 		x->done += (uint64_t)r;
 		if (sess_is_stream(s)) {
-			if (sess_write(s, slice, (size_t)r) == -1) {
+			if (pipe_write(s, slice, (size_t)r) == -1) {
 				xfer_failed(x, "session closed");
 				free(slice);
 				return 1;
@@ -321,7 +322,7 @@ xfer_step(struct xfer *x)
 		} else {
 			char err[256];
 
-			if (sess_send_to(s, slice, (size_t)r, NULL, err,
+			if (pipe_send_to(s, slice, (size_t)r, NULL, err,
 			    sizeof err) == -1) {
 				xfer_failed(x, err);
 				free(slice);
@@ -336,7 +337,7 @@ xfer_step(struct xfer *x)
 	}
 	/* With nothing left queued (UDP, or a reader that keeps up), no
 	 * write event will call us again: a timer does. */
-	if (buf_len(&s->outq) == 0 && x->timer == 0)
+	if (pipe_queued(s) == 0 && x->timer == 0)
 		x->timer = loop_timer_add(budget < 0 || sess_is_stream(s) ? 0 : 1,
 		    xfer_timer, x);
 	return 0;
@@ -439,18 +440,18 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		free(rep);
 		return cmd_fail(c, "server %u has no peers", s->id);
 	}
-	if (rep != NULL && !sess_can_queue(s)) {
+	if (rep != NULL && !pipe_can_queue(s)) {
 		buf_free(&data);
 		free(rep);
 		return cmd_fail(c, "session %u: output queue full; not "
 		    "started", s->id);
 	}
-	if (!sess_can_queue(s)) {
+	if (!pipe_can_queue(s)) {
 		if (c->interactive) {
 			buf_free(&data);
 			return cmd_fail(c, "session %u: output queue full "
 			    "(%zu bytes waiting); not sent, try again", s->id,
-			    buf_len(&s->outq));
+			    pipe_queued(s));
 		}
 		/* A script waits for the peer to catch up. */
 		cmd_pending.id = s->id;
@@ -459,10 +460,10 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		return cmd_wait(c, 0);
 	}
 	if (tov != NULL)
-		r = sess_send_to(s, buf_peek(&data), buf_len(&data), &to, err,
+		r = pipe_send_to(s, buf_peek(&data), buf_len(&data), &to, err,
 		    sizeof err);
 	else
-		r = sess_send(s, buf_peek(&data), buf_len(&data), err,
+		r = pipe_send(s, buf_peek(&data), buf_len(&data), err,
 		    sizeof err);
 	if (r == -1) {
 		buf_free(&data);
@@ -577,7 +578,7 @@ cmd_sendfile_check(struct pending *p)
 		for (i = 0; i < n; i++) {
 			struct session *s = sess_find(ids[i]);
 
-			if (s != NULL && buf_len(&s->outq) > 0)
+			if (s != NULL && pipe_queued(s) > 0)
 				return 0;
 		}
 	}

@@ -13,6 +13,7 @@
 #include "codec.h"
 #include "net.h"
 #include "out.h"
+#include "pipe.h"
 #include "session.h"
 
 /* udp */

@@ -12,6 +12,7 @@
 #include "loop.h"
 #include "out.h"
 #include "enc.h"
+#include "pipe.h"
 #include "session.h"
 #include "term.h"
 
@@ -471,10 +472,10 @@ cmd_attach_line(const char *line, size_t len)
 	} else
 		buf_append(&data, line, len);
 	buf_puts(&data, eols[s->set.eol]);
-	if (!sess_can_queue(s))
+	if (!pipe_can_queue(s))
 		out_error("attach", "session %u: output queue full; line not "
 		    "sent", s->id);
-	else if (sess_send(s, buf_peek(&data), buf_len(&data), err,
+	else if (pipe_send(s, buf_peek(&data), buf_len(&data), err,
 	    sizeof err) == -1)
 		out_error("attach", "%s", err);
 	buf_free(&data);

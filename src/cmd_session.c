@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "net.h"
 #include "out.h"
+#include "pipe.h"
 #include "session.h"
 #include "settings.h"
 
@@ -384,7 +385,7 @@ cmd_set_exec(struct cmd_ctx *c)
 		vlen--;
 	value = xstrndup(c->rest, vlen);
 	/* Validate on a scratch copy first: a bad value changes nothing. */
-	settings_copy(&probe, &sess_defaults);
+	settings_copy(&probe, &settings_default);
 	r = d->apply(&probe, value, err, sizeof err);
 	settings_release(&probe);
 	if (r == -1) {
@@ -397,7 +398,7 @@ cmd_set_exec(struct cmd_ctx *c)
 		return cmd_usage(c, "%s", err);
 	}
 	if (strcmp(target, "default") == 0)
-		d->apply(&sess_defaults, value, err, sizeof err);
+		d->apply(&settings_default, value, err, sizeof err);
 	else if (strcmp(target, "all") == 0) {
 		struct session **all;
 		size_t n, i;
@@ -478,7 +479,7 @@ cmd_show_exec(struct cmd_ctx *c)
 		j_u64(&j, "tx_bytes", s->tx_bytes);
 		j_u64(&j, "rx_msgs", s->rx_msgs);
 		j_u64(&j, "tx_msgs", s->tx_msgs);
-		j_u64(&j, "queued", buf_len(&s->outq));
+		j_u64(&j, "queued", pipe_queued(s));
 		j_u64(&j, "uptime_ms", up);
 		j_obj(&j, "settings");
 		for (d = setting_defs; d->name != NULL; d++) {
@@ -515,7 +516,7 @@ cmd_show_exec(struct cmd_ctx *c)
 	    (unsigned long long)s->rx_bytes, (unsigned long long)s->rx_msgs);
 	out_line("  sent       %llu bytes, %llu messages",
 	    (unsigned long long)s->tx_bytes, (unsigned long long)s->tx_msgs);
-	out_line("  queued     %zu bytes", buf_len(&s->outq));
+	out_line("  queued     %zu bytes", pipe_queued(s));
 	codec_fmt_duration(up, &v);
 	out_line("  uptime     %s", buf_cstr(&v));
 	for (d = setting_defs; d->name != NULL; d++) {

@@ -14,6 +14,7 @@
 #include "enc.h"
 #include "loop.h"
 #include "out.h"
+#include "pipe.h"
 #include "session.h"
 #include "term.h"
 
@@ -323,10 +324,10 @@ main(int argc, char **argv)
 			out_cfg.json = 1;
 			break;
 		case 'x':
-			sess_defaults.display = DISP_HEX;
+			settings_default.display = DISP_HEX;
 			break;
 		case 't':
-			sess_defaults.timestamps = 1;
+			settings_default.timestamps = 1;
 			break;
 		case 'C':
 			if (strcmp(optarg, "auto") != 0 &&
@@ -380,6 +381,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "socktool: %s\n", err);
 		return 1;
 	}
+	pipe_init();
 	setup_signals();
 	if (term_init(M.interactive, fd, on_line, "socktool> ", err,
 	    sizeof err) == -1) {

@@ -35,24 +35,21 @@ out_color(const char *which)
 }
 
 /* "12:34:56.789 " in local time, when the session asks for it. */
+static void	out_stamp_on(int);
+#define out_stamp(s)	out_stamp_on((s) != NULL && (s)->set.timestamps)
+
 static void
-out_stamp(const struct session *s)
+out_stamp_on(int on)
 {
 	struct timeval tv;
 	struct tm tm;
 
-	if (s == NULL || !s->set.timestamps)
+	if (!on)
 		return;
 	gettimeofday(&tv, NULL);
 	localtime_r(&tv.tv_sec, &tm);
 	buf_printf(&out_pending, "%02d:%02d:%02d.%03ld ", tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000));
-}
-
-void
-out_raw(const char *s, size_t n)
-{
-	buf_append(&out_pending, s, n);
 }
 
 void
@@ -328,7 +325,8 @@ out_ev_accepted(const struct session *s)
 }
 
 void
-out_ev_closed(const struct session *s, const char *reason, const char *msg)
+out_ev_closed(const struct session *s, const char *reason, const char *msg,
+    uint64_t lost)
 {
 	if (out_cfg.json) {
 		struct json j;
@@ -338,12 +336,18 @@ out_ev_closed(const struct session *s, const char *reason, const char *msg)
 		j_str(&j, "message", msg);
 		j_u64(&j, "rx_bytes", s->rx_bytes);
 		j_u64(&j, "tx_bytes", s->tx_bytes);
+		if (lost > 0)
+			j_u64(&j, "lost", lost);
 		j_emit(&j);
 		return;
 	}
 	out_stamp(s);
-	buf_printf(&out_pending, "%s[%u] closed (%s): %s%s\n", out_color("ev"),
-	    s->id, reason, msg, out_color("off"));
+	buf_printf(&out_pending, "%s[%u] closed (%s): %s", out_color("ev"),
+	    s->id, reason, msg);
+	if (lost > 0)
+		buf_printf(&out_pending, "; %llu queued byte%s lost",
+		    (unsigned long long)lost, lost == 1 ? "" : "s");
+	buf_printf(&out_pending, "%s\n", out_color("off"));
 }
 
 void
@@ -371,64 +375,60 @@ out_ev_notice(const struct session *s, const char *fmt, ...)
 }
 
 void
-out_ev_data(const struct session *s, int dir, const unsigned char *p,
-    size_t n, const struct sockaddr *peer, socklen_t peerlen, int truncated)
+out_data(const struct out_data *d)
 {
-	char addr[NET_ADDRSTRLEN] = "";
-	size_t shown = n;
+	size_t shown = d->n;
 	struct buf conv = BUF_INIT;
-	const unsigned char *tp = p;
+	const unsigned char *tp = d->p;
 	size_t tn;
+	int utf8 = enc_is_utf8(d->encoding);
 
-	if (s->set.display == DISP_NONE || (dir == '>' && !s->set.show_sent))
-		return;
-	if (peer != NULL)
-		net_fmt(peer, peerlen, addr, sizeof addr);
 	if (out_cfg.json) {
 		struct json j;
 
-		out_ev_begin(&j, s, dir == '<' ? "recv" : "sent");
-		j_u64(&j, "bytes", n);
+		j_begin(&j, d->dir == '<' ? "recv" : "sent");
+		j_u64(&j, "id", d->id);
+		j_u64(&j, "bytes", d->n);
 		j_key(&j, "hex");
 		buf_putc(&j.b, '"');
-		codec_hex(p, n, &j.b);
+		codec_hex(d->p, d->n, &j.b);
 		buf_putc(&j.b, '"');
-		if (!enc_is_utf8(s->set.encoding)) {
-			enc_to_utf8(s->set.encoding, p, n, &conv);
+		if (!utf8) {
+			enc_to_utf8(d->encoding, d->p, d->n, &conv);
 			j_strn(&j, "text", (const char *)buf_peek(&conv),
 			    buf_len(&conv));
 			buf_free(&conv);
 		} else
-			j_strn(&j, "text", (const char *)p, n);
-		if (peer != NULL)
-			j_str(&j, dir == '<' ? "from" : "to", addr);
-		if (peer != NULL && dir == '<')
-			j_bool(&j, "truncated", truncated);
-		if (truncated)
-			j_u64(&j, "size", s->dgram_size);
+			j_strn(&j, "text", (const char *)d->p, d->n);
+		if (d->peer != NULL)
+			j_str(&j, d->dir == '<' ? "from" : "to", d->peer);
+		if (d->peer != NULL && d->dir == '<')
+			j_bool(&j, "truncated", d->truncated);
+		if (d->truncated)
+			j_u64(&j, "size", d->wire_size);
 		j_emit(&j);
 		return;
 	}
-	out_stamp(s);
-	buf_printf(&out_pending, "%s[%u] %c %zu byte%s", out_color(dir == '<' ?
-	    "rx" : "tx"), s->id, dir, n, n == 1 ? "" : "s");
-	if (peer != NULL)
-		buf_printf(&out_pending, " %s %s", dir == '<' ? "from" : "to",
-		    addr);
-	if (truncated)
+	out_stamp_on(d->stamp);
+	buf_printf(&out_pending, "%s[%u] %c %zu byte%s", out_color(d->dir ==
+	    '<' ? "rx" : "tx"), d->id, d->dir, d->n, d->n == 1 ? "" : "s");
+	if (d->peer != NULL)
+		buf_printf(&out_pending, " %s %s", d->dir == '<' ? "from" : "to",
+		    d->peer);
+	if (d->truncated)
 		buf_printf(&out_pending, " (truncated: the datagram had %zu "
-		    "bytes)", s->dgram_size);
+		    "bytes)", d->wire_size);
 	buf_printf(&out_pending, "%s\n", out_color("off"));
-	if (s->set.max_display != 0 && shown > s->set.max_display)
-		shown = (size_t)s->set.max_display;
-	if (n == 0)
+	if (d->max_display != 0 && shown > d->max_display)
+		shown = (size_t)d->max_display;
+	if (d->n == 0)
 		return;
-	if (s->set.display == DISP_HEX || s->set.display == DISP_BOTH)
-		codec_hexdump(p, shown, 0, &out_pending);
-	if (s->set.display == DISP_TEXT || s->set.display == DISP_BOTH) {
+	if (d->display == DISP_HEX || d->display == DISP_BOTH)
+		codec_hexdump(d->p, shown, 0, &out_pending);
+	if (d->display == DISP_TEXT || d->display == DISP_BOTH) {
 		tn = shown;
-		if (!enc_is_utf8(s->set.encoding)) {
-			enc_to_utf8(s->set.encoding, p, shown, &conv);
+		if (!utf8) {
+			enc_to_utf8(d->encoding, d->p, shown, &conv);
 			tp = buf_peek(&conv);
 			tn = buf_len(&conv);
 		}
@@ -436,8 +436,8 @@ out_ev_data(const struct session *s, int dir, const unsigned char *p,
 		buf_putc(&out_pending, '\n');
 		buf_free(&conv);
 	}
-	if (shown < n)
+	if (shown < d->n)
 		buf_printf(&out_pending, "%s... %zu more byte%s not shown "
-		    "(max-display %zu)%s\n", out_color("dim"), n - shown,
-		    n - shown == 1 ? "" : "s", shown, out_color("off"));
+		    "(max-display %zu)%s\n", out_color("dim"), d->n - shown,
+		    d->n - shown == 1 ? "" : "s", shown, out_color("off"));
 }

@@ -29,7 +29,6 @@ extern struct buf out_pending;
 /* Human-only lines. */
 void	out_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void	out_raw(const char *s, size_t n);
 
 /* "error: CMD: message" (CMD may be NULL); a JSON error event in JSON mode. */
 void	out_error(const char *cmd, const char *fmt, ...)
@@ -40,12 +39,26 @@ void	out_ev_listening(const struct session *);
 void	out_ev_connecting(const struct session *);
 void	out_ev_connected(const struct session *);
 void	out_ev_accepted(const struct session *);
+/* lost: bytes accepted for sending that never left. */
 void	out_ev_closed(const struct session *, const char *reason,
-	    const char *msg);
-/* dir '<' received, '>' sent.  peer: UDP source/destination or NULL. */
-void	out_ev_data(const struct session *, int dir, const unsigned char *,
-	    size_t, const struct sockaddr *peer, socklen_t peerlen,
-	    int truncated);
+	    const char *msg, uint64_t lost);
+
+/* Data shown: everything the renderer needs travels in the record, so the
+ * display policy stays with the caller (the display tap). */
+struct out_data {
+	unsigned		 id;
+	int			 dir;		/* '<' received, '>' sent */
+	const unsigned char	*p;
+	size_t			 n;
+	const char		*peer;		/* datagram source/destination */
+	int			 truncated;
+	size_t			 wire_size;	/* a truncated datagram's size */
+	int			 display;	/* enum disp_mode */
+	uint64_t		 max_display;
+	const char		*encoding;
+	int			 stamp;
+};
+void	out_data(const struct out_data *);
 /* A session-related notice ("max peers reached", "ICMP ..."). */
 void	out_ev_notice(const struct session *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

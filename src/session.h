@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* session.h — the session table: every socket socktool owns is a numbered
  * session with a kind, a state, addresses, counters, settings and an output
- * queue.  Sockets are serviced here, from loop callbacks. */
+ * queue.  The socket itself belongs to the session's transport
+ * (transport.h); bytes move through the pipeline (pipe.h). */
 #ifndef SOCKTOOL_SESSION_H
 #define SOCKTOOL_SESSION_H
 
@@ -8,7 +10,11 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "frame.h"
 #include "net.h"
+#include "settings.h"
+
+struct transport;
 
 enum sess_kind {
 	K_TCP_SERVER,
@@ -19,7 +25,21 @@ enum sess_kind {
 	K_UNIX_SERVER,
 	K_UNIX_PEER,
 	K_UNIX_CLIENT,
+	K_NKINDS
 };
+
+/* What a kind is, read from one table instead of tests of s->kind. */
+#define KIND_SERVER	0x01	/* accepts peers */
+#define KIND_STREAM	0x02	/* a byte stream (not datagrams) */
+#define KIND_TCP	0x04	/* TCP: linger on close, TCP socket options */
+#define KIND_UNIX	0x08	/* AF_UNIX: addresses are paths */
+#define KIND_MCAST	0x10	/* a multicast group member */
+struct kind_info {
+	const char	*name;
+	unsigned	 flags;
+	enum sess_kind	 peer;		/* kind of an accepted peer */
+};
+extern const struct kind_info sess_kinds[K_NKINDS];
 
 enum sess_state {
 	S_CONNECTING,
@@ -29,48 +49,6 @@ enum sess_state {
 	S_HALF_CLOSED,
 	S_CLOSED,
 };
-
-enum disp_mode { DISP_TEXT, DISP_HEX, DISP_BOTH, DISP_NONE };
-enum eol_mode { EOL_LF, EOL_CRLF, EOL_CR, EOL_NONE };
-enum frame_mode { FR_RAW, FR_LINE, FR_DELIM, FR_LEN, FR_FIXED };
-enum echo_mode { ECHO_OFF, ECHO_ON, ECHO_UPPER };
-
-/* Auto-reply rules, shared between sessions that copied the same settings
- * and replaced (never changed in place) when a rule is added. */
-struct reply_rule {
-	struct buf	 pattern;
-	struct buf	 response;
-	char		*text;		/* as the user wrote it */
-};
-struct reply_rules {
-	unsigned		 refs;
-	size_t			 n;
-	struct reply_rule	 r[];
-};
-
-/* Longest framed message: a bigger length header is reported, not
- * allocated. */
-#define FRAME_MAX	(16u << 20)
-
-struct settings {
-	int		display;	/* enum disp_mode */
-	int		show_sent;
-	int		timestamps;
-	uint64_t	max_display;	/* 0 = unlimited */
-	int		eol;		/* enum eol_mode */
-	char		encoding[32];
-	int		framing;	/* enum frame_mode */
-	unsigned	frame_arg;	/* len: header bytes; fixed: size */
-	int		frame_le;	/* len: little-endian header */
-	unsigned char	delim[16];
-	size_t		delim_len;
-	int		echo;		/* enum echo_mode */
-	int		half_close;	/* peer EOF leaves us able to send */
-	struct reply_rules *replies;
-};
-
-void		 settings_copy(struct settings *, const struct settings *);
-void		 settings_release(struct settings *);
 
 /* Soft bound of an output queue: a send is accepted while the queue holds
  * less than this, so memory per session stays below bound + one message. */
@@ -82,6 +60,8 @@ struct session {
 	unsigned		 id;
 	enum sess_kind		 kind;
 	enum sess_state		 state;
+	/* The socket: only the transport (tr_*.c) does I/O on it. */
+	const struct transport	*tr;
 	int			 fd;
 	struct session		*parent;	/* server of an accepted peer */
 	unsigned		 npeers;
@@ -98,17 +78,24 @@ struct session {
 	uint64_t		 created_ms, reset_ms;
 
 	struct settings		 set;
+	/* Accepted for sending, not yet taken by the transport.  Datagram
+	 * sessions queue [size_t len][struct net_addr][payload] records. */
 	struct buf		 outq;
+	size_t			 outq_payload;	/* payload bytes in outq */
+
+	/* Lifecycle (session.c): two rules decide the end of a stream —
+	 * "closing and nothing left to send: FIN, then go once acked" and
+	 * "peer finished and nothing left to send: go". */
 	int			 closing;	/* close once outq drains */
 	int			 destroying;
 	int			 eof;		/* peer finished sending */
-	uint64_t		 close_timer;
-	uint64_t		 linger_timer;
 	int			 wr_shut;	/* our FIN is sent */
 	const char		*close_reason;
+	uint64_t		 close_timer;
+	uint64_t		 linger_timer;
 
 	/* Bytes of a framed message still incomplete. */
-	struct buf		 frame;
+	struct framer		 framer;
 
 	/* What `expect` and `wait` look at. */
 	struct ring		 expwin;	/* received, not yet matched */
@@ -120,22 +107,22 @@ struct session {
 	struct net_addr		 last_from;	/* source of the last datagram */
 	int			 have_to, have_from;
 	size_t			 rsize;		/* bytes read per datagram */
-	size_t			 dgram_size;	/* real size of a truncated one */
-	int			 dgram_retry;
 	/* A unix server's socket file, removed on close if still ours. */
 	char			*path;
 	unsigned long		 path_ino;
 
-	/* Outstanding connect: remaining addresses to try. */
+	/* Listening: accepts paused after EMFILE, and what was refused. */
+	uint64_t		 accept_timer;
+	uint64_t		 accept_refused;
+
+	/* Connecting: remaining addresses to try (tr_connect.c). */
 	struct addrinfo		*ai_list, *ai_next;
 	struct net_addr		 bindaddr;
 	int			 have_bind;
 	uint64_t		 connect_timer;
-	uint64_t		 connect_deadline;
+	uint64_t		 connect_ms;
 	char			 connect_err[256];
 };
-
-extern struct settings	 sess_defaults;
 
 /* Table access. */
 struct session	*sess_find(unsigned id);
@@ -147,15 +134,28 @@ const char	*sess_kind_name(enum sess_kind);
 const char	*sess_state_name(enum sess_state);
 int		 sess_is_server(const struct session *);
 int		 sess_is_stream(const struct session *);
+int		 sess_has(const struct session *, unsigned kind_flags);
+/* Call fn for each current peer of srv; safe if fn closes peers.  Returns
+ * how many peers there were. */
+size_t		 sess_foreach_peer(struct session *srv,
+		    void (*fn)(struct session *, void *), void *arg);
 
-/* Creation.  On failure -1 with err filled, nothing left behind. */
+/* For the constructors in the transports: a new session in the table, and
+ * its removal without a trace when setting it up failed. */
+struct session	*sess_new(enum sess_kind, const struct settings *);
+void		 sess_discard(struct session *);
+void		 sess_set_strings(struct session *);
+/* 0: a specific address; 1: a wildcard; 2: the dual-stack wildcard. */
+int		 sess_wildcard(const struct session *, int dual);
+
+/* Creation (tr_listen.c, tr_connect.c, tr_dgram.c).  On failure NULL with
+ * err filled, nothing left behind. */
 struct session	*sess_tcp_server(const char *host, uint16_t port,
 		    unsigned max_peers, struct net_cidr *allow, size_t nallow,
 		    char *err, size_t errlen);
 struct session	*sess_tcp_client(const char *host, uint16_t port,
 		    const struct net_addr *bind, uint64_t timeout_ms,
 		    char *err, size_t errlen);
-
 struct session	*sess_udp(const char *host, uint16_t port,
 		    const struct net_addr *to, int broadcast, size_t rsize,
 		    char *err, size_t errlen);
@@ -167,27 +167,20 @@ struct session	*sess_mcast(const char *group, uint16_t port,
 struct session	*sess_unix_server(const char *path, char *err, size_t errlen);
 struct session	*sess_unix_client(const char *path, char *err, size_t errlen);
 
-/* Queue bytes for sending (shows them as sent).  Returns 0, or -1 with err
- * when the session cannot send (closed, a server with no peers, ...). */
-int		 sess_send(struct session *, const unsigned char *, size_t,
-		    char *err, size_t errlen);
-/* The same for a datagram session, to dest (NULL: its default, else the
- * last source). */
-int		 sess_send_to(struct session *, const unsigned char *, size_t,
-		    const struct net_addr *dest, char *err, size_t errlen);
-/* Raw bytes onto a stream session (no display, no message count): the
- * bulk path of sendfile.  Returns -1 if the session was destroyed. */
-int		 sess_write(struct session *, const unsigned char *, size_t);
-/* Count one message sent (for data that went out through sess_write). */
-void		 sess_count_msg_tx(struct session *);
-/* Would a send be accepted now (queue below its bound)? */
-int		 sess_can_queue(const struct session *);
-
-/* Graceful close: queued data first.  Servers close their peers. */
+/* Lifecycle.  Graceful close: queued data first; servers close their
+ * peers. */
 void		 sess_close(struct session *, const char *reason);
 /* Immediate close with reason and message; emits the closed event. */
 void		 sess_destroy(struct session *, const char *reason,
 		    const char *msg);
+/* An I/O error e ended the session. */
+void		 sess_fail(struct session *, int e);
+/* The peer finished sending.  Returns -1 if the session is gone. */
+int		 sess_peer_eof(struct session *);
+/* The queue drained or the peer finished: apply the end-of-stream rules.
+ * Returns -1 if the session is gone. */
+int		 sess_progress(struct session *);
+
 /* Bytes still queued in any session (for the end-of-input flush). */
 size_t		 sess_total_queued(void);
 void		 sess_close_all(void);

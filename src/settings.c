@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* settings.c — the `set` table: parsing and formatting of each setting. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +7,15 @@
 #include "enc.h"
 #include "codec.h"
 #include "settings.h"
+
+struct settings settings_default = {
+	.display = DISP_TEXT,
+	.show_sent = 1,
+	.timestamps = 0,
+	.max_display = 4096,
+	.eol = EOL_LF,
+	.encoding = "utf-8",
+};
 
 static int
 setting_choice(const char *value, const char *const *names, int *out,
@@ -25,6 +35,12 @@ setting_choice(const char *value, const char *const *names, int *out,
 
 static const char *const display_names[] = { "text", "hex", "both", "none",
     NULL };
+const char *
+settings_display_name(int display)
+{
+	return display_names[display];
+}
+
 static const char *const onoff_names[] = { "off", "on", NULL };
 static const char *const eol_names[] = { "lf", "crlf", "cr", "none", NULL };
 
@@ -120,80 +136,13 @@ fmt_encoding(const struct settings *s, struct buf *out)
 static int
 set_framing(struct settings *s, const char *v, char *err, size_t errlen)
 {
-	struct buf hex = BUF_INIT;
-	uint64_t n;
-	char herr[128];
-
-	if (strcmp(v, "raw") == 0)
-		s->framing = FR_RAW;
-	else if (strcmp(v, "line") == 0)
-		s->framing = FR_LINE;
-	else if (strncmp(v, "delim:", 6) == 0) {
-		if (codec_parse_hex(v + 6, strlen(v + 6), &hex, herr,
-		    sizeof herr) == -1 || buf_len(&hex) == 0 ||
-		    buf_len(&hex) > sizeof s->delim) {
-			snprintf(err, errlen, "bad delimiter \"%.32s\" (1..%zu "
-			    "bytes in hex, e.g. delim:0d0a)", v + 6,
-			    sizeof s->delim);
-			buf_free(&hex);
-			return -1;
-		}
-		s->framing = FR_DELIM;
-		memcpy(s->delim, buf_peek(&hex), buf_len(&hex));
-		s->delim_len = buf_len(&hex);
-		buf_free(&hex);
-	} else if (strncmp(v, "len:", 4) == 0) {
-		const char *w = v + 4;
-		int le = 0;
-
-		if (strcmp(w, "2le") == 0 || strcmp(w, "4le") == 0)
-			le = 1;
-		if (strcmp(w, "1") != 0 && strcmp(w, "2") != 0 &&
-		    strcmp(w, "4") != 0 && !le) {
-			snprintf(err, errlen, "bad length header \"%.32s\" "
-			    "(len:1, len:2, len:4, len:2le, len:4le)", v);
-			return -1;
-		}
-		s->framing = FR_LEN;
-		s->frame_arg = (unsigned)(w[0] - '0');
-		s->frame_le = le;
-	} else if (strncmp(v, "fixed:", 6) == 0) {
-		if (codec_parse_uint(v + 6, 1, FRAME_MAX, &n) == -1) {
-			snprintf(err, errlen, "bad fixed size \"%.32s\" (1..%u)",
-			    v + 6, FRAME_MAX);
-			return -1;
-		}
-		s->framing = FR_FIXED;
-		s->frame_arg = (unsigned)n;
-	} else {
-		snprintf(err, errlen, "bad framing \"%.32s\"", v);
-		return -1;
-	}
-	return 0;
+	return frame_parse(v, &s->frame, err, errlen);
 }
 
 static void
 fmt_framing(const struct settings *s, struct buf *out)
 {
-	switch (s->framing) {
-	case FR_RAW:
-		buf_puts(out, "raw");
-		break;
-	case FR_LINE:
-		buf_puts(out, "line");
-		break;
-	case FR_DELIM:
-		buf_puts(out, "delim:");
-		codec_hex(s->delim, s->delim_len, out);
-		break;
-	case FR_LEN:
-		buf_printf(out, "len:%u%s", s->frame_arg, s->frame_le ? "le" :
-		    "");
-		break;
-	case FR_FIXED:
-		buf_printf(out, "fixed:%u", s->frame_arg);
-		break;
-	}
+	frame_format(&s->frame, out);
 }
 
 static const char *const echo_names[] = { "off", "on", "upper", NULL };

@@ -1,12 +1,52 @@
-/* settings.h — per-session settings (`set`): one table of names, accepted
- * values, parsers and formatters, shared by `set`, `show` and completion. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* settings.h — per-session settings (`set`): the settings themselves, and one
+ * table of names, accepted values, parsers and formatters shared by `set`,
+ * `show` and completion. */
 #ifndef SOCKTOOL_SETTINGS_H
 #define SOCKTOOL_SETTINGS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
-#include "session.h"
+#include "frame.h"
+
+enum disp_mode { DISP_TEXT, DISP_HEX, DISP_BOTH, DISP_NONE };
+enum eol_mode { EOL_LF, EOL_CRLF, EOL_CR, EOL_NONE };
+enum echo_mode { ECHO_OFF, ECHO_ON, ECHO_UPPER };
+
+/* Auto-reply rules, shared between sessions that copied the same settings
+ * and replaced (never changed in place) when a rule is added. */
+struct reply_rule {
+	struct buf	 pattern;
+	struct buf	 response;
+	char		*text;		/* as the user wrote it */
+};
+struct reply_rules {
+	unsigned		 refs;
+	size_t			 n;
+	struct reply_rule	 r[];
+};
+
+struct settings {
+	int		display;	/* enum disp_mode */
+	int		show_sent;
+	int		timestamps;
+	uint64_t	max_display;	/* 0 = unlimited */
+	int		eol;		/* enum eol_mode */
+	char		encoding[32];
+	struct frame_spec frame;
+	int		echo;		/* enum echo_mode */
+	int		half_close;	/* peer EOF leaves us able to send */
+	struct reply_rules *replies;
+};
+
+/* What sessions created from now on start with (`set default`). */
+extern struct settings	 settings_default;
+
+void		 settings_copy(struct settings *, const struct settings *);
+void		 settings_release(struct settings *);
+const char	*settings_display_name(int display);
 
 struct setting_def {
 	const char	*name;

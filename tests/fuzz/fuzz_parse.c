@@ -35,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(v[i]);
 	free(v);
 	for (d = setting_defs; d->name != NULL; d++) {
-		settings_copy(&set, &sess_defaults);
+		settings_copy(&set, &settings_default);
 		d->apply(&set, s, err, sizeof err);
 		settings_release(&set);
 	}

@@ -119,20 +119,20 @@ test_complete(void)
 static void
 test_settings(void)
 {
-	struct settings s = sess_defaults;
+	struct settings s = settings_default;
 	const struct setting_def *d;
 	char err[256];
 
 	d = setting_find("framing");
 	ok(d != NULL, "framing setting exists");
 	ok(d->apply(&s, "len:2le", err, sizeof err) == 0 &&
-	    s.framing == FR_LEN && s.frame_arg == 2 && s.frame_le,
+	    s.frame.mode == FR_LEN && s.frame.arg == 2 && s.frame.le,
 	    "len:2le parsed");
 	ok(d->apply(&s, "delim:0d0a", err, sizeof err) == 0 &&
-	    s.framing == FR_DELIM && s.delim_len == 2 && s.delim[0] == 0x0d,
+	    s.frame.mode == FR_DELIM && s.frame.delim_len == 2 && s.frame.delim[0] == 0x0d,
 	    "delim:0d0a parsed");
 	ok(d->apply(&s, "fixed:16", err, sizeof err) == 0 &&
-	    s.framing == FR_FIXED && s.frame_arg == 16, "fixed:16 parsed");
+	    s.frame.mode == FR_FIXED && s.frame.arg == 16, "fixed:16 parsed");
 	ok(d->apply(&s, "len:3", err, sizeof err) == -1, "len:3 rejected");
 	ok(d->apply(&s, "delim:", err, sizeof err) == -1,
 	    "empty delimiter rejected");

@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* pipe.c — the one data path between the transports and everything that
+ * looks at traffic (see pipe.h).  Nothing here knows what kind of socket a
+ * session has: it asks the session's transport. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "frame.h"
+#include "loop.h"
+#include "net.h"
+#include "out.h"
+#include "pipe.h"
+#include "session.h"
+#include "transport.h"
+
+/* Bytes read per wakeup per session: keeps one busy peer from starving the
+ * rest while still moving bulk data in large reads. */
+#define READ_CHUNK	(256u << 10)
+#define READ_BUDGET	(2u << 20)
+#define DGRAM_BUDGET	64
+
+static unsigned char	rbuf[READ_CHUNK];
+
+#define MAX_TAPS 8
+static const struct tap	*taps[MAX_TAPS];
+static size_t		 ntaps;
+
+void
+pipe_add_tap(const struct tap *t)
+{
+	if (ntaps < MAX_TAPS)
+		taps[ntaps++] = t;
+}
+
+void
+pipe_event(struct session *s, enum tap_event ev, const char *reason,
+    uint64_t lost)
+{
+	size_t i;
+
+	for (i = 0; i < ntaps; i++)
+		if (taps[i]->event != NULL)
+			taps[i]->event(s, ev, reason, lost);
+}
+
+static void
+pipe_tap_chunk(struct session *s, const struct chunk *c)
+{
+	size_t i;
+
+	for (i = 0; i < ntaps; i++)
+		if (taps[i]->chunk != NULL)
+			taps[i]->chunk(s, c);
+}
+
+static void
+pipe_tap_message(struct session *s, const struct chunk *c)
+{
+	size_t i;
+
+	for (i = 0; i < ntaps; i++)
+		if (taps[i]->message != NULL)
+			taps[i]->message(s, c);
+}
+
+/* The display tap: human or JSON lines, as the session's settings say. */
+static void
+pipe_display(struct session *s, const struct chunk *c)
+{
+	struct out_data d;
+	char addr[NET_ADDRSTRLEN];
+
+	if (s->set.display == DISP_NONE || (c->dir == '>' && !s->set.show_sent))
+		return;
+	memset(&d, 0, sizeof d);
+	d.id = s->id;
+	d.dir = c->dir;
+	d.p = c->p;
+	d.n = c->n;
+	if (c->peer != NULL) {
+		net_fmt((const struct sockaddr *)&c->peer->ss, c->peer->len,
+		    addr, sizeof addr);
+		d.peer = addr;
+	}
+	d.truncated = c->truncated;
+	d.wire_size = c->wire_size;
+	d.display = s->set.display;
+	d.max_display = s->set.max_display;
+	d.encoding = s->set.encoding;
+	d.stamp = s->set.timestamps;
+	out_data(&d);
+}
+
+static const struct tap display_tap = {
+	.name = "display",
+	.message = pipe_display,
+};
+
+void
+pipe_init(void)
+{
+	pipe_add_tap(&display_tap);
+}
+
+static void
+pipe_count_tx(struct session *s, size_t n)
+{
+	s->tx_bytes += n;
+	if (s->parent != NULL)
+		s->parent->tx_bytes += n;
+}
+
+void
+pipe_count_msg_tx(struct session *s)
+{
+	s->tx_msgs++;
+	if (s->parent != NULL)
+		s->parent->tx_msgs++;
+}
+
+size_t
+pipe_queued(const struct session *s)
+{
+	return s->outq_payload;
+}
+
+int
+pipe_can_queue(const struct session *s)
+{
+	struct session **all;
+	size_t i, n;
+
+	if (!sess_is_server(s))
+		return pipe_queued(s) < SESS_QUEUE_MAX;
+	all = sess_all(&n);
+	for (i = 0; i < n; i++)
+		if (all[i]->parent == s && pipe_queued(all[i]) >= SESS_QUEUE_MAX)
+			return 0;
+	return 1;
+}
+
+/* Bytes the transport took: counted and tapped exactly once. */
+static void
+pipe_sent(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *to)
+{
+	struct chunk c = { .dir = '>', .p = p, .n = n, .peer = to,
+	    .wire_size = n };
+
+	pipe_count_tx(s, n);
+	pipe_tap_chunk(s, &c);
+}
+
+/* Received side. */
+static void	pipe_respond(struct session *, const unsigned char *, size_t,
+		    const struct net_addr *);
+
+/* One message: a read, a datagram or a framed message. */
+static void
+pipe_message(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *from, size_t wire_size, int truncated)
+{
+	struct chunk c = { .dir = '<', .p = p, .n = n, .peer = from,
+	    .wire_size = wire_size, .truncated = truncated };
+
+	s->rx_msgs++;
+	s->n_recv++;
+	if (s->parent != NULL) {
+		s->parent->rx_msgs++;
+		s->parent->n_recv++;
+	}
+	pipe_tap_message(s, &c);
+	if (s->set.echo != ECHO_OFF || s->set.replies != NULL)
+		pipe_respond(s, p, n, from);
+}
+
+static void
+pipe_framed(void *arg, const unsigned char *p, size_t n, enum frame_why why)
+{
+	struct session *s = arg;
+
+	if (why == FRAME_OVERSIZE)
+		out_ev_notice(s, "framing: length header announces more than "
+		    "%u bytes; showing the %zu bytes that follow unframed",
+		    FRAME_MAX, n);
+	else if (why == FRAME_NOBOUNDARY)
+		out_ev_notice(s, "framing: no message boundary in %zu bytes; "
+		    "showing them unframed", n);
+	pipe_message(s, p, n, NULL, n, 0);
+}
+
+void
+pipe_rx(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *from, size_t wire_size, int truncated)
+{
+	struct chunk c = { .dir = '<', .p = p, .n = n, .peer = from,
+	    .wire_size = wire_size ? wire_size : n, .truncated = truncated };
+
+	s->rx_bytes += n;
+	if (s->parent != NULL)
+		s->parent->rx_bytes += n;
+	if (from != NULL) {
+		s->last_from = *from;
+		s->have_from = 1;
+	}
+	pipe_tap_chunk(s, &c);
+	/* Kept for `expect` (a server's expect looks at its peers'). */
+	ring_append(&s->expwin, p, n, SESS_EXPECT_MAX);
+	if (s->tr != NULL && s->tr->dgram)
+		pipe_message(s, p, n, from, c.wire_size, truncated);
+	else
+		frame_feed(&s->framer, &s->set.frame, p, n, pipe_framed, s);
+}
+
+void
+pipe_rx_end(struct session *s)
+{
+	frame_flush(&s->framer, pipe_framed, s);
+}
+
+int
+pipe_input(struct session *s)
+{
+	size_t total = 0;
+	int count = 0, dgram = s->tr->dgram;
+
+	while (dgram ? count < DGRAM_BUDGET : total < READ_BUDGET) {
+		struct rx_meta m = { NULL, 0, 0 };
+		size_t want = sizeof rbuf;
+		ssize_t r;
+
+		if (dgram && s->rsize < want)
+			want = s->rsize;
+		r = s->tr->read(s, rbuf, want, &m);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (dgram) {
+				out_ev_notice(s, "receive error: %s",
+				    strerror(errno));
+				break;
+			}
+			sess_fail(s, errno);
+			return -1;
+		}
+		if (r == 0 && !dgram)
+			return sess_peer_eof(s);
+		count++;
+		total += (size_t)r;
+		pipe_rx(s, rbuf, (size_t)r, m.from, m.wire_size, m.truncated);
+		/* A short stream read: the socket is empty for now. */
+		if (!dgram && (size_t)r < want)
+			break;
+	}
+	return 0;
+}
+
+void
+pipe_drain(struct session *s, size_t budget)
+{
+	size_t total = 0;
+
+	if (s->fd == -1 || s->tr == NULL || s->tr->read == NULL ||
+	    s->eof || s->state == S_CONNECTING || s->state == S_LISTENING)
+		return;
+	while (total < budget) {
+		struct rx_meta m = { NULL, 0, 0 };
+		ssize_t r = s->tr->read(s, rbuf, sizeof rbuf, &m);
+
+		if (r <= 0)
+			break;
+		total += (size_t)r;
+		pipe_rx(s, rbuf, (size_t)r, m.from, m.wire_size, m.truncated);
+	}
+}
+
+/* Sent side. */
+
+/* Queued datagram record: [size_t len][struct net_addr][payload]. */
+static void
+pipe_queue_dgram(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *dst)
+{
+	buf_append(&s->outq, &n, sizeof n);
+	buf_append(&s->outq, dst, sizeof *dst);
+	buf_append(&s->outq, p, n);
+	s->outq_payload += n;
+}
+
+static int
+pipe_output_dgram(struct session *s)
+{
+	while (buf_len(&s->outq) > 0) {
+		unsigned char *p = buf_peek(&s->outq);
+		struct net_addr dst;
+		size_t len;
+		ssize_t w;
+
+		memcpy(&len, p, sizeof len);
+		memcpy(&dst, p + sizeof len, sizeof dst);
+		w = s->tr->write(s, p + sizeof len + sizeof dst, len, &dst);
+		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == ENOBUFS))
+			break;
+		if (w == -1) {
+			char a[NET_ADDRSTRLEN];
+
+			net_fmt((struct sockaddr *)&dst.ss, dst.len, a,
+			    sizeof a);
+			out_ev_notice(s, "datagram of %zu bytes to %s lost: %s",
+			    len, a, strerror(errno));
+		} else
+			pipe_sent(s, p + sizeof len + sizeof dst, len, &dst);
+		s->outq_payload -= len;
+		buf_consume(&s->outq, sizeof len + sizeof dst + len);
+	}
+	tr_interest(s);
+	return 0;
+}
+
+int
+pipe_output(struct session *s)
+{
+	if (s->tr->dgram)
+		return pipe_output_dgram(s);
+	while (buf_len(&s->outq) > 0) {
+		ssize_t w = s->tr->write(s, buf_peek(&s->outq),
+		    buf_len(&s->outq), NULL);
+
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			sess_fail(s, errno);
+			return -1;
+		}
+		pipe_sent(s, buf_peek(&s->outq), (size_t)w, NULL);
+		buf_consume(&s->outq, (size_t)w);
+		s->outq_payload -= (size_t)w;
+	}
+	return sess_progress(s);
+}
+
+int
+pipe_write(struct session *s, const unsigned char *p, size_t n)
+{
+	if (s->state != S_CONNECTING && buf_len(&s->outq) == 0) {
+		/* Fast path: straight to the transport, queue only the rest. */
+		while (n > 0) {
+			ssize_t w = s->tr->write(s, p, n, NULL);
+
+			if (w == -1) {
+				if (errno == EINTR)
+					continue;
+				if (errno == EAGAIN || errno == EWOULDBLOCK)
+					break;
+				sess_fail(s, errno);
+				return -1;
+			}
+			pipe_sent(s, p, (size_t)w, NULL);
+			p += w;
+			n -= (size_t)w;
+		}
+	}
+	buf_append(&s->outq, p, n);
+	s->outq_payload += n;
+	tr_interest(s);
+	return 0;
+}
+
+/* Show a message as accepted for sending. */
+static void
+pipe_tx_message(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *to)
+{
+	struct chunk c = { .dir = '>', .p = p, .n = n, .peer = to,
+	    .wire_size = n };
+
+	pipe_tap_message(s, &c);
+	pipe_count_msg_tx(s);
+}
+
+int
+pipe_send_to(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *dest, char *err, size_t errlen)
+{
+	struct net_addr dst;
+	ssize_t w = -1;
+
+	if (tr_dgram_dest(s, dest, n, &dst, err, errlen) == -1)
+		return -1;
+	if (buf_len(&s->outq) == 0) {
+		w = s->tr->write(s, p, n, &dst);
+		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != ENOBUFS) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			return -1;
+		}
+	}
+	pipe_tx_message(s, p, n, &dst);
+	if (w >= 0)
+		pipe_sent(s, p, n, &dst);
+	else {
+		pipe_queue_dgram(s, p, n, &dst);
+		tr_interest(s);
+	}
+	return 0;
+}
+
+static int
+pipe_send_one(struct session *s, const unsigned char *p, size_t n)
+{
+	pipe_tx_message(s, p, n, NULL);
+	return pipe_write(s, p, n);
+}
+
+struct send_all {
+	const unsigned char	*p;
+	size_t			 n, sent;
+};
+
+static void
+pipe_send_peer(struct session *peer, void *arg)
+{
+	struct send_all *a = arg;
+
+	if (peer->closing)
+		return;
+	a->sent++;
+	pipe_send_one(peer, a->p, a->n);
+}
+
+int
+pipe_send(struct session *s, const unsigned char *p, size_t n, char *err,
+    size_t errlen)
+{
+	unsigned id;
+
+	if (s->tr != NULL && s->tr->dgram)
+		return pipe_send_to(s, p, n, NULL, err, errlen);
+	if (sess_is_server(s)) {
+		struct send_all a = { p, n, 0 };
+
+		sess_foreach_peer(s, pipe_send_peer, &a);
+		if (a.sent == 0) {
+			snprintf(err, errlen, "server %u has no peers", s->id);
+			return -1;
+		}
+		return 0;
+	}
+	if (s->closing || s->state == S_CLOSED) {
+		snprintf(err, errlen, "session %u is closing", s->id);
+		return -1;
+	}
+	id = s->id;
+	if (pipe_send_one(s, p, n) == -1) {
+		const char *why = sess_last_close_msg(id);
+
+		snprintf(err, errlen, "session %u closed while sending: %s", id,
+		    why != NULL ? why : "error");
+		return -1;
+	}
+	return 0;
+}
+
+/* Automatic responses: echo and reply rules answer each message.  They are
+ * only queued, never written here: the receive path must not destroy its
+ * own session. */
+static void
+pipe_queue_reply(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *to)
+{
+	char err[128];
+
+	if (s->tr != NULL && s->tr->dgram) {
+		if (to == NULL)
+			return;
+		if (pipe_send_to(s, p, n, to, err, sizeof err) == -1)
+			out_ev_notice(s, "auto-reply not sent: %s", err);
+		return;
+	}
+	if (s->closing || s->destroying || s->fd == -1)
+		return;
+	pipe_tx_message(s, p, n, NULL);
+	buf_append(&s->outq, p, n);
+	s->outq_payload += n;
+	tr_interest(s);
+}
+
+static void
+pipe_respond(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *from)
+{
+	const struct reply_rules *rr = s->set.replies;
+	size_t i;
+
+	if (s->set.echo == ECHO_ON)
+		pipe_queue_reply(s, p, n, from);
+	else if (s->set.echo == ECHO_UPPER) {
+		unsigned char *u = xmalloc(n ? n : 1);
+
+		for (i = 0; i < n; i++)
+			u[i] = p[i] >= 'a' && p[i] <= 'z' ? p[i] - 32 : p[i];
+		pipe_queue_reply(s, u, n, from);
+		free(u);
+	}
+	for (i = 0; rr != NULL && i < rr->n; i++) {
+		if (memmem(p, n, buf_peek(&rr->r[i].pattern),
+		    buf_len(&rr->r[i].pattern)) != NULL) {
+			/* First matching rule wins. */
+			pipe_queue_reply(s, buf_peek(&rr->r[i].response),
+			    buf_len(&rr->r[i].response), from);
+			break;
+		}
+	}
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* pipe.h — the one data path (SPEC §9), the same for every transport:
+ *   received: transport -> counters -> expect window -> framing -> taps ->
+ *             automatic responses (echo, reply rules)
+ *   sent:     send/sendhex/sendfile -> taps -> output queue -> transport
+ * Taps see every chunk as it passes the transport (logs) and every message
+ * (display/JSON); a new consumer of traffic is a new tap. */
+#ifndef SOCKTOOL_PIPE_H
+#define SOCKTOOL_PIPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net.h"
+
+struct session;
+
+/* One piece of traffic as a tap sees it. */
+struct chunk {
+	int			 dir;		/* '<' received, '>' sent */
+	const unsigned char	*p;
+	size_t			 n;
+	const struct net_addr	*peer;		/* datagram source/destination */
+	size_t			 wire_size;	/* datagram's real size */
+	int			 truncated;
+};
+
+enum tap_event {
+	TAP_OPEN,	/* connected, accepted, bound or listening */
+	TAP_CLOSE,	/* about to leave the table */
+};
+
+struct tap {
+	const char	*name;
+	/* Bytes as they crossed the transport (sent: when the kernel took
+	 * them); every byte counted passes here exactly once. */
+	void		(*chunk)(struct session *, const struct chunk *);
+	/* A message as the session's framing cut it (received), or as it was
+	 * accepted for sending. */
+	void		(*message)(struct session *, const struct chunk *);
+	void		(*event)(struct session *, enum tap_event,
+			    const char *reason, uint64_t lost);
+};
+
+/* Taps are registered once at start-up; each decides which sessions it
+ * serves. */
+void	pipe_add_tap(const struct tap *);
+void	pipe_event(struct session *, enum tap_event, const char *reason,
+	    uint64_t lost);
+
+/* Called by transports: the descriptor is readable / writable.  Both return
+ * -1 if the session was destroyed. */
+int	pipe_input(struct session *);
+int	pipe_output(struct session *);
+/* Bytes arrived (a transport that reads on its own calls this). */
+void	pipe_rx(struct session *, const unsigned char *, size_t,
+	    const struct net_addr *from, size_t wire_size, int truncated);
+/* The stream ended: what framing still holds is delivered as a message. */
+void	pipe_rx_end(struct session *);
+/* Read what the peer already sent (before close), at most budget bytes. */
+void	pipe_drain(struct session *, size_t budget);
+
+/* Accept bytes for sending, shown as sent.  Streams: to a server, every
+ * peer gets them.  Datagrams: to dest, else the default destination, else
+ * the last source.  0, or -1 with err. */
+int	pipe_send(struct session *, const unsigned char *, size_t,
+	    char *err, size_t errlen);
+int	pipe_send_to(struct session *, const unsigned char *, size_t,
+	    const struct net_addr *dest, char *err, size_t errlen);
+/* Bulk bytes onto a stream session without display or message count
+ * (sendfile); -1 if the session was destroyed. */
+int	pipe_write(struct session *, const unsigned char *, size_t);
+/* Count one message sent (for data that went out through pipe_write). */
+void	pipe_count_msg_tx(struct session *);
+/* Would a send be accepted now (queue below its bound)? */
+int	pipe_can_queue(const struct session *);
+/* Bytes accepted for sending and not yet taken by the transport. */
+size_t	pipe_queued(const struct session *);
+
+void	pipe_init(void);
+
+#endif

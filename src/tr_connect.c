@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tr_connect.c — the connecting transport: a non-blocking connect that tries
+ * every address a name resolved to, within a time limit, then hands the
+ * socket to the stream transport.  Data sent meanwhile waits in the queue. */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "loop.h"
+#include "net.h"
+#include "out.h"
+#include "pipe.h"
+#include "session.h"
+#include "transport.h"
+
+static int	connect_next(struct session *);
+
+static int
+connect_interest(const struct session *s)
+{
+	(void)s;
+	return LOOP_WRITE;
+}
+
+static void
+connect_describe(const struct session *s, struct buf *out)
+{
+	buf_puts(out, sess_has(s, KIND_UNIX) ? "unix stream, connecting" :
+	    "tcp, connecting");
+}
+
+static void
+connect_timeout(void *arg)
+{
+	struct session *s = arg;
+	struct buf m = BUF_INIT;
+
+	s->connect_timer = 0;
+	buf_puts(&m, "connect timed out after ");
+	codec_fmt_duration(s->connect_ms, &m);
+	sess_destroy(s, "timeout", buf_cstr(&m));
+	buf_free(&m);
+}
+
+static void
+connect_established(struct session *s)
+{
+	if (s->connect_timer) {
+		loop_timer_del(s->connect_timer);
+		s->connect_timer = 0;
+	}
+	if (s->ai_list != NULL)
+		freeaddrinfo(s->ai_list);
+	s->ai_list = s->ai_next = NULL;
+	s->state = S_CONNECTED;
+	if (!sess_has(s, KIND_UNIX)) {
+		net_local(s->fd, &s->local);
+		net_peer(s->fd, &s->remote);
+		sess_set_strings(s);
+	}
+	tr_attach(s, &tr_stream);
+	out_ev_connected(s);
+	pipe_event(s, TAP_OPEN, NULL, 0);
+	pipe_output(s);
+}
+
+/* Forget the socket of a failed attempt. */
+static void
+connect_drop(struct session *s)
+{
+	tr_detach(s, 0);
+	s->tr = NULL;
+}
+
+static void
+connect_io(struct session *s, int events)
+{
+	int e;
+
+	if (!(events & (LOOP_WRITE | LOOP_ERR | LOOP_HUP)))
+		return;
+	e = net_sock_error(s->fd);
+	if (e == 0) {
+		connect_established(s);
+		return;
+	}
+	snprintf(s->connect_err, sizeof s->connect_err, "%s: %s", s->remote_str,
+	    strerror(e));
+	connect_drop(s);
+	connect_next(s);
+}
+
+const struct transport tr_connect = {
+	.name = "connect",
+	.io = connect_io,
+	.interest = connect_interest,
+	.describe = connect_describe,
+};
+
+/* Try the next address.  Returns -1 when none is left (the session is
+ * destroyed). */
+static int
+connect_next(struct session *s)
+{
+	while (s->ai_next != NULL) {
+		struct addrinfo *ai = s->ai_next;
+		char err[128];
+		int fd;
+
+		s->ai_next = ai->ai_next;
+		memcpy(&s->remote.ss, ai->ai_addr, ai->ai_addrlen);
+		s->remote.len = ai->ai_addrlen;
+		sess_set_strings(s);
+		fd = net_tcp_connect(ai, s->have_bind ? &s->bindaddr : NULL,
+		    err, sizeof err);
+		if (fd == -1) {
+			snprintf(s->connect_err, sizeof s->connect_err, "%s: %s",
+			    s->remote_str, err);
+			continue;
+		}
+		s->fd = fd;
+		if (tr_attach(s, &tr_connect) == -1) {
+			snprintf(s->connect_err, sizeof s->connect_err,
+			    "%s", strerror(errno));
+			close(fd);
+			s->fd = -1;
+			s->tr = NULL;
+			continue;
+		}
+		return 0;
+	}
+	sess_destroy(s, "error", s->connect_err[0] ? s->connect_err :
+	    "no address to connect to");
+	return -1;
+}
+
+struct session *
+sess_tcp_client(const char *host, uint16_t port, const struct net_addr *bind,
+    uint64_t timeout_ms, char *err, size_t errlen)
+{
+	struct addrinfo *res;
+	struct session *s;
+	unsigned id;
+
+	if (net_resolve(host, port, SOCK_STREAM, 0, &res, err, errlen) == -1)
+		return NULL;
+	s = sess_new(K_TCP_CLIENT, &settings_default);
+	s->state = S_CONNECTING;
+	s->ai_list = s->ai_next = res;
+	if (bind != NULL) {
+		s->bindaddr = *bind;
+		s->have_bind = 1;
+	}
+	memcpy(&s->remote.ss, res->ai_addr, res->ai_addrlen);
+	s->remote.len = res->ai_addrlen;
+	sess_set_strings(s);
+	out_ev_connecting(s);
+	s->connect_ms = timeout_ms;
+	s->connect_timer = loop_timer_add(timeout_ms, connect_timeout, s);
+	id = s->id;
+	if (connect_next(s) == -1) {
+		/* Every address failed at once; s is gone. */
+		snprintf(err, errlen, "%s", sess_last_close_msg(id));
+		return NULL;
+	}
+	return s;
+}
+
+struct session *
+sess_unix_client(const char *path, char *err, size_t errlen)
+{
+	struct session *s;
+	int fd;
+
+	fd = net_unix_connect(path, err, errlen);
+	if (fd == -1)
+		return NULL;
+	s = sess_new(K_UNIX_CLIENT, &settings_default);
+	s->fd = fd;
+	s->state = S_CONNECTING;
+	snprintf(s->remote_str, sizeof s->remote_str, "%s", path);
+	snprintf(s->local_str, sizeof s->local_str, "-");
+	if (tr_attach(s, &tr_connect) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		sess_discard(s);
+		return NULL;
+	}
+	out_ev_connecting(s);
+	return s;
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tr_listen.c — the listening transport: TCP and unix-domain servers, and
+ * accepting their peers, each a session on the stream transport. */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "net.h"
+#include "out.h"
+#include "pipe.h"
+#include "session.h"
+#include "transport.h"
+
+#define ACCEPT_BUDGET	64
+/* How long accepts pause when descriptors run out. */
+#define ACCEPT_PAUSE_MS	250
+
+static int
+listen_interest(const struct session *s)
+{
+	return s->accept_timer ? 0 : LOOP_READ;
+}
+
+static void
+listen_resume(void *arg)
+{
+	struct session *srv = arg;
+
+	srv->accept_timer = 0;
+	tr_interest(srv);
+}
+
+static void
+listen_describe(const struct session *s, struct buf *out)
+{
+	buf_puts(out, sess_has(s, KIND_UNIX) ? "unix listener" :
+	    "tcp listener");
+}
+
+/* Descriptors ran out: the pending connection stays readable, so stop
+ * listening for a moment rather than spin.  Said once per episode. */
+static void
+listen_pause(struct session *srv, int e)
+{
+	if (srv->accept_refused++ == 0)
+		out_ev_notice(srv, "cannot accept: %s (pausing accepts; "
+		    "retrying every %ums)", strerror(e), ACCEPT_PAUSE_MS);
+	srv->accept_timer = loop_timer_add(ACCEPT_PAUSE_MS, listen_resume, srv);
+	tr_interest(srv);
+}
+
+static int
+listen_refuse(struct session *srv, const struct net_addr *ra)
+{
+	char a[NET_ADDRSTRLEN];
+
+	if (srv->nallow > 0 && !net_cidr_match(srv->allow, srv->nallow,
+	    (const struct sockaddr *)&ra->ss)) {
+		net_fmt((const struct sockaddr *)&ra->ss, ra->len, a, sizeof a);
+		out_ev_notice(srv, "refused %s: not in --allow list", a);
+		return 1;
+	}
+	if (srv->max_peers != 0 && srv->npeers >= srv->max_peers) {
+		net_fmt((const struct sockaddr *)&ra->ss, ra->len, a, sizeof a);
+		out_ev_notice(srv, "refused %s: --max-peers %u reached", a,
+		    srv->max_peers);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+listen_new_peer(struct session *srv, int fd, const struct net_addr *ra)
+{
+	struct session *p;
+
+	p = sess_new(sess_kinds[srv->kind].peer, &srv->set);
+	p->fd = fd;
+	p->parent = srv;
+	p->state = S_CONNECTED;
+	srv->npeers++;
+	srv->n_accepted++;
+	net_local(fd, &p->local);
+	p->remote = *ra;
+	sess_set_strings(p);
+	if (sess_has(srv, KIND_UNIX)) {
+		struct ucred cr;
+		socklen_t crlen = sizeof cr;
+
+		snprintf(p->local_str, sizeof p->local_str, "%s",
+		    srv->local_str);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == 0)
+			snprintf(p->remote_str, sizeof p->remote_str,
+			    "pid %ld uid %ld", (long)cr.pid, (long)cr.uid);
+	}
+	if (tr_attach(p, &tr_stream) == -1) {
+		sess_destroy(p, "error", strerror(errno));
+		return;
+	}
+	out_ev_accepted(p);
+	pipe_event(p, TAP_OPEN, NULL, 0);
+}
+
+static void
+listen_io(struct session *srv, int events)
+{
+	int i;
+
+	(void)events;
+	for (i = 0; i < ACCEPT_BUDGET && srv->fd != -1; i++) {
+		struct net_addr ra;
+		int fd;
+
+		ra.len = sizeof ra.ss;
+		fd = accept4(srv->fd, (struct sockaddr *)&ra.ss, &ra.len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				listen_pause(srv, errno);
+			return;
+		}
+		if (srv->accept_refused > 0) {
+			out_ev_notice(srv, "accepting again (%llu attempts "
+			    "failed for want of descriptors)",
+			    (unsigned long long)srv->accept_refused);
+			srv->accept_refused = 0;
+		}
+		if (listen_refuse(srv, &ra)) {
+			close(fd);
+			continue;
+		}
+		listen_new_peer(srv, fd, &ra);
+	}
+}
+
+const struct transport tr_listen = {
+	.name = "listen",
+	.io = listen_io,
+	.interest = listen_interest,
+	.describe = listen_describe,
+};
+
+static struct session *
+listen_register(struct session *s, char *err, size_t errlen)
+{
+	if (tr_attach(s, &tr_listen) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		sess_discard(s);
+		return NULL;
+	}
+	out_ev_listening(s);
+	pipe_event(s, TAP_OPEN, NULL, 0);
+	return s;
+}
+
+struct session *
+sess_tcp_server(const char *host, uint16_t port, unsigned max_peers,
+    struct net_cidr *allow, size_t nallow, char *err, size_t errlen)
+{
+	struct session *s;
+	int fd, dual;
+
+	fd = net_tcp_listen(host, port, SOMAXCONN, &dual, err, errlen);
+	if (fd == -1) {
+		free(allow);
+		return NULL;
+	}
+	s = sess_new(K_TCP_SERVER, &settings_default);
+	s->fd = fd;
+	s->state = S_LISTENING;
+	s->max_peers = max_peers;
+	s->allow = allow;
+	s->nallow = nallow;
+	net_local(fd, &s->local);
+	s->all_ifaces = sess_wildcard(s, dual);
+	sess_set_strings(s);
+	return listen_register(s, err, errlen);
+}
+
+struct session *
+sess_unix_server(const char *path, char *err, size_t errlen)
+{
+	struct session *s;
+	unsigned long ino;
+	int fd;
+
+	fd = net_unix_listen(path, &ino, err, errlen);
+	if (fd == -1)
+		return NULL;
+	s = sess_new(K_UNIX_SERVER, &settings_default);
+	s->fd = fd;
+	s->state = S_LISTENING;
+	s->path = xstrdup(path);
+	s->path_ino = ino;
+	snprintf(s->local_str, sizeof s->local_str, "%s", path);
+	return listen_register(s, err, errlen);
+}
