@@ -38,7 +38,7 @@ static int		 nused;
 static struct loop_timer *timers;	/* binary min-heap on (when, id) */
 static size_t		 ntimers, timers_alloc;
 static uint64_t		 next_timer_id = 1;
-static uint64_t		 now_ms, now_us;
+static uint64_t		 now_ms;
 #ifdef LOOP_EPOLL
 static int		 epfd = -1;
 #endif
@@ -49,20 +49,13 @@ loop_update_clock(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now_us = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-	now_ms = now_us / 1000;
+	now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 uint64_t
 loop_now(void)
 {
 	return now_ms;
-}
-
-uint64_t
-loop_now_us(void)
-{
-	return now_us;
 }
 
 int

@@ -30,9 +30,8 @@ uint64_t	 loop_timer_add(uint64_t ms, loop_timer_cb cb, void *arg);
 /* Cancel a timer; unknown or already-fired ids are ignored. */
 void		 loop_timer_del(uint64_t id);
 
-/* Monotonic clock in milliseconds (cached per iteration) and microseconds. */
+/* Monotonic clock in milliseconds (cached per iteration). */
 uint64_t	 loop_now(void);
-uint64_t	 loop_now_us(void);
 
 /* Wait for events (at most max_ms, -1 = until something happens), run their
  * callbacks and due timers.  Returns the number of callbacks run. */

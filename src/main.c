@@ -14,6 +14,7 @@
 #include "enc.h"
 #include "loop.h"
 #include "out.h"
+#include "log.h"
 #include "pipe.h"
 #include "session.h"
 #include "term.h"
@@ -382,6 +383,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pipe_init();
+	log_init();
 	setup_signals();
 	if (term_init(M.interactive, fd, on_line, "socktool> ", err,
 	    sizeof err) == -1) {
@@ -426,6 +428,7 @@ main(int argc, char **argv)
 	enc_cleanup();
 	term_done();
 	sess_close_all();
+	log_done();
 	term_flush();
 	loop_free();
 	buf_free(&out_pending);

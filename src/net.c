@@ -20,16 +20,6 @@
 #include "net.h"
 
 int
-net_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl == -1)
-		return -1;
-	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-int
 net_parse_port(const char *s, int allow_zero, uint16_t *port, char *err,
     size_t errlen)
 {

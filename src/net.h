@@ -40,8 +40,6 @@ void	net_fmt(const struct sockaddr *, socklen_t, char *out, size_t outlen);
 void	net_fmt_host(const struct sockaddr *, socklen_t, char *out,
 	    size_t outlen);
 
-int	net_nonblock(int fd);
-
 /* Listening TCP socket.  host NULL: all interfaces, IPv6 dual-stack when the
  * host has IPv6, else IPv4 (*dual says which).  SO_REUSEADDR on. */
 int	net_tcp_listen(const char *host, uint16_t port, int backlog,

@@ -233,6 +233,14 @@ j_emit(struct json *j)
 	buf_free(&j->b);
 }
 
+void
+j_finish(struct json *j, struct buf *dst)
+{
+	buf_puts(&j->b, "}\n");
+	buf_append(dst, buf_peek(&j->b), buf_len(&j->b));
+	buf_free(&j->b);
+}
+
 /* Events. */
 static void
 out_ev_begin(struct json *j, const struct session *s, const char *event)

@@ -82,6 +82,8 @@ void	j_close_obj(struct json *);
 void	j_close_arr(struct json *);
 /* Close the top object, print it as one line, free the builder. */
 void	j_emit(struct json *);
+/* The same into dst instead (a log file's buffer). */
+void	j_finish(struct json *, struct buf *dst);
 
 /* Colour helpers for human output ("" when colour is off). */
 const char *out_color(const char *which);

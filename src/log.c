@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* log.c — the capture tap: raw, hex, jsonl and pcapng writers (see log.h).
+ * A log sees each chunk as it crossed the transport, so what it holds is
+ * exactly what was counted: received bytes as read, sent bytes when the
+ * kernel took them; bytes still queued when a session ends are recorded as
+ * lost, never as sent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "buf.h"
+#include "codec.h"
+#include "enc.h"
+#include "log.h"
+#include "loop.h"
+#include "out.h"
+#include "pcapng.h"
+#include "pipe.h"
+#include "session.h"
+
+/* Buffered bytes that trigger a write, and how long bytes may wait. */
+#define LOG_FLUSH_AT	(256u << 10)
+#define LOG_FLUSH_MS	200
+
+/* A session's TCP flow in one pcapng log. */
+struct log_flow {
+	struct log_flow		*next;
+	unsigned		 id;
+	struct pcapng_tcp	 tcp;
+	int			 udp;
+	struct sockaddr_storage	 local;		/* UDP: our side */
+	char			 comment[48];
+};
+
+struct log {
+	struct log	*next;
+	unsigned	 id;		/* 0 = every session */
+	char		*path;
+	int		 fd;
+	enum log_format	 format;
+	int		 dirs;
+	struct buf	 out;
+	uint64_t	 written;
+	uint64_t	 timer;
+	struct log_flow	*flows;
+};
+
+static struct log	*logs;
+
+static const char *const format_names[] = { "raw", "hex", "jsonl", "pcap",
+    NULL };
+
+int
+log_parse_format(const char *s, enum log_format *f)
+{
+	int i;
+
+	for (i = 0; format_names[i] != NULL; i++)
+		if (strcmp(s, format_names[i]) == 0) {
+			*f = (enum log_format)i;
+			return 0;
+		}
+	/* Wireshark's own name for the format. */
+	if (strcmp(s, "pcapng") == 0) {
+		*f = LOG_PCAP;
+		return 0;
+	}
+	return -1;
+}
+
+int
+log_parse_dir(const char *s, int *dirs)
+{
+	if (strcmp(s, "rx") == 0)
+		*dirs = LOG_RX;
+	else if (strcmp(s, "tx") == 0)
+		*dirs = LOG_TX;
+	else if (strcmp(s, "both") == 0)
+		*dirs = LOG_RX | LOG_TX;
+	else
+		return -1;
+	return 0;
+}
+
+const char *
+log_format_name(enum log_format f)
+{
+	return format_names[f];
+}
+
+const char *
+log_dir_name(int dirs)
+{
+	return dirs == LOG_RX ? "rx" : dirs == LOG_TX ? "tx" : "both";
+}
+
+static uint64_t
+log_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void
+log_free(struct log *l)
+{
+	struct log **pp;
+
+	for (pp = &logs; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	while (l->flows != NULL) {
+		struct log_flow *f = l->flows;
+
+		l->flows = f->next;
+		free(f);
+	}
+	if (l->timer)
+		loop_timer_del(l->timer);
+	if (l->fd != -1)
+		close(l->fd);
+	buf_free(&l->out);
+	free(l->path);
+	free(l);
+}
+
+/* Write what is buffered (and then extra, unbuffered).  A failure ends the
+ * log with one error; the sessions are not affected. */
+static int
+log_write(struct log *l, const unsigned char *extra, size_t n)
+{
+	struct {
+		const unsigned char	*p;
+		size_t			 n;
+	} part[2] = { { buf_peek(&l->out), buf_len(&l->out) }, { extra, n } };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		while (part[i].n > 0) {
+			ssize_t w = write(l->fd, part[i].p, part[i].n);
+			struct buf name = BUF_INIT;
+
+			if (w > 0) {
+				part[i].p += w;
+				part[i].n -= (size_t)w;
+				l->written += (uint64_t)w;
+				continue;
+			}
+			if (w == -1 && errno == EINTR)
+				continue;
+			codec_escape((const unsigned char *)l->path,
+			    strlen(l->path), &name, 0);
+			out_error("log", "%s: %s; log stopped", buf_cstr(&name),
+			    w == -1 ? strerror(errno) : "nothing written");
+			buf_free(&name);
+			log_free(l);
+			return -1;
+		}
+	}
+	buf_reset(&l->out);
+	return 0;
+}
+
+static void
+log_flush_timer(void *arg)
+{
+	struct log *l = arg;
+
+	l->timer = 0;
+	log_write(l, NULL, 0);
+}
+
+/* After something was added to the buffer. */
+static void
+log_queued(struct log *l)
+{
+	if (buf_len(&l->out) >= LOG_FLUSH_AT)
+		log_write(l, NULL, 0);
+	else if (buf_len(&l->out) > 0 && l->timer == 0)
+		l->timer = loop_timer_add(LOG_FLUSH_MS, log_flush_timer, l);
+}
+
+static int
+log_covers(const struct log *l, const struct session *s)
+{
+	return l->id == 0 || l->id == s->id ||
+	    (s->parent != NULL && s->parent->id == l->id);
+}
+
+/* pcapng. */
+
+/* Unix-domain sessions have no IP addresses: they are written as TCP
+ * between 127.0.0.1 (socktool's side) and 127.0.0.2 (the peer), both with
+ * the session id as port. */
+static void
+log_flow_addrs(const struct session *s, struct sockaddr_storage *a,
+    struct sockaddr_storage *b)
+{
+	struct sockaddr_in *ia = (struct sockaddr_in *)a;
+	struct sockaddr_in *ib = (struct sockaddr_in *)b;
+
+	if (!sess_has(s, KIND_UNIX)) {
+		memcpy(a, &s->local.ss, sizeof *a);
+		memcpy(b, &s->remote.ss, sizeof *b);
+		return;
+	}
+	memset(a, 0, sizeof *a);
+	memset(b, 0, sizeof *b);
+	ia->sin_family = ib->sin_family = AF_INET;
+	ia->sin_addr.s_addr = htonl(0x7f000001);
+	ib->sin_addr.s_addr = htonl(0x7f000002);
+	ia->sin_port = ib->sin_port = htons((uint16_t)(s->id % 65535 + 1));
+}
+
+static struct log_flow *
+log_flow(struct log *l, struct session *s, uint64_t ts)
+{
+	struct log_flow *f;
+	struct sockaddr_storage a, b;
+
+	for (f = l->flows; f != NULL; f = f->next)
+		if (f->id == s->id)
+			return f;
+	if (sess_is_server(s) || s->state == S_CONNECTING)
+		return NULL;
+	f = xcalloc(1, sizeof *f);
+	f->id = s->id;
+	snprintf(f->comment, sizeof f->comment, "socktool session %u (%s)",
+	    s->id, sess_kind_name(s->kind));
+	if (!sess_is_stream(s)) {
+		f->udp = 1;
+		memcpy(&f->local, &s->local.ss, sizeof f->local);
+	} else {
+		log_flow_addrs(s, &a, &b);
+		pcapng_tcp_init(&f->tcp, (struct sockaddr *)&a,
+		    (struct sockaddr *)&b, s->id * 2654435761u);
+		/* The side that connected sends the SYN. */
+		pcapng_tcp_open(&l->out, &f->tcp, s->parent != NULL ? 1 : 0, ts,
+		    f->comment);
+	}
+	f->next = l->flows;
+	l->flows = f;
+	return f;
+}
+
+/* A wildcard-bound endpoint does not know which of its addresses a datagram
+ * used: it is written with the unspecified address of the peer's family. */
+static void
+log_udp_local(const struct log_flow *f, const struct net_addr *peer,
+    struct sockaddr_storage *out)
+{
+	const struct sockaddr_in6 *p6 = (const void *)&peer->ss;
+	int peer4 = peer->ss.ss_family == AF_INET ||
+	    (peer->ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&p6->sin6_addr));
+	uint16_t port;
+
+	memcpy(out, &f->local, sizeof *out);
+	if (out->ss_family == AF_INET6) {
+		struct sockaddr_in6 *l6 = (struct sockaddr_in6 *)out;
+
+		if (!peer4 || !IN6_IS_ADDR_UNSPECIFIED(&l6->sin6_addr))
+			return;
+		port = l6->sin6_port;
+		memset(out, 0, sizeof *out);
+		((struct sockaddr_in *)out)->sin_family = AF_INET;
+		((struct sockaddr_in *)out)->sin_port = port;
+	}
+}
+
+static void
+log_pcap_chunk(struct log *l, struct session *s, const struct chunk *c,
+    uint64_t ts)
+{
+	struct log_flow *f = log_flow(l, s, ts);
+	struct sockaddr_storage local;
+
+	if (f == NULL)
+		return;
+	if (!f->udp) {
+		pcapng_tcp_data(&l->out, &f->tcp, c->dir == '<' ? 1 : 0, c->p,
+		    c->n, ts, f->comment);
+		return;
+	}
+	if (c->peer == NULL)
+		return;
+	log_udp_local(f, c->peer, &local);
+	if (c->dir == '<')
+		pcapng_udp(&l->out, (const struct sockaddr *)&c->peer->ss,
+		    (struct sockaddr *)&local, c->p, c->n, ts, f->comment);
+	else
+		pcapng_udp(&l->out, (struct sockaddr *)&local,
+		    (const struct sockaddr *)&c->peer->ss, c->p, c->n, ts,
+		    f->comment);
+}
+
+static void
+log_pcap_close(struct log *l, struct session *s, const char *reason,
+    uint64_t lost)
+{
+	struct log_flow **pp, *f;
+	char comment[160];
+
+	for (pp = &l->flows; (f = *pp) != NULL; pp = &f->next)
+		if (f->id == s->id)
+			break;
+	if (f == NULL)
+		return;
+	*pp = f->next;
+	if (!f->udp) {
+		if (lost > 0)
+			snprintf(comment, sizeof comment, "%s: closed (%s), "
+			    "%llu queued bytes lost", f->comment, reason,
+			    (unsigned long long)lost);
+		else
+			snprintf(comment, sizeof comment, "%s: closed (%s)",
+			    f->comment, reason);
+		/* Who ended it: the peer (FIN or RST from b), or us. */
+		pcapng_tcp_close(&l->out, &f->tcp,
+		    strcmp(reason, "peer") == 0 || strcmp(reason, "reset") == 0 ?
+		    1 : 0, strcmp(reason, "reset") == 0 || strcmp(reason,
+		    "error") == 0 || strcmp(reason, "timeout") == 0,
+		    log_now_us(), comment);
+	}
+	free(f);
+}
+
+/* hex and jsonl. */
+static void
+log_stamp(struct buf *out)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	buf_printf(out, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+}
+
+static void
+log_hex_chunk(struct log *l, struct session *s, const struct chunk *c)
+{
+	char peer[NET_ADDRSTRLEN];
+
+	if (c->peer != NULL)
+		net_fmt((const struct sockaddr *)&c->peer->ss, c->peer->len,
+		    peer, sizeof peer);
+	else
+		snprintf(peer, sizeof peer, "%s", s->remote_str[0] ?
+		    s->remote_str : "-");
+	log_stamp(&l->out);
+	buf_printf(&l->out, " [%u] %c %zu byte%s %s ", s->id, c->dir, c->n,
+	    c->n == 1 ? "" : "s", c->dir == '<' ? "from" : "to");
+	/* A unix peer's "address" came from outside: keep it inert. */
+	codec_escape((const unsigned char *)peer, strlen(peer), &l->out, 0);
+	buf_putc(&l->out, '\n');
+	codec_hexdump(c->p, c->n, 0, &l->out);
+}
+
+static void
+log_json_chunk(struct log *l, struct session *s, const struct chunk *c)
+{
+	struct json j;
+	char peer[NET_ADDRSTRLEN];
+
+	j_begin(&j, c->dir == '<' ? "recv" : "sent");
+	j_u64(&j, "id", s->id);
+	j_u64(&j, "bytes", c->n);
+	j_key(&j, "hex");
+	buf_putc(&j.b, '"');
+	codec_hex(c->p, c->n, &j.b);
+	buf_putc(&j.b, '"');
+	if (!enc_is_utf8(s->set.encoding)) {
+		struct buf conv = BUF_INIT;
+
+		enc_to_utf8(s->set.encoding, c->p, c->n, &conv);
+		j_strn(&j, "text", (const char *)buf_peek(&conv),
+		    buf_len(&conv));
+		buf_free(&conv);
+	} else
+		j_strn(&j, "text", (const char *)c->p, c->n);
+	if (c->peer != NULL) {
+		net_fmt((const struct sockaddr *)&c->peer->ss, c->peer->len,
+		    peer, sizeof peer);
+		j_str(&j, c->dir == '<' ? "from" : "to", peer);
+		if (c->dir == '<')
+			j_bool(&j, "truncated", c->truncated);
+	}
+	j_finish(&j, &l->out);
+}
+
+static void
+log_json_event(struct log *l, struct session *s, enum tap_event ev,
+    const char *reason, uint64_t lost)
+{
+	struct json j;
+
+	if (ev == TAP_OPEN) {
+		const char *name = s->parent != NULL ? "accepted" :
+		    s->state == S_CONNECTED ? "connected" : "listening";
+
+		j_begin(&j, name);
+		j_u64(&j, "id", s->id);
+		if (s->parent != NULL)
+			j_u64(&j, "parent", s->parent->id);
+		j_str(&j, "kind", sess_kind_name(s->kind));
+		j_str(&j, "local", s->local_str[0] ? s->local_str : NULL);
+		if (s->state == S_CONNECTED)
+			j_str(&j, "remote", s->remote_str);
+	} else {
+		j_begin(&j, "closed");
+		j_u64(&j, "id", s->id);
+		j_str(&j, "reason", reason);
+		j_u64(&j, "rx_bytes", s->rx_bytes);
+		j_u64(&j, "tx_bytes", s->tx_bytes);
+		if (lost > 0)
+			j_u64(&j, "lost", lost);
+	}
+	j_finish(&j, &l->out);
+}
+
+/* The tap. */
+static void
+log_chunk(struct session *s, const struct chunk *c)
+{
+	struct log *l, *next;
+	uint64_t ts = 0;
+
+	for (l = logs; l != NULL; l = next) {
+		next = l->next;
+		if (!log_covers(l, s) ||
+		    !(l->dirs & (c->dir == '<' ? LOG_RX : LOG_TX)))
+			continue;
+		switch (l->format) {
+		case LOG_RAW:
+			/* Big chunks go straight to the file, not copied. */
+			if (c->n >= LOG_FLUSH_AT) {
+				log_write(l, c->p, c->n);
+				continue;
+			}
+			buf_append(&l->out, c->p, c->n);
+			break;
+		case LOG_HEX:
+			log_hex_chunk(l, s, c);
+			break;
+		case LOG_JSONL:
+			log_json_chunk(l, s, c);
+			break;
+		case LOG_PCAP:
+			if (ts == 0)
+				ts = log_now_us();
+			log_pcap_chunk(l, s, c, ts);
+			break;
+		}
+		log_queued(l);
+	}
+}
+
+static void
+log_event(struct session *s, enum tap_event ev, const char *reason,
+    uint64_t lost)
+{
+	struct log *l, *next;
+
+	for (l = logs; l != NULL; l = next) {
+		next = l->next;
+		if (!log_covers(l, s))
+			continue;
+		if (l->format == LOG_JSONL)
+			log_json_event(l, s, ev, reason, lost);
+		else if (l->format == LOG_PCAP && ev == TAP_OPEN)
+			log_flow(l, s, log_now_us());
+		else if (l->format == LOG_PCAP)
+			log_pcap_close(l, s, reason, lost);
+		if (ev == TAP_CLOSE && l->id == s->id) {
+			/* Its session is gone: so is the log (on a write
+			 * error log_write has already freed it). */
+			if (log_write(l, NULL, 0) == 0)
+				log_free(l);
+			continue;
+		}
+		if (ev == TAP_CLOSE)
+			log_write(l, NULL, 0);
+		else
+			log_queued(l);
+	}
+}
+
+static const struct tap log_tap = {
+	.name = "log",
+	.chunk = log_chunk,
+	.event = log_event,
+};
+
+void
+log_init(void)
+{
+	pipe_add_tap(&log_tap);
+}
+
+int
+log_start(unsigned id, const char *path, enum log_format format, int dirs,
+    char *err, size_t errlen)
+{
+	struct log *l, **tail;
+	struct session **all;
+	size_t i, n;
+	int fd;
+
+	for (l = logs; l != NULL; l = l->next)
+		if (l->id == id && strcmp(l->path, path) == 0) {
+			snprintf(err, errlen, "already logging there");
+			return -1;
+		}
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
+	    0644);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	l = xcalloc(1, sizeof *l);
+	l->id = id;
+	l->path = xstrdup(path);
+	l->fd = fd;
+	l->format = format;
+	l->dirs = dirs;
+	for (tail = &logs; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = l;
+	if (format == LOG_PCAP) {
+		pcapng_header(&l->out, "socktool");
+		/* Connections already open start with a synthetic
+		 * handshake, now. */
+		all = sess_all(&n);
+		for (i = 0; i < n; i++)
+			if (log_covers(l, all[i]) && all[i]->fd != -1)
+				log_flow(l, all[i], log_now_us());
+	}
+	if (log_write(l, NULL, 0) == -1) {
+		snprintf(err, errlen, "cannot write");
+		return -1;
+	}
+	return 0;
+}
+
+int
+log_stop(unsigned id)
+{
+	struct log *l, *next;
+	int n = 0;
+
+	for (l = logs; l != NULL; l = next) {
+		next = l->next;
+		if (id != 0 && l->id != id)
+			continue;
+		n++;
+		if (log_write(l, NULL, 0) == 0)
+			log_free(l);
+	}
+	return n;
+}
+
+size_t
+log_list(struct log_info *out, size_t max)
+{
+	struct log *l;
+	size_t n = 0;
+
+	for (l = logs; l != NULL; l = l->next, n++) {
+		if (n >= max)
+			continue;
+		out[n].id = l->id;
+		out[n].path = l->path;
+		out[n].format = format_names[l->format];
+		out[n].dir = log_dir_name(l->dirs);
+		out[n].bytes = l->written + buf_len(&l->out);
+	}
+	return n;
+}
+
+void
+log_done(void)
+{
+	log_stop(0);
+	while (logs != NULL)
+		log_free(logs);
+}
