@@ -16,6 +16,7 @@
 #include "codec.h"
 #include "enc.h"
 #include "loop.h"
+#include "event.h"
 #include "out.h"
 #include "pipe.h"
 #include "session.h"
@@ -141,7 +142,7 @@ repeat_tick(void *arg)
 		    sizeof err);
 		if (rc == -1) {
 			if (sess_find(r->id) != NULL)
-				out_ev_notice(s, "repeat stopped: %s", err);
+				ev_notice(s, "repeat stopped: %s", err);
 			repeat_free(r);
 			return;
 		}

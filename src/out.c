@@ -9,7 +9,7 @@
 #include "codec.h"
 #include "enc.h"
 #include "out.h"
-#include "session.h"
+#include "settings.h"
 #include "term.h"
 
 struct out_config	out_cfg;
@@ -35,9 +35,6 @@ out_color(const char *which)
 }
 
 /* "12:34:56.789 " in local time, when the session asks for it. */
-static void	out_stamp_on(int);
-#define out_stamp(s)	out_stamp_on((s) != NULL && (s)->set.timestamps)
-
 static void
 out_stamp_on(int on)
 {
@@ -241,145 +238,145 @@ j_finish(struct json *j, struct buf *dst)
 	buf_free(&j->b);
 }
 
-/* Events. */
+/* Records. */
+void
+rec_begin(struct rec *r, const char *event)
+{
+	memset(r, 0, sizeof *r);
+	r->event = event;
+}
+
+static struct rec_field *
+rec_add(struct rec *r, const char *key, enum rec_type t)
+{
+	struct rec_field *f;
+
+	/* A record is built from code, never from input: overflow is a bug
+	 * that shows as a missing field, not as memory damage. */
+	if (r->n == REC_MAX)
+		return &r->f[REC_MAX - 1];
+	f = &r->f[r->n++];
+	f->key = key;
+	f->type = t;
+	return f;
+}
+
+void
+rec_str(struct rec *r, const char *key, const char *v)
+{
+	rec_add(r, key, REC_STR)->s = v;
+}
+
+void
+rec_u64(struct rec *r, const char *key, uint64_t v)
+{
+	rec_add(r, key, REC_U64)->u = v;
+}
+
+void
+rec_bool(struct rec *r, const char *key, int v)
+{
+	rec_add(r, key, REC_BOOL)->u = v != 0;
+}
+
+static const struct rec_field *
+rec_get(const struct rec *r, const char *key, size_t klen)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strlen(r->f[i].key) == klen &&
+		    strncmp(r->f[i].key, key, klen) == 0)
+			return &r->f[i];
+	return NULL;
+}
+
 static void
-out_ev_begin(struct json *j, const struct session *s, const char *event)
+rec_json(const struct rec *r)
 {
-	j_begin(j, event);
-	j_u64(j, "id", s->id);
+	struct json j;
+	size_t i;
+
+	j_begin(&j, r->event);
+	for (i = 0; i < r->n; i++) {
+		const struct rec_field *f = &r->f[i];
+
+		switch (f->type) {
+		case REC_STR:
+			j_str(&j, f->key, f->s);
+			break;
+		case REC_U64:
+			j_u64(&j, f->key, f->u);
+			break;
+		case REC_BOOL:
+			j_bool(&j, f->key, (int)f->u);
+			break;
+		}
+	}
+	j_emit(&j);
+}
+
+static void
+rec_value(const struct rec_field *f, struct buf *out)
+{
+	if (f->type == REC_U64)
+		buf_printf(out, "%llu", (unsigned long long)f->u);
+	else if (f->type == REC_BOOL)
+		buf_puts(out, f->u ? "on" : "off");
+	else if (f->s == NULL || f->s[0] == '\0')
+		buf_putc(out, '-');
+	else
+		codec_escape((const unsigned char *)f->s, strlen(f->s), out, 0);
+}
+
+static int
+rec_truthy(const struct rec_field *f)
+{
+	if (f == NULL)
+		return 0;
+	if (f->type == REC_STR)
+		return f->s != NULL && f->s[0] != '\0';
+	return f->u != 0;
 }
 
 void
-out_ev_listening(const struct session *s)
+out_rec(const struct rec *r, const char *human)
 {
-	if (out_cfg.json) {
-		struct json j;
+	const char *p, *q;
 
-		out_ev_begin(&j, s, "listening");
-		j_str(&j, "kind", sess_kind_name(s->kind));
-		j_str(&j, "local", s->local_str);
-		if (s->all_ifaces)
-			j_bool(&j, "all_interfaces", 1);
-		j_emit(&j);
+	if (out_cfg.json) {
+		rec_json(r);
 		return;
 	}
-	out_stamp(s);
-	buf_printf(&out_pending, "%s[%u] %s on %s", out_color("ev"), s->id,
-	    s->kind == K_UDP || s->kind == K_MCAST ? "bound" : "listening",
-	    s->local_str);
-	if (s->all_ifaces == 2)
-		buf_puts(&out_pending, " (all interfaces, IPv4 and IPv6)");
-	else if (s->all_ifaces)
-		buf_puts(&out_pending, " (all interfaces)");
-	buf_printf(&out_pending, "%s\n", out_color("off"));
-}
-
-void
-out_ev_connecting(const struct session *s)
-{
-	if (out_cfg.json) {
-		struct json j;
-
-		out_ev_begin(&j, s, "connecting");
-		j_str(&j, "kind", sess_kind_name(s->kind));
-		j_str(&j, "remote", s->remote_str);
-		j_emit(&j);
+	if (human == NULL || (r->info && out_cfg.quiet))
 		return;
+	out_stamp_on(r->stamp);
+	if (r->color != NULL)
+		buf_puts(&out_pending, out_color(r->color));
+	for (p = human; *p != '\0'; p++) {
+		if (*p != '{' || (q = strchr(p, '}')) == NULL) {
+			buf_putc(&out_pending, *p);
+			continue;
+		}
+		if (p[1] == '?') {
+			const char *colon = memchr(p + 2, ':', (size_t)(q - p - 2));
+
+			if (colon != NULL && rec_truthy(rec_get(r, p + 2,
+			    (size_t)(colon - p - 2))))
+				buf_append(&out_pending, colon + 1,
+				    (size_t)(q - colon - 1));
+		} else {
+			const struct rec_field *f = rec_get(r, p + 1,
+			    (size_t)(q - p - 1));
+
+			if (f != NULL)
+				rec_value(f, &out_pending);
+		}
+		p = q;
 	}
-	if (out_cfg.quiet)
-		return;
-	out_stamp(s);
-	buf_printf(&out_pending, "%s[%u] connecting to %s%s\n",
-	    out_color("ev"), s->id, s->remote_str, out_color("off"));
-}
-
-void
-out_ev_connected(const struct session *s)
-{
-	if (out_cfg.json) {
-		struct json j;
-
-		out_ev_begin(&j, s, "connected");
-		j_str(&j, "kind", sess_kind_name(s->kind));
-		j_str(&j, "local", s->local_str);
-		j_str(&j, "remote", s->remote_str);
-		j_emit(&j);
-		return;
-	}
-	out_stamp(s);
-	buf_printf(&out_pending, "%s[%u] connected to %s from %s%s\n",
-	    out_color("ev"), s->id, s->remote_str, s->local_str,
-	    out_color("off"));
-}
-
-void
-out_ev_accepted(const struct session *s)
-{
-	if (out_cfg.json) {
-		struct json j;
-
-		out_ev_begin(&j, s, "accepted");
-		j_u64(&j, "parent", s->parent ? s->parent->id : 0);
-		j_str(&j, "kind", sess_kind_name(s->kind));
-		j_str(&j, "local", s->local_str);
-		j_str(&j, "remote", s->remote_str);
-		j_emit(&j);
-		return;
-	}
-	out_stamp(s);
-	buf_printf(&out_pending, "%s[%u] accepted %s on [%u] %s%s\n",
-	    out_color("ev"), s->id, s->remote_str,
-	    s->parent ? s->parent->id : 0, s->local_str, out_color("off"));
-}
-
-void
-out_ev_closed(const struct session *s, const char *reason, const char *msg,
-    uint64_t lost)
-{
-	if (out_cfg.json) {
-		struct json j;
-
-		out_ev_begin(&j, s, "closed");
-		j_str(&j, "reason", reason);
-		j_str(&j, "message", msg);
-		j_u64(&j, "rx_bytes", s->rx_bytes);
-		j_u64(&j, "tx_bytes", s->tx_bytes);
-		if (lost > 0)
-			j_u64(&j, "lost", lost);
-		j_emit(&j);
-		return;
-	}
-	out_stamp(s);
-	buf_printf(&out_pending, "%s[%u] closed (%s): %s", out_color("ev"),
-	    s->id, reason, msg);
-	if (lost > 0)
-		buf_printf(&out_pending, "; %llu queued byte%s lost",
-		    (unsigned long long)lost, lost == 1 ? "" : "s");
-	buf_printf(&out_pending, "%s\n", out_color("off"));
-}
-
-void
-out_ev_notice(const struct session *s, const char *fmt, ...)
-{
-	struct buf msg = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (out_cfg.json) {
-		struct json j;
-
-		out_ev_begin(&j, s, "error");
-		j_strn(&j, "message", (char *)buf_peek(&msg), buf_len(&msg));
-		j_emit(&j);
-	} else if (!out_cfg.quiet) {
-		out_stamp(s);
-		buf_printf(&out_pending, "%s[%u] ", out_color("ev"), s->id);
-		buf_append(&out_pending, buf_peek(&msg), buf_len(&msg));
-		buf_printf(&out_pending, "%s\n", out_color("off"));
-	}
-	buf_free(&msg);
+	if (r->color != NULL)
+		buf_puts(&out_pending, out_color("off"));
+	buf_putc(&out_pending, '\n');
 }
 
 void

@@ -11,8 +11,6 @@
 
 #include "buf.h"
 
-struct session;
-
 struct out_config {
 	int	json;
 	int	quiet;
@@ -34,14 +32,35 @@ void	out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	out_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-/* Session events. */
-void	out_ev_listening(const struct session *);
-void	out_ev_connecting(const struct session *);
-void	out_ev_connected(const struct session *);
-void	out_ev_accepted(const struct session *);
-/* lost: bytes accepted for sending that never left. */
-void	out_ev_closed(const struct session *, const char *reason,
-	    const char *msg, uint64_t lost);
+/*
+ * A record: one event or result, built once and rendered either as a JSON
+ * object or as a human line from a template.  In the template "{key}" is
+ * the field's value (strings escaped, so nothing that came from outside
+ * reaches the terminal raw) and "{?key:text}" is text only when the field
+ * is present and not 0/false/empty.
+ */
+enum rec_type { REC_STR, REC_U64, REC_BOOL };
+#define REC_MAX	24
+struct rec_field {
+	const char	*key;
+	enum rec_type	 type;
+	const char	*s;	/* REC_STR; NULL is JSON null, "-" for people */
+	uint64_t	 u;
+};
+struct rec {
+	const char		*event;
+	int			 stamp;		/* local time before the line */
+	int			 info;		/* a human line -q hides */
+	const char		*color;		/* out_color() name, or NULL */
+	size_t			 n;
+	struct rec_field	 f[REC_MAX];
+};
+void	rec_begin(struct rec *, const char *event);
+void	rec_str(struct rec *, const char *key, const char *v);
+void	rec_u64(struct rec *, const char *key, uint64_t v);
+void	rec_bool(struct rec *, const char *key, int v);
+/* Render: JSON in JSON mode, else the template (NULL: no human line). */
+void	out_rec(const struct rec *, const char *human);
 
 /* Data shown: everything the renderer needs travels in the record, so the
  * display policy stays with the caller (the display tap). */
@@ -59,9 +78,6 @@ struct out_data {
 	int			 stamp;
 };
 void	out_data(const struct out_data *);
-/* A session-related notice ("max peers reached", "ICMP ..."). */
-void	out_ev_notice(const struct session *, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
 
 /* JSON object builder. */
 struct json {

@@ -11,6 +11,7 @@
 #include "frame.h"
 #include "loop.h"
 #include "net.h"
+#include "event.h"
 #include "out.h"
 #include "pipe.h"
 #include "session.h"
@@ -183,11 +184,11 @@ pipe_framed(void *arg, const unsigned char *p, size_t n, enum frame_why why)
 	struct session *s = arg;
 
 	if (why == FRAME_OVERSIZE)
-		out_ev_notice(s, "framing: length header announces more than "
+		ev_notice(s, "framing: length header announces more than "
 		    "%u bytes; showing the %zu bytes that follow unframed",
 		    FRAME_MAX, n);
 	else if (why == FRAME_NOBOUNDARY)
-		out_ev_notice(s, "framing: no message boundary in %zu bytes; "
+		ev_notice(s, "framing: no message boundary in %zu bytes; "
 		    "showing them unframed", n);
 	pipe_message(s, p, n, NULL, n, 0);
 }
@@ -241,7 +242,7 @@ pipe_input(struct session *s)
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
 			if (dgram) {
-				out_ev_notice(s, "receive error: %s",
+				ev_notice(s, "receive error: %s",
 				    strerror(errno));
 				break;
 			}
@@ -312,7 +313,7 @@ pipe_output_dgram(struct session *s)
 
 			net_fmt((struct sockaddr *)&dst.ss, dst.len, a,
 			    sizeof a);
-			out_ev_notice(s, "datagram of %zu bytes to %s lost: %s",
+			ev_notice(s, "datagram of %zu bytes to %s lost: %s",
 			    len, a, strerror(errno));
 		} else
 			pipe_sent(s, p + sizeof len + sizeof dst, len, &dst);
@@ -482,7 +483,7 @@ pipe_queue_reply(struct session *s, const unsigned char *p, size_t n,
 		if (to == NULL)
 			return;
 		if (pipe_send_to(s, p, n, to, err, sizeof err) == -1)
-			out_ev_notice(s, "auto-reply not sent: %s", err);
+			ev_notice(s, "auto-reply not sent: %s", err);
 		return;
 	}
 	if (s->closing || s->destroying || s->fd == -1)

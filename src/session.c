@@ -14,6 +14,7 @@
 #include "codec.h"
 #include "loop.h"
 #include "net.h"
+#include "event.h"
 #include "out.h"
 #include "pipe.h"
 #include "session.h"
@@ -314,7 +315,7 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 	s->state = S_CLOSED;
 	last_close_id = s->id;
 	snprintf(last_close_msg, sizeof last_close_msg, "%s", msg);
-	out_ev_closed(s, reason, msg, lost);
+	ev_closed(s, reason, msg, lost);
 	parent = s->parent;
 	if (parent != NULL)
 		parent->npeers--;
@@ -449,7 +450,7 @@ sess_peer_eof(struct session *s)
 		/* The peer only stopped sending (shutdown): keep the other
 		 * direction until we close, or a write finds it gone. */
 		s->state = S_HALF_CLOSED;
-		out_ev_notice(s, "peer finished sending (half-closed); sends "
+		ev_notice(s, "peer finished sending (half-closed); sends "
 		    "still go out until close");
 		tr_interest(s);
 		return 0;

@@ -13,6 +13,7 @@
 #include "codec.h"
 #include "loop.h"
 #include "net.h"
+#include "event.h"
 #include "out.h"
 #include "pipe.h"
 #include "session.h"
@@ -64,7 +65,7 @@ connect_established(struct session *s)
 		sess_set_strings(s);
 	}
 	tr_attach(s, &tr_stream);
-	out_ev_connected(s);
+	ev_connected(s);
 	pipe_event(s, TAP_OPEN, NULL, 0);
 	pipe_output(s);
 }
@@ -159,7 +160,7 @@ sess_tcp_client(const char *host, uint16_t port, const struct net_addr *bind,
 	memcpy(&s->remote.ss, res->ai_addr, res->ai_addrlen);
 	s->remote.len = res->ai_addrlen;
 	sess_set_strings(s);
-	out_ev_connecting(s);
+	ev_connecting(s);
 	s->connect_ms = timeout_ms;
 	s->connect_timer = loop_timer_add(timeout_ms, connect_timeout, s);
 	id = s->id;
@@ -190,6 +191,6 @@ sess_unix_client(const char *path, char *err, size_t errlen)
 		sess_discard(s);
 		return NULL;
 	}
-	out_ev_connecting(s);
+	ev_connecting(s);
 	return s;
 }

@@ -15,6 +15,7 @@
 
 #include "loop.h"
 #include "net.h"
+#include "event.h"
 #include "out.h"
 #include "pipe.h"
 #include "session.h"
@@ -149,12 +150,12 @@ dgram_errqueue(struct session *s)
 			memcpy(&ee, CMSG_DATA(cm), sizeof ee);
 			if (ee.ee_origin == SO_EE_ORIGIN_ICMP ||
 			    ee.ee_origin == SO_EE_ORIGIN_ICMP6)
-				out_ev_notice(s, "ICMP error for %s: %s "
+				ev_notice(s, "ICMP error for %s: %s "
 				    "(type %u code %u)", a,
 				    strerror((int)ee.ee_errno), ee.ee_type,
 				    ee.ee_code);
 			else if (ee.ee_origin != SO_EE_ORIGIN_LOCAL)
-				out_ev_notice(s, "error for %s: %s", a,
+				ev_notice(s, "error for %s: %s", a,
 				    strerror((int)ee.ee_errno));
 		}
 	}
@@ -257,7 +258,7 @@ dgram_register(struct session *s, char *err, size_t errlen)
 		sess_discard(s);
 		return NULL;
 	}
-	out_ev_listening(s);
+	ev_listening(s);
 	pipe_event(s, TAP_OPEN, NULL, 0);
 	return s;
 }

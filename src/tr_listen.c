@@ -12,6 +12,7 @@
 
 #include "loop.h"
 #include "net.h"
+#include "event.h"
 #include "out.h"
 #include "pipe.h"
 #include "session.h"
@@ -49,7 +50,7 @@ static void
 listen_pause(struct session *srv, int e)
 {
 	if (srv->accept_refused++ == 0)
-		out_ev_notice(srv, "cannot accept: %s (pausing accepts; "
+		ev_notice(srv, "cannot accept: %s (pausing accepts; "
 		    "retrying every %ums)", strerror(e), ACCEPT_PAUSE_MS);
 	srv->accept_timer = loop_timer_add(ACCEPT_PAUSE_MS, listen_resume, srv);
 	tr_interest(srv);
@@ -63,12 +64,12 @@ listen_refuse(struct session *srv, const struct net_addr *ra)
 	if (srv->nallow > 0 && !net_cidr_match(srv->allow, srv->nallow,
 	    (const struct sockaddr *)&ra->ss)) {
 		net_fmt((const struct sockaddr *)&ra->ss, ra->len, a, sizeof a);
-		out_ev_notice(srv, "refused %s: not in --allow list", a);
+		ev_notice(srv, "refused %s: not in --allow list", a);
 		return 1;
 	}
 	if (srv->max_peers != 0 && srv->npeers >= srv->max_peers) {
 		net_fmt((const struct sockaddr *)&ra->ss, ra->len, a, sizeof a);
-		out_ev_notice(srv, "refused %s: --max-peers %u reached", a,
+		ev_notice(srv, "refused %s: --max-peers %u reached", a,
 		    srv->max_peers);
 		return 1;
 	}
@@ -103,7 +104,7 @@ listen_new_peer(struct session *srv, int fd, const struct net_addr *ra)
 		sess_destroy(p, "error", strerror(errno));
 		return;
 	}
-	out_ev_accepted(p);
+	ev_accepted(p);
 	pipe_event(p, TAP_OPEN, NULL, 0);
 }
 
@@ -129,7 +130,7 @@ listen_io(struct session *srv, int events)
 			return;
 		}
 		if (srv->accept_refused > 0) {
-			out_ev_notice(srv, "accepting again (%llu attempts "
+			ev_notice(srv, "accepting again (%llu attempts "
 			    "failed for want of descriptors)",
 			    (unsigned long long)srv->accept_refused);
 			srv->accept_refused = 0;
@@ -157,7 +158,7 @@ listen_register(struct session *s, char *err, size_t errlen)
 		sess_discard(s);
 		return NULL;
 	}
-	out_ev_listening(s);
+	ev_listening(s);
 	pipe_event(s, TAP_OPEN, NULL, 0);
 	return s;
 }

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* event.c — session events as records (see event.h): the fields once, a
+ * template for people; out.c renders. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "event.h"
+#include "out.h"
+#include "session.h"
+
+static void
+ev_begin(struct rec *r, const struct session *s, const char *event)
+{
+	rec_begin(r, event);
+	r->stamp = s->set.timestamps;
+	r->color = "ev";
+	rec_u64(r, "id", s->id);
+}
+
+void
+ev_listening(const struct session *s)
+{
+	struct rec r;
+
+	ev_begin(&r, s, "listening");
+	rec_str(&r, "kind", sess_kind_name(s->kind));
+	rec_str(&r, "local", s->local_str);
+	if (s->all_ifaces)
+		rec_bool(&r, "all_interfaces", 1);
+	/* The JSON carries the wildcard as a flag; people read it. */
+	if (sess_is_stream(s))
+		out_rec(&r, s->all_ifaces == 2 ?
+		    "[{id}] listening on {local} (all interfaces, IPv4 and IPv6)" :
+		    "[{id}] listening on {local}{?all_interfaces: (all interfaces)}");
+	else
+		out_rec(&r, s->all_ifaces == 2 ?
+		    "[{id}] bound on {local} (all interfaces, IPv4 and IPv6)" :
+		    "[{id}] bound on {local}{?all_interfaces: (all interfaces)}");
+}
+
+void
+ev_connecting(const struct session *s)
+{
+	struct rec r;
+
+	ev_begin(&r, s, "connecting");
+	r.info = 1;
+	rec_str(&r, "kind", sess_kind_name(s->kind));
+	rec_str(&r, "remote", s->remote_str);
+	out_rec(&r, "[{id}] connecting to {remote}");
+}
+
+void
+ev_connected(const struct session *s)
+{
+	struct rec r;
+
+	ev_begin(&r, s, "connected");
+	rec_str(&r, "kind", sess_kind_name(s->kind));
+	rec_str(&r, "local", s->local_str);
+	rec_str(&r, "remote", s->remote_str);
+	out_rec(&r, "[{id}] connected to {remote} from {local}");
+}
+
+void
+ev_accepted(const struct session *s)
+{
+	struct rec r;
+
+	ev_begin(&r, s, "accepted");
+	rec_u64(&r, "parent", s->parent ? s->parent->id : 0);
+	rec_str(&r, "kind", sess_kind_name(s->kind));
+	rec_str(&r, "local", s->local_str);
+	rec_str(&r, "remote", s->remote_str);
+	out_rec(&r, "[{id}] accepted {remote} on [{parent}] {local}");
+}
+
+void
+ev_closed(const struct session *s, const char *reason, const char *msg,
+    uint64_t lost)
+{
+	struct rec r;
+
+	ev_begin(&r, s, "closed");
+	rec_str(&r, "reason", reason);
+	rec_str(&r, "message", msg);
+	rec_u64(&r, "rx_bytes", s->rx_bytes);
+	rec_u64(&r, "tx_bytes", s->tx_bytes);
+	if (lost > 0)
+		rec_u64(&r, "lost", lost);
+	out_rec(&r, lost == 0 ? "[{id}] closed ({reason}): {message}" :
+	    lost == 1 ? "[{id}] closed ({reason}): {message}; 1 queued byte "
+	    "lost" : "[{id}] closed ({reason}): {message}; {lost} queued "
+	    "bytes lost");
+}
+
+void
+ev_notice(const struct session *s, const char *fmt, ...)
+{
+	struct buf msg = BUF_INIT;
+	struct rec r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	ev_begin(&r, s, "error");
+	r.info = 1;
+	rec_str(&r, "message", buf_cstr(&msg));
+	out_rec(&r, "[{id}] {message}");
+	buf_free(&msg);
+}
