@@ -29,7 +29,7 @@ SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
 	   src/cmd_data.c src/cmd_script.c src/cmd_net.c src/session.c src/settings.c \
 	   src/net.c src/buf.c src/codec.c src/out.c src/enc.c \
 	   src/frame.c src/pipe.c src/transport.c src/tr_stream.c \
-	   src/tr_listen.c src/tr_connect.c src/tr_dgram.c src/pcapng.c src/log.c src/cmd_log.c src/event.c
+	   src/tr_listen.c src/tr_connect.c src/tr_dgram.c src/pcapng.c src/log.c src/cmd_log.c src/event.c src/sockopt.c
 OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \
@@ -73,8 +73,9 @@ $(BUILD)/test_cmd: tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) t
 
 deps:
 	apt-get update
-	apt-get install -y build-essential pkg-config libreadline-dev \
-	    socat ncat python3 tmux mandoc iproute2 util-linux bsdextrautils
+	DEBIAN_FRONTEND=noninteractive apt-get install -y build-essential \
+	    pkg-config libreadline-dev \
+	    socat ncat python3 tmux mandoc iproute2 util-linux bsdextrautils tshark
 
 run: all
 	./$(BIN)

@@ -15,6 +15,7 @@
 #include "out.h"
 #include "pipe.h"
 #include "session.h"
+#include "sockopt.h"
 
 /* udp */
 static enum cmd_status
@@ -168,247 +169,56 @@ const struct cmd_entry cmd_unix_client_entry = {
 };
 
 /* sockopt */
-enum { SO_T_BOOL, SO_T_INT, SO_T_LINGER };
-
-struct sockopt_def {
-	const char	*name;
-	int		 type;
-	int		 tcp_only;
-	const char	*help;
-};
-
-static const struct sockopt_def sockopt_defs[] = {
-	{ "nodelay", SO_T_BOOL, 1, "TCP_NODELAY: send small writes at once" },
-	{ "keepalive", SO_T_BOOL, 0, "SO_KEEPALIVE: probe idle connections" },
-	{ "rcvbuf", SO_T_INT, 0, "SO_RCVBUF in bytes (Linux reports twice "
-	  "the value set)" },
-	{ "sndbuf", SO_T_INT, 0, "SO_SNDBUF in bytes (Linux reports twice "
-	  "the value set)" },
-	{ "ttl", SO_T_INT, 0, "IP_TTL / IPV6_UNICAST_HOPS (multicast: the "
-	  "multicast hop limit)" },
-	{ "broadcast", SO_T_BOOL, 0, "SO_BROADCAST" },
-	{ "reuseaddr", SO_T_BOOL, 0, "SO_REUSEADDR" },
-	{ "linger", SO_T_LINGER, 0, "SO_LINGER: off, or seconds to wait on "
-	  "close" },
-	{ NULL, 0, 0, NULL }
-};
-
-/* Which level/option implements name on s. */
-static int
-sockopt_where(const struct session *s, const char *name, int *level,
-    int *opt)
-{
-	int fam = s->local.ss.ss_family;
-
-	if (strcmp(name, "nodelay") == 0) {
-		*level = IPPROTO_TCP;
-		*opt = TCP_NODELAY;
-	} else if (strcmp(name, "keepalive") == 0) {
-		*level = SOL_SOCKET;
-		*opt = SO_KEEPALIVE;
-	} else if (strcmp(name, "rcvbuf") == 0) {
-		*level = SOL_SOCKET;
-		*opt = SO_RCVBUF;
-	} else if (strcmp(name, "sndbuf") == 0) {
-		*level = SOL_SOCKET;
-		*opt = SO_SNDBUF;
-	} else if (strcmp(name, "broadcast") == 0) {
-		*level = SOL_SOCKET;
-		*opt = SO_BROADCAST;
-	} else if (strcmp(name, "reuseaddr") == 0) {
-		*level = SOL_SOCKET;
-		*opt = SO_REUSEADDR;
-	} else if (strcmp(name, "linger") == 0) {
-		*level = SOL_SOCKET;
-		*opt = SO_LINGER;
-	} else if (strcmp(name, "ttl") == 0) {
-		if (fam == AF_INET6) {
-			*level = IPPROTO_IPV6;
-			*opt = s->kind == K_MCAST ? IPV6_MULTICAST_HOPS :
-			    IPV6_UNICAST_HOPS;
-		} else if (fam == AF_INET) {
-			*level = IPPROTO_IP;
-			*opt = s->kind == K_MCAST ? IP_MULTICAST_TTL : IP_TTL;
-		} else
-			return -1;
-	} else
-		return -1;
-	return 0;
-}
-
-static int
-sockopt_get(const struct session *s, const struct sockopt_def *d,
-    struct buf *out)
-{
-	int level, opt, v = 0;
-	socklen_t len = sizeof v;
-
-	if (sockopt_where(s, d->name, &level, &opt) == -1)
-		return -1;
-	if (d->type == SO_T_LINGER) {
-		struct linger l;
-
-		len = sizeof l;
-		if (getsockopt(s->fd, level, opt, &l, &len) == -1)
-			return -1;
-		if (l.l_onoff)
-			buf_printf(out, "%d", l.l_linger);
-		else
-			buf_puts(out, "off");
-		return 0;
-	}
-	if (level == IPPROTO_IP && opt == IP_MULTICAST_TTL) {
-		unsigned char t = 0;
-
-		len = sizeof t;
-		if (getsockopt(s->fd, level, opt, &t, &len) == -1)
-			return -1;
-		v = t;
-	} else if (getsockopt(s->fd, level, opt, &v, &len) == -1)
-		return -1;
-	if (d->type == SO_T_BOOL)
-		buf_puts(out, v ? "on" : "off");
-	else
-		buf_printf(out, "%d", v);
-	return 0;
-}
-
-static int
-sockopt_set(const struct session *s, const struct sockopt_def *d,
-    const char *value, char *err, size_t errlen)
-{
-	int level, opt, v;
-	uint64_t n;
-
-	if (d->tcp_only && s->kind != K_TCP_PEER && s->kind != K_TCP_CLIENT &&
-	    s->kind != K_TCP_SERVER) {
-		snprintf(err, errlen, "%s applies to TCP sessions only",
-		    d->name);
-		return -1;
-	}
-	if (sockopt_where(s, d->name, &level, &opt) == -1) {
-		snprintf(err, errlen, "%s does not apply to a %s session",
-		    d->name, sess_kind_name(s->kind));
-		return -1;
-	}
-	if (d->type == SO_T_LINGER) {
-		struct linger l;
-
-		memset(&l, 0, sizeof l);
-		if (strcmp(value, "off") != 0) {
-			if (codec_parse_uint(value, 0, 3600, &n) == -1) {
-				snprintf(err, errlen, "bad linger value "
-				    "\"%.32s\" (off or 0..3600 seconds)", value);
-				return -1;
-			}
-			l.l_onoff = 1;
-			l.l_linger = (int)n;
-		}
-		if (setsockopt(s->fd, level, opt, &l, sizeof l) == -1)
-			goto syserr;
-		return 0;
-	}
-	if (d->type == SO_T_BOOL) {
-		if (strcmp(value, "on") == 0 || strcmp(value, "1") == 0)
-			v = 1;
-		else if (strcmp(value, "off") == 0 || strcmp(value, "0") == 0)
-			v = 0;
-		else {
-			snprintf(err, errlen, "bad %s value \"%.32s\" (on or "
-			    "off)", d->name, value);
-			return -1;
-		}
-	} else {
-		uint64_t max = strcmp(d->name, "ttl") == 0 ? 255 : INT32_MAX / 2;
-
-		if (codec_parse_uint(value, strcmp(d->name, "ttl") == 0 ? 0 : 1,
-		    max, &n) == -1) {
-			snprintf(err, errlen, "bad %s value \"%.32s\" (%d..%llu)",
-			    d->name, value, strcmp(d->name, "ttl") == 0 ? 0 : 1,
-			    (unsigned long long)max);
-			return -1;
-		}
-		v = (int)n;
-	}
-	if (level == IPPROTO_IP && opt == IP_MULTICAST_TTL) {
-		unsigned char t = (unsigned char)v;
-
-		if (setsockopt(s->fd, level, opt, &t, sizeof t) == -1)
-			goto syserr;
-		return 0;
-	}
-	if (setsockopt(s->fd, level, opt, &v, sizeof v) == -1)
-		goto syserr;
-	return 0;
-syserr:
-	snprintf(err, errlen, "setting %s: %s", d->name, strerror(errno));
-	return -1;
-}
-
 static enum cmd_status
 cmd_sockopt_exec(struct cmd_ctx *c)
 {
 	struct session *s = cmd_session(c, c->argv[0]);
-	const struct sockopt_def *d = NULL;
+	const struct sockopt_def *d = NULL, *o;
 	struct buf v = BUF_INIT;
-	struct json j;
+	struct rec *r;
 	char err[256];
 
 	if (s == NULL)
 		return CMD_ERR;
-	if (c->argc >= 2) {
-		for (d = sockopt_defs; d->name != NULL; d++)
-			if (strcmp(d->name, c->argv[1]) == 0)
-				break;
-		if (d->name == NULL)
-			return cmd_usage(c, "unknown socket option \"%.32s\" "
-			    "(nodelay, keepalive, rcvbuf, sndbuf, ttl, "
-			    "broadcast, reuseaddr, linger)", c->argv[1]);
+	if (c->argc >= 2 && (d = sockopt_find(c->argv[1])) == NULL) {
+		sockopt_names(&v, ", ");
+		cmd_usage(c, "unknown socket option \"%.32s\" (%s)", c->argv[1],
+		    buf_cstr(&v));
+		buf_free(&v);
+		return CMD_ERR;
 	}
 	if (s->fd == -1)
 		return cmd_fail(c, "session %u has no socket", s->id);
+	if (d != NULL && !sockopt_applies(s, d)) {
+		sockopt_why_not(s, d, err, sizeof err);
+		return cmd_usage(c, "%s", err);
+	}
 	if (c->argc == 3 && sockopt_set(s, d, c->argv[2], err,
 	    sizeof err) == -1)
 		return cmd_usage(c, "%s", err);
-	if (out_cfg.json) {
-		j_begin(&j, "result");
-		j_str(&j, "command", c->ent->name);
-		j_u64(&j, "id", s->id);
-		j_obj(&j, "options");
-	}
-	for (const struct sockopt_def *o = sockopt_defs; o->name != NULL;
-	    o++) {
-		if (d != NULL && o != d)
+	r = xmalloc(sizeof *r);
+	rec_begin(r, "result");
+	rec_str(r, "command", c->ent->name);
+	rec_u64(r, "id", s->id);
+	rec_obj(r, "options");
+	for (o = sockopt_defs; o->name != NULL; o++) {
+		if ((d != NULL && o != d) || !sockopt_applies(s, o))
 			continue;
 		buf_reset(&v);
-		if (o->tcp_only && s->kind != K_TCP_PEER &&
-		    s->kind != K_TCP_CLIENT && s->kind != K_TCP_SERVER) {
-			if (d == NULL)
-				continue;
-			buf_free(&v);
-			if (out_cfg.json)
-				buf_free(&j.b);
-			return cmd_usage(c, "%s applies to TCP sessions only",
-			    o->name);
-		}
 		if (sockopt_get(s, o, &v) == -1) {
 			if (d == NULL)
 				continue;
+			free(r);
 			buf_free(&v);
-			if (out_cfg.json)
-				buf_free(&j.b);
 			return cmd_fail(c, "reading %s: %s", o->name,
 			    strerror(errno));
 		}
-		if (out_cfg.json)
-			j_str(&j, o->name, buf_cstr(&v));
-		else
-			out_line("[%u] %-10s %s", s->id, o->name, buf_cstr(&v));
+		rec_strcpy(r, o->name, buf_cstr(&v));
+		rec_label(r, o->name, NULL);
 	}
-	if (out_cfg.json) {
-		j_close_obj(&j);
-		j_emit(&j);
-	}
+	rec_end(r);
+	out_kv(r, NULL, "[{id}] ");
+	free(r);
 	buf_free(&v);
 	return CMD_OK;
 }

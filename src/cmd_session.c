@@ -16,6 +16,8 @@
 #include "pipe.h"
 #include "session.h"
 #include "settings.h"
+#include "sockopt.h"
+#include "transport.h"
 
 /* tcp-server */
 static enum cmd_status
@@ -142,124 +144,85 @@ const struct cmd_entry cmd_tcp_client_entry = {
 };
 
 /* list */
-static const char *
-disp_name(int d)
+
+/* Sessions in table order, peers right under their server. */
+static struct session **
+cmd_list_order(size_t *nrows)
 {
-	static const char *n[] = { "text", "hex", "both", "none" };
-
-	return n[d];
-}
-
-static void
-cmd_list_json_row(struct json *j, const struct session *s)
-{
-	j_obj(j, NULL);
-	j_u64(j, "id", s->id);
-	j_str(j, "kind", sess_kind_name(s->kind));
-	j_str(j, "state", sess_state_name(s->state));
-	j_str(j, "local", s->local_str[0] ? s->local_str : NULL);
-	j_str(j, "remote", s->remote_str[0] ? s->remote_str : NULL);
-	j_u64(j, "rx", s->rx_bytes);
-	j_u64(j, "tx", s->tx_bytes);
-	j_str(j, "display", disp_name(s->set.display));
-	if (s->parent != NULL)
-		j_u64(j, "parent", s->parent->id);
-	{
-		struct buf rep = BUF_INIT;
-
-		if (cmd_repeat_describe(s->id, &rep) > 0)
-			j_str(j, "repeat", buf_cstr(&rep));
-		buf_free(&rep);
-	}
-	j_close_obj(j);
-}
-
-struct list_row {
-	char	 id[16];
-	const struct session *s;
-};
-
-static void
-cmd_list_collect(struct list_row **rows, size_t *nrows)
-{
-	struct session **all;
+	struct session **all, **rows;
 	size_t n, i, k;
 
 	all = sess_all(&n);
-	*rows = xcalloc(n + 1, sizeof **rows);
+	rows = xcalloc(n + 1, sizeof *rows);
 	*nrows = 0;
 	for (i = 0; i < n; i++) {
 		if (all[i]->parent != NULL)
 			continue;
-		snprintf((*rows)[*nrows].id, sizeof (*rows)->id, "%u",
-		    all[i]->id);
-		(*rows)[(*nrows)++].s = all[i];
+		rows[(*nrows)++] = all[i];
 		if (!sess_is_server(all[i]))
 			continue;
-		for (k = i + 1; k < n; k++) {
-			if (all[k]->parent != all[i])
-				continue;
-			snprintf((*rows)[*nrows].id, sizeof (*rows)->id,
-			    "  %u", all[k]->id);
-			(*rows)[(*nrows)++].s = all[k];
-		}
+		for (k = i + 1; k < n; k++)
+			if (all[k]->parent == all[i])
+				rows[(*nrows)++] = all[k];
 	}
+	return rows;
+}
+
+/* Where a datagram endpoint's `send` goes: its default destination, else
+ * the last sender. */
+static const char *
+cmd_remote(const struct session *s, char *buf, size_t len)
+{
+	if (!sess_is_stream(s) && !s->have_to && s->have_from) {
+		net_fmt((const struct sockaddr *)&s->last_from.ss,
+		    s->last_from.len, buf, len);
+		return buf;
+	}
+	return s->remote_str[0] ? s->remote_str : NULL;
+}
+
+static void
+cmd_list_row(size_t i, struct rec *r, void *arg)
+{
+	struct session **rows = arg, *s = rows[i];
+	char remote[NET_ADDRSTRLEN];
+	struct buf rep = BUF_INIT;
+
+	r->indent = s->parent != NULL ? 2 : 0;
+	rec_u64(r, "id", s->id);
+	rec_str(r, "kind", sess_kind_name(s->kind));
+	rec_str(r, "state", sess_state_name(s->state));
+	rec_str(r, "local", s->local_str[0] ? s->local_str : NULL);
+	rec_strcpy(r, "remote", cmd_remote(s, remote, sizeof remote));
+	rec_u64(r, "rx", s->rx_bytes);
+	rec_u64(r, "tx", s->tx_bytes);
+	rec_str(r, "display", settings_display_name(s->set.display));
+	if (s->parent != NULL)
+		rec_u64(r, "parent", s->parent->id);
+	if (cmd_repeat_describe(s->id, &rep) > 0)
+		rec_strcpy(r, "repeat", buf_cstr(&rep));
+	buf_free(&rep);
 }
 
 static enum cmd_status
 cmd_list_exec(struct cmd_ctx *c)
 {
-	struct list_row *rows;
-	size_t nrows, i;
-	int w[5] = { 2, 4, 5, 5, 6 };
+	static const struct out_col cols[] = {
+		{ "id", "ID", 0 }, { "kind", "KIND", 0 },
+		{ "state", "STATE", 0 }, { "local", "LOCAL", 0 },
+		{ "remote", "REMOTE", 0 }, { "rx", "RX", 1 }, { "tx", "TX", 1 },
+		{ "display", "DISPLAY", 0 }, { "repeat", "REPEAT", 0 },
+		{ NULL, NULL, 0 }
+	};
+	struct session **rows;
+	struct rec head;
+	size_t nrows;
 
-	cmd_list_collect(&rows, &nrows);
-	if (out_cfg.json) {
-		struct json j;
-
-		j_begin(&j, "result");
-		j_str(&j, "command", c->ent->name);
-		j_arr(&j, "sessions");
-		for (i = 0; i < nrows; i++)
-			cmd_list_json_row(&j, rows[i].s);
-		j_close_arr(&j);
-		j_emit(&j);
-		free(rows);
-		return CMD_OK;
-	}
-	for (i = 0; i < nrows; i++) {
-		const struct session *s = rows[i].s;
-		int l[5];
-
-		l[0] = (int)strlen(rows[i].id);
-		l[1] = (int)strlen(sess_kind_name(s->kind));
-		l[2] = (int)strlen(sess_state_name(s->state));
-		l[3] = (int)strlen(s->local_str);
-		l[4] = (int)strlen(s->remote_str);
-		for (int k = 0; k < 5; k++)
-			if (l[k] > w[k])
-				w[k] = l[k];
-	}
-	out_line("%-*s  %-*s  %-*s  %-*s  %-*s  %10s  %10s  %-7s  %s", w[0],
-	    "ID", w[1], "KIND", w[2], "STATE", w[3], "LOCAL", w[4], "REMOTE",
-	    "RX", "TX", "DISPLAY", "REPEAT");
-	for (i = 0; i < nrows; i++) {
-		const struct session *s = rows[i].s;
-		struct buf rep = BUF_INIT;
-
-		if (cmd_repeat_describe(s->id, &rep) == 0)
-			buf_puts(&rep, "-");
-		out_line("%-*s  %-*s  %-*s  %-*s  %-*s  %10llu  %10llu  %-7s  %s",
-		    w[0], rows[i].id, w[1], sess_kind_name(s->kind), w[2],
-		    sess_state_name(s->state), w[3], s->local_str[0] ?
-		    s->local_str : "-", w[4], s->remote_str[0] ?
-		    s->remote_str : "-", (unsigned long long)s->rx_bytes,
-		    (unsigned long long)s->tx_bytes, disp_name(s->set.display),
-		    buf_cstr(&rep));
-		buf_free(&rep);
-	}
-	if (nrows == 0)
-		out_info("(no sessions)");
+	rows = cmd_list_order(&nrows);
+	rec_begin(&head, "result");
+	rec_str(&head, "command", c->ent->name);
+	out_table(&head, "sessions", cols, nrows, cmd_list_row, rows,
+	    "(no sessions)");
 	free(rows);
 	return CMD_OK;
 }
@@ -435,109 +398,76 @@ const struct cmd_entry cmd_set_entry = {
 };
 
 /* show */
-struct sockopt_row {
-	const char	*name;
-	int		 level, opt;
-};
-
-static const struct sockopt_row show_opts[] = {
-	{ "nodelay", IPPROTO_TCP, TCP_NODELAY },
-	{ "keepalive", SOL_SOCKET, SO_KEEPALIVE },
-	{ "rcvbuf", SOL_SOCKET, SO_RCVBUF },
-	{ "sndbuf", SOL_SOCKET, SO_SNDBUF },
-	{ "reuseaddr", SOL_SOCKET, SO_REUSEADDR },
-	{ NULL, 0, 0 }
-};
-
 static enum cmd_status
 cmd_show_exec(struct cmd_ctx *c)
 {
 	struct session *s = cmd_session(c, c->argv[0]);
 	const struct setting_def *d;
-	const struct sockopt_row *o;
-	struct buf b = BUF_INIT, v = BUF_INIT;
-	uint64_t up;
+	const struct sockopt_def *o;
+	char remote[NET_ADDRSTRLEN];
+	struct buf v = BUF_INIT;
+	struct rec *r;
 
 	if (s == NULL)
 		return CMD_ERR;
-	up = loop_now() - s->created_ms;
-	if (out_cfg.json) {
-		struct json j;
-
-		j_begin(&j, "result");
-		j_str(&j, "command", c->ent->name);
-		j_u64(&j, "id", s->id);
-		j_str(&j, "kind", sess_kind_name(s->kind));
-		j_str(&j, "state", sess_state_name(s->state));
-		j_str(&j, "local", s->local_str[0] ? s->local_str : NULL);
-		j_str(&j, "remote", s->remote_str[0] ? s->remote_str : NULL);
-		if (s->parent != NULL)
-			j_u64(&j, "parent", s->parent->id);
-		if (sess_is_server(s))
-			j_u64(&j, "peers", s->npeers);
-		j_u64(&j, "rx_bytes", s->rx_bytes);
-		j_u64(&j, "tx_bytes", s->tx_bytes);
-		j_u64(&j, "rx_msgs", s->rx_msgs);
-		j_u64(&j, "tx_msgs", s->tx_msgs);
-		j_u64(&j, "queued", pipe_queued(s));
-		j_u64(&j, "uptime_ms", up);
-		j_obj(&j, "settings");
-		for (d = setting_defs; d->name != NULL; d++) {
-			buf_reset(&v);
-			d->format(&s->set, &v);
-			j_strn(&j, d->name, (char *)buf_peek(&v), buf_len(&v));
-		}
-		j_close_obj(&j);
-		if (s->fd != -1) {
-			j_obj(&j, "sockopts");
-			for (o = show_opts; o->name != NULL; o++) {
-				int val = 0;
-				socklen_t len = sizeof val;
-
-				if (getsockopt(s->fd, o->level, o->opt, &val,
-				    &len) == 0)
-					j_int(&j, o->name, val);
-			}
-			j_close_obj(&j);
-		}
-		j_emit(&j);
-		buf_free(&v);
-		return CMD_OK;
+	r = xmalloc(sizeof *r);
+	rec_begin(r, "result");
+	rec_str(r, "command", c->ent->name);
+	rec_u64(r, "id", s->id);
+	rec_str(r, "kind", sess_kind_name(s->kind));
+	rec_str(r, "state", sess_state_name(s->state));
+	if (s->parent != NULL) {
+		rec_u64(r, "parent", s->parent->id);
+		rec_label(r, "parent", NULL);
 	}
-	out_line("session %u: %s, %s", s->id, sess_kind_name(s->kind),
-	    sess_state_name(s->state));
-	if (s->parent != NULL)
-		out_line("  parent     %u", s->parent->id);
-	if (sess_is_server(s))
-		out_line("  peers      %u", s->npeers);
-	out_line("  local      %s", s->local_str[0] ? s->local_str : "-");
-	out_line("  remote     %s", s->remote_str[0] ? s->remote_str : "-");
-	out_line("  received   %llu bytes, %llu messages",
-	    (unsigned long long)s->rx_bytes, (unsigned long long)s->rx_msgs);
-	out_line("  sent       %llu bytes, %llu messages",
-	    (unsigned long long)s->tx_bytes, (unsigned long long)s->tx_msgs);
-	out_line("  queued     %zu bytes", pipe_queued(s));
-	codec_fmt_duration(up, &v);
-	out_line("  uptime     %s", buf_cstr(&v));
+	if (sess_is_server(s)) {
+		rec_u64(r, "peers", s->npeers);
+		rec_label(r, "peers", NULL);
+	}
+	rec_str(r, "local", s->local_str[0] ? s->local_str : NULL);
+	rec_label(r, "local", NULL);
+	rec_strcpy(r, "remote", cmd_remote(s, remote, sizeof remote));
+	rec_label(r, sess_is_stream(s) ? "remote" : "send to", NULL);
+	rec_u64(r, "rx_bytes", s->rx_bytes);
+	rec_label(r, "received", "byte|bytes");
+	rec_u64(r, "tx_bytes", s->tx_bytes);
+	rec_label(r, "sent", "byte|bytes");
+	rec_u64(r, "rx_msgs", s->rx_msgs);
+	rec_label(r, "messages", "received");
+	rec_u64(r, "tx_msgs", s->tx_msgs);
+	rec_label(r, "", "sent");
+	rec_u64(r, "queued", pipe_queued(s));
+	rec_label(r, "queued", "byte|bytes");
+	rec_u64(r, "uptime_ms", loop_now() - s->created_ms);
+	codec_fmt_duration(loop_now() - s->created_ms, &v);
+	rec_strcpy(r, "uptime", buf_cstr(&v));
+	rec_label(r, "uptime", NULL);
+	if (s->tr != NULL && s->tr->describe != NULL) {
+		buf_reset(&v);
+		s->tr->describe(s, &v);
+		rec_strcpy(r, "transport", buf_cstr(&v));
+		rec_label(r, "transport", NULL);
+	}
+	rec_obj(r, "settings");
+	rec_label(r, "settings", NULL);
 	for (d = setting_defs; d->name != NULL; d++) {
-		buf_printf(&b, "%s%s ", b.len ? ", " : "", d->name);
-		d->format(&s->set, &b);
+		buf_reset(&v);
+		d->format(&s->set, &v);
+		rec_strcpy(r, d->name, buf_cstr(&v));
 	}
-	out_line("  settings   %s", buf_cstr(&b));
+	rec_end(r);
 	if (s->fd != -1) {
-		buf_reset(&b);
-		for (o = show_opts; o->name != NULL; o++) {
-			int val = 0;
-			socklen_t len = sizeof val;
-
-			if (getsockopt(s->fd, o->level, o->opt, &val,
-			    &len) == 0)
-				buf_printf(&b, "%s%s %d", b.len ? ", " : "",
-				    o->name, val);
+		rec_obj(r, "sockopts");
+		rec_label(r, "sockopts", NULL);
+		for (o = sockopt_defs; o->name != NULL; o++) {
+			buf_reset(&v);
+			if (sockopt_applies(s, o) && sockopt_get(s, o, &v) == 0)
+				rec_strcpy(r, o->name, buf_cstr(&v));
 		}
-		out_line("  sockopts   %s", buf_cstr(&b));
+		rec_end(r);
 	}
-	buf_free(&b);
+	out_kv(r, "session {id}: {kind}, {state}", NULL);
+	free(r);
 	buf_free(&v);
 	return CMD_OK;
 }
@@ -550,64 +480,63 @@ const struct cmd_entry cmd_show_entry = {
 };
 
 /* stats */
+struct stats_rows {
+	struct session	**s;
+	size_t		  n;
+};
+
 static void
-cmd_stats_one(struct json *j, const struct session *s)
+cmd_stats_row(size_t i, struct rec *r, void *arg)
 {
+	struct stats_rows *rows = arg;
+	const struct session *s = rows->s[i];
 	uint64_t el = loop_now() - s->reset_ms;
 	double sec = el > 0 ? (double)el / 1000.0 : 0.001;
-	struct buf rx = BUF_INIT, tx = BUF_INIT, up = BUF_INIT;
+	struct buf b = BUF_INIT;
 
-	if (j != NULL) {
-		j_obj(j, NULL);
-		j_u64(j, "id", s->id);
-		j_u64(j, "rx_bytes", s->rx_bytes);
-		j_u64(j, "tx_bytes", s->tx_bytes);
-		j_u64(j, "rx_msgs", s->rx_msgs);
-		j_u64(j, "tx_msgs", s->tx_msgs);
-		j_u64(j, "rx_rate", (uint64_t)((double)s->rx_bytes / sec));
-		j_u64(j, "tx_rate", (uint64_t)((double)s->tx_bytes / sec));
-		j_u64(j, "uptime_ms", loop_now() - s->created_ms);
-		j_close_obj(j);
+	rec_u64(r, "id", s->id);
+	rec_u64(r, "rx_bytes", s->rx_bytes);
+	rec_u64(r, "rx_msgs", s->rx_msgs);
+	rec_u64(r, "rx_rate", (uint64_t)((double)s->rx_bytes / sec));
+	rec_u64(r, "tx_bytes", s->tx_bytes);
+	rec_u64(r, "tx_msgs", s->tx_msgs);
+	rec_u64(r, "tx_rate", (uint64_t)((double)s->tx_bytes / sec));
+	rec_u64(r, "uptime_ms", loop_now() - s->created_ms);
+	if (out_cfg.json)
 		return;
-	}
-	codec_fmt_bytes((uint64_t)((double)s->rx_bytes / sec), &rx);
-	codec_fmt_bytes((uint64_t)((double)s->tx_bytes / sec), &tx);
-	codec_fmt_duration(loop_now() - s->created_ms, &up);
-	out_line("[%u] rx %llu bytes / %llu msgs (%s/s)  tx %llu bytes / %llu "
-	    "msgs (%s/s)  up %s", s->id, (unsigned long long)s->rx_bytes,
-	    (unsigned long long)s->rx_msgs, buf_cstr(&rx),
-	    (unsigned long long)s->tx_bytes, (unsigned long long)s->tx_msgs,
-	    buf_cstr(&tx), buf_cstr(&up));
-	buf_free(&rx);
-	buf_free(&tx);
-	buf_free(&up);
+	/* People read rates and durations, not raw numbers. */
+	codec_fmt_bytes((uint64_t)((double)s->rx_bytes / sec), &b);
+	buf_puts(&b, "/s");
+	rec_strcpy(r, "rx/s", buf_cstr(&b));
+	buf_reset(&b);
+	codec_fmt_bytes((uint64_t)((double)s->tx_bytes / sec), &b);
+	buf_puts(&b, "/s");
+	rec_strcpy(r, "tx/s", buf_cstr(&b));
+	buf_reset(&b);
+	codec_fmt_duration(loop_now() - s->created_ms, &b);
+	rec_strcpy(r, "up", buf_cstr(&b));
+	buf_free(&b);
 }
 
 static enum cmd_status
 cmd_stats_exec(struct cmd_ctx *c)
 {
-	struct session **all, *one = NULL;
-	struct json j;
-	size_t n, i;
+	struct session *one = NULL;
+	struct stats_rows rows;
+	struct rec head;
 
 	if (c->argc == 1 && (one = cmd_session(c, c->argv[0])) == NULL)
 		return CMD_ERR;
-	if (out_cfg.json) {
-		j_begin(&j, "result");
-		j_str(&j, "command", c->ent->name);
-		j_arr(&j, "sessions");
-	}
-	if (one != NULL)
-		cmd_stats_one(out_cfg.json ? &j : NULL, one);
-	else {
-		all = sess_all(&n);
-		for (i = 0; i < n; i++)
-			cmd_stats_one(out_cfg.json ? &j : NULL, all[i]);
-	}
-	if (out_cfg.json) {
-		j_close_arr(&j);
-		j_emit(&j);
-	}
+	if (one != NULL) {
+		rows.s = &one;
+		rows.n = 1;
+	} else
+		rows.s = sess_all(&rows.n);
+	rec_begin(&head, "result");
+	rec_str(&head, "command", c->ent->name);
+	out_rows(&head, "sessions", rows.n, cmd_stats_row, &rows,
+	    "[{id}] rx {rx_bytes} bytes / {rx_msgs} msgs ({rx/s})  tx "
+	    "{tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}");
 	return CMD_OK;
 }
 

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -239,6 +240,8 @@ j_finish(struct json *j, struct buf *dst)
 }
 
 /* Records. */
+static void	out_rec_line(const struct rec *, const char *, int);
+
 void
 rec_begin(struct rec *r, const char *event)
 {
@@ -256,6 +259,7 @@ rec_add(struct rec *r, const char *key, enum rec_type t)
 	if (r->n == REC_MAX)
 		return &r->f[REC_MAX - 1];
 	f = &r->f[r->n++];
+	memset(f, 0, sizeof *f);
 	f->key = key;
 	f->type = t;
 	return f;
@@ -265,6 +269,49 @@ void
 rec_str(struct rec *r, const char *key, const char *v)
 {
 	rec_add(r, key, REC_STR)->s = v;
+}
+
+void
+rec_strcpy(struct rec *r, const char *key, const char *v)
+{
+	size_t n;
+
+	if (v == NULL) {
+		rec_str(r, key, NULL);
+		return;
+	}
+	n = strlen(v) + 1;
+	if (n > REC_ARENA - r->used)
+		n = REC_ARENA - r->used;
+	if (n == 0) {
+		rec_str(r, key, "");
+		return;
+	}
+	memcpy(r->arena + r->used, v, n - 1);
+	r->arena[r->used + n - 1] = '\0';
+	rec_str(r, key, r->arena + r->used);
+	r->used += n;
+}
+
+void
+rec_obj(struct rec *r, const char *key)
+{
+	rec_add(r, key, REC_OBJ);
+}
+
+void
+rec_end(struct rec *r)
+{
+	rec_add(r, NULL, REC_END);
+}
+
+void
+rec_label(struct rec *r, const char *label, const char *unit)
+{
+	if (r->n == 0)
+		return;
+	r->f[r->n - 1].label = label;
+	r->f[r->n - 1].unit = unit;
 }
 
 void
@@ -292,14 +339,13 @@ rec_get(const struct rec *r, const char *key, size_t klen)
 }
 
 static void
-rec_json(const struct rec *r)
+rec_json_fields(const struct rec *r, struct json *jp)
 {
-	struct json j;
 	size_t i;
 
-	j_begin(&j, r->event);
 	for (i = 0; i < r->n; i++) {
 		const struct rec_field *f = &r->f[i];
+		struct json j = *jp;
 
 		switch (f->type) {
 		case REC_STR:
@@ -311,8 +357,24 @@ rec_json(const struct rec *r)
 		case REC_BOOL:
 			j_bool(&j, f->key, (int)f->u);
 			break;
+		case REC_OBJ:
+			j_obj(&j, f->key);
+			break;
+		case REC_END:
+			j_close_obj(&j);
+			break;
 		}
+		*jp = j;
 	}
+}
+
+static void
+rec_json(const struct rec *r)
+{
+	struct json j;
+
+	j_begin(&j, r->event);
+	rec_json_fields(r, &j);
 	j_emit(&j);
 }
 
@@ -329,6 +391,185 @@ rec_value(const struct rec_field *f, struct buf *out)
 		codec_escape((const unsigned char *)f->s, strlen(f->s), out, 0);
 }
 
+/* The value with its unit, as people read it: "4 messages", "1 message". */
+static void
+rec_value_unit(const struct rec_field *f, struct buf *out)
+{
+	const char *bar;
+
+	rec_value(f, out);
+	if (f->unit == NULL)
+		return;
+	bar = strchr(f->unit, '|');
+	if (bar == NULL)
+		buf_printf(out, " %s", f->unit);
+	else if (f->type == REC_U64 && f->u == 1)
+		buf_printf(out, " %.*s", (int)(bar - f->unit), f->unit);
+	else
+		buf_printf(out, " %s", bar + 1);
+}
+
+void
+out_kv(const struct rec *r, const char *title, const char *prefix)
+{
+	struct buf line = BUF_INIT;
+	struct rec t;
+	size_t i;
+	int open = 0;
+
+	if (out_cfg.json) {
+		rec_json(r);
+		return;
+	}
+	/* The title and the prefix are templates over the same fields. */
+	t = *r;
+	t.stamp = 0;
+	t.color = NULL;
+	t.info = 0;
+	if (title != NULL)
+		out_rec(&t, title);
+	for (i = 0; i < r->n; i++) {
+		const struct rec_field *f = &r->f[i];
+		const char *label = f->label;
+
+		/* An object without a label: its own fields are the lines. */
+		if (f->type == REC_END || label == NULL)
+			continue;
+		if (label != NULL && label[0] == '\0' && open) {
+			/* An empty label continues the line above. */
+			buf_puts(&out_pending, ", ");
+			buf_reset(&line);
+			rec_value_unit(f, &line);
+			buf_append(&out_pending, buf_peek(&line),
+			    buf_len(&line));
+			continue;
+		}
+		if (open)
+			buf_putc(&out_pending, '\n');
+		open = 0;
+		buf_reset(&line);
+		if (f->type == REC_OBJ) {
+			for (i++; i < r->n && r->f[i].type != REC_END; i++) {
+				if (buf_len(&line) > 0)
+					buf_puts(&line, ", ");
+				buf_printf(&line, "%s ", r->f[i].key);
+				rec_value(&r->f[i], &line);
+			}
+			if (buf_len(&line) == 0)
+				buf_putc(&line, '-');
+		} else
+			rec_value_unit(f, &line);
+		if (label == NULL)
+			continue;
+		if (prefix != NULL)
+			out_rec_line(&t, prefix, 0);
+		else
+			buf_puts(&out_pending, "  ");
+		buf_printf(&out_pending, "%-10s ", label);
+		buf_append(&out_pending, buf_peek(&line), buf_len(&line));
+		open = 1;
+	}
+	if (open)
+		buf_putc(&out_pending, '\n');
+	buf_free(&line);
+}
+
+void
+out_table(const struct rec *head, const char *array,
+    const struct out_col *cols, size_t nrows,
+    void (*fill)(size_t, struct rec *, void *), void *arg, const char *empty)
+{
+	struct rec *row = xmalloc(sizeof *row);
+	struct buf cell = BUF_INIT;
+	size_t i, k, ncols, *w;
+
+	if (out_cfg.json) {
+		struct json j;
+
+		j_begin(&j, head->event);
+		rec_json_fields(head, &j);
+		j_arr(&j, array);
+		for (i = 0; i < nrows; i++) {
+			rec_begin(row, NULL);
+			fill(i, row, arg);
+			j_obj(&j, NULL);
+			rec_json_fields(row, &j);
+			j_close_obj(&j);
+		}
+		j_close_arr(&j);
+		j_emit(&j);
+		free(row);
+		return;
+	}
+	if (nrows == 0) {
+		if (empty != NULL && !out_cfg.quiet)
+			buf_printf(&out_pending, "%s\n", empty);
+		free(row);
+		return;
+	}
+	for (ncols = 0; cols[ncols].key != NULL; ncols++)
+		;
+	w = xcalloc(ncols, sizeof *w);
+	for (k = 0; k < ncols; k++)
+		w[k] = strlen(cols[k].title);
+	for (i = 0; i < nrows; i++) {
+		rec_begin(row, NULL);
+		fill(i, row, arg);
+		for (k = 0; k < ncols; k++) {
+			const struct rec_field *f = rec_get(row, cols[k].key,
+			    strlen(cols[k].key));
+
+			buf_reset(&cell);
+			if (f != NULL)
+				rec_value(f, &cell);
+			else
+				buf_putc(&cell, '-');
+			if (buf_len(&cell) + (k == 0 ? row->indent : 0) > w[k])
+				w[k] = buf_len(&cell) + (k == 0 ? row->indent : 0);
+		}
+	}
+	for (i = 0; i <= nrows; i++) {
+		struct buf line = BUF_INIT;
+
+		if (i > 0) {
+			rec_begin(row, NULL);
+			fill(i - 1, row, arg);
+		}
+		for (k = 0; k < ncols; k++) {
+			const struct rec_field *f = i == 0 ? NULL :
+			    rec_get(row, cols[k].key, strlen(cols[k].key));
+			size_t pad;
+
+			buf_reset(&cell);
+			if (i == 0)
+				buf_puts(&cell, cols[k].title);
+			else {
+				if (k == 0)
+					buf_printf(&cell, "%*s", (int)row->indent,
+					    "");
+				if (f != NULL)
+					rec_value(f, &cell);
+				else
+					buf_putc(&cell, '-');
+			}
+			pad = w[k] - buf_len(&cell);
+			if (k > 0)
+				buf_puts(&line, "  ");
+			if (cols[k].right)
+				buf_printf(&line, "%*s", (int)pad, "");
+			buf_append(&line, buf_peek(&cell), buf_len(&cell));
+			if (!cols[k].right && k + 1 < ncols)
+				buf_printf(&line, "%*s", (int)pad, "");
+		}
+		buf_append(&out_pending, buf_peek(&line), buf_len(&line));
+		buf_putc(&out_pending, '\n');
+		buf_free(&line);
+	}
+	buf_free(&cell);
+	free(w);
+	free(row);
+}
+
 static int
 rec_truthy(const struct rec_field *f)
 {
@@ -342,14 +583,21 @@ rec_truthy(const struct rec_field *f)
 void
 out_rec(const struct rec *r, const char *human)
 {
-	const char *p, *q;
-
 	if (out_cfg.json) {
 		rec_json(r);
 		return;
 	}
 	if (human == NULL || (r->info && out_cfg.quiet))
 		return;
+	out_rec_line(r, human, 1);
+}
+
+/* Expand the template into the output (and end the line when nl). */
+static void
+out_rec_line(const struct rec *r, const char *human, int nl)
+{
+	const char *p, *q;
+
 	out_stamp_on(r->stamp);
 	if (r->color != NULL)
 		buf_puts(&out_pending, out_color(r->color));
@@ -376,7 +624,28 @@ out_rec(const struct rec *r, const char *human)
 	}
 	if (r->color != NULL)
 		buf_puts(&out_pending, out_color("off"));
-	buf_putc(&out_pending, '\n');
+	if (nl)
+		buf_putc(&out_pending, '\n');
+}
+
+void
+out_rows(const struct rec *head, const char *array, size_t nrows,
+    void (*fill)(size_t, struct rec *, void *), void *arg, const char *human)
+{
+	struct rec *row;
+	size_t i;
+
+	if (out_cfg.json) {
+		out_table(head, array, NULL, nrows, fill, arg, NULL);
+		return;
+	}
+	row = xmalloc(sizeof *row);
+	for (i = 0; i < nrows; i++) {
+		rec_begin(row, NULL);
+		fill(i, row, arg);
+		out_rec_line(row, human, 1);
+	}
+	free(row);
 }
 
 void

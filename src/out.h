@@ -39,28 +39,62 @@ void	out_error(const char *cmd, const char *fmt, ...)
  * reaches the terminal raw) and "{?key:text}" is text only when the field
  * is present and not 0/false/empty.
  */
-enum rec_type { REC_STR, REC_U64, REC_BOOL };
-#define REC_MAX	24
+enum rec_type { REC_STR, REC_U64, REC_BOOL, REC_OBJ, REC_END };
+#define REC_MAX		48
+#define REC_ARENA	2048
 struct rec_field {
 	const char	*key;
 	enum rec_type	 type;
 	const char	*s;	/* REC_STR; NULL is JSON null, "-" for people */
 	uint64_t	 u;
+	const char	*label;	/* for out_kv: the name people read */
+	const char	*unit;	/* for out_kv: "byte|bytes" (singular|plural) */
 };
 struct rec {
 	const char		*event;
 	int			 stamp;		/* local time before the line */
 	int			 info;		/* a human line -q hides */
 	const char		*color;		/* out_color() name, or NULL */
+	unsigned		 indent;	/* out_table: first column */
 	size_t			 n;
 	struct rec_field	 f[REC_MAX];
+	size_t			 used;		/* copies made by rec_strcpy */
+	char			 arena[REC_ARENA];
 };
 void	rec_begin(struct rec *, const char *event);
 void	rec_str(struct rec *, const char *key, const char *v);
+/* The same for a string that does not outlive the caller: copied. */
+void	rec_strcpy(struct rec *, const char *key, const char *v);
 void	rec_u64(struct rec *, const char *key, uint64_t v);
 void	rec_bool(struct rec *, const char *key, int v);
+/* A nested JSON object (shown to people as one "k v, k v" line). */
+void	rec_obj(struct rec *, const char *key);
+void	rec_end(struct rec *);
+/* How out_kv shows the field added last. */
+void	rec_label(struct rec *, const char *label, const char *unit);
 /* Render: JSON in JSON mode, else the template (NULL: no human line). */
 void	out_rec(const struct rec *, const char *human);
+/* A result with one value per line for people: the title template (or
+ * none), then PREFIX LABEL VALUE for each labelled field, the prefix a
+ * template too ("  " when NULL). */
+void	out_kv(const struct rec *, const char *title, const char *prefix);
+
+/* A table: head's fields, then an array of rows in JSON; for people the
+ * columns, widths from the content.  fill(i) builds row i (called twice per
+ * row for people: once to measure, once to print). */
+struct out_col {
+	const char	*key;
+	const char	*title;
+	int		 right;		/* right-aligned (numbers) */
+};
+void	out_table(const struct rec *head, const char *array,
+	    const struct out_col *cols, size_t nrows,
+	    void (*fill)(size_t, struct rec *, void *), void *arg,
+	    const char *empty);
+/* The same rows, one template line each for people. */
+void	out_rows(const struct rec *head, const char *array, size_t nrows,
+	    void (*fill)(size_t, struct rec *, void *), void *arg,
+	    const char *human);
 
 /* Data shown: everything the renderer needs travels in the record, so the
  * display policy stays with the caller (the display tap). */

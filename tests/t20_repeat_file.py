@@ -67,7 +67,7 @@ def read_to_eof(sock, timeout=15):
 def sent_bytes(st, sid, start):
     """Send `show SID` and return (sent bytes, position after the line)."""
     st.cmd("show %d" % sid)
-    m = st.wait_for(r"^  sent +(\d+) bytes", start=start)
+    m = st.wait_for(r"^  sent +(\d+) bytes?", start=start)
     return int(m.group(1)), m.end()
 
 

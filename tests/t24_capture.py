@@ -62,7 +62,7 @@ def mark(st, name, timeout=30):
 def rx_bytes(st, sid):
     pos = len(st.out)
     st.cmd("show %d" % sid)
-    m = st.wait_for(r"^  received +(\d+) bytes", start=pos)
+    m = st.wait_for(r"^  received +(\d+) bytes?", start=pos)
     return int(m.group(1))
 
 

@@ -46,7 +46,7 @@ def show(st, sid, json_mode, field):
         m = st.wait_for(r'"command":"show","id":%d,.*"%s":(\d+)' % (sid, key),
                         start=pos)
     else:
-        rx = {"rx": r"^  received +(\d+) bytes", "queued": r"^  queued +(\d+)"}
+        rx = {"rx": r"^  received +(\d+) bytes?", "queued": r"^  queued +(\d+)"}
         m = st.wait_for(rx[field], start=pos)
     return int(m.group(1))
 
