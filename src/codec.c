@@ -239,36 +239,50 @@ codec_unescape(const char *s, size_t n, struct buf *out, char *err,
 	return 0;
 }
 
-static int
-codec_hexsep(int c)
-{
-	return c == ' ' || c == '\t' || c == ',' || c == ':' || c == '-';
-}
-
 /*
- * Errors name the first offending character, or for an odd digit count the
- * start of the group (including any 0x), since no single digit is wrong.
- * Like codec_unescape, bytes of earlier groups stay appended on error.
+ * Blanks only space the bytes out; a ',', ':' or '-' stands between two of
+ * them, so one with nothing on a side ("48,,65", "48,", ",48") is taken for
+ * a slip (a byte deleted, a paste cut short) rather than silently skipped.
+ * Digits pair from the left, so in an odd run the last digit is the one
+ * without a partner; a lone digit is not read as "0X" because "A B" more
+ * likely lost a digit than meant 0a 0b.  Errors name the offending
+ * character, 1-based.  Like codec_unescape, bytes of earlier groups stay
+ * appended on error.
  */
 int
 codec_parse_hex(const char *s, size_t n, struct buf *out, char *err,
     size_t errlen)
 {
-	size_t	i = 0, group, digits, k;
-	int	c;
+	size_t	i = 0, group, digits, k, sep = 0;
+	int	c, any = 0;
 
 	while (i < n) {
-		if (codec_hexsep((unsigned char)s[i])) {
+		c = (unsigned char)s[i];
+		if (c == ' ' || c == '\t') {
 			i++;
 			continue;
 		}
+		if (c == ',' || c == ':' || c == '-') {
+			if (!any || sep != 0) {
+				codec_error(err, errlen, "empty element: '%c' at "
+				    "position %zu %s", c, i + 1, any ?
+				    "follows another separator" :
+				    "has no byte before it");
+				return -1;
+			}
+			sep = ++i;
+			continue;
+		}
 		group = i;
-		if (s[i] == '0' && i + 1 < n && (s[i + 1] == 'x' ||
+		if (c == '0' && i + 1 < n && (s[i + 1] == 'x' ||
 		    s[i + 1] == 'X'))
 			i += 2;
 		digits = i;
-		for (; i < n && !codec_hexsep((unsigned char)s[i]); i++) {
+		for (; i < n; i++) {
 			c = (unsigned char)s[i];
+			if (c == ' ' || c == '\t' || c == ',' || c == ':' ||
+			    c == '-')
+				break;
 			if (codec_hexval(c) >= 0)
 				continue;
 			if (c > 0x20 && c < 0x7f)
@@ -288,9 +302,8 @@ codec_parse_hex(const char *s, size_t n, struct buf *out, char *err,
 			return -1;
 		}
 		if ((i - digits) % 2 != 0) {
-			codec_error(err, errlen,
-			    "odd number of hex digits at position %zu",
-			    group + 1);
+			codec_error(err, errlen, "hex bytes need two digits: "
+			    "'%c' at position %zu has no partner", s[i - 1], i);
 			return -1;
 		}
 		buf_reserve(out, (i - digits) / 2);
@@ -298,6 +311,13 @@ codec_parse_hex(const char *s, size_t n, struct buf *out, char *err,
 			buf_putc(out,
 			    codec_hexval((unsigned char)s[k]) << 4 |
 			    codec_hexval((unsigned char)s[k + 1]));
+		any = 1;
+		sep = 0;
+	}
+	if (sep != 0) {
+		codec_error(err, errlen, "empty element: '%c' at position %zu "
+		    "has no byte after it", s[sep - 1], sep);
+		return -1;
 	}
 	return 0;
 }
@@ -377,62 +397,157 @@ codec_escape(const unsigned char *p, size_t n, struct buf *out, int flags)
  * Matches hexdump -C data lines byte for byte, including its habit of
  * widening the offset past 8 digits rather than wrapping it.  Short last
  * lines keep the '|' column where a full line would have it.
+ *
+ * Hex display of bulk traffic spends most of its time here, so a full line
+ * is written from two tables with no test per byte: each byte's entry in
+ * codec_hex4 is its two digits and two blanks, stored 4 bytes at a time, so
+ * the next store overwrites the first blank and the last one of each group
+ * of 8 leaves the blanks between the columns.  Stores of a fixed size are
+ * single moves, not calls, once the compiler sees the constant length.
  */
-#define CODEC_HD_LINES	1024
+#define CODEC_HEX4_ROW(h) \
+	h "0  " h "1  " h "2  " h "3  " h "4  " h "5  " h "6  " h "7  " \
+	h "8  " h "9  " h "a  " h "b  " h "c  " h "d  " h "e  " h "f  "
+static const char codec_hex4[256 * 4 + 1] =
+	CODEC_HEX4_ROW("0") CODEC_HEX4_ROW("1") CODEC_HEX4_ROW("2")
+	CODEC_HEX4_ROW("3") CODEC_HEX4_ROW("4") CODEC_HEX4_ROW("5")
+	CODEC_HEX4_ROW("6") CODEC_HEX4_ROW("7") CODEC_HEX4_ROW("8")
+	CODEC_HEX4_ROW("9") CODEC_HEX4_ROW("a") CODEC_HEX4_ROW("b")
+	CODEC_HEX4_ROW("c") CODEC_HEX4_ROW("d") CODEC_HEX4_ROW("e")
+	CODEC_HEX4_ROW("f");
+
+/* What the '|' column shows for each byte: printable ASCII, else '.'. */
+#define CODEC_DOTS16	"................"
+static const char codec_hdtext[256 + 1] =
+	CODEC_DOTS16 CODEC_DOTS16
+	" !\"#$%&'()*+,-./0123456789:;<=>?"
+	"@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_"
+	"`abcdefghijklmnopqrstuvwxyz{|}~."
+	CODEC_DOTS16 CODEC_DOTS16 CODEC_DOTS16 CODEC_DOTS16
+	CODEC_DOTS16 CODEC_DOTS16 CODEC_DOTS16 CODEC_DOTS16;
+
+/* Where byte i's digits start, counted from the first digit of a line. */
+#define CODEC_HDPOS(i)	(3 * (i) + ((i) >= 8))
+#define CODEC_HD_PAIR(o, p, i) \
+	memcpy((o) + CODEC_HDPOS(i), codec_hex4 + 4 * (size_t)(p)[i], 4)
+
+/*
+ * Eight bytes of the '|' column at once, in a 64-bit word (byte order does
+ * not matter: every step works within each byte).  For a byte x below 0x80,
+ * x + 0x60 reaches bit 7 exactly when x >= 0x20, and x + 0x01 exactly when
+ * x == 0x7f; neither sum carries into the next byte.  Bytes with bit 7 set
+ * are never printable.
+ */
+static void
+codec_hd_text8(unsigned char *o, const unsigned char *p)
+{
+	const uint64_t	ones = 0x0101010101010101ULL;
+	uint64_t	v, lo, keep;
+
+	memcpy(&v, p, 8);
+	lo = v & (0x7f * ones);
+	keep = (lo + 0x60 * ones) & ~(lo + ones) & ~v & (0x80 * ones);
+	keep = (keep >> 7) * 0xff;
+	v = (v & keep) | ('.' * ones & ~keep);
+	memcpy(o, &v, 8);
+}
+
+/* A line is at most 16 offset digits, 2 blanks, 50 hex columns, '|', 16
+ * characters, '|' and '\n'. */
 #define CODEC_HD_MAX	(16 + 2 + 50 + 1 + 16 + 2)
+/* Lines per reservation: enough that a typical call reserves once, few
+ * enough that the reservation cannot overflow size_t. */
+#define CODEC_HD_LINES	65536
+
+/* The offset past 8 digits and the two blanks after it. */
+static unsigned char *
+codec_hd_wide(unsigned char *o, uint64_t off)
+{
+	size_t	w, i;
+
+	for (w = 9; w < 16 && (off >> (4 * w)) != 0; w++)
+		;
+	for (i = w; i > 0; i--) {
+		o[i - 1] = (unsigned char)codec_hexdigits[off & 0xf];
+		off >>= 4;
+	}
+	o[w] = ' ';
+	o[w + 1] = ' ';
+	return o + w + 2;
+}
+
+/* The offset and the two blanks after it; returns where the digits go. */
+static inline unsigned char *
+codec_hd_offset(unsigned char *o, uint64_t off)
+{
+	if (off >> 32 != 0)
+		return codec_hd_wide(o, off);
+	/* The last store leaves the two blanks. */
+	memcpy(o, codec_hex4 + 4 * (off >> 24 & 0xff), 4);
+	memcpy(o + 2, codec_hex4 + 4 * (off >> 16 & 0xff), 4);
+	memcpy(o + 4, codec_hex4 + 4 * (off >> 8 & 0xff), 4);
+	memcpy(o + 6, codec_hex4 + 4 * (off & 0xff), 4);
+	return o + 10;
+}
 
 void
 codec_hexdump(const unsigned char *p, size_t n, uint64_t base,
     struct buf *out)
 {
-	unsigned char	*o, *h;
-	uint64_t	 off;
-	size_t		 lines, k, i, w;
-	unsigned char	 c;
+	unsigned char	*o;
+	size_t		 lines, full, i;
+	int		 last;
 
 	while (n > 0) {
 		lines = (n + 15) / 16;
-		if (lines > CODEC_HD_LINES)
+		last = lines <= CODEC_HD_LINES;
+		if (!last)
 			lines = CODEC_HD_LINES;
 		buf_reserve(out, lines * CODEC_HD_MAX);
 		o = codec_tail(out);
-		for (; lines > 0 && n > 0; lines--) {
-			k = n < 16 ? n : 16;
-			off = base;
-			for (w = 8; w < 16 && (off >> (4 * w)) != 0; w++)
-				;
-			for (i = w; i > 0; i--) {
-				o[i - 1] = (unsigned char)codec_hexdigits[off & 0xf];
-				off >>= 4;
-			}
-			o += w;
-			if (k < 16)
-				memset(o, ' ', 52);
-			o[0] = ' ';
-			o[1] = ' ';
-			h = o + 2;
-			for (i = 0; i < k; i++) {
-				if (i == 8)
-					*h++ = ' ';
-				c = p[i];
-				h[0] = (unsigned char)codec_hexdigits[c >> 4];
-				h[1] = (unsigned char)codec_hexdigits[c & 0xf];
-				h[2] = ' ';
-				h += 3;
-			}
-			o += 51;
-			o[0] = ' ';
-			o[1] = '|';
-			o += 2;
-			for (i = 0; i < k; i++) {
-				c = p[i];
-				*o++ = (c >= 0x20 && c < 0x7f) ? c : '.';
-			}
+		full = last ? n / 16 : lines;
+		for (; full > 0; full--) {
+			o = codec_hd_offset(o, base);
+			CODEC_HD_PAIR(o, p, 0);
+			CODEC_HD_PAIR(o, p, 1);
+			CODEC_HD_PAIR(o, p, 2);
+			CODEC_HD_PAIR(o, p, 3);
+			CODEC_HD_PAIR(o, p, 4);
+			CODEC_HD_PAIR(o, p, 5);
+			CODEC_HD_PAIR(o, p, 6);
+			CODEC_HD_PAIR(o, p, 7);
+			CODEC_HD_PAIR(o, p, 8);
+			CODEC_HD_PAIR(o, p, 9);
+			CODEC_HD_PAIR(o, p, 10);
+			CODEC_HD_PAIR(o, p, 11);
+			CODEC_HD_PAIR(o, p, 12);
+			CODEC_HD_PAIR(o, p, 13);
+			CODEC_HD_PAIR(o, p, 14);
+			CODEC_HD_PAIR(o, p, 15);
+			o[50] = '|';
+			codec_hd_text8(o + 51, p);
+			codec_hd_text8(o + 59, p + 8);
+			o[67] = '|';
+			o[68] = '\n';
+			o += 69;
+			p += 16;
+			n -= 16;
+			base += 16;
+		}
+		if (last && n > 0) {
+			/* The short last line: once per call, so plain loops. */
+			o = codec_hd_offset(o, base);
+			memset(o, ' ', 50);
+			for (i = 0; i < n; i++)
+				memcpy(o + CODEC_HDPOS(i),
+				    codec_hex4 + 4 * (size_t)p[i], 4);
+			o += 50;
+			*o++ = '|';
+			for (i = 0; i < n; i++)
+				*o++ = (unsigned char)codec_hdtext[p[i]];
 			*o++ = '|';
 			*o++ = '\n';
-			p += k;
-			n -= k;
-			base += k;
+			n = 0;
 		}
 		codec_settail(out, o);
 	}

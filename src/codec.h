@@ -20,10 +20,13 @@ int	codec_unescape(const char *s, size_t n, struct buf *out,
 
 /*
  * Parse hex bytes.  Accepted: "48 65 6c", "48656c", "0x48,0x65", "48:65:6c",
- * "48-65", mixtures.  Separators are blanks, ',', ':', '-'; each group may
- * start with 0x/0X and must hold an even number of digits.  An odd digit count
- * or a non-hex character is an error naming the 1-based position.  Empty input
- * yields zero bytes and is not an error.
+ * "48-65", "0x48, 0x65", mixtures.  Blanks (space, tab) may surround any
+ * group; at most one ',', ':' or '-' stands between two groups, never at
+ * either end ("48,,65", "48," and ",48" are errors).  Each group may start
+ * with 0x/0X and must hold an even number of digits: single digits ("A B",
+ * "0xA") are errors.  Errors name the 1-based position of the offending
+ * character (for an odd count, the last digit, which has no partner).  Input
+ * of blanks only, or empty, yields zero bytes and is not an error.
  */
 int	codec_parse_hex(const char *s, size_t n, struct buf *out,
 	    char *err, size_t errlen);

@@ -478,15 +478,42 @@ test_parse_hex(void)
 	HEX_IS(" 48 , 65 ", "He");
 	HEX_IS("", "");
 	HEX_IS("   ", "");
-	HEX_IS(",:-", "");
 	HEX_IS("00", "\0");
+	HEX_IS("0x48, 0x65", "He");
+	HEX_IS("48 - 65 :6c", "Hel");
+	HEX_IS("48  65\t\t6c ", "Hel");
 
-	HEX_ERR("4", "odd number of hex digits at position 1");
-	HEX_ERR("abc", "odd number of hex digits at position 1");
-	HEX_ERR("48 656", "odd number of hex digits at position 4");
-	HEX_ERR("48 65 6", "odd number of hex digits at position 7");
-	HEX_ERR("0x4", "odd number of hex digits at position 1");
-	HEX_ERR("4 8", "odd number of hex digits at position 1");
+	/* Odd digit counts name the last digit of the run: it has no
+	 * partner, since digits pair from the left. */
+	HEX_ERR("4", "hex bytes need two digits: '4' at position 1 has no partner");
+	HEX_ERR("414", "hex bytes need two digits: '4' at position 3 has no partner");
+	HEX_ERR("abc", "hex bytes need two digits: 'c' at position 3 has no partner");
+	HEX_ERR("48 656", "hex bytes need two digits: '6' at position 6 has no partner");
+	HEX_ERR("48 65 6", "hex bytes need two digits: '6' at position 7 has no partner");
+	HEX_ERR("0x4", "hex bytes need two digits: '4' at position 3 has no partner");
+	HEX_ERR("0x414", "hex bytes need two digits: '4' at position 5 has no partner");
+	HEX_ERR("4 8", "hex bytes need two digits: '4' at position 1 has no partner");
+	HEX_ERR("A B", "hex bytes need two digits: 'A' at position 1 has no partner");
+	HEX_ERR("0xA", "hex bytes need two digits: 'A' at position 3 has no partner");
+	HEX_ERR("41,4,42", "hex bytes need two digits: '4' at position 4 has no partner");
+	HEX_ERR("414 zz", "hex bytes need two digits: '4' at position 3 has no partner");
+
+	/* A separator stands between two bytes: nothing on a side is a slip. */
+	HEX_ERR("48,,65", "empty element: ',' at position 4 follows another separator");
+	HEX_ERR("48, ,65", "empty element: ',' at position 5 follows another separator");
+	HEX_ERR("48:-65", "empty element: '-' at position 4 follows another separator");
+	HEX_ERR("48,", "empty element: ',' at position 3 has no byte after it");
+	HEX_ERR("48 65:  ", "empty element: ':' at position 6 has no byte after it");
+	HEX_ERR("48-", "empty element: '-' at position 3 has no byte after it");
+	HEX_ERR(",48", "empty element: ',' at position 1 has no byte before it");
+	HEX_ERR("  -48", "empty element: '-' at position 3 has no byte before it");
+	HEX_ERR(",:-", "empty element: ',' at position 1 has no byte before it");
+	HEX_ERR(",", "empty element: ',' at position 1 has no byte before it");
+	buf_reset(&b);
+	is_int(codec_parse_hex("48,,65", 6, &b, err, sizeof err), -1,
+	    "48,,65 fails");
+	is_mem(buf_peek(&b), buf_len(&b), "H", 1,
+	    "  the byte before the error stays appended");
 	HEX_ERR("zz", "not a hex digit 'z' at position 1");
 	HEX_ERR("48 6z", "not a hex digit 'z' at position 5");
 	HEX_ERR("0x0x12", "not a hex digit 'x' at position 4");
@@ -698,6 +725,105 @@ test_hexdump(void)
 	    memcmp(buf_cstr(&b), buf_cstr(&ref), buf_len(&b)) == 0,
 	    "hexdump of 20000 bytes (several batches)");
 	buf_free(&ref);
+}
+
+/* codec_hexdump of p appended to what out holds, against the reference. */
+static int
+hexdump_same(const unsigned char *p, size_t n, uint64_t base, struct buf *out)
+{
+	struct buf ref = BUF_INIT;
+	size_t before = buf_len(out);
+	int same;
+
+	buf_append(&ref, buf_peek(out), before);
+	codec_hexdump(p, n, base, out);
+	ref_hexdump(p, n, base, &ref);
+	same = buf_len(out) == buf_len(&ref) &&
+	    memcmp(buf_peek(out), buf_peek(&ref), buf_len(&ref)) == 0;
+	if (!same)
+		printf("# differs: %zu bytes, base %llx, %zu bytes before\n",
+		    n, (unsigned long long)base, before);
+	buf_free(&ref);
+	return same;
+}
+
+/*
+ * The table-driven hexdump writes whole lines with overlapping stores and
+ * handles the last short line apart: prove it identical to the reference on
+ * random bytes, for every length that ends a line anywhere, at offsets that
+ * do and do not sit on a line boundary, where the offset widens past 8
+ * digits mid-dump, into a buffer with consumed space and old contents, and
+ * across the internal reservation step.
+ */
+static void
+test_hexdump_random(void)
+{
+	static const uint64_t bases[] = {
+		0, 1, 7, 8, 15, 16, 17, 0x1000, 0x7ffffff9, 0xfffffff0,
+		0xffffffc3, 0xffffffff, 0x100000000ULL, 0xffffffff0ULL - 40,
+		0xfffffffffffff00ULL, 0xffffffffffffff00ULL
+	};
+	unsigned char in[100], one[16], *big;
+	struct buf out = BUF_INIT;
+	size_t n, k, i, bigsz;
+	int bad, c;
+
+	bad = 0;
+	for (k = 0; k < sizeof bases / sizeof bases[0] + 8; k++) {
+		uint64_t base = k < sizeof bases / sizeof bases[0] ? bases[k] :
+		    (uint64_t)rng() << (k % 4 * 8) | rng() % 16;
+
+		for (n = 0; n <= 100; n++) {
+			for (i = 0; i < n; i++)
+				in[i] = (unsigned char)rng();
+			buf_reset(&out);
+			bad += !hexdump_same(in, n, base, &out);
+		}
+	}
+	is_int(bad, 0, "hexdump of random bytes, lengths 0..100, %zu bases, "
+	    "matches the reference", sizeof bases / sizeof bases[0] + 8);
+
+	/* Appending: consumed space at the front, earlier lines kept. */
+	bad = 0;
+	for (n = 0; n <= 100; n++) {
+		buf_reset(&out);
+		buf_puts(&out, "xxxxxxx[1] < header\n");
+		buf_consume(&out, 7);
+		for (i = 0; i < n; i++)
+			in[i] = (unsigned char)rng();
+		bad += !hexdump_same(in, n, rng(), &out);
+		bad += !hexdump_same(in, n / 2, 0, &out);
+	}
+	is_int(bad, 0, "hexdump appended after existing and consumed bytes "
+	    "matches the reference");
+
+	/* Each byte value through both the full-line and the short-line
+	 * path, so both ways of choosing the '|' character are checked. */
+	bad = 0;
+	for (c = 0; c < 256; c++) {
+		memset(one, c, sizeof one);
+		buf_reset(&out);
+		bad += !hexdump_same(one, 16, 0, &out);
+		bad += !hexdump_same(one, 1 + c % 15, 0, &out);
+		for (i = 0; i < 16; i++)
+			one[i] = i % 2 ? (unsigned char)c : (unsigned char)rng();
+		bad += !hexdump_same(one, 16, 0, &out);
+	}
+	is_int(bad, 0, "every byte value shown as the reference shows it");
+
+	/* More lines than one reservation holds, with a short last line. */
+	bigsz = 65536 * 16 * 2 + 16 * 3 + 5;
+	big = malloc(bigsz);
+	for (i = 0; i < bigsz; i++)
+		big[i] = (unsigned char)rng();
+	bad = 0;
+	for (n = bigsz - 16 * 65536 - 50; n <= bigsz; n += 16 * 65536 + 25) {
+		buf_reset(&out);
+		bad += !hexdump_same(big, n, 0xfffff000 + n % 7, &out);
+	}
+	is_int(bad, 0, "hexdump of more than 2 MiB matches the reference");
+	free(big);
+	buf_free(&out);
 }
 
 /* Just enough JSON string decoding to check what codec_json_str wrote. */
@@ -1074,6 +1200,7 @@ main(void)
 	test_parse_hex();
 	test_hex();
 	test_hexdump();
+	test_hexdump_random();
 	test_json();
 	test_utf8_len();
 	test_duration();
