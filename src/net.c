@@ -8,6 +8,11 @@
 #include <net/if.h>
 #include <sys/un.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -355,18 +360,31 @@ int
 net_cidr_parse(const char *list, struct net_cidr **out, size_t *n, char *err,
     size_t errlen)
 {
-	char *copy = xstrdup(list), *tok, *save = NULL;
+	char *copy = xstrdup(list), *tok, *comma;
 	struct net_cidr *v = NULL;
 	size_t cnt = 0;
 
-	for (tok = strtok_r(copy, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
+	if (*list == '\0') {
+		snprintf(err, errlen, "empty network list");
+		goto fail;
+	}
+	/* Split by hand: strtok would skip the empty element of "a,,b" or a
+	 * trailing comma, and a list that silently loses a piece is worse
+	 * than an error. */
+	for (tok = copy; tok != NULL; tok = comma != NULL ? comma + 1 : NULL) {
 		struct net_cidr c;
-		char *slash = strchr(tok, '/');
+		char *slash;
 		int max;
 
+		if ((comma = strchr(tok, ',')) != NULL)
+			*comma = '\0';
+		if (*tok == '\0') {
+			snprintf(err, errlen, "empty element in network list "
+			    "\"%.64s\"", list);
+			goto fail;
+		}
 		memset(&c, 0, sizeof c);
-		if (slash != NULL)
+		if ((slash = strchr(tok, '/')) != NULL)
 			*slash = '\0';
 		if (inet_pton(AF_INET, tok, c.addr) == 1) {
 			c.family = AF_INET;
@@ -383,7 +401,8 @@ net_cidr_parse(const char *list, struct net_cidr **out, size_t *n, char *err,
 			char *end;
 			long b = strtol(slash + 1, &end, 10);
 
-			if (slash[1] == '\0' || *end != '\0' || b < 0 ||
+			/* Digits only: strtol alone takes " 8", "+8", "-0". */
+			if (slash[1] < '0' || slash[1] > '9' || *end != '\0' ||
 			    b > max) {
 				snprintf(err, errlen, "bad prefix length "
 				    "\"/%.16s\"", slash + 1);
@@ -393,10 +412,6 @@ net_cidr_parse(const char *list, struct net_cidr **out, size_t *n, char *err,
 		}
 		v = xrealloc(v, (cnt + 1) * sizeof *v);
 		v[cnt++] = c;
-	}
-	if (cnt == 0) {
-		snprintf(err, errlen, "empty network list");
-		goto fail;
 	}
 	free(copy);
 	*out = v;
@@ -618,6 +633,135 @@ net_unix_addr(const char *path, struct sockaddr_un *sun, char *err,
 	return 0;
 }
 
+/*
+ * Is a socket listening on the unix socket file st describes?  1: yes; 0:
+ * not that this network namespace shows; -1: cannot tell.  Asked of the
+ * kernel's socket table, because asking the socket itself (connect) is
+ * seen: a live server accepts the probe as a peer that hangs up at once,
+ * and a socktool there spends a session id on it.
+ *
+ * sock_diag first: it gives the device and inode of the file each
+ * listening socket is bound to, so the match is exact however the path was
+ * spelled at bind time.  /proc/net/unix (no unix_diag in the kernel) has
+ * only that spelling, relative to a directory we cannot know, so there
+ * only absolute paths are compared, by stat().
+ */
+static int
+net_unix_diag_listening(const struct stat *st)
+{
+	struct {
+		struct nlmsghdr		nlh;
+		struct unix_diag_req	req;
+	} q;
+	union {
+		struct nlmsghdr	h;
+		char		b[32768];
+	} u;
+	int fd, found = 0;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    NETLINK_SOCK_DIAG);
+	if (fd == -1)
+		return -1;
+	memset(&q, 0, sizeof q);
+	q.nlh.nlmsg_len = sizeof q;
+	q.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	q.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	q.req.sdiag_family = AF_UNIX;
+	q.req.udiag_states = 1u << 10;		/* TCP_LISTEN */
+	q.req.udiag_show = UDIAG_SHOW_VFS;
+	/* A netlink socket's default destination is the kernel, so plain
+	 * write and read do: this is a query, never a session's socket. */
+	if (write(fd, &q, sizeof q) != (ssize_t)sizeof q)
+		goto fail;
+	/* The kernel builds each part of a dump as we read, so a
+	 * non-blocking read never waits; EAGAIN would mean "cannot tell". */
+	for (;;) {
+		ssize_t n = read(fd, u.b, sizeof u.b);
+		struct nlmsghdr *h;
+		size_t left;
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		left = (size_t)n;
+		for (h = &u.h; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			struct unix_diag_msg *m = NLMSG_DATA(h);
+			struct rtattr *a;
+			size_t alen;
+
+			if (h->nlmsg_type == NLMSG_DONE) {
+				close(fd);
+				return found;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR)
+				goto fail;
+			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof *m))
+				continue;
+			a = (struct rtattr *)(m + 1);
+			alen = h->nlmsg_len - NLMSG_LENGTH(sizeof *m);
+			for (; RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+				struct unix_diag_vfs v;
+
+				if (a->rta_type != UNIX_DIAG_VFS ||
+				    RTA_PAYLOAD(a) < sizeof v)
+					continue;
+				memcpy(&v, RTA_DATA(a), sizeof v);
+				/* The kernel's own dev_t: 12 bits of major
+				 * above 20 of minor. */
+				if (v.udiag_vfs_ino == st->st_ino &&
+				    v.udiag_vfs_dev >> 20 == major(st->st_dev) &&
+				    (v.udiag_vfs_dev & 0xfffff) ==
+				    minor(st->st_dev))
+					found = 1;
+			}
+		}
+	}
+fail:
+	close(fd);
+	return -1;
+}
+
+static int
+net_unix_proc_listening(const struct stat *st)
+{
+	FILE *f = fopen("/proc/net/unix", "re");
+	char line[4096];
+	int found = 0;
+
+	if (f == NULL)
+		return -1;
+	/* "Num RefCount Protocol Flags Type St Inode Path"; a listening
+	 * socket has __SO_ACCEPTCON (0x10000) in Flags. */
+	while (!found && fgets(line, sizeof line, f) != NULL) {
+		unsigned flags;
+		struct stat pst;
+		char *path;
+		int pos = 0;
+
+		if (sscanf(line, "%*s %*x %*x %x %*x %*x %*u %n", &flags,
+		    &pos) != 1 || pos == 0 || !(flags & 0x10000))
+			continue;
+		path = line + pos;
+		path[strcspn(path, "\n")] = '\0';
+		if (path[0] == '/' && lstat(path, &pst) == 0 &&
+		    pst.st_dev == st->st_dev && pst.st_ino == st->st_ino)
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+static int
+net_unix_listening(const struct stat *st)
+{
+	int r = net_unix_diag_listening(st);
+
+	return r != -1 ? r : net_unix_proc_listening(st);
+}
+
 int
 net_unix_listen(const char *path, unsigned long *ino, char *err,
     size_t errlen)
@@ -644,6 +788,17 @@ net_unix_listen(const char *path, unsigned long *ino, char *err,
 		 * file left by a dead one refuses it. */
 		if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode)) {
 			snprintf(err, errlen, "%s exists and is not a socket",
+			    path);
+			close(fd);
+			return -1;
+		}
+		/* A listener the socket table shows is live; otherwise only
+		 * a refused connect says the file is stale: the table cannot
+		 * show a server in another network namespace (unix paths
+		 * reach across them), and unlinking a live server's socket
+		 * is worse than a probe it sees. */
+		if (net_unix_listening(&st) == 1) {
+			snprintf(err, errlen, "%s is in use by a live server",
 			    path);
 			close(fd);
 			return -1;
