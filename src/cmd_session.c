@@ -74,7 +74,7 @@ cmd_connect_check(struct pending *p)
 	struct session *s = sess_find(p->id);
 	const char *msg;
 
-	if (s != NULL && s->state == S_CONNECTING)
+	if (s != NULL && sess_opening(s))
 		return 0;
 	if (s != NULL) {
 		if (out_cfg.json) {

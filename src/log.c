@@ -230,7 +230,8 @@ log_flow(struct log *l, struct session *s, uint64_t ts)
 	for (f = l->flows; f != NULL; f = f->next)
 		if (f->id == s->id)
 			return f;
-	if (sess_is_server(s) || s->state == S_CONNECTING)
+	if (sess_is_server(s) || s->state == S_CONNECTING ||
+	    s->state == S_RESOLVING)
 		return NULL;
 	f = xcalloc(1, sizeof *f);
 	f->id = s->id;
@@ -442,6 +443,11 @@ log_chunk(struct session *s, const struct chunk *c)
 		if (!log_covers(l, s) ||
 		    !(l->dirs & (c->dir == '<' ? LOG_RX : LOG_TX)))
 			continue;
+		/* A capture shows the wire (TLS records); the other formats
+		 * the plain bytes. */
+		if (l->format == LOG_PCAP ? c->wire != sess_has(s, KIND_TLS) :
+		    c->wire)
+			continue;
 		switch (l->format) {
 		case LOG_RAW:
 			/* Big chunks go straight to the file, not copied. */
@@ -497,10 +503,32 @@ log_event(struct session *s, enum tap_event ev, const char *reason,
 	}
 }
 
+/* Key-log lines go into a pcapng log as Decryption Secrets Blocks, each
+ * before the records it unlocks (tshark ignores secrets that come after
+ * the first record they would decrypt). */
+static void
+log_secret(struct session *s, const char *line)
+{
+	struct buf b = BUF_INIT;
+	struct log *l, *next;
+
+	buf_printf(&b, "%s\n", line);
+	for (l = logs; l != NULL; l = next) {
+		next = l->next;
+		if (l->format != LOG_PCAP || !log_covers(l, s))
+			continue;
+		pcapng_tls_keys(&l->out, (const char *)buf_peek(&b),
+		    buf_len(&b));
+		log_queued(l);
+	}
+	buf_free(&b);
+}
+
 static const struct tap log_tap = {
 	.name = "log",
 	.chunk = log_chunk,
 	.event = log_event,
+	.secret = log_secret,
 };
 
 void

@@ -57,6 +57,34 @@ pipe_tap_chunk(struct session *s, const struct chunk *c)
 			taps[i]->chunk(s, c);
 }
 
+void
+pipe_wire(struct session *s, int dir, const unsigned char *p, size_t n)
+{
+	struct chunk c = { .dir = dir, .p = p, .n = n, .wire_size = n,
+	    .wire = 1 };
+
+	pipe_tap_chunk(s, &c);
+}
+
+void
+pipe_secret(struct session *s, const char *line)
+{
+	size_t i;
+
+	for (i = 0; i < ntaps; i++)
+		if (taps[i]->secret != NULL)
+			taps[i]->secret(s, line);
+}
+
+void
+pipe_fail(struct session *s, int e)
+{
+	if (s->tr != NULL && s->tr->fail != NULL)
+		s->tr->fail(s, e);
+	else
+		sess_fail(s, e);
+}
+
 static void
 pipe_tap_message(struct session *s, const struct chunk *c)
 {
@@ -246,7 +274,7 @@ pipe_input(struct session *s)
 				    strerror(errno));
 				break;
 			}
-			sess_fail(s, errno);
+			pipe_fail(s, errno);
 			return -1;
 		}
 		if (r == 0 && !dgram)
@@ -267,7 +295,7 @@ pipe_drain(struct session *s, size_t budget)
 	size_t total = 0;
 
 	if (s->fd == -1 || s->tr == NULL || s->tr->read == NULL ||
-	    s->eof || s->state == S_CONNECTING || s->state == S_LISTENING)
+	    s->eof || sess_opening(s) || s->state == S_LISTENING)
 		return;
 	while (total < budget) {
 		struct rx_meta m = { NULL, 0, 0 };
@@ -338,7 +366,7 @@ pipe_output(struct session *s)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			sess_fail(s, errno);
+			pipe_fail(s, errno);
 			return -1;
 		}
 		pipe_sent(s, buf_peek(&s->outq), (size_t)w, NULL);
@@ -351,7 +379,7 @@ pipe_output(struct session *s)
 int
 pipe_write(struct session *s, const unsigned char *p, size_t n)
 {
-	if (s->state != S_CONNECTING && buf_len(&s->outq) == 0) {
+	if (!sess_opening(s) && buf_len(&s->outq) == 0) {
 		/* Fast path: straight to the transport, queue only the rest. */
 		while (n > 0) {
 			ssize_t w = s->tr->write(s, p, n, NULL);
@@ -361,7 +389,7 @@ pipe_write(struct session *s, const unsigned char *p, size_t n)
 					continue;
 				if (errno == EAGAIN || errno == EWOULDBLOCK)
 					break;
-				sess_fail(s, errno);
+				pipe_fail(s, errno);
 				return -1;
 			}
 			pipe_sent(s, p, (size_t)w, NULL);

@@ -23,6 +23,10 @@ struct chunk {
 	const struct net_addr	*peer;		/* datagram source/destination */
 	size_t			 wire_size;	/* datagram's real size */
 	int			 truncated;
+	/* Bytes as they crossed the socket under a transport that changes
+	 * them (TLS records): only captures of the wire (pcap) want these;
+	 * everything else sees the plain bytes (wire 0). */
+	int			 wire;
 };
 
 enum tap_event {
@@ -40,6 +44,8 @@ struct tap {
 	void		(*message)(struct session *, const struct chunk *);
 	void		(*event)(struct session *, enum tap_event,
 			    const char *reason, uint64_t lost);
+	/* A TLS key-log line (NSS format, no newline) for this session. */
+	void		(*secret)(struct session *, const char *line);
 };
 
 /* Taps are registered once at start-up; each decides which sessions it
@@ -47,6 +53,14 @@ struct tap {
 void	pipe_add_tap(const struct tap *);
 void	pipe_event(struct session *, enum tap_event, const char *reason,
 	    uint64_t lost);
+
+/* Called by a transport that encodes what it carries (TLS): the bytes as
+ * they went over the socket, and the secrets that decode them. */
+void	pipe_wire(struct session *, int dir, const unsigned char *, size_t);
+void	pipe_secret(struct session *, const char *line);
+/* An I/O error e ended the session: the transport's own words if it has
+ * them (TLS alerts), else the errno's. */
+void	pipe_fail(struct session *, int e);
 
 /* Called by transports: the descriptor is readable / writable.  Both return
  * -1 if the session was destroyed. */

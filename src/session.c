@@ -32,6 +32,12 @@ const struct kind_info sess_kinds[K_NKINDS] = {
 	[K_UNIX_PEER]	= { "unix-peer", KIND_STREAM | KIND_UNIX, K_UNIX_PEER },
 	[K_UNIX_CLIENT]	= { "unix-client", KIND_STREAM | KIND_UNIX,
 			    K_UNIX_CLIENT },
+	[K_TLS_SERVER]	= { "tls-server", KIND_SERVER | KIND_STREAM | KIND_TCP |
+			    KIND_TLS, K_TLS_PEER },
+	[K_TLS_PEER]	= { "tls-peer", KIND_STREAM | KIND_TCP | KIND_TLS,
+			    K_TLS_PEER },
+	[K_TLS_CLIENT]	= { "tls-client", KIND_STREAM | KIND_TCP | KIND_TLS,
+			    K_TLS_CLIENT },
 };
 
 /* Sessions sorted by id: ids only grow, so creation appends. */
@@ -54,8 +60,9 @@ sess_kind_name(enum sess_kind k)
 const char *
 sess_state_name(enum sess_state st)
 {
-	static const char *names[] = { "connecting", "listening", "connected",
-	    "bound", "half-closed", "closed" };
+	static const char *names[] = { "resolving", "connecting",
+	    "handshaking", "listening", "connected", "bound", "half-closed",
+	    "closed" };
 
 	return names[st];
 }
@@ -64,6 +71,13 @@ int
 sess_has(const struct session *s, unsigned flags)
 {
 	return (sess_kinds[s->kind].flags & flags) != 0;
+}
+
+int
+sess_opening(const struct session *s)
+{
+	return s->state == S_RESOLVING || s->state == S_CONNECTING ||
+	    s->state == S_HANDSHAKING;
 }
 
 int
@@ -96,11 +110,12 @@ sess_find(unsigned id)
 	return NULL;
 }
 
-/* Is s still in the table (not destroyed)? */
+/* Is the session s, whose id is id, still in the table?  Never reads *s:
+ * it may have been freed.  Ids are not reused once announced. */
 static int
-sess_alive(const struct session *s)
+sess_alive(unsigned id, const struct session *s)
 {
-	return sess_find(s->id) == s;
+	return sess_find(id) == s;
 }
 
 struct session **
@@ -412,7 +427,7 @@ int
 sess_progress(struct session *s)
 {
 	if (s->destroying || !sess_is_stream(s) || s->state == S_LISTENING ||
-	    s->state == S_CONNECTING)
+	    s->state == S_CONNECTING || s->state == S_RESOLVING)
 		return 0;
 	if (pipe_queued(s) > 0 || !s->closing) {
 		tr_interest(s);
@@ -431,8 +446,6 @@ sess_progress(struct session *s)
 		return 0;
 	}
 	pipe_drain(s, DRAIN_BUDGET);
-	if (!sess_alive(s))
-		return -1;
 	sess_destroy(s, s->close_reason, sess_reason_msg(s->close_reason));
 	return -1;
 }
@@ -472,6 +485,8 @@ void
 sess_close(struct session *s, const char *reason)
 {
 	if (sess_is_server(s)) {
+		unsigned id = s->id;
+
 		/* Stop listening now; the server itself goes once its peers
 		 * have finished closing, so `close SERVER` covers them. */
 		if (s->fd != -1)
@@ -481,13 +496,14 @@ sess_close(struct session *s, const char *reason)
 		s->state = S_CLOSED;
 		sess_foreach_peer(s, sess_close_peer, (void *)reason);
 		/* sess_destroy of the last peer may have taken the server. */
-		if (sess_alive(s) && s->npeers == 0)
+		if (sess_alive(id, s) && s->npeers == 0)
 			sess_destroy(s, reason, "closed");
 		return;
 	}
-	if (s->state == S_CONNECTING || s->fd == -1 || !sess_is_stream(s)) {
-		sess_destroy(s, reason, s->state == S_CONNECTING ?
-		    "connect cancelled" : "closed");
+	if (s->state == S_CONNECTING || s->state == S_RESOLVING ||
+	    s->fd == -1 || !sess_is_stream(s)) {
+		sess_destroy(s, reason, s->state == S_CONNECTING ||
+		    s->state == S_RESOLVING ? "connect cancelled" : "closed");
 		return;
 	}
 	if (s->closing)
@@ -533,8 +549,7 @@ sess_close_all(void)
 			s = s->parent;
 		if (s->state == S_CONNECTED)
 			pipe_drain(s, DRAIN_BUDGET);
-		if (sess_alive(s))
-			sess_destroy(s, "local", "closed");
+		sess_destroy(s, "local", "closed");
 	}
 	free(tab);
 	tab = NULL;

@@ -25,6 +25,9 @@ enum sess_kind {
 	K_UNIX_SERVER,
 	K_UNIX_PEER,
 	K_UNIX_CLIENT,
+	K_TLS_SERVER,
+	K_TLS_PEER,
+	K_TLS_CLIENT,
 	K_NKINDS
 };
 
@@ -34,6 +37,7 @@ enum sess_kind {
 #define KIND_TCP	0x04	/* TCP: linger on close, TCP socket options */
 #define KIND_UNIX	0x08	/* AF_UNIX: addresses are paths */
 #define KIND_MCAST	0x10	/* a multicast group member */
+#define KIND_TLS	0x20	/* TLS over TCP */
 struct kind_info {
 	const char	*name;
 	unsigned	 flags;
@@ -42,7 +46,9 @@ struct kind_info {
 extern const struct kind_info sess_kinds[K_NKINDS];
 
 enum sess_state {
+	S_RESOLVING,
 	S_CONNECTING,
+	S_HANDSHAKING,
 	S_LISTENING,
 	S_CONNECTED,
 	S_BOUND,
@@ -63,6 +69,13 @@ struct session {
 	/* The socket: only the transport (tr_*.c) does I/O on it. */
 	const struct transport	*tr;
 	int			 fd;
+	void			*tr_state;	/* the transport's own (TLS) */
+	/* Once the socket is connected (a client) or accepted (a server's
+	 * peers): start a transport above plain TCP, e.g. a TLS handshake.
+	 * NULL: the plain stream transport.  0, or -1 with the session
+	 * destroyed. */
+	int			(*on_connect)(struct session *);
+	void			*on_connect_arg;	/* a server's TLS context */
 	struct session		*parent;	/* server of an accepted peer */
 	unsigned		 npeers;
 	unsigned		 max_peers;	/* 0 = no limit */
@@ -135,6 +148,8 @@ const char	*sess_state_name(enum sess_state);
 int		 sess_is_server(const struct session *);
 int		 sess_is_stream(const struct session *);
 int		 sess_has(const struct session *, unsigned kind_flags);
+/* Still on its way to connected: resolving, connecting or handshaking. */
+int		 sess_opening(const struct session *);
 /* Call fn for each current peer of srv; safe if fn closes peers.  Returns
  * how many peers there were. */
 size_t		 sess_foreach_peer(struct session *srv,

@@ -67,6 +67,12 @@ connect_established(struct session *s)
 	tr_attach(s, &tr_stream);
 	ev_connected(s);
 	pipe_event(s, TAP_OPEN, NULL, 0);
+	/* TLS (and the like) starts above the connected socket; what was
+	 * queued meanwhile waits for its handshake. */
+	if (s->on_connect != NULL) {
+		s->on_connect(s);
+		return;
+	}
 	pipe_output(s);
 }
 

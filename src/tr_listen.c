@@ -100,12 +100,17 @@ listen_new_peer(struct session *srv, int fd, const struct net_addr *ra)
 			snprintf(p->remote_str, sizeof p->remote_str,
 			    "pid %ld uid %ld", (long)cr.pid, (long)cr.uid);
 	}
+	p->on_connect = srv->on_connect;
+	p->on_connect_arg = srv->on_connect_arg;
 	if (tr_attach(p, &tr_stream) == -1) {
 		sess_destroy(p, "error", strerror(errno));
 		return;
 	}
 	ev_accepted(p);
 	pipe_event(p, TAP_OPEN, NULL, 0);
+	/* A TLS server's peer starts its handshake now. */
+	if (p->on_connect != NULL)
+		p->on_connect(p);
 }
 
 static void

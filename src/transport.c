@@ -38,6 +38,8 @@ tr_detach(struct session *s, int abort)
 {
 	if (s->fd == -1)
 		return;
+	if (s->tr != NULL && s->tr->cleanup != NULL)
+		s->tr->cleanup(s, abort);
 	if (abort) {
 		/* Linger 0: close() answers with RST, dropping the queue. */
 		struct linger l = { 1, 0 };

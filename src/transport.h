@@ -43,6 +43,11 @@ struct transport {
 	size_t		(*unacked)(const struct session *);
 	/* One line about the transport for `show` ("tcp", "udp, dual-stack"). */
 	void		(*describe)(const struct session *, struct buf *);
+	/* An error the transport reported (read/write returned -1 with e):
+	 * end the session with its reason and words; NULL: by errno. */
+	void		(*fail)(struct session *, int e);
+	/* Before the descriptor closes: free s->tr_state (may be NULL). */
+	void		(*cleanup)(struct session *, int abort);
 };
 
 extern const struct transport tr_stream, tr_listen, tr_connect, tr_dgram;
