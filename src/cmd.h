@@ -132,6 +132,8 @@ char		**cmd_complete(const char *before, const char *text);
 int		 cmd_repeat_describe(unsigned id, struct buf *out);
 void		 cmd_data_pump(void);
 int		 cmd_data_busy(void);
+/* Ctrl-C: stop the transfers the last sendfile started; 1 if it did. */
+int		 cmd_data_interrupt(void);
 void		 cmd_data_cleanup(void);
 
 /* The session `attach` talks to (0: none), and a line typed to it. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/socket.h>
@@ -182,26 +183,49 @@ cmd_repeat_describe(unsigned id, struct buf *out)
 /*
  * sendfile: the file is read in slices into the session's queue while the
  * queue is short, so a large file never sits in memory.  One transfer per
- * receiving session (a server's peers each get their own).
+ * receiving session (a server's peers each get their own).  A transfer
+ * sends the file as long as it was when sendfile started: a file that
+ * grows meanwhile is not chased (a log being written would never end; the
+ * summary says how much was added), and one that shrinks is a failure, since
+ * the peer got less than the size every progress line promised.
  */
-#define FILE_SLICE	(256u << 10)
-#define FILE_QUEUE_LOW	(1u << 20)
+#define FILE_SLICE		(256u << 10)
+#define FILE_QUEUE_LOW		(1u << 20)
+#define FILE_PROGRESS_MS	1000
 
 struct xfer {
 	struct xfer	*next;
 	unsigned	 id;
 	int		 fd;
-	char		*path;
-	uint64_t	 size, done;
-	uint64_t	 started, last_progress;
+	char		*path;		/* as given, for JSON and errors */
+	char		*shown;		/* escaped, for lines on stdout */
+	uint64_t	 size, done;	/* size: at the start, all we send */
+	uint64_t	 started_us;
+	uint64_t	 shown_done;	/* done at the last progress line */
 	size_t		 chunk;		/* datagram size for UDP */
 	uint64_t	 group;		/* the sendfile command it belongs to */
 	int		 progress;
 	uint64_t	 timer;
 };
 static struct xfer *xfers;
-static uint64_t xfer_groups;
+extern const struct cmd_entry cmd_sendfile_entry;
+static uint64_t xfer_groups;		/* also: the last sendfile's group */
 static uint64_t xfer_failed_group;	/* a transfer of it was cut short */
+/* One progress line for all transfers, from a timer: writes alone would
+ * fall silent exactly when it matters, while the peer is not reading. */
+static uint64_t xfer_ptimer;
+static uint64_t xfer_ptimer_us;
+
+/* The loop's clock counts milliseconds, and a small file goes out in
+ * less than one: rates need microseconds. */
+static uint64_t
+xfer_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 static void
 xfer_free(struct xfer *x)
@@ -217,50 +241,136 @@ xfer_free(struct xfer *x)
 		loop_timer_del(x->timer);
 	close(x->fd);
 	free(x->path);
+	free(x->shown);
 	free(x);
+	for (x = xfers; x != NULL; x = x->next)
+		if (x->progress)
+			return;
+	if (xfer_ptimer) {
+		loop_timer_del(xfer_ptimer);
+		xfer_ptimer = 0;
+	}
+}
+
+/* "350us" / "1.25s", and "12.0 MiB/s" or "instant" when no time passed. */
+static void
+xfer_fmt_time_rate(uint64_t bytes, uint64_t us, struct buf *t, struct buf *r)
+{
+	if (us < 1000)
+		buf_printf(t, "%lluus", (unsigned long long)us);
+	else
+		codec_fmt_duration(us / 1000, t);
+	if (us == 0) {
+		buf_puts(r, "instant");
+		return;
+	}
+	codec_fmt_bytes((uint64_t)((double)bytes * 1e6 / (double)us), r);
+	buf_puts(r, "/s");
+}
+
+/* Time left, in at most the two largest units; past 99 days the
+ * figure means nothing but "very long". */
+static void
+xfer_fmt_eta(double secs, struct buf *out)
+{
+	unsigned long long s = (unsigned long long)secs;
+
+	if (secs >= 100.0 * 86400)
+		buf_puts(out, ">99d");
+	else if (s == 0)
+		buf_puts(out, "<1s");
+	else if (s < 60)
+		buf_printf(out, "%llus", s);
+	else if (s < 3600)
+		buf_printf(out, "%llum%02llus", s / 60, s % 60);
+	else if (s < 86400)
+		buf_printf(out, "%lluh%02llum", s / 3600, s / 60 % 60);
+	else
+		buf_printf(out, "%llud%02lluh", s / 86400, s / 3600 % 24);
 }
 
 static void
-xfer_report(struct xfer *x, struct session *s, int final)
+xfer_progress(void *arg)
 {
-	uint64_t el = loop_now() - x->started;
-	double rate = el ? (double)x->done * 1000.0 / (double)el : 0;
-	struct buf a = BUF_INIT, b = BUF_INIT, r = BUF_INIT, t = BUF_INIT;
+	uint64_t now = xfer_now_us(), el = now - xfer_ptimer_us;
+	uint64_t done = 0, size = 0, moved = 0;
+	struct buf a = BUF_INIT, b = BUF_INIT, r = BUF_INIT;
+	struct xfer *x, *one = NULL;
+	unsigned n = 0;
 
-	if (final && out_cfg.json) {
+	(void)arg;
+	xfer_ptimer = 0;
+	for (x = xfers; x != NULL; x = x->next) {
+		if (!x->progress)
+			continue;
+		done += x->done;
+		size += x->size;
+		moved += x->done - x->shown_done;
+		x->shown_done = x->done;
+		one = x;
+		n++;
+	}
+	if (n == 0)
+		return;
+	xfer_ptimer_us = now;
+	codec_fmt_bytes(done, &a);
+	codec_fmt_bytes(size, &b);
+	/* The rate of the last interval, not since the start: a transfer
+	 * that stalls says so now, not after its average decays. */
+	if (moved == 0 || el == 0)
+		buf_puts(&r, "stalled");
+	else {
+		double rate = (double)moved * 1e6 / (double)el;
+
+		codec_fmt_bytes((uint64_t)rate, &r);
+		buf_puts(&r, "/s, ETA ");
+		xfer_fmt_eta((double)(size - done) / rate, &r);
+	}
+	if (n == 1)
+		out_info("[%u] sendfile %s: %s of %s (%d%%), %s", one->id,
+		    one->shown, buf_cstr(&a), buf_cstr(&b), size ?
+		    (int)(done * 100 / size) : 100, buf_cstr(&r));
+	else
+		out_info("sendfile: %u transfers: %s of %s (%d%%), %s", n,
+		    buf_cstr(&a), buf_cstr(&b), size ?
+		    (int)(done * 100 / size) : 100, buf_cstr(&r));
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&r);
+	xfer_ptimer = loop_timer_add(FILE_PROGRESS_MS, xfer_progress, NULL);
+}
+
+/* The whole file went; now_size is its size at the end. */
+static void
+xfer_done(struct xfer *x, struct session *s, uint64_t now_size)
+{
+	uint64_t el = xfer_now_us() - x->started_us;
+	struct buf t = BUF_INIT, r = BUF_INIT, g = BUF_INIT;
+
+	if (out_cfg.json) {
 		struct json j;
 
 		j_begin(&j, "sent");
 		j_u64(&j, "id", s->id);
 		j_u64(&j, "bytes", x->done);
 		j_str(&j, "file", x->path);
-		j_u64(&j, "ms", el);
+		j_u64(&j, "ms", el / 1000);
+		j_u64(&j, "us", el);
+		if (now_size > x->size)
+			j_u64(&j, "file_size", now_size);
 		j_emit(&j);
 		return;
 	}
-	codec_fmt_bytes(x->done, &a);
-	codec_fmt_bytes(x->size, &b);
-	codec_fmt_bytes((uint64_t)rate, &r);
-	codec_fmt_duration(el, &t);
-	if (final)
-		out_info("[%u] > sent file %s: %llu bytes in %s (%s/s)", s->id,
-		    x->path, (unsigned long long)x->done, buf_cstr(&t),
-		    buf_cstr(&r));
-	else {
-		struct buf eta = BUF_INIT;
-
-		codec_fmt_duration(rate > 0 ? (uint64_t)((double)(x->size -
-		    x->done) * 1000.0 / rate) : 0, &eta);
-		out_info("[%u] sendfile %s: %s of %s (%d%%), %s/s, ETA %s",
-		    s->id, x->path, buf_cstr(&a), buf_cstr(&b), x->size ?
-		    (int)(x->done * 100 / x->size) : 100, buf_cstr(&r),
-		    buf_cstr(&eta));
-		buf_free(&eta);
-	}
-	buf_free(&a);
-	buf_free(&b);
-	buf_free(&r);
+	xfer_fmt_time_rate(x->done, el, &t, &r);
+	if (now_size > x->size)
+		buf_printf(&g, "; the file grew by %llu bytes meanwhile, not "
+		    "sent", (unsigned long long)(now_size - x->size));
+	out_info("[%u] > sent file %s: %llu bytes in %s (%s)%s", s->id,
+	    x->shown, (unsigned long long)x->done, buf_cstr(&t), buf_cstr(&r),
+	    buf_cstr(&g));
 	buf_free(&t);
+	buf_free(&r);
+	buf_free(&g);
 }
 
 static void xfer_timer(void *);
@@ -274,6 +384,43 @@ xfer_failed(struct xfer *x, const char *why)
 	    "bytes: %s", x->path, x->id, (unsigned long long)x->done,
 	    (unsigned long long)x->size, why);
 	xfer_failed_group = x->group;
+}
+
+/* Cancelled (stop, Ctrl-C): not an error, but a sendfile waiting for it
+ * fails, since the file did not go. */
+static void
+xfer_stopped(struct xfer *x)
+{
+	if (out_cfg.json) {
+		struct json j;
+
+		j_begin(&j, "sent");
+		j_u64(&j, "id", x->id);
+		j_u64(&j, "bytes", x->done);
+		j_str(&j, "file", x->path);
+		j_u64(&j, "size", x->size);
+		j_bool(&j, "stopped", 1);
+		j_emit(&j);
+	} else
+		out_info("[%u] sendfile of %s stopped after %llu of %llu bytes",
+		    x->id, x->shown, (unsigned long long)x->done,
+		    (unsigned long long)x->size);
+	xfer_failed_group = x->group;
+	xfer_free(x);
+}
+
+/* The end of the file as it was at the start; returns 1. */
+static int
+xfer_finish(struct xfer *x, struct session *s)
+{
+	struct stat st;
+
+	/* One file, one message on a stream; datagrams counted each. */
+	if (sess_is_stream(s))
+		pipe_count_msg_tx(s);
+	xfer_done(x, s, fstat(x->fd, &st) == 0 ? (uint64_t)st.st_size :
+	    x->size);
+	return 1;
 }
 
 /* Move file data into the session; returns 1 when the transfer is over. */
@@ -290,6 +437,8 @@ xfer_step(struct xfer *x)
 	}
 	if (s->state == S_CONNECTING)
 		return 0;
+	if (x->done == x->size)
+		return xfer_finish(x, s);
 	slice = xmalloc(FILE_SLICE);
 	while (budget-- > 0) {
 		size_t want = sess_is_stream(s) ? FILE_SLICE : x->chunk;
@@ -299,6 +448,8 @@ xfer_step(struct xfer *x)
 			break;
 		if (!sess_is_stream(s) && pipe_queued(s) > 0)
 			break;
+		if (want > x->size - x->done)
+			want = (size_t)(x->size - x->done);
 		r = read(x->fd, slice, want);
 		if (r == -1 && errno == EINTR)
 			continue;
@@ -308,8 +459,7 @@ xfer_step(struct xfer *x)
 			return 1;
 		}
 		if (r == 0) {
-			pipe_count_msg_tx(s);
-			xfer_report(x, s, 1);
+			xfer_failed(x, "the file shrank during the transfer");
 			free(slice);
 			return 1;
 		}
@@ -330,12 +480,12 @@ xfer_step(struct xfer *x)
 				return 1;
 			}
 		}
+		if (x->done == x->size) {
+			free(slice);
+			return xfer_finish(x, s);
+		}
 	}
 	free(slice);
-	if (x->progress && loop_now() - x->last_progress >= 1000) {
-		x->last_progress = loop_now();
-		xfer_report(x, s, 0);
-	}
 	/* With nothing left queued (UDP, or a reader that keeps up), no
 	 * write event will call us again: a timer does. */
 	if (pipe_queued(s) == 0 && x->timer == 0)
@@ -365,6 +515,29 @@ cmd_data_pump(void)
 		if (xfer_step(x))
 			xfer_free(x);
 	}
+}
+
+/*
+ * Ctrl-C: stop what the last sendfile started, if it still runs.  Not
+ * while another command waits: Ctrl-C is that command's.  A sendfile
+ * waiting in a script then fails by itself, having said how far it got.
+ */
+int
+cmd_data_interrupt(void)
+{
+	struct xfer *x, *next;
+	int n = 0;
+
+	if (cmd_pending.active && cmd_pending.ent != &cmd_sendfile_entry)
+		return 0;
+	for (x = xfers; x != NULL; x = next) {
+		next = x->next;
+		if (x->group == xfer_groups) {
+			xfer_stopped(x);
+			n++;
+		}
+	}
+	return n > 0;
 }
 
 /* Work that the end of input must wait for: finite repeats, transfers. */
@@ -408,6 +581,10 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		    "forever)", v);
 	if (cmd_duration(c, "every", 0, &every) == -1)
 		return CMD_ERR;
+	/* An interval of 0 is a flood at full CPU, not a repeat. */
+	if (cmd_has(c, "every") && every == 0)
+		return cmd_usage(c, "bad --every \"%.32s\": a repeat needs an "
+		    "interval > 0", cmd_opt(c, "every"));
 	if (cmd_has(c, "every") && !cmd_has(c, "repeat"))
 		count = 0;	/* --every alone repeats until stop */
 
@@ -517,7 +694,7 @@ const struct cmd_entry cmd_send_entry = {
 	"for a session still connecting is queued.  To UDP: one datagram, to "
 	"--to, else the session's default destination, else the source of "
 	"the last datagram received.  --repeat N sends N times (0 = until "
-	"stop), --every DUR apart (alone: until stop).",
+	"stop), --every DUR apart (alone: until stop; DUR > 0).",
 	1, 1, send_opts, CMD_REST, ARG_SESSION, cmd_send_exec
 };
 
@@ -530,32 +707,49 @@ const struct cmd_entry cmd_sendhex_entry = {
 	1, 1, send_opts, CMD_REST, ARG_SESSION, cmd_sendhex_exec
 };
 
-/* stop */
+/* stop: repeats and file transfers, including those to a server's peers
+ * (a sendfile to a server runs one transfer per peer). */
 static enum cmd_status
 cmd_stop_exec(struct cmd_ctx *c)
 {
 	struct session *s = cmd_session(c, c->argv[0]);
-	struct repeat *r, *next;
-	int n = 0;
+	struct repeat *r, *rnext;
+	struct xfer *x, *xnext;
+	int n = 0, m = 0;
 
 	if (s == NULL)
 		return CMD_ERR;
-	for (r = repeats; r != NULL; r = next) {
-		next = r->next;
+	for (r = repeats; r != NULL; r = rnext) {
+		rnext = r->next;
 		if (r->id == s->id) {
 			repeat_free(r);
 			n++;
 		}
 	}
-	out_info("[%u] %d repeating send%s stopped", s->id, n,
-	    n == 1 ? "" : "s");
+	for (x = xfers; x != NULL; x = xnext) {
+		struct session *t = sess_find(x->id);
+
+		xnext = x->next;
+		if (x->id == s->id || (t != NULL && t->parent == s)) {
+			xfer_stopped(x);
+			m++;
+		}
+	}
+	if (n > 0)
+		out_info("[%u] %d repeating send%s stopped", s->id, n,
+		    n == 1 ? "" : "s");
+	else if (m == 0)
+		out_info("[%u] nothing to stop: no repeating sends or file "
+		    "transfers", s->id);
 	cmd_result_ok(c);
 	return CMD_OK;
 }
 
 const struct cmd_entry cmd_stop_entry = {
 	"stop", NULL, "stop ID",
-	"Cancel the repeating sends of a session.",
+	"Cancel the repeating sends and file transfers of a session (of a "
+	"server: also those to its peers), saying how many bytes of each file "
+	"went.",
 	1, 1, NULL, 0, ARG_SESSION, cmd_stop_exec
 };
 
@@ -591,6 +785,7 @@ static enum cmd_status
 cmd_sendfile_exec(struct cmd_ctx *c)
 {
 	struct session *s = cmd_session(c, c->argv[0]), **all;
+	struct buf shown = BUF_INIT;
 	struct stat st;
 	uint64_t chunk = 0, group;
 	unsigned *ids = NULL;
@@ -620,29 +815,53 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 		ids = xmalloc(sizeof *ids);
 		ids[n++] = s->id;
 	}
+	codec_escape((const unsigned char *)c->argv[1], strlen(c->argv[1]),
+	    &shown, 0);
 	group = ++xfer_groups;
 	for (i = 0; i < n; i++) {
 		struct session *t = sess_find(ids[i]);
-		struct xfer *x;
-		int fd = open(c->argv[1], O_RDONLY | O_CLOEXEC);
+		struct xfer *x, *xnext;
+		/* O_NONBLOCK: should the path have become a FIFO since the
+		 * stat, open must not wait for a writer. */
+		int fd = open(c->argv[1], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		const char *why = NULL;
 
-		if (fd == -1) {
+		/* The size is the opened file's: that is what is read. */
+		if (fd == -1 || fstat(fd, &st) == -1)
+			why = strerror(errno);
+		else if (!S_ISREG(st.st_mode))
+			why = "not a regular file";
+		if (why != NULL) {
+			if (fd != -1)
+				close(fd);
+			for (x = xfers; x != NULL; x = xnext) {
+				xnext = x->next;
+				if (x->group == group)
+					xfer_free(x);
+			}
 			free(ids);
-			return cmd_fail(c, "%s: %s", c->argv[1],
-			    strerror(errno));
+			buf_free(&shown);
+			return cmd_fail(c, "%s: %s", c->argv[1], why);
 		}
 		x = xcalloc(1, sizeof *x);
 		x->id = ids[i];
 		x->fd = fd;
 		x->path = xstrdup(c->argv[1]);
-		x->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-		x->started = x->last_progress = loop_now();
+		x->shown = xstrdup(buf_cstr(&shown));
+		x->size = (uint64_t)st.st_size;
+		x->started_us = xfer_now_us();
 		x->group = group;
 		x->progress = c->interactive;
 		x->chunk = chunk ? (size_t)chunk :
 		    t->local.ss.ss_family == AF_INET6 ? 1452 : 1472;
 		x->next = xfers;
 		xfers = x;
+	}
+	buf_free(&shown);
+	if (c->interactive && xfer_ptimer == 0) {
+		xfer_ptimer_us = xfer_now_us();
+		xfer_ptimer = loop_timer_add(FILE_PROGRESS_MS, xfer_progress,
+		    NULL);
 	}
 	cmd_data_pump();
 	if (c->interactive) {
@@ -663,8 +882,10 @@ const struct cmd_entry cmd_sendfile_entry = {
 	"Send the contents of a file, streamed through the session's queue "
 	"(never read whole into memory).  To a server, every peer gets the "
 	"whole file.  To UDP, one datagram per --chunk bytes (default 1472 "
-	"over IPv4, 1452 over IPv6).  A progress line at a terminal, a sent "
-	"summary at the end; in a script the next line runs once the file is "
-	"sent.",
+	"over IPv4, 1452 over IPv6).  The file is sent as long as it was at "
+	"the start (growth is not followed; shrinking is an error).  A "
+	"progress line at a terminal, a sent summary at the end; in a script "
+	"the next line runs once the file is sent.  stop or Ctrl-C cancels "
+	"it.",
 	2, 2, sendfile_opts, 0, ARG_SESSION, cmd_sendfile_exec
 };
