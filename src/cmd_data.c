@@ -79,8 +79,8 @@ cmd_send_check(struct pending *p)
 	}
 	if (!pipe_can_queue(s))
 		return 0;
-	if (pipe_send(s, buf_peek(&p->data), buf_len(&p->data), err,
-	    sizeof err) == -1) {
+	if (pipe_send_ex(s, buf_peek(&p->data), buf_len(&p->data), NULL,
+	    p->hex ? PIPE_AS_HEX : 0, err, sizeof err) == -1) {
 		out_error(p->ent->name, "%s", err);
 		return -1;
 	}
@@ -101,6 +101,7 @@ struct repeat {
 	uint64_t	 timer;
 	struct net_addr	 to;
 	int		 have_to;
+	int		 flags;		/* PIPE_AS_HEX for sendhex */
 };
 static struct repeat *repeats;
 /* How soon a repeat postponed by a full queue tries again. */
@@ -137,10 +138,8 @@ repeat_tick(void *arg)
 	}
 	/* A full queue postpones this send; it is never dropped. */
 	if (pipe_can_queue(s)) {
-		rc = r->have_to ? pipe_send_to(s, buf_peek(&r->data),
-		    buf_len(&r->data), &r->to, err, sizeof err) :
-		    pipe_send(s, buf_peek(&r->data), buf_len(&r->data), err,
-		    sizeof err);
+		rc = pipe_send_ex(s, buf_peek(&r->data), buf_len(&r->data),
+		    r->have_to ? &r->to : NULL, r->flags, err, sizeof err);
 		if (rc == -1) {
 			if (sess_find(r->id) != NULL)
 				ev_notice(s, "repeat stopped: %s", err);
@@ -634,15 +633,12 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		/* A script waits for the peer to catch up. */
 		cmd_pending.id = s->id;
 		cmd_pending.data = data;
+		cmd_pending.hex = hex;
 		cmd_pending.check = cmd_send_check;
 		return cmd_wait(c, 0);
 	}
-	if (tov != NULL)
-		r = pipe_send_to(s, buf_peek(&data), buf_len(&data), &to, err,
-		    sizeof err);
-	else
-		r = pipe_send(s, buf_peek(&data), buf_len(&data), err,
-		    sizeof err);
+	r = pipe_send_ex(s, buf_peek(&data), buf_len(&data), tov != NULL ? &to :
+	    NULL, hex ? PIPE_AS_HEX : 0, err, sizeof err);
 	if (r == -1) {
 		buf_free(&data);
 		free(rep);
@@ -651,6 +647,7 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 	if (rep != NULL) {
 		rep->id = s->id;
 		rep->data = data;
+		rep->flags = hex ? PIPE_AS_HEX : 0;
 		if (tov != NULL) {
 			rep->to = to;
 			rep->have_to = 1;

@@ -117,6 +117,9 @@ pipe_display(struct session *s, const struct chunk *c)
 	d.truncated = c->truncated;
 	d.wire_size = c->wire_size;
 	d.display = s->set.display;
+	/* Bytes typed in hex are echoed in hex, whatever the text display. */
+	if (c->as_hex && d.display == DISP_TEXT)
+		d.display = DISP_HEX;
 	d.max_display = s->set.max_display;
 	d.encoding = s->set.encoding;
 	d.stamp = s->set.timestamps;
@@ -406,10 +409,10 @@ pipe_write(struct session *s, const unsigned char *p, size_t n)
 /* Show a message as accepted for sending. */
 static void
 pipe_tx_message(struct session *s, const unsigned char *p, size_t n,
-    const struct net_addr *to)
+    const struct net_addr *to, int flags)
 {
 	struct chunk c = { .dir = '>', .p = p, .n = n, .peer = to,
-	    .wire_size = n };
+	    .wire_size = n, .as_hex = (flags & PIPE_AS_HEX) != 0 };
 
 	pipe_tap_message(s, &c);
 	pipe_count_msg_tx(s);
@@ -418,6 +421,13 @@ pipe_tx_message(struct session *s, const unsigned char *p, size_t n,
 int
 pipe_send_to(struct session *s, const unsigned char *p, size_t n,
     const struct net_addr *dest, char *err, size_t errlen)
+{
+	return pipe_send_ex(s, p, n, dest, 0, err, errlen);
+}
+
+static int
+pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *dest, int flags, char *err, size_t errlen)
 {
 	struct net_addr dst;
 	ssize_t w = -1;
@@ -432,7 +442,7 @@ pipe_send_to(struct session *s, const unsigned char *p, size_t n,
 			return -1;
 		}
 	}
-	pipe_tx_message(s, p, n, &dst);
+	pipe_tx_message(s, p, n, &dst, flags);
 	if (w >= 0)
 		pipe_sent(s, p, n, &dst);
 	else {
@@ -443,15 +453,16 @@ pipe_send_to(struct session *s, const unsigned char *p, size_t n,
 }
 
 static int
-pipe_send_one(struct session *s, const unsigned char *p, size_t n)
+pipe_send_one(struct session *s, const unsigned char *p, size_t n, int flags)
 {
-	pipe_tx_message(s, p, n, NULL);
+	pipe_tx_message(s, p, n, NULL, flags);
 	return pipe_write(s, p, n);
 }
 
 struct send_all {
 	const unsigned char	*p;
 	size_t			 n, sent;
+	int			 flags;
 };
 
 static void
@@ -462,19 +473,26 @@ pipe_send_peer(struct session *peer, void *arg)
 	if (peer->closing)
 		return;
 	a->sent++;
-	pipe_send_one(peer, a->p, a->n);
+	pipe_send_one(peer, a->p, a->n, a->flags);
 }
 
 int
 pipe_send(struct session *s, const unsigned char *p, size_t n, char *err,
     size_t errlen)
 {
+	return pipe_send_ex(s, p, n, NULL, 0, err, errlen);
+}
+
+int
+pipe_send_ex(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *dest, int flags, char *err, size_t errlen)
+{
 	unsigned id;
 
 	if (s->tr != NULL && s->tr->dgram)
-		return pipe_send_to(s, p, n, NULL, err, errlen);
+		return pipe_send_dgram(s, p, n, dest, flags, err, errlen);
 	if (sess_is_server(s)) {
-		struct send_all a = { p, n, 0 };
+		struct send_all a = { p, n, 0, flags };
 
 		sess_foreach_peer(s, pipe_send_peer, &a);
 		if (a.sent == 0) {
@@ -488,7 +506,7 @@ pipe_send(struct session *s, const unsigned char *p, size_t n, char *err,
 		return -1;
 	}
 	id = s->id;
-	if (pipe_send_one(s, p, n) == -1) {
+	if (pipe_send_one(s, p, n, flags) == -1) {
 		const char *why = sess_last_close_msg(id);
 
 		snprintf(err, errlen, "session %u closed while sending: %s", id,
@@ -516,7 +534,7 @@ pipe_queue_reply(struct session *s, const unsigned char *p, size_t n,
 	}
 	if (s->closing || s->destroying || s->fd == -1)
 		return;
-	pipe_tx_message(s, p, n, NULL);
+	pipe_tx_message(s, p, n, NULL, 0);
 	buf_append(&s->outq, p, n);
 	s->outq_payload += n;
 	tr_interest(s);

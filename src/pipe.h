@@ -27,6 +27,7 @@ struct chunk {
 	 * them (TLS records): only captures of the wire (pcap) want these;
 	 * everything else sees the plain bytes (wire 0). */
 	int			 wire;
+	int			 as_hex;	/* sent: typed in hex (sendhex) */
 };
 
 enum tap_event {
@@ -81,6 +82,11 @@ int	pipe_send(struct session *, const unsigned char *, size_t,
 	    char *err, size_t errlen);
 int	pipe_send_to(struct session *, const unsigned char *, size_t,
 	    const struct net_addr *dest, char *err, size_t errlen);
+/* Either, with flags: PIPE_AS_HEX shows the bytes sent in hex (they were
+ * typed in hex).  dest only for datagrams (NULL: the default). */
+#define PIPE_AS_HEX	0x1
+int	pipe_send_ex(struct session *, const unsigned char *, size_t,
+	    const struct net_addr *dest, int flags, char *err, size_t errlen);
 /* Bulk bytes onto a stream session without display or message count
  * (sendfile); -1 if the session was destroyed. */
 int	pipe_write(struct session *, const unsigned char *, size_t);
