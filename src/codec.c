@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* codec.c — byte <-> text conversions: escapes, hex, hexdump -C, JSON, durations. */
 #include <inttypes.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* codec.h — pure conversions between raw bytes and the forms people type and
  * read: C escapes, hex, hexdump -C, terminal-safe text, JSON strings,
  * durations and numbers.  No I/O, no globals; unit-tested in tests/unit. */

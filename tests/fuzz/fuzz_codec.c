@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_codec.c — libFuzzer target for src/codec.c: no crash, and escaping round-trips. */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_codec.c — TAP unit tests for src/codec.c. */
 #include <stdint.h>
 #include <stdio.h>
