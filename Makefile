@@ -33,7 +33,8 @@ SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
 OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \
-	   $(BUILD)/test_loop $(BUILD)/test_frame $(BUILD)/test_pcapng
+	   $(BUILD)/test_loop $(BUILD)/test_frame $(BUILD)/test_pcapng \
+	   $(BUILD)/test_check
 
 .PHONY: all asan deps run check unit install uninstall clean bench fuzz
 all: $(BIN) socktool
@@ -67,6 +68,9 @@ $(BUILD)/test_frame: tests/unit/test_frame.c src/frame.c src/codec.c src/buf.c s
 
 $(BUILD)/test_pcapng: tests/unit/test_pcapng.c src/pcapng.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_pcapng.c src/pcapng.c src/buf.c
+
+$(BUILD)/test_check: tests/unit/test_check.c src/check.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_check.c src/check.c src/codec.c src/buf.c
 
 $(BUILD)/test_cmd: tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) $(LIBS)
