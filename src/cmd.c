@@ -13,6 +13,7 @@
 #include "pipe.h"
 #include "session.h"
 #include "settings.h"
+#include "term.h"
 
 extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
     cmd_list_entry, cmd_close_entry, cmd_set_entry, cmd_show_entry,
@@ -142,6 +143,79 @@ cmd_tokens_free(struct cmd_token *v, size_t n)
 	free(v);
 }
 
+/*
+ * Edit distance counting a swap of two neighbours as one edit (optimal
+ * string alignment), for "did you mean": "sned" is one slip from "send",
+ * not two.  Words longer than CMD_NEAR_MAX are never near anything.
+ */
+#define CMD_NEAR_MAX	32
+
+static size_t
+cmd_distance(const char *a, const char *b)
+{
+	unsigned d[CMD_NEAR_MAX + 1][CMD_NEAR_MAX + 1];
+	size_t la = strlen(a), lb = strlen(b), i, j;
+
+	if (la > CMD_NEAR_MAX || lb > CMD_NEAR_MAX)
+		return SIZE_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			unsigned v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb];
+}
+
+/* "did you mean X?" for an unknown name: the names and aliases at the
+ * smallest distance, if it is at most 2 and smaller than the name itself
+ * (every two-letter word is two edits from "ls"). */
+static void
+cmd_suggest(const char *name, struct buf *out)
+{
+	const struct cmd_entry *e;
+	const char *word[4];
+	size_t best = 3, n = 0, i, k, d, da;
+
+	for (i = 0; (e = cmd_table[i]) != NULL; i++) {
+		const char *w = e->name;
+
+		d = cmd_distance(name, e->name);
+		if (e->alias != NULL &&
+		    (da = cmd_distance(name, e->alias)) < d) {
+			d = da;
+			w = e->alias;
+		}
+		if (d >= strlen(name) || d > best)
+			continue;
+		if (d < best) {
+			best = d;
+			n = 0;
+		}
+		if (n < sizeof word / sizeof word[0])
+			word[n++] = w;
+	}
+	if (best > 2 || n == 0)
+		return;
+	buf_puts(out, " (did you mean ");
+	for (k = 0; k < n; k++)
+		buf_printf(out, "%s%s", k == 0 ? "" : k + 1 == n ? " or " :
+		    ", ", word[k]);
+	buf_puts(out, "?)");
+}
+
 const struct cmd_entry *
 cmd_lookup(const char *name, char *err, size_t errlen)
 {
@@ -166,10 +240,11 @@ cmd_lookup(const char *name, char *err, size_t errlen)
 		buf_free(&cands);
 		return found;
 	}
-	if (nmatch == 0)
-		snprintf(err, errlen, "unknown command \"%.64s\" (try help)",
-		    name);
-	else
+	if (nmatch == 0) {
+		cmd_suggest(name, &cands);
+		snprintf(err, errlen, "unknown command \"%.64s\"%s", name,
+		    buf_len(&cands) > 0 ? buf_cstr(&cands) : " (try help)");
+	} else
 		snprintf(err, errlen, "ambiguous command \"%.64s\", could be: "
 		    "%s", name, buf_cstr(&cands));
 	buf_free(&cands);
@@ -198,6 +273,12 @@ cmd_has(const struct cmd_ctx *c, const char *name)
 	return 0;
 }
 
+/*
+ * At the prompt the error, then the usage once on a line of its own, where
+ * a person reads it.  In a script every failure stays one line of the log
+ * (SPEC 3: "error: CMD: WHAT (usage: ...)"), so the lines can be counted
+ * and grepped.
+ */
 enum cmd_status
 cmd_usage(const struct cmd_ctx *c, const char *fmt, ...)
 {
@@ -207,7 +288,11 @@ cmd_usage(const struct cmd_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&m, fmt, ap);
 	va_end(ap);
-	out_error(c->ent->name, "%s (usage: %s)", buf_cstr(&m), c->ent->usage);
+	if (c->interactive)
+		term_error(c->ent->name, c->ent->usage, "%s", buf_cstr(&m));
+	else
+		term_error(c->ent->name, NULL, "%s (usage: %s)", buf_cstr(&m),
+		    c->ent->usage);
 	buf_free(&m);
 	return CMD_ERR;
 }
@@ -297,26 +382,41 @@ cmd_find_opt(const struct cmd_entry *e, const char *name, size_t nlen)
 	return NULL;
 }
 
-/* The raw rest of the line from pos; "quoted text" standing alone loses
- * its quotes, since that is how people type it. */
+/*
+ * The closing quote of the quoted string that opens at s[i], or n if it is
+ * never closed.  As in cmd_next_token, a backslash protects the next
+ * character inside double quotes, never inside single ones.
+ */
+static size_t
+cmd_quote_end(const char *s, size_t n, size_t i)
+{
+	char q = s[i];
+
+	for (i++; i < n && s[i] != q; i++)
+		if (q == '"' && s[i] == '\\' && i + 1 < n)
+			i++;
+	return i;
+}
+
+/*
+ * The raw rest of the line from pos.  A text that is one quoted string as
+ * a whole loses its quotes, since that is how people type it (SPEC 3.3):
+ * blanks after the closing quote do not count, and escaped quotes inside
+ * do not close it.  Anything else is the text exactly as typed.
+ */
 static void
 cmd_take_rest(struct cmd_ctx *c, const char *line, size_t len, size_t pos)
 {
-	struct cmd_token tok;
-	size_t a = pos, b = len, p = pos;
-	char err[8];
+	size_t a = pos, b = len, t = len;
 
 	while (a < len && (line[a] == ' ' || line[a] == '\t'))
 		a++;
-	if (cmd_next_token(line, len, &p, &tok, err, sizeof err) == 1) {
-		if (tok.quoted && tok.end == len && b - a >= 2 &&
-		    (line[a] == '"' || line[a] == '\'') &&
-		    line[b - 1] == line[a] &&
-		    memchr(line + a + 1, line[a], b - a - 2) == NULL) {
-			a++;
-			b--;
-		}
-		free(tok.s);
+	while (t > a && (line[t - 1] == ' ' || line[t - 1] == '\t'))
+		t--;
+	if (t - a >= 2 && (line[a] == '"' || line[a] == '\'') &&
+	    cmd_quote_end(line, t, a) == t - 1) {
+		a++;
+		b = t - 1;
 	}
 	c->rest = line + a;
 	c->restlen = b - a;
@@ -448,7 +548,7 @@ cmd_run(const char *line, size_t len, int interactive)
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (memchr(line, '\0', len) != NULL) {
-		out_error(NULL, "NUL byte in command line; line ignored");
+		term_error(NULL, NULL, "NUL byte in command line; line ignored");
 		return CMD_ERR;
 	}
 	while (pos < len && (line[pos] == ' ' || line[pos] == '\t'))
@@ -457,7 +557,7 @@ cmd_run(const char *line, size_t len, int interactive)
 		return CMD_OK;
 	r = cmd_next_token(line, len, &pos, &first, err, sizeof err);
 	if (r != 1) {
-		out_error(NULL, "%s", err);
+		term_error(NULL, NULL, "%s", err);
 		return CMD_ERR;
 	}
 	memset(&c, 0, sizeof c);
@@ -465,7 +565,7 @@ cmd_run(const char *line, size_t len, int interactive)
 	c.ent = cmd_lookup(first.s, err, sizeof err);
 	free(first.s);
 	if (c.ent == NULL) {
-		out_error(NULL, "%s", err);
+		term_error(NULL, NULL, "%s", err);
 		return CMD_ERR;
 	}
 	c.argv = xcalloc(1, sizeof *c.argv);

@@ -262,7 +262,13 @@ should_exit(void)
 	return 0;
 }
 
-/* "a; b" from -c becomes lines; ';' inside quotes stays. */
+/*
+ * "a; b" from -c becomes lines (SPEC 3.3): ';' separates commands only
+ * outside quotes, and "\;" is a literal ';' anywhere.  Every other
+ * backslash pair is kept for the escape decoder, and kept whole, so that
+ * "\\;" is a backslash and then a separator.  As in the tokenizer, a
+ * backslash protects a double quote, never a single one.
+ */
 static void
 feed_commands(const char *s)
 {
@@ -270,17 +276,20 @@ feed_commands(const char *s)
 	char q = 0;
 
 	for (; *s != '\0'; s++) {
-		if (q != 0) {
-			if (*s == '\\' && q == '"' && s[1] != '\0') {
-				buf_putc(&b, *s++);
-			} else if (*s == q)
-				q = 0;
+		if (*s == '\\' && s[1] == ';') {
+			buf_putc(&b, *++s);
+			continue;
+		}
+		if (*s == '\\' && s[1] != '\0' && (q != '\'' || s[1] != '\'')) {
+			buf_putc(&b, *s++);
 			buf_putc(&b, *s);
 			continue;
 		}
-		if (*s == '"' || *s == '\'')
+		if (q != 0 && *s == q)
+			q = 0;
+		else if (q == 0 && (*s == '"' || *s == '\''))
 			q = *s;
-		buf_putc(&b, *s == ';' ? '\n' : *s);
+		buf_putc(&b, q == 0 && *s == ';' ? '\n' : *s);
 	}
 	term_feed((char *)buf_peek(&b), buf_len(&b));
 	buf_free(&b);

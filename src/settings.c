@@ -172,7 +172,47 @@ fmt_half_close(const struct settings *s, struct buf *out)
 	buf_puts(out, onoff_names[s->half_close]);
 }
 
-/* "PATTERN => RESPONSE": each side text with escapes, or hex:... */
+/*
+ * The closing quote of the quoted string opening at s[i], or n when it is
+ * never closed.  As in the command tokenizer, a backslash protects the next
+ * character inside double quotes, never inside single ones.
+ */
+static size_t
+reply_quote_end(const char *s, size_t n, size_t i)
+{
+	char q = s[i];
+
+	for (i++; i < n && s[i] != q; i++)
+		if (q == '"' && s[i] == '\\' && i + 1 < n)
+			i++;
+	return i;
+}
+
+/* The "=>" of a rule: the first outside quotes, so a quoted side may hold
+ * one.  A quote that is never closed is an ordinary character ("it's"). */
+static const char *
+reply_arrow(const char *v)
+{
+	size_t n = strlen(v), i, e;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (v[i] == '\\')
+			i++;
+		else if ((v[i] == '"' || v[i] == '\'') &&
+		    (e = reply_quote_end(v, n, i)) < n)
+			i = e;
+		else if (v[i] == '=' && v[i + 1] == '>')
+			return v + i;
+	}
+	return NULL;
+}
+
+/*
+ * "PATTERN => RESPONSE": each side text with escapes, or hex:...  Quotes
+ * group here as on the command line: a side that is one quoted string as a
+ * whole loses them (escaped quotes inside allowed), and they change nothing
+ * else ("hex:" still means hex).
+ */
 static int
 reply_side(const char *p, size_t n, struct buf *out, char *err, size_t errlen)
 {
@@ -182,6 +222,11 @@ reply_side(const char *p, size_t n, struct buf *out, char *err, size_t errlen)
 	}
 	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 		n--;
+	if (n >= 2 && (*p == '"' || *p == '\'') &&
+	    reply_quote_end(p, n, 0) == n - 1) {
+		p++;
+		n -= 2;
+	}
 	if (n >= 4 && strncmp(p, "hex:", 4) == 0)
 		return codec_parse_hex(p + 4, n - 4, out, err, errlen);
 	return codec_unescape(p, n, out, err, errlen);
@@ -207,7 +252,7 @@ set_reply(struct settings *s, const char *v, char *err, size_t errlen)
 {
 	struct reply_rules *old = s->replies, *nr;
 	struct buf pat = BUF_INIT, resp = BUF_INIT;
-	const char *arrow = strstr(v, "=>");
+	const char *arrow = reply_arrow(v);
 	size_t i, n = old ? old->n : 0;
 	char e[160];
 

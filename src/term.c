@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "codec.h"
 #include "loop.h"
 #include "out.h"
 #include "term.h"
@@ -142,6 +144,60 @@ term_write_err(const char *s, size_t n)
 	}
 	term_flush();
 	term_write_all(2, s, n);
+}
+
+/*
+ * Append msg made terminal-safe, but with its backslashes as they are:
+ * codec_escape doubles them (so that peer data reads back exactly), which
+ * in a message turns the "\q" it quotes from the user into "\\q".  Only
+ * the runs between backslashes go through the escaper; a backslash is
+ * printable and harmless on a terminal.
+ */
+static void
+term_escape_msg(const char *msg, size_t n, struct buf *out)
+{
+	const char *bs;
+
+	while (n > 0 && (bs = memchr(msg, '\\', n)) != NULL) {
+		codec_escape((const unsigned char *)msg, (size_t)(bs - msg), out,
+		    0);
+		buf_putc(out, '\\');
+		n -= (size_t)(bs - msg) + 1;
+		msg = bs + 1;
+	}
+	codec_escape((const unsigned char *)msg, n, out, 0);
+}
+
+void
+term_error(const char *cmd, const char *usage, const char *fmt, ...)
+{
+	struct buf msg = BUF_INIT, line = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (out_cfg.json) {
+		/* JSON strings are exact already: one "message" field. */
+		if (usage != NULL)
+			out_error(cmd, "%s (usage: %s)", buf_cstr(&msg), usage);
+		else
+			out_error(cmd, "%s", buf_cstr(&msg));
+		buf_free(&msg);
+		return;
+	}
+	buf_printf(&line, "%serror: ", out_color("err"));
+	if (out_where != NULL)
+		buf_printf(&line, "%s: ", out_where);
+	if (cmd != NULL)
+		buf_printf(&line, "%s: ", cmd);
+	term_escape_msg((char *)buf_peek(&msg), buf_len(&msg), &line);
+	buf_printf(&line, "%s\n", out_color("off"));
+	if (usage != NULL)
+		buf_printf(&line, "usage: %s\n", usage);
+	term_write_err((char *)buf_peek(&line), buf_len(&line));
+	buf_free(&line);
+	buf_free(&msg);
 }
 
 /* Readline. */
@@ -360,14 +416,18 @@ static void
 term_dispatch(const char *line, size_t len, const char *name,
     unsigned lineno)
 {
-	static char where[300];
+	static struct buf where;
 
 	/* Kept after the call: a command that waits reports its failure
-	 * later, and still names its line. */
+	 * later, and still names its line.  The name is escaped like any
+	 * name shown: a file may be called "\e]0;TITLE\a". */
 	out_where = NULL;
 	if (name != NULL) {
-		snprintf(where, sizeof where, "%s:%u", name, lineno);
-		out_where = where;
+		buf_reset(&where);
+		codec_escape((const unsigned char *)name, strlen(name), &where,
+		    0);
+		buf_printf(&where, ":%u", lineno);
+		out_where = buf_cstr(&where);
 	}
 	if (len > TERM_MAX_LINE) {
 		out_error(NULL, "line too long (%zu bytes, at most %u); "

@@ -46,6 +46,14 @@ void	term_set_prompt(const char *prompt);
 typedef void	(*term_key_cb)(void);
 /* Ctrl-] calls cb (attach mode ends). */
 void	term_on_detach_key(term_key_cb cb);
+/*
+ * "error: [FILE:LINE: ][CMD: ]MESSAGE", then "usage: USAGE" on a line of
+ * its own when usage is not NULL.  Unlike out_error, backslashes in the
+ * message are not doubled (it quotes "\q" as the user typed it); other
+ * bytes are escaped as usual.
+ */
+void	term_error(const char *cmd, const char *usage, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 /* Restore the terminal and save history. */
 void	term_done(void);
 
