@@ -12,8 +12,10 @@ CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra -Wformat=2 -Wshadow
 READLINE_CFLAGS	?= $(shell pkg-config --cflags readline 2>/dev/null)
 READLINE_LIBS	?= $(shell pkg-config --libs readline 2>/dev/null || echo -lreadline)
-ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARN) $(READLINE_CFLAGS) $(CFLAGS)
-LIBS	 = $(READLINE_LIBS)
+OPENSSL_CFLAGS	?= $(shell pkg-config --cflags openssl 2>/dev/null)
+OPENSSL_LIBS	?= $(shell pkg-config --libs openssl 2>/dev/null || echo -lssl -lcrypto)
+ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARN) $(READLINE_CFLAGS) $(OPENSSL_CFLAGS) $(CFLAGS)
+LIBS	 = $(READLINE_LIBS) $(OPENSSL_LIBS)
 
 # `make asan ...` builds into build-asan/ with the sanitizers on.
 ifneq ($(filter asan,$(MAKECMDGOALS)),)
@@ -29,7 +31,8 @@ SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
 	   src/cmd_data.c src/cmd_script.c src/cmd_net.c src/session.c src/settings.c \
 	   src/net.c src/buf.c src/codec.c src/out.c src/enc.c \
 	   src/frame.c src/pipe.c src/transport.c src/tr_stream.c \
-	   src/tr_listen.c src/tr_connect.c src/tr_dgram.c src/pcapng.c src/log.c src/cmd_log.c src/event.c src/sockopt.c
+	   src/tr_listen.c src/tr_connect.c src/tr_dgram.c src/pcapng.c src/log.c src/cmd_log.c src/event.c src/sockopt.c \
+	   src/tls.c src/tr_tls.c src/cmd_tls.c
 OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \
@@ -78,7 +81,7 @@ $(BUILD)/test_cmd: tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) t
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y build-essential \
-	    pkg-config libreadline-dev \
+	    pkg-config libreadline-dev libssl-dev openssl \
 	    socat ncat python3 tmux mandoc iproute2 util-linux bsdextrautils tshark
 
 run: all

@@ -171,6 +171,13 @@ struct session	*sess_tcp_server(const char *host, uint16_t port,
 struct session	*sess_tcp_client(const char *host, uint16_t port,
 		    const struct net_addr *bind, uint64_t timeout_ms,
 		    char *err, size_t errlen);
+/* The same for a kind built on them (tls-server, tls-client). */
+struct session	*sess_tcp_server_as(enum sess_kind, const char *host,
+		    uint16_t port, unsigned max_peers, struct net_cidr *allow,
+		    size_t nallow, char *err, size_t errlen);
+struct session	*sess_tcp_client_as(enum sess_kind, const char *host,
+		    uint16_t port, const struct net_addr *bind,
+		    uint64_t timeout_ms, char *err, size_t errlen);
 struct session	*sess_udp(const char *host, uint16_t port,
 		    const struct net_addr *to, int broadcast, size_t rsize,
 		    char *err, size_t errlen);

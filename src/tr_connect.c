@@ -150,13 +150,22 @@ struct session *
 sess_tcp_client(const char *host, uint16_t port, const struct net_addr *bind,
     uint64_t timeout_ms, char *err, size_t errlen)
 {
+	return sess_tcp_client_as(K_TCP_CLIENT, host, port, bind, timeout_ms,
+	    err, errlen);
+}
+
+struct session *
+sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
+    const struct net_addr *bind, uint64_t timeout_ms, char *err,
+    size_t errlen)
+{
 	struct addrinfo *res;
 	struct session *s;
 	unsigned id;
 
 	if (net_resolve(host, port, SOCK_STREAM, 0, &res, err, errlen) == -1)
 		return NULL;
-	s = sess_new(K_TCP_CLIENT, &settings_default);
+	s = sess_new(kind, &settings_default);
 	s->state = S_CONNECTING;
 	s->ai_list = s->ai_next = res;
 	if (bind != NULL) {

@@ -172,6 +172,15 @@ struct session *
 sess_tcp_server(const char *host, uint16_t port, unsigned max_peers,
     struct net_cidr *allow, size_t nallow, char *err, size_t errlen)
 {
+	return sess_tcp_server_as(K_TCP_SERVER, host, port, max_peers, allow,
+	    nallow, err, errlen);
+}
+
+struct session *
+sess_tcp_server_as(enum sess_kind kind, const char *host, uint16_t port,
+    unsigned max_peers, struct net_cidr *allow, size_t nallow, char *err,
+    size_t errlen)
+{
 	struct session *s;
 	int fd, dual;
 
@@ -180,7 +189,7 @@ sess_tcp_server(const char *host, uint16_t port, unsigned max_peers,
 		free(allow);
 		return NULL;
 	}
-	s = sess_new(K_TCP_SERVER, &settings_default);
+	s = sess_new(kind, &settings_default);
 	s->fd = fd;
 	s->state = S_LISTENING;
 	s->max_peers = max_peers;

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cmd_tls.c — the TLS commands (SPEC §3.7): tls-client, tls-server and
+ * starttls.  They build a TLS configuration (tls.c) and hand a TCP session
+ * to the TLS transport (tr_tls.c) once it is connected. */
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "codec.h"
+#include "net.h"
+#include "out.h"
+#include "pipe.h"
+#include "session.h"
+#include "tls.h"
+
+/* The options every TLS command shares, checked before anything is made.
+ * -1 after a usage error. */
+static int
+cmd_tls_opts(struct cmd_ctx *c, struct tls_opts *o)
+{
+	const char *v;
+
+	memset(o, 0, sizeof *o);
+	o->sni = cmd_opt(c, "sni");
+	o->alpn = cmd_opt(c, "alpn");
+	o->ca = cmd_opt(c, "ca");
+	o->client_ca = cmd_opt(c, "client-ca");
+	o->cert = cmd_opt(c, "cert");
+	o->key = cmd_opt(c, "key");
+	o->keylog = cmd_opt(c, "keylog");
+	o->insecure = cmd_has(c, "insecure");
+	o->server = cmd_has(c, "server");
+	if ((v = cmd_opt(c, "tls-version")) != NULL) {
+		if (strcmp(v, "1.2") != 0 && strcmp(v, "1.3") != 0) {
+			cmd_usage(c, "bad --tls-version \"%.16s\" (1.2 or 1.3)",
+			    v);
+			return -1;
+		}
+		o->version = v;
+	}
+	if (o->key != NULL && o->cert == NULL) {
+		cmd_usage(c, "--key needs --cert");
+		return -1;
+	}
+	if (o->alpn != NULL) {
+		const char *p = o->alpn;
+
+		for (;;) {
+			const char *e = strchr(p, ',');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+
+			if (n == 0 || n > 255) {
+				cmd_usage(c, "--alpn: empty or over-long "
+				    "protocol name in \"%.32s\"", o->alpn);
+				return -1;
+			}
+			if (e == NULL)
+				break;
+			p = e + 1;
+		}
+	}
+	if (o->sni != NULL && (o->sni[0] == '\0' || strlen(o->sni) > 253)) {
+		cmd_usage(c, "--sni: a host name of 1 to 253 characters");
+		return -1;
+	}
+	return 0;
+}
+
+/* A script's TLS session is ready when its handshake is done. */
+static int
+cmd_tls_check(struct pending *p)
+{
+	struct session *s = sess_find(p->id);
+	const char *msg;
+
+	if (s != NULL && sess_opening(s))
+		return 0;
+	if (s != NULL) {
+		if (out_cfg.json) {
+			struct json j;
+
+			j_begin(&j, "result");
+			j_str(&j, "command", p->ent->name);
+			j_u64(&j, "id", s->id);
+			j_str(&j, "local", s->local_str);
+			j_str(&j, "remote", s->remote_str);
+			j_emit(&j);
+		}
+		return 1;
+	}
+	msg = sess_last_close_msg(p->id);
+	out_error(p->ent->name, "%s", msg ? msg : "closed");
+	return -1;
+}
+
+/* tls-client */
+static enum cmd_status
+cmd_tls_client_exec(struct cmd_ctx *c)
+{
+	struct net_addr bindaddr;
+	struct tls_opts o;
+	struct tls_cfg *cfg;
+	struct session *s;
+	uint64_t timeout;
+	uint16_t port;
+	const char *v;
+	char err[512];
+
+	if (net_parse_port(c->argv[1], 0, &port, err, sizeof err) == -1)
+		return cmd_usage(c, "%s", err);
+	if (cmd_duration(c, "timeout", 10000, &timeout) == -1)
+		return CMD_ERR;
+	if (timeout == 0)
+		return cmd_usage(c, "--timeout must be more than 0");
+	if ((v = cmd_opt(c, "bind")) != NULL &&
+	    net_resolve_one(v, SOCK_STREAM, 1, &bindaddr, err,
+	    sizeof err) == -1)
+		return cmd_usage(c, "--bind: %s", err);
+	if (cmd_tls_opts(c, &o) == -1)
+		return CMD_ERR;
+	o.host = c->argv[0];
+	o.timeout_ms = timeout;
+	if ((cfg = tls_cfg_new(&o, err, sizeof err)) == NULL)
+		return cmd_fail(c, "%s", err);
+	s = sess_tcp_client_as(K_TLS_CLIENT, c->argv[0], port,
+	    v ? &bindaddr : NULL, timeout, err, sizeof err);
+	if (s == NULL) {
+		tls_cfg_unref(cfg);
+		return cmd_fail(c, "%s", err);
+	}
+	tls_cfg_own(cfg, s);
+	if (c->interactive) {
+		cmd_result_session(c, s);
+		return CMD_OK;
+	}
+	/* In a script the next line may send: wait for the handshake. */
+	cmd_pending.id = s->id;
+	cmd_pending.check = cmd_tls_check;
+	return cmd_wait(c, 0);
+}
+
+static const struct cmd_opt tls_client_opts[] = {
+	{ "sni", 1 }, { "alpn", 1 }, { "ca", 1 }, { "insecure", 0 },
+	{ "cert", 1 }, { "key", 1 }, { "tls-version", 1 }, { "keylog", 1 },
+	{ "bind", 1 }, { "timeout", 1 }, { NULL, 0 }
+};
+
+const struct cmd_entry cmd_tls_client_entry = {
+	.name = "tls-client",
+	.usage = "tls-client HOST PORT [--sni NAME] [--alpn P1,P2] [--ca FILE] "
+	    "[--insecure] [--cert FILE --key FILE] [--tls-version 1.2|1.3] "
+	    "[--keylog FILE] [--bind ADDR:PORT] [--timeout DUR]",
+	.help = "Connect to HOST PORT over TCP, then make a TLS handshake.  "
+	    "The server's certificate chain is verified against the system "
+	    "trust store (or --ca FILE or directory only) and must name "
+	    "HOST (or --sni NAME, which is also sent as SNI; an address is "
+	    "never sent as SNI).  A failed verification closes the session "
+	    "(reason tls) and says why; --insecure connects anyway and says "
+	    "so.  --alpn offers protocols, --cert/--key present a client "
+	    "certificate, --tls-version pins the version, --keylog appends "
+	    "the session keys (NSS key-log format, as $SSLKEYLOGFILE does).  "
+	    "--timeout (default 10s) bounds the connect, and then the "
+	    "handshake.  One line (and a JSON tls event) tells the version, "
+	    "cipher, ALPN, the certificate and the verification result.  In "
+	    "a script the next line runs once the handshake is done.",
+	.lower = 2,
+	.upper = 2,
+	.opts = tls_client_opts,
+	.argkind = ARG_NONE,
+	.exec = cmd_tls_client_exec,
+};
+
+/* tls-server */
+static enum cmd_status
+cmd_tls_server_exec(struct cmd_ctx *c)
+{
+	const char *host = c->argc == 2 ? c->argv[0] : NULL;
+	const char *portarg = c->argv[c->argc - 1], *v;
+	struct net_cidr *allow = NULL;
+	struct tls_opts o;
+	struct tls_cfg *cfg;
+	struct session *s;
+	size_t nallow = 0;
+	uint64_t maxp = 0;
+	uint16_t port;
+	char err[512];
+	struct rec r;
+
+	if (net_parse_port(portarg, 1, &port, err, sizeof err) == -1)
+		return cmd_usage(c, "%s", err);
+	if ((v = cmd_opt(c, "max-peers")) != NULL &&
+	    codec_parse_uint(v, 1, 1000000, &maxp) == -1)
+		return cmd_usage(c, "bad --max-peers \"%.32s\" (1..1000000)", v);
+	if (cmd_tls_opts(c, &o) == -1)
+		return CMD_ERR;
+	o.server = 1;
+	if ((v = cmd_opt(c, "allow")) != NULL &&
+	    net_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
+		return cmd_usage(c, "--allow: %s", err);
+	if ((cfg = tls_cfg_new(&o, err, sizeof err)) == NULL) {
+		free(allow);
+		return cmd_fail(c, "%s", err);
+	}
+	s = sess_tcp_server_as(K_TLS_SERVER, host, port, (unsigned)maxp, allow,
+	    nallow, err, sizeof err);
+	if (s == NULL) {
+		tls_cfg_unref(cfg);
+		return cmd_fail(c, "%s", err);
+	}
+	tls_cfg_own(cfg, s);
+	tls_listen_attach(s);
+	if (cmd_has(c, "echo"))
+		s->set.echo = ECHO_ON;
+	/* The fingerprint is what a client pins or compares: always shown. */
+	rec_begin(&r, "result");
+	rec_str(&r, "command", c->ent->name);
+	rec_u64(&r, "id", s->id);
+	rec_str(&r, "local", s->local_str);
+	rec_str(&r, "subject", cfg->own_subject);
+	rec_str(&r, "sha256", cfg->own_fp);
+	rec_bool(&r, "self_signed", cfg->self_signed);
+	out_rec(&r, cfg->self_signed ? "[{id}] self-signed certificate for "
+	    "this run: {subject}, sha256 {sha256}" : "[{id}] certificate "
+	    "{subject}, sha256 {sha256}");
+	return CMD_OK;
+}
+
+static const struct cmd_opt tls_server_opts[] = {
+	{ "cert", 1 }, { "key", 1 }, { "alpn", 1 }, { "client-ca", 1 },
+	{ "keylog", 1 }, { "max-peers", 1 }, { "allow", 1 }, { "echo", 0 },
+	{ NULL, 0 }
+};
+
+const struct cmd_entry cmd_tls_server_entry = {
+	.name = "tls-server",
+	.usage = "tls-server [ADDR] PORT [--cert FILE --key FILE] "
+	    "[--alpn P1,P2] [--client-ca FILE] [--keylog FILE] "
+	    "[--max-peers N] [--allow CIDR,...] [--echo]",
+	.help = "Listen like tcp-server; every accepted connection makes a "
+	    "TLS handshake and becomes a tls-peer session.  Without --cert "
+	    "the server uses a certificate made for this run (EC P-256, "
+	    "self-signed, for localhost, 127.0.0.1 and ::1); its SHA-256 "
+	    "fingerprint is printed so a client can compare it.  --key "
+	    "defaults to the --cert file.  --alpn lists the protocols the "
+	    "server accepts, in its order of preference.  --client-ca "
+	    "requires a client certificate issued by that CA: a client "
+	    "without one is refused with the reason.  --keylog appends the "
+	    "session keys of every peer.",
+	.lower = 1,
+	.upper = 2,
+	.opts = tls_server_opts,
+	.argkind = ARG_NONE,
+	.exec = cmd_tls_server_exec,
+};
+
+/* starttls */
+static enum cmd_status
+cmd_starttls_exec(struct cmd_ctx *c)
+{
+	struct session *s = cmd_session(c, c->argv[0]);
+	char err[512], host[NET_ADDRSTRLEN];
+	struct tls_opts o;
+	struct tls_cfg *cfg;
+	uint64_t timeout;
+	unsigned id;
+	int r;
+
+	if (s == NULL)
+		return CMD_ERR;
+	if (cmd_duration(c, "timeout", 10000, &timeout) == -1)
+		return CMD_ERR;
+	if (cmd_tls_opts(c, &o) == -1)
+		return CMD_ERR;
+	if (sess_has(s, KIND_TLS))
+		return cmd_fail(c, "session %u already speaks TLS", s->id);
+	if (s->kind != K_TCP_CLIENT && s->kind != K_TCP_PEER)
+		return cmd_fail(c, "session %u is a %s: starttls needs a "
+		    "connected TCP session", s->id, sess_kind_name(s->kind));
+	if (s->state != S_CONNECTED || s->closing || s->fd == -1)
+		return cmd_fail(c, "session %u is %s: starttls needs a "
+		    "connected TCP session", s->id, s->closing ? "closing" :
+		    sess_state_name(s->state));
+	if (pipe_queued(s) > 0)
+		return cmd_fail(c, "session %u still has %zu bytes to send in "
+		    "the clear; try again once they are out", s->id,
+		    pipe_queued(s));
+	/* A client checks the certificate against --sni, else the address
+	 * it is connected to. */
+	net_fmt_host((const struct sockaddr *)&s->remote.ss, s->remote.len,
+	    host, sizeof host);
+	o.host = host;
+	o.timeout_ms = timeout;
+	if ((cfg = tls_cfg_new(&o, err, sizeof err)) == NULL)
+		return cmd_fail(c, "%s", err);
+	/* From here on it is a TLS session: captures record the records. */
+	s->kind = s->kind == K_TCP_PEER ? K_TLS_PEER : K_TLS_CLIENT;
+	id = s->id;
+	r = tls_start(s, cfg);
+	tls_cfg_unref(cfg);
+	if (r == -1) {
+		const char *msg = sess_last_close_msg(id);
+
+		return cmd_fail(c, "%s", msg ? msg : "closed");
+	}
+	if (c->interactive) {
+		cmd_result_ok(c);
+		return CMD_OK;
+	}
+	cmd_pending.id = id;
+	cmd_pending.check = cmd_tls_check;
+	return cmd_wait(c, 0);
+}
+
+static const struct cmd_opt starttls_opts[] = {
+	{ "server", 0 }, { "sni", 1 }, { "alpn", 1 }, { "ca", 1 },
+	{ "insecure", 0 }, { "cert", 1 }, { "key", 1 }, { "client-ca", 1 },
+	{ "tls-version", 1 }, { "keylog", 1 }, { "timeout", 1 }, { NULL, 0 }
+};
+
+const struct cmd_entry cmd_starttls_entry = {
+	.name = "starttls",
+	.usage = "starttls ID [--server] [--sni NAME] [--alpn P1,P2] "
+	    "[--ca FILE] [--insecure] [--cert FILE --key FILE] "
+	    "[--client-ca FILE] [--tls-version 1.2|1.3] [--keylog FILE] "
+	    "[--timeout DUR]",
+	.help = "Upgrade a connected TCP session to TLS in place, as SMTP, "
+	    "IMAP, FTP or XMPP do after STARTTLS: the client side of the "
+	    "handshake by default, the server side with --server (without "
+	    "--cert, the run's self-signed certificate).  Bytes already "
+	    "received stay where they were (expect still sees them); bytes "
+	    "still queued in the clear must have gone out first.  A client "
+	    "verifies the certificate against --sni, else the address it is "
+	    "connected to.  The options are those of tls-client and "
+	    "tls-server; --timeout (default 10s) bounds the handshake.  In a "
+	    "script the next line runs once the handshake is done.",
+	.lower = 1,
+	.upper = 1,
+	.opts = starttls_opts,
+	.argkind = ARG_SESSION,
+	.exec = cmd_starttls_exec,
+};

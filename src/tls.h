@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tls.h — TLS configuration shared by the TLS transport (tr_tls.c) and its
+ * commands (cmd_tls.c): OpenSSL contexts built from command options,
+ * certificates described in words, the self-signed certificate of a run,
+ * and key-log lines for Wireshark. */
+#ifndef SOCKTOOL_TLS_H
+#define SOCKTOOL_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+struct session;
+struct rec;
+
+/* What the commands were given (NULL / 0: not given). */
+struct tls_opts {
+	int		 server;	/* our side of the handshake */
+	const char	*sni;		/* client: --sni */
+	const char	*host;		/* client: the name dialled */
+	const char	*alpn;		/* "h2,http/1.1" */
+	const char	*ca;		/* client: --ca FILE|DIR */
+	const char	*client_ca;	/* server: --client-ca FILE */
+	const char	*cert, *key;
+	const char	*version;	/* "1.2" or "1.3" */
+	const char	*keylog;
+	int		 insecure;
+	uint64_t	 timeout_ms;	/* handshake limit, 0 = none */
+};
+
+/* One context and what goes with it, shared by a server and its peers
+ * (reference counted: each connection holds one, and so does the session
+ * that was created with it until it leaves the table). */
+struct tls_cfg {
+	int		 refs;
+	unsigned	 owner;		/* the session that holds the base ref */
+	SSL_CTX		*ctx;
+	int		 server;
+	char		*sni;		/* client: SNI sent (none for IPs) */
+	char		*verify_name;	/* client: name the certificate needs */
+	int		 insecure;
+	int		 client_ca;	/* server: a client certificate needed */
+	unsigned char	*alpn;		/* wire format */
+	size_t		 alpn_len;
+	FILE		*keylog;
+	uint64_t	 timeout_ms;
+	int		 self_signed;	/* server: the run's own certificate */
+	char		 own_fp[100];	/* server: its certificate's SHA-256 */
+	char		 own_subject[256];
+};
+
+/* Build a context from opts.  NULL with err on failure. */
+struct tls_cfg	*tls_cfg_new(const struct tls_opts *, char *err, size_t errlen);
+struct tls_cfg	*tls_cfg_ref(struct tls_cfg *);
+void		 tls_cfg_unref(struct tls_cfg *);
+/* Session s holds cfg's base reference and starts TLS once connected. */
+void		 tls_cfg_own(struct tls_cfg *, struct session *);
+
+/* Words for people. */
+void		 tls_name(const X509_NAME *, char *out, size_t len);
+void		 tls_time(const ASN1_TIME *, char *out, size_t len);
+void		 tls_fingerprint(const X509 *, char *out, size_t len);
+/* "expired", "self-signed", "unknown issuer", "host name mismatch", ... */
+const char	*tls_verify_words(long code);
+
+/* A key-log line (NSS format) from the context of ssl, for session s: to
+ * --keylog, to $SSLKEYLOGFILE and to the session's pcap logs. */
+void		 tls_keylog(struct session *, const SSL *, const char *line);
+
+/* The TLS transport (tr_tls.c). */
+/* on_connect hook: start the handshake s->on_connect_arg describes. */
+int		 tls_on_connect(struct session *);
+/* Start TLS on a connected plain session (starttls).  0, or -1 with the
+ * session destroyed. */
+int		 tls_start(struct session *, struct tls_cfg *);
+/* A tls-server's listening socket: described with its certificate. */
+void		 tls_listen_attach(struct session *);
+/* Fields for `show`: the handshake's outcome and the peer's chain. */
+void		 tls_show(const struct session *, struct rec *);
+
+#endif

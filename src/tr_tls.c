@@ -1,0 +1,769 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tr_tls.c — the TLS transport: OpenSSL over a connected TCP socket,
+ * non-blocking and serviced by the loop.  The handshake is a state of its
+ * own (handshaking); what OpenSSL wants next (to read or to write) becomes
+ * poll interest, as OpenBSD nc's tls_read()/TLS_WANT_POLLIN do.  Records
+ * are reported to pcap logs as they cross the socket (pipe_wire), and the
+ * pipeline above sees plain bytes as on any stream. */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "buf.h"
+#include "codec.h"
+#include "loop.h"
+#include "out.h"
+#include "pipe.h"
+#include "session.h"
+#include "tls.h"
+#include "transport.h"
+
+#define TLS_CHAIN_MAX	8
+
+struct tls_conn {
+	SSL		*ssl;
+	struct tls_cfg	*cfg;
+	int		 done;		/* handshake complete */
+	int		 hs_want;	/* what the handshake waits for */
+	int		 rd_want;	/* what SSL_read waits for */
+	int		 shut_pending;	/* close_notify not fully written */
+	uint64_t	 hs_timer;
+	uint64_t	 more_timer;	/* records held inside OpenSSL */
+	/* The verification as it went (the first failure). */
+	long		 vcode;
+	X509		*leaf;
+	char		 alert_in[64];	/* the last alert the peer sent */
+	char		 alert_out[64];	/* the last alert we sent */
+	/* An error the transport explains itself (pipe_fail -> fail op). */
+	const char	*fail_reason;
+	char		 fail_msg[640];
+	/* The handshake's outcome, for the event and `show`. */
+	char		 version[16];
+	char		 cipher[64];
+	char		 alpn[256];
+	char		 sni[256];
+	char		 summary[512];
+	char		*chain[TLS_CHAIN_MAX];
+	size_t		 nchain;
+};
+
+static const struct transport tr_tls;
+
+static void	tls_handshake(struct session *);
+
+static struct tls_conn *
+tls_conn(const struct session *s)
+{
+	return s->tr_state;
+}
+
+/* Every record as it crossed the socket goes to the captures; what OpenSSL
+ * reads is one record at a time during the handshake, so a key-log line
+ * (pipe_secret) lands before the first record it unlocks. */
+static long
+tls_bio_cb(BIO *b, int oper, const char *argp, size_t len, int argi,
+    long argl, int ret, size_t *processed)
+{
+	struct session *s = (struct session *)BIO_get_callback_arg(b);
+
+	(void)len;
+	(void)argi;
+	(void)argl;
+	if (ret <= 0 || processed == NULL || *processed == 0 || s == NULL)
+		return ret;
+	if (oper == (BIO_CB_READ | BIO_CB_RETURN))
+		pipe_wire(s, '<', (const unsigned char *)argp, *processed);
+	else if (oper == (BIO_CB_WRITE | BIO_CB_RETURN))
+		pipe_wire(s, '>', (const unsigned char *)argp, *processed);
+	return ret;
+}
+
+/* Alerts by name, both ways, for the words of a failure. */
+static void
+tls_info_cb(const SSL *ssl, int where, int val)
+{
+	struct session *s = SSL_get_app_data(ssl);
+	struct tls_conn *c;
+
+	if (s == NULL || (c = tls_conn(s)) == NULL || !(where & SSL_CB_ALERT))
+		return;
+	/* close_notify is an orderly end, not news. */
+	if ((val & 0xff) == SSL3_AD_CLOSE_NOTIFY)
+		return;
+	snprintf((where & SSL_CB_READ) ? c->alert_in : c->alert_out,
+	    sizeof c->alert_in, "%s", SSL_alert_desc_string_long(val));
+}
+
+/* Remember the first failure and the leaf, whatever the verify mode: a
+ * failed handshake keeps no peer certificate to describe. */
+static int
+tls_verify_cb(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct session *s = ssl ? SSL_get_app_data(ssl) : NULL;
+	struct tls_conn *c = s ? tls_conn(s) : NULL;
+
+	if (c == NULL)
+		return ok;
+	if (c->leaf == NULL && X509_STORE_CTX_get0_cert(x) != NULL) {
+		c->leaf = X509_STORE_CTX_get0_cert(x);
+		X509_up_ref(c->leaf);
+	}
+	if (!ok && c->vcode == X509_V_OK)
+		c->vcode = X509_STORE_CTX_get_error(x);
+	return ok;
+}
+
+/* "subject CN=x, issued by CN=y, until T, sha256 F" */
+static void
+tls_describe_cert(X509 *x, struct buf *out)
+{
+	char subj[256], iss[256], t[40], fp[100];
+
+	tls_name(X509_get_subject_name(x), subj, sizeof subj);
+	tls_name(X509_get_issuer_name(x), iss, sizeof iss);
+	tls_time(X509_get0_notAfter(x), t, sizeof t);
+	tls_fingerprint(x, fp, sizeof fp);
+	buf_printf(out, "%s, issued by %s, until %s, sha256 %s", subj, iss, t,
+	    fp);
+}
+
+/* The words of a failed verification: why, about what, and the way out. */
+static void
+tls_verify_msg(struct session *s, long code, struct buf *m)
+{
+	struct tls_conn *c = tls_conn(s);
+	char t[40];
+
+	buf_printf(m, "%scertificate verification failed: %s",
+	    c->cfg->server ? "client " : "", tls_verify_words(code));
+	if (c->leaf != NULL && code == X509_V_ERR_CERT_HAS_EXPIRED) {
+		tls_time(X509_get0_notAfter(c->leaf), t, sizeof t);
+		buf_printf(m, " (on %s)", t);
+	} else if (c->leaf != NULL && code == X509_V_ERR_CERT_NOT_YET_VALID) {
+		tls_time(X509_get0_notBefore(c->leaf), t, sizeof t);
+		buf_printf(m, " (valid from %s)", t);
+	} else if ((code == X509_V_ERR_HOSTNAME_MISMATCH ||
+	    code == X509_V_ERR_IP_ADDRESS_MISMATCH) &&
+	    c->cfg->verify_name != NULL)
+		buf_printf(m, " (the certificate is not for %s)",
+		    c->cfg->verify_name);
+	if (c->leaf != NULL) {
+		buf_puts(m, "; ");
+		tls_describe_cert(c->leaf, m);
+	}
+	if (!c->cfg->server)
+		buf_puts(m, "; --insecure connects anyway");
+}
+
+/* Why OpenSSL failed, in words, into c->fail_reason / fail_msg.  e: the
+ * SSL_get_error() code; err: errno at the time. */
+static void
+tls_explain(struct session *s, int e, int err, int during_handshake)
+{
+	struct tls_conn *c = tls_conn(s);
+	unsigned long le = ERR_peek_last_error();
+	int reason = le ? ERR_GET_REASON(le) : 0;
+	const char *what = during_handshake ? "TLS handshake failed" :
+	    "TLS error";
+	long vr = SSL_get_verify_result(c->ssl);
+	struct buf m = BUF_INIT;
+
+	c->fail_reason = "tls";
+	if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED ||
+	    (during_handshake && vr != X509_V_OK && !c->cfg->insecure &&
+	    (c->cfg->client_ca || !c->cfg->server) && c->alert_in[0] == '\0'))
+		tls_verify_msg(s, vr != X509_V_OK ? vr : c->vcode, &m);
+	else if (c->alert_in[0] != '\0')
+		buf_printf(&m, "%s: the peer sent alert \"%s\"", what,
+		    c->alert_in);
+	else if (e == SSL_ERROR_SYSCALL && err != 0) {
+		c->fail_reason = err == ECONNRESET ? "reset" : "error";
+		buf_printf(&m, "%s: %s", what, err == ECONNRESET ?
+		    "connection reset by peer" : strerror(err));
+	} else if ((e == SSL_ERROR_SYSCALL && err == 0) ||
+	    reason == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+		if (during_handshake)
+			buf_printf(&m, "%s: the peer closed the connection",
+			    what);
+		else {
+			/* Data may have been cut off: say so. */
+			c->fail_reason = "peer";
+			buf_puts(&m, "connection closed by peer without TLS "
+			    "close_notify (truncated close)");
+		}
+	} else if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE)
+		buf_printf(&m, "%s: the client sent no certificate "
+		    "(--client-ca requires one)", what);
+	else if (reason == SSL_R_WRONG_VERSION_NUMBER ||
+	    reason == SSL_R_PACKET_LENGTH_TOO_LONG ||
+	    reason == SSL_R_HTTP_REQUEST)
+		buf_printf(&m, "%s: %s (the peer does not speak TLS?)", what,
+		    le ? ERR_reason_error_string(le) : "bad record");
+	else
+		buf_printf(&m, "%s: %s", what, le && ERR_reason_error_string(le)
+		    ? ERR_reason_error_string(le) : "unknown error");
+	if (c->alert_out[0] != '\0' && c->alert_in[0] == '\0' &&
+	    reason != SSL_R_CERTIFICATE_VERIFY_FAILED)
+		buf_printf(&m, " (alert \"%s\" sent)", c->alert_out);
+	snprintf(c->fail_msg, sizeof c->fail_msg, "%s", buf_cstr(&m));
+	buf_free(&m);
+	ERR_clear_error();
+}
+
+static void
+tls_fail(struct session *s, int e)
+{
+	struct tls_conn *c = tls_conn(s);
+
+	if (c != NULL && c->fail_reason != NULL)
+		sess_destroy(s, c->fail_reason, c->fail_msg);
+	else
+		sess_fail(s, e);
+}
+
+static ssize_t
+tls_read(struct session *s, unsigned char *p, size_t n, struct rx_meta *meta)
+{
+	struct tls_conn *c = tls_conn(s);
+	size_t got = 0;
+
+	(void)meta;
+	if (!c->done) {
+		errno = EAGAIN;
+		return -1;
+	}
+	c->rd_want = LOOP_READ;
+	/* Records are at most 16 KiB: gather several per call, so the
+	 * pipeline sees reads as large as a plain stream's. */
+	while (got < n) {
+		size_t k = 0;
+		int r, e;
+
+		ERR_clear_error();
+		errno = 0;
+		r = SSL_read_ex(c->ssl, p + got, n - got, &k);
+		if (r == 1) {
+			got += k;
+			continue;
+		}
+		e = SSL_get_error(c->ssl, r);
+		if (e == SSL_ERROR_WANT_READ)
+			break;
+		if (e == SSL_ERROR_WANT_WRITE) {
+			c->rd_want = LOOP_WRITE;
+			break;
+		}
+		if (got > 0) {
+			/* Deliver what came first; the end shows next call. */
+			ERR_clear_error();
+			return (ssize_t)got;
+		}
+		if (e == SSL_ERROR_ZERO_RETURN)
+			return 0;		/* close_notify */
+		tls_explain(s, e, errno, 0);
+		errno = e == SSL_ERROR_SYSCALL && errno != 0 ? errno : EPROTO;
+		return -1;
+	}
+	if (got > 0)
+		return (ssize_t)got;
+	errno = EAGAIN;
+	return -1;
+}
+
+static ssize_t
+tls_write(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *to)
+{
+	struct tls_conn *c = tls_conn(s);
+	size_t k = 0;
+	int r, e;
+
+	(void)to;
+	if (!c->done || c->shut_pending) {
+		errno = EAGAIN;
+		return -1;
+	}
+	ERR_clear_error();
+	errno = 0;
+	r = SSL_write_ex(c->ssl, p, n, &k);
+	if (r == 1)
+		return (ssize_t)k;
+	e = SSL_get_error(c->ssl, r);
+	if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (e == SSL_ERROR_SYSCALL && errno != 0) {
+		int err = errno;
+
+		ERR_clear_error();
+		errno = err;
+		return -1;
+	}
+	tls_explain(s, e, errno, 0);
+	errno = EPROTO;
+	return -1;
+}
+
+/* close_notify, then FIN.  A close_notify the socket could not take yet
+ * goes out when it is writable; unacked counts it meanwhile. */
+static void
+tls_shutdown_step(struct session *s)
+{
+	struct tls_conn *c = tls_conn(s);
+	int r;
+
+	ERR_clear_error();
+	r = SSL_shutdown(c->ssl);
+	if (r < 0 && SSL_get_error(c->ssl, r) == SSL_ERROR_WANT_WRITE) {
+		c->shut_pending = 1;
+		ERR_clear_error();
+		return;
+	}
+	ERR_clear_error();
+	c->shut_pending = 0;
+	shutdown(s->fd, SHUT_WR);
+}
+
+static int
+tls_shutdown(struct session *s)
+{
+	struct tls_conn *c = tls_conn(s);
+
+	if (!c->done)
+		return shutdown(s->fd, SHUT_WR);
+	tls_shutdown_step(s);
+	return 0;
+}
+
+static int
+tls_interest(const struct session *s)
+{
+	const struct tls_conn *c = tls_conn(s);
+	int mask = 0;
+
+	if (c == NULL)
+		return 0;
+	if (!c->done)
+		return c->hs_want;
+	if (!s->eof && !(pipe_queued(s) >= SESS_QUEUE_MAX &&
+	    (s->set.echo != ECHO_OFF || s->set.replies != NULL)))
+		mask |= c->rd_want;
+	if (pipe_queued(s) > 0 || c->shut_pending)
+		mask |= LOOP_WRITE;
+	return mask;
+}
+
+static size_t
+tls_unacked(const struct session *s)
+{
+	const struct tls_conn *c = tls_conn(s);
+	int n = 0;
+
+	if (ioctl(s->fd, SIOCOUTQ, &n) == -1 || n < 0)
+		n = 0;
+	return (size_t)n + (c != NULL && c->shut_pending);
+}
+
+static void
+tls_describe(const struct session *s, struct buf *out)
+{
+	const struct tls_conn *c = tls_conn(s);
+
+	if (c == NULL || !c->done) {
+		buf_puts(out, "tls, handshaking");
+		return;
+	}
+	buf_printf(out, "tls %s, %s", c->version[0] ? c->version + 4 : "?",
+	    c->cipher);
+}
+
+static void
+tls_more(void *arg)
+{
+	struct session *s = arg;
+	struct tls_conn *c = tls_conn(s);
+
+	c->more_timer = 0;
+	if (!s->eof && pipe_input(s) == -1)
+		return;
+	if (SSL_has_pending(c->ssl) && !s->eof && c->more_timer == 0)
+		c->more_timer = loop_timer_add(0, tls_more, s);
+	tr_interest(s);
+}
+
+static void
+tls_io(struct session *s, int events)
+{
+	struct tls_conn *c = tls_conn(s);
+
+	if (!c->done) {
+		tls_handshake(s);
+		return;
+	}
+	if (s->eof && (events & (LOOP_HUP | LOOP_ERR))) {
+		int e = net_sock_error(s->fd);
+
+		if (e != 0)
+			sess_fail(s, e);
+		else
+			sess_destroy(s, "peer", "connection closed by peer");
+		return;
+	}
+	if (!s->eof && ((c->rd_want == LOOP_READ &&
+	    (events & (LOOP_READ | LOOP_HUP | LOOP_ERR))) ||
+	    (c->rd_want == LOOP_WRITE && (events & LOOP_WRITE)))) {
+		if (pipe_input(s) == -1)
+			return;
+	}
+	if (c->shut_pending && (events & LOOP_WRITE))
+		tls_shutdown_step(s);
+	if ((events & LOOP_WRITE) && pipe_output(s) == -1)
+		return;
+	/* Records OpenSSL already holds: the socket will not say so. */
+	if (!s->eof && SSL_has_pending(c->ssl) && c->more_timer == 0)
+		c->more_timer = loop_timer_add(0, tls_more, s);
+	tr_interest(s);
+}
+
+static void
+tls_cleanup(struct session *s, int abort)
+{
+	struct tls_conn *c = tls_conn(s);
+	size_t i;
+
+	(void)abort;
+	if (c == NULL)
+		return;
+	if (c->hs_timer)
+		loop_timer_del(c->hs_timer);
+	if (c->more_timer)
+		loop_timer_del(c->more_timer);
+	/* Nothing more reaches the captures: the session is leaving. */
+	BIO_set_callback_arg(SSL_get_rbio(c->ssl), NULL);
+	SSL_set_app_data(c->ssl, NULL);
+	SSL_free(c->ssl);
+	X509_free(c->leaf);
+	for (i = 0; i < c->nchain; i++)
+		free(c->chain[i]);
+	tls_cfg_unref(c->cfg);
+	free(c);
+	s->tr_state = NULL;
+}
+
+static const struct transport tr_tls = {
+	.name = "tls",
+	.io = tls_io,
+	.read = tls_read,
+	.write = tls_write,
+	.shutdown = tls_shutdown,
+	.interest = tls_interest,
+	.unacked = tls_unacked,
+	.describe = tls_describe,
+	.fail = tls_fail,
+	.cleanup = tls_cleanup,
+};
+
+/* The handshake line and the JSON `tls` event (SPEC §6). */
+static void
+tls_event(struct session *s)
+{
+	struct tls_conn *c = tls_conn(s);
+	X509 *peer = SSL_get0_peer_certificate(c->ssl);
+	char subj[256], iss[256], t[40], fp[100];
+	long vr = SSL_get_verify_result(c->ssl);
+	int verified = peer != NULL && vr == X509_V_OK;
+	const char *verr = NULL;
+	struct buf tpl = BUF_INIT;
+	struct rec r;
+
+	if (peer == NULL)
+		verr = c->cfg->server ? "no client certificate" :
+		    "no certificate";
+	else if (vr != X509_V_OK)
+		verr = tls_verify_words(vr);
+	rec_begin(&r, "tls");
+	r.stamp = s->set.timestamps;
+	r.color = "ev";
+	rec_u64(&r, "id", s->id);
+	rec_str(&r, "version", c->version);
+	rec_str(&r, "cipher", c->cipher);
+	rec_str(&r, "alpn", c->alpn[0] ? c->alpn : NULL);
+	rec_str(&r, "sni", c->sni[0] ? c->sni : NULL);
+	buf_puts(&tpl, "[{id}] {version} {cipher}");
+	if (c->alpn[0])
+		buf_puts(&tpl, ", alpn {alpn}");
+	if (c->sni[0])
+		buf_puts(&tpl, ", sni {sni}");
+	if (peer != NULL) {
+		tls_name(X509_get_subject_name(peer), subj, sizeof subj);
+		tls_name(X509_get_issuer_name(peer), iss, sizeof iss);
+		tls_time(X509_get0_notAfter(peer), t, sizeof t);
+		tls_fingerprint(peer, fp, sizeof fp);
+		rec_str(&r, "subject", subj);
+		rec_str(&r, "issuer", iss);
+		rec_str(&r, "not_after", t);
+		rec_str(&r, "sha256", fp);
+		buf_puts(&tpl, "; {subject}, issued by {issuer}, until "
+		    "{not_after}, sha256 {sha256}");
+	} else {
+		rec_str(&r, "subject", NULL);
+		rec_str(&r, "issuer", NULL);
+		rec_str(&r, "not_after", NULL);
+		rec_str(&r, "sha256", NULL);
+	}
+	rec_bool(&r, "verified", verified);
+	rec_str(&r, "verify_error", verr);
+	if (verified)
+		buf_puts(&tpl, "; verified");
+	else if (peer == NULL)
+		buf_puts(&tpl, "; {verify_error}");
+	else if (c->cfg->insecure)
+		buf_puts(&tpl, "; NOT verified (--insecure): {verify_error}");
+	else
+		buf_puts(&tpl, "; not verified: {verify_error}");
+	out_rec(&r, buf_cstr(&tpl));
+	buf_reset(&tpl);
+	buf_printf(&tpl, "%s %s", c->version, c->cipher);
+	if (c->alpn[0])
+		buf_printf(&tpl, ", alpn %s", c->alpn);
+	if (c->sni[0])
+		buf_printf(&tpl, ", sni %s", c->sni);
+	buf_printf(&tpl, ", %s", verified ? "verified" : verr != NULL ? verr :
+	    "not verified");
+	snprintf(c->summary, sizeof c->summary, "%s", buf_cstr(&tpl));
+	buf_free(&tpl);
+}
+
+/* The chain `show` lists: the verified one when there is one (it ends at
+ * the trust anchor), else what the peer sent. */
+static void
+tls_keep_chain(struct tls_conn *c)
+{
+	STACK_OF(X509) *ch = SSL_get0_verified_chain(c->ssl);
+	X509 *peer = SSL_get0_peer_certificate(c->ssl);
+	int i, n, first = 0;
+
+	if (ch == NULL || sk_X509_num(ch) == 0) {
+		ch = SSL_get_peer_cert_chain(c->ssl);
+		/* A server's list leaves out the client's own certificate. */
+		if (c->cfg->server && peer != NULL) {
+			struct buf b = BUF_INIT;
+
+			tls_describe_cert(peer, &b);
+			c->chain[c->nchain++] = xstrdup(buf_cstr(&b));
+			buf_free(&b);
+			first = 0;
+		}
+	}
+	n = ch != NULL ? sk_X509_num(ch) : 0;
+	for (i = first; i < n && c->nchain < TLS_CHAIN_MAX; i++) {
+		struct buf b = BUF_INIT;
+
+		tls_describe_cert(sk_X509_value(ch, i), &b);
+		c->chain[c->nchain++] = xstrdup(buf_cstr(&b));
+		buf_free(&b);
+	}
+}
+
+static void
+tls_established(struct session *s)
+{
+	struct tls_conn *c = tls_conn(s);
+	const unsigned char *a = NULL;
+	unsigned alen = 0;
+	const char *sn;
+
+	if (c->hs_timer) {
+		loop_timer_del(c->hs_timer);
+		c->hs_timer = 0;
+	}
+	c->done = 1;
+	c->rd_want = LOOP_READ;
+	s->state = S_CONNECTED;
+	snprintf(c->version, sizeof c->version, "%s", SSL_get_version(c->ssl));
+	snprintf(c->cipher, sizeof c->cipher, "%s",
+	    SSL_CIPHER_get_name(SSL_get_current_cipher(c->ssl)));
+	SSL_get0_alpn_selected(c->ssl, &a, &alen);
+	if (alen > 0)
+		snprintf(c->alpn, sizeof c->alpn, "%.*s", (int)alen, a);
+	sn = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name);
+	if (sn != NULL)
+		snprintf(c->sni, sizeof c->sni, "%s", sn);
+	tls_keep_chain(c);
+	tls_event(s);
+	/* Past the handshake every secret is logged: read ahead freely. */
+	SSL_set_read_ahead(c->ssl, 1);
+	tr_interest(s);
+	if (pipe_output(s) == -1)
+		return;
+	if (SSL_has_pending(c->ssl) && c->more_timer == 0)
+		c->more_timer = loop_timer_add(0, tls_more, s);
+}
+
+static void
+tls_handshake(struct session *s)
+{
+	struct tls_conn *c = tls_conn(s);
+	int r, e, err;
+
+	ERR_clear_error();
+	errno = 0;
+	r = SSL_do_handshake(c->ssl);
+	if (r == 1) {
+		tls_established(s);
+		return;
+	}
+	err = errno;
+	e = SSL_get_error(c->ssl, r);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		c->hs_want = e == SSL_ERROR_WANT_READ ? LOOP_READ : LOOP_WRITE;
+		tr_interest(s);
+		return;
+	}
+	tls_explain(s, e, err, 1);
+	sess_destroy(s, c->fail_reason, c->fail_msg);
+}
+
+static void
+tls_hs_timeout(void *arg)
+{
+	struct session *s = arg;
+	struct tls_conn *c = tls_conn(s);
+	struct buf m = BUF_INIT;
+
+	c->hs_timer = 0;
+	buf_puts(&m, "TLS handshake timed out after ");
+	codec_fmt_duration(c->cfg->timeout_ms, &m);
+	sess_destroy(s, "timeout", buf_cstr(&m));
+	buf_free(&m);
+}
+
+int
+tls_start(struct session *s, struct tls_cfg *cfg)
+{
+	struct tls_conn *c;
+	BIO *b;
+
+	c = xcalloc(1, sizeof *c);
+	c->cfg = tls_cfg_ref(cfg);
+	c->vcode = X509_V_OK;
+	c->hs_want = LOOP_READ;
+	c->rd_want = LOOP_READ;
+	c->ssl = SSL_new(cfg->ctx);
+	b = BIO_new_socket(s->fd, BIO_NOCLOSE);
+	if (c->ssl == NULL || b == NULL) {
+		BIO_free(b);
+		SSL_free(c->ssl);
+		tls_cfg_unref(c->cfg);
+		free(c);
+		ERR_clear_error();
+		sess_destroy(s, "tls", "cannot start TLS: out of memory");
+		return -1;
+	}
+	BIO_set_callback_ex(b, tls_bio_cb);
+	BIO_set_callback_arg(b, (char *)s);
+	SSL_set_bio(c->ssl, b, b);
+	SSL_set_app_data(c->ssl, s);
+	SSL_set_info_callback(c->ssl, tls_info_cb);
+	if (cfg->server) {
+		SSL_set_accept_state(c->ssl);
+		SSL_set_verify(c->ssl, cfg->client_ca ? SSL_VERIFY_PEER |
+		    SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_NONE,
+		    tls_verify_cb);
+	} else {
+		SSL_set_connect_state(c->ssl);
+		if (cfg->sni != NULL)
+			SSL_set_tlsext_host_name(c->ssl, cfg->sni);
+		if (cfg->verify_name != NULL)
+			SSL_set1_host(c->ssl, cfg->verify_name);
+		SSL_set_verify(c->ssl, cfg->insecure ? SSL_VERIFY_NONE :
+		    SSL_VERIFY_PEER, tls_verify_cb);
+	}
+	ERR_clear_error();
+	s->tr_state = c;
+	s->state = S_HANDSHAKING;
+	tr_attach(s, &tr_tls);
+	if (cfg->timeout_ms > 0)
+		c->hs_timer = loop_timer_add(cfg->timeout_ms, tls_hs_timeout, s);
+	if (!cfg->server) {
+		unsigned id = s->id;
+
+		/* The ClientHello goes now. */
+		tls_handshake(s);
+		if (sess_find(id) != s)
+			return -1;
+	}
+	return 0;
+}
+
+/* A tls-server listens as a tcp-server does; only `show` tells them
+ * apart, with the certificate its peers are offered. */
+static struct transport tr_tls_listen;
+
+static void
+tls_listen_describe(const struct session *s, struct buf *out)
+{
+	const struct tls_cfg *cfg = s->on_connect_arg;
+
+	buf_puts(out, "tls listener");
+	if (cfg != NULL)
+		buf_printf(out, ", %scertificate %s, sha256 %s",
+		    cfg->self_signed ? "self-signed " : "", cfg->own_subject,
+		    cfg->own_fp);
+}
+
+void
+tls_listen_attach(struct session *s)
+{
+	if (tr_tls_listen.io == NULL) {
+		tr_tls_listen = tr_listen;
+		tr_tls_listen.name = "tls-listen";
+		tr_tls_listen.describe = tls_listen_describe;
+	}
+	tr_attach(s, &tr_tls_listen);
+}
+
+int
+tls_on_connect(struct session *s)
+{
+	struct tls_cfg *cfg = s->on_connect_arg;
+
+	if (cfg == NULL) {
+		sess_destroy(s, "tls", "no TLS configuration");
+		return -1;
+	}
+	return tls_start(s, cfg);
+}
+
+void
+tls_show(const struct session *s, struct rec *r)
+{
+	static const char *keys[TLS_CHAIN_MAX] = { "cert0", "cert1", "cert2",
+	    "cert3", "cert4", "cert5", "cert6", "cert7" };
+	static const char *labels[TLS_CHAIN_MAX] = { "cert 0", "cert 1",
+	    "cert 2", "cert 3", "cert 4", "cert 5", "cert 6", "cert 7" };
+	const struct tls_conn *c;
+	size_t i;
+
+	if (s->tr != &tr_tls || (c = tls_conn(s)) == NULL || !c->done)
+		return;
+	rec_str(r, "tls", c->summary);
+	rec_label(r, "tls", NULL);
+	for (i = 0; i < c->nchain; i++) {
+		rec_str(r, keys[i], c->chain[i]);
+		rec_label(r, labels[i], NULL);
+	}
+}
