@@ -22,8 +22,7 @@ extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
     cmd_help_entry, cmd_quit_entry, cmd_udp_entry, cmd_udp_client_entry,
     cmd_mcast_entry, cmd_unix_server_entry, cmd_unix_client_entry,
     cmd_sockopt_entry, cmd_stop_entry, cmd_sendfile_entry, cmd_source_entry,
-    cmd_attach_entry, cmd_log_entry, cmd_tls_server_entry,
-    cmd_tls_client_entry, cmd_starttls_entry;
+    cmd_attach_entry, cmd_log_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_tcp_server_entry,
@@ -33,12 +32,6 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_mcast_entry,
 	&cmd_unix_server_entry,
 	&cmd_unix_client_entry,
-	&cmd_tls_server_entry,
-	&cmd_tls_client_entry,
-	&cmd_starttls_entry,
-	&cmd_tls_server_entry,
-	&cmd_tls_client_entry,
-	&cmd_starttls_entry,
 	&cmd_list_entry,
 	&cmd_close_entry,
 	&cmd_set_entry,
@@ -773,4 +766,122 @@ cmd_complete(const char *before, const char *text)
 out:
 	cmd_tokens_free(t, nt);
 	return v;
+}
+
+/* "FILE", "PATH", or an alternative of them ("PATH|off"), with any
+ * brackets and a trailing "..." of the usage string around it. */
+static int
+cmd_usage_word_is_path(const char *w, size_t n)
+{
+	size_t a = 0, b;
+
+	while (a < n && w[a] == '[')
+		a++;
+	while (n > a && w[n - 1] == ']')
+		n--;
+	for (; a < n; a = b + 1) {
+		const char *bar = memchr(w + a, '|', n - a);
+		size_t m;
+
+		b = bar != NULL ? (size_t)(bar - w) : n;
+		m = b - a;
+		if (m > 3 && strncmp(w + a + m - 3, "...", 3) == 0)
+			m -= 3;
+		if ((m == 4 && strncmp(w + a, "FILE", 4) == 0) ||
+		    (m == 4 && strncmp(w + a, "PATH", 4) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether positional argument pos, or the value of option opt when opt is
+ * not NULL, is a file name.  The usage string is the one place that says
+ * so ("sendfile ID PATH", "log [ID|all PATH|off] ...", "--keylog FILE"),
+ * so completion needs no list of its own.
+ */
+static int
+cmd_usage_is_path(const struct cmd_entry *e, size_t pos, const char *opt)
+{
+	const char *u = e->usage, *w;
+	size_t n, i = 0;
+	int value = 0;		/* the word is an option's value */
+	const char *valof = NULL;
+
+	while (*u != '\0' && *u != ' ')	/* the command name */
+		u++;
+	for (;;) {
+		while (*u == ' ')
+			u++;
+		if (*u == '\0')
+			return 0;
+		for (w = u; *u != '\0' && *u != ' '; u++)
+			;
+		n = (size_t)(u - w);
+		if (value) {
+			value = 0;
+			if (opt != NULL && valof != NULL &&
+			    strcmp(valof, opt) == 0)
+				return cmd_usage_word_is_path(w, n);
+			continue;
+		}
+		while (n > 0 && *w == '[') {
+			w++;
+			n--;
+		}
+		if (n > 2 && strncmp(w, "--", 2) == 0) {
+			const struct cmd_opt *o;
+			size_t on = n - 2;
+
+			while (on > 0 && w[2 + on - 1] == ']')
+				on--;
+			o = cmd_find_opt(e, w + 2, on);
+			/* "[--opt]" ends at its bracket: no value follows. */
+			if (o != NULL && o->has_arg && w[n - 1] != ']') {
+				value = 1;
+				valof = o->name;
+			}
+			continue;
+		}
+		if (opt == NULL && i++ == pos)
+			return cmd_usage_word_is_path(w, n);
+	}
+}
+
+int
+cmd_complete_path(const char *before)
+{
+	struct cmd_token *t = NULL;
+	const struct cmd_entry *e;
+	const struct cmd_opt *o = NULL;
+	char err[128];
+	size_t nt = 0, i, pos = 0;
+	int r = 0;
+
+	if (cmd_tokenize(before, strlen(before), &t, &nt, err,
+	    sizeof err) == -1)
+		return 0;
+	if (nt == 0 || (e = cmd_lookup(t[0].s, err, sizeof err)) == NULL)
+		goto out;
+	/* Positional index of the word being completed (options and their
+	 * values skipped), or the option whose value it is. */
+	for (i = 1; i < nt; i++) {
+		o = NULL;
+		if (!t[i].quoted && strncmp(t[i].s, "--", 2) == 0 &&
+		    t[i].s[2] != '\0') {
+			o = cmd_find_opt(e, t[i].s + 2, strlen(t[i].s + 2));
+			if (o != NULL && !o->has_arg)
+				o = NULL;
+			else if (o != NULL && i + 1 < nt) {
+				i++;
+				o = NULL;
+			}
+			continue;
+		}
+		pos++;
+	}
+	r = cmd_usage_is_path(e, pos, o != NULL ? o->name : NULL);
+out:
+	cmd_tokens_free(t, nt);
+	return r;
 }

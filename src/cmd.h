@@ -127,6 +127,9 @@ void		 cmd_pending_cancel(const char *why);
 /* Completion: candidates for the word `text`, given the line before it.
  * Returns a NULL-terminated malloc'd array of malloc'd strings, or NULL. */
 char		**cmd_complete(const char *before, const char *text);
+/* 1 when the word after `before` is a file name (the usage says FILE or
+ * PATH there): the terminal completes it from the file system. */
+int		 cmd_complete_path(const char *before);
 
 /* Repeats and file transfers (cmd_data.c). */
 int		 cmd_repeat_describe(unsigned id, struct buf *out);

@@ -47,6 +47,7 @@ cmd_expect_check(struct pending *p)
 {
 	struct session *s = sess_find(p->id);
 	struct buf scratch = BUF_INIT, shown = BUF_INIT;
+	unsigned where = p->id;	/* the peer whose data matched */
 	int hit = 0;
 
 	/* Search only when something new arrived since the last look. */
@@ -61,14 +62,27 @@ cmd_expect_check(struct pending *p)
 
 			all = sess_all(&n);
 			for (i = 0; i < n && !hit; i++)
-				if (all[i]->parent == s)
-					hit = cmd_expect_in(&all[i]->expwin,
-					    &p->data, &scratch);
+				if (all[i]->parent == s &&
+				    (hit = cmd_expect_in(&all[i]->expwin,
+				    &p->data, &scratch)))
+					where = all[i]->id;
 		} else
 			hit = cmd_expect_in(&s->expwin, &p->data, &scratch);
 	}
 	if (hit) {
 		buf_free(&scratch);
+		/* At the prompt nothing else would show that it is done. */
+		if (p->interactive && !out_cfg.json) {
+			codec_escape(buf_peek(&p->data), buf_len(&p->data),
+			    &shown, 0);
+			if (where != p->id)
+				out_info("[%u] expect matched \"%s\" (from peer "
+				    "%u)", p->id, buf_cstr(&shown), where);
+			else
+				out_info("[%u] expect matched \"%s\"", p->id,
+				    buf_cstr(&shown));
+			buf_free(&shown);
+		}
 		if (out_cfg.json) {
 			struct json j;
 
@@ -438,8 +452,8 @@ cmd_attach_exec(struct cmd_ctx *c)
 		return cmd_usage(c, "session %u is a server; attach to one of "
 		    "its peers", s->id);
 	cmd_attached = s->id;
-	out_info("[%u] attached: typed lines are sent with eol; Ctrl-] "
-	    "returns to the prompt", s->id);
+	out_info("[%u] attached: typed lines are sent with eol; Ctrl-] or "
+	    "Ctrl-D returns to the prompt", s->id);
 	return CMD_OK;
 }
 
@@ -447,7 +461,10 @@ const struct cmd_entry cmd_attach_entry = {
 	"attach", NULL, "attach ID",
 	"Talk to a session like telnet: every line typed is sent as it is, "
 	"followed by the session's eol setting (lf by default).  Received data "
-	"keeps being shown.  Ctrl-] returns to the command prompt.",
+	"keeps being shown.  Ctrl-] or Ctrl-D on an empty line returns to the "
+	"command prompt (Ctrl-D never quits here), as does the session "
+	"closing; a line half typed then is dropped, never run as a command.  "
+	"Lines typed while attached stay out of the history.",
 	1, 1, NULL, 0, ARG_SESSION, cmd_attach_exec
 };
 
@@ -461,6 +478,9 @@ cmd_attach_line(const char *line, size_t len)
 	char err[256];
 
 	if (s == NULL) {
+		/* Closed between the last look and this Enter. */
+		out_info("[%u] detached: the session closed; line not sent",
+		    cmd_attached);
 		cmd_attached = 0;
 		return;
 	}

@@ -31,6 +31,7 @@ static struct {
 	int	 input_done;
 	int	 quitting;
 	int	 closing;	/* sessions are being closed to exit */
+	int	 eof_asked;	/* Ctrl-D said sessions are open */
 	uint64_t flush_deadline;
 	int	 sigpipe[2];
 } M;
@@ -161,7 +162,7 @@ command_done(enum cmd_status st)
 	}
 }
 
-/* Keep the prompt in step with attach mode. */
+/* Keep the prompt and the history in step with attach mode. */
 static void
 sync_prompt(void)
 {
@@ -174,12 +175,26 @@ sync_prompt(void)
 	}
 	if (cmd_attached == shown)
 		return;
+	/* However attach mode ended, a line half typed to the session goes:
+	 * Enter must never run it as a command (it may read "close all"). */
+	if (shown != 0 && term_drop_line() > 0)
+		out_info("[%u] the line being typed was dropped, not sent",
+		    shown);
 	shown = cmd_attached;
 	if (shown != 0)
 		snprintf(prompt, sizeof prompt, "[%u]> ", shown);
 	else
 		snprintf(prompt, sizeof prompt, "socktool> ");
+	term_set_history(shown == 0);
 	term_set_prompt(prompt);
+}
+
+static void
+detach(void)
+{
+	out_info("[%u] detached", cmd_attached);
+	cmd_attached = 0;
+	sync_prompt();
 }
 
 static void
@@ -187,10 +202,32 @@ on_detach_key(void)
 {
 	if (cmd_attached == 0)
 		return;
-	out_info("[%u] detached", cmd_attached);
-	cmd_attached = 0;
-	sync_prompt();
+	detach();
 	term_flush();
+}
+
+/*
+ * Ctrl-D on an empty line.  Attached, it only leaves attach mode: quitting
+ * would close every session.  At the prompt with sessions open it asks
+ * once before they are all closed.
+ */
+static int
+on_eof_key(void)
+{
+	size_t n = sess_count();
+
+	if (cmd_attached != 0) {
+		detach();
+		return 0;
+	}
+	if (n > 0 && !M.eof_asked) {
+		M.eof_asked = 1;
+		/* Not an info line: -q must not hide a question. */
+		out_line("%zu session%s open \u2014 Ctrl-D again to quit", n,
+		    n == 1 ? "" : "s");
+		return 0;
+	}
+	return 1;
 }
 
 static void
@@ -198,8 +235,11 @@ on_line(const char *line, size_t len, enum term_input how)
 {
 	enum cmd_status st;
 
+	if (how == TERM_USER)
+		M.eof_asked = 0;	/* the next Ctrl-D asks again */
 	if (how == TERM_USER && cmd_attached != 0) {
 		cmd_attach_line(line, len);
+		sync_prompt();
 		return;
 	}
 	switch (how) {
@@ -405,6 +445,7 @@ main(int argc, char **argv)
 		out_info("socktool %s - type help for commands, Ctrl-D to "
 		    "quit", SOCKTOOL_VERSION);
 		term_on_detach_key(on_detach_key);
+		term_on_eof_key(on_eof_key);
 	}
 	for (i = 0; i < ncmds; i++)
 		feed_commands(cmds[i]);

@@ -50,6 +50,10 @@ static struct {
 	struct frame	*frames;	/* sourced files, innermost first */
 	int		 depth;
 	int		 attach_key;
+	int		 no_history;	/* attach mode: lines stay off the
+					 * history and its file */
+	int		 in_eof;	/* in the Ctrl-D handler */
+	term_eof_cb	 eof_cb;
 	term_line_cb	 cb;
 	const char	*prompt;
 	char		*histfile;
@@ -205,17 +209,32 @@ static void
 term_rl_line(char *line)
 {
 	if (line == NULL) {
-		/* Ctrl-D on an empty line. */
+		/* Ctrl-D on an empty line.  The owner may keep the prompt
+		 * (attach mode ends, or sessions are open and it asks
+		 * first); readline then draws a fresh one itself. */
+		term_write_all(1, "\n", 1);
+		if (T.eof_cb != NULL) {
+			int end;
+
+			/* The cursor is on a fresh line with no prompt: what
+			 * the owner says is written as it is (in_line). */
+			T.in_eof = T.in_line = 1;
+			end = T.eof_cb();
+			if (!end)
+				term_flush();
+			T.in_eof = T.in_line = 0;
+			if (!end)
+				return;
+		}
 		rl_callback_handler_remove();
 		T.rl_on = 0;
-		term_write_all(1, "\n", 1);
 		T.eof = 1;
 		T.eof_sent = 1;
 		term_interest();	/* the terminal leaves the loop */
 		T.cb(NULL, 0, TERM_EOF);
 		return;
 	}
-	if (*line != '\0') {
+	if (*line != '\0' && !T.no_history) {
 		HIST_ENTRY *last = history_length > 0 ?
 		    history_get(history_base + history_length - 1) : NULL;
 
@@ -260,7 +279,13 @@ term_complete(const char *text, int start, int end)
 	size_t i;
 
 	(void)end;
-	rl_attempted_completion_over = 1;	/* never complete file names */
+	rl_attempted_completion_over = 1;	/* readline's fallback is file
+						 * names, for every word */
+	if (cmd_complete_path(before)) {
+		free(before);
+		return rl_completion_matches(text,
+		    rl_filename_completion_function);
+	}
 	term_cands = cmd_complete(before, text);
 	free(before);
 	m = rl_completion_matches(text, term_cand_gen);
@@ -596,6 +621,10 @@ term_init(int interactive, int fd, term_line_cb cb, const char *prompt,
 		rl_readline_name = "socktool";
 		rl_attempted_completion_function = term_complete;
 		rl_completer_word_break_characters = " \t";
+		/* A file name with blanks completes inside quotes, which the
+		 * tokenizer groups. */
+		rl_completer_quote_characters = "\"'";
+		rl_filename_quote_characters = " \t";
 		T.histfile = term_history_path();
 		if (T.histfile != NULL)
 			read_history(T.histfile);
@@ -682,7 +711,9 @@ term_set_prompt(const char *prompt)
 	T.prompt = prompt;
 	if (T.rl_on) {
 		rl_set_prompt(prompt);
-		rl_redisplay();
+		/* In the Ctrl-D handler readline draws it right after. */
+		if (!T.in_eof)
+			rl_redisplay();
 	}
 }
 
@@ -705,4 +736,34 @@ term_on_detach_key(term_key_cb cb)
 	term_detach_cb = cb;
 	if (T.interactive)
 		rl_bind_key(0x1d, term_key_detach);
+}
+
+void
+term_on_eof_key(term_eof_cb cb)
+{
+	T.eof_cb = cb;
+}
+
+void
+term_set_history(int on)
+{
+	T.no_history = !on;
+}
+
+size_t
+term_drop_line(void)
+{
+	size_t n;
+
+	if (!T.rl_on || rl_end == 0)
+		return 0;
+	n = (size_t)rl_end;
+	/* As for Ctrl-C: a recalled history line goes back to what it was,
+	 * and no undo (Ctrl-_) at the command prompt brings the text back. */
+	rl_revert_line(1, 0);
+	rl_free_line_state();
+	using_history();
+	rl_replace_line("", 1);
+	rl_point = rl_mark = 0;
+	return n;
 }

@@ -46,6 +46,15 @@ void	term_set_prompt(const char *prompt);
 typedef void	(*term_key_cb)(void);
 /* Ctrl-] calls cb (attach mode ends). */
 void	term_on_detach_key(term_key_cb cb);
+/* Ctrl-D on an empty line calls cb: 1 ends the input, 0 keeps the prompt
+ * (cb has said why: attach mode ended, or it asks before quitting). */
+typedef int	(*term_eof_cb)(void);
+void	term_on_eof_key(term_eof_cb cb);
+/* Off: typed lines never enter the history or its file (attach mode: what
+ * is typed to a device may be a password). */
+void	term_set_history(int on);
+/* Throw away the line being typed; returns how long it was (0: none). */
+size_t	term_drop_line(void);
 /*
  * "error: [FILE:LINE: ][CMD: ]MESSAGE", then "usage: USAGE" on a line of
  * its own when usage is not NULL.  Unlike out_error, backslashes in the
