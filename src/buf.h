@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* buf.h — growable byte buffer used as output queue, string builder and
  * receive window.  Allocation failure aborts: a debugger that runs out of
  * memory has nothing sensible left to do. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cmd_data.c — commands that move data: send, sendhex (with repeats),
  * stop, sendfile. */
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cmd_net.c — datagram, multicast and unix-socket sessions, and socket
  * options: udp, udp-client, mcast, unix-server, unix-client, sockopt. */
 #include <sys/socket.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cmd_session.c — commands that create, inspect and close sessions:
  * tcp-server, tcp-client, list, close, set, show, stats, reset. */
 #include <sys/socket.h>

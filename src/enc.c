@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* enc.c — iconv conversions with a small cache of open descriptors. */
 #include <errno.h>
 #include <iconv.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* enc.h — character encodings through iconv: received text decoded from a
  * session's encoding for display, typed text encoded to it for sending. */
 #ifndef SOCKTOOL_ENC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* loop.c — epoll-backed reactor behind the small API of loop.h (Linux first);
  * a portable poll() backend is selected when epoll is not available. */
 #include <errno.h>

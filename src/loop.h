@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* loop.h — the single-threaded reactor: file descriptors with callbacks,
  * one-shot timers, and a stop flag.  Every socket and the keyboard are
  * serviced from here; nothing in socktool blocks except loop_run_once(). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* net.c — socket helpers (see net.h): everything that turns names into
  * sockets and sockets into names, without printing. */
 #include <sys/types.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* net.h — socket helpers: address parsing and formatting, listening,
  * non-blocking connect.  Errors are written into the caller's buffer and
  * signalled by -1; nothing here prints or exits. */

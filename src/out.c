@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* out.c — human and JSON rendering of events and results (see out.h). */
 #include <sys/time.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* out.h — the one place that prints: human lines or JSON objects, events
  * and command results.  Output is gathered in a buffer and handed to the
  * terminal layer once per loop iteration, so a burst of events costs one

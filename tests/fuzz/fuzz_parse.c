@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_parse.c — libFuzzer target for the pure parsers around commands:
  * tokenizer, command lookup, completion, settings values, addresses.  It
  * never runs a command (that could open sockets to arbitrary addresses). */

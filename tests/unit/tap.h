@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tap.h — minimal header-only TAP producer for the unit tests. */
 #ifndef SOCKTOOL_TAP_H
 #define SOCKTOOL_TAP_H

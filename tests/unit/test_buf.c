@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_buf.c — unit tests for the byte buffer and the expect window ring. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_loop.c — unit tests for the reactor's timers and fd callbacks. */
 #include <unistd.h>
 #include <string.h>
