@@ -38,7 +38,7 @@ OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \
 	   $(BUILD)/test_loop $(BUILD)/test_frame $(BUILD)/test_pcapng \
-	   $(BUILD)/test_check
+	   $(BUILD)/test_check $(BUILD)/test_fill
 
 .PHONY: all asan deps run check unit install uninstall clean bench fuzz
 all: $(BIN) socktool
@@ -76,6 +76,9 @@ $(BUILD)/test_pcapng: tests/unit/test_pcapng.c src/pcapng.c src/buf.c src/*.h te
 $(BUILD)/test_check: tests/unit/test_check.c src/check.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_check.c src/check.c src/codec.c src/buf.c
 
+$(BUILD)/test_fill: tests/unit/test_fill.c src/fill.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_fill.c src/fill.c src/codec.c src/buf.c
+
 $(BUILD)/test_cmd: tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) $(LIBS)
 
@@ -109,13 +112,18 @@ fuzz:
 	    $(LIBSRCS) $(LIBS)
 	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_frame tests/fuzz/fuzz_frame.c \
 	    src/frame.c src/codec.c src/buf.c
-	mkdir -p build-fuzz/corpus-codec build-fuzz/corpus-parse build-fuzz/corpus-frame
+	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_fill tests/fuzz/fuzz_fill.c \
+	    src/fill.c src/check.c src/codec.c src/buf.c
+	mkdir -p build-fuzz/corpus-codec build-fuzz/corpus-parse build-fuzz/corpus-frame \
+	    build-fuzz/corpus-fill
 	build-fuzz/fuzz_codec -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-codec tests/fuzz/corpus
 	build-fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-parse tests/fuzz/corpus
 	build-fuzz/fuzz_frame -max_total_time=$(FUZZ_SECONDS) -max_len=20000 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-frame
+	build-fuzz/fuzz_fill -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-fill
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
