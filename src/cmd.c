@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cmd.c — command table, tokenizer, lookup, argument checking, the pending
  * (waiting) command, and completion. */
 #include <ctype.h>

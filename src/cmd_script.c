@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cmd_script.c — commands for scripts and the prompt: expect, wait, sleep,
  * echo, source, attach, help, quit. */
 #include <errno.h>

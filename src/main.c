@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* main.c — options, choice of mode (prompt or script), signals, the main
  * loop, and the exit status.  Only this file decides to exit. */
 #include <errno.h>

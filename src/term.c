@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* term.c — readline prompt and script input (see term.h).  This is the only
  * file that includes readline. */
 #include <sys/stat.h>

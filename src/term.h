@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* term.h — the terminal and the command input: GNU readline at a prompt
  * (the only user of readline), or plain lines from a script or pipe.  Output
  * is written above the prompt without damaging the line being typed. */
