@@ -38,7 +38,7 @@ OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \
 	   $(BUILD)/test_loop $(BUILD)/test_frame $(BUILD)/test_pcapng \
-	   $(BUILD)/test_check $(BUILD)/test_fill
+	   $(BUILD)/test_check $(BUILD)/test_fill $(BUILD)/test_pace
 
 .PHONY: all asan deps run check unit install uninstall clean bench fuzz
 all: $(BIN) socktool
@@ -78,6 +78,9 @@ $(BUILD)/test_check: tests/unit/test_check.c src/check.c src/codec.c src/buf.c s
 
 $(BUILD)/test_fill: tests/unit/test_fill.c src/fill.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_fill.c src/fill.c src/codec.c src/buf.c
+
+$(BUILD)/test_pace: tests/unit/test_pace.c src/pace.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_pace.c src/pace.c src/codec.c src/buf.c
 
 $(BUILD)/test_cmd: tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) $(LIBS)
