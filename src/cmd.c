@@ -23,7 +23,8 @@ extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
     cmd_help_entry, cmd_quit_entry, cmd_udp_entry, cmd_udp_client_entry,
     cmd_mcast_entry, cmd_unix_server_entry, cmd_unix_client_entry,
     cmd_sockopt_entry, cmd_stop_entry, cmd_sendfile_entry, cmd_source_entry,
-    cmd_attach_entry, cmd_log_entry;
+    cmd_attach_entry, cmd_log_entry, cmd_tls_server_entry,
+    cmd_tls_client_entry, cmd_starttls_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_tcp_server_entry,
@@ -33,6 +34,9 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_mcast_entry,
 	&cmd_unix_server_entry,
 	&cmd_unix_client_entry,
+	&cmd_tls_server_entry,
+	&cmd_tls_client_entry,
+	&cmd_starttls_entry,
 	&cmd_list_entry,
 	&cmd_close_entry,
 	&cmd_set_entry,

@@ -449,6 +449,8 @@ cmd_show_exec(struct cmd_ctx *c)
 		rec_strcpy(r, "transport", buf_cstr(&v));
 		rec_label(r, "transport", NULL);
 	}
+	if (s->tr != NULL && s->tr->details != NULL)
+		s->tr->details(s, r);
 	rec_obj(r, "settings");
 	rec_label(r, "settings", NULL);
 	for (d = setting_defs; d->name != NULL; d++) {

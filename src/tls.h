@@ -78,7 +78,5 @@ int		 tls_on_connect(struct session *);
 int		 tls_start(struct session *, struct tls_cfg *);
 /* A tls-server's listening socket: described with its certificate. */
 void		 tls_listen_attach(struct session *);
-/* Fields for `show`: the handshake's outcome and the peer's chain. */
-void		 tls_show(const struct session *, struct rec *);
 
 #endif

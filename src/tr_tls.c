@@ -29,6 +29,9 @@
 #include "transport.h"
 
 #define TLS_CHAIN_MAX	8
+/* Handshake records held for the captures (see tls_bio_cb); a handshake
+ * larger than this is written as it goes. */
+#define TLS_HOLD_MAX	(256u << 10)
 
 struct tls_conn {
 	SSL		*ssl;
@@ -39,6 +42,13 @@ struct tls_conn {
 	int		 shut_pending;	/* close_notify not fully written */
 	uint64_t	 hs_timer;
 	uint64_t	 more_timer;	/* records held inside OpenSSL */
+	/* The end of the stream, seen after data was gathered: given on the
+	 * next read (0: none; -1: close_notify; else the errno). */
+	int		 end;
+	/* Handshake records not yet shown to the captures:
+	 * [dir][size_t n][n bytes]... */
+	struct buf	 hold;
+	int		 held_out;	/* hold flushed: report as they pass */
 	/* The verification as it went (the first failure). */
 	long		 vcode;
 	X509		*leaf;
@@ -58,6 +68,7 @@ struct tls_conn {
 };
 
 static const struct transport tr_tls;
+static void	tls_details(const struct session *, struct rec *);
 
 static void	tls_handshake(struct session *);
 
@@ -67,24 +78,65 @@ tls_conn(const struct session *s)
 	return s->tr_state;
 }
 
-/* Every record as it crossed the socket goes to the captures; what OpenSSL
- * reads is one record at a time during the handshake, so a key-log line
- * (pipe_secret) lands before the first record it unlocks. */
+/* The handshake's records, held until now, go to the captures: after
+ * every secret of the handshake (pipe_secret writes those at once). */
+static void
+tls_release(struct session *s)
+{
+	struct tls_conn *c = tls_conn(s);
+	const unsigned char *p = buf_peek(&c->hold);
+	size_t left = buf_len(&c->hold);
+
+	c->held_out = 1;
+	while (left > 1 + sizeof(size_t)) {
+		size_t n;
+
+		memcpy(&n, p + 1, sizeof n);
+		pipe_wire(s, p[0], p + 1 + sizeof n, n);
+		p += 1 + sizeof n + n;
+		left -= 1 + sizeof n + n;
+	}
+	buf_free(&c->hold);
+}
+
+/*
+ * Every record as it crossed the socket goes to the captures (pcap logs).
+ * During the handshake they are held back: OpenSSL yields the handshake
+ * secrets only after the ServerHello and the traffic secrets after the
+ * Finished, but Wireshark looks a secret up when it meets the record that
+ * needs it, so every secret must come before the handshake in the file.
+ */
 static long
 tls_bio_cb(BIO *b, int oper, const char *argp, size_t len, int argi,
     long argl, int ret, size_t *processed)
 {
 	struct session *s = (struct session *)BIO_get_callback_arg(b);
+	struct tls_conn *c;
+	int dir;
 
 	(void)len;
 	(void)argi;
 	(void)argl;
-	if (ret <= 0 || processed == NULL || *processed == 0 || s == NULL)
+	if (ret <= 0 || processed == NULL || *processed == 0 || s == NULL ||
+	    (c = tls_conn(s)) == NULL)
 		return ret;
 	if (oper == (BIO_CB_READ | BIO_CB_RETURN))
-		pipe_wire(s, '<', (const unsigned char *)argp, *processed);
+		dir = '<';
 	else if (oper == (BIO_CB_WRITE | BIO_CB_RETURN))
-		pipe_wire(s, '>', (const unsigned char *)argp, *processed);
+		dir = '>';
+	else
+		return ret;
+	if (!c->held_out) {
+		unsigned char d = (unsigned char)dir;
+
+		buf_append(&c->hold, &d, 1);
+		buf_append(&c->hold, processed, sizeof *processed);
+		buf_append(&c->hold, argp, *processed);
+		if (buf_len(&c->hold) > TLS_HOLD_MAX)
+			tls_release(s);
+		return ret;
+	}
+	pipe_wire(s, dir, (const unsigned char *)argp, *processed);
 	return ret;
 }
 
@@ -215,7 +267,8 @@ tls_explain(struct session *s, int e, int err, int during_handshake)
 		buf_printf(&m, "%s: %s", what, le && ERR_reason_error_string(le)
 		    ? ERR_reason_error_string(le) : "unknown error");
 	if (c->alert_out[0] != '\0' && c->alert_in[0] == '\0' &&
-	    reason != SSL_R_CERTIFICATE_VERIFY_FAILED)
+	    reason != SSL_R_CERTIFICATE_VERIFY_FAILED &&
+	    strcmp(c->fail_reason, "peer") != 0)
 		buf_printf(&m, " (alert \"%s\" sent)", c->alert_out);
 	snprintf(c->fail_msg, sizeof c->fail_msg, "%s", buf_cstr(&m));
 	buf_free(&m);
@@ -244,6 +297,12 @@ tls_read(struct session *s, unsigned char *p, size_t n, struct rx_meta *meta)
 		errno = EAGAIN;
 		return -1;
 	}
+	if (c->end != 0) {
+		if (c->end == -1)
+			return 0;
+		errno = c->end;
+		return -1;
+	}
 	c->rd_want = LOOP_READ;
 	/* Records are at most 16 KiB: gather several per call, so the
 	 * pipeline sees reads as large as a plain stream's. */
@@ -265,15 +324,22 @@ tls_read(struct session *s, unsigned char *p, size_t n, struct rx_meta *meta)
 			c->rd_want = LOOP_WRITE;
 			break;
 		}
-		if (got > 0) {
-			/* Deliver what came first; the end shows next call. */
-			ERR_clear_error();
-			return (ssize_t)got;
-		}
 		if (e == SSL_ERROR_ZERO_RETURN)
-			return 0;		/* close_notify */
-		tls_explain(s, e, errno, 0);
-		errno = e == SSL_ERROR_SYSCALL && errno != 0 ? errno : EPROTO;
+			c->end = -1;		/* close_notify */
+		else {
+			int err = errno;
+
+			tls_explain(s, e, err, 0);
+			c->end = e == SSL_ERROR_SYSCALL && err != 0 ? err :
+			    EPROTO;
+		}
+		/* Deliver what came first; the end shows on the next read,
+		 * which the socket will not prompt (tls_kick does). */
+		if (got > 0)
+			return (ssize_t)got;
+		if (c->end == -1)
+			return 0;
+		errno = c->end;
 		return -1;
 	}
 	if (got > 0)
@@ -342,10 +408,21 @@ tls_shutdown(struct session *s)
 {
 	struct tls_conn *c = tls_conn(s);
 
-	if (!c->done)
+	if (!c->done) {
+		tls_release(s);
 		return shutdown(s->fd, SHUT_WR);
+	}
 	tls_shutdown_step(s);
 	return 0;
+}
+
+/* As on a plain stream: not after the peer finished, nor while an
+ * automatic responder's peer does not read (memory stays bounded). */
+static int
+tls_can_read(const struct session *s)
+{
+	return !s->eof && !(pipe_queued(s) >= SESS_QUEUE_MAX &&
+	    (s->set.echo != ECHO_OFF || s->set.replies != NULL));
 }
 
 static int
@@ -358,8 +435,7 @@ tls_interest(const struct session *s)
 		return 0;
 	if (!c->done)
 		return c->hs_want;
-	if (!s->eof && !(pipe_queued(s) >= SESS_QUEUE_MAX &&
-	    (s->set.echo != ECHO_OFF || s->set.replies != NULL)))
+	if (tls_can_read(s))
 		mask |= c->rd_want;
 	if (pipe_queued(s) > 0 || c->shut_pending)
 		mask |= LOOP_WRITE;
@@ -390,6 +466,20 @@ tls_describe(const struct session *s, struct buf *out)
 	    c->cipher);
 }
 
+static void	tls_more(void *);
+
+/* Input that only OpenSSL knows about (records it read ahead, or the end
+ * of the stream found behind data) is read on the next loop iteration. */
+static void
+tls_kick(struct session *s)
+{
+	struct tls_conn *c = tls_conn(s);
+
+	if (tls_can_read(s) && c->more_timer == 0 && (c->end != 0 ||
+	    SSL_has_pending(c->ssl)))
+		c->more_timer = loop_timer_add(0, tls_more, s);
+}
+
 static void
 tls_more(void *arg)
 {
@@ -397,10 +487,9 @@ tls_more(void *arg)
 	struct tls_conn *c = tls_conn(s);
 
 	c->more_timer = 0;
-	if (!s->eof && pipe_input(s) == -1)
+	if (tls_can_read(s) && pipe_input(s) == -1)
 		return;
-	if (SSL_has_pending(c->ssl) && !s->eof && c->more_timer == 0)
-		c->more_timer = loop_timer_add(0, tls_more, s);
+	tls_kick(s);
 	tr_interest(s);
 }
 
@@ -432,9 +521,7 @@ tls_io(struct session *s, int events)
 		tls_shutdown_step(s);
 	if ((events & LOOP_WRITE) && pipe_output(s) == -1)
 		return;
-	/* Records OpenSSL already holds: the socket will not say so. */
-	if (!s->eof && SSL_has_pending(c->ssl) && c->more_timer == 0)
-		c->more_timer = loop_timer_add(0, tls_more, s);
+	tls_kick(s);
 	tr_interest(s);
 }
 
@@ -456,6 +543,7 @@ tls_cleanup(struct session *s, int abort)
 	SSL_set_app_data(c->ssl, NULL);
 	SSL_free(c->ssl);
 	X509_free(c->leaf);
+	buf_free(&c->hold);
 	for (i = 0; i < c->nchain; i++)
 		free(c->chain[i]);
 	tls_cfg_unref(c->cfg);
@@ -472,6 +560,7 @@ static const struct transport tr_tls = {
 	.interest = tls_interest,
 	.unacked = tls_unacked,
 	.describe = tls_describe,
+	.details = tls_details,
 	.fail = tls_fail,
 	.cleanup = tls_cleanup,
 };
@@ -593,6 +682,7 @@ tls_established(struct session *s)
 	c->done = 1;
 	c->rd_want = LOOP_READ;
 	s->state = S_CONNECTED;
+	tls_release(s);
 	snprintf(c->version, sizeof c->version, "%s", SSL_get_version(c->ssl));
 	snprintf(c->cipher, sizeof c->cipher, "%s",
 	    SSL_CIPHER_get_name(SSL_get_current_cipher(c->ssl)));
@@ -609,8 +699,7 @@ tls_established(struct session *s)
 	tr_interest(s);
 	if (pipe_output(s) == -1)
 		return;
-	if (SSL_has_pending(c->ssl) && c->more_timer == 0)
-		c->more_timer = loop_timer_add(0, tls_more, s);
+	tls_kick(s);
 }
 
 static void
@@ -634,6 +723,7 @@ tls_handshake(struct session *s)
 		return;
 	}
 	tls_explain(s, e, err, 1);
+	tls_release(s);
 	sess_destroy(s, c->fail_reason, c->fail_msg);
 }
 
@@ -645,6 +735,7 @@ tls_hs_timeout(void *arg)
 	struct buf m = BUF_INIT;
 
 	c->hs_timer = 0;
+	tls_release(s);
 	buf_puts(&m, "TLS handshake timed out after ");
 	codec_fmt_duration(c->cfg->timeout_ms, &m);
 	sess_destroy(s, "timeout", buf_cstr(&m));
@@ -748,8 +839,8 @@ tls_on_connect(struct session *s)
 	return tls_start(s, cfg);
 }
 
-void
-tls_show(const struct session *s, struct rec *r)
+static void
+tls_details(const struct session *s, struct rec *r)
 {
 	static const char *keys[TLS_CHAIN_MAX] = { "cert0", "cert1", "cert2",
 	    "cert3", "cert4", "cert5", "cert6", "cert7" };
@@ -758,7 +849,7 @@ tls_show(const struct session *s, struct rec *r)
 	const struct tls_conn *c;
 	size_t i;
 
-	if (s->tr != &tr_tls || (c = tls_conn(s)) == NULL || !c->done)
+	if ((c = tls_conn(s)) == NULL || !c->done)
 		return;
 	rec_str(r, "tls", c->summary);
 	rec_label(r, "tls", NULL);

@@ -14,6 +14,7 @@
 #include "net.h"
 
 struct session;
+struct rec;
 
 /* Facts about one received chunk that travel with it up the pipeline. */
 struct rx_meta {
@@ -43,6 +44,9 @@ struct transport {
 	size_t		(*unacked)(const struct session *);
 	/* One line about the transport for `show` ("tcp", "udp, dual-stack"). */
 	void		(*describe)(const struct session *, struct buf *);
+	/* More fields for `show` (TLS: the handshake and the peer's chain);
+	 * may be NULL. */
+	void		(*details)(const struct session *, struct rec *);
 	/* An error the transport reported (read/write returned -1 with e):
 	 * end the session with its reason and words; NULL: by errno. */
 	void		(*fail)(struct session *, int e);
