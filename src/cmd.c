@@ -294,9 +294,9 @@ cmd_usage(const struct cmd_ctx *c, const char *fmt, ...)
 	buf_vprintf(&m, fmt, ap);
 	va_end(ap);
 	if (c->interactive)
-		term_error(c->ent->name, c->ent->usage, "%s", buf_cstr(&m));
+		out_error_usage(c->ent->name, c->ent->usage, "%s", buf_cstr(&m));
 	else
-		term_error(c->ent->name, NULL, "%s (usage: %s)", buf_cstr(&m),
+		out_error(c->ent->name, "%s (usage: %s)", buf_cstr(&m),
 		    c->ent->usage);
 	buf_free(&m);
 	return CMD_ERR;
@@ -553,7 +553,7 @@ cmd_run(const char *line, size_t len, int interactive)
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (memchr(line, '\0', len) != NULL) {
-		term_error(NULL, NULL, "NUL byte in command line; line ignored");
+		out_error(NULL, "NUL byte in command line; line ignored");
 		return CMD_ERR;
 	}
 	while (pos < len && (line[pos] == ' ' || line[pos] == '\t'))
@@ -562,7 +562,7 @@ cmd_run(const char *line, size_t len, int interactive)
 		return CMD_OK;
 	r = cmd_next_token(line, len, &pos, &first, err, sizeof err);
 	if (r != 1) {
-		term_error(NULL, NULL, "%s", err);
+		out_error(NULL, "%s", err);
 		return CMD_ERR;
 	}
 	memset(&c, 0, sizeof c);
@@ -570,7 +570,7 @@ cmd_run(const char *line, size_t len, int interactive)
 	c.ent = cmd_lookup(first.s, err, sizeof err);
 	free(first.s);
 	if (c.ent == NULL) {
-		term_error(NULL, NULL, "%s", err);
+		out_error(NULL, "%s", err);
 		return CMD_ERR;
 	}
 	c.argv = xcalloc(1, sizeof *c.argv);

@@ -103,7 +103,7 @@ cmd_expect_check(struct pending *p)
 	 * are, so "\r\n" reads as typed, not "\\r\\n". */
 	codec_escape(buf_peek(&p->data), buf_len(&p->data), &shown, 0);
 	if (s == NULL)
-		term_error(p->ent->name, NULL, "session %u closed before \"%s\" "
+		out_error(p->ent->name, "session %u closed before \"%s\" "
 		    "arrived", p->id, buf_cstr(&shown));
 	else {
 		struct buf got = BUF_INIT, dur = BUF_INIT;
@@ -117,7 +117,7 @@ cmd_expect_check(struct pending *p)
 		from = n > 64 ? n - 64 : 0;
 		codec_escape(buf_peek(&scratch) + from, n - from, &got, 0);
 		codec_fmt_duration(p->timeout_ms, &dur);
-		term_error(p->ent->name, NULL, "timed out after %s waiting for "
+		out_error(p->ent->name, "timed out after %s waiting for "
 		    "\"%s\" on %u (last bytes seen: \"%s%s\")", buf_cstr(&dur),
 		    buf_cstr(&shown), p->id, from ? "..." : "", buf_cstr(&got));
 		buf_free(&got);

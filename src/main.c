@@ -86,6 +86,9 @@ on_signal_event(int fd, int events, void *arg)
 	for (i = 0; i < n; i++) {
 		switch (sigs[i]) {
 		case SIGINT:
+			/* The transfer the last sendfile started goes first. */
+			if (cmd_data_interrupt())
+				break;
 			if (cmd_pending.active) {
 				cmd_pending_cancel("interrupted");
 				if (!M.interactive) {
@@ -440,6 +443,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "socktool: %s\n", err);
 		return 1;
 	}
+	term_set_completion(cmd_complete, cmd_complete_path);
 	if (script != NULL && strcmp(script, "-") != 0)
 		term_set_name(script);
 	if (M.interactive) {

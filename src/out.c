@@ -12,10 +12,11 @@
 #include "enc.h"
 #include "out.h"
 #include "settings.h"
-#include "term.h"
 
 struct out_config	out_cfg;
 struct buf		out_pending;
+struct buf		out_pending_err;
+void			(*out_flush_hook)(void);
 const char		*out_where;
 
 const char *
@@ -77,18 +78,40 @@ out_info(const char *fmt, ...)
 	buf_putc(&out_pending, '\n');
 }
 
-void
-out_error(const char *cmd, const char *fmt, ...)
+/*
+ * Append msg made terminal-safe, but with its backslashes as they are:
+ * codec_escape doubles them (so that peer data reads back exactly), which
+ * in a message turns the "\q" it quotes from the user into "\\q".  Only
+ * the runs between backslashes go through the escaper; a backslash is
+ * printable and harmless on a terminal.
+ */
+static void
+out_escape_msg(const char *msg, size_t n, struct buf *out)
+{
+	const char *bs;
+
+	while (n > 0 && (bs = memchr(msg, '\\', n)) != NULL) {
+		codec_escape((const unsigned char *)msg, (size_t)(bs - msg), out,
+		    0);
+		buf_putc(out, '\\');
+		n -= (size_t)(bs - msg) + 1;
+		msg = bs + 1;
+	}
+	codec_escape((const unsigned char *)msg, n, out, 0);
+}
+
+static void
+out_error_v(const char *cmd, const char *usage, const char *fmt, va_list ap)
 {
 	struct buf msg = BUF_INIT;
-	va_list ap;
 
-	va_start(ap, fmt);
 	buf_vprintf(&msg, fmt, ap);
-	va_end(ap);
 	if (out_cfg.json) {
 		struct json j;
 
+		/* JSON strings are exact already: one "message" field. */
+		if (usage != NULL)
+			buf_printf(&msg, " (usage: %s)", usage);
 		j_begin(&j, "error");
 		j_strn(&j, "message", (char *)buf_peek(&msg), buf_len(&msg));
 		if (cmd != NULL)
@@ -97,20 +120,44 @@ out_error(const char *cmd, const char *fmt, ...)
 			j_str(&j, "where", out_where);
 		j_emit(&j);
 	} else {
-		struct buf line = BUF_INIT;
+		struct buf *e = &out_pending_err;
 
-		/* The message may quote user input: keep it terminal-safe. */
-		buf_printf(&line, "%serror: ", out_color("err"));
+		buf_printf(e, "%serror: ", out_color("err"));
 		if (out_where != NULL)
-			buf_printf(&line, "%s: ", out_where);
+			out_escape_msg(out_where, strlen(out_where), e);
+		if (out_where != NULL)
+			buf_puts(e, ": ");
 		if (cmd != NULL)
-			buf_printf(&line, "%s: ", cmd);
-		codec_escape(buf_peek(&msg), buf_len(&msg), &line, 0);
-		buf_printf(&line, "%s\n", out_color("off"));
-		term_write_err((char *)buf_peek(&line), buf_len(&line));
-		buf_free(&line);
+			buf_printf(e, "%s: ", cmd);
+		out_escape_msg((char *)buf_peek(&msg), buf_len(&msg), e);
+		buf_printf(e, "%s\n", out_color("off"));
+		if (usage != NULL)
+			buf_printf(e, "usage: %s\n", usage);
 	}
 	buf_free(&msg);
+	/* Errors go out at once, after what was printed before them. */
+	if (out_flush_hook != NULL)
+		out_flush_hook();
+}
+
+void
+out_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_error_v(cmd, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+out_error_usage(const char *cmd, const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_error_v(cmd, usage, fmt, ap);
+	va_end(ap);
 }
 
 /* JSON builder. */

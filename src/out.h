@@ -22,16 +22,24 @@ extern struct out_config out_cfg;
 /* "FILE:LINE" of the script line running, shown in errors (or NULL). */
 extern const char *out_where;
 
-/* Pending stdout bytes; the terminal layer drains it. */
+/* Pending stdout and stderr bytes; the terminal layer drains them, and
+ * sets the hook that makes an error go out at once. */
 extern struct buf out_pending;
+extern struct buf out_pending_err;
+extern void (*out_flush_hook)(void);
 
 /* Human-only lines. */
 void	out_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* "error: CMD: message" (CMD may be NULL); a JSON error event in JSON mode. */
+/* "error: CMD: message" (CMD may be NULL); a JSON error event in JSON mode.
+ * The message is made terminal-safe (backslashes kept as they are). */
 void	out_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* The same, then "usage: USAGE" on a line of its own (in JSON: appended to
+ * the message). */
+void	out_error_usage(const char *cmd, const char *usage, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
 
 /*
  * A record: one event or result, built once and rendered either as a JSON

@@ -14,7 +14,6 @@
 #include <readline/history.h>
 
 #include "buf.h"
-#include "cmd.h"
 #include "codec.h"
 #include "loop.h"
 #include "out.h"
@@ -58,6 +57,8 @@ static struct {
 	term_line_cb	 cb;
 	const char	*prompt;
 	char		*histfile;
+	char		**(*complete)(const char *, const char *);
+	int		(*is_path)(const char *);
 } T;
 
 static void	term_pump(void);
@@ -117,17 +118,19 @@ term_show_prompt(void)
 void
 term_flush(void)
 {
-	if (buf_len(&out_pending) == 0)
+	if (buf_len(&out_pending) == 0 && buf_len(&out_pending_err) == 0)
 		return;
-	if (T.rl_on && !T.in_line) {
+	if (T.rl_on && !T.in_line)
 		term_hide_prompt();
-		term_write_all(1, (char *)buf_peek(&out_pending),
-		    buf_len(&out_pending));
+	/* stdout first: an error follows what was printed before it. */
+	term_write_all(1, (char *)buf_peek(&out_pending),
+	    buf_len(&out_pending));
+	term_write_all(2, (char *)buf_peek(&out_pending_err),
+	    buf_len(&out_pending_err));
+	if (T.rl_on && !T.in_line)
 		term_show_prompt();
-	} else
-		term_write_all(1, (char *)buf_peek(&out_pending),
-		    buf_len(&out_pending));
 	buf_reset(&out_pending);
+	buf_free(&out_pending_err);
 	/* Keep the buffer between bursts (regrowing it costs more than the
 	 * memory), unless a burst made it huge. */
 	if (out_pending.cap > (32u << 20))
@@ -135,74 +138,11 @@ term_flush(void)
 }
 
 void
-term_write_err(const char *s, size_t n)
+term_set_completion(char **(*complete)(const char *, const char *),
+    int (*is_path)(const char *))
 {
-	/* Keep stdout and stderr in the order the events happened. */
-	if (T.rl_on && !T.in_line) {
-		term_hide_prompt();
-		term_write_all(1, (char *)buf_peek(&out_pending),
-		    buf_len(&out_pending));
-		buf_reset(&out_pending);
-		term_write_all(2, s, n);
-		term_show_prompt();
-		return;
-	}
-	term_flush();
-	term_write_all(2, s, n);
-}
-
-/*
- * Append msg made terminal-safe, but with its backslashes as they are:
- * codec_escape doubles them (so that peer data reads back exactly), which
- * in a message turns the "\q" it quotes from the user into "\\q".  Only
- * the runs between backslashes go through the escaper; a backslash is
- * printable and harmless on a terminal.
- */
-static void
-term_escape_msg(const char *msg, size_t n, struct buf *out)
-{
-	const char *bs;
-
-	while (n > 0 && (bs = memchr(msg, '\\', n)) != NULL) {
-		codec_escape((const unsigned char *)msg, (size_t)(bs - msg), out,
-		    0);
-		buf_putc(out, '\\');
-		n -= (size_t)(bs - msg) + 1;
-		msg = bs + 1;
-	}
-	codec_escape((const unsigned char *)msg, n, out, 0);
-}
-
-void
-term_error(const char *cmd, const char *usage, const char *fmt, ...)
-{
-	struct buf msg = BUF_INIT, line = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (out_cfg.json) {
-		/* JSON strings are exact already: one "message" field. */
-		if (usage != NULL)
-			out_error(cmd, "%s (usage: %s)", buf_cstr(&msg), usage);
-		else
-			out_error(cmd, "%s", buf_cstr(&msg));
-		buf_free(&msg);
-		return;
-	}
-	buf_printf(&line, "%serror: ", out_color("err"));
-	if (out_where != NULL)
-		buf_printf(&line, "%s: ", out_where);
-	if (cmd != NULL)
-		buf_printf(&line, "%s: ", cmd);
-	term_escape_msg((char *)buf_peek(&msg), buf_len(&msg), &line);
-	buf_printf(&line, "%s\n", out_color("off"));
-	if (usage != NULL)
-		buf_printf(&line, "usage: %s\n", usage);
-	term_write_err((char *)buf_peek(&line), buf_len(&line));
-	buf_free(&line);
-	buf_free(&msg);
+	T.complete = complete;
+	T.is_path = is_path;
 }
 
 /* Readline. */
@@ -282,12 +222,12 @@ term_complete(const char *text, int start, int end)
 	(void)end;
 	rl_attempted_completion_over = 1;	/* readline's fallback is file
 						 * names, for every word */
-	if (cmd_complete_path(before)) {
+	if (T.is_path != NULL && T.is_path(before)) {
 		free(before);
 		return rl_completion_matches(text,
 		    rl_filename_completion_function);
 	}
-	term_cands = cmd_complete(before, text);
+	term_cands = T.complete != NULL ? T.complete(before, text) : NULL;
 	free(before);
 	m = rl_completion_matches(text, term_cand_gen);
 	for (i = 0; term_cands != NULL && term_cands[i] != NULL; i++)
@@ -598,6 +538,7 @@ term_init(int interactive, int fd, term_line_cb cb, const char *prompt,
 	struct stat st;
 
 	memset(&T, 0, sizeof T);
+	out_flush_hook = term_flush;
 	T.interactive = interactive;
 	T.fd = fd;
 	T.cb = cb;

@@ -31,7 +31,6 @@ void	term_resume(void);
 void	term_stop(void);
 /* Write pending output (out.h) above the prompt. */
 void	term_flush(void);
-void	term_write_err(const char *s, size_t n);
 /* Ctrl-C at the prompt: drop the line being typed. */
 void	term_interrupt(void);
 void	term_winch(void);
@@ -56,14 +55,11 @@ void	term_on_eof_key(term_eof_cb cb);
 void	term_set_history(int on);
 /* Throw away the line being typed; returns how long it was (0: none). */
 size_t	term_drop_line(void);
-/*
- * "error: [FILE:LINE: ][CMD: ]MESSAGE", then "usage: USAGE" on a line of
- * its own when usage is not NULL.  Unlike out_error, backslashes in the
- * message are not doubled (it quotes "\q" as the user typed it); other
- * bytes are escaped as usual.
- */
-void	term_error(const char *cmd, const char *usage, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
+/* Completion: candidates for the word `text` given the line before it
+ * (a NULL-terminated malloc'd array, or NULL), and whether that word is a
+ * file name (readline's own completion then). */
+void	term_set_completion(char **(*complete)(const char *before,
+	    const char *text), int (*is_path)(const char *before));
 /* Restore the terminal and save history. */
 void	term_done(void);
 

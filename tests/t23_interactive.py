@@ -266,7 +266,10 @@ try:
     ok("ALIVE" in nonempty(), "socktool keeps running after the cancel",
        screen())
 
-    # ---- Ctrl-D quits, history written ---------------------------------------
+    # ---- Ctrl-D quits (asking once while sessions are open), history ------
+    keys("C-d")
+    ok(wait_screen(lambda ls: any("Ctrl-D again to quit" in l for l in ls)),
+       "Ctrl-D with sessions open asks once", screen())
     keys("C-d")
     # The pane's pty closes when socktool exits.  tmux does not always
     # reap its child promptly while clients poll it (seen with tmux 3.3a),
