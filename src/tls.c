@@ -27,6 +27,10 @@
 static FILE	*tls_env_keylog;
 static int	 tls_inited;
 
+/* The system trust store, read once: parsing the bundle costs tens of
+ * milliseconds, more than a handshake. */
+static X509_STORE *tls_sys_store;
+
 /* The run's self-signed certificate: made once, on first need. */
 static X509	*tls_ss_cert;
 static EVP_PKEY	*tls_ss_key;
@@ -476,9 +480,19 @@ tls_setup(struct tls_cfg *cfg, const struct tls_opts *o, char *err,
 	if (o->ca != NULL) {
 		if (tls_load_trust(cfg, "--ca", o->ca, err, errlen) == -1)
 			return -1;
-	} else if (SSL_CTX_set_default_verify_paths(cfg->ctx) != 1) {
-		snprintf(err, errlen, "system trust store: %s", tls_errstr());
-		return -1;
+	} else {
+		if (tls_sys_store == NULL) {
+			tls_sys_store = X509_STORE_new();
+			if (tls_sys_store == NULL ||
+			    X509_STORE_set_default_paths(tls_sys_store) != 1) {
+				X509_STORE_free(tls_sys_store);
+				tls_sys_store = NULL;
+				snprintf(err, errlen, "system trust store: %s",
+				    tls_errstr());
+				return -1;
+			}
+		}
+		SSL_CTX_set1_cert_store(cfg->ctx, tls_sys_store);
 	}
 	if (cfg->alpn != NULL &&
 	    SSL_CTX_set_alpn_protos(cfg->ctx, cfg->alpn,
