@@ -451,8 +451,6 @@ cmd_show_exec(struct cmd_ctx *c)
 	}
 	if (s->tr != NULL && s->tr->details != NULL)
 		s->tr->details(s, r);
-	if (s->tr != NULL && s->tr->details != NULL)
-		s->tr->details(s, r);
 	rec_obj(r, "settings");
 	rec_label(r, "settings", NULL);
 	for (d = setting_defs; d->name != NULL; d++) {

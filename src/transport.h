@@ -47,9 +47,6 @@ struct transport {
 	/* More fields for `show` (TLS: the handshake and the peer's chain);
 	 * may be NULL. */
 	void		(*details)(const struct session *, struct rec *);
-	/* More fields for `show` (TLS: the handshake and the peer's chain);
-	 * may be NULL. */
-	void		(*details)(const struct session *, struct rec *);
 	/* An error the transport reported (read/write returned -1 with e):
 	 * end the session with its reason and words; NULL: by errno. */
 	void		(*fail)(struct session *, int e);
