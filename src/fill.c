@@ -282,6 +282,83 @@ fill_compile(const unsigned char *tmpl, size_t n, struct fill **out,
 	return 0;
 }
 
+static int
+fill_blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+fill_sep(int c)
+{
+	return c == ',' || c == ':' || c == '-';
+}
+
+int
+fill_hex_template(const char *s, size_t n, struct buf *tmpl, char *err,
+    size_t errlen)
+{
+	struct buf dec = BUF_INIT;
+	const char *b, *close;
+	size_t i = 0, lo, hi, k;
+	int after = 0, r = 0;
+	char *m;
+
+	/*
+	 * Each run of hex is parsed within a copy of s blanked everywhere
+	 * else, so that an error's position is the one the user typed
+	 * (blanks are allowed wherever a group may stand).
+	 */
+	if (n == 0)
+		return 0;
+	m = xmalloc(n);
+	memset(m, ' ', n);
+	for (;;) {
+		b = memchr(s + i, '{', n - i);
+		lo = i;
+		hi = b != NULL ? (size_t)(b - s) : n;
+		if (after) {
+			while (lo < hi && fill_blank((unsigned char)s[lo]))
+				lo++;
+			if (lo < hi && fill_sep((unsigned char)s[lo]))
+				lo++;
+		}
+		if (b != NULL) {
+			while (hi > lo && fill_blank((unsigned char)s[hi - 1]))
+				hi--;
+			if (hi > lo && fill_sep((unsigned char)s[hi - 1]))
+				hi--;
+		}
+		memcpy(m + lo, s + lo, hi - lo);
+		buf_reset(&dec);
+		if (codec_parse_hex(m, hi, &dec, err, errlen) == -1) {
+			r = -1;
+			break;
+		}
+		memset(m + lo, ' ', hi - lo);
+		for (k = 0; k < buf_len(&dec); k++) {
+			if (buf_peek(&dec)[k] == '{')
+				buf_putc(tmpl, '{');
+			buf_putc(tmpl, buf_peek(&dec)[k]);
+		}
+		if (b == NULL)
+			break;
+		i = (size_t)(b - s);
+		if (i + 1 < n && s[i + 1] == '{')
+			k = i + 2;
+		else if ((close = memchr(b, '}', n - i)) != NULL)
+			k = (size_t)(close - s) + 1;
+		else
+			k = n;
+		buf_append(tmpl, s + i, k - i);
+		i = k;
+		after = 1;
+	}
+	buf_free(&dec);
+	free(m);
+	return r;
+}
+
 void
 fill_free(struct fill *f)
 {

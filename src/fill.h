@@ -59,6 +59,19 @@ int	fill_compile(const unsigned char *tmpl, size_t n, struct fill **out,
 void	fill_free(struct fill *);
 
 /*
+ * sendhex --fill: turn hex text with placeholders among the bytes
+ * ("01 03 {seq:u16be} 00 0a", "0x01,{len:u8},0x03") into a template for
+ * fill_compile(), appended to tmpl.  The hex between placeholders is read
+ * as codec_parse_hex() reads it, except that blanks and one separator next
+ * to a placeholder belong to neither side; a decoded 7b byte becomes "{{"
+ * so that it stays a byte.  Placeholders are copied unchecked (compiling
+ * checks them).  0, or -1 with codec_parse_hex()'s error, whose positions
+ * count from the start of s.
+ */
+int	fill_hex_template(const char *s, size_t n, struct buf *tmpl,
+	    char *err, size_t errlen);
+
+/*
  * Append the message for env to out; trailer is the number of bytes the
  * caller appends after it (check_width() of --append, else 0), counted by
  * {len}.  A decimal {len} is the fixed point of its own digits: a message

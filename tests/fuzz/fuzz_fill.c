@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "codec.h"
 #include "fill.h"
 
 /*
@@ -19,7 +20,8 @@
  * checksum appended (low nibble % 10: none or the i-th name; 0x10 adds
  * ":le", 0x20 ":be", both an invalid suffix).  With 0x40 set, the next
  * byte is a length and that many bytes are a name for check_parse()
- * instead.
+ * instead.  With 0x80 set, the template is hex text for
+ * fill_hex_template(), as sendhex --fill gives it.
  */
 
 static void
@@ -138,31 +140,58 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char pre[] = "{len:u32le}", post[] = "{len}";
 	const uint8_t *p = data, *end = data + size;
-	struct buf a = BUF_INIT, b = BUF_INIT, w = BUF_INIT;
+	struct buf a = BUF_INIT, b = BUF_INIT, w = BUF_INIT, h = BUF_INIT;
 	struct check_spec spec, *c = NULL;
 	struct fill *f, *g;
 	char err[256], num[24];
 	size_t n, digits, tn;
 	uint64_t total, v;
-	int r;
+	int r, hex, hexonly = 0;
 
 	if (size == 0)
 		return 0;
+	hex = *p & 0x80;
 	if ((r = fuzz_spec(&p, end, &spec)) == -1)
 		return 0;
 	if (r == 1)
 		c = &spec;
 	tn = (size_t)(end - p);
+	if (hex) {
+		err[0] = '\0';
+		if (fill_hex_template((const char *)p, tn, &h, err,
+		    sizeof err) == -1) {
+			fuzz_check_err(err);
+			buf_free(&h);
+			return 0;
+		}
+		/* Without placeholders it is the hex, braces doubled. */
+		if (memchr(p, '{', tn) == NULL) {
+			fuzz_check(codec_parse_hex((const char *)p, tn, &w,
+			    NULL, 0) == 0);
+			hexonly = 1;
+		}
+		p = buf_peek(&h);
+		tn = buf_len(&h);
+	}
 
 	err[0] = '\0';
 	if (fill_compile(p, tn, &f, err, sizeof err) == -1) {
 		fuzz_check_err(err);
+		fuzz_check(!hexonly);
+		buf_free(&h);
+		buf_free(&w);
 		return 0;
 	}
 	fuzz_message(f, c, &a);
 	fuzz_message(f, c, &b);
 	fuzz_check(buf_len(&a) == buf_len(&b) && memcmp(buf_peek(&a),
 	    buf_peek(&b), buf_len(&a)) == 0);
+	if (hexonly) {
+		n = buf_len(&a) - (c != NULL ? check_width(c) : 0);
+		fuzz_check(n == buf_len(&w) && memcmp(buf_peek(&a),
+		    buf_peek(&w), n) == 0);
+		buf_reset(&w);
+	}
 
 	/* The same template between a binary and a decimal {len}: a whole
 	 * template stays whole when something is put on either side. */
@@ -191,6 +220,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fill_free(f);
 	fill_free(g);
+	buf_free(&h);
 	buf_free(&a);
 	buf_free(&b);
 	buf_free(&w);

@@ -402,6 +402,89 @@ test_bad(void)
 	fill_free(f);
 }
 
+/* sendhex --fill: hex text with placeholders. */
+static void
+test_hex(void)
+{
+	static const struct {
+		const char	*hex, *tmpl;
+		size_t		 tn;
+		const char	*msg;
+		size_t		 mn;
+	} good[] = {
+#define H(h, t, m)	{ h, t, sizeof(t) - 1, m, sizeof(m) - 1 }
+		H("", "", ""),
+		H("01 03 00 00 00 0a", "\x01\x03\x00\x00\x00\x0a",
+		    "\x01\x03\x00\x00\x00\x0a"),
+		H("01 03 {seq:u16be} 00 0a", "\x01\x03{seq:u16be}\x00\x0a",
+		    "\x01\x03\x01\x02\x00\x0a"),
+		H("0103{seq:u16be}000a", "\x01\x03{seq:u16be}\x00\x0a",
+		    "\x01\x03\x01\x02\x00\x0a"),
+		H("0x01,{seq:u8},0x03", "\x01{seq:u8}\x03", "\x01\x02\x03"),
+		H("0x01, {seq:u8}, 0x03", "\x01{seq:u8}\x03",
+		    "\x01\x02\x03"),
+		H("01:{len:u8}:{seq:u8}", "\x01{len:u8}{seq:u8}",
+		    "\x01\x03\x02"),
+		H("{len:u16be} 7b 7d", "{len:u16be}{{}", "\x00\x04{}"),
+		H("7b7b", "{{{{", "{{"),
+		H("{{ 41", "{{A", "{A"),
+		H("41 {bogus", "A{bogus", NULL),
+		H("41 {foo} 42", "A{foo}B", NULL),
+#undef H
+	};
+	static const struct {
+		const char	*hex, *err;
+	} bad[] = {
+		{ "01 0g {seq}", "not a hex digit 'g' at position 5" },
+		{ "0{seq}1", "hex bytes need two digits: '0' at position 1 "
+		    "has no partner" },
+		{ "01 {seq} 0", "hex bytes need two digits: '0' at position 10 "
+		    "has no partner" },
+		{ "01 {seq} 02 }", "not a hex digit '}' at position 13" },
+		{ "01,,{seq}", "empty element: ',' at position 3 has no byte "
+		    "after it" },
+		{ "0x{seq}", "\"0x\" without hex digits at position 1" },
+	};
+	struct fill_env e = env_of(258, 0);
+	struct buf t = BUF_INIT, b = BUF_INIT;
+	struct fill *f;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		buf_reset(&t);
+		ok(fill_hex_template(good[i].hex, strlen(good[i].hex), &t,
+		    err, sizeof err) == 0, "hex \"%s\"", good[i].hex);
+		is_mem(buf_peek(&t), buf_len(&t), good[i].tmpl, good[i].tn,
+		    "  template");
+		if (good[i].msg == NULL) {
+			ok(fill_compile(buf_peek(&t), buf_len(&t), &f, err,
+			    sizeof err) == -1, "  fails to compile: %s", err);
+			continue;
+		}
+		if (fill_compile(buf_peek(&t), buf_len(&t), &f, err,
+		    sizeof err) == -1) {
+			ok(0, "  compiles: %s", err);
+			continue;
+		}
+		buf_reset(&b);
+		fill_expand(f, &e, 0, &b);
+		is_mem(buf_peek(&b), buf_len(&b), good[i].msg, good[i].mn,
+		    "  message");
+		fill_free(f);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		buf_reset(&t);
+		err[0] = '\0';
+		ok(fill_hex_template(bad[i].hex, strlen(bad[i].hex), &t, err,
+		    sizeof err) == -1, "hex \"%s\" rejected", bad[i].hex);
+		is_str(err, bad[i].err, "  the error");
+	}
+	ok(fill_hex_template(NULL, 0, &t, err, sizeof err) == 0, "NULL, 0");
+	buf_free(&t);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -411,5 +494,6 @@ main(void)
 	test_rand();
 	test_len();
 	test_bad();
+	test_hex();
 	return done_testing();
 }
