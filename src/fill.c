@@ -231,8 +231,11 @@ fill_placeholder(struct fill *f, const unsigned char *p, size_t n,
 	f->n--;
 	if (err != NULL) {
 		fill_quote(p, n, q, sizeof q);
-		snprintf(err, errlen, "%s%s%s", what, q, fill_names[i].args ==
-		    FA_COUNT ? " (1 to 1024 bytes)" : "");
+		if (fill_names[i].args == FA_COUNT)
+			snprintf(err, errlen, "%s%s (1 to %d bytes)", what, q,
+			    FILL_RAND_MAX);
+		else
+			snprintf(err, errlen, "%s%s", what, q);
 	}
 	return -1;
 }

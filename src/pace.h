@@ -55,8 +55,9 @@ struct pace {
  * (count and period >= 1); anything else is taken as 1/s. */
 void		 pace_start(struct pace *, const struct pace_rate *rate,
 		    uint64_t now);
-/* How many messages to send at now: 0 to burst.  Call pace_sent() with the
- * number actually sent (fewer when the link is full). */
+/* How many messages to send at now: 0 to burst (when more are owed, this
+ * is where the schedule slips).  Call pace_sent() with the number
+ * actually sent (fewer when the link is full). */
 uint64_t	 pace_due(struct pace *, uint64_t now);
 void		 pace_sent(struct pace *, uint64_t n);
 /* When the next message is due (may be <= now: send at once). */
