@@ -10,12 +10,16 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include <sys/socket.h>
 
 #include "cmd.h"
 #include "net.h"
+#include "check.h"
 #include "codec.h"
+#include "fill.h"
 #include "enc.h"
 #include "loop.h"
 #include "event.h"
@@ -103,6 +107,10 @@ struct repeat {
 	struct net_addr	 to;
 	int		 have_to;
 	int		 flags;		/* PIPE_AS_HEX for sendhex */
+	/* --fill: data is the template, expanded anew for each send. */
+	struct fill	*fill;
+	struct check_spec check;	/* --append */
+	int		 have_check;
 };
 static struct repeat *repeats;
 /* How soon a repeat postponed by a full queue tries again. */
@@ -121,7 +129,47 @@ repeat_free(struct repeat *r)
 	if (r->timer)
 		loop_timer_del(r->timer);
 	buf_free(&r->data);
+	fill_free(r->fill);
 	free(r);
+}
+
+static void
+cmd_rand(void *arg, unsigned char *p, size_t n)
+{
+	(void)arg;
+	/* Test payloads, not keys: but never the same twice. */
+	while (n > 0) {
+		ssize_t r = getrandom(p, n, 0);
+
+		if (r <= 0)
+			break;
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+/* The bytes of one send: the template expanded for this session (--fill),
+ * then its checksum (--append). */
+static void
+cmd_make_msg(struct session *s, const struct buf *tmpl, const struct fill *fill,
+    const struct check_spec *ck, struct buf *out)
+{
+	buf_reset(out);
+	if (fill != NULL) {
+		struct timespec ts;
+		struct fill_env env;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		memset(&env, 0, sizeof env);
+		env.seq = ++s->fill_seq;
+		env.now_ms = (uint64_t)ts.tv_sec * 1000 +
+		    (uint64_t)ts.tv_nsec / 1000000;
+		env.rand = cmd_rand;
+		fill_expand(fill, &env, ck != NULL ? check_width(ck) : 0, out);
+	} else
+		buf_append(out, buf_peek(tmpl), buf_len(tmpl));
+	if (ck != NULL)
+		check_append(ck, buf_peek(out), buf_len(out), out);
 }
 
 static void
@@ -139,8 +187,13 @@ repeat_tick(void *arg)
 	}
 	/* A full queue postpones this send; it is never dropped. */
 	if (pipe_can_queue(s)) {
-		rc = pipe_send_ex(s, buf_peek(&r->data), buf_len(&r->data),
+		struct buf msg = BUF_INIT;
+
+		cmd_make_msg(s, &r->data, r->fill, r->have_check ? &r->check :
+		    NULL, &msg);
+		rc = pipe_send_ex(s, buf_peek(&msg), buf_len(&msg),
 		    r->have_to ? &r->to : NULL, r->flags, err, sizeof err);
+		buf_free(&msg);
 		if (rc == -1) {
 			if (sess_find(r->id) != NULL)
 				ev_notice(s, "repeat stopped: %s", err);
@@ -565,10 +618,13 @@ static enum cmd_status
 cmd_send_common(struct cmd_ctx *c, int hex)
 {
 	struct session *s = cmd_session(c, c->argv[0]);
-	struct buf data = BUF_INIT;
+	struct buf data = BUF_INIT, tmpl = BUF_INIT;
 	struct net_addr to;
 	const char *tov = cmd_opt(c, "to"), *v;
 	struct repeat *rep = NULL;
+	struct fill *fill = NULL;
+	struct check_spec ck;
+	int have_ck = 0;
 	uint64_t count = 1, every = 0;
 	char err[256];
 	int r;
@@ -595,32 +651,55 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		    sizeof err) == -1)
 			return cmd_usage(c, "--to: %s", err);
 	}
+	if ((v = cmd_opt(c, "append")) != NULL) {
+		if (check_parse(v, &ck, err, sizeof err) == -1)
+			return cmd_usage(c, "--append: %s", err);
+		have_ck = 1;
+	}
+	if (hex && cmd_has(c, "fill"))
+		r = fill_hex_template(c->rest, c->restlen, &tmpl, err,
+		    sizeof err);
+	else if (hex)
+		r = codec_parse_hex(c->rest, c->restlen, &tmpl, err, sizeof err);
+	else if (!enc_is_utf8(s->set.encoding))
+		r = cmd_encode_text(s->set.encoding, c->rest, c->restlen, &tmpl,
+		    err, sizeof err);
+	else
+		r = codec_unescape(c->rest, c->restlen, &tmpl, err, sizeof err);
+	if (r == 0 && cmd_has(c, "fill"))
+		r = fill_compile(buf_peek(&tmpl), buf_len(&tmpl), &fill, err,
+		    sizeof err);
+	if (r == -1) {
+		buf_free(&tmpl);
+		return cmd_usage(c, "%s", err);
+	}
 	if (count != 1) {
 		rep = xcalloc(1, sizeof *rep);
 		rep->forever = count == 0;
 		rep->left = count;
 		rep->every = every;
 	}
-	if (hex)
-		r = codec_parse_hex(c->rest, c->restlen, &data, err, sizeof err);
-	else if (!enc_is_utf8(s->set.encoding))
-		r = cmd_encode_text(s->set.encoding, c->rest, c->restlen, &data,
-		    err, sizeof err);
-	else
-		r = codec_unescape(c->rest, c->restlen, &data, err, sizeof err);
-	if (r == -1) {
-		buf_free(&data);
-		free(rep);
-		return cmd_usage(c, "%s", err);
+	cmd_make_msg(s, &tmpl, fill, have_ck ? &ck : NULL, &data);
+	if (rep != NULL) {
+		/* The repeat owns the template from here on. */
+		rep->data = tmpl;
+		rep->fill = fill;
+		rep->check = ck;
+		rep->have_check = have_ck;
+	} else {
+		buf_free(&tmpl);
+		fill_free(fill);
 	}
 	if (s->state == S_LISTENING && s->npeers == 0) {
 		buf_free(&data);
-		free(rep);
+		if (rep != NULL)
+			repeat_free(rep);
 		return cmd_fail(c, "server %u has no peers", s->id);
 	}
 	if (rep != NULL && !pipe_can_queue(s)) {
 		buf_free(&data);
-		free(rep);
+		if (rep != NULL)
+			repeat_free(rep);
 		return cmd_fail(c, "session %u: output queue full; not "
 		    "started", s->id);
 	}
@@ -642,21 +721,21 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 	    NULL, hex ? PIPE_AS_HEX : 0, err, sizeof err);
 	if (r == -1) {
 		buf_free(&data);
-		free(rep);
+		if (rep != NULL)
+			repeat_free(rep);
 		return cmd_fail(c, "%s", err);
 	}
 	if (rep != NULL) {
 		rep->id = s->id;
-		rep->data = data;
+		buf_free(&data);
 		rep->flags = hex ? PIPE_AS_HEX : 0;
 		if (tov != NULL) {
 			rep->to = to;
 			rep->have_to = 1;
 		}
-		if (!rep->forever && --rep->left == 0) {
-			buf_free(&rep->data);
-			free(rep);
-		} else {
+		if (!rep->forever && --rep->left == 0)
+			repeat_free(rep);
+		else {
 			rep->next = repeats;
 			repeats = rep;
 			rep->timer = loop_timer_add(rep->every, repeat_tick, rep);
@@ -680,28 +759,39 @@ cmd_sendhex_exec(struct cmd_ctx *c)
 }
 
 static const struct cmd_opt send_opts[] = {
-	{ "to", 1 }, { "repeat", 1 }, { "every", 1 }, { NULL, 0 }
+	{ "to", 1 }, { "repeat", 1 }, { "every", 1 }, { "fill", 0 },
+	{ "append", 1 }, { NULL, 0 }
 };
 
 const struct cmd_entry cmd_send_entry = {
 	"send", NULL,
-	"send ID [--to HOST:PORT] [--repeat N] [--every DUR] TEXT",
+	"send ID [--to HOST:PORT] [--repeat N] [--every DUR] [--fill] "
+	"[--append CHECK] TEXT",
 	"Send TEXT, the rest of the line, with C escapes decoded: \\r \\n "
 	"\\t \\0 \\\\ \\e \\a \\xHH \\\".  Text that is one quoted string "
 	"loses its quotes.  Sent to a server, every peer receives it.  Data "
 	"for a session still connecting is queued.  To UDP: one datagram, to "
 	"--to, else the session's default destination, else the source of "
 	"the last datagram received.  --repeat N sends N times (0 = until "
-	"stop), --every DUR apart (alone: until stop; DUR > 0).",
+	"stop), --every DUR apart (alone: until stop; DUR > 0).  --fill "
+	"expands placeholders on every send: {seq} {seq:04} {seq:u16be} "
+	"{time} {time_ms} {iso} {rand:N} {len} {len:u16be} {{.  --append "
+	"CHECK appends a checksum: sum8 xor8 lrc crc8 crc16-modbus "
+	"crc16-ccitt crc16-xmodem crc32 crc32c (:le/:be to change the byte "
+	"order).",
 	1, 1, send_opts, CMD_REST, ARG_SESSION, cmd_send_exec
 };
 
 const struct cmd_entry cmd_sendhex_entry = {
 	"sendhex", "sendx",
-	"sendhex ID [--to HOST:PORT] [--repeat N] [--every DUR] HEX",
+	"sendhex ID [--to HOST:PORT] [--repeat N] [--every DUR] [--fill] "
+	"[--append CHECK] HEX",
 	"Send bytes written in hex: \"48 65 6c\", \"48656c\", \"0x48,0x65\", "
 	"\"48:65:6c\" or \"48-65\".  An odd number of digits or a non-hex "
-	"character is an error naming its position.",
+	"character is an error naming its position.  --fill and --append as "
+	"for send: placeholders stand among the hex bytes (\"01 {seq:u16be} "
+	"{len:u8}\"); Modbus: \"sendhex 1 --append crc16-modbus 01 03 00 00 "
+	"00 0a\" sends 01 03 00 00 00 0a c5 cd.",
 	1, 1, send_opts, CMD_REST, ARG_SESSION, cmd_sendhex_exec
 };
 

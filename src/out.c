@@ -100,6 +100,9 @@ out_escape_msg(const char *msg, size_t n, struct buf *out)
 	codec_escape((const unsigned char *)msg, n, out, 0);
 }
 
+static void	out_error_v(const char *, const char *, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
 static void
 out_error_v(const char *cmd, const char *usage, const char *fmt, va_list ap)
 {

@@ -88,6 +88,7 @@ struct session {
 	char			 remote_str[NET_ADDRSTRLEN];
 
 	uint64_t		 rx_bytes, tx_bytes, rx_msgs, tx_msgs;
+	uint64_t		 fill_seq;	/* {seq} of the last --fill send */
 	uint64_t		 created_ms, reset_ms;
 
 	struct settings		 set;
