@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import select
 import shutil
 import socket
 import ssl
@@ -22,7 +23,7 @@ import threading
 import traceback
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from st import (ok, is_eq, skip, done, skip_all, run, Socktool,  # noqa: E402
-                free_port, wait_listening, recv_until, recv_exact, Proc)
+                free_port, wait_listening, recv_until, Proc, deadline_loop)
 
 if shutil.which("openssl") is None:
     skip_all("openssl not installed")
@@ -362,13 +363,22 @@ def t_server(with_cert):
                                  stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE)
             st.wait_for(r"^\[4\] TLSv1\.3 ")
+            st.cmd("send 4 to ncat\\n")
+            got = b""
+            for _ in deadline_loop(20, "ncat output"):
+                r, _, _ = select.select([n.stdout], [], [], 1)
+                if r:
+                    d = os.read(n.stdout.fileno(), 4096)
+                    got += d
+                    if not d or b"to ncat\n" in got:
+                        break
             n.stdin.write(b"from ncat\n")
             n.stdin.flush()
             st.wait_for(r"^from ncat\\n$")
-            st.cmd("send 4 to ncat\\n")
-            st.cmd("close 4")
-            o, _ = n.communicate(timeout=20)
-            ok(b"to ncat" in o, "%s: ncat --ssl, data both ways" % label, o)
+            n.stdin.close()
+            n.wait(20)
+            ok(b"to ncat" in got, "%s: ncat --ssl, data both ways" % label,
+               got)
         else:
             skip("%s: ncat --ssl" % label, "ncat not installed")
         st.cmd("show 1")
