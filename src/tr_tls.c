@@ -275,13 +275,26 @@ tls_explain(struct session *s, int e, int err, int during_handshake)
 	ERR_clear_error();
 }
 
+/* End the session with the words tls_explain found.  They are copied:
+ * the connection that holds them goes with the session. */
+static void
+tls_destroy(struct session *s)
+{
+	struct tls_conn *c = tls_conn(s);
+	char msg[sizeof c->fail_msg];
+	const char *reason = c->fail_reason;
+
+	snprintf(msg, sizeof msg, "%s", c->fail_msg);
+	sess_destroy(s, reason, msg);
+}
+
 static void
 tls_fail(struct session *s, int e)
 {
 	struct tls_conn *c = tls_conn(s);
 
 	if (c != NULL && c->fail_reason != NULL)
-		sess_destroy(s, c->fail_reason, c->fail_msg);
+		tls_destroy(s);
 	else
 		sess_fail(s, e);
 }
@@ -724,7 +737,7 @@ tls_handshake(struct session *s)
 	}
 	tls_explain(s, e, err, 1);
 	tls_release(s);
-	sess_destroy(s, c->fail_reason, c->fail_msg);
+	tls_destroy(s);
 }
 
 static void
