@@ -593,10 +593,34 @@ cmd_pending_timer(void *arg)
 	cmd_pending.timer = 0;
 }
 
+struct wait_id {
+	unsigned	id;
+};
+
 enum cmd_status
-cmd_wait(const struct cmd_ctx *c, uint64_t timeout_ms)
+cmd_wait_id(const struct cmd_ctx *c, unsigned id, uint64_t timeout_ms,
+    int (*check)(struct pending *))
+{
+	struct wait_id *w = xmalloc(sizeof *w);
+
+	w->id = id;
+	return cmd_wait(c, timeout_ms, check, w, NULL);
+}
+
+unsigned
+cmd_pending_id(const struct pending *p)
+{
+	return ((const struct wait_id *)p->state)->id;
+}
+
+enum cmd_status
+cmd_wait(const struct cmd_ctx *c, uint64_t timeout_ms,
+    int (*check)(struct pending *), void *state, void (*state_free)(void *))
 {
 	cmd_pending.active = 1;
+	cmd_pending.check = check;
+	cmd_pending.state = state;
+	cmd_pending.state_free = state_free;
 	cmd_pending.ent = c->ent;
 	cmd_pending.interactive = c->interactive;
 	cmd_pending.timeout_ms = timeout_ms;
@@ -613,7 +637,10 @@ cmd_pending_clear(void)
 {
 	if (cmd_pending.timer)
 		loop_timer_del(cmd_pending.timer);
-	buf_free(&cmd_pending.data);
+	if (cmd_pending.state_free != NULL)
+		cmd_pending.state_free(cmd_pending.state);
+	else
+		free(cmd_pending.state);
 	memset(&cmd_pending, 0, sizeof cmd_pending);
 }
 

@@ -96,29 +96,37 @@ void		 cmd_result_ok(const struct cmd_ctx *);
 /* JSON result naming the session a command created. */
 void		 cmd_result_session(const struct cmd_ctx *, const struct session *);
 
-/* A command that waits: checked after every loop iteration. */
+/* A command that waits: checked after every loop iteration.  What it waits
+ * for is its own state, typed by its check; the fields here are the same
+ * for every command. */
 struct pending {
 	int		 active;
 	const struct cmd_entry *ent;
 	/* 1 done, -1 failed (already reported), 0 keep waiting */
 	int		(*check)(struct pending *);
+	void		*state;		/* the waiting command's own */
+	void		(*state_free)(void *);
 	uint64_t	 deadline;	/* loop_now() ms, 0 = none */
 	uint64_t	 timer;
-	unsigned	 id;
-	int		 what;
-	int		 hex;
-	uint64_t	 mark;
 	uint64_t	 timeout_ms;
-	struct buf	 data;
 	int		 interactive;
 };
 extern struct pending cmd_pending;
 
-/* The check of a connect in progress on cmd_pending.id. */
-int		 cmd_connect_check(struct pending *);
+/* Start waiting with check and the command's state (freed with state_free
+ * when the wait ends; NULL: free()).  Returns at once if already done. */
+enum cmd_status	 cmd_wait(const struct cmd_ctx *, uint64_t timeout_ms,
+		    int (*check)(struct pending *), void *state,
+		    void (*state_free)(void *));
+/* The common case: a wait about one session. */
+enum cmd_status	 cmd_wait_id(const struct cmd_ctx *, unsigned id,
+		    uint64_t timeout_ms, int (*check)(struct pending *));
+/* The session a cmd_wait_id() wait is about. */
+unsigned	 cmd_pending_id(const struct pending *);
 
-/* Start waiting; the caller fills check and its fields first. */
-enum cmd_status	 cmd_wait(const struct cmd_ctx *, uint64_t timeout_ms);
+/* The check of a connect (or handshake) in progress: done once the
+ * session is connected, failed if it closed. */
+int		 cmd_connect_check(struct pending *);
 /* After each loop iteration: CMD_PENDING while waiting, else the result. */
 enum cmd_status	 cmd_pending_poll(void);
 /* Ctrl-C / end of program. */

@@ -71,21 +71,38 @@ cmd_encode_text(const char *enc, const char *t, size_t n, struct buf *out,
 }
 
 /* A send waiting for room in a full queue (scripted mode only). */
+/* A scripted send waiting for room. */
+struct send_wait {
+	unsigned	 id;
+	struct buf	 data;
+	int		 flags;
+};
+
+static void
+cmd_send_free(void *arg)
+{
+	struct send_wait *w = arg;
+
+	buf_free(&w->data);
+	free(w);
+}
+
 static int
 cmd_send_check(struct pending *p)
 {
-	struct session *s = sess_find(p->id);
+	struct send_wait *w = p->state;
+	struct session *s = sess_find(w->id);
 	char err[256];
 
 	if (s == NULL) {
 		out_error(p->ent->name, "session %u closed with %zu bytes "
-		    "not sent", p->id, buf_len(&p->data));
+		    "not sent", w->id, buf_len(&w->data));
 		return -1;
 	}
 	if (!pipe_can_queue(s))
 		return 0;
-	if (pipe_send_ex(s, buf_peek(&p->data), buf_len(&p->data), NULL,
-	    p->hex ? PIPE_AS_HEX : 0, err, sizeof err) == -1) {
+	if (pipe_send_ex(s, buf_peek(&w->data), buf_len(&w->data), NULL,
+	    w->flags, err, sizeof err) == -1) {
 		out_error(p->ent->name, "%s", err);
 		return -1;
 	}
@@ -711,11 +728,14 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 			    pipe_queued(s));
 		}
 		/* A script waits for the peer to catch up. */
-		cmd_pending.id = s->id;
-		cmd_pending.data = data;
-		cmd_pending.hex = hex;
-		cmd_pending.check = cmd_send_check;
-		return cmd_wait(c, 0);
+		{
+			struct send_wait *w = xmalloc(sizeof *w);
+
+			w->id = s->id;
+			w->data = data;
+			w->flags = hex ? PIPE_AS_HEX : 0;
+			return cmd_wait(c, 0, cmd_send_check, w, cmd_send_free);
+		}
 	}
 	r = pipe_send_ex(s, buf_peek(&data), buf_len(&data), tov != NULL ? &to :
 	    NULL, hex ? PIPE_AS_HEX : 0, err, sizeof err);
@@ -842,28 +862,33 @@ const struct cmd_entry cmd_stop_entry = {
 };
 
 /* sendfile */
+
+/* A script's sendfile: its transfers, and the sessions they go to. */
+struct sendfile_wait {
+	uint64_t	 group;
+	size_t		 n;
+	unsigned	 ids[];
+};
+
 static int
 cmd_sendfile_check(struct pending *p)
 {
+	const struct sendfile_wait *w = p->state;
 	struct xfer *x;
+	size_t i;
 
 	for (x = xfers; x != NULL; x = x->next)
-		if (x->group == p->mark)
+		if (x->group == w->group)
 			return 0;
-	if (xfer_failed_group == p->mark)
+	if (xfer_failed_group == w->group)
 		return -1;	/* already reported */
 	/* Handed over; in a script also wait for the queues to drain, so
 	 * "sendfile; close" means the peer gets the whole file. */
-	{
-		const unsigned *ids = (const unsigned *)buf_peek(&p->data);
-		size_t i, n = buf_len(&p->data) / sizeof *ids;
+	for (i = 0; i < w->n; i++) {
+		struct session *s = sess_find(w->ids[i]);
 
-		for (i = 0; i < n; i++) {
-			struct session *s = sess_find(ids[i]);
-
-			if (s != NULL && pipe_queued(s) > 0)
-				return 0;
-		}
+		if (s != NULL && pipe_queued(s) > 0)
+			return 0;
 	}
 	cmd_result_ok(&(struct cmd_ctx){ .ent = p->ent });
 	return 1;
@@ -956,11 +981,15 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 		free(ids);
 		return CMD_OK;
 	}
-	cmd_pending.mark = group;
-	buf_append(&cmd_pending.data, ids, n * sizeof *ids);
-	free(ids);
-	cmd_pending.check = cmd_sendfile_check;
-	return cmd_wait(c, 0);
+	{
+		struct sendfile_wait *w = xmalloc(sizeof *w + n * sizeof *ids);
+
+		w->group = group;
+		w->n = n;
+		memcpy(w->ids, ids, n * sizeof *ids);
+		free(ids);
+		return cmd_wait(c, 0, cmd_sendfile_check, w, NULL);
+	}
 }
 
 static const struct cmd_opt sendfile_opts[] = { { "chunk", 1 }, { NULL, 0 } };

@@ -150,9 +150,7 @@ cmd_unix_client_exec(struct cmd_ctx *c)
 		return cmd_fail(c, "%s", err);
 	if (c->interactive)
 		return CMD_OK;
-	cmd_pending.id = s->id;
-	cmd_pending.check = cmd_connect_check;
-	return cmd_wait(c, 0);
+	return cmd_wait_id(c, s->id, 0, cmd_connect_check);
 }
 
 const struct cmd_entry cmd_unix_server_entry = {

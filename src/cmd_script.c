@@ -43,20 +43,39 @@ cmd_expect_in(struct ring *win, const struct buf *pat, struct buf *scratch)
 	return 1;
 }
 
+/* What an expect waits for. */
+struct expect_wait {
+	unsigned	 id;
+	struct buf	 pattern;
+	uint64_t	 mark;		/* n_recv at the last search */
+	int		 searched;	/* searched at least once */
+};
+
+static void
+cmd_expect_free(void *arg)
+{
+	struct expect_wait *w = arg;
+
+	buf_free(&w->pattern);
+	free(w);
+}
+
 static int
 cmd_expect_check(struct pending *p)
 {
-	struct session *s = sess_find(p->id);
+	struct expect_wait *w = p->state;
+
+	struct session *s = sess_find(w->id);
 	struct buf scratch = BUF_INIT, shown = BUF_INIT;
-	unsigned where = p->id;	/* the peer whose data matched */
+	unsigned where = w->id;	/* the peer whose data matched */
 	int hit = 0;
 
 	/* Search only when something new arrived since the last look. */
 	if (s == NULL)
-		hit = cmd_expect_in(sess_zombie_data(p->id), &p->data, &scratch);
-	else if (s->n_recv != p->mark || p->what == 0) {
-		p->what = 1;
-		p->mark = s->n_recv;
+		hit = cmd_expect_in(sess_zombie_data(w->id), &w->pattern, &scratch);
+	else if (s->n_recv != w->mark || !w->searched) {
+		w->searched = 1;
+		w->mark = s->n_recv;
 		if (sess_is_server(s)) {
 			struct session **all;
 			size_t n, i;
@@ -65,22 +84,22 @@ cmd_expect_check(struct pending *p)
 			for (i = 0; i < n && !hit; i++)
 				if (all[i]->parent == s &&
 				    (hit = cmd_expect_in(&all[i]->expwin,
-				    &p->data, &scratch)))
+				    &w->pattern, &scratch)))
 					where = all[i]->id;
 		} else
-			hit = cmd_expect_in(&s->expwin, &p->data, &scratch);
+			hit = cmd_expect_in(&s->expwin, &w->pattern, &scratch);
 	}
 	if (hit) {
 		buf_free(&scratch);
 		/* At the prompt nothing else would show that it is done. */
 		if (p->interactive && !out_cfg.json) {
-			codec_escape(buf_peek(&p->data), buf_len(&p->data),
+			codec_escape(buf_peek(&w->pattern), buf_len(&w->pattern),
 			    &shown, 0);
-			if (where != p->id)
+			if (where != w->id)
 				out_info("[%u] expect matched \"%s\" (from peer "
-				    "%u)", p->id, buf_cstr(&shown), where);
+				    "%u)", w->id, buf_cstr(&shown), where);
 			else
-				out_info("[%u] expect matched \"%s\"", p->id,
+				out_info("[%u] expect matched \"%s\"", w->id,
 				    buf_cstr(&shown));
 			buf_free(&shown);
 		}
@@ -89,7 +108,7 @@ cmd_expect_check(struct pending *p)
 
 			j_begin(&j, "result");
 			j_str(&j, "command", p->ent->name);
-			j_u64(&j, "id", p->id);
+			j_u64(&j, "id", w->id);
 			j_bool(&j, "ok", 1);
 			j_emit(&j);
 		}
@@ -101,10 +120,10 @@ cmd_expect_check(struct pending *p)
 	}
 	/* Escaped here, once: term_error keeps the backslashes as they
 	 * are, so "\r\n" reads as typed, not "\\r\\n". */
-	codec_escape(buf_peek(&p->data), buf_len(&p->data), &shown, 0);
+	codec_escape(buf_peek(&w->pattern), buf_len(&w->pattern), &shown, 0);
 	if (s == NULL)
 		out_error(p->ent->name, "session %u closed before \"%s\" "
-		    "arrived", p->id, buf_cstr(&shown));
+		    "arrived", w->id, buf_cstr(&shown));
 	else {
 		struct buf got = BUF_INIT, dur = BUF_INIT;
 		size_t n, from;
@@ -119,7 +138,7 @@ cmd_expect_check(struct pending *p)
 		codec_fmt_duration(p->timeout_ms, &dur);
 		out_error(p->ent->name, "timed out after %s waiting for "
 		    "\"%s\" on %u (last bytes seen: \"%s%s\")", buf_cstr(&dur),
-		    buf_cstr(&shown), p->id, from ? "..." : "", buf_cstr(&got));
+		    buf_cstr(&shown), w->id, from ? "..." : "", buf_cstr(&got));
 		buf_free(&got);
 		buf_free(&dur);
 	}
@@ -131,6 +150,7 @@ cmd_expect_check(struct pending *p)
 static enum cmd_status
 cmd_expect_exec(struct cmd_ctx *c)
 {
+	struct expect_wait *w;
 	uint64_t id, timeout;
 	char err[256];
 	int r;
@@ -142,20 +162,20 @@ cmd_expect_exec(struct cmd_ctx *c)
 		return cmd_usage(c, "no session %s", c->argv[0]);
 	if (cmd_duration(c, "timeout", 5000, &timeout) == -1)
 		return CMD_ERR;
+	w = xcalloc(1, sizeof *w);
 	if (cmd_has(c, "hex"))
 		r = codec_parse_hex(c->argv[1], strlen(c->argv[1]),
-		    &cmd_pending.data, err, sizeof err);
+		    &w->pattern, err, sizeof err);
 	else
 		r = codec_unescape(c->argv[1], strlen(c->argv[1]),
-		    &cmd_pending.data, err, sizeof err);
-	if (r == -1 || buf_len(&cmd_pending.data) == 0) {
-		buf_free(&cmd_pending.data);
+		    &w->pattern, err, sizeof err);
+	if (r == -1 || buf_len(&w->pattern) == 0) {
+		cmd_expect_free(w);
 		return r == -1 ? cmd_usage(c, "%s", err) :
 		    cmd_usage(c, "empty pattern");
 	}
-	cmd_pending.id = (unsigned)id;
-	cmd_pending.check = cmd_expect_check;
-	return cmd_wait(c, timeout);
+	w->id = (unsigned)id;
+	return cmd_wait(c, timeout, cmd_expect_check, w, cmd_expect_free);
 }
 
 static const struct cmd_opt expect_opts[] = {
@@ -177,15 +197,21 @@ enum { W_CONNECTED, W_ACCEPTED, W_CLOSED, W_RECV };
 static const char *const wait_names[] = { "connected", "accepted", "closed",
     "recv", NULL };
 
+struct event_wait {
+	unsigned	 id;
+	int		 what;		/* W_* */
+};
+
 static int
 cmd_wait_check(struct pending *p)
 {
-	struct session *s = sess_find(p->id);
+	const struct event_wait *w = p->state;
+	struct session *s = sess_find(w->id);
 	struct buf d = BUF_INIT;
 
-	switch (p->what) {
+	switch (w->what) {
 	case W_CONNECTED:
-		if (s != NULL && s->state != S_CONNECTING)
+		if (s != NULL && !sess_opening(s))
 			return 1;
 		break;
 	case W_ACCEPTED:
@@ -207,14 +233,14 @@ cmd_wait_check(struct pending *p)
 	}
 	if (s == NULL) {
 		out_error(p->ent->name, "session %u closed while waiting for "
-		    "%s", p->id, wait_names[p->what]);
+		    "%s", w->id, wait_names[w->what]);
 		return -1;
 	}
 	if (!cmd_timed_out(p))
 		return 0;
 	codec_fmt_duration(p->timeout_ms, &d);
 	out_error(p->ent->name, "timed out after %s waiting for %s on %u",
-	    buf_cstr(&d), wait_names[p->what], p->id);
+	    buf_cstr(&d), wait_names[w->what], w->id);
 	buf_free(&d);
 	return -1;
 }
@@ -222,6 +248,7 @@ cmd_wait_check(struct pending *p)
 static enum cmd_status
 cmd_wait_exec(struct cmd_ctx *c)
 {
+	struct event_wait *w;
 	uint64_t id, timeout;
 	int i;
 
@@ -237,10 +264,10 @@ cmd_wait_exec(struct cmd_ctx *c)
 		return cmd_usage(c, "no session %s", c->argv[0]);
 	if (cmd_duration(c, "timeout", 10000, &timeout) == -1)
 		return CMD_ERR;
-	cmd_pending.id = (unsigned)id;
-	cmd_pending.what = i;
-	cmd_pending.check = cmd_wait_check;
-	return cmd_wait(c, timeout);
+	w = xmalloc(sizeof *w);
+	w->id = (unsigned)id;
+	w->what = i;
+	return cmd_wait(c, timeout, cmd_wait_check, w, NULL);
 }
 
 static const struct cmd_opt wait_opts[] = { { "timeout", 1 }, { NULL, 0 } };
@@ -271,8 +298,7 @@ cmd_sleep_exec(struct cmd_ctx *c)
 		    "1m)", c->argv[0]);
 	if (ms == 0)
 		return CMD_OK;
-	cmd_pending.check = cmd_sleep_check;
-	return cmd_wait(c, ms);
+	return cmd_wait(c, ms, cmd_sleep_check, NULL, NULL);
 }
 
 const struct cmd_entry cmd_sleep_entry = {

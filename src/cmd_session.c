@@ -72,7 +72,8 @@ const struct cmd_entry cmd_tcp_server_entry = {
 int
 cmd_connect_check(struct pending *p)
 {
-	struct session *s = sess_find(p->id);
+	unsigned id = cmd_pending_id(p);
+	struct session *s = sess_find(id);
 	const char *msg;
 
 	if (s != NULL && sess_opening(s))
@@ -90,7 +91,7 @@ cmd_connect_check(struct pending *p)
 		}
 		return 1;
 	}
-	msg = sess_last_close_msg(p->id);
+	msg = sess_last_close_msg(id);
 	out_error(p->ent->name, "cannot connect: %s", msg ? msg : "closed");
 	return -1;
 }
@@ -124,9 +125,7 @@ cmd_tcp_client_exec(struct cmd_ctx *c)
 		return CMD_OK;
 	}
 	/* In a script the next line may send: wait for the outcome. */
-	cmd_pending.id = s->id;
-	cmd_pending.check = cmd_connect_check;
-	return cmd_wait(c, 0);
+	return cmd_wait_id(c, s->id, 0, cmd_connect_check);
 }
 
 static const struct cmd_opt tcp_client_opts[] = {
@@ -269,14 +268,19 @@ cmd_ids(const struct cmd_ctx *c, unsigned **ids, size_t *n)
 }
 
 /* close */
+struct close_wait {
+	size_t		 n;
+	unsigned	 ids[];
+};
+
 static int
 cmd_close_check(struct pending *p)
 {
-	const unsigned *ids = (const unsigned *)buf_peek(&p->data);
-	size_t i, n = buf_len(&p->data) / sizeof *ids;
+	const struct close_wait *w = p->state;
+	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (sess_find(ids[i]) != NULL)
+	for (i = 0; i < w->n; i++)
+		if (sess_find(w->ids[i]) != NULL)
 			return 0;
 	return 1;
 }
@@ -301,10 +305,14 @@ cmd_close_exec(struct cmd_ctx *c)
 		return CMD_OK;
 	}
 	/* A script's next line sees the sessions gone. */
-	buf_append(&cmd_pending.data, ids, n * sizeof *ids);
-	free(ids);
-	cmd_pending.check = cmd_close_check;
-	return cmd_wait(c, 0);
+	{
+		struct close_wait *w = xmalloc(sizeof *w + n * sizeof *ids);
+
+		w->n = n;
+		memcpy(w->ids, ids, n * sizeof *ids);
+		free(ids);
+		return cmd_wait(c, 0, cmd_close_check, w, NULL);
+	}
 }
 
 const struct cmd_entry cmd_close_entry = {

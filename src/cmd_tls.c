@@ -73,7 +73,7 @@ cmd_tls_opts(struct cmd_ctx *c, struct tls_opts *o)
 static int
 cmd_tls_check(struct pending *p)
 {
-	struct session *s = sess_find(p->id);
+	struct session *s = sess_find(cmd_pending_id(p));
 	const char *msg;
 
 	if (s != NULL && sess_opening(s))
@@ -91,7 +91,7 @@ cmd_tls_check(struct pending *p)
 		}
 		return 1;
 	}
-	msg = sess_last_close_msg(p->id);
+	msg = sess_last_close_msg(cmd_pending_id(p));
 	out_error(p->ent->name, "%s", msg ? msg : "closed");
 	return -1;
 }
@@ -137,9 +137,7 @@ cmd_tls_client_exec(struct cmd_ctx *c)
 		return CMD_OK;
 	}
 	/* In a script the next line may send: wait for the handshake. */
-	cmd_pending.id = s->id;
-	cmd_pending.check = cmd_tls_check;
-	return cmd_wait(c, 0);
+	return cmd_wait_id(c, s->id, 0, cmd_tls_check);
 }
 
 static const struct cmd_opt tls_client_opts[] = {
@@ -309,9 +307,7 @@ cmd_starttls_exec(struct cmd_ctx *c)
 		cmd_result_ok(c);
 		return CMD_OK;
 	}
-	cmd_pending.id = id;
-	cmd_pending.check = cmd_tls_check;
-	return cmd_wait(c, 0);
+	return cmd_wait_id(c, id, 0, cmd_tls_check);
 }
 
 static const struct cmd_opt starttls_opts[] = {
