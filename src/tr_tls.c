@@ -140,6 +140,35 @@ tls_bio_cb(BIO *b, int oper, const char *argp, size_t len, int argi,
 	return ret;
 }
 
+/* An alert's name as RFC 8446 gives it, for the ones OpenSSL 3.0 calls
+ * "unknown" (TLS 1.3's certificate_required among them). */
+static const char *
+tls_alert_name(int val)
+{
+	switch (val & 0xff) {
+	case 86:
+		return "inappropriate fallback";
+	case 90:
+		return "user canceled";
+	case 109:
+		return "missing extension";
+	case 110:
+		return "unsupported extension";
+	case 112:
+		return "unrecognized name";
+	case 113:
+		return "bad certificate status response";
+	case 115:
+		return "unknown PSK identity";
+	case 116:
+		return "certificate required";
+	case 120:
+		return "no application protocol";
+	default:
+		return SSL_alert_desc_string_long(val);
+	}
+}
+
 /* Alerts by name, both ways, for the words of a failure. */
 static void
 tls_info_cb(const SSL *ssl, int where, int val)
@@ -153,7 +182,7 @@ tls_info_cb(const SSL *ssl, int where, int val)
 	if ((val & 0xff) == SSL3_AD_CLOSE_NOTIFY)
 		return;
 	snprintf((where & SSL_CB_READ) ? c->alert_in : c->alert_out,
-	    sizeof c->alert_in, "%s", SSL_alert_desc_string_long(val));
+	    sizeof c->alert_in, "%s", tls_alert_name(val));
 }
 
 /* Remember the first failure and the leaf, whatever the verify mode: a

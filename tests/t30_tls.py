@@ -413,6 +413,30 @@ def t_client_ca():
         st.finish()
 
 
+def t_client_cert():
+    """tls-client --cert/--key against a server that requires one; without
+    it, the server's alert is named."""
+    srv = PyTLSServer(P("leaf.pem"), P("leaf.key"), client_ca=P("ca.pem"))
+    try:
+        rc, out, err = run("tls-client localhost %d --ca %s\nexpect 1 "
+                           "python\n" % (srv.port, P("ca.pem")))
+        ok(rc == 1 and re.search(r"^\[1\] closed \(tls\): TLS error: the "
+                                 r"peer sent alert \"certificate "
+                                 r"required\"$", out, re.M),
+           "a TLS alert from the peer is shown by name", out + err)
+        rc, out, err = run("tls-client localhost %d --ca %s --cert %s --key "
+                           "%s\nexpect 1 python\nsend 1 bye\\n\nwait 1 "
+                           "closed\n" % (srv.port, P("ca.pem"),
+                                         P("client.pem"), P("client.key")))
+        ok(rc == 0 and any(i[2] and ((("commonName", "test client"),) in
+                                     i[2].get("subject", ()))
+                           for i in srv.info),
+           "--cert/--key present a client certificate the server verifies",
+           out + err + str(srv.info))
+    finally:
+        srv.close()
+
+
 def t_starttls():
     # Client side: a python server speaking 220 / STARTTLS / 220 go ahead.
     ls = socket.socket()
@@ -718,6 +742,7 @@ section("verification", t_verify)
 section("tls-server --cert", t_server, True)
 section("tls-server self-signed", t_server, False)
 section("--client-ca", t_client_ca)
+section("client certificate", t_client_cert)
 section("starttls", t_starttls)
 section("keys and pcap", t_keys_pcap)
 section("bad peers", t_bad_peers)
