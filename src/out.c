@@ -731,6 +731,15 @@ out_data(const struct out_data *d)
 			j_bool(&j, "truncated", d->truncated);
 		if (d->truncated)
 			j_u64(&j, "size", d->wire_size);
+		if (d->check != NULL) {
+			j_str(&j, "check", d->check_ok == 1 ? "ok" : "bad");
+			j_str(&j, "check_type", d->check);
+			if (d->check_ok == 0) {
+				j_str(&j, "got", d->got);
+				j_str(&j, "want", d->want);
+			} else if (d->check_ok < 0)
+				j_str(&j, "why", "shorter than the checksum");
+		}
 		j_emit(&j);
 		return;
 	}
@@ -743,6 +752,15 @@ out_data(const struct out_data *d)
 	if (d->truncated)
 		buf_printf(&out_pending, " (truncated: the datagram had %zu "
 		    "bytes)", d->wire_size);
+	if (d->check != NULL && d->check_ok == 1)
+		buf_printf(&out_pending, " (%s ok)", d->check);
+	else if (d->check != NULL && d->check_ok == 0)
+		buf_printf(&out_pending, " %s(bad %s: got %s, want %s)%s",
+		    out_color("err"), d->check, d->got, d->want,
+		    out_color(d->dir == '<' ? "rx" : "tx"));
+	else if (d->check != NULL)
+		buf_printf(&out_pending, " (bad %s: shorter than the checksum)",
+		    d->check);
 	buf_printf(&out_pending, "%s\n", out_color("off"));
 	if (d->max_display != 0 && shown > d->max_display)
 		shown = (size_t)d->max_display;

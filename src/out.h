@@ -119,6 +119,10 @@ struct out_data {
 	uint64_t		 max_display;
 	const char		*encoding;
 	int			 stamp;
+	/* `set ID check`: the verdict on a received message. */
+	const char		*check;		/* algorithm name, or NULL */
+	int			 check_ok;	/* 1 ok, 0 bad, -1 too short */
+	const char		*got, *want;	/* hex, when bad */
 };
 void	out_data(const struct out_data *);
 

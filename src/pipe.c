@@ -100,6 +100,7 @@ static void
 pipe_display(struct session *s, const struct chunk *c)
 {
 	struct out_data d;
+	struct buf gb = BUF_INIT, wb = BUF_INIT;
 	char addr[NET_ADDRSTRLEN];
 
 	if (s->set.display == DISP_NONE || (c->dir == '>' && !s->set.show_sent))
@@ -123,7 +124,22 @@ pipe_display(struct session *s, const struct chunk *c)
 	d.max_display = s->set.max_display;
 	d.encoding = s->set.encoding;
 	d.stamp = s->set.timestamps;
+	if (c->dir == '<' && s->set.have_check) {
+		uint32_t got = 0, want = 0;
+
+		d.check = check_name(&s->set.check);
+		d.check_ok = check_verify(&s->set.check, c->p, c->n, &got,
+		    &want);
+		if (d.check_ok == 0) {
+			check_format_value(&s->set.check, got, &gb);
+			check_format_value(&s->set.check, want, &wb);
+			d.got = buf_cstr(&gb);
+			d.want = buf_cstr(&wb);
+		}
+	}
 	out_data(&d);
+	buf_free(&gb);
+	buf_free(&wb);
 }
 
 static const struct tap display_tap = {

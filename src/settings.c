@@ -172,6 +172,31 @@ fmt_half_close(const struct settings *s, struct buf *out)
 	buf_puts(out, onoff_names[s->half_close]);
 }
 
+static int
+set_check(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	struct check_spec c;
+
+	if (strcmp(v, "none") == 0 || strcmp(v, "off") == 0) {
+		s->have_check = 0;
+		return 0;
+	}
+	if (check_parse(v, &c, err, errlen) == -1)
+		return -1;
+	s->check = c;
+	s->have_check = 1;
+	return 0;
+}
+
+static void
+fmt_check(const struct settings *s, struct buf *out)
+{
+	if (!s->have_check)
+		buf_puts(out, "none");
+	else
+		check_format(&s->check, out);
+}
+
 /*
  * The closing quote of the quoted string opening at s[i], or n when it is
  * never closed.  As in the command tokenizer, a backslash protects the next
@@ -348,6 +373,9 @@ const struct setting_def setting_defs[] = {
 	  set_reply, fmt_reply },
 	{ "half-close", "on|off", "a peer's end of stream leaves the session "
 	  "open for sending", set_half_close, fmt_half_close },
+	{ "check", "none|sum8|xor8|lrc|crc8|crc16-modbus|crc16-ccitt|"
+	  "crc16-xmodem|crc32|crc32c", "verify the checksum that ends every "
+	  "received message", set_check, fmt_check },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

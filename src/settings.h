@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "check.h"
 #include "frame.h"
 
 enum disp_mode { DISP_TEXT, DISP_HEX, DISP_BOTH, DISP_NONE };
@@ -38,6 +39,8 @@ struct settings {
 	struct frame_spec frame;
 	int		echo;		/* enum echo_mode */
 	int		half_close;	/* peer EOF leaves us able to send */
+	int		have_check;	/* verify received messages (`check`) */
+	struct check_spec check;
 	struct reply_rules *replies;
 };
 
