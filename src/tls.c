@@ -432,10 +432,11 @@ tls_setup(struct tls_cfg *cfg, const struct tls_opts *o, char *err,
 		return -1;
 	}
 	/* Writes may take part of what is offered, from wherever the queue's
-	 * head has moved; renegotiation (TLS 1.2) would let a read need a
+	 * head has moved; an idle connection gives its record buffers back
+	 * (a server may hold thousands); renegotiation (TLS 1.2) would let a read need a
 	 * write and the other way round, and nobody debugging wants it. */
 	SSL_CTX_set_mode(cfg->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_options(cfg->ctx, SSL_OP_NO_RENEGOTIATION);
 	SSL_CTX_set_keylog_callback(cfg->ctx, tls_keylog_cb);
 	if (o->alpn != NULL && tls_parse_alpn(o->alpn, cfg, err, errlen) == -1)

@@ -685,28 +685,24 @@ tls_keep_chain(struct tls_conn *c)
 {
 	STACK_OF(X509) *ch = SSL_get0_verified_chain(c->ssl);
 	X509 *peer = SSL_get0_peer_certificate(c->ssl);
-	int i, n, first = 0;
+	struct buf b = BUF_INIT;
+	int i, n;
 
 	if (ch == NULL || sk_X509_num(ch) == 0) {
 		ch = SSL_get_peer_cert_chain(c->ssl);
 		/* A server's list leaves out the client's own certificate. */
 		if (c->cfg->server && peer != NULL) {
-			struct buf b = BUF_INIT;
-
 			tls_describe_cert(peer, &b);
 			c->chain[c->nchain++] = xstrdup(buf_cstr(&b));
-			buf_free(&b);
-			first = 0;
 		}
 	}
 	n = ch != NULL ? sk_X509_num(ch) : 0;
-	for (i = first; i < n && c->nchain < TLS_CHAIN_MAX; i++) {
-		struct buf b = BUF_INIT;
-
+	for (i = 0; i < n && c->nchain < TLS_CHAIN_MAX; i++) {
+		buf_reset(&b);
 		tls_describe_cert(sk_X509_value(ch, i), &b);
 		c->chain[c->nchain++] = xstrdup(buf_cstr(&b));
-		buf_free(&b);
 	}
+	buf_free(&b);
 }
 
 static void
