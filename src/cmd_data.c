@@ -20,6 +20,7 @@
 #include "check.h"
 #include "codec.h"
 #include "fill.h"
+#include "pace.h"
 #include "enc.h"
 #include "loop.h"
 #include "event.h"
@@ -128,6 +129,10 @@ struct repeat {
 	struct fill	*fill;
 	struct check_spec check;	/* --append */
 	int		 have_check;
+	/* --rate: sends due by a schedule from the start, not by a fixed
+	 * delay after each (which drifts by the loop's own latency). */
+	int		 paced;
+	struct pace	 pace;
 };
 static struct repeat *repeats;
 /* How soon a repeat postponed by a full queue tries again. */
@@ -148,6 +153,26 @@ repeat_free(struct repeat *r)
 	buf_free(&r->data);
 	fill_free(r->fill);
 	free(r);
+}
+
+static uint64_t
+cmd_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void	repeat_tick(void *);
+
+/* The next timer of a paced repeat: when the next message is due. */
+static void
+repeat_pace_timer(struct repeat *r)
+{
+	uint64_t ns = pace_wait(&r->pace, cmd_now_ns());
+
+	r->timer = loop_timer_add((ns + 999999) / 1000000, repeat_tick, r);
 }
 
 static void
@@ -200,6 +225,43 @@ repeat_tick(void *arg)
 	r->timer = 0;
 	if (s == NULL || s->closing) {
 		repeat_free(r);
+		return;
+	}
+	if (r->paced) {
+		uint64_t due = pace_due(&r->pace, cmd_now_ns()), n = 0;
+
+		/* What is due goes now (a bounded burst when the loop fell
+		 * behind); a full queue leaves the rest for later. */
+		while (n < due && (r->forever || r->left > 0) &&
+		    pipe_can_queue(s)) {
+			struct buf msg = BUF_INIT;
+
+			cmd_make_msg(s, &r->data, r->fill, r->have_check ?
+			    &r->check : NULL, &msg);
+			rc = pipe_send_ex(s, buf_peek(&msg), buf_len(&msg),
+			    r->have_to ? &r->to : NULL, r->flags, err,
+			    sizeof err);
+			buf_free(&msg);
+			if (rc == -1) {
+				if (sess_find(r->id) != NULL)
+					ev_notice(s, "repeat stopped: %s", err);
+				repeat_free(r);
+				return;
+			}
+			n++;
+			if (!r->forever)
+				r->left--;
+		}
+		pace_sent(&r->pace, n);
+		if (!r->forever && r->left == 0) {
+			repeat_free(r);
+			return;
+		}
+		if (n < due)	/* the queue is full: look again soon */
+			r->timer = loop_timer_add(REPEAT_RETRY_MS, repeat_tick,
+			    r);
+		else
+			repeat_pace_timer(r);
 		return;
 	}
 	/* A full queue postpones this send; it is never dropped. */
@@ -641,7 +703,8 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 	struct repeat *rep = NULL;
 	struct fill *fill = NULL;
 	struct check_spec ck;
-	int have_ck = 0;
+	struct pace_rate rate;
+	int have_ck = 0, paced = 0;
 	uint64_t count = 1, every = 0;
 	char err[256];
 	int r;
@@ -667,6 +730,16 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		if (net_resolve_one(tov, SOCK_DGRAM, 0, &to, err,
 		    sizeof err) == -1)
 			return cmd_usage(c, "--to: %s", err);
+	}
+	if ((v = cmd_opt(c, "rate")) != NULL) {
+		if (pace_parse(v, &rate, err, sizeof err) == -1)
+			return cmd_usage(c, "--rate: %s", err);
+		if (!cmd_has(c, "repeat"))
+			return cmd_usage(c, "--rate paces a --repeat");
+		if (cmd_has(c, "every"))
+			return cmd_usage(c, "--rate and --every both set the "
+			    "pace: give one");
+		paced = 1;
 	}
 	if ((v = cmd_opt(c, "append")) != NULL) {
 		if (check_parse(v, &ck, err, sizeof err) == -1)
@@ -703,6 +776,10 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		rep->fill = fill;
 		rep->check = ck;
 		rep->have_check = have_ck;
+		if (paced) {
+			rep->paced = 1;
+			pace_start(&rep->pace, &rate, cmd_now_ns());
+		}
 	} else {
 		buf_free(&tmpl);
 		fill_free(fill);
@@ -758,7 +835,12 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		else {
 			rep->next = repeats;
 			repeats = rep;
-			rep->timer = loop_timer_add(rep->every, repeat_tick, rep);
+			if (rep->paced) {
+				pace_sent(&rep->pace, 1);
+				repeat_pace_timer(rep);
+			} else
+				rep->timer = loop_timer_add(rep->every,
+				    repeat_tick, rep);
 		}
 	} else
 		buf_free(&data);
@@ -780,13 +862,13 @@ cmd_sendhex_exec(struct cmd_ctx *c)
 
 static const struct cmd_opt send_opts[] = {
 	{ "to", 1 }, { "repeat", 1 }, { "every", 1 }, { "fill", 0 },
-	{ "append", 1 }, { NULL, 0 }
+	{ "append", 1 }, { "rate", 1 }, { NULL, 0 }
 };
 
 const struct cmd_entry cmd_send_entry = {
 	"send", NULL,
-	"send ID [--to HOST:PORT] [--repeat N] [--every DUR] [--fill] "
-	"[--append CHECK] TEXT",
+	"send ID [--to HOST:PORT] [--repeat N] [--every DUR] [--rate N/s] "
+	"[--fill] [--append CHECK] TEXT",
 	"Send TEXT, the rest of the line, with C escapes decoded: \\r \\n "
 	"\\t \\0 \\\\ \\e \\a \\xHH \\\".  Text that is one quoted string "
 	"loses its quotes.  Sent to a server, every peer receives it.  Data "
@@ -798,14 +880,15 @@ const struct cmd_entry cmd_send_entry = {
 	"{time} {time_ms} {iso} {rand:N} {len} {len:u16be} {{.  --append "
 	"CHECK appends a checksum: sum8 xor8 lrc crc8 crc16-modbus "
 	"crc16-ccitt crc16-xmodem crc32 crc32c (:le/:be to change the byte "
-	"order).",
+	"order).  --rate N/s (or N/m, N/h) paces a --repeat by a schedule "
+	"from the start, so the long-run average holds.",
 	1, 1, send_opts, CMD_REST, ARG_SESSION, cmd_send_exec
 };
 
 const struct cmd_entry cmd_sendhex_entry = {
 	"sendhex", "sendx",
-	"sendhex ID [--to HOST:PORT] [--repeat N] [--every DUR] [--fill] "
-	"[--append CHECK] HEX",
+	"sendhex ID [--to HOST:PORT] [--repeat N] [--every DUR] [--rate N/s] "
+	"[--fill] [--append CHECK] HEX",
 	"Send bytes written in hex: \"48 65 6c\", \"48656c\", \"0x48,0x65\", "
 	"\"48:65:6c\" or \"48-65\".  An odd number of digits or a non-hex "
 	"character is an error naming its position.  --fill and --append as "
