@@ -544,6 +544,27 @@ def t_keys_pcap():
     ok("secret-request-1234" in o and "SECRET-REQUEST-1234" in o and
        "hello from python" in o, "tshark decrypts the pcap log with the "
        "embedded secrets (follow,tls shows the plaintext)", o)
+    # `log SERVER` before its peers connect covers them.
+    scap = P("server.pcapng")
+    with Socktool() as st:
+        st.cmd("tls-server 127.0.0.1 0")
+        sport = st.port(1)
+        st.cmd("log 1 %s --format pcap" % scap)
+        st.wait_for(r"^\[1\] logging to ")
+        c = py_client(sport, name="localhost")
+        c.sendall(b"client-says-4321\n")
+        st.wait_for(r"^client-says-4321")
+        st.cmd("send 2 server-says-8765\\n")
+        recv_until(c, b"server-says-8765\n")
+        c.unwrap().close()
+        st.wait_for(r"^\[2\] closed")
+        st.finish()
+    p = subprocess.run([TSHARK, "-r", scap, "-d", "tcp.port==%d,tls" % sport,
+                        "-q", "-z", "follow,tls,ascii,0"], capture_output=True,
+                       env=env, timeout=120)
+    o = p.stdout.decode("utf-8", "replace")
+    ok("client-says-4321" in o and "server-says-8765" in o, "a server's "
+       "pcap log decrypts its peers' traffic with no key file", o)
     if EDITCAP:
         bare = P("bare.pcapng")
         subprocess.run([EDITCAP, "--discard-all-secrets", cap, bare],
