@@ -15,6 +15,7 @@
 #include "pipe.h"
 #include "session.h"
 #include "tls.h"
+#include "tls_cert.h"
 
 /* The options every TLS command shares, checked before anything is made.
  * -1 after a usage error. */
@@ -46,20 +47,14 @@ cmd_tls_opts(struct cmd_ctx *c, struct tls_opts *o)
 		return -1;
 	}
 	if (o->alpn != NULL) {
-		const char *p = o->alpn;
+		struct buf b = BUF_INIT;
+		char err[128];
+		int r = tls_alpn_wire(o->alpn, &b, err, sizeof err);
 
-		for (;;) {
-			const char *e = strchr(p, ',');
-			size_t n = e ? (size_t)(e - p) : strlen(p);
-
-			if (n == 0 || n > 255) {
-				cmd_usage(c, "--alpn: empty or over-long "
-				    "protocol name in \"%.32s\"", o->alpn);
-				return -1;
-			}
-			if (e == NULL)
-				break;
-			p = e + 1;
+		buf_free(&b);
+		if (r == -1) {
+			cmd_usage(c, "--alpn: %s", err);
+			return -1;
 		}
 	}
 	if (o->sni != NULL && (o->sni[0] == '\0' || strlen(o->sni) > 253)) {

@@ -59,13 +59,6 @@ void		 tls_cfg_unref(struct tls_cfg *);
 /* Session s holds cfg's base reference and starts TLS once connected. */
 void		 tls_cfg_own(struct tls_cfg *, struct session *);
 
-/* Words for people. */
-void		 tls_name(const X509_NAME *, char *out, size_t len);
-void		 tls_time(const ASN1_TIME *, char *out, size_t len);
-void		 tls_fingerprint(const X509 *, char *out, size_t len);
-/* "expired", "self-signed", "unknown issuer", "host name mismatch", ... */
-const char	*tls_verify_words(long code);
-
 /* A key-log line (NSS format) from the context of ssl, for session s: to
  * --keylog, to $SSLKEYLOGFILE and to the session's pcap logs. */
 void		 tls_keylog(struct session *, const SSL *, const char *line);

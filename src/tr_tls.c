@@ -26,6 +26,7 @@
 #include "pipe.h"
 #include "session.h"
 #include "tls.h"
+#include "tls_cert.h"
 #include "transport.h"
 
 #define TLS_CHAIN_MAX	8
