@@ -544,6 +544,22 @@ def t_keys_pcap():
     ok("secret-request-1234" in o and "SECRET-REQUEST-1234" in o and
        "hello from python" in o, "tshark decrypts the pcap log with the "
        "embedded secrets (follow,tls shows the plaintext)", o)
+    # TLS 1.2 (CLIENT_RANDOM secrets), against openssl s_server.
+    p12, port12 = start_s_server("-rev")
+    cap12 = P("tls12.pcapng")
+    try:
+        rc, out, err = run("log all %s --format pcap\ntls-client localhost "
+                           "%d --ca %s --tls-version 1.2\nsend 1 "
+                           "twelve-request\\n\nexpect 1 tseuqer-evlewt\n"
+                           "close 1\n" % (cap12, port12, P("ca.pem")))
+    finally:
+        p12.stop()
+    q = subprocess.run([TSHARK, "-r", cap12, "-d", "tcp.port==%d,tls" %
+                        port12, "-q", "-z", "follow,tls,ascii,0"],
+                       capture_output=True, env=env, timeout=120)
+    o = q.stdout.decode("utf-8", "replace")
+    ok(rc == 0 and "twelve-request" in o and "tseuqer-evlewt" in o,
+       "a TLS 1.2 session's pcap log decrypts too", out + err + o)
     # `log SERVER` before its peers connect covers them.
     scap = P("server.pcapng")
     with Socktool() as st:
