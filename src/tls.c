@@ -336,12 +336,22 @@ tls_cfg_new(const struct tls_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	if (o->keylog != NULL) {
+		struct stat a, b;
+
 		cfg->keylog = fopen(o->keylog, "a");
 		if (cfg->keylog == NULL) {
 			snprintf(err, errlen, "--keylog %.200s: %s", o->keylog,
 			    strerror(errno));
 			tls_cfg_unref(cfg);
 			return NULL;
+		}
+		/* The file $SSLKEYLOGFILE names already gets every line. */
+		if (tls_env_keylog != NULL &&
+		    fstat(fileno(cfg->keylog), &a) == 0 &&
+		    fstat(fileno(tls_env_keylog), &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+			fclose(cfg->keylog);
+			cfg->keylog = NULL;
 		}
 	}
 	return cfg;
