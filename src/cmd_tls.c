@@ -267,6 +267,13 @@ cmd_starttls_exec(struct cmd_ctx *c)
 		return CMD_ERR;
 	if (cmd_tls_opts(c, &o) == -1)
 		return CMD_ERR;
+	/* Options of the other side would be silently meaningless. */
+	if (o.server && (o.sni != NULL || o.ca != NULL || o.insecure))
+		return cmd_usage(c, "--%s is for the client side (without "
+		    "--server)", o.sni ? "sni" : o.ca ? "ca" : "insecure");
+	if (!o.server && o.client_ca != NULL)
+		return cmd_usage(c, "--client-ca is for the server side "
+		    "(with --server)");
 	if (sess_has(s, KIND_TLS))
 		return cmd_fail(c, "session %u already speaks TLS", s->id);
 	if (s->kind != K_TCP_CLIENT && s->kind != K_TCP_PEER)

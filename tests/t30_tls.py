@@ -498,6 +498,10 @@ def t_starttls():
            "against a python client: data both ways")
         s.close()
         st.finish()
+    rc, out, err = run("tcp-server 127.0.0.1 0\nstarttls 1 --server --sni x\n")
+    ok(rc == 1 and "--sni is for the client side" in out + err and
+       "usage:" in out + err, "starttls --server --sni is a usage error",
+       out + err)
     rc, out, err = run("udp 127.0.0.1 0\nstarttls 1\n")
     ok(rc == 1 and "starttls needs a connected TCP session" in out + err,
        "starttls on a UDP endpoint is refused", out + err)
