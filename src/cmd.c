@@ -24,7 +24,8 @@ extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
     cmd_mcast_entry, cmd_unix_server_entry, cmd_unix_client_entry,
     cmd_sockopt_entry, cmd_stop_entry, cmd_sendfile_entry, cmd_source_entry,
     cmd_attach_entry, cmd_log_entry, cmd_tls_server_entry,
-    cmd_tls_client_entry, cmd_starttls_entry;
+    cmd_tls_client_entry, cmd_starttls_entry,
+    cmd_relay_entry, cmd_shutdown_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_tcp_server_entry,
@@ -50,6 +51,8 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_attach_entry,
 	&cmd_sockopt_entry,
 	&cmd_log_entry,
+	&cmd_relay_entry,
+	&cmd_shutdown_entry,
 	&cmd_expect_entry,
 	&cmd_wait_entry,
 	&cmd_sleep_entry,

@@ -158,12 +158,18 @@ cmd_list_order(size_t *nrows)
 	for (i = 0; i < n; i++) {
 		if (all[i]->parent != NULL)
 			continue;
+		/* A relay's upstream side is shown with its client side. */
+		if (all[i]->kind == K_RELAY_OUT && all[i]->pair != NULL)
+			continue;
 		rows[(*nrows)++] = all[i];
 		if (!sess_is_server(all[i]))
 			continue;
 		for (k = i + 1; k < n; k++)
-			if (all[k]->parent == all[i])
+			if (all[k]->parent == all[i]) {
 				rows[(*nrows)++] = all[k];
+				if (all[k]->pair != NULL)
+					rows[(*nrows)++] = all[k]->pair;
+			}
 	}
 	return rows;
 }
@@ -188,7 +194,8 @@ cmd_list_row(size_t i, struct rec *r, void *arg)
 	char remote[NET_ADDRSTRLEN];
 	struct buf rep = BUF_INIT;
 
-	r->indent = s->parent != NULL ? 2 : 0;
+	r->indent = s->parent != NULL ? 2 : s->kind == K_RELAY_OUT &&
+	    s->pair != NULL ? 4 : 0;
 	rec_u64(r, "id", s->id);
 	rec_str(r, "kind", sess_kind_name(s->kind));
 	rec_str(r, "state", sess_state_name(s->state));
@@ -199,6 +206,8 @@ cmd_list_row(size_t i, struct rec *r, void *arg)
 	rec_str(r, "display", settings_display_name(s->set.display));
 	if (s->parent != NULL)
 		rec_u64(r, "parent", s->parent->id);
+	if (s->pair != NULL)
+		rec_u64(r, "pair", s->pair->id);
 	if (cmd_repeat_describe(s->id, &rep) > 0)
 		rec_strcpy(r, "repeat", buf_cstr(&rep));
 	buf_free(&rep);
@@ -285,6 +294,13 @@ cmd_close_check(struct pending *p)
 	return 1;
 }
 
+static void
+cmd_abort_peer(struct session *p, void *arg)
+{
+	(void)arg;
+	sess_abort(p, "local", "aborted with a reset (RST)");
+}
+
 static enum cmd_status
 cmd_close_exec(struct cmd_ctx *c)
 {
@@ -296,7 +312,13 @@ cmd_close_exec(struct cmd_ctx *c)
 	for (i = 0; i < n; i++) {
 		struct session *s = sess_find(ids[i]);
 
-		if (s != NULL)
+		if (s == NULL)
+			continue;
+		if (cmd_has(c, "reset") && !sess_is_server(s))
+			sess_abort(s, "local", "aborted with a reset (RST)");
+		else if (cmd_has(c, "reset"))
+			sess_foreach_peer(s, cmd_abort_peer, NULL);
+		if ((s = sess_find(ids[i])) != NULL)
 			sess_close(s, "local");
 	}
 	cmd_result_ok(c);
@@ -315,12 +337,16 @@ cmd_close_exec(struct cmd_ctx *c)
 	}
 }
 
+static const struct cmd_opt close_opts[] = { { "reset", 0 }, { NULL, 0 } };
+
 const struct cmd_entry cmd_close_entry = {
-	"close", "rm", "close ID...|all",
+	"close", "rm", "close ID...|all [--reset]",
 	"Close sessions.  A TCP session is closed gracefully: data still "
 	"queued is sent first (for at most 10s).  Closing a server closes its "
-	"peers.  In a script the next line runs once they are closed.",
-	1, -1, NULL, 0, ARG_SESSION, cmd_close_exec
+	"peers.  --reset aborts instead: an RST, and what is queued is lost "
+	"(and reported).  In a script the next line runs once they are "
+	"closed.",
+	1, -1, close_opts, 0, ARG_SESSION, cmd_close_exec
 };
 
 /* set */

@@ -16,6 +16,8 @@ ev_begin(struct rec *r, const struct session *s, const char *event)
 	r->stamp = s->set.timestamps;
 	r->color = "ev";
 	rec_u64(r, "id", s->id);
+	if (s->pair != NULL)
+		rec_u64(r, "pair", s->pair->id);
 }
 
 void

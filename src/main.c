@@ -17,6 +17,7 @@
 #include "out.h"
 #include "log.h"
 #include "pipe.h"
+#include "relay.h"
 #include "session.h"
 #include "term.h"
 
@@ -436,6 +437,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pipe_init();
+	relay_init();
 	log_init();
 	setup_signals();
 	if (term_init(M.interactive, fd, on_line, "socktool> ", err,

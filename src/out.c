@@ -731,6 +731,10 @@ out_data(const struct out_data *d)
 			j_bool(&j, "truncated", d->truncated);
 		if (d->truncated)
 			j_u64(&j, "size", d->wire_size);
+		if (d->label != NULL)
+			j_str(&j, "direction", d->label);
+		if (d->pair != 0)
+			j_u64(&j, "pair", d->pair);
 		if (d->check != NULL) {
 			j_str(&j, "check", d->check_ok == 1 ? "ok" : "bad");
 			j_str(&j, "check_type", d->check);
@@ -749,6 +753,8 @@ out_data(const struct out_data *d)
 	if (d->peer != NULL)
 		buf_printf(&out_pending, " %s %s", d->dir == '<' ? "from" : "to",
 		    d->peer);
+	if (d->label != NULL)
+		buf_printf(&out_pending, " (%s)", d->label);
 	if (d->truncated)
 		buf_printf(&out_pending, " (truncated: the datagram had %zu "
 		    "bytes)", d->wire_size);

@@ -119,6 +119,8 @@ struct out_data {
 	uint64_t		 max_display;
 	const char		*encoding;
 	int			 stamp;
+	const char		*label;		/* relay: which direction */
+	unsigned		 pair;		/* relay: the other side, or 0 */
 	/* `set ID check`: the verdict on a received message. */
 	const char		*check;		/* algorithm name, or NULL */
 	int			 check_ok;	/* 1 ok, 0 bad, -1 too short */

@@ -118,6 +118,11 @@ pipe_display(struct session *s, const struct chunk *c)
 	d.truncated = c->truncated;
 	d.wire_size = c->wire_size;
 	d.display = s->set.display;
+	if (s->pair != NULL)
+		d.pair = s->pair->id;
+	if (c->dir == '<' && sess_has(s, KIND_RELAY))
+		d.label = s->kind == K_RELAY_OUT ? "server->client" :
+		    "client->server";
 	/* Bytes typed in hex are echoed in hex, whatever the text display. */
 	if (c->as_hex && d.display == DISP_TEXT)
 		d.display = DISP_HEX;
@@ -392,6 +397,9 @@ pipe_output(struct session *s)
 		buf_consume(&s->outq, (size_t)w);
 		s->outq_payload -= (size_t)w;
 	}
+	/* Room again: the other side of a relay may read. */
+	if (s->pair != NULL)
+		tr_interest(s->pair);
 	return sess_progress(s);
 }
 
@@ -419,6 +427,9 @@ pipe_write(struct session *s, const unsigned char *p, size_t n)
 	buf_append(&s->outq, p, n);
 	s->outq_payload += n;
 	tr_interest(s);
+	/* A relay's other side stops reading once this queue is full. */
+	if (s->pair != NULL)
+		tr_interest(s->pair);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "pipe.h"
 #include "session.h"
 #include "transport.h"
+#include "relay.h"
 
 const struct kind_info sess_kinds[K_NKINDS] = {
 	[K_TCP_SERVER]	= { "tcp-server", KIND_SERVER | KIND_STREAM | KIND_TCP,
@@ -38,6 +39,12 @@ const struct kind_info sess_kinds[K_NKINDS] = {
 			    K_TLS_PEER },
 	[K_TLS_CLIENT]	= { "tls-client", KIND_STREAM | KIND_TCP | KIND_TLS,
 			    K_TLS_CLIENT },
+	[K_RELAY]	= { "relay", KIND_SERVER | KIND_STREAM | KIND_TCP |
+			    KIND_RELAY, K_RELAY_IN },
+	[K_RELAY_IN]	= { "relay-in", KIND_STREAM | KIND_TCP | KIND_RELAY,
+			    K_RELAY_IN },
+	[K_RELAY_OUT]	= { "relay-out", KIND_STREAM | KIND_TCP | KIND_RELAY,
+			    K_RELAY_OUT },
 };
 
 /* Sessions sorted by id: ids only grow, so creation appends. */
@@ -241,6 +248,7 @@ sess_remove(struct session *s)
 	if (s->ai_list != NULL)
 		freeaddrinfo(s->ai_list);
 	free(s->allow);
+	free(s->upstream);
 	free(s);
 }
 
@@ -324,10 +332,17 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 	if (s->accept_timer)
 		loop_timer_del(s->accept_timer);
 	lost = pipe_queued(s);
+	last_close_id = s->id;
+	snprintf(last_close_msg, sizeof last_close_msg, "%s", msg);
 	pipe_event(s, TAP_CLOSE, reason, lost);
+	if (s->pair != NULL) {
+		s->pair->pair = NULL;
+		s->pair = NULL;
+	}
 	if (s->fd != -1)
-		tr_detach(s, 0);
+		tr_detach(s, s->abort);
 	s->state = S_CLOSED;
+	/* A tap may have closed another session meanwhile. */
 	last_close_id = s->id;
 	snprintf(last_close_msg, sizeof last_close_msg, "%s", msg);
 	ev_closed(s, reason, msg, lost);
@@ -429,7 +444,22 @@ sess_progress(struct session *s)
 	if (s->destroying || !sess_is_stream(s) || s->state == S_LISTENING ||
 	    s->state == S_CONNECTING || s->state == S_RESOLVING)
 		return 0;
-	if (pipe_queued(s) > 0 || !s->closing) {
+	if (pipe_queued(s) > 0) {
+		tr_interest(s);
+		return 0;
+	}
+	if (!s->closing) {
+		/* shutdown: FIN after the queue, and go once the peer has
+		 * finished too. */
+		if (s->want_shut && !s->wr_shut) {
+			s->tr->shutdown(s);
+			s->wr_shut = 1;
+		}
+		if (s->wr_shut && s->eof) {
+			pipe_drain(s, DRAIN_BUDGET);
+			sess_destroy(s, "peer", sess_reason_msg("peer"));
+			return -1;
+		}
 		tr_interest(s);
 		return 0;
 	}
@@ -459,6 +489,18 @@ sess_peer_eof(struct session *s)
 	pipe_rx_end(s);
 	if (s->closing)
 		return sess_progress(s);
+	if (sess_has(s, KIND_RELAY) && s->pair != NULL) {
+		/* A relay passes the half-close on: FIN to the other side,
+		 * the other direction still flows. */
+		s->state = S_HALF_CLOSED;
+		s->pair->want_shut = 1;
+		relay_defer_progress(s->pair);
+		return sess_progress(s);
+	}
+	if (s->want_shut) {
+		/* We sent (or will send) our FIN: both directions are done. */
+		return sess_progress(s);
+	}
 	if (s->set.half_close) {
 		/* The peer only stopped sending (shutdown): keep the other
 		 * direction until we close, or a write finds it gone. */
@@ -473,6 +515,20 @@ sess_peer_eof(struct session *s)
 		s->state = S_HALF_CLOSED;
 	sess_start_closing(s, "peer");
 	return sess_progress(s);
+}
+
+void
+sess_abort(struct session *s, const char *reason, const char *msg)
+{
+	s->abort = 1;
+	sess_destroy(s, reason, msg);
+}
+
+void
+sess_shutdown(struct session *s)
+{
+	s->want_shut = 1;
+	sess_progress(s);
 }
 
 static void

@@ -28,6 +28,9 @@ enum sess_kind {
 	K_TLS_SERVER,
 	K_TLS_PEER,
 	K_TLS_CLIENT,
+	K_RELAY,
+	K_RELAY_IN,
+	K_RELAY_OUT,
 	K_NKINDS
 };
 
@@ -38,6 +41,7 @@ enum sess_kind {
 #define KIND_UNIX	0x08	/* AF_UNIX: addresses are paths */
 #define KIND_MCAST	0x10	/* a multicast group member */
 #define KIND_TLS	0x20	/* TLS over TCP */
+#define KIND_RELAY	0x40	/* a relay or one side of a relayed pair */
 struct kind_info {
 	const char	*name;
 	unsigned	 flags;
@@ -77,6 +81,11 @@ struct session {
 	int			(*on_connect)(struct session *);
 	void			*on_connect_arg;	/* a server's TLS context */
 	struct session		*parent;	/* server of an accepted peer */
+	/* A relay's pair: what arrives on one side goes out on the other
+	 * (relay.c).  Cleared when either side goes. */
+	struct session		*pair;
+	char			*upstream;	/* a relay's HOST */
+	uint16_t		 upstream_port;
 	unsigned		 npeers;
 	unsigned		 max_peers;	/* 0 = no limit */
 	struct net_cidr		*allow;
@@ -104,6 +113,8 @@ struct session {
 	int			 destroying;
 	int			 eof;		/* peer finished sending */
 	int			 wr_shut;	/* our FIN is sent */
+	int			 want_shut;	/* FIN once the queue drains */
+	int			 abort;		/* end with RST, not FIN */
 	const char		*close_reason;
 	uint64_t		 close_timer;
 	uint64_t		 linger_timer;
@@ -196,6 +207,11 @@ void		 sess_close(struct session *, const char *reason);
 /* Immediate close with reason and message; emits the closed event. */
 void		 sess_destroy(struct session *, const char *reason,
 		    const char *msg);
+/* Abort: RST instead of FIN, what is queued is lost (and reported). */
+void		 sess_abort(struct session *, const char *reason,
+		    const char *msg);
+/* Send FIN once the queue has drained, keep receiving (`shutdown`). */
+void		 sess_shutdown(struct session *);
 /* An I/O error e ended the session. */
 void		 sess_fail(struct session *, int e);
 /* The peer finished sending.  Returns -1 if the session is gone. */

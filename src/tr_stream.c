@@ -45,7 +45,8 @@ stream_interest(const struct session *s)
 	int mask = 0;
 
 	if (!s->eof && !(pipe_queued(s) >= SESS_QUEUE_MAX &&
-	    (s->set.echo != ECHO_OFF || s->set.replies != NULL)))
+	    (s->set.echo != ECHO_OFF || s->set.replies != NULL)) &&
+	    !(s->pair != NULL && pipe_queued(s->pair) >= SESS_QUEUE_MAX))
 		mask |= LOOP_READ;
 	if (pipe_queued(s) > 0)
 		mask |= LOOP_WRITE;

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cmd_relay.c — `relay` (a listening session whose clients are paired with
+ * upstream connections, relay.c) and `shutdown` (half-close a session). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "codec.h"
+#include "net.h"
+#include "out.h"
+#include "relay.h"
+#include "session.h"
+
+static enum cmd_status
+cmd_relay_exec(struct cmd_ctx *c)
+{
+	const char *host = c->argc == 4 ? c->argv[0] : NULL, *v;
+	const char *const *a = (const char *const *)c->argv + (c->argc == 4);
+	struct net_cidr *allow = NULL;
+	struct session *s;
+	uint16_t port, upport;
+	uint64_t maxp = 0;
+	size_t nallow = 0;
+	char err[256];
+
+	if (c->argc < 3)
+		return cmd_usage(c, "missing argument");
+	if (net_parse_port(a[0], 1, &port, err, sizeof err) == -1)
+		return cmd_usage(c, "%s", err);
+	if (net_parse_port(a[2], 0, &upport, err, sizeof err) == -1)
+		return cmd_usage(c, "upstream %s", err);
+	if ((v = cmd_opt(c, "max-peers")) != NULL &&
+	    codec_parse_uint(v, 1, 1000000, &maxp) == -1)
+		return cmd_usage(c, "bad --max-peers \"%.32s\" (1..1000000)", v);
+	if ((v = cmd_opt(c, "allow")) != NULL &&
+	    net_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
+		return cmd_usage(c, "--allow: %s", err);
+	s = relay_start(host, port, a[1], upport, (unsigned)maxp, allow, nallow,
+	    err, sizeof err);
+	if (s == NULL)
+		return cmd_fail(c, "%s", err);
+	cmd_result_session(c, s);
+	return CMD_OK;
+}
+
+static const struct cmd_opt relay_opts[] = {
+	{ "max-peers", 1 }, { "allow", 1 }, { NULL, 0 }
+};
+
+const struct cmd_entry cmd_relay_entry = {
+	.name = "relay",
+	.usage = "relay [ADDR] PORT HOST HPORT [--max-peers N] "
+	    "[--allow CIDR,...]",
+	.help = "Listen on PORT; every client that connects (a relay-in "
+	    "session) gets an upstream connection to HOST HPORT (relay-out), "
+	    "and the two forward everything both ways while it is displayed "
+	    "with its direction, framed, matched by expect, logged and "
+	    "counted like any session.  Data from the client waits while the "
+	    "upstream connects; an upstream that fails closes the client with "
+	    "the reason.  A side that cannot take more stops reading on the "
+	    "other; a half-close passes through as a FIN, a reset as a reset.  "
+	    "send/sendhex/sendfile to either side inject bytes in order with "
+	    "the forwarded ones.",
+	.lower = 3,
+	.upper = 4,
+	.opts = relay_opts,
+	.argkind = ARG_NONE,
+	.exec = cmd_relay_exec,
+};
+
+static enum cmd_status
+cmd_shutdown_exec(struct cmd_ctx *c)
+{
+	struct session *s = cmd_session(c, c->argv[0]);
+
+	if (s == NULL)
+		return CMD_ERR;
+	if (!sess_is_stream(s) || sess_is_server(s) || sess_opening(s) ||
+	    s->fd == -1)
+		return cmd_fail(c, "session %u is not a connected stream",
+		    s->id);
+	if (s->want_shut || s->closing)
+		return cmd_fail(c, "session %u is already closing its side",
+		    s->id);
+	sess_shutdown(s);
+	cmd_result_ok(c);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_shutdown_entry = {
+	.name = "shutdown",
+	.usage = "shutdown ID",
+	.help = "Half-close: send FIN once what is queued has gone, and keep "
+	    "receiving; the session ends when the peer finishes too.",
+	.lower = 1,
+	.upper = 1,
+	.argkind = ARG_SESSION,
+	.exec = cmd_shutdown_exec,
+};

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* relay.h — relays (SPEC §3.8): a listening session whose every client is
+ * paired with an upstream connection; forwarding is a tap of the pipeline. */
+#ifndef SOCKTOOL_RELAY_H
+#define SOCKTOOL_RELAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct session;
+struct net_cidr;
+
+void	relay_init(void);
+/* A relay listening on [host]:port to uphost:upport. */
+struct session *relay_start(const char *host, uint16_t port,
+	    const char *uphost, uint16_t upport, unsigned max_peers,
+	    struct net_cidr *allow, size_t nallow, char *err, size_t errlen);
+/* The other side of s's pair must look at its end-of-stream rules again;
+ * done from the loop, never inside s's own receive path. */
+void	relay_defer_progress(struct session *);
+
+#endif

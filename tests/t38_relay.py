@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Issue 9 (relay core): a TCP relay between a python client and a socat
+echo server moves 64 MiB each way exactly, shows both directions with their
+labels, lists the pair and carries `pair` in JSON; sends inject in order;
+an upstream that refuses closes the client side with the reason; a client
+RST reaches upstream as an RST; a client half-close reaches upstream as EOF
+while the reply still flows back; close --reset and shutdown."""
+import hashlib
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from st import Socktool, ok, is_eq, skip, done, deadline_loop  # noqa: E402
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def relay_port(st):
+    return int(st.wait_for(r"^\[1\] listening on 127\.0\.0\.1:(\d+)")
+               .group(1))
+
+
+# ---- 64 MiB each way through a socat echo server (EXEC:cat) ---------------
+if shutil.which("socat") is None:
+    skip("64 MiB through the relay", "socat not installed")
+else:
+    up = free_port()
+    echo = subprocess.Popen(["socat", "TCP-LISTEN:%d,bind=127.0.0.1,"
+                             "reuseaddr" % up, "EXEC:cat"])
+    try:
+        # Listening yet?  Asked of the socket table: a probe connection
+        # would be socat's one connection.
+        for _ in deadline_loop(10, "socat listening"):
+            r = subprocess.run(["ss", "-ltnH", "sport = :%d" % up],
+                               capture_output=True, text=True)
+            if ":%d" % up in r.stdout:
+                break
+        with Socktool() as st:
+            st.cmd("set default display none")
+            st.cmd("relay 127.0.0.1 0 127.0.0.1 %d" % up)
+            port = relay_port(st)
+            size = 64 << 20
+            data = os.urandom(1 << 20) * 64
+            c = socket.create_connection(("127.0.0.1", port), timeout=60)
+            got = hashlib.sha256()
+            n = [0]
+
+            def reader():
+                while n[0] < size:
+                    b = c.recv(1 << 20)
+                    if not b:
+                        break
+                    got.update(b)
+                    n[0] += len(b)
+            t = threading.Thread(target=reader)
+            t.start()
+            c.sendall(data)
+            t.join(120)
+            if n[0] < size:
+                st.cmd("show 2")
+                st.cmd("show 3")
+                st.cmd("echo SHOWN")
+                st.wait_for(r"^SHOWN$")
+                print("# " + st.text.replace("\n", "\n# "))
+            is_eq((n[0], got.hexdigest()), (size,
+                  hashlib.sha256(data).hexdigest()),
+                  "64 MiB each way through the relay, sha256-exact")
+            st.cmd("list")
+            m = st.wait_for(r"^ID .*\n(?:.*\n){3}")
+            rows = m.group(0).decode()
+            ok("relay-in" in rows and "    3  relay-out" in rows and
+               str(size) in rows, "list shows the pair, counted", rows)
+            c.close()
+    finally:
+        echo.kill()
+        echo.wait()
+
+# ---- labels, JSON pair, injection in order ---------------------------------
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(4)
+UP = srv.getsockname()[1]
+with Socktool("--json") as st:
+    st.cmd("relay 127.0.0.1 0 127.0.0.1 %d" % UP)
+    port = int(st.wait_for(r'"local":"127\.0\.0\.1:(\d+)"').group(1))
+    c = socket.create_connection(("127.0.0.1", port), timeout=10)
+    u, _ = srv.accept()
+    u.settimeout(10)
+    c.sendall(b"A")
+    st.wait_for(r'"event":"recv","id":2,.*"direction":"client->server"')
+    st.cmd("send 3 INJ")
+    st.wait_for(r'"event":"sent","id":3')
+    c.sendall(b"B")
+    want = b"AINJB"
+    buf = b""
+    for _ in deadline_loop(10, "upstream bytes"):
+        buf += u.recv(100)
+        if len(buf) >= len(want):
+            break
+    is_eq(buf, want, "an injected send goes out in order with forwarded bytes")
+    u.sendall(b"reply")
+    st.wait_for(r'"event":"recv","id":3,.*"direction":"server->client"')
+    is_eq(c.recv(100), b"reply", "replies flow back to the client")
+    evs = [json.loads(l) for l in st.text.splitlines()
+           if l.startswith("{")]
+    recv2 = [e for e in evs if e.get("event") == "recv" and e["id"] == 2]
+    ok(recv2 and recv2[0].get("pair") == 3, "JSON recv events carry pair",
+       recv2)
+    st.cmd("list")
+    m = st.wait_for(r'"command":"list".*')
+    rows = json.loads(m.group(0).decode().join("{}") if False else
+                      st.text.splitlines()[-1])["sessions"]
+    ok({r["id"]: r.get("pair") for r in rows} == {1: None, 2: 3, 3: 2},
+       "list rows carry pair", rows)
+
+    # half-close: the client's FIN reaches upstream as EOF; replies flow
+    c.shutdown(socket.SHUT_WR)
+    rest = u.recv(100)
+    is_eq(rest, b"", "client half-close: upstream sees EOF")
+    u.sendall(b"after-fin")
+    is_eq(c.recv(100), b"after-fin", "the reply still flows back after it")
+    u.close()
+    st.wait_for(r'"event":"closed","id":2')
+    c.close()
+
+# ---- client RST -> upstream RST --------------------------------------------
+with Socktool() as st:
+    st.cmd("relay 127.0.0.1 0 127.0.0.1 %d" % UP)
+    port = relay_port(st)
+    c = socket.create_connection(("127.0.0.1", port), timeout=10)
+    u, _ = srv.accept()
+    u.settimeout(10)
+    c.sendall(b"x")
+    is_eq(u.recv(10), b"x", "the relay is up")
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+    try:
+        r = u.recv(10)
+        reset = False
+    except ConnectionResetError:
+        reset = True
+    ok(reset, "a client reset reaches upstream as a reset")
+    st.wait_for(r"^\[3\] closed \(reset\)")
+    u.close()
+
+# ---- upstream refused --------------------------------------------------------
+dead = free_port()
+with Socktool() as st:
+    st.cmd("relay 127.0.0.1 0 127.0.0.1 %d" % dead)
+    port = relay_port(st)
+    c = socket.create_connection(("127.0.0.1", port), timeout=10)
+    m = st.wait_for(r"^\[2\] closed \((\w+)\): (.*)$")
+    line = m.group(0).decode()
+    ok(m.group(1) == b"error" and b"upstream" in m.group(2) and
+       b"refused" in m.group(2), "refused upstream closes the client side "
+       "with the reason", line)
+    is_eq(c.recv(10), b"", "the client sees the close")
+    c.close()
+
+# ---- close --reset and shutdown on plain sessions ---------------------------
+with Socktool() as st:
+    st.cmd("tcp-client 127.0.0.1 %d" % UP)
+    u, _ = srv.accept()
+    u.settimeout(10)
+    st.wait_for(r"^\[1\] connected")
+    st.cmd("shutdown 1")
+    is_eq(u.recv(10), b"", "shutdown sends FIN")
+    u.sendall(b"still")
+    st.wait_for(r"^\[1\] < 5 bytes")
+    ok(True, "after shutdown the session still receives")
+    u.close()
+    st.wait_for(r"^\[1\] closed \(peer\)")
+    st.cmd("tcp-client 127.0.0.1 %d" % UP)
+    u, _ = srv.accept()
+    u.settimeout(10)
+    st.wait_for(r"^\[2\] connected")
+    st.cmd("close 2 --reset")
+    try:
+        u.recv(10)
+        reset = False
+    except ConnectionResetError:
+        reset = True
+    ok(reset, "close --reset sends an RST")
+    st.wait_for(r"^\[2\] closed \(local\): aborted with a reset")
+    u.close()
+srv.close()
+done()
