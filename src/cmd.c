@@ -14,6 +14,7 @@
 #include "pipe.h"
 #include "session.h"
 #include "settings.h"
+#include "sockopt.h"
 #include "term.h"
 
 extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
@@ -789,11 +790,21 @@ cmd_complete(const char *before, const char *text)
 	case ARG_SOCKOPT:
 		if (pos == 0)
 			cmd_cand_ids(&v, &n, text);
-		else if (pos == 1)
-			cmd_cand_list(&v, &n, text, "nodelay|keepalive|rcvbuf|"
-			    "sndbuf|ttl|broadcast|reuseaddr|linger");
-		else if (pos == 2)
-			cmd_cand_list(&v, &n, text, "on|off");
+		else if (pos == 1) {
+			/* The names from the one table sockopt reads. */
+			struct buf names = BUF_INIT;
+
+			sockopt_names(&names, "|");
+			cmd_cand_list(&v, &n, text, buf_cstr(&names));
+			buf_free(&names);
+		} else if (pos == 2) {
+			const struct sockopt_def *d = sockopt_find(t[nt - 1].s);
+
+			if (d != NULL && d->kind == SOV_BOOL)
+				cmd_cand_list(&v, &n, text, "on|off");
+			else if (d != NULL && d->kind == SOV_LINGER)
+				cmd_cand_list(&v, &n, text, "off");
+		}
 		break;
 	case ARG_NONE:
 		break;
