@@ -107,6 +107,7 @@ check: $(BIN) $(UNIT)
 bench: build/socktool
 	tests/bench/run
 	tests/bench/rate
+	tests/bench/tls
 
 # libFuzzer targets (clang): FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 30
