@@ -358,12 +358,16 @@ cmd_set_apply(struct session *s, const struct setting_def *d, const char *v)
 	char err[8];
 
 	d->apply(&s->set, v, err, sizeof err);
+	/* `read on|off` and the like change what the socket waits for. */
+	tr_interest(s);
 	if (!sess_is_server(s))
 		return;
 	all = sess_all(&n);
 	for (i = 0; i < n; i++)
-		if (all[i]->parent == s)
+		if (all[i]->parent == s) {
 			d->apply(&all[i]->set, v, err, sizeof err);
+			tr_interest(all[i]);
+		}
 }
 
 static enum cmd_status
@@ -402,8 +406,10 @@ cmd_set_exec(struct cmd_ctx *c)
 		size_t n, i;
 
 		all = sess_all(&n);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			d->apply(&all[i]->set, value, err, sizeof err);
+			tr_interest(all[i]);
+		}
 	} else {
 		struct session *s = cmd_session(c, target);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "frame.h"
@@ -376,14 +377,100 @@ pipe_output_dgram(struct session *s)
 	return 0;
 }
 
+/* Fault shaping (`split`, `delay`, `rate`): is any on? */
+static int
+pipe_shaped(const struct session *s)
+{
+	return s->set.split != 0 || s->set.delay_ms != 0 || s->set.rate != 0;
+}
+
+static uint64_t
+pipe_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+pipe_shape_timer(void *arg)
+{
+	struct session *s = arg;
+
+	s->shape_timer = 0;
+	pipe_output(s);
+}
+
+/*
+ * How much may be written now (at most want).  0 when shaping holds the
+ * write back: a timer then runs pipe_output again, and poll interest leaves
+ * out LOOP_WRITE meanwhile (tr_stream.c), so the loop sleeps.
+ */
+static size_t
+pipe_shape_allow(struct session *s, size_t want)
+{
+	uint64_t now = pipe_now_ns(), wait_ns = 0;
+	size_t n = want;
+
+	if (s->set.split != 0 && n > s->set.split)
+		n = s->set.split;
+	if (s->set.delay_ms != 0 && now < s->shape_next)
+		wait_ns = s->shape_next - now;
+	if (wait_ns == 0 && s->set.rate != 0) {
+		/* A token bucket holding 10 ms of the rate (at least one
+		 * byte): the average is the rate, bursts stay small. */
+		double cap = (double)s->set.rate / 100.0;
+
+		if (cap < 1.0)
+			cap = 1.0;
+		if (s->shape_tokens_ns == 0)
+			s->shape_tokens = cap;
+		else
+			s->shape_tokens += (double)(now - s->shape_tokens_ns) *
+			    (double)s->set.rate / 1e9;
+		if (s->shape_tokens > cap)
+			s->shape_tokens = cap;
+		s->shape_tokens_ns = now;
+		if (s->shape_tokens < 1.0)
+			wait_ns = (uint64_t)((1.0 - s->shape_tokens) * 1e9 /
+			    (double)s->set.rate) + 1;
+		else if ((double)n > s->shape_tokens)
+			n = (size_t)s->shape_tokens;
+	}
+	if (wait_ns != 0) {
+		if (s->shape_timer == 0)
+			s->shape_timer = loop_timer_add((wait_ns + 999999) /
+			    1000000, pipe_shape_timer, s);
+		return 0;
+	}
+	return n;
+}
+
+static void
+pipe_shape_used(struct session *s, size_t w)
+{
+	if (s->set.delay_ms != 0)
+		s->shape_next = pipe_now_ns() + s->set.delay_ms * 1000000u;
+	if (s->set.rate != 0)
+		s->shape_tokens -= (double)w;
+}
+
 int
 pipe_output(struct session *s)
 {
 	if (s->tr->dgram)
 		return pipe_output_dgram(s);
 	while (buf_len(&s->outq) > 0) {
-		ssize_t w = s->tr->write(s, buf_peek(&s->outq),
-		    buf_len(&s->outq), NULL);
+		size_t allow = buf_len(&s->outq);
+		ssize_t w;
+
+		if (pipe_shaped(s) &&
+		    (allow = pipe_shape_allow(s, allow)) == 0) {
+			tr_interest(s);
+			return 0;
+		}
+		w = s->tr->write(s, buf_peek(&s->outq), allow, NULL);
 
 		if (w == -1) {
 			if (errno == EINTR)
@@ -396,6 +483,8 @@ pipe_output(struct session *s)
 		pipe_sent(s, buf_peek(&s->outq), (size_t)w, NULL);
 		buf_consume(&s->outq, (size_t)w);
 		s->outq_payload -= (size_t)w;
+		if (pipe_shaped(s))
+			pipe_shape_used(s, (size_t)w);
 	}
 	/* Room again: the other side of a relay may read. */
 	if (s->pair != NULL)
@@ -406,7 +495,7 @@ pipe_output(struct session *s)
 int
 pipe_write(struct session *s, const unsigned char *p, size_t n)
 {
-	if (!sess_opening(s) && buf_len(&s->outq) == 0) {
+	if (!sess_opening(s) && buf_len(&s->outq) == 0 && !pipe_shaped(s)) {
 		/* Fast path: straight to the transport, queue only the rest. */
 		while (n > 0) {
 			ssize_t w = s->tr->write(s, p, n, NULL);

@@ -331,6 +331,8 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 		loop_timer_del(s->linger_timer);
 	if (s->accept_timer)
 		loop_timer_del(s->accept_timer);
+	if (s->shape_timer)
+		loop_timer_del(s->shape_timer);
 	lost = pipe_queued(s);
 	last_close_id = s->id;
 	snprintf(last_close_msg, sizeof last_close_msg, "%s", msg);

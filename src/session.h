@@ -114,6 +114,12 @@ struct session {
 	int			 eof;		/* peer finished sending */
 	int			 wr_shut;	/* our FIN is sent */
 	int			 want_shut;	/* FIN once the queue drains */
+	/* Fault shaping (pipe.c): no write before shape_next; a token
+	 * bucket for `rate`; a timer while a write waits. */
+	uint64_t		 shape_next;	/* monotonic ns */
+	uint64_t		 shape_tokens_ns;
+	double			 shape_tokens;
+	uint64_t		 shape_timer;
 	int			 abort;		/* end with RST, not FIN */
 	const char		*close_reason;
 	uint64_t		 close_timer;

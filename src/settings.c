@@ -173,6 +173,116 @@ fmt_half_close(const struct settings *s, struct buf *out)
 }
 
 static int
+set_split(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (codec_parse_uint(v, 0, 1u << 24, &n) == -1) {
+		snprintf(err, errlen, "bad split \"%.32s\" (bytes per write, 0 = "
+		    "off)", v);
+		return -1;
+	}
+	s->split = (unsigned)n;
+	return 0;
+}
+
+static void
+fmt_split(const struct settings *s, struct buf *out)
+{
+	if (s->split == 0)
+		buf_puts(out, "off");
+	else
+		buf_printf(out, "%u", s->split);
+}
+
+static int
+set_delay(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	uint64_t ms;
+
+	if (strcmp(v, "off") == 0)
+		ms = 0;
+	else if (codec_parse_duration(v, &ms) == -1) {
+		snprintf(err, errlen, "bad delay \"%.32s\" (e.g. 20ms, 1s, off)",
+		    v);
+		return -1;
+	}
+	s->delay_ms = ms;
+	return 0;
+}
+
+static void
+fmt_delay(const struct settings *s, struct buf *out)
+{
+	if (s->delay_ms == 0)
+		buf_puts(out, "off");
+	else
+		codec_fmt_duration(s->delay_ms, out);
+}
+
+/* "100k", "2M", "512", optionally followed by "/s": bytes per second. */
+static int
+set_rate(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	char num[32];
+	size_t n = strlen(v);
+	uint64_t r, mult = 1;
+
+	if (strcmp(v, "off") == 0 || strcmp(v, "0") == 0) {
+		s->rate = 0;
+		return 0;
+	}
+	if (n > 2 && strcmp(v + n - 2, "/s") == 0)
+		n -= 2;
+	if (n > 0 && (v[n - 1] == 'k' || v[n - 1] == 'K'))
+		mult = 1000, n--;
+	else if (n > 0 && (v[n - 1] == 'M' || v[n - 1] == 'm'))
+		mult = 1000000, n--;
+	else if (n > 0 && (v[n - 1] == 'G' || v[n - 1] == 'g'))
+		mult = 1000000000, n--;
+	if (n == 0 || n >= sizeof num) {
+		snprintf(err, errlen, "bad rate \"%.32s\" (bytes/s: 100k, 2M)",
+		    v);
+		return -1;
+	}
+	memcpy(num, v, n);
+	num[n] = '\0';
+	if (codec_parse_uint(num, 1, UINT64_C(1) << 40, &r) == -1) {
+		snprintf(err, errlen, "bad rate \"%.32s\" (bytes/s: 100k, 2M)",
+		    v);
+		return -1;
+	}
+	s->rate = r * mult;
+	return 0;
+}
+
+static void
+fmt_rate(const struct settings *s, struct buf *out)
+{
+	if (s->rate == 0)
+		buf_puts(out, "off");
+	else
+		buf_printf(out, "%llu/s", (unsigned long long)s->rate);
+}
+
+static int
+set_read(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	int on;
+
+	if (setting_choice(v, onoff_names, &on, "read", err, errlen) == -1)
+		return -1;
+	s->read_off = !on;
+	return 0;
+}
+
+static void
+fmt_read(const struct settings *s, struct buf *out)
+{
+	buf_puts(out, s->read_off ? "off" : "on");
+}
+
+static int
 set_check(struct settings *s, const char *v, char *err, size_t errlen)
 {
 	struct check_spec c;
@@ -373,6 +483,13 @@ const struct setting_def setting_defs[] = {
 	  set_reply, fmt_reply },
 	{ "half-close", "on|off", "a peer's end of stream leaves the session "
 	  "open for sending", set_half_close, fmt_half_close },
+	{ "split", NULL, "write at most N bytes at once (0 = off)", set_split,
+	  fmt_split },
+	{ "delay", "off", "wait DUR before each write", set_delay, fmt_delay },
+	{ "rate", "off", "pace writes to BYTES/s (100k, 2M)", set_rate,
+	  fmt_rate },
+	{ "read", "on|off", "off stops reading (the peer's window fills)",
+	  set_read, fmt_read },
 	{ "check", "none|sum8|xor8|lrc|crc8|crc16-modbus|crc16-ccitt|"
 	  "crc16-xmodem|crc32|crc32c", "verify the checksum that ends every "
 	  "received message", set_check, fmt_check },

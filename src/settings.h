@@ -41,6 +41,11 @@ struct settings {
 	int		half_close;	/* peer EOF leaves us able to send */
 	int		have_check;	/* verify received messages (`check`) */
 	struct check_spec check;
+	/* Fault shaping of what is sent (SPEC 3.8), and reading on/off. */
+	unsigned	split;		/* write at most this much at once; 0 off */
+	uint64_t	delay_ms;	/* wait before each write */
+	uint64_t	rate;		/* bytes per second; 0 off */
+	int		read_off;	/* stop reading (the peer's window fills) */
 	struct reply_rules *replies;
 };
 

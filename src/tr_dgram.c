@@ -91,8 +91,8 @@ dgram_shutdown(struct session *s)
 static int
 dgram_interest(const struct session *s)
 {
-	return LOOP_READ | (pipe_queued(s) > 0 || buf_len(&s->outq) > 0 ?
-	    LOOP_WRITE : 0);
+	return (s->set.read_off ? 0 : LOOP_READ) | (pipe_queued(s) > 0 ||
+	    buf_len(&s->outq) > 0 ? LOOP_WRITE : 0);
 }
 
 static size_t

@@ -44,11 +44,12 @@ stream_interest(const struct session *s)
 {
 	int mask = 0;
 
-	if (!s->eof && !(pipe_queued(s) >= SESS_QUEUE_MAX &&
+	if (!s->eof && !s->set.read_off && !(pipe_queued(s) >= SESS_QUEUE_MAX &&
 	    (s->set.echo != ECHO_OFF || s->set.replies != NULL)) &&
 	    !(s->pair != NULL && pipe_queued(s->pair) >= SESS_QUEUE_MAX))
 		mask |= LOOP_READ;
-	if (pipe_queued(s) > 0)
+	/* A write held back by fault shaping waits for its timer. */
+	if (pipe_queued(s) > 0 && s->shape_timer == 0)
 		mask |= LOOP_WRITE;
 	return mask;
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Issue 9, fault injection on any session: `split 1` + `delay 20ms` makes
+the peer receive one byte per read; `rate` paces writes (checked coarsely:
+the transfer cannot finish faster than the rate allows); `read off` lets the
+peer's send buffer fill (EAGAIN) and `read on` delivers everything; bad
+values are one usage error each."""
+import os
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from st import Socktool, ok, is_eq, done, deadline_loop  # noqa: E402
+
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(4)
+UP = srv.getsockname()[1]
+
+with Socktool() as st:
+    st.cmd("tcp-client 127.0.0.1 %d" % UP)
+    u, _ = srv.accept()
+    u.settimeout(10)
+    st.wait_for(r"^\[1\] connected")
+    st.cmd("set 1 split 1")
+    st.cmd("set 1 delay 20ms")
+    st.cmd("send 1 abcde")
+    reads = []
+    for _ in deadline_loop(10, "five bytes"):
+        reads.append(u.recv(100))
+        if sum(len(r) for r in reads) >= 5:
+            break
+    is_eq(reads, [b"a", b"b", b"c", b"d", b"e"],
+          "split 1 + delay 20ms: one byte per read")
+
+    # rate: 20000 bytes at 100k/s cannot arrive in under ~0.15 s; the
+    # bound is coarse on purpose (a loaded machine only makes it slower).
+    st.cmd("set 1 split 0")
+    st.cmd("set 1 delay off")
+    st.cmd("set 1 rate 100k")
+    t = time.monotonic()
+    st.cmd("send 1 %s" % ("x" * 20000))
+    got = 0
+    for _ in deadline_loop(20, "20000 bytes"):
+        got += len(u.recv(65536))
+        if got >= 20000:
+            break
+    el = time.monotonic() - t
+    ok(got == 20000 and el >= 0.15, "rate 100k paces 20000 bytes (%.3fs, "
+       "no faster than the rate allows)" % el)
+    st.cmd("set 1 rate off")
+
+    # read off: the peer's sends pile up until its non-blocking send fails
+    st.cmd("set 1 read off")
+    st.cmd("echo OFF")
+    st.wait_for(r"^OFF$")
+    u.setblocking(False)
+    sent, full = 0, False
+    for _ in deadline_loop(20, "the peer's send buffer to fill"):
+        try:
+            sent += u.send(b"y" * 65536)
+        except BlockingIOError:
+            full = True
+            break
+    ok(full, "read off: the peer's send hits EAGAIN after %d bytes" % sent)
+    u.setblocking(True)
+    st.cmd("set 1 read on")
+    for _ in deadline_loop(20, "everything delivered"):
+        pos = len(st.out)
+        st.cmd("show 1")
+        n = [int(st.wait_for(r"^  received +(\d+) bytes?", start=pos)
+                 .group(1))]
+        if n[-1] >= sent:
+            break
+    ok(n and n[-1] == sent, "read on: every byte arrives", n[-1:])
+    u.close()
+
+for line, what in (("set 1 split -1", "split"), ("set 1 delay soon", "delay"),
+                   ("set 1 rate fast", "rate"), ("set 1 read maybe", "read")):
+    with Socktool("--keep-going") as st:
+        st.cmd("udp 127.0.0.1 0")
+        st.cmd(line)
+        st.cmd("echo DONE")
+        st.wait_for(r"^DONE$")
+        # stderr is read by its own thread: let it catch up.
+        for _ in deadline_loop(10, "the error line"):
+            errs = [l for l in st.err.decode().splitlines() if l.strip()]
+            if errs:
+                break
+            with st.cond:
+                st.cond.wait(0.05)
+        ok(len(errs) == 1 and what in errs[0], "bad %s: one error" % what,
+           errs)
+srv.close()
+done()
