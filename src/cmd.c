@@ -26,7 +26,7 @@ extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
     cmd_sockopt_entry, cmd_stop_entry, cmd_sendfile_entry, cmd_source_entry,
     cmd_attach_entry, cmd_log_entry, cmd_tls_server_entry,
     cmd_tls_client_entry, cmd_starttls_entry,
-    cmd_relay_entry, cmd_shutdown_entry;
+    cmd_relay_entry, cmd_shutdown_entry, cmd_hold_entry, cmd_release_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_tcp_server_entry,
@@ -54,6 +54,8 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_log_entry,
 	&cmd_relay_entry,
 	&cmd_shutdown_entry,
+	&cmd_hold_entry,
+	&cmd_release_entry,
 	&cmd_expect_entry,
 	&cmd_wait_entry,
 	&cmd_sleep_entry,

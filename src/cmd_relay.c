@@ -97,3 +97,58 @@ const struct cmd_entry cmd_shutdown_entry = {
 	.argkind = ARG_SESSION,
 	.exec = cmd_shutdown_exec,
 };
+
+static enum cmd_status
+cmd_hold_common(struct cmd_ctx *c, int hold)
+{
+	struct session *s = cmd_session(c, c->argv[0]);
+
+	if (s == NULL)
+		return CMD_ERR;
+	if (s->pair == NULL)
+		return cmd_fail(c, "session %u is not one side of a relay",
+		    s->id);
+	if (hold)
+		relay_hold(s);
+	else {
+		out_info("[%u] released %zu held byte%s", s->id,
+		    buf_len(&s->holdq), buf_len(&s->holdq) == 1 ? "" : "s");
+		relay_release(s);
+	}
+	cmd_result_ok(c);
+	return CMD_OK;
+}
+
+static enum cmd_status
+cmd_hold_exec(struct cmd_ctx *c)
+{
+	return cmd_hold_common(c, 1);
+}
+
+static enum cmd_status
+cmd_release_exec(struct cmd_ctx *c)
+{
+	return cmd_hold_common(c, 0);
+}
+
+const struct cmd_entry cmd_hold_entry = {
+	.name = "hold",
+	.usage = "hold ID",
+	.help = "Stop forwarding what arrives on one side of a relay: it is "
+	    "kept, in order (up to 4 MiB, then that side stops reading), until "
+	    "release.  It is still shown, counted and logged as it arrives.",
+	.lower = 1,
+	.upper = 1,
+	.argkind = ARG_SESSION,
+	.exec = cmd_hold_exec,
+};
+
+const struct cmd_entry cmd_release_entry = {
+	.name = "release",
+	.usage = "release ID",
+	.help = "Forward what hold kept, then go on forwarding.",
+	.lower = 1,
+	.upper = 1,
+	.argkind = ARG_SESSION,
+	.exec = cmd_release_exec,
+};

@@ -18,22 +18,95 @@
 #include "relay.h"
 #include "session.h"
 #include "settings.h"
+#include "transport.h"
 
 /* Upstream connect timeout. */
 #define RELAY_CONNECT_MS	10000
 
-/* What one side forwards: every received chunk, as it came. */
+/* Rewrite rules on one message: every occurrence of each pattern, in rule
+ * order. */
 static void
-relay_chunk(struct session *s, const struct chunk *c)
+relay_rewrite(const struct reply_rules *rr, const unsigned char *p, size_t n,
+    struct buf *out)
+{
+	struct buf tmp = BUF_INIT;
+	size_t i;
+
+	buf_append(out, p, n);
+	for (i = 0; i < rr->n; i++) {
+		const struct buf *pat = &rr->r[i].pattern;
+		const unsigned char *q = buf_peek(out), *end = q + buf_len(out);
+		const unsigned char *hit;
+
+		buf_reset(&tmp);
+		while ((hit = memmem(q, (size_t)(end - q), buf_peek(pat),
+		    buf_len(pat))) != NULL) {
+			buf_append(&tmp, q, (size_t)(hit - q));
+			buf_append(&tmp, buf_peek(&rr->r[i].response),
+			    buf_len(&rr->r[i].response));
+			q = hit + buf_len(pat);
+		}
+		buf_append(&tmp, q, (size_t)(end - q));
+		buf_reset(out);
+		buf_append(out, buf_peek(&tmp), buf_len(&tmp));
+	}
+	buf_free(&tmp);
+}
+
+static void
+relay_forward(struct session *s, const unsigned char *p, size_t n)
 {
 	struct session *to = s->pair;
 
-	if (c->dir != '<' || c->wire || to == NULL || to->destroying)
+	if (to == NULL || to->destroying)
 		return;
 	pipe_count_msg_tx(to);
 	/* A failing write destroys the other side; its close event then
 	 * ends this one, from the loop. */
-	pipe_write(to, c->p, c->n);
+	if (s->set.rewrites != NULL) {
+		struct buf b = BUF_INIT;
+
+		relay_rewrite(s->set.rewrites, p, n, &b);
+		pipe_write(to, buf_peek(&b), buf_len(&b));
+		buf_free(&b);
+	} else
+		pipe_write(to, p, n);
+}
+
+/* What one side forwards: every received message as framing cut it (each
+ * read when framing is raw), so rewrite rules see whole messages. */
+static void
+relay_message(struct session *s, const struct chunk *c)
+{
+	if (c->dir != '<' || s->pair == NULL)
+		return;
+	if (s->held) {
+		/* Kept in order; a full hold queue stops reading here. */
+		buf_append(&s->holdq, c->p, c->n);
+		tr_interest(s);
+		return;
+	}
+	relay_forward(s, c->p, c->n);
+}
+
+void
+relay_hold(struct session *s)
+{
+	s->held = 1;
+}
+
+void
+relay_release(struct session *s)
+{
+	s->held = 0;
+	if (buf_len(&s->holdq) > 0) {
+		struct buf q = s->holdq;
+
+		s->holdq = (struct buf)BUF_INIT;
+		relay_forward(s, buf_peek(&q), buf_len(&q));
+		buf_free(&q);
+	}
+	tr_interest(s);
 }
 
 /* Work on the other side of a pair is done from a timer, by id: the side
@@ -159,7 +232,7 @@ relay_start(const char *host, uint16_t port, const char *uphost,
 
 static const struct tap relay_tap = {
 	.name = "relay",
-	.chunk = relay_chunk,
+	.message = relay_message,
 	.event = relay_event,
 };
 

@@ -249,6 +249,7 @@ sess_remove(struct session *s)
 		freeaddrinfo(s->ai_list);
 	free(s->allow);
 	free(s->upstream);
+	buf_free(&s->holdq);
 	free(s);
 }
 

@@ -85,6 +85,9 @@ struct session {
 	 * (relay.c).  Cleared when either side goes. */
 	struct session		*pair;
 	char			*upstream;	/* a relay's HOST */
+	/* `hold`: what arrives here waits instead of being forwarded. */
+	int			 held;
+	struct buf		 holdq;
 	uint16_t		 upstream_port;
 	unsigned		 npeers;
 	unsigned		 max_peers;	/* 0 = no limit */
@@ -216,6 +219,9 @@ void		 sess_destroy(struct session *, const char *reason,
 /* Abort: RST instead of FIN, what is queued is lost (and reported). */
 void		 sess_abort(struct session *, const char *reason,
 		    const char *msg);
+/* Relay: stop / resume forwarding what arrives on s (relay.c). */
+void		 relay_hold(struct session *);
+void		 relay_release(struct session *);
 /* Send FIN once the queue has drained, keep receiving (`shutdown`). */
 void		 sess_shutdown(struct session *);
 /* An I/O error e ended the session. */

@@ -382,10 +382,14 @@ reply_unref(struct reply_rules *r)
 	free(r);
 }
 
+/* Add a "PATTERN => RESPONSE" rule to *slot (what: "reply" or "rewrite"),
+ * or drop them all with "clear".  The rules are shared by reference, so a
+ * new set is made rather than the old one changed. */
 static int
-set_reply(struct settings *s, const char *v, char *err, size_t errlen)
+rules_set(struct reply_rules **slot, const char *v, const char *what,
+    char *err, size_t errlen)
 {
-	struct reply_rules *old = s->replies, *nr;
+	struct reply_rules *old = *slot, *nr;
 	struct buf pat = BUF_INIT, resp = BUF_INIT;
 	const char *arrow = reply_arrow(v);
 	size_t i, n = old ? old->n : 0;
@@ -393,22 +397,23 @@ set_reply(struct settings *s, const char *v, char *err, size_t errlen)
 
 	if (strcmp(v, "clear") == 0) {
 		reply_unref(old);
-		s->replies = NULL;
+		*slot = NULL;
 		return 0;
 	}
 	if (arrow == NULL) {
-		snprintf(err, errlen, "a reply rule is 'PATTERN => RESPONSE' "
-		    "(or clear)");
+		snprintf(err, errlen, "a %s rule is 'PATTERN => %s' (or clear)",
+		    what, strcmp(what, "reply") == 0 ? "RESPONSE" :
+		    "REPLACEMENT");
 		return -1;
 	}
 	if (reply_side(v, (size_t)(arrow - v), &pat, e, sizeof e) == -1 ||
 	    reply_side(arrow + 2, strlen(arrow + 2), &resp, e,
 	    sizeof e) == -1) {
-		snprintf(err, errlen, "reply rule: %s", e);
+		snprintf(err, errlen, "%s rule: %s", what, e);
 		goto fail;
 	}
 	if (buf_len(&pat) == 0) {
-		snprintf(err, errlen, "reply rule: empty pattern");
+		snprintf(err, errlen, "%s rule: empty pattern", what);
 		goto fail;
 	}
 	nr = xcalloc(1, sizeof *nr + (n + 1) * sizeof nr->r[0]);
@@ -425,7 +430,7 @@ set_reply(struct settings *s, const char *v, char *err, size_t errlen)
 	nr->r[n].text = xstrdup(v);
 	nr->n = n + 1;
 	reply_unref(old);
-	s->replies = nr;
+	*slot = nr;
 	return 0;
 fail:
 	buf_free(&pat);
@@ -433,17 +438,41 @@ fail:
 	return -1;
 }
 
+static int
+set_reply(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	return rules_set(&s->replies, v, "reply", err, errlen);
+}
+
+static int
+set_rewrite(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	return rules_set(&s->rewrites, v, "rewrite", err, errlen);
+}
+
 static void
-fmt_reply(const struct settings *s, struct buf *out)
+fmt_rules(const struct reply_rules *rr, struct buf *out)
 {
 	size_t i;
 
-	if (s->replies == NULL) {
+	if (rr == NULL) {
 		buf_puts(out, "none");
 		return;
 	}
-	for (i = 0; i < s->replies->n; i++)
-		buf_printf(out, "%s'%s'", i ? "; " : "", s->replies->r[i].text);
+	for (i = 0; i < rr->n; i++)
+		buf_printf(out, "%s'%s'", i ? "; " : "", rr->r[i].text);
+}
+
+static void
+fmt_reply(const struct settings *s, struct buf *out)
+{
+	fmt_rules(s->replies, out);
+}
+
+static void
+fmt_rewrite(const struct settings *s, struct buf *out)
+{
+	fmt_rules(s->rewrites, out);
 }
 
 void
@@ -452,6 +481,8 @@ settings_copy(struct settings *dst, const struct settings *src)
 	*dst = *src;
 	if (dst->replies != NULL)
 		dst->replies->refs++;
+	if (dst->rewrites != NULL)
+		dst->rewrites->refs++;
 }
 
 void
@@ -459,6 +490,8 @@ settings_release(struct settings *s)
 {
 	reply_unref(s->replies);
 	s->replies = NULL;
+	reply_unref(s->rewrites);
+	s->rewrites = NULL;
 }
 
 const struct setting_def setting_defs[] = {
@@ -483,6 +516,8 @@ const struct setting_def setting_defs[] = {
 	  set_reply, fmt_reply },
 	{ "half-close", "on|off", "a peer's end of stream leaves the session "
 	  "open for sending", set_half_close, fmt_half_close },
+	{ "rewrite", "clear", "relay: rewrite rule 'PATTERN => REPLACEMENT' "
+	  "applied to forwarded bytes", set_rewrite, fmt_rewrite },
 	{ "split", NULL, "write at most N bytes at once (0 = off)", set_split,
 	  fmt_split },
 	{ "delay", "off", "wait DUR before each write", set_delay, fmt_delay },

@@ -47,6 +47,7 @@ struct settings {
 	uint64_t	rate;		/* bytes per second; 0 off */
 	int		read_off;	/* stop reading (the peer's window fills) */
 	struct reply_rules *replies;
+	struct reply_rules *rewrites;	/* relay: rewrite forwarded bytes */
 };
 
 /* What sessions created from now on start with (`set default`). */

@@ -46,7 +46,8 @@ stream_interest(const struct session *s)
 
 	if (!s->eof && !s->set.read_off && !(pipe_queued(s) >= SESS_QUEUE_MAX &&
 	    (s->set.echo != ECHO_OFF || s->set.replies != NULL)) &&
-	    !(s->pair != NULL && pipe_queued(s->pair) >= SESS_QUEUE_MAX))
+	    !(s->pair != NULL && pipe_queued(s->pair) >= SESS_QUEUE_MAX) &&
+	    !(s->held && buf_len(&s->holdq) >= SESS_QUEUE_MAX))
 		mask |= LOOP_READ;
 	/* A write held back by fault shaping waits for its timer. */
 	if (pipe_queued(s) > 0 && s->shape_timer == 0)

@@ -195,5 +195,60 @@ with Socktool() as st:
     ok(reset, "close --reset sends an RST")
     st.wait_for(r"^\[2\] closed \(local\): aborted with a reset")
     u.close()
+
+# ---- hold / release, rewrite ------------------------------------------------
+with Socktool() as st:
+    st.cmd("relay 127.0.0.1 0 127.0.0.1 %d" % UP)
+    port = relay_port(st)
+    c = socket.create_connection(("127.0.0.1", port), timeout=10)
+    u, _ = srv.accept()
+    u.settimeout(10)
+    st.wait_for(r"^\[3\] connected")
+    st.cmd("hold 2")
+    st.cmd("echo HELD")
+    st.wait_for(r"^HELD$")
+    c.sendall(b"one,")
+    st.wait_for(r"^\[2\] < 4 bytes")
+    c.sendall(b"two,")
+    st.wait_for(r"^\[2\] < 4 bytes(?:.*\n)+?\[2\] < 4 bytes")
+    u.settimeout(0.3)
+    try:
+        early = u.recv(100)
+    except socket.timeout:
+        early = b""
+    is_eq(early, b"", "hold: nothing is forwarded meanwhile")
+    u.settimeout(10)
+    st.cmd("release 2")
+    c.sendall(b"three")
+    buf = b""
+    for _ in deadline_loop(10, "released bytes"):
+        buf += u.recv(100)
+        if len(buf) >= 13:
+            break
+    is_eq(buf, b"one,two,three", "release: all of it, in order, then on")
+    st.cmd("set 2 framing line")
+    st.cmd("set 2 rewrite \"Host: a\" => \"Host: b\"")
+    st.cmd("set 3 rewrite hex:ff00 => hex:eeee")
+    st.cmd("echo SET")
+    st.wait_for(r"^SET$")
+    c.sendall(b"GET / HTTP/1.0\r\nHost: a\r\nX: Host: ax\r\n")
+    want = b"GET / HTTP/1.0\r\nHost: b\r\nX: Host: bx\r\n"
+    buf = b""
+    for _ in deadline_loop(10, "rewritten lines"):
+        buf += u.recv(200)
+        if len(buf) >= len(want):
+            break
+    is_eq(buf, want, "rewrite with framing line changes Host: a to Host: b")
+    u.sendall(b"\x01\xff\x00\x02")
+    got = b""
+    for _ in deadline_loop(10, "rewritten bytes"):
+        got += c.recv(100)
+        if len(got) >= 4:
+            break
+    is_eq(got, b"\x01\xee\xee\x02", "a hex: rule rewrites bytes upstream->client")
+    ok("Host: a" in st.text, "the display shows what arrived, unrewritten",
+       st.text[-500:])
+    c.close()
+    u.close()
 srv.close()
 done()
