@@ -108,6 +108,7 @@ bench: build/socktool
 	tests/bench/run
 	tests/bench/rate
 	tests/bench/tls
+	tests/bench/relay
 
 # libFuzzer targets (clang): FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 30
