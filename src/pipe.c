@@ -541,6 +541,27 @@ pipe_send_to(struct session *s, const unsigned char *p, size_t n,
 	return pipe_send_ex(s, p, n, dest, 0, err, errlen);
 }
 
+/*
+ * 0..99 from the session's own generator (xorshift64*): seeded by `seed`,
+ * so the same seed drops and duplicates the same datagrams on every run.
+ */
+static unsigned
+pipe_chance(struct session *s)
+{
+	if (s->rng == 0 || s->rng_seed != s->set.seed) {
+		s->rng_seed = s->set.seed;
+		s->rng = s->set.seed != 0 ? s->set.seed :
+		    pipe_now_ns() ^ ((uint64_t)s->id << 32);
+		if (s->rng == 0)
+			s->rng = 1;
+	}
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return (unsigned)(((s->rng * UINT64_C(2685821657736338717)) >> 32) %
+	    100);
+}
+
 static int
 pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
     const struct net_addr *dest, int flags, char *err, size_t errlen)
@@ -550,6 +571,22 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 
 	if (tr_dgram_dest(s, dest, n, &dst, err, errlen) == -1)
 		return -1;
+	if (s->set.drop != 0 && pipe_chance(s) < s->set.drop) {
+		/* Fault injection: shown as sent, never on the wire. */
+		pipe_tx_message(s, p, n, &dst, flags);
+		ev_notice(s, "datagram of %zu bytes dropped (drop %u%%)", n,
+		    s->set.drop);
+		return 0;
+	}
+	if (s->set.dup != 0 && pipe_chance(s) < s->set.dup) {
+		/* The copy goes first, through the same path. */
+		struct net_addr d2 = dst;
+
+		if (buf_len(&s->outq) == 0 && s->tr->write(s, p, n, &d2) >= 0)
+			pipe_sent(s, p, n, &d2);
+		else
+			pipe_queue_dgram(s, p, n, &d2);
+	}
 	if (buf_len(&s->outq) == 0) {
 		w = s->tr->write(s, p, n, &dst);
 		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&

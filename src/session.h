@@ -123,6 +123,7 @@ struct session {
 	uint64_t		 shape_tokens_ns;
 	double			 shape_tokens;
 	uint64_t		 shape_timer;
+	uint64_t		 rng, rng_seed;	/* drop/dup choices */
 	int			 abort;		/* end with RST, not FIN */
 	const char		*close_reason;
 	uint64_t		 close_timer;

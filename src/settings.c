@@ -283,6 +283,76 @@ fmt_read(const struct settings *s, struct buf *out)
 }
 
 static int
+set_percent(unsigned *out, const char *what, const char *v, char *err,
+    size_t errlen)
+{
+	uint64_t n;
+	size_t len = strlen(v);
+	char num[8];
+
+	if (len > 0 && v[len - 1] == '%')
+		len--;
+	if (len == 0 || len >= sizeof num) {
+		snprintf(err, errlen, "bad %s \"%.32s\" (a percentage, 0..100)",
+		    what, v);
+		return -1;
+	}
+	memcpy(num, v, len);
+	num[len] = '\0';
+	if (codec_parse_uint(num, 0, 100, &n) == -1) {
+		snprintf(err, errlen, "bad %s \"%.32s\" (a percentage, 0..100)",
+		    what, v);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int
+set_drop(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	return set_percent(&s->drop, "drop", v, err, errlen);
+}
+
+static void
+fmt_drop(const struct settings *s, struct buf *out)
+{
+	buf_printf(out, "%u%%", s->drop);
+}
+
+static int
+set_dup(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	return set_percent(&s->dup, "dup", v, err, errlen);
+}
+
+static void
+fmt_dup(const struct settings *s, struct buf *out)
+{
+	buf_printf(out, "%u%%", s->dup);
+}
+
+static int
+set_seed(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (codec_parse_uint(v, 0, UINT64_MAX, &n) == -1) {
+		snprintf(err, errlen, "bad seed \"%.32s\" (a number; 0 = "
+		    "random)", v);
+		return -1;
+	}
+	s->seed = n;
+	return 0;
+}
+
+static void
+fmt_seed(const struct settings *s, struct buf *out)
+{
+	buf_printf(out, "%llu", (unsigned long long)s->seed);
+}
+
+static int
 set_check(struct settings *s, const char *v, char *err, size_t errlen)
 {
 	struct check_spec c;
@@ -525,6 +595,12 @@ const struct setting_def setting_defs[] = {
 	  fmt_rate },
 	{ "read", "on|off", "off stops reading (the peer's window fills)",
 	  set_read, fmt_read },
+	{ "drop", NULL, "UDP: drop PERCENT of outgoing datagrams", set_drop,
+	  fmt_drop },
+	{ "dup", NULL, "UDP: send PERCENT of outgoing datagrams twice",
+	  set_dup, fmt_dup },
+	{ "seed", NULL, "seed of the drop/dup choices (0 = random)", set_seed,
+	  fmt_seed },
 	{ "check", "none|sum8|xor8|lrc|crc8|crc16-modbus|crc16-ccitt|"
 	  "crc16-xmodem|crc32|crc32c", "verify the checksum that ends every "
 	  "received message", set_check, fmt_check },

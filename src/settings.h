@@ -46,6 +46,8 @@ struct settings {
 	uint64_t	delay_ms;	/* wait before each write */
 	uint64_t	rate;		/* bytes per second; 0 off */
 	int		read_off;	/* stop reading (the peer's window fills) */
+	unsigned	drop, dup;	/* UDP: percent of datagrams */
+	uint64_t	seed;		/* of the drop/dup choices; 0 = random */
 	struct reply_rules *replies;
 	struct reply_rules *rewrites;	/* relay: rewrite forwarded bytes */
 };

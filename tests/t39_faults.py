@@ -92,4 +92,38 @@ for line, what in (("set 1 split -1", "split"), ("set 1 delay soon", "delay"),
         ok(len(errs) == 1 and what in errs[0], "bad %s: one error" % what,
            errs)
 srv.close()
+
+
+# ---- UDP drop / dup with a seed ------------------------------------------------
+def udp_run(settings, n=40):
+    import subprocess
+    from st import SOCKTOOL
+    peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    peer.bind(("127.0.0.1", 0))
+    peer.settimeout(1)
+    p = peer.getsockname()[1]
+    r = subprocess.run([SOCKTOOL], input=("udp 127.0.0.1 0\nset 1 display "
+                                          "none\n%s\nsend 1 --to 127.0.0.1:%d"
+                                          " --repeat %d --every 1ms --fill "
+                                          "{seq}\nsleep 100ms\n" % (settings, p, n))
+                       .encode(), capture_output=True, timeout=60)
+    got = []
+    try:
+        while True:
+            got.append(int(peer.recv(100)))
+    except socket.timeout:
+        pass
+    peer.close()
+    return r.returncode, got
+
+
+rc1, a = udp_run("set 1 drop 50\nset 1 seed 7")
+rc2, b = udp_run("set 1 drop 50\nset 1 seed 7")
+ok(rc1 == 0 and 0 < len(a) < 40, "drop 50: some datagrams dropped (%d of 40 "
+   "arrived)" % len(a), a)
+is_eq(a, b, "the same seed drops the same datagrams on every run")
+rc, c = udp_run("set 1 drop 50\nset 1 seed 8")
+ok(c != a, "another seed drops others", (a, c))
+rc, d = udp_run("set 1 dup 100", n=10)
+is_eq(sorted(d), sorted(list(range(1, 11)) * 2), "dup 100: every datagram twice")
 done()
