@@ -2,6 +2,7 @@
 /* cmd_relay.c — `relay` (a listening session whose clients are paired with
  * upstream connections, relay.c) and `shutdown` (half-close a session). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -35,8 +36,19 @@ cmd_relay_exec(struct cmd_ctx *c)
 	if ((v = cmd_opt(c, "allow")) != NULL &&
 	    net_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
 		return cmd_usage(c, "--allow: %s", err);
-	s = relay_start(host, port, a[1], upport, (unsigned)maxp, allow, nallow,
-	    err, sizeof err);
+	if (cmd_has(c, "udp")) {
+		uint64_t idle;
+
+		free(allow);
+		if (cmd_duration(c, "idle", 60000, &idle) == -1)
+			return CMD_ERR;
+		if (idle == 0)
+			return cmd_usage(c, "--idle must be more than 0");
+		s = relay_start_udp(host, port, a[1], upport, idle, err,
+		    sizeof err);
+	} else
+		s = relay_start(host, port, a[1], upport, (unsigned)maxp, allow,
+		    nallow, err, sizeof err);
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
 	cmd_result_session(c, s);
@@ -44,13 +56,14 @@ cmd_relay_exec(struct cmd_ctx *c)
 }
 
 static const struct cmd_opt relay_opts[] = {
-	{ "max-peers", 1 }, { "allow", 1 }, { NULL, 0 }
+	{ "max-peers", 1 }, { "allow", 1 }, { "udp", 0 }, { "idle", 1 },
+	{ NULL, 0 }
 };
 
 const struct cmd_entry cmd_relay_entry = {
 	.name = "relay",
-	.usage = "relay [ADDR] PORT HOST HPORT [--max-peers N] "
-	    "[--allow CIDR,...]",
+	.usage = "relay [ADDR] PORT HOST HPORT [--udp [--idle DUR]] "
+	    "[--max-peers N] [--allow CIDR,...]",
 	.help = "Listen on PORT; every client that connects (a relay-in "
 	    "session) gets an upstream connection to HOST HPORT (relay-out), "
 	    "and the two forward everything both ways while it is displayed "
@@ -60,7 +73,10 @@ const struct cmd_entry cmd_relay_entry = {
 	    "the reason.  A side that cannot take more stops reading on the "
 	    "other; a half-close passes through as a FIN, a reset as a reset.  "
 	    "send/sendhex/sendfile to either side inject bytes in order with "
-	    "the forwarded ones.",
+	    "the forwarded ones.  --udp: each client address gets its own "
+	    "upstream socket (a relay-out session); replies go back to the "
+	    "client they belong to; a pair idle for --idle (default 60s) "
+	    "expires.",
 	.lower = 3,
 	.upper = 4,
 	.opts = relay_opts,

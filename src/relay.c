@@ -73,11 +73,95 @@ relay_forward(struct session *s, const unsigned char *p, size_t n)
 		pipe_write(to, p, n);
 }
 
+/* UDP relays: each client address has its own upstream socket. */
+static void
+relay_udp_idle(void *arg)
+{
+	struct session *out = arg;
+	uint64_t idle = loop_now() - out->relay_last_ms;
+
+	out->relay_timer = 0;
+	if (idle >= out->relay_idle_ms) {
+		sess_destroy(out, "timeout", "idle: no datagram either way");
+		return;
+	}
+	out->relay_timer = loop_timer_add(out->relay_idle_ms - idle,
+	    relay_udp_idle, out);
+}
+
+static int
+relay_addr_eq(const struct net_addr *a, const struct net_addr *b)
+{
+	return a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0;
+}
+
+static struct session *
+relay_udp_upstream(struct session *srv, const struct net_addr *from)
+{
+	struct session **all, *out;
+	size_t i, n;
+	char err[256], a[NET_ADDRSTRLEN];
+
+	all = sess_all(&n);
+	for (i = 0; i < n; i++)
+		if (all[i]->parent == srv && !all[i]->destroying &&
+		    relay_addr_eq(&all[i]->relay_client, from))
+			return all[i];
+	out = sess_udp_client_as(K_RELAY_UDP_OUT, srv->upstream,
+	    srv->upstream_port, err, sizeof err);
+	if (out == NULL) {
+		ev_notice(srv, "upstream: %s", err);
+		return NULL;
+	}
+	settings_release(&out->set);
+	settings_copy(&out->set, &srv->set);
+	out->parent = srv;
+	srv->npeers++;
+	out->relay_client = *from;
+	out->relay_idle_ms = srv->relay_idle_ms;
+	out->relay_last_ms = loop_now();
+	out->relay_timer = loop_timer_add(out->relay_idle_ms, relay_udp_idle,
+	    out);
+	net_fmt((const struct sockaddr *)&from->ss, from->len, a, sizeof a);
+	ev_notice(out, "upstream for client %s", a);
+	return out;
+}
+
+static void
+relay_udp_message(struct session *s, const struct chunk *c)
+{
+	char err[256];
+
+	if (s->kind == K_RELAY_UDP) {
+		struct session *out;
+
+		if (c->peer == NULL ||
+		    (out = relay_udp_upstream(s, c->peer)) == NULL)
+			return;
+		out->relay_last_ms = loop_now();
+		if (pipe_send_to(out, c->p, c->n, NULL, err, sizeof err) == -1)
+			ev_notice(out, "not forwarded: %s", err);
+		return;
+	}
+	/* A reply: back to the client this socket belongs to. */
+	if (s->parent == NULL || s->parent->destroying)
+		return;
+	s->relay_last_ms = loop_now();
+	if (pipe_send_to(s->parent, c->p, c->n, &s->relay_client, err,
+	    sizeof err) == -1)
+		ev_notice(s, "reply not forwarded: %s", err);
+}
+
 /* What one side forwards: every received message as framing cut it (each
  * read when framing is raw), so rewrite rules see whole messages. */
 static void
 relay_message(struct session *s, const struct chunk *c)
 {
+	if (c->dir == '<' && (s->kind == K_RELAY_UDP ||
+	    s->kind == K_RELAY_UDP_OUT)) {
+		relay_udp_message(s, c);
+		return;
+	}
 	if (c->dir != '<' || s->pair == NULL)
 		return;
 	if (s->held) {
@@ -211,6 +295,21 @@ relay_accepted(struct session *in)
 	in->pair = out;
 	out->pair = in;
 	return 0;
+}
+
+struct session *
+relay_start_udp(const char *host, uint16_t port, const char *uphost,
+    uint16_t upport, uint64_t idle_ms, char *err, size_t errlen)
+{
+	struct session *s;
+
+	s = sess_udp_as(K_RELAY_UDP, host, port, NULL, 0, 0, err, errlen);
+	if (s == NULL)
+		return NULL;
+	s->upstream = xstrdup(uphost);
+	s->upstream_port = upport;
+	s->relay_idle_ms = idle_ms;
+	return s;
 }
 
 struct session *

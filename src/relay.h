@@ -15,6 +15,11 @@ void	relay_init(void);
 struct session *relay_start(const char *host, uint16_t port,
 	    const char *uphost, uint16_t upport, unsigned max_peers,
 	    struct net_cidr *allow, size_t nallow, char *err, size_t errlen);
+/* A UDP relay: every client address gets its own upstream socket, which
+ * goes after idle_ms without a datagram either way. */
+struct session *relay_start_udp(const char *host, uint16_t port,
+	    const char *uphost, uint16_t upport, uint64_t idle_ms, char *err,
+	    size_t errlen);
 /* The other side of s's pair must look at its end-of-stream rules again;
  * done from the loop, never inside s's own receive path. */
 void	relay_defer_progress(struct session *);

@@ -45,6 +45,8 @@ const struct kind_info sess_kinds[K_NKINDS] = {
 			    K_RELAY_IN },
 	[K_RELAY_OUT]	= { "relay-out", KIND_STREAM | KIND_TCP | KIND_RELAY,
 			    K_RELAY_OUT },
+	[K_RELAY_UDP]	= { "relay", KIND_SERVER | KIND_RELAY, K_RELAY_UDP_OUT },
+	[K_RELAY_UDP_OUT] = { "relay-out", KIND_RELAY, K_RELAY_UDP_OUT },
 };
 
 /* Sessions sorted by id: ids only grow, so creation appends. */
@@ -334,6 +336,8 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 		loop_timer_del(s->accept_timer);
 	if (s->shape_timer)
 		loop_timer_del(s->shape_timer);
+	if (s->relay_timer)
+		loop_timer_del(s->relay_timer);
 	lost = pipe_queued(s);
 	last_close_id = s->id;
 	snprintf(last_close_msg, sizeof last_close_msg, "%s", msg);

@@ -31,6 +31,8 @@ enum sess_kind {
 	K_RELAY,
 	K_RELAY_IN,
 	K_RELAY_OUT,
+	K_RELAY_UDP,
+	K_RELAY_UDP_OUT,
 	K_NKINDS
 };
 
@@ -88,6 +90,10 @@ struct session {
 	/* `hold`: what arrives here waits instead of being forwarded. */
 	int			 held;
 	struct buf		 holdq;
+	/* UDP relay: the client an upstream socket answers, its idle time
+	 * limit and last traffic. */
+	struct net_addr		 relay_client;
+	uint64_t		 relay_idle_ms, relay_last_ms, relay_timer;
 	uint16_t		 upstream_port;
 	unsigned		 npeers;
 	unsigned		 max_peers;	/* 0 = no limit */
@@ -205,6 +211,12 @@ struct session	*sess_udp(const char *host, uint16_t port,
 		    char *err, size_t errlen);
 struct session	*sess_udp_client(const char *host, uint16_t port,
 		    char *err, size_t errlen);
+/* The same with another kind (UDP relays). */
+struct session	*sess_udp_as(enum sess_kind, const char *host, uint16_t port,
+		    const struct net_addr *to, int broadcast, size_t rsize,
+		    char *err, size_t errlen);
+struct session	*sess_udp_client_as(enum sess_kind, const char *host,
+		    uint16_t port, char *err, size_t errlen);
 struct session	*sess_mcast(const char *group, uint16_t port,
 		    const char *iface, int ttl, int loop, char *err,
 		    size_t errlen);

@@ -267,6 +267,15 @@ struct session *
 sess_udp(const char *host, uint16_t port, const struct net_addr *to,
     int broadcast, size_t rsize, char *err, size_t errlen)
 {
+	return sess_udp_as(K_UDP, host, port, to, broadcast, rsize, err,
+	    errlen);
+}
+
+struct session *
+sess_udp_as(enum sess_kind kind, const char *host, uint16_t port,
+    const struct net_addr *to, int broadcast, size_t rsize, char *err,
+    size_t errlen)
+{
 	struct session *s;
 	int fd, dual, on = 1;
 
@@ -279,7 +288,7 @@ sess_udp(const char *host, uint16_t port, const struct net_addr *to,
 		close(fd);
 		return NULL;
 	}
-	s = dgram_new(K_UDP, fd, rsize);
+	s = dgram_new(kind, fd, rsize);
 	s->all_ifaces = sess_wildcard(s, dual);
 	sess_set_strings(s);
 	if (to != NULL)
@@ -289,6 +298,13 @@ sess_udp(const char *host, uint16_t port, const struct net_addr *to,
 
 struct session *
 sess_udp_client(const char *host, uint16_t port, char *err, size_t errlen)
+{
+	return sess_udp_client_as(K_UDP, host, port, err, errlen);
+}
+
+struct session *
+sess_udp_client_as(enum sess_kind kind, const char *host, uint16_t port,
+    char *err, size_t errlen)
 {
 	struct addrinfo *res;
 	struct net_addr to;
@@ -303,7 +319,7 @@ sess_udp_client(const char *host, uint16_t port, char *err, size_t errlen)
 	fd = net_udp_bind(NULL, 0, to.ss.ss_family, &dual, err, errlen);
 	if (fd == -1)
 		return NULL;
-	s = dgram_new(K_UDP, fd, 0);
+	s = dgram_new(kind, fd, 0);
 	/* Bound to the wildcard: it must hear answers from anyone. */
 	s->all_ifaces = sess_wildcard(s, dual);
 	sess_set_strings(s);

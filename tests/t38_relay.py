@@ -251,4 +251,44 @@ with Socktool() as st:
     c.close()
     u.close()
 srv.close()
+
+# ---- UDP relay ------------------------------------------------------------
+echo = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+echo.bind(("127.0.0.1", 0))
+echo.settimeout(10)
+
+
+def udp_echo():
+    try:
+        while True:
+            d, a = echo.recvfrom(2000)
+            echo.sendto(b"re:" + d, a)
+    except OSError:
+        pass
+
+
+threading.Thread(target=udp_echo, daemon=True).start()
+with Socktool() as st:
+    st.cmd("relay 127.0.0.1 0 127.0.0.1 %d --udp --idle 300ms"
+           % echo.getsockname()[1])
+    rport = int(st.wait_for(r"^\[1\] bound on 127\.0\.0\.1:(\d+)").group(1))
+    c1 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    c2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for c in (c1, c2):
+        c.settimeout(10)
+    c1.sendto(b"one", ("127.0.0.1", rport))
+    c2.sendto(b"two", ("127.0.0.1", rport))
+    c1.sendto(b"uno", ("127.0.0.1", rport))
+    g1 = sorted([c1.recv(100), c1.recv(100)])
+    g2 = [c2.recv(100)]
+    is_eq((g1, g2), ([b"re:one", b"re:uno"], [b"re:two"]),
+          "UDP relay: each client gets only its own replies")
+    st.cmd("list")
+    rows = st.wait_for(r"^ID .*\n(?:.*\n){3}").group(0).decode()
+    ok(rows.count("relay-out") == 2, "one upstream socket per client", rows)
+    st.wait_for(r"^\[\d+\] closed \(timeout\): idle", timeout=10)
+    ok(True, "an idle pair expires")
+    c1.close()
+    c2.close()
+echo.close()
 done()
