@@ -11,6 +11,7 @@
 #include "out.h"
 #include "relay.h"
 #include "session.h"
+#include "tls.h"
 
 static enum cmd_status
 cmd_relay_exec(struct cmd_ctx *c)
@@ -46,9 +47,54 @@ cmd_relay_exec(struct cmd_ctx *c)
 			return cmd_usage(c, "--idle must be more than 0");
 		s = relay_start_udp(host, port, a[1], upport, idle, err,
 		    sizeof err);
-	} else
+	} else {
+		struct tls_cfg *tin = NULL, *tout = NULL;
+		struct tls_opts o;
+
+		if (cmd_has(c, "tls-server")) {
+			memset(&o, 0, sizeof o);
+			o.server = 1;
+			o.cert = cmd_opt(c, "cert");
+			o.key = cmd_opt(c, "key");
+			if (o.key != NULL && o.cert == NULL) {
+				free(allow);
+				return cmd_usage(c, "--key needs --cert");
+			}
+			if ((tin = tls_cfg_new(&o, err, sizeof err)) == NULL) {
+				free(allow);
+				return cmd_fail(c, "--tls-server: %s", err);
+			}
+		}
+		if (cmd_has(c, "tls-client")) {
+			memset(&o, 0, sizeof o);
+			o.host = a[1];
+			o.sni = cmd_opt(c, "sni");
+			o.ca = cmd_opt(c, "ca");
+			o.insecure = cmd_has(c, "insecure");
+			if ((tout = tls_cfg_new(&o, err, sizeof err)) == NULL) {
+				if (tin != NULL)
+					tls_cfg_unref(tin);
+				free(allow);
+				return cmd_fail(c, "--tls-client: %s", err);
+			}
+		}
 		s = relay_start(host, port, a[1], upport, (unsigned)maxp, allow,
 		    nallow, err, sizeof err);
+		if (s == NULL) {
+			if (tin != NULL)
+				tls_cfg_unref(tin);
+			if (tout != NULL)
+				tls_cfg_unref(tout);
+		} else {
+			relay_set_tls(s, tin, tout);
+			/* Clients must trust this certificate: say which. */
+			if (tin != NULL)
+				out_info("[%u] TLS to clients with %s certificate "
+				    "sha256 %s", s->id, tin->self_signed ?
+				    "this run's self-signed" : "the given",
+				    tin->own_fp);
+		}
+	}
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
 	cmd_result_session(c, s);
@@ -57,13 +103,15 @@ cmd_relay_exec(struct cmd_ctx *c)
 
 static const struct cmd_opt relay_opts[] = {
 	{ "max-peers", 1 }, { "allow", 1 }, { "udp", 0 }, { "idle", 1 },
-	{ NULL, 0 }
+	{ "tls-server", 0 }, { "tls-client", 0 }, { "cert", 1 }, { "key", 1 },
+	{ "ca", 1 }, { "insecure", 0 }, { "sni", 1 }, { NULL, 0 }
 };
 
 const struct cmd_entry cmd_relay_entry = {
 	.name = "relay",
 	.usage = "relay [ADDR] PORT HOST HPORT [--udp [--idle DUR]] "
-	    "[--max-peers N] [--allow CIDR,...]",
+	    "[--tls-server [--cert FILE --key FILE]] [--tls-client [--ca FILE] "
+	    "[--insecure] [--sni NAME]] [--max-peers N] [--allow CIDR,...]",
 	.help = "Listen on PORT; every client that connects (a relay-in "
 	    "session) gets an upstream connection to HOST HPORT (relay-out), "
 	    "and the two forward everything both ways while it is displayed "
@@ -76,7 +124,10 @@ const struct cmd_entry cmd_relay_entry = {
 	    "the forwarded ones.  --udp: each client address gets its own "
 	    "upstream socket (a relay-out session); replies go back to the "
 	    "client they belong to; a pair idle for --idle (default 60s) "
-	    "expires.",
+	    "expires.  --tls-server terminates TLS from clients (a "
+	    "self-signed certificate for this run without --cert; its "
+	    "fingerprint is printed); --tls-client speaks TLS upstream "
+	    "(verified unless --insecure); both: a TLS-inspecting relay.",
 	.lower = 3,
 	.upper = 4,
 	.opts = relay_opts,

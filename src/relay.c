@@ -19,6 +19,7 @@
 #include "session.h"
 #include "settings.h"
 #include "transport.h"
+#include "tls.h"
 
 /* Upstream connect timeout. */
 #define RELAY_CONNECT_MS	10000
@@ -255,6 +256,15 @@ relay_event(struct session *s, enum tap_event ev, const char *reason,
 	char msg[200];
 
 	(void)lost;
+	if (ev == TAP_CLOSE && s->kind == K_RELAY) {
+		/* The relay holds its TLS configurations. */
+		if (s->relay_tls_in != NULL)
+			tls_cfg_unref(s->relay_tls_in);
+		if (s->relay_tls_out != NULL)
+			tls_cfg_unref(s->relay_tls_out);
+		s->relay_tls_in = s->relay_tls_out = NULL;
+		return;
+	}
 	if (ev != TAP_CLOSE || other == NULL || other->destroying)
 		return;
 	if (strcmp(reason, "reset") == 0) {
@@ -294,7 +304,27 @@ relay_accepted(struct session *in)
 	settings_copy(&out->set, &srv->set);
 	in->pair = out;
 	out->pair = in;
+	/* TLS upstream: the handshake starts once TCP is connected; what the
+	 * client sends meanwhile waits in the queue. */
+	if (srv->relay_tls_out != NULL) {
+		out->on_connect = tls_on_connect;
+		out->on_connect_arg = srv->relay_tls_out;
+	}
+	/* TLS from the client: terminated here. */
+	if (srv->relay_tls_in != NULL && tls_start(in, srv->relay_tls_in) == -1)
+		return -1;
 	return 0;
+}
+
+void
+relay_set_tls(struct session *srv, struct tls_cfg *in, struct tls_cfg *out)
+{
+	srv->relay_tls_in = in;
+	srv->relay_tls_out = out;
+	if (in != NULL)
+		in->owner = srv->id;
+	if (out != NULL)
+		out->owner = srv->id;
 }
 
 struct session *

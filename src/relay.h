@@ -15,6 +15,11 @@ void	relay_init(void);
 struct session *relay_start(const char *host, uint16_t port,
 	    const char *uphost, uint16_t upport, unsigned max_peers,
 	    struct net_cidr *allow, size_t nallow, char *err, size_t errlen);
+/* TLS on the relay: terminated from clients (in), spoken upstream (out);
+ * the relay holds the references. */
+struct tls_cfg;
+void	relay_set_tls(struct session *srv, struct tls_cfg *in,
+	    struct tls_cfg *out);
 /* A UDP relay: every client address gets its own upstream socket, which
  * goes after idle_ms without a datagram either way. */
 struct session *relay_start_udp(const char *host, uint16_t port,

@@ -93,6 +93,7 @@ struct session {
 	/* UDP relay: the client an upstream socket answers, its idle time
 	 * limit and last traffic. */
 	struct net_addr		 relay_client;
+	struct tls_cfg		*relay_tls_in, *relay_tls_out;	/* a relay's */
 	uint64_t		 relay_idle_ms, relay_last_ms, relay_timer;
 	uint16_t		 upstream_port;
 	unsigned		 npeers;

@@ -291,4 +291,67 @@ with Socktool() as st:
     c1.close()
     c2.close()
 echo.close()
+
+# ---- TLS on both sides of a relay ---------------------------------------------
+import ssl
+import tempfile
+tmpd = tempfile.mkdtemp(prefix="st-t38-")
+crt, key = os.path.join(tmpd, "c.pem"), os.path.join(tmpd, "k.pem")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out",
+                crt, "-days", "1", "-subj", "/CN=localhost"], check=True,
+               capture_output=True)
+tsrv = socket.socket()
+tsrv.bind(("127.0.0.1", 0))
+tsrv.listen(2)
+sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+sctx.load_cert_chain(crt, key)
+
+
+def tls_echo():
+    try:
+        raw, _ = tsrv.accept()
+        conn = sctx.wrap_socket(raw, server_side=True)
+        while True:
+            d = conn.recv(65536)
+            if not d:
+                break
+            conn.sendall(d)
+        conn.close()
+    except OSError:
+        pass
+
+
+threading.Thread(target=tls_echo, daemon=True).start()
+with Socktool() as st:
+    st.cmd("relay 127.0.0.1 0 127.0.0.1 %d --tls-server --tls-client "
+           "--insecure" % tsrv.getsockname()[1])
+    port = relay_port(st)
+    m = st.wait_for(r"^\[1\] TLS to clients with this run's self-signed "
+                    r"certificate sha256 ([0-9A-Fa-f:]+)")
+    cctx = ssl.create_default_context()
+    cctx.check_hostname = False
+    cctx.verify_mode = ssl.CERT_NONE
+    raw = socket.create_connection(("127.0.0.1", port), timeout=20)
+    c = cctx.wrap_socket(raw)
+    fp = c.getpeercert(binary_form=True)
+    import hashlib as _h
+    ok(_h.sha256(fp).hexdigest().lower() ==
+       m.group(1).decode().replace(":", "").lower(),
+       "the printed fingerprint is the certificate clients see")
+    payload = os.urandom(300000)
+    c.sendall(payload)
+    back = b""
+    for _ in deadline_loop(20, "the echo through both TLS legs"):
+        back += c.recv(65536)
+        if len(back) >= len(payload):
+            break
+    is_eq(_h.sha256(back).hexdigest(), _h.sha256(payload).hexdigest(),
+          "TLS-inspecting relay: data exact both ways")
+    ok("(client->server)" in st.text and "(server->client)" in st.text,
+       "the relay shows the traffic both ways, decrypted",
+       st.text[-300:])
+    c.close()
+tsrv.close()
+shutil.rmtree(tmpd, ignore_errors=True)
 done()
