@@ -192,8 +192,12 @@ log_queued(struct log *l)
 static int
 log_covers(const struct log *l, const struct session *s)
 {
+	/* A server's log covers its peers, and a relay's the upstream side
+	 * of each pair too. */
 	return l->id == 0 || l->id == s->id ||
-	    (s->parent != NULL && s->parent->id == l->id);
+	    (s->parent != NULL && s->parent->id == l->id) ||
+	    (s->pair != NULL && s->pair->parent != NULL &&
+	    s->pair->parent->id == l->id);
 }
 
 /* pcapng. */

@@ -327,6 +327,8 @@ with Socktool() as st:
     st.cmd("relay 127.0.0.1 0 127.0.0.1 %d --tls-server --tls-client "
            "--insecure" % tsrv.getsockname()[1])
     port = relay_port(st)
+    cap = os.path.join(tmpd, "relay.pcapng")
+    st.cmd("log 1 %s --format pcap" % cap)
     m = st.wait_for(r"^\[1\] TLS to clients with this run's self-signed "
                     r"certificate sha256 ([0-9A-Fa-f:]+)")
     cctx = ssl.create_default_context()
@@ -352,6 +354,17 @@ with Socktool() as st:
        "the relay shows the traffic both ways, decrypted",
        st.text[-300:])
     c.close()
+    st.wait_for(r"^\[2\] closed")
+    st.wait_for(r"^\[3\] closed")
+    if shutil.which("tshark"):
+        r = subprocess.run(["tshark", "-r", cap, "-q", "-z", "conv,tcp"],
+                           capture_output=True, text=True, timeout=60)
+        convs = [l for l in r.stdout.splitlines() if "<->" in l]
+        ok(r.returncode == 0 and len(convs) == 2,
+           "a pcap log of the relay holds both legs as separate streams",
+           r.stdout + r.stderr)
+    else:
+        skip("pcap of both relay legs", "tshark not installed")
 tsrv.close()
 shutil.rmtree(tmpd, ignore_errors=True)
 done()
