@@ -367,6 +367,12 @@ cmd_set_apply(struct session *s, const struct setting_def *d, const char *v)
 		if (all[i]->parent == s) {
 			d->apply(&all[i]->set, v, err, sizeof err);
 			tr_interest(all[i]);
+			/* A relay's pairs: the upstream side too. */
+			if (all[i]->pair != NULL && all[i]->pair->parent == NULL) {
+				d->apply(&all[i]->pair->set, v, err,
+				    sizeof err);
+				tr_interest(all[i]->pair);
+			}
 		}
 }
 
