@@ -433,14 +433,20 @@ cmd_set_exec(struct cmd_ctx *c)
 const struct cmd_entry cmd_set_entry = {
 	"set", NULL, "set ID|all|default SETTING VALUE",
 	"Change a setting of a session (a server passes it on to its "
-	"current peers), of every session, or the default for sessions "
-	"created later.  Settings: display text|hex|both|none, show-sent "
+	"current peers, and its future peers start with the server's "
+	"settings: set the server to configure its peers), of every "
+	"session, or the default for sessions created later (not the future "
+	"peers of an existing server).  Settings: display text|hex|both|none, "
+	"show-sent "
 	"on|off, timestamps on|off, max-display BYTES (0 = all), eol "
 	"lf|crlf|cr|none, encoding NAME (any iconv name), framing "
 	"raw|line|delim:HEX|len:1|len:2|len:4|len:2le|len:4le|fixed:N, echo "
 	"off|on|upper, reply 'PATTERN => RESPONSE' (added; \"reply clear\" "
 	"removes all), half-close on|off (a peer that stops sending leaves "
-	"the session open for sending).  VALUE is the rest of the line.",
+	"the session open for sending), check CHECK, rewrite 'PATTERN => "
+	"REPLACEMENT' (relays), split N, delay DUR, rate BYTES/s, read "
+	"on|off, drop PERCENT, dup PERCENT, seed N (fault injection).  VALUE "
+	"is the rest of the line.",
 	2, 2, NULL, CMD_REST, ARG_SET, cmd_set_exec
 };
 
