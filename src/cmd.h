@@ -93,6 +93,10 @@ struct session	*cmd_session(const struct cmd_ctx *, const char *arg);
 int		 cmd_duration(const struct cmd_ctx *, const char *opt,
 		    uint64_t def, uint64_t *ms);
 void		 cmd_result_ok(const struct cmd_ctx *);
+/* HOST PORT as two arguments (argv[0], argv[1]) or one "HOST:PORT"
+ * ("[v6]:port"), into host; -1 after a usage error. */
+int		 cmd_hostport(const struct cmd_ctx *, char *host, size_t hostlen,
+		    uint16_t *port);
 /* JSON result naming the session a command created. */
 void		 cmd_result_session(const struct cmd_ctx *, const struct session *);
 

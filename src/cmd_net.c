@@ -68,11 +68,11 @@ cmd_udp_client_exec(struct cmd_ctx *c)
 {
 	struct session *s;
 	uint16_t port;
-	char err[256];
+	char err[256], host[256];
 
-	if (net_parse_port(c->argv[1], 0, &port, err, sizeof err) == -1)
-		return cmd_usage(c, "%s", err);
-	s = sess_udp_client(c->argv[0], port, err, sizeof err);
+	if (cmd_hostport(c, host, sizeof host, &port) == -1)
+		return CMD_ERR;
+	s = sess_udp_client(host, port, err, sizeof err);
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
 	cmd_result_session(c, s);
@@ -83,8 +83,9 @@ const struct cmd_entry cmd_udp_client_entry = {
 	"udp-client", NULL, "udp-client HOST PORT",
 	"A UDP endpoint on an ephemeral port whose default destination is "
 	"HOST PORT.  It still receives from anyone; ICMP errors (port "
-	"unreachable) are reported and the endpoint stays usable.",
-	2, 2, NULL, 0, ARG_NONE, cmd_udp_client_exec
+	"unreachable) are reported and the endpoint stays usable.  "
+	"HOST:PORT as one argument works too.",
+	1, 2, NULL, 0, ARG_NONE, cmd_udp_client_exec
 };
 
 /* mcast */

@@ -67,6 +67,27 @@ const struct cmd_entry cmd_tcp_server_entry = {
 	1, 2, tcp_server_opts, 0, ARG_NONE, cmd_tcp_server_exec
 };
 
+int
+cmd_hostport(const struct cmd_ctx *c, char *host, size_t hostlen,
+    uint16_t *port)
+{
+	char pbuf[32], err[256];
+
+	if (c->argc >= 2) {
+		snprintf(host, hostlen, "%s", c->argv[0]);
+		snprintf(pbuf, sizeof pbuf, "%s", c->argv[1]);
+	} else if (net_split_hostport(c->argv[0], host, hostlen, pbuf,
+	    sizeof pbuf, err, sizeof err) == -1) {
+		cmd_usage(c, "%s", err);
+		return -1;
+	}
+	if (net_parse_port(pbuf, 0, port, err, sizeof err) == -1) {
+		cmd_usage(c, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* tcp-client */
 /* A script's connect (tcp-client, unix-client) waits for its outcome. */
 int
@@ -104,10 +125,10 @@ cmd_tcp_client_exec(struct cmd_ctx *c)
 	uint64_t timeout;
 	uint16_t port;
 	const char *v;
-	char err[256];
+	char err[256], host[256];
 
-	if (net_parse_port(c->argv[1], 0, &port, err, sizeof err) == -1)
-		return cmd_usage(c, "%s", err);
+	if (cmd_hostport(c, host, sizeof host, &port) == -1)
+		return CMD_ERR;
 	if (cmd_duration(c, "timeout", 10000, &timeout) == -1)
 		return CMD_ERR;
 	if (timeout == 0)
@@ -116,8 +137,8 @@ cmd_tcp_client_exec(struct cmd_ctx *c)
 	    net_resolve_one(v, SOCK_STREAM, 1, &bindaddr, err,
 	    sizeof err) == -1)
 		return cmd_usage(c, "--bind: %s", err);
-	s = sess_tcp_client(c->argv[0], port, v ? &bindaddr : NULL, timeout,
-	    err, sizeof err);
+	s = sess_tcp_client(host, port, v ? &bindaddr : NULL, timeout, err,
+	    sizeof err);
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
 	if (c->interactive) {
@@ -139,8 +160,9 @@ const struct cmd_entry cmd_tcp_client_entry = {
 	"name resolves to, until one answers or --timeout (default 10s) "
 	"passes.  Data sent while connecting is queued.  Interactively the "
 	"command returns at once and the outcome is an event; in a script the "
-	"next line runs once connected, and a failure fails the command.",
-	2, 2, tcp_client_opts, 0, ARG_NONE, cmd_tcp_client_exec
+	"next line runs once connected, and a failure fails the command.  "
+	"HOST:PORT as one argument works too.",
+	1, 2, tcp_client_opts, 0, ARG_NONE, cmd_tcp_client_exec
 };
 
 /* list */

@@ -112,4 +112,16 @@ with Socktool(preexec_fn=low_fds) as st:
     ok(True, "and once more when accepting resumes, with the count")
     for c in conns:
         c.close()
+
+# ---- HOST:PORT as one argument --------------------------------------------------
+with Socktool() as st:
+    st.cmd("tcp-server 127.0.0.1 0")
+    port = st.port(1)
+    st.cmd("tcp-client 127.0.0.1:%d" % port)
+    st.wait_for(r"^\[2\] connected to 127\.0\.0\.1:%d" % port)
+    st.cmd("udp-client 127.0.0.1:%d" % port)
+    m = st.wait_for(r"^\[4\] bound on")
+    st.cmd("show 4")
+    st.wait_for(r"^  send to +127\.0\.0\.1:%d" % port)
+    ok(True, "tcp-client and udp-client take HOST:PORT as one argument")
 done()
