@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "out.h"
 #include "pipe.h"
 #include "session.h"
+#include "term.h"
 
 /*
  * Text for a session whose encoding is not UTF-8: typed characters are
@@ -381,6 +383,7 @@ xfer_free(struct xfer *x)
 	if (xfer_ptimer) {
 		loop_timer_del(xfer_ptimer);
 		xfer_ptimer = 0;
+		term_status(NULL);
 	}
 }
 
@@ -421,6 +424,21 @@ xfer_fmt_eta(double secs, struct buf *out)
 		buf_printf(out, "%llud%02lluh", s / 86400, s / 3600 % 24);
 }
 
+static void __attribute__((format(printf, 1, 2)))
+xfer_status(const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	if (out_cfg.json || out_cfg.quiet)
+		return;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	term_status(buf_cstr(&b));
+	buf_free(&b);
+}
+
 static void
 xfer_progress(void *arg)
 {
@@ -459,11 +477,11 @@ xfer_progress(void *arg)
 		xfer_fmt_eta((double)(size - done) / rate, &r);
 	}
 	if (n == 1)
-		out_info("[%u] sendfile %s: %s of %s (%d%%), %s", one->id,
+		xfer_status("[%u] sendfile %s: %s of %s (%d%%), %s", one->id,
 		    one->shown, buf_cstr(&a), buf_cstr(&b), size ?
 		    (int)(done * 100 / size) : 100, buf_cstr(&r));
 	else
-		out_info("sendfile: %u transfers: %s of %s (%d%%), %s", n,
+		xfer_status("sendfile: %u transfers: %s of %s (%d%%), %s", n,
 		    buf_cstr(&a), buf_cstr(&b), size ?
 		    (int)(done * 100 / size) : 100, buf_cstr(&r));
 	buf_free(&a);

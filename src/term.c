@@ -115,18 +115,79 @@ term_show_prompt(void)
 	rl_forced_update_display();
 }
 
+/*
+ * The status line (term_status): at a terminal it is kept as the last line
+ * of output, just above the prompt, and rewritten in place; everything
+ * else printed goes above it.
+ */
+static char	*status;
+static int	 status_dirty;	/* changed since drawn */
+static int	 status_shown;	/* on screen: the line above the prompt (with
+				 * readline) or the cursor's line (without) */
+
+static void
+term_status_erase(void)
+{
+	if (!status_shown)
+		return;
+	/* With readline the prompt line was just emptied: the status is the
+	 * line above it. */
+	if (T.rl_on)
+		term_write_all(1, "\033[A\r\033[K", 7);
+	else
+		term_write_all(1, "\r\033[K", 4);
+	status_shown = 0;
+}
+
+static void
+term_status_draw(void)
+{
+	status_dirty = 0;
+	if (status == NULL)
+		return;
+	term_write_all(1, status, strlen(status));
+	if (T.rl_on)
+		term_write_all(1, "\n", 1);
+	status_shown = 1;
+}
+
+void
+term_status(const char *line)
+{
+	if (!T.interactive || !isatty(1)) {
+		/* A file or a pipe: one ordinary line per update. */
+		if (line != NULL)
+			out_info("%s", line);
+		return;
+	}
+	free(status);
+	status = line != NULL ? xstrdup(line) : NULL;
+	status_dirty = 1;
+}
+
 void
 term_flush(void)
 {
-	if (buf_len(&out_pending) == 0 && buf_len(&out_pending_err) == 0)
+	if (buf_len(&out_pending) == 0 && buf_len(&out_pending_err) == 0 &&
+	    !status_dirty)
 		return;
-	if (T.rl_on && !T.in_line)
+	if (T.rl_on && !T.in_line) {
 		term_hide_prompt();
+		term_status_erase();
+	} else {
+		/* Running a typed line, the cursor is below the prompt and
+		 * the status above it stays behind as an ordinary line. */
+		if (T.rl_on)
+			status_shown = 0;
+		term_status_erase();
+	}
 	/* stdout first: an error follows what was printed before it. */
 	term_write_all(1, (char *)buf_peek(&out_pending),
 	    buf_len(&out_pending));
 	term_write_all(2, (char *)buf_peek(&out_pending_err),
 	    buf_len(&out_pending_err));
+	if (!T.rl_on || !T.in_line)
+		term_status_draw();
 	if (T.rl_on && !T.in_line)
 		term_show_prompt();
 	buf_reset(&out_pending);

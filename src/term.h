@@ -31,6 +31,9 @@ void	term_resume(void);
 void	term_stop(void);
 /* Write pending output (out.h) above the prompt. */
 void	term_flush(void);
+/* A progress line kept in place, last above the prompt, at a terminal
+ * (NULL removes it); elsewhere each call prints an ordinary line. */
+void	term_status(const char *line);
 /* Ctrl-C at the prompt: drop the line being typed. */
 void	term_interrupt(void);
 void	term_winch(void);
