@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cmd.h — the command table and everything that turns a typed line into a
  * call: tokenizer, unique-prefix lookup, option and argument-count checks,
  * usage errors, completion, and commands that wait (pending). */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The man page documents every command with the usage text `help` prints,
 and the README shows the two set-up commands."""
 import os

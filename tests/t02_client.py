@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 2, acceptance 2: a scripted client against a socat echo server."""
 import os
 import sys

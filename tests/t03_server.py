@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 2, acceptance 3: one tcp-server, two independent clients (ncat and a
 python socket), each its own session under the server; sends to the server
 reach both, sends to a peer reach one; closing a peer or the server."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 2, acceptance 4: bytes exact.  sendhex of all 256 byte values, in
 every accepted hex notation, arrives bit-exact; the 256 values received are
 shown in hex mode as exactly the 16 data lines of `hexdump -C`; display

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 2, acceptance 5: terminal safety.  Whatever a peer sends (escape
 sequences, C0/C1 controls, bidi overrides), no such byte reaches stdout raw,
 in text, hex and both modes and in --json; valid UTF-8 text is shown as

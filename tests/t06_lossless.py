@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 2, acceptance 6: nothing lost.  10,000 send lines in one script all
 arrive, in order; 64 MiB written by a peer to a server session with display
 none is counted exactly (stats, list, JSON closed event and stats result)."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 2, acceptance 7: --json.  Every stdout line is one JSON object with
 "ts" (RFC 3339 UTC, microseconds) and "event"; the events listening,
 connecting, connected, accepted, recv, sent, closed, error and result carry

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 2, acceptance 8: a table of malformed commands.  Each yields exactly
 one error line, nothing crashes, and the sessions (states and counters) are
 exactly as before; bad command-line options exit 2."""

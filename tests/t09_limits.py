@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """SPEC 7: running out of descriptors on accept neither spins the CPU nor
 loses the server; a non-reading peer cannot make memory grow without bound;
 SIGPIPE never kills socktool."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 3, acceptance 1-3: a UDP endpoint serving several python peers, sends
 answered to the right peer, datagram boundaries (0, 1, 65,507 bytes),
 truncation, and ICMP port-unreachable on a udp-client.  Loopback only."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 3, acceptance 4 and 5: IPv4 and IPv6 multicast groups and IPv4
 broadcast, all inside a private network namespace this test creates (the file
 re-executes itself under `unshare -rn`); no traffic touches a real interface."""

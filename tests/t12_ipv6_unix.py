@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 3, acceptance 6 and 7: IPv6 on ::1 for tcp-client, tcp-server and udp,
 a dual-stack tcp-server holding an IPv4 and an IPv6 client at once, and unix
 stream sockets (socat both ways, stale file replaced, live one refused, file

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 3, acceptance 8: sockopt sets and reads back socket options on TCP and
 UDP sessions, lists them all without NAME, and rejects a bad name, a bad value
 or an option that does not apply with one clear error."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Command-line options (-c, -k, -q, -t, --color, exit 2) and the parts of
 tcp-server / tcp-client / wait / set / close not covered elsewhere:
 --max-peers, --allow, --bind, --timeout, trying every address, wait events,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Graceful close delivers everything even to a peer that keeps sending;
 sendfile reports a transfer cut short; odd files and odd addresses are
 handled without hangs, spins or crashes."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 4, acceptance 1 and 2: repeating sends (--repeat/--every, stop, the
 REPEAT column of list) and sendfile (64 MiB to a python peer and to socat,
 sha256 identical, peak RSS under 32 MiB; to a server with two peers; to UDP

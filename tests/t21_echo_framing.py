@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 4, acceptance 3, 4 and 5: echo (on/upper), auto-reply rules
 (text and hex patterns, first match wins, clear) and framing (len:N, line,
 delim, fixed; one write or byte by byte; oversized length header)."""

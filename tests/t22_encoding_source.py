@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 4, acceptance 6 (encoding gbk: received text decoded for display and
 JSON, sent text encoded; unknown names rejected) and `source` (nesting inside
 the current session table, FILE:LINE on failure, --keep-going)."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 2, acceptance 9 and issue 4, acceptance 7: the interactive prompt under
 tmux -- an asynchronous event printed above a partly typed line, Tab
 completion, history, Ctrl-C, Ctrl-D, and attach with eol crlf and Ctrl-]."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """SPEC 3.6 capture: `log ID|all PATH [--format raw|hex|jsonl|pcap]
 [--dir rx|tx|both]`, `log ID off`, `log all off`, `log`.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 12, items 4-8 and 15 and the prompt's rough edges: quotes in send
 text and reply rules, -c splitting and \\; , error messages that do not
 double backslashes, "did you mean", the usage on its own line, escaped

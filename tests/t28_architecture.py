@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """SPEC §9: only the transports touch a session's descriptor.  Checked from
 the source (every call of read/recv*/send*/write*/accept* whose descriptor
 is a `struct session`'s fd, and every socket I/O call at all outside the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The README's first session prints what the README says it prints (port
 numbers and the column padding that follows from them aside)."""
 import os

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """SPEC 3.7 TLS (issue 8): tls-client, tls-server, starttls, the handshake
 line and JSON tls event, verification failures in words, key logs and
 pcap captures Wireshark decrypts, and the ways a TLS peer can go wrong.

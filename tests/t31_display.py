@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Display of sent data: bytes typed in hex (sendhex) are echoed in hex
 when the display is text; text stays text (issue 12)."""
 import os

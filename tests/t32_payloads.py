@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 11, acceptance 1-2: --append puts the checksum on the wire in the
 protocol's byte order; --fill expands placeholders on every repeat; a bad
 placeholder is one error and sends nothing."""

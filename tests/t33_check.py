@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 11, acceptance 3: `set ID check` verifies the checksum that ends
 every received framed message; JSON recv events say ok or bad (with got and
 want), and the human header says so too."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 11: --rate N/s paces a --repeat; every message goes out, in order,
 filled anew; misuse is one usage error.  (Its accuracy is measured by make
 bench, never asserted on a clock here.)"""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 9 (relay core): a TCP relay between a python client and a socat
 echo server moves 64 MiB each way exactly, shows both directions with their
 labels, lists the pair and carries `pair` in JSON; sends inject in order;

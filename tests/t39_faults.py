@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 9, fault injection on any session: `split 1` + `delay 20ms` makes
 the peer receive one byte per read; `rate` paces writes (checked coarsely:
 the transfer cannot finish faster than the rate allows); `read off` lets the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 12: a half-closed session whose peer then goes away ends once (no
 endless "peer finished" loop); unix socket paths with terminal controls are
 shown escaped; the man page's echo-server example echoes; the EMFILE notice

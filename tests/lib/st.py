@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Test helpers for socktool integration tests: TAP output, a driver for the
 real binary, and small real peers.  Standard library only.  Every wait has a
 timeout; nothing synchronises by sleeping."""

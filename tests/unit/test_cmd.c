@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_cmd.c — unit tests for the pure parts around commands: tokenizer,
  * command lookup, completion, settings parsing, address parsing. */
 #include <stdlib.h>
