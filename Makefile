@@ -33,13 +33,13 @@ SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
 	   src/frame.c src/pipe.c src/transport.c src/tr_stream.c \
 	   src/tr_listen.c src/tr_connect.c src/tr_dgram.c src/pcapng.c src/log.c src/cmd_log.c src/event.c src/sockopt.c \
 	   src/tls.c src/tls_cert.c src/tr_tls.c src/cmd_tls.c src/check.c src/fill.c src/pace.c \
-	   src/relay.c src/cmd_relay.c
+	   src/relay.c src/cmd_relay.c src/proc.c src/cmd_util.c
 OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \
 	   $(BUILD)/test_loop $(BUILD)/test_frame $(BUILD)/test_pcapng \
 	   $(BUILD)/test_check $(BUILD)/test_fill $(BUILD)/test_pace \
-	   $(BUILD)/test_tls
+	   $(BUILD)/test_tls $(BUILD)/test_proc
 
 .PHONY: all asan deps run check unit install uninstall clean bench fuzz
 all: $(BIN) socktool
@@ -70,6 +70,9 @@ $(BUILD)/test_loop: tests/unit/test_loop.c src/loop.c src/buf.c src/loop.h tests
 
 $(BUILD)/test_frame: tests/unit/test_frame.c src/frame.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_frame.c src/frame.c src/codec.c src/buf.c
+
+$(BUILD)/test_proc: tests/unit/test_proc.c src/proc.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_proc.c src/proc.c src/buf.c
 
 $(BUILD)/test_tls: tests/unit/test_tls.c src/tls_cert.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_tls.c src/tls_cert.c src/buf.c $(OPENSSL_LIBS)

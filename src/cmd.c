@@ -27,6 +27,8 @@ extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
     cmd_attach_entry, cmd_log_entry, cmd_tls_server_entry,
     cmd_tls_client_entry, cmd_starttls_entry,
     cmd_relay_entry, cmd_shutdown_entry, cmd_hold_entry, cmd_release_entry;
+extern const struct cmd_entry cmd_netstat_entry, cmd_ifaces_entry,
+    cmd_service_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_tcp_server_entry,
@@ -54,6 +56,9 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_log_entry,
 	&cmd_relay_entry,
 	&cmd_shutdown_entry,
+	&cmd_netstat_entry,
+	&cmd_ifaces_entry,
+	&cmd_service_entry,
 	&cmd_hold_entry,
 	&cmd_release_entry,
 	&cmd_expect_entry,
