@@ -33,7 +33,8 @@ SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
 	   src/frame.c src/pipe.c src/transport.c src/tr_stream.c \
 	   src/tr_listen.c src/tr_connect.c src/tr_dgram.c src/pcapng.c src/log.c src/cmd_log.c src/event.c src/sockopt.c \
 	   src/tls.c src/tls_cert.c src/tr_tls.c src/cmd_tls.c src/check.c src/fill.c src/pace.c \
-	   src/relay.c src/cmd_relay.c src/proc.c src/cmd_util.c
+	   src/relay.c src/cmd_relay.c src/proc.c src/cmd_util.c \
+	   src/cmd_ping.c
 OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \

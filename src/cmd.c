@@ -29,6 +29,7 @@ extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
     cmd_relay_entry, cmd_shutdown_entry, cmd_hold_entry, cmd_release_entry;
 extern const struct cmd_entry cmd_netstat_entry, cmd_ifaces_entry,
     cmd_service_entry;
+extern const struct cmd_entry cmd_ping_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_tcp_server_entry,
@@ -49,6 +50,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_reset_entry,
 	&cmd_send_entry,
 	&cmd_sendhex_entry,
+	&cmd_ping_entry,
 	&cmd_stop_entry,
 	&cmd_sendfile_entry,
 	&cmd_attach_entry,
