@@ -14,8 +14,10 @@ READLINE_CFLAGS	?= $(shell pkg-config --cflags readline 2>/dev/null)
 READLINE_LIBS	?= $(shell pkg-config --libs readline 2>/dev/null || echo -lreadline)
 OPENSSL_CFLAGS	?= $(shell pkg-config --cflags openssl 2>/dev/null)
 OPENSSL_LIBS	?= $(shell pkg-config --libs openssl 2>/dev/null || echo -lssl -lcrypto)
-ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARN) $(READLINE_CFLAGS) $(OPENSSL_CFLAGS) $(CFLAGS)
-LIBS	 = $(READLINE_LIBS) $(OPENSSL_LIBS)
+CARES_CFLAGS	?= $(shell pkg-config --cflags libcares 2>/dev/null)
+CARES_LIBS	?= $(shell pkg-config --libs libcares 2>/dev/null || echo -lcares)
+ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARN) $(READLINE_CFLAGS) $(OPENSSL_CFLAGS) $(CARES_CFLAGS) $(CFLAGS)
+LIBS	 = $(READLINE_LIBS) $(OPENSSL_LIBS) $(CARES_LIBS)
 
 # `make asan ...` builds into build-asan/ with the sanitizers on.
 ifneq ($(filter asan,$(MAKECMDGOALS)),)
@@ -34,13 +36,14 @@ SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
 	   src/tr_listen.c src/tr_connect.c src/tr_dgram.c src/pcapng.c src/log.c src/cmd_log.c src/event.c src/sockopt.c \
 	   src/tls.c src/tls_cert.c src/tr_tls.c src/cmd_tls.c src/check.c src/fill.c src/pace.c \
 	   src/relay.c src/cmd_relay.c src/proc.c src/cmd_util.c \
+	   src/resolve.c src/ports.c src/cmd_probe.c \
 	   src/cmd_ping.c
 OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \
 	   $(BUILD)/test_loop $(BUILD)/test_frame $(BUILD)/test_pcapng \
 	   $(BUILD)/test_check $(BUILD)/test_fill $(BUILD)/test_pace \
-	   $(BUILD)/test_tls $(BUILD)/test_proc
+	   $(BUILD)/test_tls $(BUILD)/test_proc $(BUILD)/test_ports
 
 .PHONY: all asan deps run check unit install uninstall clean bench fuzz
 all: $(BIN) socktool
@@ -72,6 +75,9 @@ $(BUILD)/test_loop: tests/unit/test_loop.c src/loop.c src/buf.c src/loop.h tests
 $(BUILD)/test_frame: tests/unit/test_frame.c src/frame.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_frame.c src/frame.c src/codec.c src/buf.c
 
+$(BUILD)/test_ports: tests/unit/test_ports.c src/ports.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_ports.c src/ports.c src/buf.c
+
 $(BUILD)/test_proc: tests/unit/test_proc.c src/proc.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_proc.c src/proc.c src/buf.c
 
@@ -96,7 +102,7 @@ $(BUILD)/test_cmd: tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) t
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y build-essential \
-	    pkg-config libreadline-dev libssl-dev openssl \
+	    pkg-config libreadline-dev libssl-dev libc-ares-dev openssl \
 	    socat ncat python3 tmux mandoc iproute2 util-linux bsdextrautils tshark \
 	    xxd iperf3 netcat-openbsd
 

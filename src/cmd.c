@@ -29,6 +29,7 @@ extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
     cmd_relay_entry, cmd_shutdown_entry, cmd_hold_entry, cmd_release_entry;
 extern const struct cmd_entry cmd_netstat_entry, cmd_ifaces_entry,
     cmd_service_entry;
+extern const struct cmd_entry cmd_resolve_entry, cmd_probe_entry;
 extern const struct cmd_entry cmd_ping_entry;
 
 const struct cmd_entry *cmd_table[] = {
@@ -63,6 +64,8 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_service_entry,
 	&cmd_hold_entry,
 	&cmd_release_entry,
+	&cmd_resolve_entry,
+	&cmd_probe_entry,
 	&cmd_expect_entry,
 	&cmd_wait_entry,
 	&cmd_sleep_entry,

@@ -17,6 +17,7 @@
 #include "event.h"
 #include "out.h"
 #include "pipe.h"
+#include "resolve.h"
 #include "session.h"
 #include "transport.h"
 #include "relay.h"
@@ -247,8 +248,7 @@ sess_remove(struct session *s)
 	ring_free(&s->expwin);
 	frame_free(&s->framer);
 	settings_release(&s->set);
-	if (s->ai_list != NULL)
-		freeaddrinfo(s->ai_list);
+	resolve_free(s->ai_list);
 	free(s->allow);
 	free(s->upstream);
 	buf_free(&s->holdq);
@@ -328,6 +328,9 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 	pipe_rx_end(s);
 	if (s->connect_timer)
 		loop_timer_del(s->connect_timer);
+	/* Closed while its name resolves: the lookup stops too. */
+	resolve_cancel(s->resolve);
+	s->resolve = NULL;
 	if (s->close_timer)
 		loop_timer_del(s->close_timer);
 	if (s->linger_timer)

@@ -15,6 +15,7 @@
 #include "settings.h"
 
 struct transport;
+struct resolve;
 
 enum sess_kind {
 	K_TCP_SERVER,
@@ -157,8 +158,10 @@ struct session {
 	uint64_t		 accept_timer;
 	uint64_t		 accept_refused;
 
-	/* Connecting: remaining addresses to try (tr_connect.c). */
+	/* Connecting: remaining addresses to try (tr_connect.c), and the
+	 * lookup of a name still resolving (resolve.c). */
 	struct addrinfo		*ai_list, *ai_next;
+	struct resolve		*resolve;
 	struct net_addr		 bindaddr;
 	int			 have_bind;
 	uint64_t		 connect_timer;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tr_connect.c — the connecting transport: a non-blocking connect that tries
- * every address a name resolved to, within a time limit, then hands the
- * socket to the stream transport.  Data sent meanwhile waits in the queue. */
+/* tr_connect.c — the connecting transport: a name resolved on the loop
+ * (resolve.c), then a non-blocking connect that tries every address it
+ * resolved to, all within one time limit, then the socket handed to the
+ * stream transport.  Data sent meanwhile waits in the queue. */
 #include <sys/types.h>
 #include <sys/socket.h>
 
@@ -16,6 +17,7 @@
 #include "event.h"
 #include "out.h"
 #include "pipe.h"
+#include "resolve.h"
 #include "session.h"
 #include "transport.h"
 
@@ -42,7 +44,8 @@ connect_timeout(void *arg)
 	struct buf m = BUF_INIT;
 
 	s->connect_timer = 0;
-	buf_puts(&m, "connect timed out after ");
+	buf_puts(&m, s->state == S_RESOLVING ? "resolving timed out after " :
+	    "connect timed out after ");
 	codec_fmt_duration(s->connect_ms, &m);
 	sess_destroy(s, "timeout", buf_cstr(&m));
 	buf_free(&m);
@@ -55,8 +58,7 @@ connect_established(struct session *s)
 		loop_timer_del(s->connect_timer);
 		s->connect_timer = 0;
 	}
-	if (s->ai_list != NULL)
-		freeaddrinfo(s->ai_list);
+	resolve_free(s->ai_list);
 	s->ai_list = s->ai_next = NULL;
 	s->state = S_CONNECTED;
 	if (!sess_has(s, KIND_UNIX)) {
@@ -154,6 +156,50 @@ sess_tcp_client(const char *host, uint16_t port, const struct net_addr *bind,
 	    err, errlen);
 }
 
+/* The addresses are known: start trying them.  -1 when every one failed
+ * at once (the session is destroyed). */
+static int
+connect_begin(struct session *s, struct addrinfo *res)
+{
+	s->state = S_CONNECTING;
+	s->ai_list = s->ai_next = res;
+	memcpy(&s->remote.ss, res->ai_addr, res->ai_addrlen);
+	s->remote.len = res->ai_addrlen;
+	sess_set_strings(s);
+	ev_connecting(s);
+	return connect_next(s);
+}
+
+static void
+connect_resolved(void *arg, int status, struct addrinfo *res,
+    const char *errmsg)
+{
+	struct session *s = arg;
+
+	s->resolve = NULL;
+	if (status != 0) {
+		sess_destroy(s, "error", errmsg);
+		return;
+	}
+	connect_begin(s, res);
+}
+
+static void
+ev_resolving(const struct session *s, const char *host)
+{
+	struct rec r;
+
+	rec_begin(&r, "resolving");
+	r.stamp = s->set.timestamps;
+	r.color = "ev";
+	r.info = 1;
+	rec_u64(&r, "id", s->id);
+	rec_str(&r, "kind", sess_kind_name(s->kind));
+	rec_str(&r, "host", host);
+	rec_str(&r, "remote", s->remote_str);
+	out_rec(&r, "[{id}] resolving {host}");
+}
+
 struct session *
 sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
     const struct net_addr *bind, uint64_t timeout_ms, char *err,
@@ -161,25 +207,40 @@ sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
 {
 	struct addrinfo *res;
 	struct session *s;
+	char portstr[8];
 	unsigned id;
+	int numeric;
 
-	if (net_resolve(host, port, SOCK_STREAM, 0, &res, err, errlen) == -1)
+	snprintf(portstr, sizeof portstr, "%u", port);
+	numeric = resolve_now(host, portstr, SOCK_STREAM, &res, err,
+	    errlen);
+	if (numeric == -1)
 		return NULL;
 	s = sess_new(kind, &settings_default);
-	s->state = S_CONNECTING;
-	s->ai_list = s->ai_next = res;
 	if (bind != NULL) {
 		s->bindaddr = *bind;
 		s->have_bind = 1;
 	}
-	memcpy(&s->remote.ss, res->ai_addr, res->ai_addrlen);
-	s->remote.len = res->ai_addrlen;
-	sess_set_strings(s);
-	ev_connecting(s);
+	if (!numeric) {
+		/* A name: the loop goes on while the resolver works. */
+		s->resolve = resolve_start(host, portstr, SOCK_STREAM,
+		    connect_resolved, s, err, errlen);
+		if (s->resolve == NULL) {
+			sess_discard(s);
+			return NULL;
+		}
+		s->state = S_RESOLVING;
+		snprintf(s->remote_str, sizeof s->remote_str, "%.60s:%u", host,
+		    port);
+		ev_resolving(s, host);
+	}
+	/* One limit for resolving and connecting together. */
 	s->connect_ms = timeout_ms;
 	s->connect_timer = loop_timer_add(timeout_ms, connect_timeout, s);
+	if (!numeric)
+		return s;
 	id = s->id;
-	if (connect_next(s) == -1) {
+	if (connect_begin(s, res) == -1) {
 		/* Every address failed at once; s is gone. */
 		snprintf(err, errlen, "%s", sess_last_close_msg(id));
 		return NULL;

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ports.h — the PORTS argument of `probe`: "80", "8000-8100", "22,80,443"
+ * or a mix, parsed with no I/O (unit-tested in tests/unit/test_ports.c). */
+#ifndef SOCKTOOL_PORTS_H
+#define SOCKTOOL_PORTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Every port the list names, ascending and each once (*out malloc'd).
+ * -1 with err naming what is wrong and where; *out is then NULL. */
+int	ports_parse(const char *spec, uint16_t **out, size_t *n, char *err,
+	    size_t errlen);
+
+#endif
