@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +36,25 @@ net_parse_port(const char *s, int allow_zero, uint16_t *port, char *err,
 	if (*s == '\0') {
 		snprintf(err, errlen, "missing port");
 		return -1;
+	}
+	if (*s < '0' || *s > '9') {
+		/* A service name from /etc/services ("http", "mysql"). */
+		struct servent *se = NULL;
+
+		for (p = s; *p != '\0'; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' &&
+			    *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			    *p == '-' || *p == '_' || *p == '.'))
+				break;
+		if (*p == '\0' && p - s <= 32)
+			se = getservbyname(s, NULL);
+		if (se == NULL) {
+			snprintf(err, errlen, "bad port \"%.16s\": not a number "
+			    "or a known service", s);
+			return -1;
+		}
+		*port = ntohs((uint16_t)se->s_port);
+		return 0;
 	}
 	for (p = s; *p != '\0'; p++) {
 		if (*p < '0' || *p > '9' || p - s > 5) {

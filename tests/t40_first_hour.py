@@ -125,4 +125,10 @@ with Socktool() as st:
     st.cmd("show 4")
     st.wait_for(r"^  send to +127\.0\.0\.1:%d" % port)
     ok(True, "tcp-client and udp-client take HOST:PORT as one argument")
+
+# ---- service names wherever a PORT is (issue 10) -------------------------------
+with Socktool("--keep-going") as st:
+    st.cmd("tcp-client 127.0.0.1 mysql --timeout 2s")
+    st.wait_for(r"^\[1\] connecting to 127\.0\.0\.1:3306")
+    ok(True, "tcp-client takes a service name for its port (mysql: 3306)")
 done()
