@@ -119,6 +119,7 @@ bench: build/socktool
 	tests/bench/rate
 	tests/bench/tls
 	tests/bench/relay
+	tests/bench/probe
 
 # libFuzzer targets (clang): FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 30
