@@ -132,6 +132,8 @@ unsigned	 cmd_pending_id(const struct pending *);
 /* The check of a connect (or handshake) in progress: done once the
  * session is connected, failed if it closed. */
 int		 cmd_connect_check(struct pending *);
+/* The same, with fail before the reason the session closed. */
+int		 cmd_open_check(struct pending *, const char *fail);
 /* After each loop iteration: CMD_PENDING while waiting, else the result. */
 enum cmd_status	 cmd_pending_poll(void);
 /* Ctrl-C / end of program. */
@@ -143,6 +145,18 @@ char		**cmd_complete(const char *before, const char *text);
 /* 1 when the word after `before` is a file name (the usage says FILE or
  * PATH there): the terminal completes it from the file system. */
 int		 cmd_complete_path(const char *before);
+
+/* The bytes of one send (cmd_data.c): tmpl expanded for s when fill is
+ * given (--fill), then the checksum ck (--append) when given. */
+struct fill;
+struct check_spec;
+struct ring;
+void		 cmd_make_msg(struct session *, const struct buf *tmpl,
+		    const struct fill *fill, const struct check_spec *ck,
+		    struct buf *out);
+/* Look for pat in win; on a match consume through it (cmd_script.c). */
+int		 cmd_expect_in(struct ring *win, const struct buf *pat,
+		    struct buf *scratch);
 
 /* Repeats and file transfers (cmd_data.c). */
 int		 cmd_repeat_describe(unsigned id, struct buf *out);

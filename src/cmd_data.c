@@ -194,7 +194,7 @@ cmd_rand(void *arg, unsigned char *p, size_t n)
 
 /* The bytes of one send: the template expanded for this session (--fill),
  * then its checksum (--append). */
-static void
+void
 cmd_make_msg(struct session *s, const struct buf *tmpl, const struct fill *fill,
     const struct check_spec *ck, struct buf *out)
 {

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/random.h>
 
 #include "check.h"
 #include "cmd.h"
@@ -58,45 +57,12 @@ ping_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
 }
 
-static void
-ping_rand(void *arg, unsigned char *p, size_t n)
-{
-	(void)arg;
-	/* Payload bytes, not secrets: getrandom's pool is plenty. */
-	while (n > 0) {
-		ssize_t r = getrandom(p, n, 0);
-
-		if (r <= 0)
-			break;
-		p += r;
-		n -= (size_t)r;
-	}
-}
-
 /* What the pattern is looked for: --expect, else the probe itself, so that
  * an echo server's answer to this probe (with its own {seq}) is what counts. */
 static const struct buf *
 ping_pattern(const struct ping *p)
 {
 	return buf_len(&p->expect) > 0 ? &p->expect : &p->probe;
-}
-
-/* Search one window; a match is consumed through its end, as expect does,
- * so a reply is never counted twice. */
-static int
-ping_search(struct ring *win, const struct buf *pat, struct buf *scratch)
-{
-	const unsigned char *hit;
-
-	if (win == NULL || win->len < buf_len(pat))
-		return 0;
-	ring_copy(win, scratch);
-	hit = memmem(buf_peek(scratch), buf_len(scratch), buf_peek(pat),
-	    buf_len(pat));
-	if (hit == NULL)
-		return 0;
-	ring_consume(win, (size_t)(hit - buf_peek(scratch)) + buf_len(pat));
-	return 1;
 }
 
 struct ping_peers {
@@ -110,7 +76,7 @@ ping_search_peer(struct session *peer, void *arg)
 	struct ping_peers *a = arg;
 
 	if (!a->hit)
-		a->hit = ping_search(&peer->expwin, ping_pattern(a->p),
+		a->hit = cmd_expect_in(&peer->expwin, ping_pattern(a->p),
 		    &a->p->scratch);
 }
 
@@ -120,14 +86,14 @@ ping_find(struct ping *p, struct session *s)
 	struct ping_peers a = { p, 0 };
 
 	if (s == NULL)
-		return ping_search(sess_zombie_data(p->id), ping_pattern(p),
+		return cmd_expect_in(sess_zombie_data(p->id), ping_pattern(p),
 		    &p->scratch);
 	/* Only what arrived since the last look can complete a match. */
 	if (s->n_recv == p->mark)
 		return 0;
 	p->mark = s->n_recv;
 	if (!sess_is_server(s))
-		return ping_search(&s->expwin, ping_pattern(p), &p->scratch);
+		return cmd_expect_in(&s->expwin, ping_pattern(p), &p->scratch);
 	sess_foreach_peer(s, ping_search_peer, &a);
 	return a.hit;
 }
@@ -162,24 +128,8 @@ ping_arm(struct ping *p, uint64_t ms)
 static int
 ping_send(struct ping *p, struct session *s, char *err, size_t errlen)
 {
-	buf_reset(&p->probe);
-	if (p->fill != NULL) {
-		struct timespec ts;
-		struct fill_env env;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		memset(&env, 0, sizeof env);
-		env.seq = ++s->fill_seq;
-		env.now_ms = (uint64_t)ts.tv_sec * 1000 +
-		    (uint64_t)ts.tv_nsec / 1000000;
-		env.rand = ping_rand;
-		fill_expand(p->fill, &env, p->have_ck ? check_width(&p->ck) :
-		    0, &p->probe);
-	} else
-		buf_append(&p->probe, buf_peek(&p->tmpl), buf_len(&p->tmpl));
-	if (p->have_ck)
-		check_append(&p->ck, buf_peek(&p->probe), buf_len(&p->probe),
-		    &p->probe);
+	cmd_make_msg(s, &p->tmpl, p->fill, p->have_ck ? &p->ck : NULL,
+	    &p->probe);
 	/* A reply is what arrives after the probe: anything older (a late
 	 * answer to a probe already counted lost) must not match. */
 	if (sess_is_server(s))

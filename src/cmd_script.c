@@ -26,7 +26,7 @@ cmd_timed_out(const struct pending *p)
 /* expect */
 
 /* Look for the pattern in one window; on a match, consume through it. */
-static int
+int
 cmd_expect_in(struct ring *win, const struct buf *pat, struct buf *scratch)
 {
 	const unsigned char *hit;

@@ -91,7 +91,7 @@ cmd_hostport(const struct cmd_ctx *c, char *host, size_t hostlen,
 /* tcp-client */
 /* A script's connect (tcp-client, unix-client) waits for its outcome. */
 int
-cmd_connect_check(struct pending *p)
+cmd_open_check(struct pending *p, const char *fail)
 {
 	unsigned id = cmd_pending_id(p);
 	struct session *s = sess_find(id);
@@ -113,8 +113,14 @@ cmd_connect_check(struct pending *p)
 		return 1;
 	}
 	msg = sess_last_close_msg(id);
-	out_error(p->ent->name, "cannot connect: %s", msg ? msg : "closed");
+	out_error(p->ent->name, "%s%s", fail, msg ? msg : "closed");
 	return -1;
+}
+
+int
+cmd_connect_check(struct pending *p)
+{
+	return cmd_open_check(p, "cannot connect: ");
 }
 
 static enum cmd_status

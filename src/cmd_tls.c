@@ -68,27 +68,9 @@ cmd_tls_opts(struct cmd_ctx *c, struct tls_opts *o)
 static int
 cmd_tls_check(struct pending *p)
 {
-	struct session *s = sess_find(cmd_pending_id(p));
-	const char *msg;
-
-	if (s != NULL && sess_opening(s))
-		return 0;
-	if (s != NULL) {
-		if (out_cfg.json) {
-			struct json j;
-
-			j_begin(&j, "result");
-			j_str(&j, "command", p->ent->name);
-			j_u64(&j, "id", s->id);
-			j_str(&j, "local", s->local_str);
-			j_str(&j, "remote", s->remote_str);
-			j_emit(&j);
-		}
-		return 1;
-	}
-	msg = sess_last_close_msg(cmd_pending_id(p));
-	out_error(p->ent->name, "%s", msg ? msg : "closed");
-	return -1;
+	/* The close message already says what failed (verification, an
+	 * alert, the connect). */
+	return cmd_open_check(p, "");
 }
 
 /* tls-client */
