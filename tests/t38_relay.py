@@ -351,8 +351,15 @@ with Socktool() as st:
             break
     is_eq(_h.sha256(back).hexdigest(), _h.sha256(payload).hexdigest(),
           "TLS-inspecting relay: data exact both ways")
-    ok("(client->server)" in st.text and "(server->client)" in st.text,
-       "the relay shows the traffic both ways, decrypted",
+    # The echo can reach us before socktool's display of it reaches its
+    # stdout: wait for the labels rather than reading the text once.
+    try:
+        st.wait_for(r"\(client->server\)")
+        st.wait_for(r"\(server->client\)")
+        shown = True
+    except TimeoutError:
+        shown = False
+    ok(shown, "the relay shows the traffic both ways, decrypted",
        st.text[-300:])
     c.close()
     st.wait_for(r"^\[2\] closed")
