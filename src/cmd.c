@@ -12,6 +12,7 @@
 #include "loop.h"
 #include "out.h"
 #include "pipe.h"
+#include "resolve.h"
 #include "session.h"
 #include "settings.h"
 #include "sockopt.h"
@@ -583,6 +584,8 @@ cmd_run(const char *line, size_t len, int interactive)
 	}
 	memset(&c, 0, sizeof c);
 	c.interactive = interactive;
+	c.line = line;
+	c.linelen = len;
 	c.ent = cmd_lookup(first.s, err, sizeof err);
 	free(first.s);
 	if (c.ent == NULL) {
@@ -663,15 +666,29 @@ cmd_pending_clear(void)
 enum cmd_status
 cmd_pending_poll(void)
 {
-	int r;
+	enum cmd_status st;
+	char *again;
+	size_t againlen;
+	int r, interactive;
 
 	if (!cmd_pending.active)
 		return CMD_OK;
 	r = cmd_pending.check(&cmd_pending);
 	if (r == 0)
 		return CMD_PENDING;
+	again = cmd_pending.again;
+	againlen = cmd_pending.againlen;
+	interactive = cmd_pending.interactive;
+	cmd_pending.again = NULL;
 	cmd_pending_clear();
-	return r > 0 ? CMD_OK : CMD_ERR;
+	if (again == NULL)
+		return r > 0 ? CMD_OK : CMD_ERR;
+	/* The line again, its names now known (cmd_names_first); it may
+	 * wait in turn. */
+	st = cmd_run(again, againlen, interactive);
+	resolve_forget();
+	free(again);
+	return st;
 }
 
 void

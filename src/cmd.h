@@ -60,6 +60,8 @@ struct cmd_ctx {
 	const char		*rest;	/* CMD_REST text, raw */
 	size_t			 restlen;
 	int			 interactive;
+	const char		*line;	/* the whole line, to run it again */
+	size_t			 linelen;
 };
 
 /* One token of a command line: its unquoted text and its raw extent. */
@@ -115,6 +117,10 @@ struct pending {
 	uint64_t	 timer;
 	uint64_t	 timeout_ms;
 	int		 interactive;
+	/* Set by a check that succeeds: a line (malloc'd) to run now, in
+	 * the place of the command that waited (cmd_names_first). */
+	char		*again;
+	size_t		 againlen;
 };
 extern struct pending cmd_pending;
 
@@ -128,6 +134,16 @@ enum cmd_status	 cmd_wait_id(const struct cmd_ctx *, unsigned id,
 		    uint64_t timeout_ms, int (*check)(struct pending *));
 /* The session a cmd_wait_id() wait is about. */
 unsigned	 cmd_pending_id(const struct pending *);
+
+/* Host names first (cmd_names.c): 0 when every hosts[i] (NULL ones
+ * skipped) is numeric or already learnt, and the command goes on;
+ * otherwise 1 and *st is what the command returns: an error, or a wait
+ * after which the line runs again with the names answered at once. */
+int		 cmd_names_first(const struct cmd_ctx *, const char *const *hosts,
+		    const int *socktypes, size_t n, enum cmd_status *st);
+/* The HOST of "HOST:PORT" ("[v6]:PORT") into buf; NULL when it does not
+ * parse (the command's own parsing says why later).  NULL in, NULL out. */
+const char	*cmd_host_of(const char *hostport, char *buf, size_t len);
 
 /* The check of a connect (or handshake) in progress: done once the
  * session is connected, failed if it closed. */

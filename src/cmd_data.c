@@ -743,8 +743,16 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		count = 0;	/* --every alone repeats until stop */
 
 	if (tov != NULL) {
+		const int type = SOCK_DGRAM;
+		const char *name;
+		char toh[256];
+		enum cmd_status st;
+
 		if (sess_is_stream(s))
 			return cmd_usage(c, "--to applies to UDP sessions only");
+		name = cmd_host_of(tov, toh, sizeof toh);
+		if (cmd_names_first(c, &name, &type, 1, &st))
+			return st;
 		if (net_resolve_one(tov, SOCK_DGRAM, 0, &to, err,
 		    sizeof err) == -1)
 			return cmd_usage(c, "--to: %s", err);

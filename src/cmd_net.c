@@ -23,15 +23,22 @@ static enum cmd_status
 cmd_udp_exec(struct cmd_ctx *c)
 {
 	const char *host = c->argc == 2 ? c->argv[0] : NULL, *v;
+	const char *names[2];
+	const int types[2] = { SOCK_DGRAM, SOCK_DGRAM };
+	enum cmd_status st;
 	struct net_addr to;
 	struct session *s;
 	uint64_t rsize = 0;
 	uint16_t port;
-	char err[256];
+	char err[256], toh[256];
 
 	if (net_parse_port(c->argv[c->argc - 1], 1, &port, err,
 	    sizeof err) == -1)
 		return cmd_usage(c, "%s", err);
+	names[0] = host;
+	names[1] = cmd_host_of(cmd_opt(c, "to"), toh, sizeof toh);
+	if (cmd_names_first(c, names, types, 2, &st))
+		return st;
 	if ((v = cmd_opt(c, "to")) != NULL && net_resolve_one(v, SOCK_DGRAM, 0,
 	    &to, err, sizeof err) == -1)
 		return cmd_usage(c, "--to: %s", err);
@@ -66,12 +73,18 @@ const struct cmd_entry cmd_udp_entry = {
 static enum cmd_status
 cmd_udp_client_exec(struct cmd_ctx *c)
 {
+	const int type = SOCK_DGRAM;
+	const char *name;
+	enum cmd_status st;
 	struct session *s;
 	uint16_t port;
 	char err[256], host[256];
 
 	if (cmd_hostport(c, host, sizeof host, &port) == -1)
 		return CMD_ERR;
+	name = host;
+	if (cmd_names_first(c, &name, &type, 1, &st))
+		return st;
 	s = sess_udp_client(host, port, err, sizeof err);
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
@@ -92,6 +105,8 @@ const struct cmd_entry cmd_udp_client_entry = {
 static enum cmd_status
 cmd_mcast_exec(struct cmd_ctx *c)
 {
+	const int type = SOCK_DGRAM;
+	enum cmd_status st;
 	struct session *s;
 	uint64_t ttl = 1;
 	uint16_t port;
@@ -103,6 +118,9 @@ cmd_mcast_exec(struct cmd_ctx *c)
 	if ((v = cmd_opt(c, "ttl")) != NULL &&
 	    codec_parse_uint(v, 0, 255, &ttl) == -1)
 		return cmd_usage(c, "bad --ttl \"%.32s\" (0..255)", v);
+	if (cmd_names_first(c, (const char *const *)&c->argv[0], &type, 1,
+	    &st))
+		return st;
 	s = sess_mcast(c->argv[0], port, cmd_opt(c, "iface"), (int)ttl,
 	    !cmd_has(c, "no-loop"), err, sizeof err);
 	if (s == NULL)

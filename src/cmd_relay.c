@@ -18,6 +18,9 @@ cmd_relay_exec(struct cmd_ctx *c)
 {
 	const char *host = c->argc == 4 ? c->argv[0] : NULL, *v;
 	const char *const *a = (const char *const *)c->argv + (c->argc == 4);
+	const char *names[2];
+	int types[2] = { SOCK_STREAM, SOCK_DGRAM };
+	enum cmd_status st;
 	struct net_cidr *allow = NULL;
 	struct session *s;
 	uint16_t port, upport;
@@ -34,6 +37,12 @@ cmd_relay_exec(struct cmd_ctx *c)
 	if ((v = cmd_opt(c, "max-peers")) != NULL &&
 	    codec_parse_uint(v, 1, 1000000, &maxp) == -1)
 		return cmd_usage(c, "bad --max-peers \"%.32s\" (1..1000000)", v);
+	/* The listening address; a UDP relay's upstream too (a TCP relay's
+	 * is resolved by each relay-out session, while it is `resolving`). */
+	names[0] = host;
+	names[1] = cmd_has(c, "udp") ? a[1] : NULL;
+	if (cmd_names_first(c, names, types, 2, &st))
+		return st;
 	if ((v = cmd_opt(c, "allow")) != NULL &&
 	    net_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
 		return cmd_usage(c, "--allow: %s", err);

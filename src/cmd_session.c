@@ -31,6 +31,8 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 	size_t nallow = 0;
 	uint64_t maxp = 0;
 	uint16_t port;
+	const int type = SOCK_STREAM;
+	enum cmd_status st;
 	char err[256];
 
 	if (net_parse_port(portarg, 1, &port, err, sizeof err) == -1)
@@ -38,6 +40,8 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 	if ((v = cmd_opt(c, "max-peers")) != NULL &&
 	    codec_parse_uint(v, 1, 1000000, &maxp) == -1)
 		return cmd_usage(c, "bad --max-peers \"%.32s\" (1..1000000)", v);
+	if (cmd_names_first(c, &host, &type, 1, &st))
+		return st;
 	if ((v = cmd_opt(c, "allow")) != NULL &&
 	    net_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
 		return cmd_usage(c, "--allow: %s", err);
@@ -130,8 +134,10 @@ cmd_tcp_client_exec(struct cmd_ctx *c)
 	struct session *s;
 	uint64_t timeout;
 	uint16_t port;
-	const char *v;
-	char err[256], host[256];
+	const char *v, *name;
+	const int type = SOCK_STREAM;
+	enum cmd_status st;
+	char err[256], host[256], bindhost[256];
 
 	if (cmd_hostport(c, host, sizeof host, &port) == -1)
 		return CMD_ERR;
@@ -139,6 +145,9 @@ cmd_tcp_client_exec(struct cmd_ctx *c)
 		return CMD_ERR;
 	if (timeout == 0)
 		return cmd_usage(c, "--timeout must be more than 0");
+	name = cmd_host_of(cmd_opt(c, "bind"), bindhost, sizeof bindhost);
+	if (cmd_names_first(c, &name, &type, 1, &st))
+		return st;
 	if ((v = cmd_opt(c, "bind")) != NULL &&
 	    net_resolve_one(v, SOCK_STREAM, 1, &bindaddr, err,
 	    sizeof err) == -1)

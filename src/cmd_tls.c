@@ -83,8 +83,10 @@ cmd_tls_client_exec(struct cmd_ctx *c)
 	struct session *s;
 	uint64_t timeout;
 	uint16_t port;
-	const char *v;
-	char err[512];
+	const char *v, *name;
+	const int type = SOCK_STREAM;
+	enum cmd_status st;
+	char err[512], bindhost[256];
 
 	if (net_parse_port(c->argv[1], 0, &port, err, sizeof err) == -1)
 		return cmd_usage(c, "%s", err);
@@ -92,6 +94,9 @@ cmd_tls_client_exec(struct cmd_ctx *c)
 		return CMD_ERR;
 	if (timeout == 0)
 		return cmd_usage(c, "--timeout must be more than 0");
+	name = cmd_host_of(cmd_opt(c, "bind"), bindhost, sizeof bindhost);
+	if (cmd_names_first(c, &name, &type, 1, &st))
+		return st;
 	if ((v = cmd_opt(c, "bind")) != NULL &&
 	    net_resolve_one(v, SOCK_STREAM, 1, &bindaddr, err,
 	    sizeof err) == -1)
@@ -154,6 +159,8 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 {
 	const char *host = c->argc == 2 ? c->argv[0] : NULL;
 	const char *portarg = c->argv[c->argc - 1], *v;
+	const int type = SOCK_STREAM;
+	enum cmd_status st;
 	struct net_cidr *allow = NULL;
 	struct tls_opts o;
 	struct tls_cfg *cfg;
@@ -169,6 +176,8 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	if ((v = cmd_opt(c, "max-peers")) != NULL &&
 	    codec_parse_uint(v, 1, 1000000, &maxp) == -1)
 		return cmd_usage(c, "bad --max-peers \"%.32s\" (1..1000000)", v);
+	if (cmd_names_first(c, &host, &type, 1, &st))
+		return st;
 	if (cmd_tls_opts(c, &o) == -1)
 		return CMD_ERR;
 	o.server = 1;

@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "net.h"
+#include "resolve.h"
 
 int
 net_parse_port(const char *s, int allow_zero, uint16_t *port, char *err,
@@ -122,36 +123,20 @@ int
 net_resolve(const char *host, uint16_t port, int socktype, int passive,
     struct addrinfo **res, char *err, size_t errlen)
 {
-	struct addrinfo hints;
 	char portstr[8];
 	int rc;
 
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = socktype;
-	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+	(void)passive;
 	snprintf(portstr, sizeof portstr, "%u", port);
-	if (host != NULL) {
-		hints.ai_flags |= AI_NUMERICHOST;
-		rc = getaddrinfo(host, portstr, &hints, res);
-		if (rc == 0)
-			return 0;
-		hints.ai_flags &= ~AI_NUMERICHOST;
-		/* Only addresses this host can use, when it is a name. */
-		hints.ai_flags |= AI_ADDRCONFIG;
-	}
-	rc = getaddrinfo(host, portstr, &hints, res);
-	if (rc == EAI_NONAME || rc == EAI_ADDRFAMILY || rc == EAI_NODATA) {
-		hints.ai_flags &= ~AI_ADDRCONFIG;
-		rc = getaddrinfo(host, portstr, &hints, res);
-	}
-	if (rc != 0) {
-		snprintf(err, errlen, "cannot resolve \"%.64s\": %s",
-		    host ? host : "*", rc == EAI_SYSTEM ? strerror(errno) :
-		    gai_strerror(rc));
-		return -1;
-	}
-	return 0;
+	/* Never a lookup here: a command resolves its names first
+	 * (cmd_names_first) and resolve_now() answers them. */
+	rc = resolve_now(host, portstr, socktype, res, err, errlen);
+	if (rc == 1)
+		return 0;
+	if (rc == 0)
+		snprintf(err, errlen, "\"%.64s\" was not resolved before use "
+		    "(a bug: please report it)", host);
+	return -1;
 }
 
 int
@@ -171,7 +156,7 @@ net_resolve_one(const char *hostport, int socktype, int allow_zero,
 		return -1;
 	memcpy(&out->ss, ai->ai_addr, ai->ai_addrlen);
 	out->len = ai->ai_addrlen;
-	freeaddrinfo(ai);
+	resolve_free(ai);
 	return 0;
 }
 
@@ -298,7 +283,7 @@ net_bound(const char *host, uint16_t port, int socktype, int family,
 		close(fd);
 		fd = -1;
 	}
-	freeaddrinfo(res);
+	resolve_free(res);
 	if (fd == -1)
 		snprintf(err, errlen, "cannot bind %s port %u: %s", host, port,
 		    saved ? strerror(saved) : "no usable address");
@@ -550,7 +535,7 @@ net_mcast_open(const char *group, uint16_t port, const char *iface, int ttl,
 		return -1;
 	memcpy(&dest->ss, res->ai_addr, res->ai_addrlen);
 	dest->len = res->ai_addrlen;
-	freeaddrinfo(res);
+	resolve_free(res);
 	if (dest->ss.ss_family == AF_INET) {
 		struct sockaddr_in *g = (struct sockaddr_in *)&dest->ss;
 		struct ip_mreqn mr;

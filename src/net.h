@@ -26,8 +26,9 @@ int	net_split_hostport(const char *s, char *host, size_t hostlen,
 int	net_parse_port(const char *s, int allow_zero, uint16_t *port,
 	    char *err, size_t errlen);
 
-/* getaddrinfo() wrapper; AI_PASSIVE when host is NULL.  Numeric hosts are
- * tried first so that "::1" never touches the resolver. */
+/* The addresses of host (numeric, or a name the command resolved first:
+ * see resolve_learn) with port, for socktype; never asks a resolver.  The
+ * list is freed with resolve_free(). */
 int	net_resolve(const char *host, uint16_t port, int socktype, int passive,
 	    struct addrinfo **res, char *err, size_t errlen);
 

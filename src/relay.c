@@ -16,6 +16,7 @@
 #include "out.h"
 #include "pipe.h"
 #include "relay.h"
+#include "resolve.h"
 #include "session.h"
 #include "settings.h"
 #include "transport.h"
@@ -108,8 +109,8 @@ relay_udp_upstream(struct session *srv, const struct net_addr *from)
 		if (all[i]->parent == srv && !all[i]->destroying &&
 		    relay_addr_eq(&all[i]->relay_client, from))
 			return all[i];
-	out = sess_udp_client_as(K_RELAY_UDP_OUT, srv->upstream,
-	    srv->upstream_port, err, sizeof err);
+	out = sess_udp_to_as(K_RELAY_UDP_OUT, &srv->upstream_addr, err,
+	    sizeof err);
 	if (out == NULL) {
 		ev_notice(srv, "upstream: %s", err);
 		return NULL;
@@ -331,11 +332,22 @@ struct session *
 relay_start_udp(const char *host, uint16_t port, const char *uphost,
     uint16_t upport, uint64_t idle_ms, char *err, size_t errlen)
 {
+	struct addrinfo *res;
 	struct session *s;
 
-	s = sess_udp_as(K_RELAY_UDP, host, port, NULL, 0, 0, err, errlen);
-	if (s == NULL)
+	/* One upstream address for every client: resolved once, here (the
+	 * command resolved the name first). */
+	if (net_resolve(uphost, upport, SOCK_DGRAM, 0, &res, err,
+	    errlen) == -1)
 		return NULL;
+	s = sess_udp_as(K_RELAY_UDP, host, port, NULL, 0, 0, err, errlen);
+	if (s == NULL) {
+		resolve_free(res);
+		return NULL;
+	}
+	memcpy(&s->upstream_addr.ss, res->ai_addr, res->ai_addrlen);
+	s->upstream_addr.len = res->ai_addrlen;
+	resolve_free(res);
 	s->upstream = xstrdup(uphost);
 	s->upstream_port = upport;
 	s->relay_idle_ms = idle_ms;

@@ -350,11 +350,116 @@ resolve_invalid(const char *host)
 	return n == k || host[n - k - 1] == '.';
 }
 
+/*
+ * Names a command was given, looked up before it runs again: the one run
+ * that follows answers them from here (resolve_now), then they are
+ * forgotten, so every command asks afresh.
+ */
+struct learnt {
+	char		*host;
+	struct addrinfo	*list;
+};
+static struct learnt	*learnt;
+static size_t		 nlearnt;
+
+static const struct learnt *
+resolve_learnt(const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < nlearnt; i++)
+		if (strcasecmp(learnt[i].host, host) == 0)
+			return &learnt[i];
+	return NULL;
+}
+
+void
+resolve_learn(const char *host, const struct addrinfo *list)
+{
+	struct addrinfo *head = NULL, **tail = &head;
+	const struct addrinfo *p;
+
+	if (resolve_learnt(host) != NULL)
+		return;
+	for (p = list; p != NULL; p = p->ai_next)
+		resolve_addr_add(&head, &tail, p->ai_family, p->ai_socktype,
+		    p->ai_protocol, p->ai_addr, p->ai_addrlen);
+	learnt = xrealloc(learnt, (nlearnt + 1) * sizeof *learnt);
+	learnt[nlearnt].host = xstrdup(host);
+	learnt[nlearnt].list = head;
+	nlearnt++;
+}
+
+void
+resolve_forget(void)
+{
+	size_t i;
+
+	for (i = 0; i < nlearnt; i++) {
+		free(learnt[i].host);
+		resolve_free(learnt[i].list);
+	}
+	free(learnt);
+	learnt = NULL;
+	nlearnt = 0;
+}
+
+/* A learnt name's addresses with serv's port, for socktype. */
+static int
+resolve_from_learnt(const struct learnt *l, const char *serv, int socktype,
+    struct addrinfo **res, char *err, size_t errlen)
+{
+	struct addrinfo *head = NULL, **tail = &head;
+	const struct addrinfo *p;
+	struct sockaddr_storage ss;
+	char *end;
+	unsigned long port;
+	uint16_t nport;
+
+	port = strtoul(serv, &end, 10);
+	if (serv[0] == '\0' || *end != '\0') {
+		struct servent *se = getservbyname(serv,
+		    socktype == SOCK_DGRAM ? "udp" : "tcp");
+
+		if (se == NULL) {
+			snprintf(err, errlen, "unknown service \"%.32s\"",
+			    serv);
+			return -1;
+		}
+		nport = (uint16_t)se->s_port;
+	} else if (port > 65535) {
+		snprintf(err, errlen, "bad port \"%.32s\"", serv);
+		return -1;
+	} else
+		nport = htons((uint16_t)port);
+	for (p = l->list; p != NULL; p = p->ai_next) {
+		if (p->ai_addrlen > sizeof ss)
+			continue;
+		memcpy(&ss, p->ai_addr, p->ai_addrlen);
+		if (ss.ss_family == AF_INET)
+			((struct sockaddr_in *)&ss)->sin_port = nport;
+		else if (ss.ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&ss)->sin6_port = nport;
+		else
+			continue;
+		resolve_addr_add(&head, &tail, ss.ss_family, socktype, 0,
+		    (struct sockaddr *)&ss, p->ai_addrlen);
+	}
+	if (head == NULL) {
+		snprintf(err, errlen, "cannot resolve \"%.200s\": %s",
+		    l->host, ares_strerror(ARES_ENODATA));
+		return -1;
+	}
+	*res = head;
+	return 1;
+}
+
 int
 resolve_now(const char *host, const char *serv, int socktype,
     struct addrinfo **res, char *err, size_t errlen)
 {
 	struct addrinfo hints, *ai, *p, *head = NULL, **tail = &head;
+	const struct learnt *l;
 	int rc;
 
 	*res = NULL;
@@ -364,6 +469,9 @@ resolve_now(const char *host, const char *serv, int socktype,
 	hints.ai_flags = AI_NUMERICHOST;
 	/* With AI_NUMERICHOST getaddrinfo() never asks anyone. */
 	if (getaddrinfo(host, NULL, &hints, &ai) != 0) {
+		if ((l = resolve_learnt(host)) != NULL)
+			return resolve_from_learnt(l, serv, socktype, res, err,
+			    errlen);
 		if (!resolve_invalid(host))
 			return 0;
 		/* Not worth a query that would leave the machine. */

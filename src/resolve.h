@@ -22,8 +22,8 @@ typedef void	(*resolve_name_cb)(void *arg, int status, const char *name,
 		    const char *errmsg);
 
 /* What is answered at once, without asking anyone: a numeric host
- * ("127.0.0.1", "::1", "fe80::1%lo") with a port number or service name
- * gives 1 and *res; a name under .invalid, which RFC 6761 says never
+ * ("127.0.0.1", "::1", "fe80::1%lo") or a name resolve_learn() was given,
+ * with a port number or service name, gives 1 and *res; a name under .invalid, which RFC 6761 says never
  * exists, -1 like an unknown name; a bad address or service -1 with err.
  * 0 when host is a name to look up (nothing done). */
 int		 resolve_now(const char *host, const char *serv,
@@ -44,6 +44,12 @@ struct resolve	*resolve_reverse(const struct sockaddr *, socklen_t,
 /* Stop a lookup still running: its sockets and timers go, done is never
  * called.  NULL is ignored. */
 void		 resolve_cancel(struct resolve *);
+
+/* Names looked up before a command runs again (cmd.c): until
+ * resolve_forget(), resolve_now() answers host from list (any port and
+ * socktype), as it answers a numeric address. */
+void		 resolve_learn(const char *host, const struct addrinfo *list);
+void		 resolve_forget(void);
 
 /* Free a list from resolve_now() or a resolve_cb. */
 void		 resolve_free(struct addrinfo *);

@@ -97,6 +97,7 @@ struct session {
 	struct tls_cfg		*relay_tls_in, *relay_tls_out;	/* a relay's */
 	uint64_t		 relay_idle_ms, relay_last_ms, relay_timer;
 	uint16_t		 upstream_port;
+	struct net_addr		 upstream_addr;	/* a UDP relay's, resolved */
 	unsigned		 npeers;
 	unsigned		 max_peers;	/* 0 = no limit */
 	struct net_cidr		*allow;
@@ -219,8 +220,9 @@ struct session	*sess_udp_client(const char *host, uint16_t port,
 struct session	*sess_udp_as(enum sess_kind, const char *host, uint16_t port,
 		    const struct net_addr *to, int broadcast, size_t rsize,
 		    char *err, size_t errlen);
-struct session	*sess_udp_client_as(enum sess_kind, const char *host,
-		    uint16_t port, char *err, size_t errlen);
+/* A UDP client of an address already known (a UDP relay's upstream). */
+struct session	*sess_udp_to_as(enum sess_kind, const struct net_addr *to,
+		    char *err, size_t errlen);
 struct session	*sess_mcast(const char *group, uint16_t port,
 		    const char *iface, int ttl, int loop, char *err,
 		    size_t errlen);

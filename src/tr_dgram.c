@@ -18,6 +18,7 @@
 #include "event.h"
 #include "out.h"
 #include "pipe.h"
+#include "resolve.h"
 #include "session.h"
 #include "transport.h"
 
@@ -299,31 +300,32 @@ sess_udp_as(enum sess_kind kind, const char *host, uint16_t port,
 struct session *
 sess_udp_client(const char *host, uint16_t port, char *err, size_t errlen)
 {
-	return sess_udp_client_as(K_UDP, host, port, err, errlen);
-}
-
-struct session *
-sess_udp_client_as(enum sess_kind kind, const char *host, uint16_t port,
-    char *err, size_t errlen)
-{
 	struct addrinfo *res;
 	struct net_addr to;
-	struct session *s;
-	int fd, dual;
 
 	if (net_resolve(host, port, SOCK_DGRAM, 0, &res, err, errlen) == -1)
 		return NULL;
 	memcpy(&to.ss, res->ai_addr, res->ai_addrlen);
 	to.len = res->ai_addrlen;
-	freeaddrinfo(res);
-	fd = net_udp_bind(NULL, 0, to.ss.ss_family, &dual, err, errlen);
+	resolve_free(res);
+	return sess_udp_to_as(K_UDP, &to, err, errlen);
+}
+
+struct session *
+sess_udp_to_as(enum sess_kind kind, const struct net_addr *to, char *err,
+    size_t errlen)
+{
+	struct session *s;
+	int fd, dual;
+
+	fd = net_udp_bind(NULL, 0, to->ss.ss_family, &dual, err, errlen);
 	if (fd == -1)
 		return NULL;
 	s = dgram_new(kind, fd, 0);
 	/* Bound to the wildcard: it must hear answers from anyone. */
 	s->all_ifaces = sess_wildcard(s, dual);
 	sess_set_strings(s);
-	dgram_set_to(s, &to);
+	dgram_set_to(s, to);
 	return dgram_register(s, err, errlen);
 }
 

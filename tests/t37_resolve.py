@@ -78,11 +78,14 @@ ZONE = {
     "slow.test": {A: ["127.0.0.1"], AAAA: []},
     "slow2.test": {A: ["127.0.0.1"], AAAA: []},
     "fast.test": {A: ["127.0.0.2"], AAAA: ["fd00::5"]},
+    "slowu.test": {A: ["127.0.0.1"], AAAA: []},
+    "lo.test": {A: ["127.0.0.1"], AAAA: []},
 }
 # Names answered only after 2 s, and not before the test lets them go
 # (so a slow machine cannot make the answer overtake what is checked).
-SLOW = {"slow.test": threading.Event(), "slow2.test": threading.Event()}
-STALL = {"stall.test"}          # never answered
+SLOW = {"slow.test": threading.Event(), "slow2.test": threading.Event(),
+        "slowu.test": threading.Event()}
+STALL = {"stall.test", "stall2.test"}     # never answered
 events = []                     # ("query"|"answer", name), in order
 ev_lock = threading.Condition()
 
@@ -316,6 +319,118 @@ ok(rc == 1 and 'cannot resolve "nosuch.test"' in err
 rc, out, err = run("tcp-client stall.test 80 --timeout 300ms\n", timeout=30)
 ok(rc == 1 and "resolving timed out after 300ms" in err,
    "tcp-client --timeout covers a name that gets no answer", out + err)
+
+# ---- 1b. every other HOST a command takes resolves off the loop too ------
+# udp-client NAME in a script: the command waits for the name while the
+# loop goes on (an echo session answers), then the line runs with it.
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+u.settimeout(10)
+uport = u.getsockname()[1]
+with Socktool() as st:
+    try:
+        st.cmd("tcp-server 127.0.0.1 0 --echo")
+        echo_port = int(st.wait_for(r"\[1\] listening on 127\.0\.0\.1:(\d+)")
+                        .group(1))
+        peer = connect(echo_port)
+        st.wait_for(r"\[2\] accepted")
+        st.cmd("udp-client slowu.test %d" % uport)
+        st.cmd("send 3 over-udp")
+        st.cmd("echo AFTER-UDP")
+        wait_event("query", "slowu.test")
+        peer.sendall(b"echo-while-udp-resolves")
+        echoed = recv_exact(peer, 23, timeout=3)
+        with ev_lock:
+            held = ("answer", "slowu.test") not in events
+        early = "[3]" in st.text
+        SLOW["slowu.test"].set()
+        st.wait_for(r"^AFTER-UDP$")
+        data, _ = u.recvfrom(100)
+        is_eq(echoed, b"echo-while-udp-resolves",
+              "udp-client NAME: an established session echoes while the "
+              "name resolves")
+        ok(held and not early, "udp-client waited for the answer (no "
+           "session 3 before it)", st.text[-1000:])
+        ok(re.search(r"^\[3\] bound on 0\.0\.0\.0:\d+", st.text, re.M),
+           "udp-client NAME then binds", st.text[-1000:])
+        is_eq(data, b"over-udp", "udp-client NAME: the next line's send "
+              "reaches the resolved address")
+        peer.close()
+    except (TimeoutError, OSError) as e:
+        ok(False, "udp-client while a name resolves", str(e))
+
+# Names in --to, --bind, a server's ADDR, a UDP relay's upstream: the
+# command runs once they are answered, with the same result as numeric.
+tsrv = socket.socket()
+tsrv.bind(("127.0.0.1", 0))
+tsrv.listen(4)
+script = ("udp 127.0.0.1 0 --to lo.test:%d\n"
+          "send 1 via-udp-to\n"
+          "send 1 --to lo.test:%d via-send-to\n"
+          "tcp-server lo.test 0\n"
+          "tcp-client 127.0.0.1 %d --bind lo.test:0\n"
+          "relay 127.0.0.1 0 lo.test %d --udp\n"
+          "list\n"
+          "echo DONE\n" % (uport, uport, tsrv.getsockname()[1], uport))
+with Socktool() as st:
+    for line in script.splitlines():
+        st.cmd(line)
+    try:
+        st.wait_for(r"^DONE$", timeout=20)
+        got = sorted([u.recvfrom(100)[0], u.recvfrom(100)[0]])
+    except (TimeoutError, OSError) as e:
+        got = [str(e)]
+    is_eq(got, [b"via-send-to", b"via-udp-to"],
+          "udp --to NAME:PORT and send --to NAME:PORT reach the address")
+    ok(re.search(r"^\[2\] listening on 127\.0\.0\.1:\d+", st.text, re.M),
+       "tcp-server NAME PORT listens on the name's address", st.text)
+    ok(re.search(r"^\[3\] connected to 127\.0\.0\.1:\d+", st.text, re.M),
+       "tcp-client --bind NAME:0 connects", st.text)
+    m = re.search(r"^\[4\] bound on 127\.0\.0\.1:(\d+)", st.text, re.M)
+    ok(m, "relay --udp to a NAME starts", st.text)
+    if m:
+        c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        c.sendto(b"through-relay", ("127.0.0.1", int(m.group(1))))
+        try:
+            data, _ = u.recvfrom(100)
+        except OSError as e:
+            data = str(e).encode()
+        is_eq(data, b"through-relay", "the UDP relay forwards to the "
+              "name's address")
+        c.close()
+    else:
+        skip("UDP relay forwarding", "the relay did not start")
+    rc = st.finish()
+    is_eq(rc, 0, "the script with names everywhere exits 0")
+cl, _ = tsrv.accept()
+cl.close()
+tsrv.close()
+
+rc, out, err = run("udp-client nosuch.test 9\necho NOT-REACHED\n")
+ok(rc == 1 and re.search(r'^error: udp-client: cannot resolve "nosuch\.test"',
+                         err, re.M) and "NOT-REACHED" not in out,
+   "udp-client to an unknown name: one error with the resolver's words",
+   out + err)
+rc, out, err = run("udp 127.0.0.1 0 --to nosuch.test:9\nlist\n")
+ok(rc == 1 and len(re.findall(r"^error: ", err, re.M)) == 1
+   and "bound on" not in out,
+   "udp --to an unknown name: one error and nothing created", out + err)
+
+# Ctrl-C cancels a command waiting for a name.
+with Socktool() as st:
+    st.cmd("udp-client stall2.test 9")
+    try:
+        wait_event("query", "stall2.test")
+        st.p.send_signal(2)
+        st.wait_for(r"error: udp-client: interrupted", stream="err")
+        cancelled = True
+    except TimeoutError:
+        cancelled = False
+    rc = st.finish()
+    ok(cancelled and rc == 1 and "bound on" not in st.text,
+       "Ctrl-C cancels udp-client while its name resolves", st.text +
+       st.err.decode(errors="replace"))
+u.close()
 
 # ---- 2. resolve -----------------------------------------------------------
 rc, out, err = run("resolve localhost\n")
