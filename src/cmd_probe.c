@@ -38,6 +38,15 @@ probe_now_us(void)
 }
 
 /* "0.42 ms", "12.3 ms", "1.52 s" for people. */
+/* A service name in PORTS, from /etc/services (arg: "tcp" or "udp"). */
+static long
+probe_service(const char *name, void *arg)
+{
+	struct servent *se = getservbyname(name, arg);
+
+	return se != NULL ? (long)ntohs((uint16_t)se->s_port) : -1;
+}
+
 static const char *
 probe_fmt_us(uint64_t us, char *b, size_t len)
 {
@@ -662,8 +671,8 @@ cmd_probe_exec(struct cmd_ctx *c)
 	if (host[0] == '\0' || strlen(host) > 253)
 		return cmd_usage(c, "bad host (1 to 253 characters)");
 	pr = xcalloc(1, sizeof *pr);
-	if (ports_parse(c->argv[1], &pr->ports, &pr->nports, err,
-	    sizeof err) == -1) {
+	if (ports_parse(c->argv[1], probe_service, cmd_has(c, "udp") ?
+	    "udp" : "tcp", &pr->ports, &pr->nports, err, sizeof err) == -1) {
 		probe_free(pr);
 		return cmd_usage(c, "PORTS: %s", err);
 	}
@@ -709,7 +718,8 @@ const struct cmd_entry cmd_probe_entry = {
 	.name = "probe",
 	.usage = "probe HOST PORTS [--timeout DUR] [--parallel N] [--udp]",
 	.help = "Is anything answering?  Try to connect to each of PORTS on "
-	    "HOST (80, 8000-8100, 22,80,443 or a mix): open (it accepts), "
+	    "HOST (80, 8000-8100, 22,80,443, service names such as http, or a "
+	    "mix): open (it accepts), "
 	    "closed (refused: nothing listens), filtered (no answer within "
 	    "--timeout, default 1s, or an ICMP unreachable).  Up to --parallel "
 	    "ports (default 64) are tried at a time, so as many descriptors "

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ports.c — parse a port list for `probe`.  A bitmap of all 65536 ports
+/* ports.c — parse a port list for `probe` (numbers, ranges, service names
+ * through the caller's lookup).  A bitmap of all 65536 ports
  * gives port order and drops repeats ("80,80-81") without sorting. */
 #include <stdint.h>
 #include <stdio.h>
@@ -36,9 +37,42 @@ ports_number(const char *spec, const char **p, char *err, size_t errlen)
 	return v;
 }
 
+/* A service name at *p, up to the next comma. */
+static long
+ports_name(const char *spec, const char **p, ports_lookup lookup, void *arg,
+    char *err, size_t errlen)
+{
+	const char *s = *p;
+	size_t len = strcspn(s, ",");
+	char name[64];
+	long v;
+
+	if (lookup == NULL || len >= sizeof name) {
+		snprintf(err, errlen, "expected a port number at position %zu",
+		    (size_t)(s - spec) + 1);
+		return -1;
+	}
+	memcpy(name, s, len);
+	name[len] = '\0';
+	if (name[strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+/")] != '\0') {
+		snprintf(err, errlen, "bad service name at position %zu",
+		    (size_t)(s - spec) + 1);
+		return -1;
+	}
+	v = lookup(name, arg);
+	if (v < 1 || v > 65535) {
+		snprintf(err, errlen, "unknown service \"%s\" at position %zu",
+		    name, (size_t)(s - spec) + 1);
+		return -1;
+	}
+	*p = s + len;
+	return v;
+}
+
 int
-ports_parse(const char *spec, uint16_t **out, size_t *n, char *err,
-    size_t errlen)
+ports_parse(const char *spec, ports_lookup lookup, void *arg, uint16_t **out,
+    size_t *n, char *err, size_t errlen)
 {
 	unsigned char *map;
 	const char *p = spec;
@@ -56,7 +90,11 @@ ports_parse(const char *spec, uint16_t **out, size_t *n, char *err,
 		long lo, hi;
 		const char *start = p;
 
-		if ((lo = ports_number(spec, &p, err, errlen)) == -1)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
+			if ((lo = ports_name(spec, &p, lookup, arg, err,
+			    errlen)) == -1)
+				goto fail;
+		} else if ((lo = ports_number(spec, &p, err, errlen)) == -1)
 			goto fail;
 		hi = lo;
 		if (*p == '-') {

@@ -7,9 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A service name's port (1..65535), or -1 when there is no such service. */
+typedef long	(*ports_lookup)(const char *name, void *arg);
+
 /* Every port the list names, ascending and each once (*out malloc'd).
+ * An item that starts with a letter is a service name ("http", "ssh"),
+ * given to lookup (NULL: names are refused); names make no ranges.
  * -1 with err naming what is wrong and where; *out is then NULL. */
-int	ports_parse(const char *spec, uint16_t **out, size_t *n, char *err,
-	    size_t errlen);
+int	ports_parse(const char *spec, ports_lookup lookup, void *arg,
+	    uint16_t **out, size_t *n, char *err, size_t errlen);
 
 #endif

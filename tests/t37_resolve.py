@@ -498,6 +498,14 @@ ok(rc == 0 and re.search(r"^7 ports in [0-9.]+ m?s: 2 open, 5 closed, "
                          r"0 filtered$", out, re.M)
    and out.rfind("/tcp") < out.find("7 ports in"),
    "then a summary line", out + err)
+rc, out, err = run("probe 127.0.0.1 http,20001,ssh\n")
+got = re.findall(r"^(\d+)/tcp (\S+)$", out, re.M)
+is_eq([(int(p), s) for p, s in got], [(22, "closed"), (80, "closed"),
+                                      (20001, "open")],
+      "probe PORTS takes service names (/etc/services), in port order")
+rc, out, err = run("probe 127.0.0.1 nosuch-service\n")
+ok(rc == 1 and 'unknown service "nosuch-service"' in err,
+   "an unknown service in PORTS is a usage error naming it", out + err)
 rc, out, err = run("probe probe.test 20001,20002\n", "--json")
 objs = [json.loads(l) for l in out.splitlines() if l.strip()]
 pe = [o for o in objs if o.get("event") == "probe"]

@@ -10,6 +10,20 @@
 #include "ports.h"
 #include "tap.h"
 
+/* A services table of our own: the unit test reads no /etc/services. */
+static long
+fake_services(const char *name, void *arg)
+{
+	(void)arg;
+	if (strcmp(name, "http") == 0)
+		return 80;
+	if (strcmp(name, "ssh") == 0)
+		return 22;
+	if (strcmp(name, "ms-sql-s") == 0)
+		return 1433;
+	return -1;
+}
+
 /* The parsed list as text ("22 80 443"), so a failure shows it whole. */
 static const char *
 show(const char *spec)
@@ -19,7 +33,8 @@ show(const char *spec)
 	uint16_t *v;
 	size_t n, i, off = 0;
 
-	if (ports_parse(spec, &v, &n, err, sizeof err) == -1) {
+	if (ports_parse(spec, fake_services, NULL, &v, &n, err,
+	    sizeof err) == -1) {
 		snprintf(text, sizeof text, "error: %s", err);
 		return text;
 	}
@@ -44,6 +59,11 @@ test_good(void)
 	is_str(show("80,79-81,80"), "79 80 81", "repeats and overlaps once");
 	is_str(show("9,1-3,5"), "1 2 3 5 9", "a mix of ports and ranges");
 	is_str(show("0080"), "80", "leading zeros");
+	is_str(show("http"), "80", "a service name");
+	is_str(show("http,ssh,8000-8001"), "22 80 8000 8001",
+	    "names and numbers mixed, in port order");
+	is_str(show("ms-sql-s,80"), "80 1433", "a name with dashes is one name");
+	is_str(show("80,http"), "80", "a name and its number once");
 }
 
 static void
@@ -54,11 +74,12 @@ test_all(void)
 	size_t n;
 	int r;
 
-	r = ports_parse("1-65535", &v, &n, err, sizeof err);
+	r = ports_parse("1-65535", NULL, NULL, &v, &n, err, sizeof err);
 	ok(r == 0 && n == 65535 && v[0] == 1 && v[65534] == 65535,
 	    "every port: 65535 in order");
 	free(v);
-	r = ports_parse("65535,1-65535,1", &v, &n, err, sizeof err);
+	r = ports_parse("65535,1-65535,1", NULL, NULL, &v, &n, err,
+	    sizeof err);
 	ok(r == 0 && n == 65535, "every port, with repeats, still 65535");
 	free(v);
 }
@@ -83,7 +104,13 @@ test_bad(void)
 		{ ",80", "error: expected a port number at position 1" },
 		{ "80,", "error: expected a port number at position 4" },
 		{ "80,,81", "error: expected a port number at position 4" },
-		{ "http", "error: expected a port number at position 1" },
+		{ "nosuch", "error: unknown service \"nosuch\" at position 1" },
+		{ "80,nosuch", "error: unknown service \"nosuch\" at "
+		    "position 4" },
+		{ "http-https", "error: unknown service \"http-https\" at "
+		    "position 1" },
+		{ "ht\x01tp", "error: bad service name at position 1" },
+		{ "ht tp", "error: bad service name at position 1" },
 		{ "80 81", "error: unexpected \" \" at position 3 (PORT, "
 		    "LOW-HIGH, separated by commas)" },
 		{ "80-81-82", "error: unexpected \"-\" at position 6 (PORT, "
@@ -99,8 +126,12 @@ test_bad(void)
 	/* A control character is not echoed into the message. */
 	is_str(show("80\x01"), "error: unexpected \"?\" at position 3 (PORT, "
 	    "LOW-HIGH, separated by commas)", "refused: a control character");
-	ok(ports_parse("x", &v, &n, err, sizeof err) == -1 && v == NULL &&
-	    n == 0, "a refused list leaves nothing allocated");
+	ok(ports_parse("x", fake_services, NULL, &v, &n, err,
+	    sizeof err) == -1 && v == NULL && n == 0,
+	    "a refused list leaves nothing allocated");
+	ok(ports_parse("http", NULL, NULL, &v, &n, err, sizeof err) == -1 &&
+	    strstr(err, "expected a port number at position 1") != NULL,
+	    "without a lookup a name is refused");
 }
 
 int
