@@ -331,7 +331,9 @@ const struct cmd_entry cmd_echo_entry = {
 	0, 0, NULL, CMD_REST | CMD_REST_OPT, ARG_NONE, cmd_echo_exec
 };
 
-/* help */
+/* help: one record per command, written for people or as JSON. */
+
+/* For people: the help paragraph in lines of at most 72 columns. */
 static void
 cmd_help_wrap(const char *text)
 {
@@ -360,54 +362,49 @@ cmd_help_wrap(const char *text)
 	buf_free(&line);
 }
 
+static void
+cmd_help_row(size_t i, struct rec *r, void *arg)
+{
+	const struct cmd_entry *e = cmd_table[i];
+
+	(void)arg;
+	rec_str(r, "name", e->name);
+	rec_str(r, "usage", e->usage);
+	if (e->alias != NULL)
+		rec_str(r, "alias", e->alias);
+}
+
 static enum cmd_status
 cmd_help_exec(struct cmd_ctx *c)
 {
 	const struct cmd_entry *e;
-	size_t i;
+	struct rec r;
+	size_t n;
 	char err[256];
 
-	if (c->argc == 1) {
-		e = cmd_lookup(c->argv[0], err, sizeof err);
-		if (e == NULL)
-			return cmd_usage(c, "%s", err);
-		if (out_cfg.json) {
-			struct json j;
-
-			j_begin(&j, "result");
-			j_str(&j, "command", c->ent->name);
-			j_str(&j, "name", e->name);
-			j_str(&j, "alias", e->alias);
-			j_str(&j, "usage", e->usage);
-			j_str(&j, "help", e->help);
-			j_emit(&j);
-			return CMD_OK;
-		}
-		out_line("usage: %s", e->usage);
-		if (e->alias != NULL)
-			out_line("alias: %s", e->alias);
+	rec_begin(&r, "result");
+	rec_str(&r, "command", c->ent->name);
+	if (c->argc == 0) {
+		for (n = 0; cmd_table[n] != NULL; n++)
+			;
+		out_rows(&r, "commands", n, cmd_help_row, NULL,
+		    "  {usage:58}{?alias: (}{alias}{?alias:)}");
+		if (!out_cfg.json)
+			out_line("Commands accept unique prefixes; \"help CMD\" "
+			    "explains one.");
+		return CMD_OK;
+	}
+	if ((e = cmd_lookup(c->argv[0], err, sizeof err)) == NULL)
+		return cmd_usage(c, "%s", err);
+	rec_str(&r, "name", e->name);
+	if (e->alias != NULL)
+		rec_str(&r, "alias", e->alias);
+	rec_str(&r, "usage", e->usage);
+	rec_str(&r, "help", e->help);
+	out_rec(&r, "usage: {usage}{?alias:\nalias: }{alias}");
+	/* The paragraph is one JSON string, lines of text for people. */
+	if (!out_cfg.json)
 		cmd_help_wrap(e->help);
-		return CMD_OK;
-	}
-	if (out_cfg.json) {
-		struct json j;
-
-		j_begin(&j, "result");
-		j_str(&j, "command", c->ent->name);
-		j_arr(&j, "commands");
-		for (i = 0; (e = cmd_table[i]) != NULL; i++)
-			j_str(&j, NULL, e->usage);
-		j_close_arr(&j);
-		j_emit(&j);
-		return CMD_OK;
-	}
-	for (i = 0; (e = cmd_table[i]) != NULL; i++) {
-		if (e->alias != NULL)
-			out_line("  %-58s (%s)", e->usage, e->alias);
-		else
-			out_line("  %s", e->usage);
-	}
-	out_line("Commands accept unique prefixes; \"help CMD\" explains one.");
 	return CMD_OK;
 }
 

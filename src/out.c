@@ -293,6 +293,14 @@ j_finish(struct json *j, struct buf *dst)
 /* Records. */
 static void	out_rec_line(const struct rec *, const char *, int);
 
+/* Spaces a padded field still owes, before what follows it. */
+static void
+out_pad(size_t *pad)
+{
+	for (; *pad > 0; (*pad)--)
+		buf_putc(&out_pending, ' ');
+}
+
 void
 rec_begin(struct rec *r, const char *event)
 {
@@ -648,12 +656,16 @@ static void
 out_rec_line(const struct rec *r, const char *human, int nl)
 {
 	const char *p, *q;
+	size_t pad = 0;		/* owed by {key:N}, paid if more follows */
 
 	out_stamp_on(r->stamp);
 	if (r->color != NULL)
 		buf_puts(&out_pending, out_color(r->color));
 	for (p = human; *p != '\0'; p++) {
+		size_t before = buf_len(&out_pending);
+
 		if (*p != '{' || (q = strchr(p, '}')) == NULL) {
+			out_pad(&pad);
 			buf_putc(&out_pending, *p);
 			continue;
 		}
@@ -661,15 +673,28 @@ out_rec_line(const struct rec *r, const char *human, int nl)
 			const char *colon = memchr(p + 2, ':', (size_t)(q - p - 2));
 
 			if (colon != NULL && rec_truthy(rec_get(r, p + 2,
-			    (size_t)(colon - p - 2))))
+			    (size_t)(colon - p - 2))) && q > colon + 1) {
+				out_pad(&pad);
 				buf_append(&out_pending, colon + 1,
 				    (size_t)(q - colon - 1));
+			}
 		} else {
+			/* {key} or {key:WIDTH}: padded to WIDTH columns, the
+			 * padding written only if something follows. */
+			const char *colon = memchr(p + 1, ':', (size_t)(q - p - 1));
 			const struct rec_field *f = rec_get(r, p + 1,
-			    (size_t)(q - p - 1));
+			    (size_t)((colon ? colon : q) - p - 1));
+			size_t width = colon ? strtoul(colon + 1, NULL, 10) : 0;
+			size_t owed = pad;
 
-			if (f != NULL)
+			if (f != NULL) {
+				out_pad(&pad);
 				rec_value(f, &out_pending);
+			}
+			if (buf_len(&out_pending) == before)
+				pad = owed;
+			else if (buf_len(&out_pending) - before < width)
+				pad = width - (buf_len(&out_pending) - before);
 		}
 		p = q;
 	}

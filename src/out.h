@@ -81,7 +81,9 @@ void	rec_obj(struct rec *, const char *key);
 void	rec_end(struct rec *);
 /* How out_kv shows the field added last. */
 void	rec_label(struct rec *, const char *label, const char *unit);
-/* Render: JSON in JSON mode, else the template (NULL: no human line). */
+/* Render: JSON in JSON mode, else the template (NULL: no human line):
+ * {key} is a field's value, {key:N} the same padded to N columns,
+ * {?key:text} the text when the field is there and true. */
 void	out_rec(const struct rec *, const char *human);
 /* A result with one value per line for people: the title template (or
  * none), then PREFIX LABEL VALUE for each labelled field, the prefix a

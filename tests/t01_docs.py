@@ -41,6 +41,25 @@ for u in usages:
     ok(rc == 0 and ("usage: " + u) in out, "help %s shows its usage" % name,
        out + err)
 
+# The same records as JSON: the list, and one command with its paragraph.
+import json
+rc, out, err = run("help\nhelp send\n", "--json")
+objs = [json.loads(l) for l in out.splitlines() if l.strip()]
+ok(rc == 0 and len(objs) == 2 and objs[0].get("command") == "help"
+   and [c.get("usage") for c in objs[0].get("commands", [])] == usages
+   and all(c.get("name") == c.get("usage", "").split()[0]
+           for c in objs[0].get("commands", [])),
+   "help --json: every command as {name, usage}, the same as for people",
+   out + err)
+one = objs[1] if len(objs) == 2 else {}
+rc2, out2, _ = run("help send\n")
+words = " ".join(l.strip() for l in out2.splitlines()[1:])
+ok(one.get("name") == "send" and one.get("usage", "").startswith("send ID")
+   and re.sub(r"\s+", " ", one.get("help", "")) == words,
+   "help CMD --json: usage and the paragraph people read", out + out2)
+ok(not any(l.endswith(" ") for l in
+           run("help\n")[1].splitlines()), "help lines end without blanks")
+
 readme = open(os.path.join(top, "README.md")).read()
 first = "\n".join(readme.splitlines()[:8])
 ok("make deps run" in first and "make check" in first,
