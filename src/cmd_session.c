@@ -421,7 +421,7 @@ cmd_set_exec(struct cmd_ctx *c)
 	struct settings probe;
 	size_t vlen = c->restlen;
 	char err[256], *value;
-	int r;
+	int r, on;
 
 	if (d == NULL)
 		return cmd_usage(c, "unknown setting \"%.32s\"", c->argv[1]);
@@ -432,6 +432,10 @@ cmd_set_exec(struct cmd_ctx *c)
 	/* Validate on a scratch copy first: a bad value changes nothing. */
 	settings_copy(&probe, &settings_default);
 	r = d->apply(&probe, value, err, sizeof err);
+	/* Is a fault that only some kinds have being turned on? */
+	on = (strcmp(d->name, "split") == 0 && probe.split != 0) ||
+	    (strcmp(d->name, "drop") == 0 && probe.drop != 0) ||
+	    (strcmp(d->name, "dup") == 0 && probe.dup != 0);
 	settings_release(&probe);
 	if (r == -1) {
 		free(value);
@@ -459,6 +463,19 @@ cmd_set_exec(struct cmd_ctx *c)
 		if (s == NULL) {
 			free(value);
 			return CMD_ERR;
+		}
+		/* Faults that mean nothing for the kind are refused, not
+		 * kept and ignored. */
+		if (on && d->name[0] == 's' && !sess_is_stream(s)) {
+			free(value);
+			return cmd_fail(c, "split applies to stream sessions: "
+			    "a datagram is never cut (delay and rate space "
+			    "datagrams)");
+		}
+		if (on && d->name[0] == 'd' && sess_is_stream(s)) {
+			free(value);
+			return cmd_fail(c, "%s applies to UDP sessions only",
+			    d->name);
 		}
 		cmd_set_apply(s, d, value);
 	}

@@ -335,6 +335,10 @@ pipe_drain(struct session *s, size_t budget)
 
 /* Sent side. */
 
+static int	pipe_shaped(const struct session *);
+static size_t	pipe_shape_allow(struct session *, size_t);
+static void	pipe_shape_used(struct session *, size_t);
+
 /* Queued datagram record: [size_t len][struct net_addr][payload]. */
 static void
 pipe_queue_dgram(struct session *s, const unsigned char *p, size_t n,
@@ -357,6 +361,10 @@ pipe_output_dgram(struct session *s)
 
 		memcpy(&len, p, sizeof len);
 		memcpy(&dst, p + sizeof len, sizeof dst);
+		/* delay and rate space whole datagrams (split never cuts
+		 * one): a timer comes back when the next may go. */
+		if (pipe_shaped(s) && pipe_shape_allow(s, len ? len : 1) == 0)
+			break;
 		w = s->tr->write(s, p + sizeof len + sizeof dst, len, &dst);
 		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 		    errno == ENOBUFS))
@@ -370,6 +378,8 @@ pipe_output_dgram(struct session *s)
 			    len, a, strerror(errno));
 		} else
 			pipe_sent(s, p + sizeof len + sizeof dst, len, &dst);
+		if (pipe_shaped(s))
+			pipe_shape_used(s, len);
 		s->outq_payload -= len;
 		buf_consume(&s->outq, sizeof len + sizeof dst + len);
 	}
@@ -582,12 +592,13 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 		/* The copy goes first, through the same path. */
 		struct net_addr d2 = dst;
 
-		if (buf_len(&s->outq) == 0 && s->tr->write(s, p, n, &d2) >= 0)
+		if (buf_len(&s->outq) == 0 && !pipe_shaped(s) &&
+		    s->tr->write(s, p, n, &d2) >= 0)
 			pipe_sent(s, p, n, &d2);
 		else
 			pipe_queue_dgram(s, p, n, &d2);
 	}
-	if (buf_len(&s->outq) == 0) {
+	if (buf_len(&s->outq) == 0 && !pipe_shaped(s)) {
 		w = s->tr->write(s, p, n, &dst);
 		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != ENOBUFS) {

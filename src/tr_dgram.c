@@ -92,8 +92,9 @@ dgram_shutdown(struct session *s)
 static int
 dgram_interest(const struct session *s)
 {
-	return (s->set.read_off ? 0 : LOOP_READ) | (pipe_queued(s) > 0 ||
-	    buf_len(&s->outq) > 0 ? LOOP_WRITE : 0);
+	/* While delay or rate holds the queue, its timer wakes us. */
+	return (s->set.read_off ? 0 : LOOP_READ) | ((pipe_queued(s) > 0 ||
+	    buf_len(&s->outq) > 0) && s->shape_timer == 0 ? LOOP_WRITE : 0);
 }
 
 static size_t

@@ -127,4 +127,67 @@ rc, c = udp_run("set 1 drop 50\nset 1 seed 8")
 ok(c != a, "another seed drops others", (a, c))
 rc, d = udp_run("set 1 dup 100", n=10)
 is_eq(sorted(d), sorted(list(range(1, 11)) * 2), "dup 100: every datagram twice")
+
+
+# ---- delay and rate space datagrams; split is refused on UDP ------------------
+import re  # noqa: E402
+import subprocess  # noqa: E402
+
+
+def udp_spaced(settings, n, size):
+    """Send n datagrams of size bytes under settings; (rc, payloads,
+    seconds from the first arrival to the last)."""
+    from st import SOCKTOOL
+    peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    peer.bind(("127.0.0.1", 0))
+    peer.settimeout(10)
+    p = peer.getsockname()[1]
+    lines = "".join("send 1 --fill {seq}%s\n" % ("." * (size - 1))
+                    for _ in range(n))
+    proc = subprocess.Popen([SOCKTOOL], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    proc.stdin.write(("udp 127.0.0.1 0 --to 127.0.0.1:%d\nset 1 display "
+                      "none\n%s\n%s" % (p, settings, lines)).encode())
+    proc.stdin.close()
+    got, first, last = [], None, None
+    try:
+        while len(got) < n:
+            got.append(peer.recv(65536))
+            last = time.monotonic()
+            first = first or last
+    except socket.timeout:
+        pass
+    rc = proc.wait(timeout=60)
+    proc.stderr.close()
+    peer.close()
+    return rc, got, (last - first) if first else 0.0
+
+
+# Coarse lower bounds only: slowness cannot make them fail.
+rc, got, span = udp_spaced("set 1 delay 50ms", 5, 10)
+ok(rc == 0 and [g[:1] for g in got] == [b"1", b"2", b"3", b"4", b"5"]
+   and all(len(g) == 10 for g in got) and span >= 0.15,
+   "delay 50ms on UDP: five whole datagrams, in order, spaced out "
+   "(%.3f s from first to last; unshaped they arrive at once)" % span, got)
+rc, got, span = udp_spaced("set 1 rate 10k", 5, 1000)
+ok(rc == 0 and len(got) == 5 and all(len(g) == 1000 for g in got)
+   and span >= 0.3,
+   "rate 10k on UDP: 5000 bytes in whole datagrams take their time "
+   "(%.3f s from first to last)" % span, [len(g) for g in got])
+r = subprocess.run([__import__("st").SOCKTOOL], input=b"udp 127.0.0.1 0\n"
+                   b"set 1 split 3\nset 1 split 0\ntcp-server 127.0.0.1 0\n"
+                   b"set 2 drop 5\n", capture_output=True, timeout=30)
+err = r.stderr.decode()
+ok(r.returncode == 1 and len(re.findall(r"^error: ", err, re.M)) == 1
+   and "split applies to stream sessions" in err,
+   "split on a UDP session is one error (split 0 is fine), and the script "
+   "stops there", err)
+r = subprocess.run([__import__("st").SOCKTOOL, "--keep-going"],
+                   input=b"tcp-server 127.0.0.1 0\nset 1 drop 5\nshow 1\n",
+                   capture_output=True, timeout=30)
+ok("drop applies to UDP sessions only" in r.stderr.decode()
+   and "drop 0%" in r.stdout.decode(),
+   "drop on a TCP session is refused and changes nothing",
+   r.stdout.decode() + r.stderr.decode())
 done()
