@@ -439,6 +439,17 @@ xfer_status(const char *fmt, ...)
 	buf_free(&b);
 }
 
+/* Bytes of the file written to the socket: read, less what still waits
+ * in the session's queue (shaping or a slow reader holds it there). */
+static uint64_t
+xfer_sent(const struct xfer *x)
+{
+	const struct session *s = sess_find(x->id);
+	uint64_t q = s != NULL ? pipe_queued(s) : 0;
+
+	return q < x->done ? x->done - q : 0;
+}
+
 static void
 xfer_progress(void *arg)
 {
@@ -453,10 +464,13 @@ xfer_progress(void *arg)
 	for (x = xfers; x != NULL; x = x->next) {
 		if (!x->progress)
 			continue;
-		done += x->done;
+		uint64_t sent = xfer_sent(x);
+
+		done += sent;
 		size += x->size;
-		moved += x->done - x->shown_done;
-		x->shown_done = x->done;
+		moved += sent > x->shown_done ? sent - x->shown_done : 0;
+		if (sent > x->shown_done)
+			x->shown_done = sent;
 		one = x;
 		n++;
 	}
@@ -581,14 +595,24 @@ xfer_step(struct xfer *x)
 	unsigned char *slice;
 	int budget = 64;
 
-	if (s == NULL || s->closing) {
+	if (s == NULL) {
+		xfer_failed(x, "session closed");
+		return 1;
+	}
+	if (x->done == x->size) {
+		/* Sent means written to the socket, so the time and rate are
+		 * the wire's: wait while the queue holds the file's end (a
+		 * close sends what is queued anyway). */
+		if (pipe_queued(s) > 0 && !s->closing)
+			return 0;
+		return xfer_finish(x, s);
+	}
+	if (s->closing) {
 		xfer_failed(x, "session closed");
 		return 1;
 	}
 	if (s->state == S_CONNECTING)
 		return 0;
-	if (x->done == x->size)
-		return xfer_finish(x, s);
 	slice = xmalloc(FILE_SLICE);
 	while (budget-- > 0) {
 		size_t want = sess_is_stream(s) ? FILE_SLICE : x->chunk;
@@ -630,12 +654,12 @@ xfer_step(struct xfer *x)
 				return 1;
 			}
 		}
-		if (x->done == x->size) {
-			free(slice);
-			return xfer_finish(x, s);
-		}
+		if (x->done == x->size)
+			break;
 	}
 	free(slice);
+	if (x->done == x->size && pipe_queued(s) == 0)
+		return xfer_finish(x, s);
 	/* With nothing left queued (UDP, or a reader that keeps up), no
 	 * write event will call us again: a timer does. */
 	if (pipe_queued(s) == 0 && x->timer == 0)

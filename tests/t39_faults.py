@@ -129,6 +129,44 @@ rc, d = udp_run("set 1 dup 100", n=10)
 is_eq(sorted(d), sorted(list(range(1, 11)) * 2), "dup 100: every datagram twice")
 
 
+# ---- sendfile under rate: "sent" when the wire has it, not the queue ---------
+import json  # noqa: E402
+import tempfile  # noqa: E402
+fd, fpath = tempfile.mkstemp(prefix="st-t39-")
+os.write(fd, os.urandom(20000))
+os.close(fd)
+lsn = socket.socket()
+lsn.bind(("127.0.0.1", 0))
+lsn.listen(1)
+with Socktool("--json") as st:
+    st.cmd("tcp-client 127.0.0.1 %d" % lsn.getsockname()[1])
+    st.cmd("set 1 rate 100k")
+    st.cmd("sendfile 1 %s" % fpath)
+    st.cmd("echo AFTER-FILE")
+    conn, _ = lsn.accept()
+    conn.settimeout(20)
+    got = b""
+    for _ in deadline_loop(20, "the paced file"):
+        got += conn.recv(65536)
+        if len(got) >= 20000:
+            break
+    try:
+        st.wait_for(r'"text":"AFTER-FILE"')
+        sent = [json.loads(l) for l in st.text.splitlines()
+                if '"event":"sent"' in l]
+    except TimeoutError:
+        sent = []
+    conn.close()
+# 20000 bytes at 100k/s, less the bucket's 1000-byte start: >= 0.19 s.
+ok(len(got) == 20000 and len(sent) == 1 and sent[0].get("bytes") == 20000
+   and sent[0].get("us", 0) >= 150000,
+   "sendfile under rate 100k reports the time the bytes took to go "
+   "(%s us), not the moment they were queued" % (sent[0].get("us")
+                                                  if sent else None), sent)
+lsn.close()
+os.unlink(fpath)
+
+
 # ---- delay and rate space datagrams; split is refused on UDP ------------------
 import re  # noqa: E402
 import subprocess  # noqa: E402
