@@ -153,6 +153,13 @@ cmd_names_first(const struct cmd_ctx *c, const char *const *hosts,
 		}
 		if (r == 1)
 			continue;
+		if (resolve_learning()) {
+			/* The run after the lookups: a name still unknown
+			 * would only start them again. */
+			free(w);
+			*st = cmd_fail(c, "cannot resolve \"%.64s\"", hosts[i]);
+			return 1;
+		}
 		if (w == NULL)
 			w = xcalloc(1, sizeof *w);
 		for (k = 0; k < w->n; k++)

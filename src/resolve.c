@@ -390,6 +390,12 @@ resolve_learn(const char *host, const struct addrinfo *list)
 	nlearnt++;
 }
 
+int
+resolve_learning(void)
+{
+	return nlearnt > 0;
+}
+
 void
 resolve_forget(void)
 {

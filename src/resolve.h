@@ -50,6 +50,8 @@ void		 resolve_cancel(struct resolve *);
  * socktype), as it answers a numeric address. */
 void		 resolve_learn(const char *host, const struct addrinfo *list);
 void		 resolve_forget(void);
+/* 1 between the two: a command runs again with its names answered. */
+int		 resolve_learning(void);
 
 /* Free a list from resolve_now() or a resolve_cb. */
 void		 resolve_free(struct addrinfo *);
