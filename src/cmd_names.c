@@ -189,6 +189,15 @@ cmd_names_first(const struct cmd_ctx *c, const char *const *hosts,
 	w->line[c->linelen] = '\0';
 	w->len = c->linelen;
 	for (i = 0; i < w->n; i++) {
+		struct rec rr;
+
+		/* Why the command waits (the host as typed, escaped). */
+		rec_begin(&rr, "resolving");
+		rr.color = "ev";
+		rr.info = 1;
+		rec_str(&rr, "command", c->ent->name);
+		rec_str(&rr, "host", w->name[i].host);
+		out_rec(&rr, "resolving {host}");
 		w->name[i].r = resolve_start(w->name[i].host, NULL,
 		    w->name[i].socktype, names_done, &w->name[i], err,
 		    sizeof err);

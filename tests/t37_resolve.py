@@ -343,6 +343,13 @@ with Socktool() as st:
         with ev_lock:
             held = ("answer", "slowu.test") not in events
         early = "[3]" in st.text
+        try:
+            st.wait_for(r"^resolving slowu\.test$", timeout=3)
+            said = True
+        except TimeoutError:
+            said = False
+        ok(said, "the waiting command says which name it resolves",
+           st.text[-500:])
         SLOW["slowu.test"].set()
         st.wait_for(r"^AFTER-UDP$")
         data, _ = u.recvfrom(100)
