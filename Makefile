@@ -14,10 +14,13 @@ READLINE_CFLAGS	?= $(shell pkg-config --cflags readline 2>/dev/null)
 READLINE_LIBS	?= $(shell pkg-config --libs readline 2>/dev/null || echo -lreadline)
 OPENSSL_CFLAGS	?= $(shell pkg-config --cflags openssl 2>/dev/null)
 OPENSSL_LIBS	?= $(shell pkg-config --libs openssl 2>/dev/null || echo -lssl -lcrypto)
+# socktool itself dlopen()s OpenSSL on first TLS use (src/ossl.c), so
+# OPENSSL_LIBS links only the unit test that calls OpenSSL directly.
+DL_LIBS		?= -ldl
 CARES_CFLAGS	?= $(shell pkg-config --cflags libcares 2>/dev/null)
 CARES_LIBS	?= $(shell pkg-config --libs libcares 2>/dev/null || echo -lcares)
 ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARN) $(READLINE_CFLAGS) $(OPENSSL_CFLAGS) $(CARES_CFLAGS) $(CFLAGS)
-LIBS	 = $(READLINE_LIBS) $(OPENSSL_LIBS) $(CARES_LIBS)
+LIBS	 = $(READLINE_LIBS) $(CARES_LIBS) $(DL_LIBS)
 
 # `make asan ...` builds into build-asan/ with the sanitizers on.
 ifneq ($(filter asan,$(MAKECMDGOALS)),)
@@ -34,7 +37,7 @@ SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
 	   src/net.c src/buf.c src/codec.c src/out.c src/enc.c \
 	   src/frame.c src/pipe.c src/transport.c src/tr_stream.c \
 	   src/tr_listen.c src/tr_connect.c src/tr_dgram.c src/pcapng.c src/log.c src/cmd_log.c src/event.c src/sockopt.c \
-	   src/tls.c src/tls_cert.c src/tr_tls.c src/cmd_tls.c src/check.c src/fill.c src/pace.c \
+	   src/ossl.c src/tls.c src/tls_cert.c src/tr_tls.c src/cmd_tls.c src/check.c src/fill.c src/pace.c \
 	   src/relay.c src/cmd_relay.c src/proc.c src/cmd_util.c \
 	   src/resolve.c src/ports.c src/cmd_probe.c \
 	   src/cmd_ping.c src/cmd_names.c
@@ -81,8 +84,8 @@ $(BUILD)/test_ports: tests/unit/test_ports.c src/ports.c src/buf.c src/*.h tests
 $(BUILD)/test_proc: tests/unit/test_proc.c src/proc.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_proc.c src/proc.c src/buf.c
 
-$(BUILD)/test_tls: tests/unit/test_tls.c src/tls_cert.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_tls.c src/tls_cert.c src/buf.c $(OPENSSL_LIBS)
+$(BUILD)/test_tls: tests/unit/test_tls.c src/tls_cert.c src/ossl.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_tls.c src/tls_cert.c src/ossl.c src/buf.c $(OPENSSL_LIBS) $(DL_LIBS)
 
 $(BUILD)/test_pcapng: tests/unit/test_pcapng.c src/pcapng.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_pcapng.c src/pcapng.c src/buf.c

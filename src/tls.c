@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/err.h>
-
+#include "ossl.h"
 #include "buf.h"
 #include "pipe.h"
 #include "session.h"
@@ -54,13 +53,16 @@ static const struct tap tls_tap = {
 	.event = tls_tap_event,
 };
 
-static void
-tls_init(void)
+/* The first TLS context loads OpenSSL (ossl.c). */
+static int
+tls_init(char *err, size_t errlen)
 {
 	const char *p;
 
+	if (ossl_load(err, errlen) == -1)
+		return -1;
 	if (tls_inited)
-		return;
+		return 0;
 	tls_inited = 1;
 	pipe_add_tap(&tls_tap);
 	if ((p = getenv("SSLKEYLOGFILE")) != NULL && *p != '\0') {
@@ -68,6 +70,7 @@ tls_init(void)
 		if (tls_env_keylog != NULL)
 			setvbuf(tls_env_keylog, NULL, _IOLBF, 0);
 	}
+	return 0;
 }
 
 /* The run's self-signed certificate, made on first need. */
@@ -325,7 +328,8 @@ tls_cfg_new(const struct tls_opts *o, char *err, size_t errlen)
 {
 	struct tls_cfg *cfg;
 
-	tls_init();
+	if (tls_init(err, errlen) == -1)
+		return NULL;
 	cfg = xcalloc(1, sizeof *cfg);
 	cfg->refs = 1;
 	cfg->server = o->server;

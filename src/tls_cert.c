@@ -9,11 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/bn.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/x509v3.h>
-
+#include "ossl.h"
 #include "buf.h"
 #include "tls_cert.h"
 

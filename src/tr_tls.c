@@ -15,10 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-
+#include "ossl.h"
 #include "buf.h"
 #include "codec.h"
 #include "loop.h"

@@ -791,4 +791,26 @@ section("bad peers", t_bad_peers)
 section("pipeline and json", t_pipeline_json)
 section("bulk", t_bulk)
 shutil.rmtree(tmp, ignore_errors=True)
+# ---- OpenSSL is loaded on first TLS use, not at start-up -------------------
+def ossl_mapped(pid):
+    with open("/proc/%d/maps" % pid) as f:
+        text = f.read()
+    return "libssl.so" in text, "libcrypto.so" in text
+
+
+with Socktool() as st:
+    st.cmd("tcp-server 127.0.0.1 0")
+    st.cmd("echo PLAIN")
+    st.wait_for(r"^PLAIN$")
+    before = ossl_mapped(st.p.pid)
+    st.cmd("tls-server 127.0.0.1 0")
+    st.cmd("echo TLS")
+    st.wait_for(r"^TLS$")
+    after = ossl_mapped(st.p.pid)
+    ok(before == (False, False) and after == (True, True)
+       and re.search(r"^\[2\] listening on 127\.0\.0\.1:\d+", st.text,
+                     re.M),
+       "libssl and libcrypto are not in memory until the first TLS "
+       "session, then they are (before %r, after %r)" % (before, after),
+       st.text)
 done()
