@@ -916,36 +916,48 @@ static const struct cmd_opt send_opts[] = {
 };
 
 const struct cmd_entry cmd_send_entry = {
-	"send", NULL,
-	"send ID [--to HOST:PORT] [--repeat N] [--every DUR] [--rate N/s] "
-	"[--fill] [--append CHECK] TEXT",
-	"Send TEXT, the rest of the line, with C escapes decoded: \\r \\n "
-	"\\t \\0 \\\\ \\e \\a \\xHH \\\".  Text that is one quoted string "
-	"loses its quotes.  Sent to a server, every peer receives it.  Data "
-	"for a session still connecting is queued.  To UDP: one datagram, to "
-	"--to, else the session's default destination, else the source of "
-	"the last datagram received.  --repeat N sends N times (0 = until "
-	"stop), --every DUR apart (alone: until stop; DUR > 0).  --fill "
-	"expands placeholders on every send: {seq} {seq:04} {seq:u16be} "
-	"{time} {time_ms} {iso} {rand:N} {len} {len:u16be} {{.  --append "
-	"CHECK appends a checksum: sum8 xor8 lrc crc8 crc16-modbus "
-	"crc16-ccitt crc16-xmodem crc32 crc32c (:le/:be to change the byte "
-	"order).  --rate N/s (or N/m, N/h) paces a --repeat by a schedule "
-	"from the start, so the long-run average holds.",
-	1, 1, send_opts, CMD_REST, ARG_SESSION, cmd_send_exec
+	.name = "send",
+	.usage = "send ID [--to HOST:PORT] [--repeat N] [--every DUR] "
+	    "[--rate N/s] [--fill] [--append CHECK] TEXT",
+	.help = "Send TEXT, the rest of the line, with C escapes decoded: \\r "
+	    "\\n \\t \\0 \\\\ \\e \\a \\xHH \\\".  Text that is one quoted "
+	    "string loses its quotes.  Sent to a server, every peer receives "
+	    "it.  Data for a session still connecting is queued.  To UDP: one "
+	    "datagram, to --to, else the session's default destination, else "
+	    "the source of the last datagram received.  --repeat N sends N "
+	    "times (0 = until stop), --every DUR apart (alone: until stop; DUR "
+	    "> 0).  --fill expands placeholders on every send: {seq} {seq:04} "
+	    "{seq:u16be} {time} {time_ms} {iso} {rand:N} {len} {len:u16be} "
+	    "{{.  --append CHECK appends a checksum: sum8 xor8 lrc crc8 "
+	    "crc16-modbus crc16-ccitt crc16-xmodem crc32 crc32c (:le/:be to "
+	    "change the byte order).  --rate N/s (or N/m, N/h) paces a "
+	    "--repeat by a schedule from the start, so the long-run average "
+	    "holds.",
+	.lower = 1,
+	.upper = 1,
+	.opts = send_opts,
+	.flags = CMD_REST,
+	.argkind = ARG_SESSION,
+	.exec = cmd_send_exec,
 };
 
 const struct cmd_entry cmd_sendhex_entry = {
-	"sendhex", "sendx",
-	"sendhex ID [--to HOST:PORT] [--repeat N] [--every DUR] [--rate N/s] "
-	"[--fill] [--append CHECK] HEX",
-	"Send bytes written in hex: \"48 65 6c\", \"48656c\", \"0x48,0x65\", "
-	"\"48:65:6c\" or \"48-65\".  An odd number of digits or a non-hex "
-	"character is an error naming its position.  --fill and --append as "
-	"for send: placeholders stand among the hex bytes (\"01 {seq:u16be} "
-	"{len:u8}\"); Modbus: \"sendhex 1 --append crc16-modbus 01 03 00 00 "
-	"00 0a\" sends 01 03 00 00 00 0a c5 cd.",
-	1, 1, send_opts, CMD_REST, ARG_SESSION, cmd_sendhex_exec
+	.name = "sendhex",
+	.alias = "sendx",
+	.usage = "sendhex ID [--to HOST:PORT] [--repeat N] [--every DUR] "
+	    "[--rate N/s] [--fill] [--append CHECK] HEX",
+	.help = "Send bytes written in hex: \"48 65 6c\", \"48656c\", "
+	    "\"0x48,0x65\", \"48:65:6c\" or \"48-65\".  An odd number of "
+	    "digits or a non-hex character is an error naming its position.  "
+	    "--fill and --append as for send: placeholders stand among the hex "
+	    "bytes (\"01 {seq:u16be} {len:u8}\"); Modbus: \"sendhex 1 --append "
+	    "crc16-modbus 01 03 00 00 00 0a\" sends 01 03 00 00 00 0a c5 cd.",
+	.lower = 1,
+	.upper = 1,
+	.opts = send_opts,
+	.flags = CMD_REST,
+	.argkind = ARG_SESSION,
+	.exec = cmd_sendhex_exec,
 };
 
 /* stop: repeats and file transfers, including those to a server's peers
@@ -987,11 +999,15 @@ cmd_stop_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_stop_entry = {
-	"stop", NULL, "stop ID",
-	"Cancel the repeating sends and file transfers of a session (of a "
-	"server: also those to its peers), saying how many bytes of each file "
-	"went.",
-	1, 1, NULL, 0, ARG_SESSION, cmd_stop_exec
+	.name = "stop",
+	.usage = "stop ID",
+	.help = "Cancel the repeating sends and file transfers of a session "
+	    "(of a server: also those to its peers), saying how many bytes of "
+	    "each file went.",
+	.lower = 1,
+	.upper = 1,
+	.argkind = ARG_SESSION,
+	.exec = cmd_stop_exec,
 };
 
 /* sendfile */
@@ -1128,14 +1144,19 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 static const struct cmd_opt sendfile_opts[] = { { "chunk", 1 }, { NULL, 0 } };
 
 const struct cmd_entry cmd_sendfile_entry = {
-	"sendfile", NULL, "sendfile ID PATH [--chunk N]",
-	"Send the contents of a file, streamed through the session's queue "
-	"(never read whole into memory).  To a server, every peer gets the "
-	"whole file.  To UDP, one datagram per --chunk bytes (default 1472 "
-	"over IPv4, 1452 over IPv6).  The file is sent as long as it was at "
-	"the start (growth is not followed; shrinking is an error).  A "
-	"progress line at a terminal, a sent summary at the end; in a script "
-	"the next line runs once the file is sent.  stop or Ctrl-C cancels "
-	"it.",
-	2, 2, sendfile_opts, 0, ARG_SESSION, cmd_sendfile_exec
+	.name = "sendfile",
+	.usage = "sendfile ID PATH [--chunk N]",
+	.help = "Send the contents of a file, streamed through the session's "
+	    "queue (never read whole into memory).  To a server, every peer "
+	    "gets the whole file.  To UDP, one datagram per --chunk bytes "
+	    "(default 1472 over IPv4, 1452 over IPv6).  The file is sent as "
+	    "long as it was at the start (growth is not followed; shrinking is "
+	    "an error).  A progress line at a terminal, a sent summary at the "
+	    "end; in a script the next line runs once the file is sent.  stop "
+	    "or Ctrl-C cancels it.",
+	.lower = 2,
+	.upper = 2,
+	.opts = sendfile_opts,
+	.argkind = ARG_SESSION,
+	.exec = cmd_sendfile_exec,
 };

@@ -58,15 +58,22 @@ static const struct cmd_opt udp_opts[] = {
 };
 
 const struct cmd_entry cmd_udp_entry = {
-	"udp", "udp-server",
-	"udp [ADDR] PORT [--to HOST:PORT] [--broadcast] [--recv-size N]",
-	"Bind a UDP endpoint that talks to any number of peers.  Each "
-	"datagram is one message shown with its source.  send goes to --to "
-	"given to send, else this --to, else the source of the last datagram.  "
-	"Without ADDR: every interface, IPv4 and IPv6.  --broadcast allows "
-	"sending to broadcast addresses.  --recv-size reads at most N bytes of "
-	"a datagram (default 65536); a longer one is reported as truncated.",
-	1, 2, udp_opts, 0, ARG_NONE, cmd_udp_exec
+	.name = "udp",
+	.alias = "udp-server",
+	.usage = "udp [ADDR] PORT [--to HOST:PORT] [--broadcast] "
+	    "[--recv-size N]",
+	.help = "Bind a UDP endpoint that talks to any number of peers.  Each "
+	    "datagram is one message shown with its source.  send goes to --to "
+	    "given to send, else this --to, else the source of the last "
+	    "datagram.  Without ADDR: every interface, IPv4 and IPv6.  "
+	    "--broadcast allows sending to broadcast addresses.  --recv-size "
+	    "reads at most N bytes of a datagram (default 65536); a longer one "
+	    "is reported as truncated.",
+	.lower = 1,
+	.upper = 2,
+	.opts = udp_opts,
+	.argkind = ARG_NONE,
+	.exec = cmd_udp_exec,
 };
 
 /* udp-client */
@@ -93,12 +100,16 @@ cmd_udp_client_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_udp_client_entry = {
-	"udp-client", NULL, "udp-client HOST PORT",
-	"A UDP endpoint on an ephemeral port whose default destination is "
-	"HOST PORT.  It still receives from anyone; ICMP errors (port "
-	"unreachable) are reported and the endpoint stays usable.  "
-	"HOST:PORT as one argument works too.",
-	1, 2, NULL, 0, ARG_NONE, cmd_udp_client_exec
+	.name = "udp-client",
+	.usage = "udp-client HOST PORT",
+	.help = "A UDP endpoint on an ephemeral port whose default "
+	    "destination is HOST PORT.  It still receives from anyone; ICMP "
+	    "errors (port unreachable) are reported and the endpoint stays "
+	    "usable.  HOST:PORT as one argument works too.",
+	.lower = 1,
+	.upper = 2,
+	.argkind = ARG_NONE,
+	.exec = cmd_udp_client_exec,
 };
 
 /* mcast */
@@ -134,14 +145,19 @@ static const struct cmd_opt mcast_opts[] = {
 };
 
 const struct cmd_entry cmd_mcast_entry = {
-	"mcast", "udp-group",
-	"mcast GROUP PORT [--iface NAME|ADDR] [--ttl N] [--no-loop]",
-	"Join an IPv4 or IPv6 multicast GROUP on PORT; only datagrams for "
-	"that group are delivered, and send goes to the group.  --iface picks "
-	"the interface (a name, or an IPv4 address), --ttl the hop limit of "
-	"sent datagrams (default 1), --no-loop stops our own datagrams coming "
-	"back.  The group is left on close.",
-	2, 2, mcast_opts, 0, ARG_NONE, cmd_mcast_exec
+	.name = "mcast",
+	.alias = "udp-group",
+	.usage = "mcast GROUP PORT [--iface NAME|ADDR] [--ttl N] [--no-loop]",
+	.help = "Join an IPv4 or IPv6 multicast GROUP on PORT; only datagrams "
+	    "for that group are delivered, and send goes to the group.  "
+	    "--iface picks the interface (a name, or an IPv4 address), --ttl "
+	    "the hop limit of sent datagrams (default 1), --no-loop stops our "
+	    "own datagrams coming back.  The group is left on close.",
+	.lower = 2,
+	.upper = 2,
+	.opts = mcast_opts,
+	.argkind = ARG_NONE,
+	.exec = cmd_mcast_exec,
 };
 
 /* unix-server, unix-client */
@@ -173,17 +189,26 @@ cmd_unix_client_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_unix_server_entry = {
-	"unix-server", NULL, "unix-server PATH",
-	"Listen on a unix stream socket at PATH.  A socket file left by a "
-	"dead process is replaced; one a live server answers on is an error.  "
-	"The file is removed on close.  Peers show their pid and uid.",
-	1, 1, NULL, 0, ARG_NONE, cmd_unix_server_exec
+	.name = "unix-server",
+	.usage = "unix-server PATH",
+	.help = "Listen on a unix stream socket at PATH.  A socket file left "
+	    "by a dead process is replaced; one a live server answers on is an "
+	    "error.  The file is removed on close.  Peers show their pid and "
+	    "uid.",
+	.lower = 1,
+	.upper = 1,
+	.argkind = ARG_NONE,
+	.exec = cmd_unix_server_exec,
 };
 
 const struct cmd_entry cmd_unix_client_entry = {
-	"unix-client", NULL, "unix-client PATH",
-	"Connect to the unix stream socket at PATH.",
-	1, 1, NULL, 0, ARG_NONE, cmd_unix_client_exec
+	.name = "unix-client",
+	.usage = "unix-client PATH",
+	.help = "Connect to the unix stream socket at PATH.",
+	.lower = 1,
+	.upper = 1,
+	.argkind = ARG_NONE,
+	.exec = cmd_unix_client_exec,
 };
 
 /* sockopt */
@@ -242,11 +267,15 @@ cmd_sockopt_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_sockopt_entry = {
-	"sockopt", NULL, "sockopt ID [NAME [VALUE]]",
-	"Read or set socket options of a session: nodelay on|off, keepalive "
-	"on|off, rcvbuf BYTES, sndbuf BYTES, ttl N, broadcast on|off, "
-	"reuseaddr on|off, linger off|SECONDS.  Without NAME, every option "
-	"that applies, with its current value.  Linux reports twice the "
-	"rcvbuf and sndbuf set (it counts its own overhead).",
-	1, 3, NULL, 0, ARG_SOCKOPT, cmd_sockopt_exec
+	.name = "sockopt",
+	.usage = "sockopt ID [NAME [VALUE]]",
+	.help = "Read or set socket options of a session: nodelay on|off, "
+	    "keepalive on|off, rcvbuf BYTES, sndbuf BYTES, ttl N, broadcast "
+	    "on|off, reuseaddr on|off, linger off|SECONDS.  Without NAME, "
+	    "every option that applies, with its current value.  Linux reports "
+	    "twice the rcvbuf and sndbuf set (it counts its own overhead).",
+	.lower = 1,
+	.upper = 3,
+	.argkind = ARG_SOCKOPT,
+	.exec = cmd_sockopt_exec,
 };

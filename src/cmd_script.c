@@ -183,13 +183,18 @@ static const struct cmd_opt expect_opts[] = {
 };
 
 const struct cmd_entry cmd_expect_entry = {
-	"expect", NULL, "expect ID PATTERN [--timeout DUR] [--hex]",
-	"Wait until the data received on ID since the previous successful "
-	"expect on ID contains PATTERN (text with C escapes, or hex with "
-	"--hex); the next expect starts after the match.  On a server, data "
-	"from all its peers counts.  Fails after --timeout (default 5s), or "
-	"when the session closes without a match.",
-	2, 2, expect_opts, 0, ARG_SESSION, cmd_expect_exec
+	.name = "expect",
+	.usage = "expect ID PATTERN [--timeout DUR] [--hex]",
+	.help = "Wait until the data received on ID since the previous "
+	    "successful expect on ID contains PATTERN (text with C escapes, or "
+	    "hex with --hex); the next expect starts after the match.  On a "
+	    "server, data from all its peers counts.  Fails after --timeout "
+	    "(default 5s), or when the session closes without a match.",
+	.lower = 2,
+	.upper = 2,
+	.opts = expect_opts,
+	.argkind = ARG_SESSION,
+	.exec = cmd_expect_exec,
 };
 
 /* wait */
@@ -273,12 +278,17 @@ cmd_wait_exec(struct cmd_ctx *c)
 static const struct cmd_opt wait_opts[] = { { "timeout", 1 }, { NULL, 0 } };
 
 const struct cmd_entry cmd_wait_entry = {
-	"wait", NULL, "wait ID connected|accepted|closed|recv [--timeout DUR]",
-	"Wait for an event on ID: connected (the connect finished), accepted "
-	"(a new peer on a server since the last wait for it), recv (data "
-	"since the last wait recv), closed.  Fails after --timeout (default "
-	"10s).",
-	2, 2, wait_opts, 0, ARG_WAIT, cmd_wait_exec
+	.name = "wait",
+	.usage = "wait ID connected|accepted|closed|recv [--timeout DUR]",
+	.help = "Wait for an event on ID: connected (the connect finished), "
+	    "accepted (a new peer on a server since the last wait for it), "
+	    "recv (data since the last wait recv), closed.  Fails after "
+	    "--timeout (default 10s).",
+	.lower = 2,
+	.upper = 2,
+	.opts = wait_opts,
+	.argkind = ARG_WAIT,
+	.exec = cmd_wait_exec,
 };
 
 /* sleep */
@@ -302,10 +312,14 @@ cmd_sleep_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_sleep_entry = {
-	"sleep", NULL, "sleep DUR",
-	"Keep servicing sessions for DUR (250ms, 2s, 1.5s, 1m; a bare number "
-	"is seconds).",
-	1, 1, NULL, 0, ARG_NONE, cmd_sleep_exec
+	.name = "sleep",
+	.usage = "sleep DUR",
+	.help = "Keep servicing sessions for DUR (250ms, 2s, 1.5s, 1m; a bare "
+	    "number is seconds).",
+	.lower = 1,
+	.upper = 1,
+	.argkind = ARG_NONE,
+	.exec = cmd_sleep_exec,
 };
 
 /* echo */
@@ -326,9 +340,14 @@ cmd_echo_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_echo_entry = {
-	"echo", NULL, "echo TEXT",
-	"Print TEXT, the rest of the line, as it is.",
-	0, 0, NULL, CMD_REST | CMD_REST_OPT, ARG_NONE, cmd_echo_exec
+	.name = "echo",
+	.usage = "echo TEXT",
+	.help = "Print TEXT, the rest of the line, as it is.",
+	.lower = 0,
+	.upper = 0,
+	.flags = CMD_REST | CMD_REST_OPT,
+	.argkind = ARG_NONE,
+	.exec = cmd_echo_exec,
 };
 
 /* help: one record per command, written for people or as JSON. */
@@ -409,9 +428,13 @@ cmd_help_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_help_entry = {
-	"help", NULL, "help [CMD]",
-	"List the commands, or explain one.",
-	0, 1, NULL, 0, ARG_CMD, cmd_help_exec
+	.name = "help",
+	.usage = "help [CMD]",
+	.help = "List the commands, or explain one.",
+	.lower = 0,
+	.upper = 1,
+	.argkind = ARG_CMD,
+	.exec = cmd_help_exec,
 };
 
 /* source */
@@ -452,11 +475,15 @@ cmd_source_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_source_entry = {
-	"source", NULL, "source FILE",
-	"Run the commands in FILE, as a script, with the current sessions; "
-	"sources nest.  A failing line is reported as FILE:LINE and stops the "
-	"file (and a script, unless --keep-going).",
-	1, 1, NULL, 0, ARG_NONE, cmd_source_exec
+	.name = "source",
+	.usage = "source FILE",
+	.help = "Run the commands in FILE, as a script, with the current "
+	    "sessions; sources nest.  A failing line is reported as FILE:LINE "
+	    "and stops the file (and a script, unless --keep-going).",
+	.lower = 1,
+	.upper = 1,
+	.argkind = ARG_NONE,
+	.exec = cmd_source_exec,
 };
 
 /* attach */
@@ -482,14 +509,19 @@ cmd_attach_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_attach_entry = {
-	"attach", NULL, "attach ID",
-	"Talk to a session like telnet: every line typed is sent as it is, "
-	"followed by the session's eol setting (lf by default).  Received data "
-	"keeps being shown.  Ctrl-] or Ctrl-D on an empty line returns to the "
-	"command prompt (Ctrl-D never quits here), as does the session "
-	"closing; a line half typed then is dropped, never run as a command.  "
-	"Lines typed while attached stay out of the history.",
-	1, 1, NULL, 0, ARG_SESSION, cmd_attach_exec
+	.name = "attach",
+	.usage = "attach ID",
+	.help = "Talk to a session like telnet: every line typed is sent as "
+	    "it is, followed by the session's eol setting (lf by default).  "
+	    "Received data keeps being shown.  Ctrl-] or Ctrl-D on an empty "
+	    "line returns to the command prompt (Ctrl-D never quits here), as "
+	    "does the session closing; a line half typed then is dropped, "
+	    "never run as a command.  Lines typed while attached stay out of "
+	    "the history.",
+	.lower = 1,
+	.upper = 1,
+	.argkind = ARG_SESSION,
+	.exec = cmd_attach_exec,
 };
 
 /* A line typed while attached. */
@@ -537,7 +569,12 @@ cmd_quit_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_quit_entry = {
-	"quit", "exit", "quit",
-	"Leave socktool (queued output is flushed first, briefly).",
-	0, 0, NULL, 0, ARG_NONE, cmd_quit_exec
+	.name = "quit",
+	.alias = "exit",
+	.usage = "quit",
+	.help = "Leave socktool (queued output is flushed first, briefly).",
+	.lower = 0,
+	.upper = 0,
+	.argkind = ARG_NONE,
+	.exec = cmd_quit_exec,
 };

@@ -60,15 +60,21 @@ static const struct cmd_opt tcp_server_opts[] = {
 };
 
 const struct cmd_entry cmd_tcp_server_entry = {
-	"tcp-server", "listen",
-	"tcp-server [ADDR] PORT [--max-peers N] [--allow CIDR,...] [--echo]",
-	"Listen for TCP connections on PORT (0 picks a free port, reported "
-	"in the listening event).  Without ADDR: every interface, IPv4 and "
-	"IPv6.  Each accepted connection becomes a tcp-peer session under the "
-	"server.  --max-peers refuses connections beyond N; --allow refuses "
-	"peers outside the listed networks; --echo sends back what every peer "
-	"sends (like set ID echo on).",
-	1, 2, tcp_server_opts, 0, ARG_NONE, cmd_tcp_server_exec
+	.name = "tcp-server",
+	.alias = "listen",
+	.usage = "tcp-server [ADDR] PORT [--max-peers N] [--allow CIDR,...] "
+	    "[--echo]",
+	.help = "Listen for TCP connections on PORT (0 picks a free port, "
+	    "reported in the listening event).  Without ADDR: every interface, "
+	    "IPv4 and IPv6.  Each accepted connection becomes a tcp-peer "
+	    "session under the server.  --max-peers refuses connections beyond "
+	    "N; --allow refuses peers outside the listed networks; --echo "
+	    "sends back what every peer sends (like set ID echo on).",
+	.lower = 1,
+	.upper = 2,
+	.opts = tcp_server_opts,
+	.argkind = ARG_NONE,
+	.exec = cmd_tcp_server_exec,
 };
 
 int
@@ -169,15 +175,20 @@ static const struct cmd_opt tcp_client_opts[] = {
 };
 
 const struct cmd_entry cmd_tcp_client_entry = {
-	"tcp-client", "connect",
-	"tcp-client HOST PORT [--bind ADDR:PORT] [--timeout DUR]",
-	"Connect to HOST PORT without blocking, trying every address the "
-	"name resolves to, until one answers or --timeout (default 10s) "
-	"passes.  Data sent while connecting is queued.  Interactively the "
-	"command returns at once and the outcome is an event; in a script the "
-	"next line runs once connected, and a failure fails the command.  "
-	"HOST:PORT as one argument works too.",
-	1, 2, tcp_client_opts, 0, ARG_NONE, cmd_tcp_client_exec
+	.name = "tcp-client",
+	.alias = "connect",
+	.usage = "tcp-client HOST PORT [--bind ADDR:PORT] [--timeout DUR]",
+	.help = "Connect to HOST PORT without blocking, trying every address "
+	    "the name resolves to, until one answers or --timeout (default "
+	    "10s) passes.  Data sent while connecting is queued.  "
+	    "Interactively the command returns at once and the outcome is an "
+	    "event; in a script the next line runs once connected, and a "
+	    "failure fails the command.  HOST:PORT as one argument works too.",
+	.lower = 1,
+	.upper = 2,
+	.opts = tcp_client_opts,
+	.argkind = ARG_NONE,
+	.exec = cmd_tcp_client_exec,
 };
 
 /* list */
@@ -274,11 +285,16 @@ cmd_list_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_list_entry = {
-	"list", "ls", "list",
-	"Show the session table: id, kind, state, local and remote address, "
-	"bytes received and sent, display mode.  Accepted peers are indented "
-	"under their server.",
-	0, 0, NULL, 0, ARG_NONE, cmd_list_exec
+	.name = "list",
+	.alias = "ls",
+	.usage = "list",
+	.help = "Show the session table: id, kind, state, local and remote "
+	    "address, bytes received and sent, display mode.  Accepted peers "
+	    "are indented under their server.",
+	.lower = 0,
+	.upper = 0,
+	.argkind = ARG_NONE,
+	.exec = cmd_list_exec,
 };
 
 /* Parse "ID..." or "all" into a list of ids; -1 after a usage error. */
@@ -377,13 +393,19 @@ cmd_close_exec(struct cmd_ctx *c)
 static const struct cmd_opt close_opts[] = { { "reset", 0 }, { NULL, 0 } };
 
 const struct cmd_entry cmd_close_entry = {
-	"close", "rm", "close ID...|all [--reset]",
-	"Close sessions.  A TCP session is closed gracefully: data still "
-	"queued is sent first (for at most 10s).  Closing a server closes its "
-	"peers.  --reset aborts instead: an RST, and what is queued is lost "
-	"(and reported).  In a script the next line runs once they are "
-	"closed.",
-	1, -1, close_opts, 0, ARG_SESSION, cmd_close_exec
+	.name = "close",
+	.alias = "rm",
+	.usage = "close ID...|all [--reset]",
+	.help = "Close sessions.  A TCP session is closed gracefully: data "
+	    "still queued is sent first (for at most 10s).  Closing a server "
+	    "closes its peers.  --reset aborts instead: an RST, and what is "
+	    "queued is lost (and reported).  In a script the next line runs "
+	    "once they are closed.",
+	.lower = 1,
+	.upper = -1,
+	.opts = close_opts,
+	.argkind = ARG_SESSION,
+	.exec = cmd_close_exec,
 };
 
 /* set */
@@ -485,23 +507,28 @@ cmd_set_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_set_entry = {
-	"set", NULL, "set ID|all|default SETTING VALUE",
-	"Change a setting of a session (a server passes it on to its "
-	"current peers, and its future peers start with the server's "
-	"settings: set the server to configure its peers), of every "
-	"session, or the default for sessions created later (not the future "
-	"peers of an existing server).  Settings: display text|hex|both|none, "
-	"show-sent "
-	"on|off, timestamps on|off, max-display BYTES (0 = all), eol "
-	"lf|crlf|cr|none, encoding NAME (any iconv name), framing "
-	"raw|line|delim:HEX|len:1|len:2|len:4|len:2le|len:4le|fixed:N, echo "
-	"off|on|upper, reply 'PATTERN => RESPONSE' (added; \"reply clear\" "
-	"removes all), half-close on|off (a peer that stops sending leaves "
-	"the session open for sending), check CHECK, rewrite 'PATTERN => "
-	"REPLACEMENT' (relays), split N, delay DUR, rate BYTES/s, read "
-	"on|off, drop PERCENT, dup PERCENT, seed N (fault injection).  VALUE "
-	"is the rest of the line.",
-	2, 2, NULL, CMD_REST, ARG_SET, cmd_set_exec
+	.name = "set",
+	.usage = "set ID|all|default SETTING VALUE",
+	.help = "Change a setting of a session (a server passes it on to its "
+	    "current peers, and its future peers start with the server's "
+	    "settings: set the server to configure its peers), of every "
+	    "session, or the default for sessions created later (not the "
+	    "future peers of an existing server).  Settings: display "
+	    "text|hex|both|none, show-sent on|off, timestamps on|off, "
+	    "max-display BYTES (0 = all), eol lf|crlf|cr|none, encoding NAME "
+	    "(any iconv name), framing "
+	    "raw|line|delim:HEX|len:1|len:2|len:4|len:2le|len:4le|fixed:N, "
+	    "echo off|on|upper, reply 'PATTERN => RESPONSE' (added; \"reply "
+	    "clear\" removes all), half-close on|off (a peer that stops "
+	    "sending leaves the session open for sending), check CHECK, "
+	    "rewrite 'PATTERN => REPLACEMENT' (relays), split N, delay DUR, "
+	    "rate BYTES/s, read on|off, drop PERCENT, dup PERCENT, seed N "
+	    "(fault injection).  VALUE is the rest of the line.",
+	.lower = 2,
+	.upper = 2,
+	.flags = CMD_REST,
+	.argkind = ARG_SET,
+	.exec = cmd_set_exec,
 };
 
 /* show */
@@ -582,10 +609,14 @@ cmd_show_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_show_entry = {
-	"show", NULL, "show ID",
-	"Everything about one session: kind, state, addresses, counters, "
-	"queued bytes, uptime, settings and socket options.",
-	1, 1, NULL, 0, ARG_SESSION, cmd_show_exec
+	.name = "show",
+	.usage = "show ID",
+	.help = "Everything about one session: kind, state, addresses, "
+	    "counters, queued bytes, uptime, settings and socket options.",
+	.lower = 1,
+	.upper = 1,
+	.argkind = ARG_SESSION,
+	.exec = cmd_show_exec,
 };
 
 /* stats */
@@ -650,11 +681,15 @@ cmd_stats_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_stats_entry = {
-	"stats", NULL, "stats [ID]",
-	"Counters of one session or of all: bytes and messages each way, "
-	"average rates since creation or the last reset, uptime.  A server "
-	"counts the traffic of all its peers.",
-	0, 1, NULL, 0, ARG_SESSION, cmd_stats_exec
+	.name = "stats",
+	.usage = "stats [ID]",
+	.help = "Counters of one session or of all: bytes and messages each "
+	    "way, average rates since creation or the last reset, uptime.  A "
+	    "server counts the traffic of all its peers.",
+	.lower = 0,
+	.upper = 1,
+	.argkind = ARG_SESSION,
+	.exec = cmd_stats_exec,
 };
 
 /* reset */
@@ -674,8 +709,12 @@ cmd_reset_exec(struct cmd_ctx *c)
 }
 
 const struct cmd_entry cmd_reset_entry = {
-	"reset", NULL, "reset ID|all",
-	"Set the byte and message counters of a session, or of all, to "
-	"zero.",
-	1, 1, NULL, 0, ARG_SESSION, cmd_reset_exec
+	.name = "reset",
+	.usage = "reset ID|all",
+	.help = "Set the byte and message counters of a session, or of all, "
+	    "to zero.",
+	.lower = 1,
+	.upper = 1,
+	.argkind = ARG_SESSION,
+	.exec = cmd_reset_exec,
 };
