@@ -595,6 +595,9 @@ cmd_run(const char *line, size_t len, int interactive)
 	c.argv = xcalloc(1, sizeof *c.argv);
 	if (cmd_parse(&c, line, len, pos, &words, &nwords) == -1)
 		st = CMD_ERR;
+	else if ((c.ent->flags & CMD_TARGET) &&
+	    (c.s = cmd_session(&c, c.argv[0])) == NULL)
+		st = CMD_ERR;		/* the target is resolved here, once */
 	else
 		st = c.ent->exec(&c);
 	free(c.argv);

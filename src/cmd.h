@@ -31,6 +31,8 @@ enum cmd_argkind {
 
 #define CMD_REST	0x1	/* text after positionals+options is raw */
 #define CMD_REST_OPT	0x2	/* ... and may be empty */
+#define CMD_TARGET	0x4	/* argv[0] is one session: found before exec
+				 * runs (c->s), or the command fails */
 
 struct cmd_ctx;
 
@@ -62,6 +64,7 @@ struct cmd_ctx {
 	int			 interactive;
 	const char		*line;	/* the whole line, to run it again */
 	size_t			 linelen;
+	struct session		*s;	/* CMD_TARGET: the session argv[0] names */
 };
 
 /* One token of a command line: its unquoted text and its raw extent. */

@@ -738,7 +738,7 @@ cmd_data_cleanup(void)
 static enum cmd_status
 cmd_send_common(struct cmd_ctx *c, int hex)
 {
-	struct session *s = cmd_session(c, c->argv[0]);
+	struct session *s = c->s;
 	struct buf data = BUF_INIT, tmpl = BUF_INIT;
 	struct net_addr to;
 	const char *tov = cmd_opt(c, "to"), *v;
@@ -751,8 +751,6 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 	char err[256];
 	int r;
 
-	if (s == NULL)
-		return CMD_ERR;
 	if ((v = cmd_opt(c, "repeat")) != NULL &&
 	    codec_parse_uint(v, 0, UINT32_MAX, &count) == -1)
 		return cmd_usage(c, "bad --repeat \"%.32s\" (a count, 0 = "
@@ -936,7 +934,7 @@ const struct cmd_entry cmd_send_entry = {
 	.lower = 1,
 	.upper = 1,
 	.opts = send_opts,
-	.flags = CMD_REST,
+	.flags = CMD_REST | CMD_TARGET,
 	.argkind = ARG_SESSION,
 	.exec = cmd_send_exec,
 };
@@ -955,7 +953,7 @@ const struct cmd_entry cmd_sendhex_entry = {
 	.lower = 1,
 	.upper = 1,
 	.opts = send_opts,
-	.flags = CMD_REST,
+	.flags = CMD_REST | CMD_TARGET,
 	.argkind = ARG_SESSION,
 	.exec = cmd_sendhex_exec,
 };
@@ -965,13 +963,11 @@ const struct cmd_entry cmd_sendhex_entry = {
 static enum cmd_status
 cmd_stop_exec(struct cmd_ctx *c)
 {
-	struct session *s = cmd_session(c, c->argv[0]);
+	struct session *s = c->s;
 	struct repeat *r, *rnext;
 	struct xfer *x, *xnext;
 	int n = 0, m = 0;
 
-	if (s == NULL)
-		return CMD_ERR;
 	for (r = repeats; r != NULL; r = rnext) {
 		rnext = r->next;
 		if (r->id == s->id) {
@@ -1006,6 +1002,7 @@ const struct cmd_entry cmd_stop_entry = {
 	    "each file went.",
 	.lower = 1,
 	.upper = 1,
+	.flags = CMD_TARGET,
 	.argkind = ARG_SESSION,
 	.exec = cmd_stop_exec,
 };
@@ -1046,7 +1043,7 @@ cmd_sendfile_check(struct pending *p)
 static enum cmd_status
 cmd_sendfile_exec(struct cmd_ctx *c)
 {
-	struct session *s = cmd_session(c, c->argv[0]), **all;
+	struct session *s = c->s, **all;
 	struct buf shown = BUF_INIT;
 	struct stat st;
 	uint64_t chunk = 0, group;
@@ -1054,8 +1051,6 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 	size_t n = 0, cnt, i;
 	const char *v;
 
-	if (s == NULL)
-		return CMD_ERR;
 	if ((v = cmd_opt(c, "chunk")) != NULL &&
 	    codec_parse_uint(v, 1, 65507, &chunk) == -1)
 		return cmd_usage(c, "bad --chunk \"%.32s\" (1..65507)", v);
@@ -1157,6 +1152,7 @@ const struct cmd_entry cmd_sendfile_entry = {
 	.lower = 2,
 	.upper = 2,
 	.opts = sendfile_opts,
+	.flags = CMD_TARGET,
 	.argkind = ARG_SESSION,
 	.exec = cmd_sendfile_exec,
 };

@@ -215,14 +215,12 @@ const struct cmd_entry cmd_unix_client_entry = {
 static enum cmd_status
 cmd_sockopt_exec(struct cmd_ctx *c)
 {
-	struct session *s = cmd_session(c, c->argv[0]);
+	struct session *s = c->s;
 	const struct sockopt_def *d = NULL, *o;
 	struct buf v = BUF_INIT;
 	struct rec *r;
 	char err[256];
 
-	if (s == NULL)
-		return CMD_ERR;
 	if (c->argc >= 2 && (d = sockopt_find(c->argv[1])) == NULL) {
 		sockopt_names(&v, ", ");
 		cmd_usage(c, "unknown socket option \"%.32s\" (%s)", c->argv[1],
@@ -276,6 +274,7 @@ const struct cmd_entry cmd_sockopt_entry = {
 	    "twice the rcvbuf and sndbuf set (it counts its own overhead).",
 	.lower = 1,
 	.upper = 3,
+	.flags = CMD_TARGET,
 	.argkind = ARG_SOCKOPT,
 	.exec = cmd_sockopt_exec,
 };

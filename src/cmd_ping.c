@@ -365,15 +365,13 @@ ping_free(void *arg)
 static enum cmd_status
 cmd_ping_exec(struct cmd_ctx *c)
 {
-	struct session *s = cmd_session(c, c->argv[0]);
+	struct session *s = c->s;
 	struct ping *p;
 	const char *v;
 	uint64_t count = 4, interval, timeout;
 	char err[256];
 	int r;
 
-	if (s == NULL)
-		return CMD_ERR;
 	if ((v = cmd_opt(c, "count")) != NULL &&
 	    codec_parse_uint(v, 1, PING_COUNT_MAX, &count) == -1)
 		return cmd_usage(c, "bad --count \"%.32s\" (1 to %d)", v,
@@ -453,6 +451,7 @@ const struct cmd_entry cmd_ping_entry = {
 	.lower = 2,
 	.upper = 2,
 	.opts = ping_opts,
+	.flags = CMD_TARGET,
 	.argkind = ARG_SESSION,
 	.exec = cmd_ping_exec,
 };

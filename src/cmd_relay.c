@@ -147,10 +147,8 @@ const struct cmd_entry cmd_relay_entry = {
 static enum cmd_status
 cmd_shutdown_exec(struct cmd_ctx *c)
 {
-	struct session *s = cmd_session(c, c->argv[0]);
+	struct session *s = c->s;
 
-	if (s == NULL)
-		return CMD_ERR;
 	if (!sess_is_stream(s) || sess_is_server(s) || sess_opening(s) ||
 	    s->fd == -1)
 		return cmd_fail(c, "session %u is not a connected stream",
@@ -170,6 +168,7 @@ const struct cmd_entry cmd_shutdown_entry = {
 	    "receiving; the session ends when the peer finishes too.",
 	.lower = 1,
 	.upper = 1,
+	.flags = CMD_TARGET,
 	.argkind = ARG_SESSION,
 	.exec = cmd_shutdown_exec,
 };
@@ -177,10 +176,8 @@ const struct cmd_entry cmd_shutdown_entry = {
 static enum cmd_status
 cmd_hold_common(struct cmd_ctx *c, int hold)
 {
-	struct session *s = cmd_session(c, c->argv[0]);
+	struct session *s = c->s;
 
-	if (s == NULL)
-		return CMD_ERR;
 	if (s->pair == NULL)
 		return cmd_fail(c, "session %u is not one side of a relay",
 		    s->id);
@@ -215,6 +212,7 @@ const struct cmd_entry cmd_hold_entry = {
 	    "release.  It is still shown, counted and logged as it arrives.",
 	.lower = 1,
 	.upper = 1,
+	.flags = CMD_TARGET,
 	.argkind = ARG_SESSION,
 	.exec = cmd_hold_exec,
 };
@@ -225,6 +223,7 @@ const struct cmd_entry cmd_release_entry = {
 	.help = "Forward what hold kept, then go on forwarding.",
 	.lower = 1,
 	.upper = 1,
+	.flags = CMD_TARGET,
 	.argkind = ARG_SESSION,
 	.exec = cmd_release_exec,
 };

@@ -492,10 +492,8 @@ unsigned cmd_attached;
 static enum cmd_status
 cmd_attach_exec(struct cmd_ctx *c)
 {
-	struct session *s = cmd_session(c, c->argv[0]);
+	struct session *s = c->s;
 
-	if (s == NULL)
-		return CMD_ERR;
 	if (!c->interactive)
 		return cmd_fail(c, "attach needs a terminal; in a script, use "
 		    "send");
@@ -520,6 +518,7 @@ const struct cmd_entry cmd_attach_entry = {
 	    "the history.",
 	.lower = 1,
 	.upper = 1,
+	.flags = CMD_TARGET,
 	.argkind = ARG_SESSION,
 	.exec = cmd_attach_exec,
 };

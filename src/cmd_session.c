@@ -535,15 +535,13 @@ const struct cmd_entry cmd_set_entry = {
 static enum cmd_status
 cmd_show_exec(struct cmd_ctx *c)
 {
-	struct session *s = cmd_session(c, c->argv[0]);
+	struct session *s = c->s;
 	const struct setting_def *d;
 	const struct sockopt_def *o;
 	char remote[NET_ADDRSTRLEN];
 	struct buf v = BUF_INIT;
 	struct rec *r;
 
-	if (s == NULL)
-		return CMD_ERR;
 	r = xmalloc(sizeof *r);
 	rec_begin(r, "result");
 	rec_str(r, "command", c->ent->name);
@@ -615,6 +613,7 @@ const struct cmd_entry cmd_show_entry = {
 	    "counters, queued bytes, uptime, settings and socket options.",
 	.lower = 1,
 	.upper = 1,
+	.flags = CMD_TARGET,
 	.argkind = ARG_SESSION,
 	.exec = cmd_show_exec,
 };

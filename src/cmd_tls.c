@@ -244,7 +244,7 @@ const struct cmd_entry cmd_tls_server_entry = {
 static enum cmd_status
 cmd_starttls_exec(struct cmd_ctx *c)
 {
-	struct session *s = cmd_session(c, c->argv[0]);
+	struct session *s = c->s;
 	char err[512], host[NET_ADDRSTRLEN];
 	struct tls_opts o;
 	struct tls_cfg *cfg;
@@ -252,8 +252,6 @@ cmd_starttls_exec(struct cmd_ctx *c)
 	unsigned id;
 	int r;
 
-	if (s == NULL)
-		return CMD_ERR;
 	if (cmd_duration(c, "timeout", 10000, &timeout) == -1)
 		return CMD_ERR;
 	if (cmd_tls_opts(c, &o) == -1)
@@ -328,6 +326,7 @@ const struct cmd_entry cmd_starttls_entry = {
 	.lower = 1,
 	.upper = 1,
 	.opts = starttls_opts,
+	.flags = CMD_TARGET,
 	.argkind = ARG_SESSION,
 	.exec = cmd_starttls_exec,
 };
