@@ -102,6 +102,7 @@ static void
 ping_forget_peer(struct session *peer, void *arg)
 {
 	(void)arg;
+	pipe_window_flush();
 	ring_consume(&peer->expwin, peer->expwin.len);
 }
 
@@ -132,6 +133,7 @@ ping_send(struct ping *p, struct session *s, char *err, size_t errlen)
 	    &p->probe);
 	/* A reply is what arrives after the probe: anything older (a late
 	 * answer to a probe already counted lost) must not match. */
+	pipe_window_flush();
 	if (sess_is_server(s))
 		sess_foreach_peer(s, ping_forget_peer, NULL);
 	else

@@ -31,6 +31,7 @@ cmd_expect_in(struct ring *win, const struct buf *pat, struct buf *scratch)
 {
 	const unsigned char *hit;
 
+	pipe_window_flush();	/* the bytes read last, if not in yet */
 	if (win == NULL || win->len < buf_len(pat))
 		return 0;
 	ring_copy(win, scratch);
@@ -128,6 +129,7 @@ cmd_expect_check(struct pending *p)
 		struct buf got = BUF_INIT, dur = BUF_INIT;
 		size_t n, from;
 
+		pipe_window_flush();
 		if (sess_is_server(s))
 			buf_reset(&scratch);	/* several windows: none shown */
 		else

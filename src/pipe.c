@@ -24,7 +24,80 @@
 #define READ_BUDGET	(2u << 20)
 #define DGRAM_BUDGET	64
 
-static unsigned char	rbuf[READ_CHUNK];
+/*
+ * Reads land one after another in an arena, and the expect window's copy
+ * is put off: the bytes read last stay where they are, a session's next
+ * read extends them, and only when someone looks at the window (expect,
+ * ping, a session closing) or the arena starts over are they copied, and
+ * then only the window's last SESS_EXPECT_MAX bytes.  Under bulk traffic
+ * that is about one byte in eight instead of every byte.  The arena starts
+ * over only between reads (depth 0), so no chunk being handled is ever
+ * overwritten.
+ */
+/* Room for one wakeup's reads, and as much again before it starts over. */
+#define ARENA		(2 * READ_BUDGET + READ_CHUNK)
+static unsigned char	arena[ARENA];
+static size_t		arena_off;
+static int		arena_depth;
+static struct {
+	struct session		*s;
+	const unsigned char	*p;
+	size_t			 n;
+} win_defer;
+
+void
+pipe_window_flush(void)
+{
+	struct session *s = win_defer.s;
+
+	if (s == NULL)
+		return;
+	win_defer.s = NULL;
+	ring_append(&s->expwin, win_defer.p, win_defer.n, SESS_EXPECT_MAX);
+}
+
+static void
+pipe_reads_begin(void)
+{
+	if (arena_depth++ == 0 && ARENA - arena_off < READ_BUDGET +
+	    READ_CHUNK) {
+		pipe_window_flush();
+		arena_off = 0;
+	}
+}
+
+static void
+pipe_reads_end(void)
+{
+	arena_depth--;
+}
+
+/* Room for the next read (0: the arena is used up; only a read nested in
+ * another session's handling can find it so). */
+static unsigned char *
+pipe_rbuf(size_t *room)
+{
+	*room = ARENA - arena_off < READ_CHUNK ? ARENA - arena_off :
+	    READ_CHUNK;
+	return arena + arena_off;
+}
+
+/* Into the expect window (a server's expect looks at its peers'). */
+static void
+pipe_window_add(struct session *s, const unsigned char *p, size_t n)
+{
+	if (win_defer.s == s && p == win_defer.p + win_defer.n) {
+		win_defer.n += n;	/* the same session's next bytes */
+		return;
+	}
+	pipe_window_flush();
+	if (p >= arena && p < arena + ARENA) {
+		win_defer.s = s;
+		win_defer.p = p;
+		win_defer.n = n;
+	} else
+		ring_append(&s->expwin, p, n, SESS_EXPECT_MAX);
+}
 
 #define MAX_TAPS 8
 static const struct tap	*taps[MAX_TAPS];
@@ -261,8 +334,7 @@ pipe_rx(struct session *s, const unsigned char *p, size_t n,
 		s->have_from = 1;
 	}
 	pipe_tap_chunk(s, &c);
-	/* Kept for `expect` (a server's expect looks at its peers'). */
-	ring_append(&s->expwin, p, n, SESS_EXPECT_MAX);
+	pipe_window_add(s, p, n);
 	if (s->tr != NULL && s->tr->dgram)
 		pipe_message(s, p, n, from, c.wire_size, truncated);
 	else
@@ -275,17 +347,20 @@ pipe_rx_end(struct session *s)
 	frame_flush(&s->framer, pipe_framed, s);
 }
 
-int
-pipe_input(struct session *s)
+static int
+pipe_input_reads(struct session *s)
 {
 	size_t total = 0;
 	int count = 0, dgram = s->tr->dgram;
 
 	while (dgram ? count < DGRAM_BUDGET : total < READ_BUDGET) {
 		struct rx_meta m = { NULL, 0, 0 };
-		size_t want = sizeof rbuf;
+		size_t want;
+		unsigned char *rbuf = pipe_rbuf(&want);
 		ssize_t r;
 
+		if (want == 0)
+			break;		/* the next wakeup reads on */
 		if (dgram && s->rsize < want)
 			want = s->rsize;
 		r = s->tr->read(s, rbuf, want, &m);
@@ -306,12 +381,24 @@ pipe_input(struct session *s)
 			return sess_peer_eof(s);
 		count++;
 		total += (size_t)r;
+		arena_off += (size_t)r;
 		pipe_rx(s, rbuf, (size_t)r, m.from, m.wire_size, m.truncated);
 		/* A short stream read: the socket is empty for now. */
 		if (!dgram && (size_t)r < want)
 			break;
 	}
 	return 0;
+}
+
+int
+pipe_input(struct session *s)
+{
+	int r;
+
+	pipe_reads_begin();
+	r = pipe_input_reads(s);
+	pipe_reads_end();
+	return r;
 }
 
 void
@@ -322,15 +409,23 @@ pipe_drain(struct session *s, size_t budget)
 	if (s->fd == -1 || s->tr == NULL || s->tr->read == NULL ||
 	    s->eof || sess_opening(s) || s->state == S_LISTENING)
 		return;
+	pipe_reads_begin();
 	while (total < budget) {
 		struct rx_meta m = { NULL, 0, 0 };
-		ssize_t r = s->tr->read(s, rbuf, sizeof rbuf, &m);
+		size_t room;
+		unsigned char *rbuf = pipe_rbuf(&room);
+		ssize_t r;
 
+		if (room == 0)
+			break;
+		r = s->tr->read(s, rbuf, room, &m);
 		if (r <= 0)
 			break;
 		total += (size_t)r;
+		arena_off += (size_t)r;
 		pipe_rx(s, rbuf, (size_t)r, m.from, m.wire_size, m.truncated);
 	}
+	pipe_reads_end();
 }
 
 /* Sent side. */

@@ -96,6 +96,9 @@ void	pipe_count_msg_tx(struct session *);
 int	pipe_can_queue(const struct session *);
 /* Bytes accepted for sending and not yet taken by the transport. */
 size_t	pipe_queued(const struct session *);
+/* The newest received chunk into its session's expect window, if its copy
+ * was put off (pipe.c): before a session goes, and after reading. */
+void	pipe_window_flush(void);
 
 void	pipe_init(void);
 

@@ -213,6 +213,8 @@ sess_remove(struct session *s)
 {
 	size_t lo = 0, hi = ntab;
 
+	/* The last chunk read may still be on its way into a window. */
+	pipe_window_flush();
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 

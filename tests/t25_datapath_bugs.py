@@ -281,4 +281,44 @@ def local_first_case(json_mode):
 
 case("reason/message, human", local_first_case, False)
 case("reason/message, json", local_first_case, True)
+
+# ---- the expect window after bulk data (its copy is put off, pipe.c) -------
+# A pattern at the end of 8 MiB read in large chunks is found, while the
+# session lives and after it closed; a pattern split over two reads too.
+def bulk_then(mark, close_first):
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    with Socktool() as st:
+        st.cmd("tcp-client 127.0.0.1 %d" % srv.getsockname()[1])
+        st.cmd("set 1 display none")
+        st.cmd("echo READY")
+        st.wait_for(r"^READY$")
+        c, _ = srv.accept()
+        blob = os.urandom(1 << 20).replace(b"E", b"e")
+        for _ in range(8):
+            c.sendall(blob)
+        c.sendall(mark[:5])
+        c.sendall(mark[5:])
+        if close_first:
+            c.close()
+            st.wait_for(r"^\[1\] closed")
+        st.cmd("expect 1 %s --timeout 20s" % mark.decode())
+        st.cmd("echo AFTER")
+        try:
+            st.wait_for(r"^AFTER$", timeout=30)
+            found = "error" not in st.err.decode()
+        except TimeoutError:
+            found = False
+        if not close_first:
+            c.close()
+        srv.close()
+        return found, st.err.decode()[-300:]
+
+
+found, err = bulk_then(b"END-OF-BULK", False)
+ok(found, "expect finds a pattern at the end of 8 MiB, split over two "
+   "reads", err)
+found, err = bulk_then(b"END-OF-BULK", True)
+ok(found, "... and after the session closed", err)
 done()
