@@ -587,6 +587,17 @@ xfer_finish(struct xfer *x, struct session *s)
 	return 1;
 }
 
+/* The whole file is read.  Sent means written to the socket, so the time
+ * and rate are the wire's: wait (0) while the queue holds the file's end;
+ * a close sends what is queued anyway. */
+static int
+xfer_all_read(struct xfer *x, struct session *s)
+{
+	if (pipe_queued(s) > 0 && !s->closing)
+		return 0;
+	return xfer_finish(x, s);
+}
+
 /* Move file data into the session; returns 1 when the transfer is over. */
 static int
 xfer_step(struct xfer *x)
@@ -599,14 +610,8 @@ xfer_step(struct xfer *x)
 		xfer_failed(x, "session closed");
 		return 1;
 	}
-	if (x->done == x->size) {
-		/* Sent means written to the socket, so the time and rate are
-		 * the wire's: wait while the queue holds the file's end (a
-		 * close sends what is queued anyway). */
-		if (pipe_queued(s) > 0 && !s->closing)
-			return 0;
-		return xfer_finish(x, s);
-	}
+	if (x->done == x->size)
+		return xfer_all_read(x, s);
 	if (s->closing) {
 		xfer_failed(x, "session closed");
 		return 1;
@@ -658,8 +663,8 @@ xfer_step(struct xfer *x)
 			break;
 	}
 	free(slice);
-	if (x->done == x->size && pipe_queued(s) == 0)
-		return xfer_finish(x, s);
+	if (x->done == x->size)
+		return xfer_all_read(x, s);
 	/* With nothing left queued (UDP, or a reader that keeps up), no
 	 * write event will call us again: a timer does. */
 	if (pipe_queued(s) == 0 && x->timer == 0)

@@ -443,7 +443,7 @@ cmd_set_exec(struct cmd_ctx *c)
 	struct settings probe;
 	size_t vlen = c->restlen;
 	char err[256], *value;
-	int r, on;
+	int r, stream_only, dgram_only;
 
 	if (d == NULL)
 		return cmd_usage(c, "unknown setting \"%.32s\"", c->argv[1]);
@@ -455,8 +455,8 @@ cmd_set_exec(struct cmd_ctx *c)
 	settings_copy(&probe, &settings_default);
 	r = d->apply(&probe, value, err, sizeof err);
 	/* Is a fault that only some kinds have being turned on? */
-	on = (strcmp(d->name, "split") == 0 && probe.split != 0) ||
-	    (strcmp(d->name, "drop") == 0 && probe.drop != 0) ||
+	stream_only = strcmp(d->name, "split") == 0 && probe.split != 0;
+	dgram_only = (strcmp(d->name, "drop") == 0 && probe.drop != 0) ||
 	    (strcmp(d->name, "dup") == 0 && probe.dup != 0);
 	settings_release(&probe);
 	if (r == -1) {
@@ -488,13 +488,13 @@ cmd_set_exec(struct cmd_ctx *c)
 		}
 		/* Faults that mean nothing for the kind are refused, not
 		 * kept and ignored. */
-		if (on && d->name[0] == 's' && !sess_is_stream(s)) {
+		if (stream_only && !sess_is_stream(s)) {
 			free(value);
 			return cmd_fail(c, "split applies to stream sessions: "
 			    "a datagram is never cut (delay and rate space "
 			    "datagrams)");
 		}
-		if (on && d->name[0] == 'd' && sess_is_stream(s)) {
+		if (dgram_only && sess_is_stream(s)) {
 			free(value);
 			return cmd_fail(c, "%s applies to UDP sessions only",
 			    d->name);

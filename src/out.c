@@ -662,8 +662,6 @@ out_rec_line(const struct rec *r, const char *human, int nl)
 	if (r->color != NULL)
 		buf_puts(&out_pending, out_color(r->color));
 	for (p = human; *p != '\0'; p++) {
-		size_t before = buf_len(&out_pending);
-
 		if (*p != '{' || (q = strchr(p, '}')) == NULL) {
 			out_pad(&pad);
 			buf_putc(&out_pending, *p);
@@ -681,20 +679,22 @@ out_rec_line(const struct rec *r, const char *human, int nl)
 		} else {
 			/* {key} or {key:WIDTH}: padded to WIDTH columns, the
 			 * padding written only if something follows. */
+			static struct buf v;
 			const char *colon = memchr(p + 1, ':', (size_t)(q - p - 1));
 			const struct rec_field *f = rec_get(r, p + 1,
 			    (size_t)((colon ? colon : q) - p - 1));
 			size_t width = colon ? strtoul(colon + 1, NULL, 10) : 0;
-			size_t owed = pad;
 
-			if (f != NULL) {
+			buf_reset(&v);
+			if (f != NULL)
+				rec_value(f, &v);
+			if (buf_len(&v) > 0) {
 				out_pad(&pad);
-				rec_value(f, &out_pending);
+				buf_append(&out_pending, buf_peek(&v),
+				    buf_len(&v));
+				pad = buf_len(&v) < width ? width - buf_len(&v) :
+				    0;
 			}
-			if (buf_len(&out_pending) == before)
-				pad = owed;
-			else if (buf_len(&out_pending) - before < width)
-				pad = width - (buf_len(&out_pending) - before);
 		}
 		p = q;
 	}

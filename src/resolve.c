@@ -410,46 +410,27 @@ resolve_forget(void)
 	nlearnt = 0;
 }
 
-/* A learnt name's addresses with serv's port, for socktype. */
+/* A learnt name's addresses with serv's port, for socktype: each address
+ * as the numeric host it is, answered like any numeric host. */
 static int
 resolve_from_learnt(const struct learnt *l, const char *serv, int socktype,
     struct addrinfo **res, char *err, size_t errlen)
 {
-	struct addrinfo *head = NULL, **tail = &head;
+	struct addrinfo *head = NULL, **tail = &head, *one;
 	const struct addrinfo *p;
-	struct sockaddr_storage ss;
-	char *end;
-	unsigned long port;
-	uint16_t nport;
+	char a[NI_MAXHOST];
 
-	port = strtoul(serv, &end, 10);
-	if (serv[0] == '\0' || *end != '\0') {
-		struct servent *se = getservbyname(serv,
-		    socktype == SOCK_DGRAM ? "udp" : "tcp");
-
-		if (se == NULL) {
-			snprintf(err, errlen, "unknown service \"%.32s\"",
-			    serv);
+	for (p = l->list; p != NULL; p = p->ai_next) {
+		if (getnameinfo(p->ai_addr, p->ai_addrlen, a, sizeof a, NULL, 0,
+		    NI_NUMERICHOST) != 0)
+			continue;
+		if (resolve_now(a, serv, socktype, &one, err, errlen) != 1) {
+			resolve_free(head);
 			return -1;
 		}
-		nport = (uint16_t)se->s_port;
-	} else if (port > 65535) {
-		snprintf(err, errlen, "bad port \"%.32s\"", serv);
-		return -1;
-	} else
-		nport = htons((uint16_t)port);
-	for (p = l->list; p != NULL; p = p->ai_next) {
-		if (p->ai_addrlen > sizeof ss)
-			continue;
-		memcpy(&ss, p->ai_addr, p->ai_addrlen);
-		if (ss.ss_family == AF_INET)
-			((struct sockaddr_in *)&ss)->sin_port = nport;
-		else if (ss.ss_family == AF_INET6)
-			((struct sockaddr_in6 *)&ss)->sin6_port = nport;
-		else
-			continue;
-		resolve_addr_add(&head, &tail, ss.ss_family, socktype, 0,
-		    (struct sockaddr *)&ss, p->ai_addrlen);
+		*tail = one;
+		while (*tail != NULL)
+			tail = &(*tail)->ai_next;
 	}
 	if (head == NULL) {
 		snprintf(err, errlen, "cannot resolve \"%.200s\": %s",
