@@ -261,12 +261,50 @@ pipe_can_queue(const struct session *s)
 	size_t i, n;
 
 	if (!sess_is_server(s))
-		return pipe_queued(s) < SESS_QUEUE_MAX;
+		return pipe_queued(s) < SESS_QUEUE_MAX +
+		    (s->pair != NULL ? SESS_INJECT_ROOM : 0);
 	all = sess_all(&n);
 	for (i = 0; i < n; i++)
 		if (all[i]->parent == s && pipe_queued(all[i]) >= SESS_QUEUE_MAX)
 			return 0;
 	return 1;
+}
+
+/*
+ * The one interest policy (SPEC §9).  Reading stops when what is read
+ * would have nowhere to go: read off, the peer finished, a hold queue or a
+ * relay partner's queue full, or an automatic responder whose own queue is
+ * full.  Writing waits while nothing is queued or fault shaping holds the
+ * queue for its timer.  Layers only translate this into what they need
+ * from the loop (TLS may need to write to read); none decides it.
+ */
+static size_t
+pipe_read_room(const struct session *s)
+{
+	size_t used;
+
+	if (s->held)
+		used = buf_len(&s->holdq);
+	else if (s->pair != NULL)
+		used = pipe_queued(s->pair);
+	else
+		return SIZE_MAX;
+	return used >= SESS_QUEUE_MAX ? 0 : SESS_QUEUE_MAX - used;
+}
+
+int
+pipe_want(const struct session *s)
+{
+	int w = 0;
+
+	if (!s->eof && !s->set.read_off && pipe_read_room(s) > 0 &&
+	    !(pipe_queued(s) >= SESS_QUEUE_MAX &&
+	    (s->set.echo != ECHO_OFF || s->set.replies != NULL)))
+		w |= PIPE_WANT_READ;
+	if ((pipe_queued(s) > 0 || buf_len(&s->outq) > 0) &&
+	    s->shape_timer == 0)
+		w |= PIPE_WANT_WRITE;
+	return w;
 }
 
 /* Bytes the transport took: counted and tapped exactly once. */
@@ -348,12 +386,20 @@ pipe_rx_end(struct session *s)
 }
 
 static int
-pipe_input_reads(struct session *s)
+pipe_input_reads(struct session *s, int hup)
 {
 	size_t total = 0;
 	int count = 0, dgram = s->tr->dgram;
+	/* What a relay side reads goes into its partner's queue (or its
+	 * hold queue): never more than that has room for, so a queue's
+	 * forwarded share stays within its bound whatever the layer. */
+	size_t budget = hup ? READ_BUDGET : pipe_read_room(s);
 
-	while (dgram ? count < DGRAM_BUDGET : total < READ_BUDGET) {
+	if (!hup && !(pipe_want(s) & PIPE_WANT_READ))
+		return 0;
+	if (budget > READ_BUDGET)
+		budget = READ_BUDGET;
+	while (dgram ? count < DGRAM_BUDGET : total < budget) {
 		struct rx_meta m = { NULL, 0, 0 };
 		size_t want;
 		unsigned char *rbuf = pipe_rbuf(&want);
@@ -363,6 +409,8 @@ pipe_input_reads(struct session *s)
 			break;		/* the next wakeup reads on */
 		if (dgram && s->rsize < want)
 			want = s->rsize;
+		if (!dgram && budget - total < want)
+			want = budget - total;
 		r = s->tr->read(s, rbuf, want, &m);
 		if (r == -1) {
 			if (errno == EINTR)
@@ -391,12 +439,12 @@ pipe_input_reads(struct session *s)
 }
 
 int
-pipe_input(struct session *s)
+pipe_input(struct session *s, int hup)
 {
 	int r;
 
 	pipe_reads_begin();
-	r = pipe_input_reads(s);
+	r = pipe_input_reads(s, hup);
 	pipe_reads_end();
 	return r;
 }

@@ -64,8 +64,11 @@ void	pipe_secret(struct session *, const char *line);
 void	pipe_fail(struct session *, int e);
 
 /* Called by transports: the descriptor is readable / writable.  Both return
- * -1 if the session was destroyed. */
-int	pipe_input(struct session *);
+ * -1 if the session was destroyed.  pipe_input reads only what the interest
+ * policy allows, except with hup: a hung-up socket (EPOLLHUP cannot be
+ * masked) is read to its end, which its receive buffer bounds, so the loop
+ * does not spin on it. */
+int	pipe_input(struct session *, int hup);
 int	pipe_output(struct session *);
 /* Bytes arrived (a transport that reads on its own calls this). */
 void	pipe_rx(struct session *, const unsigned char *, size_t,
@@ -92,7 +95,13 @@ int	pipe_send_ex(struct session *, const unsigned char *, size_t,
 int	pipe_write(struct session *, const unsigned char *, size_t);
 /* Count one message sent (for data that went out through pipe_write). */
 void	pipe_count_msg_tx(struct session *);
-/* Would a send be accepted now (queue below its bound)? */
+/* The one interest policy (SPEC §9): what the pipeline wants from a
+ * session's layers now.  Layers translate it into loop interest. */
+#define PIPE_WANT_READ	0x1
+#define PIPE_WANT_WRITE	0x2
+int	pipe_want(const struct session *);
+/* Would a send be accepted now (queue below its bound)?  A relay side has
+ * room of its own for injected sends above what forwarding may fill. */
 int	pipe_can_queue(const struct session *);
 /* Bytes accepted for sending and not yet taken by the transport. */
 size_t	pipe_queued(const struct session *);

@@ -181,6 +181,32 @@ relay_hold(struct session *s)
 	s->held = 1;
 }
 
+/* The end of the stream passes on like the bytes before it: FIN to the
+ * other side at once, or with the held bytes on release. */
+static void
+relay_pass_fin(struct session *s)
+{
+	if (s->pair == NULL || s->pair->destroying)
+		return;
+	s->pair->want_shut = 1;
+	relay_defer_progress(s->pair);
+}
+
+int
+relay_peer_eof(struct session *s)
+{
+	/* A relay passes the half-close on: FIN to the other side, the other
+	 * direction still flows. */
+	s->state = S_HALF_CLOSED;
+	if (s->held)
+		ev_notice(s, "the %s finished sending: its end is held too, "
+		    "and follows the held bytes on release",
+		    s->kind == K_RELAY_IN ? "client" : "server");
+	else
+		relay_pass_fin(s);
+	return sess_progress(s);
+}
+
 void
 relay_release(struct session *s)
 {
@@ -192,6 +218,8 @@ relay_release(struct session *s)
 		relay_forward(s, buf_peek(&q), buf_len(&q));
 		buf_free(&q);
 	}
+	if (s->eof)
+		relay_pass_fin(s);
 	tr_interest(s);
 }
 
@@ -267,6 +295,28 @@ relay_event(struct session *s, enum tap_event ev, const char *reason,
 		return;
 	}
 	if (ev != TAP_CLOSE || other == NULL || other->destroying)
+		return;
+	/* Held bytes are never dropped without a word: what this side held
+	 * arrived before its end, so it goes on ahead of the close; what the
+	 * other side holds for this one has nowhere to go now. */
+	if (buf_len(&s->holdq) > 0 && strcmp(reason, "reset") != 0) {
+		struct buf q = s->holdq;
+
+		s->holdq = (struct buf)BUF_INIT;
+		ev_notice(s, "%zu held bytes forwarded before the close",
+		    buf_len(&q));
+		relay_forward(s, buf_peek(&q), buf_len(&q));
+		buf_free(&q);
+	} else if (buf_len(&s->holdq) > 0)
+		ev_notice(s, "%zu held bytes lost: the connection was reset",
+		    buf_len(&s->holdq));
+	if (buf_len(&other->holdq) > 0) {
+		ev_notice(other, "%zu held bytes lost: the %s side closed",
+		    buf_len(&other->holdq), s->kind == K_RELAY_IN ? "client" :
+		    "server");
+		buf_free(&other->holdq);
+	}
+	if (other->destroying)
 		return;
 	if (strcmp(reason, "reset") == 0) {
 		snprintf(msg, sizeof msg, "the %s side was reset",

@@ -501,14 +501,8 @@ sess_peer_eof(struct session *s)
 	pipe_rx_end(s);
 	if (s->closing)
 		return sess_progress(s);
-	if (sess_has(s, KIND_RELAY) && s->pair != NULL) {
-		/* A relay passes the half-close on: FIN to the other side,
-		 * the other direction still flows. */
-		s->state = S_HALF_CLOSED;
-		s->pair->want_shut = 1;
-		relay_defer_progress(s->pair);
-		return sess_progress(s);
-	}
+	if (sess_has(s, KIND_RELAY) && s->pair != NULL)
+		return relay_peer_eof(s);
 	if (s->want_shut) {
 		/* We sent (or will send) our FIN: both directions are done. */
 		return sess_progress(s);

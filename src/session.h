@@ -66,6 +66,10 @@ enum sess_state {
 /* Soft bound of an output queue: a send is accepted while the queue holds
  * less than this, so memory per session stays below bound + one message. */
 #define SESS_QUEUE_MAX		(4u << 20)
+/* A relay side's queue: forwarding fills it up to SESS_QUEUE_MAX, and
+ * this much more is kept for what send/sendhex/sendfile inject, so an
+ * injected send always gets its turn. */
+#define SESS_INJECT_ROOM	(1u << 20)
 /* Window of received bytes that `expect` searches. */
 #define SESS_EXPECT_MAX		(256u << 10)
 

@@ -23,10 +23,12 @@
 
 static int	connect_next(struct session *);
 
+/* Until the connect completes, writability is all there is to know. */
 static int
-connect_interest(const struct session *s)
+connect_want(struct session *s, int pw)
 {
 	(void)s;
+	(void)pw;
 	return LOOP_WRITE;
 }
 
@@ -107,7 +109,7 @@ connect_io(struct session *s, int events)
 const struct transport tr_connect = {
 	.name = "connect",
 	.io = connect_io,
-	.interest = connect_interest,
+	.want = connect_want,
 	.describe = connect_describe,
 };
 

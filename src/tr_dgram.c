@@ -90,11 +90,11 @@ dgram_shutdown(struct session *s)
 }
 
 static int
-dgram_interest(const struct session *s)
+dgram_want(struct session *s, int pw)
 {
-	/* While delay or rate holds the queue, its timer wakes us. */
-	return (s->set.read_off ? 0 : LOOP_READ) | ((pipe_queued(s) > 0 ||
-	    buf_len(&s->outq) > 0) && s->shape_timer == 0 ? LOOP_WRITE : 0);
+	(void)s;
+	return ((pw & PIPE_WANT_READ) ? LOOP_READ : 0) |
+	    ((pw & PIPE_WANT_WRITE) ? LOOP_WRITE : 0);
 }
 
 static size_t
@@ -169,7 +169,7 @@ dgram_io(struct session *s, int events)
 	if (events & LOOP_ERR)
 		dgram_errqueue(s);
 	if (events & LOOP_READ)
-		pipe_input(s);
+		pipe_input(s, 0);
 	if (events & LOOP_WRITE)
 		pipe_output(s);
 }
@@ -181,7 +181,7 @@ const struct transport tr_dgram = {
 	.read = dgram_read,
 	.write = dgram_write,
 	.shutdown = dgram_shutdown,
-	.interest = dgram_interest,
+	.want = dgram_want,
 	.unacked = dgram_unacked,
 	.describe = dgram_describe,
 };

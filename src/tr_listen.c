@@ -22,9 +22,11 @@
 /* How long accepts pause when descriptors run out. */
 #define ACCEPT_PAUSE_MS	250
 
+/* Accepting is not reading data: only the pause after EMFILE stops it. */
 static int
-listen_interest(const struct session *s)
+listen_want(struct session *s, int pw)
 {
+	(void)pw;
 	return s->accept_timer ? 0 : LOOP_READ;
 }
 
@@ -151,7 +153,7 @@ listen_io(struct session *srv, int events)
 const struct transport tr_listen = {
 	.name = "listen",
 	.io = listen_io,
-	.interest = listen_interest,
+	.want = listen_want,
 	.describe = listen_describe,
 };
 

@@ -37,22 +37,13 @@ stream_shutdown(struct session *s)
 	return shutdown(s->fd, SHUT_WR);
 }
 
-/* Readable unless the peer finished, or unless an automatic responder's
- * peer stopped reading (memory stays bounded); writable while queued. */
+/* A plain socket needs from the loop exactly what the pipeline wants. */
 static int
-stream_interest(const struct session *s)
+stream_want(struct session *s, int pw)
 {
-	int mask = 0;
-
-	if (!s->eof && !s->set.read_off && !(pipe_queued(s) >= SESS_QUEUE_MAX &&
-	    (s->set.echo != ECHO_OFF || s->set.replies != NULL)) &&
-	    !(s->pair != NULL && pipe_queued(s->pair) >= SESS_QUEUE_MAX) &&
-	    !(s->held && buf_len(&s->holdq) >= SESS_QUEUE_MAX))
-		mask |= LOOP_READ;
-	/* A write held back by fault shaping waits for its timer. */
-	if (pipe_queued(s) > 0 && s->shape_timer == 0)
-		mask |= LOOP_WRITE;
-	return mask;
+	(void)s;
+	return ((pw & PIPE_WANT_READ) ? LOOP_READ : 0) |
+	    ((pw & PIPE_WANT_WRITE) ? LOOP_WRITE : 0);
 }
 
 static size_t
@@ -90,7 +81,7 @@ stream_io(struct session *s, int events)
 	}
 	/* A hung-up socket may still hold data: read before judging. */
 	if (!s->eof && (events & (LOOP_READ | LOOP_HUP | LOOP_ERR))) {
-		if (pipe_input(s) == -1)
+		if (pipe_input(s, (events & (LOOP_HUP | LOOP_ERR)) != 0) == -1)
 			return;
 	}
 	if (events & LOOP_WRITE)
@@ -103,7 +94,7 @@ const struct transport tr_stream = {
 	.read = stream_read,
 	.write = stream_write,
 	.shutdown = stream_shutdown,
-	.interest = stream_interest,
+	.want = stream_want,
 	.unacked = stream_unacked,
 	.describe = stream_describe,
 };

@@ -456,28 +456,35 @@ tls_shutdown(struct session *s)
 	return 0;
 }
 
-/* As on a plain stream: not after the peer finished, nor while an
- * automatic responder's peer does not read (memory stays bounded). */
+/* Whether the pipeline takes more now (pipe_want decides, for TLS as for
+ * every layer: read off, hold, a full partner, a full responder). */
 static int
 tls_can_read(const struct session *s)
 {
-	return !s->eof && !(pipe_queued(s) >= SESS_QUEUE_MAX &&
-	    (s->set.echo != ECHO_OFF || s->set.replies != NULL));
+	return (pipe_want(s) & PIPE_WANT_READ) != 0;
 }
 
+static void	tls_kick(struct session *);
+
+/* The pipeline's wants in OpenSSL's terms: the handshake asks for what it
+ * asks; a read may need the socket writable; a close_notify still owed
+ * needs it writable whatever the queue. */
 static int
-tls_interest(const struct session *s)
+tls_want(struct session *s, int pw)
 {
-	const struct tls_conn *c = tls_conn(s);
+	struct tls_conn *c = tls_conn(s);
 	int mask = 0;
 
 	if (c == NULL)
 		return 0;
 	if (!c->done)
 		return c->hs_want;
-	if (tls_can_read(s))
+	if (pw & PIPE_WANT_READ) {
 		mask |= c->rd_want;
-	if (pipe_queued(s) > 0 || c->shut_pending)
+		/* Records OpenSSL already holds never wake the socket. */
+		tls_kick(s);
+	}
+	if ((pw & PIPE_WANT_WRITE) || c->shut_pending)
 		mask |= LOOP_WRITE;
 	return mask;
 }
@@ -527,7 +534,7 @@ tls_more(void *arg)
 	struct tls_conn *c = tls_conn(s);
 
 	c->more_timer = 0;
-	if (tls_can_read(s) && pipe_input(s) == -1)
+	if (tls_can_read(s) && pipe_input(s, 0) == -1)
 		return;
 	tls_kick(s);
 	tr_interest(s);
@@ -551,10 +558,13 @@ tls_io(struct session *s, int events)
 			sess_destroy(s, "peer", "connection closed by peer");
 		return;
 	}
-	if (!s->eof && ((c->rd_want == LOOP_READ &&
-	    (events & (LOOP_READ | LOOP_HUP | LOOP_ERR))) ||
+	if (!s->eof && (events & (LOOP_HUP | LOOP_ERR))) {
+		if (pipe_input(s, 1) == -1)
+			return;
+	} else if (tls_can_read(s) && ((c->rd_want == LOOP_READ &&
+	    (events & LOOP_READ)) ||
 	    (c->rd_want == LOOP_WRITE && (events & LOOP_WRITE)))) {
-		if (pipe_input(s) == -1)
+		if (pipe_input(s, 0) == -1)
 			return;
 	}
 	if (c->shut_pending && (events & LOOP_WRITE))
@@ -597,7 +607,7 @@ static const struct transport tr_tls = {
 	.read = tls_read,
 	.write = tls_write,
 	.shutdown = tls_shutdown,
-	.interest = tls_interest,
+	.want = tls_want,
 	.unacked = tls_unacked,
 	.describe = tls_describe,
 	.details = tls_details,

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "pipe.h"
 #include "session.h"
 #include "transport.h"
 
@@ -30,7 +31,7 @@ tr_attach(struct session *s, const struct transport *tr)
 		tr_interest(s);
 		return 0;
 	}
-	return loop_add(s->fd, tr->interest(s), tr_dispatch, s);
+	return loop_add(s->fd, tr->want(s, pipe_want(s)), tr_dispatch, s);
 }
 
 void
@@ -56,5 +57,5 @@ void
 tr_interest(struct session *s)
 {
 	if (s->fd != -1 && s->tr != NULL)
-		loop_set(s->fd, s->tr->interest(s));
+		loop_set(s->fd, s->tr->want(s, pipe_want(s)));
 }

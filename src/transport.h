@@ -38,8 +38,11 @@ struct transport {
 			    size_t, const struct net_addr *to);
 	/* Our end of stream (FIN); 0 or -1 with errno. */
 	int		(*shutdown)(struct session *);
-	/* Poll interest for the current state (LOOP_READ | LOOP_WRITE). */
-	int		(*interest)(const struct session *);
+	/* Loop interest (LOOP_READ | LOOP_WRITE) for what the pipeline
+	 * wants (pw: PIPE_WANT_*, decided by pipe_want() alone): the
+	 * transport translates, it never decides.  May arrange to be run
+	 * again (TLS: records it already holds). */
+	int		(*want)(struct session *, int pw);
 	/* Bytes handed to the kernel that the peer has not acknowledged. */
 	size_t		(*unacked)(const struct session *);
 	/* One line about the transport for `show` ("tcp", "udp, dual-stack"). */
