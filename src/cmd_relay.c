@@ -63,6 +63,7 @@ cmd_relay_exec(struct cmd_ctx *c)
 		if (cmd_has(c, "tls-server")) {
 			memset(&o, 0, sizeof o);
 			o.server = 1;
+			o.timeout_ms = TLS_HANDSHAKE_MS;
 			o.cert = cmd_opt(c, "cert");
 			o.key = cmd_opt(c, "key");
 			if (o.key != NULL && o.cert == NULL) {
@@ -76,6 +77,7 @@ cmd_relay_exec(struct cmd_ctx *c)
 		}
 		if (cmd_has(c, "tls-client")) {
 			memset(&o, 0, sizeof o);
+			o.timeout_ms = TLS_HANDSHAKE_MS;
 			o.host = a[1];
 			o.sni = cmd_opt(c, "sni");
 			o.ca = cmd_opt(c, "ca");

@@ -166,13 +166,17 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	struct tls_cfg *cfg;
 	struct session *s;
 	size_t nallow = 0;
-	uint64_t maxp = 0;
+	uint64_t maxp = 0, timeout;
 	uint16_t port;
 	char err[512];
 	struct rec r;
 
 	if (net_parse_port(portarg, 1, &port, err, sizeof err) == -1)
 		return cmd_usage(c, "%s", err);
+	if (cmd_duration(c, "timeout", TLS_HANDSHAKE_MS, &timeout) == -1)
+		return CMD_ERR;
+	if (timeout == 0)
+		return cmd_usage(c, "--timeout must be more than 0");
 	if ((v = cmd_opt(c, "max-peers")) != NULL &&
 	    codec_parse_uint(v, 1, 1000000, &maxp) == -1)
 		return cmd_usage(c, "bad --max-peers \"%.32s\" (1..1000000)", v);
@@ -181,6 +185,7 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	if (cmd_tls_opts(c, &o) == -1)
 		return CMD_ERR;
 	o.server = 1;
+	o.timeout_ms = timeout;
 	if ((v = cmd_opt(c, "allow")) != NULL &&
 	    net_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
 		return cmd_usage(c, "--allow: %s", err);
@@ -215,14 +220,14 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 static const struct cmd_opt tls_server_opts[] = {
 	{ "cert", 1 }, { "key", 1 }, { "alpn", 1 }, { "client-ca", 1 },
 	{ "keylog", 1 }, { "max-peers", 1 }, { "allow", 1 }, { "echo", 0 },
-	{ NULL, 0 }
+	{ "timeout", 1 }, { NULL, 0 }
 };
 
 const struct cmd_entry cmd_tls_server_entry = {
 	.name = "tls-server",
 	.usage = "tls-server [ADDR] PORT [--cert FILE --key FILE] "
 	    "[--alpn P1,P2] [--client-ca FILE] [--keylog FILE] "
-	    "[--max-peers N] [--allow CIDR,...] [--echo]",
+	    "[--max-peers N] [--allow CIDR,...] [--echo] [--timeout DUR]",
 	.help = "Listen like tcp-server; every accepted connection makes a "
 	    "TLS handshake and becomes a tls-peer session.  Without --cert "
 	    "the server uses a certificate made for this run (EC P-256, "
@@ -232,7 +237,10 @@ const struct cmd_entry cmd_tls_server_entry = {
 	    "server accepts, in its order of preference.  --client-ca "
 	    "requires a client certificate issued by that CA: a client "
 	    "without one is refused with the reason.  --keylog appends the "
-	    "session keys of every peer.",
+	    "session keys of every peer.  --timeout (default 10s) bounds "
+	    "each peer's handshake: a peer that has not finished it by then "
+	    "is closed with reason tls, so slow or silent clients cannot "
+	    "hold the server's --max-peers slots.",
 	.lower = 1,
 	.upper = 2,
 	.opts = tls_server_opts,

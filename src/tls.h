@@ -17,6 +17,10 @@ struct session;
 struct rec;
 
 /* What the commands were given (NULL / 0: not given). */
+/* The handshake limit when none is given: a peer that has not finished by
+ * then goes (tls-server, relay legs; tls-client's --timeout default). */
+#define TLS_HANDSHAKE_MS	10000
+
 struct tls_opts {
 	int		 server;	/* our side of the handshake */
 	const char	*sni;		/* client: --sni */

@@ -784,7 +784,10 @@ tls_hs_timeout(void *arg)
 	tls_release(s);
 	buf_puts(&m, "TLS handshake timed out after ");
 	codec_fmt_duration(c->cfg->timeout_ms, &m);
-	sess_destroy(s, "timeout", buf_cstr(&m));
+	/* A client's --timeout bounds its connect as a whole (reason
+	 * timeout); a server's peer that never finishes is a TLS failure of
+	 * that peer, like a bad ClientHello. */
+	sess_destroy(s, c->cfg->server ? "tls" : "timeout", buf_cstr(&m));
 	buf_free(&m);
 }
 
