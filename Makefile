@@ -35,7 +35,7 @@ endif
 SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
 	   src/cmd_data.c src/cmd_script.c src/cmd_net.c src/session.c src/settings.c \
 	   src/net.c src/buf.c src/codec.c src/out.c src/enc.c \
-	   src/frame.c src/pipe.c src/transport.c src/tr_stream.c \
+	   src/frame.c src/pipe.c src/layer.c src/tr_stream.c \
 	   src/tr_listen.c src/tr_connect.c src/tr_dgram.c src/pcapng.c src/log.c src/cmd_log.c src/event.c src/sockopt.c \
 	   src/ossl.c src/tls.c src/tls_cert.c src/tr_tls.c src/cmd_tls.c src/check.c src/fill.c src/pace.c \
 	   src/relay.c src/cmd_relay.c src/proc.c src/cmd_util.c \

@@ -18,7 +18,7 @@
 #include "session.h"
 #include "settings.h"
 #include "sockopt.h"
-#include "transport.h"
+#include "layer.h"
 
 /* tcp-server */
 static enum cmd_status
@@ -245,7 +245,7 @@ cmd_list_row(size_t i, struct rec *r, void *arg)
 	r->indent = s->parent != NULL ? 2 : s->kind == K_RELAY_OUT &&
 	    s->pair != NULL ? 4 : 0;
 	rec_u64(r, "id", s->id);
-	rec_str(r, "kind", sess_kind_name(s->kind));
+	rec_str(r, "kind", sess_kind_name(s));
 	rec_str(r, "state", sess_state_name(s->state));
 	rec_str(r, "local", s->local_str[0] ? s->local_str : NULL);
 	rec_strcpy(r, "remote", cmd_remote(s, remote, sizeof remote));
@@ -418,19 +418,19 @@ cmd_set_apply(struct session *s, const struct setting_def *d, const char *v)
 
 	d->apply(&s->set, v, err, sizeof err);
 	/* `read on|off` and the like change what the socket waits for. */
-	tr_interest(s);
+	layer_interest(s);
 	if (!sess_is_server(s))
 		return;
 	all = sess_all(&n);
 	for (i = 0; i < n; i++)
 		if (all[i]->parent == s) {
 			d->apply(&all[i]->set, v, err, sizeof err);
-			tr_interest(all[i]);
+			layer_interest(all[i]);
 			/* A relay's pairs: the upstream side too. */
 			if (all[i]->pair != NULL && all[i]->pair->parent == NULL) {
 				d->apply(&all[i]->pair->set, v, err,
 				    sizeof err);
-				tr_interest(all[i]->pair);
+				layer_interest(all[i]->pair);
 			}
 		}
 }
@@ -477,7 +477,7 @@ cmd_set_exec(struct cmd_ctx *c)
 		all = sess_all(&n);
 		for (i = 0; i < n; i++) {
 			d->apply(&all[i]->set, value, err, sizeof err);
-			tr_interest(all[i]);
+			layer_interest(all[i]);
 		}
 	} else {
 		struct session *s = cmd_session(c, target);
@@ -546,7 +546,7 @@ cmd_show_exec(struct cmd_ctx *c)
 	rec_begin(r, "result");
 	rec_str(r, "command", c->ent->name);
 	rec_u64(r, "id", s->id);
-	rec_str(r, "kind", sess_kind_name(s->kind));
+	rec_str(r, "kind", sess_kind_name(s));
 	rec_str(r, "state", sess_state_name(s->state));
 	if (s->parent != NULL) {
 		rec_u64(r, "parent", s->parent->id);
@@ -574,14 +574,13 @@ cmd_show_exec(struct cmd_ctx *c)
 	codec_fmt_duration(loop_now() - s->created_ms, &v);
 	rec_strcpy(r, "uptime", buf_cstr(&v));
 	rec_label(r, "uptime", NULL);
-	if (s->tr != NULL && s->tr->describe != NULL) {
+	if (s->top != NULL) {
 		buf_reset(&v);
-		s->tr->describe(s, &v);
+		layer_describe(s, &v);
 		rec_strcpy(r, "transport", buf_cstr(&v));
 		rec_label(r, "transport", NULL);
+		layer_control(s, LCTL_DETAILS, r);
 	}
-	if (s->tr != NULL && s->tr->details != NULL)
-		s->tr->details(s, r);
 	rec_obj(r, "settings");
 	rec_label(r, "settings", NULL);
 	for (d = setting_defs; d->name != NULL; d++) {

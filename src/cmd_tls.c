@@ -275,7 +275,7 @@ cmd_starttls_exec(struct cmd_ctx *c)
 		return cmd_fail(c, "session %u already speaks TLS", s->id);
 	if (s->kind != K_TCP_CLIENT && s->kind != K_TCP_PEER)
 		return cmd_fail(c, "session %u is a %s: starttls needs a "
-		    "connected TCP session", s->id, sess_kind_name(s->kind));
+		    "connected TCP session", s->id, sess_kind_name(s));
 	if (s->state != S_CONNECTED || s->closing || s->fd == -1)
 		return cmd_fail(c, "session %u is %s: starttls needs a "
 		    "connected TCP session", s->id, s->closing ? "closing" :
@@ -292,8 +292,8 @@ cmd_starttls_exec(struct cmd_ctx *c)
 	o.timeout_ms = timeout;
 	if ((cfg = tls_cfg_new(&o, err, sizeof err)) == NULL)
 		return cmd_fail(c, "%s", err);
-	/* From here on it is a TLS session: captures record the records. */
-	s->kind = s->kind == K_TCP_PEER ? K_TLS_PEER : K_TLS_CLIENT;
+	/* From here on a TLS layer is on the stream: captures record the
+	 * records, and the session shows as a TLS one. */
 	id = s->id;
 	r = tls_start(s, cfg);
 	tls_cfg_unref(cfg);

@@ -26,7 +26,7 @@ ev_listening(const struct session *s)
 	struct rec r;
 
 	ev_begin(&r, s, "listening");
-	rec_str(&r, "kind", sess_kind_name(s->kind));
+	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "local", s->local_str);
 	if (s->all_ifaces)
 		rec_bool(&r, "all_interfaces", 1);
@@ -48,7 +48,7 @@ ev_connecting(const struct session *s)
 
 	ev_begin(&r, s, "connecting");
 	r.info = 1;
-	rec_str(&r, "kind", sess_kind_name(s->kind));
+	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "remote", s->remote_str);
 	out_rec(&r, "[{id}] connecting to {remote}");
 }
@@ -59,7 +59,7 @@ ev_connected(const struct session *s)
 	struct rec r;
 
 	ev_begin(&r, s, "connected");
-	rec_str(&r, "kind", sess_kind_name(s->kind));
+	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "local", s->local_str);
 	rec_str(&r, "remote", s->remote_str);
 	out_rec(&r, "[{id}] connected to {remote} from {local}");
@@ -72,7 +72,7 @@ ev_accepted(const struct session *s)
 
 	ev_begin(&r, s, "accepted");
 	rec_u64(&r, "parent", s->parent ? s->parent->id : 0);
-	rec_str(&r, "kind", sess_kind_name(s->kind));
+	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "local", s->local_str);
 	rec_str(&r, "remote", s->remote_str);
 	out_rec(&r, "[{id}] accepted {remote} on [{parent}] {local}");

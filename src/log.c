@@ -240,7 +240,7 @@ log_flow(struct log *l, struct session *s, uint64_t ts)
 	f = xcalloc(1, sizeof *f);
 	f->id = s->id;
 	snprintf(f->comment, sizeof f->comment, "socktool session %u (%s)",
-	    s->id, sess_kind_name(s->kind));
+	    s->id, sess_kind_name(s));
 	if (!sess_is_stream(s)) {
 		f->udp = 1;
 		memcpy(&f->local, &s->local.ss, sizeof f->local);
@@ -419,7 +419,7 @@ log_json_event(struct log *l, struct session *s, enum tap_event ev,
 		j_u64(&j, "id", s->id);
 		if (s->parent != NULL)
 			j_u64(&j, "parent", s->parent->id);
-		j_str(&j, "kind", sess_kind_name(s->kind));
+		j_str(&j, "kind", sess_kind_name(s));
 		j_str(&j, "local", s->local_str[0] ? s->local_str : NULL);
 		if (s->state == S_CONNECTED)
 			j_str(&j, "remote", s->remote_str);
@@ -447,10 +447,10 @@ log_chunk(struct session *s, const struct chunk *c)
 		if (!log_covers(l, s) ||
 		    !(l->dirs & (c->dir == '<' ? LOG_RX : LOG_TX)))
 			continue;
-		/* A capture shows the wire (TLS records); the other formats
-		 * the plain bytes. */
-		if (l->format == LOG_PCAP ? c->wire != sess_has(s, KIND_TLS) :
-		    c->wire)
+		/* A capture shows the wire (the fd layer's bytes: TLS
+		 * records); the other formats what the top layer carries. */
+		if (l->format == LOG_PCAP ? c->at == NULL ||
+		    c->at->below != NULL : c->at != s->top)
 			continue;
 		switch (l->format) {
 		case LOG_RAW:

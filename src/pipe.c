@@ -16,7 +16,7 @@
 #include "out.h"
 #include "pipe.h"
 #include "session.h"
-#include "transport.h"
+#include "layer.h"
 
 /* Bytes read per wakeup per session: keeps one busy peer from starving the
  * rest while still moving bulk data in large reads. */
@@ -132,12 +132,12 @@ pipe_tap_chunk(struct session *s, const struct chunk *c)
 }
 
 void
-pipe_wire(struct session *s, int dir, const unsigned char *p, size_t n)
+pipe_wire(struct layer *l, int dir, const unsigned char *p, size_t n)
 {
 	struct chunk c = { .dir = dir, .p = p, .n = n, .wire_size = n,
-	    .wire = 1 };
+	    .at = l };
 
-	pipe_tap_chunk(s, &c);
+	pipe_tap_chunk(l->s, &c);
 }
 
 void
@@ -153,9 +153,7 @@ pipe_secret(struct session *s, const char *line)
 void
 pipe_fail(struct session *s, int e)
 {
-	if (s->tr != NULL && s->tr->fail != NULL)
-		s->tr->fail(s, e);
-	else
+	if (layer_control(s, LCTL_FAIL, &e) == -1)
 		sess_fail(s, e);
 }
 
@@ -313,6 +311,7 @@ pipe_sent(struct session *s, const unsigned char *p, size_t n,
     const struct net_addr *to)
 {
 	struct chunk c = { .dir = '>', .p = p, .n = n, .peer = to,
+	    .at = s->top,
 	    .wire_size = n };
 
 	pipe_count_tx(s, n);
@@ -329,6 +328,7 @@ pipe_message(struct session *s, const unsigned char *p, size_t n,
     const struct net_addr *from, size_t wire_size, int truncated)
 {
 	struct chunk c = { .dir = '<', .p = p, .n = n, .peer = from,
+	    .at = s->top,
 	    .wire_size = wire_size, .truncated = truncated };
 
 	s->rx_msgs++;
@@ -362,6 +362,7 @@ pipe_rx(struct session *s, const unsigned char *p, size_t n,
     const struct net_addr *from, size_t wire_size, int truncated)
 {
 	struct chunk c = { .dir = '<', .p = p, .n = n, .peer = from,
+	    .at = s->top,
 	    .wire_size = wire_size ? wire_size : n, .truncated = truncated };
 
 	s->rx_bytes += n;
@@ -373,7 +374,7 @@ pipe_rx(struct session *s, const unsigned char *p, size_t n,
 	}
 	pipe_tap_chunk(s, &c);
 	pipe_window_add(s, p, n);
-	if (s->tr != NULL && s->tr->dgram)
+	if (s->top != NULL && s->top->ops->dgram)
 		pipe_message(s, p, n, from, c.wire_size, truncated);
 	else
 		frame_feed(&s->framer, &s->set.frame, p, n, pipe_framed, s);
@@ -389,7 +390,7 @@ static int
 pipe_input_reads(struct session *s, int hup)
 {
 	size_t total = 0;
-	int count = 0, dgram = s->tr->dgram;
+	int count = 0, dgram = s->top->ops->dgram;
 	/* What a relay side reads goes into its partner's queue (or its
 	 * hold queue): never more than that has room for, so a queue's
 	 * forwarded share stays within its bound whatever the layer. */
@@ -411,7 +412,7 @@ pipe_input_reads(struct session *s, int hup)
 			want = s->rsize;
 		if (!dgram && budget - total < want)
 			want = budget - total;
-		r = s->tr->read(s, rbuf, want, &m);
+		r = s->top->ops->read(s->top, rbuf, want, &m);
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;
@@ -454,7 +455,7 @@ pipe_drain(struct session *s, size_t budget)
 {
 	size_t total = 0;
 
-	if (s->fd == -1 || s->tr == NULL || s->tr->read == NULL ||
+	if (s->fd == -1 || s->top == NULL || s->top->ops->read == NULL ||
 	    s->eof || sess_opening(s) || s->state == S_LISTENING)
 		return;
 	pipe_reads_begin();
@@ -466,7 +467,7 @@ pipe_drain(struct session *s, size_t budget)
 
 		if (room == 0)
 			break;
-		r = s->tr->read(s, rbuf, room, &m);
+		r = s->top->ops->read(s->top, rbuf, room, &m);
 		if (r <= 0)
 			break;
 		total += (size_t)r;
@@ -508,7 +509,7 @@ pipe_output_dgram(struct session *s)
 		 * one): a timer comes back when the next may go. */
 		if (pipe_shaped(s) && pipe_shape_allow(s, len ? len : 1) == 0)
 			break;
-		w = s->tr->write(s, p + sizeof len + sizeof dst, len, &dst);
+		w = s->top->ops->write(s->top, p + sizeof len + sizeof dst, len, &dst);
 		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 		    errno == ENOBUFS))
 			break;
@@ -526,7 +527,7 @@ pipe_output_dgram(struct session *s)
 		s->outq_payload -= len;
 		buf_consume(&s->outq, sizeof len + sizeof dst + len);
 	}
-	tr_interest(s);
+	layer_interest(s);
 	return 0;
 }
 
@@ -558,7 +559,7 @@ pipe_shape_timer(void *arg)
 /*
  * How much may be written now (at most want).  0 when shaping holds the
  * write back: a timer then runs pipe_output again, and poll interest leaves
- * out LOOP_WRITE meanwhile (tr_stream.c), so the loop sleeps.
+ * out writing meanwhile (pipe_want), so the loop sleeps.
  */
 static size_t
 pipe_shape_allow(struct session *s, size_t want)
@@ -612,7 +613,7 @@ pipe_shape_used(struct session *s, size_t w)
 int
 pipe_output(struct session *s)
 {
-	if (s->tr->dgram)
+	if (s->top->ops->dgram)
 		return pipe_output_dgram(s);
 	while (buf_len(&s->outq) > 0) {
 		size_t allow = buf_len(&s->outq);
@@ -620,10 +621,10 @@ pipe_output(struct session *s)
 
 		if (pipe_shaped(s) &&
 		    (allow = pipe_shape_allow(s, allow)) == 0) {
-			tr_interest(s);
+			layer_interest(s);
 			return 0;
 		}
-		w = s->tr->write(s, buf_peek(&s->outq), allow, NULL);
+		w = s->top->ops->write(s->top, buf_peek(&s->outq), allow, NULL);
 
 		if (w == -1) {
 			if (errno == EINTR)
@@ -641,7 +642,7 @@ pipe_output(struct session *s)
 	}
 	/* Room again: the other side of a relay may read. */
 	if (s->pair != NULL)
-		tr_interest(s->pair);
+		layer_interest(s->pair);
 	return sess_progress(s);
 }
 
@@ -651,7 +652,7 @@ pipe_write(struct session *s, const unsigned char *p, size_t n)
 	if (!sess_opening(s) && buf_len(&s->outq) == 0 && !pipe_shaped(s)) {
 		/* Fast path: straight to the transport, queue only the rest. */
 		while (n > 0) {
-			ssize_t w = s->tr->write(s, p, n, NULL);
+			ssize_t w = s->top->ops->write(s->top, p, n, NULL);
 
 			if (w == -1) {
 				if (errno == EINTR)
@@ -668,10 +669,10 @@ pipe_write(struct session *s, const unsigned char *p, size_t n)
 	}
 	buf_append(&s->outq, p, n);
 	s->outq_payload += n;
-	tr_interest(s);
+	layer_interest(s);
 	/* A relay's other side stops reading once this queue is full. */
 	if (s->pair != NULL)
-		tr_interest(s->pair);
+		layer_interest(s->pair);
 	return 0;
 }
 
@@ -681,6 +682,7 @@ pipe_tx_message(struct session *s, const unsigned char *p, size_t n,
     const struct net_addr *to, int flags)
 {
 	struct chunk c = { .dir = '>', .p = p, .n = n, .peer = to,
+	    .at = s->top,
 	    .wire_size = n, .as_hex = (flags & PIPE_AS_HEX) != 0 };
 
 	pipe_tap_message(s, &c);
@@ -736,13 +738,13 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 		struct net_addr d2 = dst;
 
 		if (buf_len(&s->outq) == 0 && !pipe_shaped(s) &&
-		    s->tr->write(s, p, n, &d2) >= 0)
+		    s->top->ops->write(s->top, p, n, &d2) >= 0)
 			pipe_sent(s, p, n, &d2);
 		else
 			pipe_queue_dgram(s, p, n, &d2);
 	}
 	if (buf_len(&s->outq) == 0 && !pipe_shaped(s)) {
-		w = s->tr->write(s, p, n, &dst);
+		w = s->top->ops->write(s->top, p, n, &dst);
 		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != ENOBUFS) {
 			snprintf(err, errlen, "%s", strerror(errno));
@@ -754,7 +756,7 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 		pipe_sent(s, p, n, &dst);
 	else {
 		pipe_queue_dgram(s, p, n, &dst);
-		tr_interest(s);
+		layer_interest(s);
 	}
 	return 0;
 }
@@ -796,7 +798,7 @@ pipe_send_ex(struct session *s, const unsigned char *p, size_t n,
 {
 	unsigned id;
 
-	if (s->tr != NULL && s->tr->dgram)
+	if (s->top != NULL && s->top->ops->dgram)
 		return pipe_send_dgram(s, p, n, dest, flags, err, errlen);
 	if (sess_is_server(s)) {
 		struct send_all a = { p, n, 0, flags };
@@ -832,7 +834,7 @@ pipe_queue_reply(struct session *s, const unsigned char *p, size_t n,
 {
 	char err[128];
 
-	if (s->tr != NULL && s->tr->dgram) {
+	if (s->top != NULL && s->top->ops->dgram) {
 		if (to == NULL)
 			return;
 		if (pipe_send_to(s, p, n, to, err, sizeof err) == -1)
@@ -844,7 +846,7 @@ pipe_queue_reply(struct session *s, const unsigned char *p, size_t n,
 	pipe_tx_message(s, p, n, NULL, 0);
 	buf_append(&s->outq, p, n);
 	s->outq_payload += n;
-	tr_interest(s);
+	layer_interest(s);
 }
 
 static void

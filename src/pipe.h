@@ -23,10 +23,10 @@ struct chunk {
 	const struct net_addr	*peer;		/* datagram source/destination */
 	size_t			 wire_size;	/* datagram's real size */
 	int			 truncated;
-	/* Bytes as they crossed the socket under a transport that changes
-	 * them (TLS records): only captures of the wire (pcap) want these;
-	 * everything else sees the plain bytes (wire 0). */
-	int			 wire;
+	/* The layer the bytes were seen at: the top (what display, expect
+	 * and most logs want) or one below it (TLS records on the wire,
+	 * what a pcap capture wants: the fd layer's, at->below == NULL). */
+	const struct layer	*at;
 	int			 as_hex;	/* sent: typed in hex (sendhex) */
 };
 
@@ -55,9 +55,10 @@ void	pipe_add_tap(const struct tap *);
 void	pipe_event(struct session *, enum tap_event, const char *reason,
 	    uint64_t lost);
 
-/* Called by a transport that encodes what it carries (TLS): the bytes as
- * they went over the socket, and the secrets that decode them. */
-void	pipe_wire(struct session *, int dir, const unsigned char *, size_t);
+/* Called by a filter layer that encodes what it carries (TLS): the bytes
+ * as they crossed the layer l below it, and the secrets that decode them. */
+struct layer;
+void	pipe_wire(struct layer *l, int dir, const unsigned char *, size_t);
 void	pipe_secret(struct session *, const char *line);
 /* An I/O error e ended the session: the transport's own words if it has
  * them (TLS alerts), else the errno's. */

@@ -19,7 +19,7 @@
 #include "resolve.h"
 #include "session.h"
 #include "settings.h"
-#include "transport.h"
+#include "layer.h"
 #include "tls.h"
 
 /* Upstream connect timeout. */
@@ -169,7 +169,7 @@ relay_message(struct session *s, const struct chunk *c)
 	if (s->held) {
 		/* Kept in order; a full hold queue stops reading here. */
 		buf_append(&s->holdq, c->p, c->n);
-		tr_interest(s);
+		layer_interest(s);
 		return;
 	}
 	relay_forward(s, c->p, c->n);
@@ -220,7 +220,7 @@ relay_release(struct session *s)
 	}
 	if (s->eof)
 		relay_pass_fin(s);
-	tr_interest(s);
+	layer_interest(s);
 }
 
 /* Work on the other side of a pair is done from a timer, by id: the side

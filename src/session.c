@@ -19,36 +19,41 @@
 #include "pipe.h"
 #include "resolve.h"
 #include "session.h"
-#include "transport.h"
+#include "layer.h"
 #include "relay.h"
 
+#define KINFO(k, n, f, p) \
+	[k] = { .name = (n), .flags = (f), .peer = (p), .over_tls = (k) }
 const struct kind_info sess_kinds[K_NKINDS] = {
-	[K_TCP_SERVER]	= { "tcp-server", KIND_SERVER | KIND_STREAM | KIND_TCP,
-			    K_TCP_PEER },
-	[K_TCP_PEER]	= { "tcp-peer", KIND_STREAM | KIND_TCP, K_TCP_PEER },
-	[K_TCP_CLIENT]	= { "tcp-client", KIND_STREAM | KIND_TCP, K_TCP_CLIENT },
-	[K_UDP]		= { "udp", 0, K_UDP },
-	[K_MCAST]	= { "mcast", KIND_MCAST, K_MCAST },
-	[K_UNIX_SERVER]	= { "unix-server", KIND_SERVER | KIND_STREAM | KIND_UNIX,
-			    K_UNIX_PEER },
-	[K_UNIX_PEER]	= { "unix-peer", KIND_STREAM | KIND_UNIX, K_UNIX_PEER },
-	[K_UNIX_CLIENT]	= { "unix-client", KIND_STREAM | KIND_UNIX,
-			    K_UNIX_CLIENT },
-	[K_TLS_SERVER]	= { "tls-server", KIND_SERVER | KIND_STREAM | KIND_TCP |
-			    KIND_TLS, K_TLS_PEER },
-	[K_TLS_PEER]	= { "tls-peer", KIND_STREAM | KIND_TCP | KIND_TLS,
-			    K_TLS_PEER },
-	[K_TLS_CLIENT]	= { "tls-client", KIND_STREAM | KIND_TCP | KIND_TLS,
-			    K_TLS_CLIENT },
-	[K_RELAY]	= { "relay", KIND_SERVER | KIND_STREAM | KIND_TCP |
-			    KIND_RELAY, K_RELAY_IN },
-	[K_RELAY_IN]	= { "relay-in", KIND_STREAM | KIND_TCP | KIND_RELAY,
-			    K_RELAY_IN },
-	[K_RELAY_OUT]	= { "relay-out", KIND_STREAM | KIND_TCP | KIND_RELAY,
-			    K_RELAY_OUT },
-	[K_RELAY_UDP]	= { "relay", KIND_SERVER | KIND_RELAY, K_RELAY_UDP_OUT },
-	[K_RELAY_UDP_OUT] = { "relay-out", KIND_RELAY, K_RELAY_UDP_OUT },
+	KINFO(K_TCP_SERVER, "tcp-server", KIND_SERVER | KIND_STREAM | KIND_TCP,
+	    K_TCP_PEER),
+	[K_TCP_PEER] = { .name = "tcp-peer", .flags = KIND_STREAM | KIND_TCP,
+	    .peer = K_TCP_PEER, .over_tls = K_TLS_PEER },
+	[K_TCP_CLIENT] = { .name = "tcp-client", .flags = KIND_STREAM |
+	    KIND_TCP, .peer = K_TCP_CLIENT, .over_tls = K_TLS_CLIENT },
+	KINFO(K_UDP, "udp", 0, K_UDP),
+	KINFO(K_MCAST, "mcast", KIND_MCAST, K_MCAST),
+	KINFO(K_UNIX_SERVER, "unix-server", KIND_SERVER | KIND_STREAM |
+	    KIND_UNIX, K_UNIX_PEER),
+	KINFO(K_UNIX_PEER, "unix-peer", KIND_STREAM | KIND_UNIX, K_UNIX_PEER),
+	KINFO(K_UNIX_CLIENT, "unix-client", KIND_STREAM | KIND_UNIX,
+	    K_UNIX_CLIENT),
+	KINFO(K_TLS_SERVER, "tls-server", KIND_SERVER | KIND_STREAM | KIND_TCP |
+	    KIND_TLS, K_TLS_PEER),
+	KINFO(K_TLS_PEER, "tls-peer", KIND_STREAM | KIND_TCP | KIND_TLS,
+	    K_TLS_PEER),
+	KINFO(K_TLS_CLIENT, "tls-client", KIND_STREAM | KIND_TCP | KIND_TLS,
+	    K_TLS_CLIENT),
+	KINFO(K_RELAY, "relay", KIND_SERVER | KIND_STREAM | KIND_TCP |
+	    KIND_RELAY, K_RELAY_IN),
+	KINFO(K_RELAY_IN, "relay-in", KIND_STREAM | KIND_TCP | KIND_RELAY,
+	    K_RELAY_IN),
+	KINFO(K_RELAY_OUT, "relay-out", KIND_STREAM | KIND_TCP | KIND_RELAY,
+	    K_RELAY_OUT),
+	KINFO(K_RELAY_UDP, "relay", KIND_SERVER | KIND_RELAY, K_RELAY_UDP_OUT),
+	KINFO(K_RELAY_UDP_OUT, "relay-out", KIND_RELAY, K_RELAY_UDP_OUT),
 };
+#undef KINFO
 
 /* Sessions sorted by id: ids only grow, so creation appends. */
 static struct session	**tab;
@@ -61,10 +66,33 @@ static unsigned		  next_id = 1;
 /* Bytes read from a closing socket so close() finds no unread input. */
 #define DRAIN_BUDGET	(16u << 20)
 
-const char *
-sess_kind_name(enum sess_kind k)
+/* What the layers on a session add to what its kind is (TLS). */
+static unsigned
+sess_layer_flags(const struct session *s)
 {
-	return sess_kinds[k].name;
+	const struct layer *l;
+	unsigned f = 0;
+
+	for (l = s->top; l != NULL; l = l->below)
+		f |= l->ops->adds;
+	return f;
+}
+
+/* The kind a session shows: its own, or with a TLS layer pushed on it
+ * (starttls) the TLS kind it has become; s->kind itself never changes. */
+static enum sess_kind
+sess_kind_shown(const struct session *s)
+{
+	if ((sess_layer_flags(s) & KIND_TLS) &&
+	    !(sess_kinds[s->kind].flags & KIND_TLS))
+		return sess_kinds[s->kind].over_tls;
+	return s->kind;
+}
+
+const char *
+sess_kind_name(const struct session *s)
+{
+	return sess_kinds[sess_kind_shown(s)].name;
 }
 
 const char *
@@ -80,7 +108,7 @@ sess_state_name(enum sess_state st)
 int
 sess_has(const struct session *s, unsigned flags)
 {
-	return (sess_kinds[s->kind].flags & flags) != 0;
+	return ((sess_kinds[s->kind].flags | sess_layer_flags(s)) & flags) != 0;
 }
 
 int
@@ -261,7 +289,7 @@ void
 sess_discard(struct session *s)
 {
 	if (s->fd != -1)
-		tr_detach(s, 0);
+		layer_detach(s, 0);
 	sess_remove(s);
 	/* The id is given back: nothing was announced under it. */
 	if (s->id == next_id - 1)
@@ -352,7 +380,7 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 		s->pair = NULL;
 	}
 	if (s->fd != -1)
-		tr_detach(s, s->abort);
+		layer_detach(s, s->abort);
 	s->state = S_CLOSED;
 	/* A tap may have closed another session meanwhile. */
 	last_close_id = s->id;
@@ -450,6 +478,17 @@ sess_start_closing(struct session *s, const char *reason)
  *    keeps the session for sending).
  * Both are bounded by the close timeout.
  */
+/* Bytes the layers took that the peer has not acknowledged yet. */
+static size_t
+sess_unacked(struct session *s)
+{
+	size_t n = 0;
+
+	if (layer_control(s, LCTL_UNACKED, &n) == -1)
+		return 0;
+	return n;
+}
+
 int
 sess_progress(struct session *s)
 {
@@ -457,14 +496,14 @@ sess_progress(struct session *s)
 	    s->state == S_CONNECTING || s->state == S_RESOLVING)
 		return 0;
 	if (pipe_queued(s) > 0) {
-		tr_interest(s);
+		layer_interest(s);
 		return 0;
 	}
 	if (!s->closing) {
 		/* shutdown: FIN after the queue, and go once the peer has
 		 * finished too. */
 		if (s->want_shut && !s->wr_shut) {
-			s->tr->shutdown(s);
+			s->top->ops->shutdown(s->top);
 			s->wr_shut = 1;
 		}
 		if (s->wr_shut && s->eof) {
@@ -472,19 +511,19 @@ sess_progress(struct session *s)
 			sess_destroy(s, "peer", sess_reason_msg("peer"));
 			return -1;
 		}
-		tr_interest(s);
+		layer_interest(s);
 		return 0;
 	}
 	if (!s->wr_shut) {
-		s->tr->shutdown(s);
+		s->top->ops->shutdown(s->top);
 		s->wr_shut = 1;
 	}
 	/* A peer that finished sends nothing more to be reset by close(). */
-	if (!s->eof && s->tr->unacked(s) > 0) {
+	if (!s->eof && sess_unacked(s) > 0) {
 		if (s->linger_timer == 0)
 			s->linger_timer = loop_timer_add(LINGER_POLL_MS,
 			    sess_linger_timer, s);
-		tr_interest(s);
+		layer_interest(s);
 		return 0;
 	}
 	pipe_drain(s, DRAIN_BUDGET);
@@ -513,7 +552,7 @@ sess_peer_eof(struct session *s)
 		s->state = S_HALF_CLOSED;
 		ev_notice(s, "peer finished sending (half-closed); sends "
 		    "still go out until close");
-		tr_interest(s);
+		layer_interest(s);
 		return 0;
 	}
 	/* Deliver what was accepted for sending before closing. */
@@ -552,7 +591,7 @@ sess_close(struct session *s, const char *reason)
 		/* Stop listening now; the server itself goes once its peers
 		 * have finished closing, so `close SERVER` covers them. */
 		if (s->fd != -1)
-			tr_detach(s, 0);
+			layer_detach(s, 0);
 		s->closing = 1;
 		s->close_reason = reason;
 		s->state = S_CLOSED;

@@ -11,10 +11,10 @@
 
 #include "buf.h"
 #include "frame.h"
+#include "layer.h"
 #include "net.h"
 #include "settings.h"
 
-struct transport;
 struct resolve;
 
 enum sess_kind {
@@ -49,6 +49,7 @@ struct kind_info {
 	const char	*name;
 	unsigned	 flags;
 	enum sess_kind	 peer;		/* kind of an accepted peer */
+	enum sess_kind	 over_tls;	/* shown once a TLS layer is on it */
 };
 extern const struct kind_info sess_kinds[K_NKINDS];
 
@@ -77,10 +78,12 @@ struct session {
 	unsigned		 id;
 	enum sess_kind		 kind;
 	enum sess_state		 state;
-	/* The socket: only the transport (tr_*.c) does I/O on it. */
-	const struct transport	*tr;
+	/* The descriptor, owned by the fd layer (the bottom of the stack:
+	 * only it does I/O on fd); filters stack on it up to top (layer.h).
+	 * top is NULL while no fd layer is attached. */
 	int			 fd;
-	void			*tr_state;	/* the transport's own (TLS) */
+	struct layer		 fdl;
+	struct layer		*top;
 	/* Once the socket is connected (a client) or accepted (a server's
 	 * peers): start a transport above plain TCP, e.g. a TLS handshake.
 	 * NULL: the plain stream transport.  0, or -1 with the session
@@ -180,7 +183,9 @@ struct session	*sess_find(unsigned id);
 struct session **sess_all(size_t *n);
 size_t		 sess_count(void);
 unsigned	 sess_last_id(void);	/* highest id ever assigned */
-const char	*sess_kind_name(enum sess_kind);
+/* The kind as shown: with the layers on it (starttls makes a tcp-client
+ * show as a tls-client). */
+const char	*sess_kind_name(const struct session *);
 const char	*sess_state_name(enum sess_state);
 int		 sess_is_server(const struct session *);
 int		 sess_is_stream(const struct session *);

@@ -72,7 +72,7 @@ sockopt_why_not(const struct session *s, const struct sockopt_def *d,
 		    d->name);
 	else
 		snprintf(err, errlen, "%s does not apply to a %s session",
-		    d->name, sess_kind_name(s->kind));
+		    d->name, sess_kind_name(s));
 }
 
 /* Where the option lives on this socket. */

@@ -19,22 +19,24 @@
 #include "pipe.h"
 #include "resolve.h"
 #include "session.h"
-#include "transport.h"
+#include "layer.h"
 
 static int	connect_next(struct session *);
 
 /* Until the connect completes, writability is all there is to know. */
 static int
-connect_want(struct session *s, int pw)
+connect_want(struct layer *l, int pw)
 {
-	(void)s;
+	(void)l;
 	(void)pw;
 	return LOOP_WRITE;
 }
 
 static void
-connect_describe(const struct session *s, struct buf *out)
+connect_describe(const struct layer *l, struct buf *out)
 {
+	const struct session *s = l->s;
+
 	buf_puts(out, sess_has(s, KIND_UNIX) ? "unix stream, connecting" :
 	    "tcp, connecting");
 }
@@ -68,7 +70,7 @@ connect_established(struct session *s)
 		net_peer(s->fd, &s->remote);
 		sess_set_strings(s);
 	}
-	tr_attach(s, &tr_stream);
+	layer_attach(s, &tr_stream);
 	ev_connected(s);
 	pipe_event(s, TAP_OPEN, NULL, 0);
 	/* TLS (and the like) starts above the connected socket; what was
@@ -84,13 +86,13 @@ connect_established(struct session *s)
 static void
 connect_drop(struct session *s)
 {
-	tr_detach(s, 0);
-	s->tr = NULL;
+	layer_detach(s, 0);
 }
 
 static void
-connect_io(struct session *s, int events)
+connect_io(struct layer *l, int events)
 {
+	struct session *s = l->s;
 	int e;
 
 	if (!(events & (LOOP_WRITE | LOOP_ERR | LOOP_HUP)))
@@ -106,7 +108,7 @@ connect_io(struct session *s, int events)
 	connect_next(s);
 }
 
-const struct transport tr_connect = {
+const struct layer_ops tr_connect = {
 	.name = "connect",
 	.io = connect_io,
 	.want = connect_want,
@@ -135,13 +137,12 @@ connect_next(struct session *s)
 			continue;
 		}
 		s->fd = fd;
-		if (tr_attach(s, &tr_connect) == -1) {
+		if (layer_attach(s, &tr_connect) == -1) {
 			snprintf(s->connect_err, sizeof s->connect_err,
 			    "%s", strerror(errno));
 			close(fd);
 			s->fd = -1;
-			s->tr = NULL;
-			continue;
+					continue;
 		}
 		return 0;
 	}
@@ -196,7 +197,7 @@ ev_resolving(const struct session *s, const char *host)
 	r.color = "ev";
 	r.info = 1;
 	rec_u64(&r, "id", s->id);
-	rec_str(&r, "kind", sess_kind_name(s->kind));
+	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "host", host);
 	rec_str(&r, "remote", s->remote_str);
 	out_rec(&r, "[{id}] resolving {host}");
@@ -264,7 +265,7 @@ sess_unix_client(const char *path, char *err, size_t errlen)
 	s->state = S_CONNECTING;
 	snprintf(s->remote_str, sizeof s->remote_str, "%s", path);
 	snprintf(s->local_str, sizeof s->local_str, "-");
-	if (tr_attach(s, &tr_connect) == -1) {
+	if (layer_attach(s, &tr_connect) == -1) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		sess_discard(s);
 		return NULL;

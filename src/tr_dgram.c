@@ -20,7 +20,7 @@
 #include "pipe.h"
 #include "resolve.h"
 #include "session.h"
-#include "transport.h"
+#include "layer.h"
 
 /* The source of the datagram just read; it travels up with the chunk. */
 static struct net_addr dgram_from;
@@ -34,9 +34,10 @@ dgram_transient(int e)
 }
 
 static ssize_t
-dgram_read(struct session *s, unsigned char *p, size_t n,
+dgram_read(struct layer *l, unsigned char *p, size_t n,
     struct rx_meta *meta)
 {
+	struct session *s = l->s;
 	int tries;
 
 	for (tries = 0; tries < 8; tries++) {
@@ -67,9 +68,10 @@ dgram_read(struct session *s, unsigned char *p, size_t n,
 }
 
 static ssize_t
-dgram_write(struct session *s, const unsigned char *p, size_t n,
+dgram_write(struct layer *l, const unsigned char *p, size_t n,
     const struct net_addr *to)
 {
+	struct session *s = l->s;
 	ssize_t w = -1;
 	int tries;
 
@@ -83,31 +85,34 @@ dgram_write(struct session *s, const unsigned char *p, size_t n,
 }
 
 static int
-dgram_shutdown(struct session *s)
+dgram_shutdown(struct layer *l)
 {
-	(void)s;
+	(void)l;
 	return 0;
 }
 
 static int
-dgram_want(struct session *s, int pw)
+dgram_want(struct layer *l, int pw)
 {
-	(void)s;
+	(void)l;
 	return ((pw & PIPE_WANT_READ) ? LOOP_READ : 0) |
 	    ((pw & PIPE_WANT_WRITE) ? LOOP_WRITE : 0);
 }
 
-static size_t
-dgram_unacked(const struct session *s)
+static int
+dgram_control(struct layer *l, enum layer_ctl op, void *arg)
 {
-	(void)s;
+	(void)l;
+	if (op != LCTL_UNACKED)
+		return -1;
+	*(size_t *)arg = 0;	/* a datagram is gone once sent */
 	return 0;
 }
 
 static void
-dgram_describe(const struct session *s, struct buf *out)
+dgram_describe(const struct layer *l, struct buf *out)
 {
-	buf_puts(out, sess_has(s, KIND_MCAST) ? "udp multicast" : "udp");
+	buf_puts(out, sess_has(l->s, KIND_MCAST) ? "udp multicast" : "udp");
 }
 
 /* ICMP errors for an unconnected UDP socket arrive on its error queue
@@ -164,8 +169,10 @@ dgram_errqueue(struct session *s)
 }
 
 static void
-dgram_io(struct session *s, int events)
+dgram_io(struct layer *l, int events)
 {
+	struct session *s = l->s;
+
 	if (events & LOOP_ERR)
 		dgram_errqueue(s);
 	if (events & LOOP_READ)
@@ -174,7 +181,7 @@ dgram_io(struct session *s, int events)
 		pipe_output(s);
 }
 
-const struct transport tr_dgram = {
+const struct layer_ops tr_dgram = {
 	.name = "dgram",
 	.dgram = 1,
 	.io = dgram_io,
@@ -182,7 +189,7 @@ const struct transport tr_dgram = {
 	.write = dgram_write,
 	.shutdown = dgram_shutdown,
 	.want = dgram_want,
-	.unacked = dgram_unacked,
+	.control = dgram_control,
 	.describe = dgram_describe,
 };
 
@@ -255,7 +262,7 @@ dgram_set_to(struct session *s, const struct net_addr *to)
 static struct session *
 dgram_register(struct session *s, char *err, size_t errlen)
 {
-	if (tr_attach(s, &tr_dgram) == -1) {
+	if (layer_attach(s, &tr_dgram) == -1) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		sess_discard(s);
 		return NULL;

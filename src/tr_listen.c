@@ -16,7 +16,7 @@
 #include "out.h"
 #include "pipe.h"
 #include "session.h"
-#include "transport.h"
+#include "layer.h"
 
 #define ACCEPT_BUDGET	64
 /* How long accepts pause when descriptors run out. */
@@ -24,10 +24,10 @@
 
 /* Accepting is not reading data: only the pause after EMFILE stops it. */
 static int
-listen_want(struct session *s, int pw)
+listen_want(struct layer *l, int pw)
 {
 	(void)pw;
-	return s->accept_timer ? 0 : LOOP_READ;
+	return l->s->accept_timer ? 0 : LOOP_READ;
 }
 
 static void
@@ -36,13 +36,13 @@ listen_resume(void *arg)
 	struct session *srv = arg;
 
 	srv->accept_timer = 0;
-	tr_interest(srv);
+	layer_interest(srv);
 }
 
 static void
-listen_describe(const struct session *s, struct buf *out)
+listen_describe(const struct layer *l, struct buf *out)
 {
-	buf_puts(out, sess_has(s, KIND_UNIX) ? "unix listener" :
+	buf_puts(out, sess_has(l->s, KIND_UNIX) ? "unix listener" :
 	    "tcp listener");
 }
 
@@ -55,7 +55,7 @@ listen_pause(struct session *srv, int e)
 		ev_notice(srv, "cannot accept: %s (pausing accepts; "
 		    "retrying every %ums)", strerror(e), ACCEPT_PAUSE_MS);
 	srv->accept_timer = loop_timer_add(ACCEPT_PAUSE_MS, listen_resume, srv);
-	tr_interest(srv);
+	layer_interest(srv);
 }
 
 static int
@@ -104,7 +104,7 @@ listen_new_peer(struct session *srv, int fd, const struct net_addr *ra)
 	}
 	p->on_connect = srv->on_connect;
 	p->on_connect_arg = srv->on_connect_arg;
-	if (tr_attach(p, &tr_stream) == -1) {
+	if (layer_attach(p, &tr_stream) == -1) {
 		sess_destroy(p, "error", strerror(errno));
 		return;
 	}
@@ -116,8 +116,9 @@ listen_new_peer(struct session *srv, int fd, const struct net_addr *ra)
 }
 
 static void
-listen_io(struct session *srv, int events)
+listen_io(struct layer *l, int events)
 {
+	struct session *srv = l->s;
 	int i;
 
 	(void)events;
@@ -150,7 +151,7 @@ listen_io(struct session *srv, int events)
 	}
 }
 
-const struct transport tr_listen = {
+const struct layer_ops tr_listen = {
 	.name = "listen",
 	.io = listen_io,
 	.want = listen_want,
@@ -160,7 +161,7 @@ const struct transport tr_listen = {
 static struct session *
 listen_register(struct session *s, char *err, size_t errlen)
 {
-	if (tr_attach(s, &tr_listen) == -1) {
+	if (layer_attach(s, &tr_listen) == -1) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		sess_discard(s);
 		return NULL;

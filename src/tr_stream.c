@@ -13,60 +13,65 @@
 #include "net.h"
 #include "pipe.h"
 #include "session.h"
-#include "transport.h"
+#include "layer.h"
 
 static ssize_t
-stream_read(struct session *s, unsigned char *p, size_t n,
+stream_read(struct layer *l, unsigned char *p, size_t n,
     struct rx_meta *meta)
 {
 	(void)meta;
-	return recv(s->fd, p, n, 0);
+	return recv(l->s->fd, p, n, 0);
 }
 
 static ssize_t
-stream_write(struct session *s, const unsigned char *p, size_t n,
+stream_write(struct layer *l, const unsigned char *p, size_t n,
     const struct net_addr *to)
 {
 	(void)to;
-	return send(s->fd, p, n, MSG_NOSIGNAL);
+	return send(l->s->fd, p, n, MSG_NOSIGNAL);
 }
 
 static int
-stream_shutdown(struct session *s)
+stream_shutdown(struct layer *l)
 {
-	return shutdown(s->fd, SHUT_WR);
+	return shutdown(l->s->fd, SHUT_WR);
 }
 
-/* A plain socket needs from the loop exactly what the pipeline wants. */
+/* A socket needs from the loop exactly what the layer above wants. */
 static int
-stream_want(struct session *s, int pw)
+stream_want(struct layer *l, int pw)
 {
-	(void)s;
+	(void)l;
 	return ((pw & PIPE_WANT_READ) ? LOOP_READ : 0) |
 	    ((pw & PIPE_WANT_WRITE) ? LOOP_WRITE : 0);
 }
 
-static size_t
-stream_unacked(const struct session *s)
+static int
+stream_control(struct layer *l, enum layer_ctl op, void *arg)
 {
 	int n = 0;
 
+	if (op != LCTL_UNACKED)
+		return -1;
 	/* Unix sockets hand data over at once. */
-	if (!sess_has(s, KIND_TCP) || ioctl(s->fd, SIOCOUTQ, &n) == -1 ||
+	if (!sess_has(l->s, KIND_TCP) || ioctl(l->s->fd, SIOCOUTQ, &n) == -1 ||
 	    n < 0)
-		return 0;
-	return (size_t)n;
+		n = 0;
+	*(size_t *)arg = (size_t)n;
+	return 0;
 }
 
 static void
-stream_describe(const struct session *s, struct buf *out)
+stream_describe(const struct layer *l, struct buf *out)
 {
-	buf_puts(out, sess_has(s, KIND_UNIX) ? "unix stream" : "tcp");
+	buf_puts(out, sess_has(l->s, KIND_UNIX) ? "unix stream" : "tcp");
 }
 
 static void
-stream_io(struct session *s, int events)
+stream_io(struct layer *l, int events)
 {
+	struct session *s = l->s;
+
 	if (s->eof && (events & (LOOP_HUP | LOOP_ERR))) {
 		/* The peer finished earlier and now the connection is gone
 		 * both ways (a reset after our send, typically).  EPOLLHUP
@@ -88,13 +93,13 @@ stream_io(struct session *s, int events)
 		pipe_output(s);
 }
 
-const struct transport tr_stream = {
+const struct layer_ops tr_stream = {
 	.name = "stream",
 	.io = stream_io,
 	.read = stream_read,
 	.write = stream_write,
 	.shutdown = stream_shutdown,
 	.want = stream_want,
-	.unacked = stream_unacked,
+	.control = stream_control,
 	.describe = stream_describe,
 };

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tr_tls.c — the TLS transport: OpenSSL over a connected TCP socket,
- * non-blocking and serviced by the loop.  The handshake is a state of its
+/* tr_tls.c — the TLS layer: OpenSSL on top of a stream layer, non-blocking
+ * and serviced by the loop.  OpenSSL reaches the wire only through the
+ * layer below (a BIO of our own), never the descriptor itself.  The handshake is a state of its
  * own (handshaking); what OpenSSL wants next (to read or to write) becomes
  * poll interest, as OpenBSD nc's tls_read()/TLS_WANT_POLLIN do.  Records
- * are reported to pcap logs as they cross the socket (pipe_wire), and the
+ * are reported to pcap logs as they cross the layer below (pipe_wire), and the
  * pipeline above sees plain bytes as on any stream. */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -24,7 +25,7 @@
 #include "session.h"
 #include "tls.h"
 #include "tls_cert.h"
-#include "transport.h"
+#include "layer.h"
 
 #define TLS_CHAIN_MAX	8
 /* Handshake records held for the captures (see tls_bio_cb); a handshake
@@ -32,7 +33,9 @@
 #define TLS_HOLD_MAX	(256u << 10)
 
 struct tls_conn {
+	struct layer	*layer;		/* ours, in the session's stack */
 	SSL		*ssl;
+	int		 bio_eof;	/* the layer below reached its end */
 	struct tls_cfg	*cfg;
 	int		 done;		/* handshake complete */
 	int		 hs_want;	/* what the handshake waits for */
@@ -65,7 +68,7 @@ struct tls_conn {
 	size_t		 nchain;
 };
 
-static const struct transport tr_tls;
+static const struct layer_ops tr_tls;
 static void	tls_details(const struct session *, struct rec *);
 
 static void	tls_handshake(struct session *);
@@ -73,7 +76,9 @@ static void	tls_handshake(struct session *);
 static struct tls_conn *
 tls_conn(const struct session *s)
 {
-	return s->tr_state;
+	struct layer *l = layer_find(s, &tr_tls);
+
+	return l != NULL ? l->state : NULL;
 }
 
 /* The handshake's records, held until now, go to the captures: after
@@ -90,7 +95,7 @@ tls_release(struct session *s)
 		size_t n;
 
 		memcpy(&n, p + 1, sizeof n);
-		pipe_wire(s, p[0], p + 1 + sizeof n, n);
+		pipe_wire(c->layer->below, p[0], p + 1 + sizeof n, n);
 		p += 1 + sizeof n + n;
 		left -= 1 + sizeof n + n;
 	}
@@ -98,44 +103,123 @@ tls_release(struct session *s)
 }
 
 /*
- * Every record as it crossed the socket goes to the captures (pcap logs).
- * During the handshake they are held back: OpenSSL yields the handshake
- * secrets only after the ServerHello and the traffic secrets after the
- * Finished, but Wireshark looks a secret up when it meets the record that
- * needs it, so every secret must come before the handshake in the file.
+ * Every record as it crossed the layer below goes to the captures (pcap
+ * logs).  During the handshake they are held back: OpenSSL yields the
+ * handshake secrets only after the ServerHello and the traffic secrets
+ * after the Finished, but Wireshark looks a secret up when it meets the
+ * record that needs it, so every secret must come before the handshake in
+ * the file.
  */
-static long
-tls_bio_cb(BIO *b, int oper, const char *argp, size_t len, int argi,
-    long argl, int ret, size_t *processed)
+static void
+tls_wire(struct tls_conn *c, int dir, const void *p, size_t n)
 {
-	struct session *s = (struct session *)BIO_get_callback_arg(b);
-	struct tls_conn *c;
-	int dir;
-
-	(void)len;
-	(void)argi;
-	(void)argl;
-	if (ret <= 0 || processed == NULL || *processed == 0 || s == NULL ||
-	    (c = tls_conn(s)) == NULL)
-		return ret;
-	if (oper == (BIO_CB_READ | BIO_CB_RETURN))
-		dir = '<';
-	else if (oper == (BIO_CB_WRITE | BIO_CB_RETURN))
-		dir = '>';
-	else
-		return ret;
 	if (!c->held_out) {
 		unsigned char d = (unsigned char)dir;
 
 		buf_append(&c->hold, &d, 1);
-		buf_append(&c->hold, processed, sizeof *processed);
-		buf_append(&c->hold, argp, *processed);
+		buf_append(&c->hold, &n, sizeof n);
+		buf_append(&c->hold, p, n);
 		if (buf_len(&c->hold) > TLS_HOLD_MAX)
-			tls_release(s);
-		return ret;
+			tls_release(c->layer->s);
+		return;
 	}
-	pipe_wire(s, dir, (const unsigned char *)argp, *processed);
-	return ret;
+	pipe_wire(c->layer->below, dir, p, n);
+}
+
+/*
+ * OpenSSL's BIO onto the layer below: what OpenSSL writes goes to that
+ * layer's write, what it reads comes from that layer's read.  EAGAIN
+ * becomes "retry" (the loop comes back when the layer below is ready), an
+ * end of stream an EOF OpenSSL can tell from an error, anything else an
+ * error with errno kept for tls_explain.
+ */
+static int
+tls_bio_write(BIO *b, const char *p, size_t n, size_t *done)
+{
+	struct tls_conn *c = BIO_get_data(b);
+	struct layer *below;
+	ssize_t w;
+
+	BIO_clear_retry_flags(b);
+	if (c == NULL)
+		return 0;
+	below = c->layer->below;
+	w = below->ops->write(below, (const unsigned char *)p, n, NULL);
+	if (w < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			BIO_set_retry_write(b);
+		return 0;
+	}
+	*done = (size_t)w;
+	tls_wire(c, '>', p, (size_t)w);
+	return 1;
+}
+
+static int
+tls_bio_read(BIO *b, char *p, size_t n, size_t *done)
+{
+	struct tls_conn *c = BIO_get_data(b);
+	struct rx_meta m = { NULL, 0, 0 };
+	struct layer *below;
+	ssize_t r;
+
+	BIO_clear_retry_flags(b);
+	if (c == NULL)
+		return 0;
+	below = c->layer->below;
+	r = below->ops->read(below, (unsigned char *)p, n, &m);
+	if (r < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			BIO_set_retry_read(b);
+		return 0;
+	}
+	if (r == 0) {
+		c->bio_eof = 1;
+		errno = 0;
+		return 0;
+	}
+	*done = (size_t)r;
+	tls_wire(c, '<', p, (size_t)r);
+	return 1;
+}
+
+static long
+tls_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	struct tls_conn *c = BIO_get_data(b);
+
+	(void)num;
+	(void)ptr;
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		return 1;	/* nothing is buffered here */
+	case BIO_CTRL_EOF:
+		return c != NULL && c->bio_eof;
+	default:
+		return 0;
+	}
+}
+
+static int
+tls_bio_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+static BIO_METHOD *
+tls_bio_method(void)
+{
+	static BIO_METHOD *m;
+
+	if (m == NULL && (m = BIO_meth_new(BIO_get_new_index() |
+	    BIO_TYPE_SOURCE_SINK, "socktool layer")) != NULL) {
+		BIO_meth_set_write_ex(m, tls_bio_write);
+		BIO_meth_set_read_ex(m, tls_bio_read);
+		BIO_meth_set_ctrl(m, tls_bio_ctrl);
+		BIO_meth_set_create(m, tls_bio_create);
+	}
+	return m;
 }
 
 /* An alert's name as RFC 8446 gives it, for the ones OpenSSL 3.0 calls
@@ -315,21 +399,11 @@ tls_destroy(struct session *s)
 	sess_destroy(s, reason, msg);
 }
 
-static void
-tls_fail(struct session *s, int e)
-{
-	struct tls_conn *c = tls_conn(s);
-
-	if (c != NULL && c->fail_reason != NULL)
-		tls_destroy(s);
-	else
-		sess_fail(s, e);
-}
-
 static ssize_t
-tls_read(struct session *s, unsigned char *p, size_t n, struct rx_meta *meta)
+tls_read(struct layer *l, unsigned char *p, size_t n, struct rx_meta *meta)
 {
-	struct tls_conn *c = tls_conn(s);
+	struct session *s = l->s;
+	struct tls_conn *c = l->state;
 	size_t got = 0;
 
 	(void)meta;
@@ -389,10 +463,11 @@ tls_read(struct session *s, unsigned char *p, size_t n, struct rx_meta *meta)
 }
 
 static ssize_t
-tls_write(struct session *s, const unsigned char *p, size_t n,
+tls_write(struct layer *l, const unsigned char *p, size_t n,
     const struct net_addr *to)
 {
-	struct tls_conn *c = tls_conn(s);
+	struct session *s = l->s;
+	struct tls_conn *c = l->state;
 	size_t k = 0;
 	int r, e;
 
@@ -440,19 +515,19 @@ tls_shutdown_step(struct session *s)
 	}
 	ERR_clear_error();
 	c->shut_pending = 0;
-	shutdown(s->fd, SHUT_WR);
+	c->layer->below->ops->shutdown(c->layer->below);
 }
 
 static int
-tls_shutdown(struct session *s)
+tls_shutdown(struct layer *l)
 {
-	struct tls_conn *c = tls_conn(s);
+	struct tls_conn *c = l->state;
 
 	if (!c->done) {
-		tls_release(s);
-		return shutdown(s->fd, SHUT_WR);
+		tls_release(l->s);
+		return l->below->ops->shutdown(l->below);
 	}
-	tls_shutdown_step(s);
+	tls_shutdown_step(l->s);
 	return 0;
 }
 
@@ -470,40 +545,58 @@ static void	tls_kick(struct session *);
  * asks; a read may need the socket writable; a close_notify still owed
  * needs it writable whatever the queue. */
 static int
-tls_want(struct session *s, int pw)
+tls_want(struct layer *l, int pw)
 {
-	struct tls_conn *c = tls_conn(s);
-	int mask = 0;
+	struct tls_conn *c = l->state;
+	int mask;
 
-	if (c == NULL)
-		return 0;
 	if (!c->done)
-		return c->hs_want;
-	if (pw & PIPE_WANT_READ) {
-		mask |= c->rd_want;
-		/* Records OpenSSL already holds never wake the socket. */
-		tls_kick(s);
+		mask = c->hs_want;
+	else {
+		mask = 0;
+		if (pw & PIPE_WANT_READ) {
+			mask |= c->rd_want;
+			/* Records OpenSSL already holds never wake the
+			 * socket. */
+			tls_kick(l->s);
+		}
+		if ((pw & PIPE_WANT_WRITE) || c->shut_pending)
+			mask |= LOOP_WRITE;
 	}
-	if ((pw & PIPE_WANT_WRITE) || c->shut_pending)
-		mask |= LOOP_WRITE;
-	return mask;
+	return layer_want_below(l, ((mask & LOOP_READ) ? PIPE_WANT_READ : 0) |
+	    ((mask & LOOP_WRITE) ? PIPE_WANT_WRITE : 0));
 }
 
-static size_t
-tls_unacked(const struct session *s)
+static int
+tls_control(struct layer *l, enum layer_ctl op, void *arg)
 {
-	const struct tls_conn *c = tls_conn(s);
-	int n = 0;
+	struct tls_conn *c = l->state;
+	size_t n = 0;
 
-	if (ioctl(s->fd, SIOCOUTQ, &n) == -1 || n < 0)
-		n = 0;
-	return (size_t)n + (c != NULL && c->shut_pending);
+	switch (op) {
+	case LCTL_UNACKED:
+		/* The wire's, and a close_notify OpenSSL still owes. */
+		if (l->below->ops->control == NULL || l->below->ops->control(
+		    l->below, LCTL_UNACKED, &n) == -1)
+			n = 0;
+		*(size_t *)arg = n + (c->shut_pending != 0);
+		return 0;
+	case LCTL_DETAILS:
+		tls_details(l->s, arg);
+		return 0;
+	case LCTL_FAIL:
+		if (c->fail_reason == NULL)
+			return -1;	/* errno says it: the session's words */
+		tls_destroy(l->s);
+		return 0;
+	}
+	return -1;
 }
 
 static void
-tls_describe(const struct session *s, struct buf *out)
+tls_describe(const struct layer *l, struct buf *out)
 {
-	const struct tls_conn *c = tls_conn(s);
+	const struct tls_conn *c = l->state;
 
 	if (c == NULL || !c->done) {
 		buf_puts(out, "tls, handshaking");
@@ -537,13 +630,14 @@ tls_more(void *arg)
 	if (tls_can_read(s) && pipe_input(s, 0) == -1)
 		return;
 	tls_kick(s);
-	tr_interest(s);
+	layer_interest(s);
 }
 
 static void
-tls_io(struct session *s, int events)
+tls_io(struct layer *l, int events)
 {
-	struct tls_conn *c = tls_conn(s);
+	struct session *s = l->s;
+	struct tls_conn *c = l->state;
 
 	if (!c->done) {
 		tls_handshake(s);
@@ -572,24 +666,23 @@ tls_io(struct session *s, int events)
 	if ((events & LOOP_WRITE) && pipe_output(s) == -1)
 		return;
 	tls_kick(s);
-	tr_interest(s);
+	layer_interest(s);
 }
 
 static void
-tls_cleanup(struct session *s, int abort)
+tls_free(struct layer *l, int abort)
 {
-	struct tls_conn *c = tls_conn(s);
+	struct tls_conn *c = l->state;
 	size_t i;
 
 	(void)abort;
-	if (c == NULL)
-		return;
 	if (c->hs_timer)
 		loop_timer_del(c->hs_timer);
 	if (c->more_timer)
 		loop_timer_del(c->more_timer);
-	/* Nothing more reaches the captures: the session is leaving. */
-	BIO_set_callback_arg(SSL_get_rbio(c->ssl), NULL);
+	/* Nothing more reaches the layer below or the captures: the
+	 * session is leaving. */
+	BIO_set_data(SSL_get_rbio(c->ssl), NULL);
 	SSL_set_app_data(c->ssl, NULL);
 	SSL_free(c->ssl);
 	X509_free(c->leaf);
@@ -598,21 +691,20 @@ tls_cleanup(struct session *s, int abort)
 		free(c->chain[i]);
 	tls_cfg_unref(c->cfg);
 	free(c);
-	s->tr_state = NULL;
+	l->state = NULL;
 }
 
-static const struct transport tr_tls = {
+static const struct layer_ops tr_tls = {
 	.name = "tls",
+	.adds = KIND_TLS,
 	.io = tls_io,
 	.read = tls_read,
 	.write = tls_write,
 	.shutdown = tls_shutdown,
 	.want = tls_want,
-	.unacked = tls_unacked,
+	.control = tls_control,
 	.describe = tls_describe,
-	.details = tls_details,
-	.fail = tls_fail,
-	.cleanup = tls_cleanup,
+	.free = tls_free,
 };
 
 /* The handshake line and the JSON `tls` event (SPEC §6). */
@@ -742,7 +834,7 @@ tls_established(struct session *s)
 	tls_event(s);
 	/* Past the handshake every secret is logged: read ahead freely. */
 	SSL_set_read_ahead(c->ssl, 1);
-	tr_interest(s);
+	layer_interest(s);
 	if (pipe_output(s) == -1)
 		return;
 	tls_kick(s);
@@ -765,7 +857,7 @@ tls_handshake(struct session *s)
 	e = SSL_get_error(c->ssl, r);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
 		c->hs_want = e == SSL_ERROR_WANT_READ ? LOOP_READ : LOOP_WRITE;
-		tr_interest(s);
+		layer_interest(s);
 		return;
 	}
 	tls_explain(s, e, err, 1);
@@ -803,7 +895,7 @@ tls_start(struct session *s, struct tls_cfg *cfg)
 	c->hs_want = LOOP_READ;
 	c->rd_want = LOOP_READ;
 	c->ssl = SSL_new(cfg->ctx);
-	b = BIO_new_socket(s->fd, BIO_NOCLOSE);
+	b = tls_bio_method() != NULL ? BIO_new(tls_bio_method()) : NULL;
 	if (c->ssl == NULL || b == NULL) {
 		BIO_free(b);
 		SSL_free(c->ssl);
@@ -813,8 +905,7 @@ tls_start(struct session *s, struct tls_cfg *cfg)
 		sess_destroy(s, "tls", "cannot start TLS: out of memory");
 		return -1;
 	}
-	BIO_set_callback_ex(b, tls_bio_cb);
-	BIO_set_callback_arg(b, (char *)s);
+	BIO_set_data(b, c);
 	SSL_set_bio(c->ssl, b, b);
 	SSL_set_app_data(c->ssl, s);
 	SSL_set_info_callback(c->ssl, tls_info_cb);
@@ -833,9 +924,10 @@ tls_start(struct session *s, struct tls_cfg *cfg)
 		    SSL_VERIFY_PEER, tls_verify_cb);
 	}
 	ERR_clear_error();
-	s->tr_state = c;
 	s->state = S_HANDSHAKING;
-	tr_attach(s, &tr_tls);
+	/* starttls and a TLS server's peers alike: a layer on the stream. */
+	layer_push(s, &tr_tls, c);
+	c->layer = s->top;
 	if (cfg->timeout_ms > 0)
 		c->hs_timer = loop_timer_add(cfg->timeout_ms, tls_hs_timeout, s);
 	if (!cfg->server) {
@@ -851,12 +943,12 @@ tls_start(struct session *s, struct tls_cfg *cfg)
 
 /* A tls-server listens as a tcp-server does; only `show` tells them
  * apart, with the certificate its peers are offered. */
-static struct transport tr_tls_listen;
+static struct layer_ops tr_tls_listen;
 
 static void
-tls_listen_describe(const struct session *s, struct buf *out)
+tls_listen_describe(const struct layer *l, struct buf *out)
 {
-	const struct tls_cfg *cfg = s->on_connect_arg;
+	const struct tls_cfg *cfg = l->s->on_connect_arg;
 
 	buf_puts(out, "tls listener");
 	if (cfg != NULL)
@@ -873,7 +965,7 @@ tls_listen_attach(struct session *s)
 		tr_tls_listen.name = "tls-listen";
 		tr_tls_listen.describe = tls_listen_describe;
 	}
-	tr_attach(s, &tr_tls_listen);
+	layer_attach(s, &tr_tls_listen);
 }
 
 int

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* layer.c — what every stack of layers shares: registering the fd layer's
+ * descriptor with the loop, pushing filters on it, dispatching the loop's
+ * events, translating the pipeline's wants down the stack into loop
+ * interest, and letting everything go, top first. */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "layer.h"
+#include "loop.h"
+#include "pipe.h"
+#include "session.h"
+
+static void
+layer_dispatch(int fd, int events, void *arg)
+{
+	struct session *s = arg;
+	struct layer *l;
+
+	(void)fd;
+	for (l = s->top; l != NULL && l->ops->io == NULL; l = l->below)
+		;
+	if (l != NULL)
+		l->ops->io(l, events);
+}
+
+static int
+layer_mask(struct session *s)
+{
+	return s->top->ops->want(s->top, pipe_want(s));
+}
+
+int
+layer_attach(struct session *s, const struct layer_ops *ops)
+{
+	int had = s->fdl.ops != NULL;
+
+	s->fdl.ops = ops;
+	s->fdl.below = NULL;
+	s->fdl.s = s;
+	if (s->top == NULL)
+		s->top = &s->fdl;
+	if (had) {
+		layer_interest(s);
+		return 0;
+	}
+	if (loop_add(s->fd, layer_mask(s), layer_dispatch, s) == -1) {
+		s->fdl.ops = NULL;
+		s->top = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void
+layer_push(struct session *s, const struct layer_ops *ops, void *state)
+{
+	struct layer *l = xcalloc(1, sizeof *l);
+
+	l->ops = ops;
+	l->below = s->top;
+	l->s = s;
+	l->state = state;
+	s->top = l;
+	layer_interest(s);
+}
+
+void
+layer_detach(struct session *s, int abort)
+{
+	struct layer *l;
+
+	if (s->fd == -1)
+		return;
+	/* Filters first: a TLS layer's last words need the one below. */
+	while ((l = s->top) != NULL && l != &s->fdl) {
+		if (l->ops->free != NULL)
+			l->ops->free(l, abort);
+		s->top = l->below;
+		free(l);
+	}
+	if (s->fdl.ops != NULL && s->fdl.ops->free != NULL)
+		s->fdl.ops->free(&s->fdl, abort);
+	if (abort) {
+		/* Linger 0: close() answers with RST, dropping the queue. */
+		struct linger lg = { 1, 0 };
+
+		setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	}
+	if (s->fdl.ops != NULL)
+		loop_del(s->fd);
+	close(s->fd);
+	s->fd = -1;
+	s->fdl.ops = NULL;
+	s->top = NULL;
+}
+
+void
+layer_interest(struct session *s)
+{
+	if (s->fd != -1 && s->top != NULL)
+		loop_set(s->fd, layer_mask(s));
+}
+
+struct layer *
+layer_find(const struct session *s, const struct layer_ops *ops)
+{
+	struct layer *l;
+
+	for (l = s->top; l != NULL; l = l->below)
+		if (l->ops == ops)
+			return l;
+	return NULL;
+}
+
+int
+layer_want_below(struct layer *l, int pw)
+{
+	return l->below->ops->want(l->below, pw);
+}
+
+int
+layer_control(const struct session *s, enum layer_ctl op, void *arg)
+{
+	struct layer *l;
+	int r;
+
+	for (l = s->top; l != NULL; l = l->below)
+		if (l->ops->control != NULL &&
+		    (r = l->ops->control(l, op, arg)) != -1)
+			return r;
+	return -1;
+}
+
+void
+layer_describe(const struct session *s, struct buf *out)
+{
+	const struct layer *l;
+
+	for (l = s->top; l != NULL; l = l->below) {
+		if (l->ops->describe == NULL)
+			continue;
+		if (l != s->top)
+			buf_puts(out, " over ");
+		l->ops->describe(l, out);
+	}
+}

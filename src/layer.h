@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* layer.h — the layers that carry a session's bytes (SPEC §9).  At the
+ * bottom an fd layer owns the descriptor (stream, listening, connecting,
+ * datagram: tr_*.c); filter layers stack on it (TLS: tr_tls.c; WebSocket
+ * and proxy handshakes next), each one small operations table.  Only fd
+ * layers read, write, send to, accept on or ioctl a session's descriptor;
+ * a filter reaches the wire through the layer below it.  Above the top
+ * layer sits the one data pipeline (pipe.h), the same for every stack. */
+#ifndef SOCKTOOL_LAYER_H
+#define SOCKTOOL_LAYER_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "net.h"
+
+struct session;
+struct rec;
+
+/* Facts about one received chunk that travel with it up the pipeline. */
+struct rx_meta {
+	const struct net_addr	*from;		/* datagram source, or NULL */
+	size_t			 wire_size;	/* datagram: its real size */
+	int			 truncated;	/* datagram cut to the buffer */
+};
+
+struct layer {
+	const struct layer_ops	*ops;
+	struct layer		*below;		/* NULL: the fd layer */
+	struct session		*s;
+	void			*state;		/* the layer's own */
+};
+
+/* What control() answers; -1 from control: not this layer's business. */
+enum layer_ctl {
+	LCTL_UNACKED,	/* size_t *: bytes taken that the peer has not
+			 * acknowledged (the wire's, plus the layer's own) */
+	LCTL_DETAILS,	/* struct rec *: more fields for `show` */
+	LCTL_FAIL,	/* int *: an error this layer reported (read/write
+			 * returned -1 with it): end the session with the
+			 * layer's own reason and words; 0 when it did */
+};
+
+struct layer_ops {
+	const char	*name;
+	int		 dgram;		/* keeps boundaries; sends name a peer */
+	unsigned	 adds;		/* KIND_* a session has with this layer */
+	/* Service the loop's events on the descriptor.  The topmost layer
+	 * that has io gets them (a filter with a state machine of its own,
+	 * else the fd layer). */
+	void		(*io)(struct layer *, int events);
+	/* > 0 bytes read, 0 end of stream, -1 with errno (EAGAIN: nothing
+	 * now).  A datagram layer fills *meta. */
+	ssize_t		(*read)(struct layer *, unsigned char *, size_t,
+			    struct rx_meta *meta);
+	/* > 0 bytes taken, -1 with errno (EAGAIN: no room now).  to: the
+	 * destination of a datagram (NULL for streams). */
+	ssize_t		(*write)(struct layer *, const unsigned char *,
+			    size_t, const struct net_addr *to);
+	/* Our end of stream (TLS close_notify, TCP FIN); 0 or -1. */
+	int		(*shutdown)(struct layer *);
+	/*
+	 * Translate what the layer above wants (pw: PIPE_WANT_* bits, from
+	 * pipe_want() at the top) into what this layer needs from the one
+	 * below; the fd layer answers in loop interest (LOOP_READ |
+	 * LOOP_WRITE).  Layers translate, they never decide (SPEC §9).
+	 */
+	int		(*want)(struct layer *, int pw);
+	int		(*control)(struct layer *, enum layer_ctl, void *);
+	/* A few words for `show` ("tcp", "tls 1.3, TLS_AES_128_GCM_SHA256"). */
+	void		(*describe)(const struct layer *, struct buf *);
+	/* Before the layer goes (abort: the session is being reset). */
+	void		(*free)(struct layer *, int abort);
+};
+
+extern const struct layer_ops tr_stream, tr_listen, tr_connect, tr_dgram;
+
+/* The fd layer: register the session's descriptor with the loop under
+ * ops, or switch an already registered one to other ops (connecting ->
+ * stream). */
+int	layer_attach(struct session *, const struct layer_ops *);
+/* A filter on top of the stack, with its state. */
+void	layer_push(struct session *, const struct layer_ops *, void *state);
+/* Every layer goes, top first, then the descriptor (unregistered and
+ * closed).  abort: RST, not FIN. */
+void	layer_detach(struct session *, int abort);
+/* Recompute loop interest after a state change. */
+void	layer_interest(struct session *);
+/* The layer of the stack with these ops, or NULL. */
+struct layer *layer_find(const struct session *, const struct layer_ops *);
+/* What l needs from the layer below it, for a want of its own. */
+int	layer_want_below(struct layer *, int pw);
+/* control() of the first layer from the top that answers op; -1: none. */
+int	layer_control(const struct session *, enum layer_ctl, void *);
+/* The stack in words, top first: "tls 1.3, ... over tcp". */
+void	layer_describe(const struct session *, struct buf *);
+
+/* The destination of a datagram: want, else the session's default, else
+ * the last source; mapped to the socket's family.  -1 with err. */
+int	tr_dgram_dest(const struct session *, const struct net_addr *want,
+	    size_t n, struct net_addr *out, char *err, size_t errlen);
+
+#endif
