@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Issue 12, items 4-8 and 15 and the prompt's rough edges: quotes in send
+"""Command-line quoting and the prompt.
+Issue 12, items 4-8 and 15 and the prompt's rough edges: quotes in send
 text and reply rules, -c splitting and \\; , error messages that do not
 double backslashes, "did you mean", the usage on its own line, escaped
 script names in locations; and under tmux (as t23 does): Ctrl-D in attach

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Issue 12, items 2 (sendfile part), 9, 10, 12, 13, 14 and the sendfile
+"""sendfile (summary, progress, stop, Ctrl-C, a file changing under it)
+and argument edges.
+Issue 12, items 2 (sendfile part), 9, 10, 12, 13, 14 and the sendfile
 rough edges:
  2  a sendfile path is shown escaped in its summary, progress and stopped
     lines (a name holding ESC/BEL retitles no terminal);
