@@ -85,12 +85,9 @@ def chunks(text, sid):
 
 
 def wait_recv(st, sid, data, name, timeout=5):
-    try:
-        st.wait_for(r"^\[%d\] < \d+ bytes? from \S+\n%s\n"
-                    % (sid, re.escape(data)), timeout)
-        return ok(True, name)
-    except TimeoutError as e:
-        return ok(False, name, e)
+    return ok(st.seen(r"^\[%d\] < \d+ bytes? from \S+\n%s\n"
+                      % (sid, re.escape(data)), timeout),
+              name, st.text[-2000:])
 
 
 # ---- IPv4 multicast on lo ----
@@ -136,11 +133,8 @@ with Socktool() as st:
     is_eq(d and d[0], b"hello-group-one",
           "IPv4: send on an mcast session reaches a receiver joined to the group")
     is_eq(d and d[1][1], PORT, "IPv4: ... sent from the group's port")
-    try:
-        st.wait_for(r"^\[1\] > 15 bytes to %s:%d\n" % (re.escape(G1), PORT))
-        ok(True, "IPv4: the sent line names the group")
-    except TimeoutError as e:
-        ok(False, "IPv4: the sent line names the group", e)
+    ok(st.seen(r"^\[1\] > 15 bytes to %s:%d\n" % (re.escape(G1), PORT)),
+       "IPv4: the sent line names the group", st.text[-2000:])
     is_eq(st.finish(), 0, "IPv4 multicast script exits 0")
     rx.close()
     tx.close()
@@ -254,12 +248,8 @@ else:
     lp = rx.getsockname()[1]
     with Socktool() as st:
         st.cmd("udp fe80::1%v0 0")
-        m = None
-        try:
-            m = st.wait_for(r"^\[1\] bound on \[fe80::1%v0\]:(\d+)\n")
-            ok(True, "udp fe80::1%v0 0 is bound on [fe80::1%v0]")
-        except TimeoutError as e:
-            ok(False, "udp fe80::1%v0 0 is bound on [fe80::1%v0]", e)
+        m = st.seen(r"^\[1\] bound on \[fe80::1%v0\]:(\d+)\n")
+        ok(m, "udp fe80::1%v0 0 is bound on [fe80::1%v0]", st.text)
         st.cmd("send 1 --to [fe80::2%%v0]:%d link-local-out" % lp)
         d = recv_dgram(rx)
         is_eq(d and (d[0], d[1][0]), (b"link-local-out", "fe80::1"),
