@@ -102,6 +102,8 @@ with Socktool(preexec_fn=low_fds) as st:
                                               timeout=10))
     st.wait_for(r"cannot accept: ")
     # Long enough for several 250 ms retries while descriptors stay short.
+    # sleep kept: the test is about time passing (a retry that fails
+    # quietly prints nothing to wait for).
     st.cmd("sleep 1200ms")
     st.cmd("echo SLEPT")
     st.wait_for(r"^SLEPT$", timeout=20)
