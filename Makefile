@@ -19,7 +19,13 @@ OPENSSL_LIBS	?= $(shell pkg-config --libs openssl 2>/dev/null || echo -lssl -lcr
 DL_LIBS		?= -ldl
 CARES_CFLAGS	?= $(shell pkg-config --cflags libcares 2>/dev/null)
 CARES_LIBS	?= $(shell pkg-config --libs libcares 2>/dev/null || echo -lcares)
-ALL_CFLAGS	 = -std=c11 -D_GNU_SOURCE $(WARN) $(READLINE_CFLAGS) $(OPENSSL_CFLAGS) $(CARES_CFLAGS) $(CFLAGS)
+# Preprocessor flags (the libraries', then yours: CPPFLAGS) and compiler
+# flags (yours last: CFLAGS).  -MMD -MP: each compile also writes a .d file
+# naming the headers it read (included at the end), so a changed header
+# rebuilds exactly what uses it.
+ALL_CPPFLAGS	 = -D_GNU_SOURCE $(READLINE_CFLAGS) $(OPENSSL_CFLAGS) $(CARES_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS	 = -std=c11 $(WARN) $(CFLAGS)
+DEPFLAGS	 = -MMD -MP
 LIBS	 = $(READLINE_LIBS) $(CARES_LIBS) $(DL_LIBS)
 
 # `make asan ...` builds into build-asan/ with the sanitizers on.
@@ -32,23 +38,85 @@ BUILD	 = build
 SANITIZE =
 endif
 
-SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
-	   src/cmd_data.c src/cmd_script.c src/cmd_net.c src/session.c src/settings.c \
-	   src/net.c src/buf.c src/codec.c src/out.c src/enc.c \
-	   src/frame.c src/pipe.c src/layer.c src/tr_stream.c \
-	   src/tr_listen.c src/tr_connect.c src/tr_dgram.c src/pcapng.c src/log.c src/cmd_log.c src/event.c src/sockopt.c \
-	   src/ossl.c src/tls.c src/tls_cert.c src/tr_tls.c src/cmd_tls.c src/check.c src/fill.c src/pace.c \
-	   src/relay.c src/cmd_relay.c src/proc.c src/cmd_util.c \
-	   src/resolve.c src/ports.c src/cmd_probe.c \
-	   src/cmd_ping.c src/cmd_names.c
-OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
+# One source file a line: add yours where it belongs.
+SRCS	 = \
+	src/main.c \
+	src/loop.c \
+	src/term.c \
+	src/cmd.c \
+	src/cmd_session.c \
+	src/cmd_data.c \
+	src/cmd_script.c \
+	src/cmd_net.c \
+	src/session.c \
+	src/settings.c \
+	src/net.c \
+	src/buf.c \
+	src/codec.c \
+	src/out.c \
+	src/enc.c \
+	src/frame.c \
+	src/pipe.c \
+	src/layer.c \
+	src/tr_stream.c \
+	src/tr_listen.c \
+	src/tr_connect.c \
+	src/tr_dgram.c \
+	src/pcapng.c \
+	src/log.c \
+	src/cmd_log.c \
+	src/event.c \
+	src/sockopt.c \
+	src/ossl.c \
+	src/tls.c \
+	src/tls_cert.c \
+	src/tr_tls.c \
+	src/cmd_tls.c \
+	src/check.c \
+	src/fill.c \
+	src/pace.c \
+	src/relay.c \
+	src/cmd_relay.c \
+	src/proc.c \
+	src/cmd_util.c \
+	src/resolve.c \
+	src/ports.c \
+	src/cmd_probe.c \
+	src/cmd_ping.c \
+	src/cmd_names.c
+objs	 = $(patsubst src/%.c,$(BUILD)/%.o,$(1))
+OBJS	 = $(call objs,$(SRCS))
 BIN	 = $(BUILD)/socktool
-UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \
-	   $(BUILD)/test_loop $(BUILD)/test_frame $(BUILD)/test_pcapng \
-	   $(BUILD)/test_check $(BUILD)/test_fill $(BUILD)/test_pace \
-	   $(BUILD)/test_tls $(BUILD)/test_proc $(BUILD)/test_ports
 
-.PHONY: all asan deps run check unit install uninstall clean bench fuzz
+# Unit tests: tests/unit/test_X.c becomes $(BUILD)/test_X, linked with the
+# modules in test_X_SRCS and the libraries in test_X_LIBS.  A pure module's
+# test lists the module and what it uses, nothing more (STYLE: tests mirror
+# modules); a new test_X.c is found by itself and needs only its line here.
+test_buf_SRCS	 = src/buf.c
+test_check_SRCS	 = src/check.c src/codec.c src/buf.c
+test_cmd_SRCS	 = $(filter-out src/main.c,$(SRCS))
+test_cmd_LIBS	 = $(LIBS)
+test_codec_SRCS	 = src/codec.c src/buf.c
+test_fill_SRCS	 = src/fill.c src/codec.c src/buf.c
+test_frame_SRCS	 = src/frame.c src/codec.c src/buf.c
+test_loop_SRCS	 = src/loop.c src/buf.c
+test_pace_SRCS	 = src/pace.c src/codec.c src/buf.c
+test_pcapng_SRCS = src/pcapng.c src/buf.c
+test_ports_SRCS	 = src/ports.c src/buf.c
+test_proc_SRCS	 = src/proc.c src/buf.c
+# (OpenSSL linked directly: this test calls it, socktool dlopen()s it)
+test_tls_SRCS	 = src/tls_cert.c src/ossl.c src/buf.c
+test_tls_LIBS	 = $(OPENSSL_LIBS) $(DL_LIBS)
+
+UNIT_NAMES = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT	 = $(UNIT_NAMES:%=$(BUILD)/%)
+
+# Build and test dependencies: one list, .ci/packages, read here and by
+# .ci/run (a fresh machine has no make yet, so .ci/run reads the file).
+HASH	:= \#
+PACKAGES = $(shell sed 's/$(HASH).*//' .ci/packages)
+
+.PHONY: all asan deps print-deps run check unit install uninstall clean bench fuzz
 all: $(BIN) socktool
 
 socktool: $(BIN)
@@ -57,8 +125,8 @@ socktool: $(BIN)
 asan: $(BIN)
 	@:
 
-$(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -c -o $@ $<
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SANITIZE) $(DEPFLAGS) -c -o $@ $<
 
 $(BIN): $(OBJS)
 	$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
@@ -66,48 +134,18 @@ $(BIN): $(OBJS)
 $(BUILD):
 	mkdir -p $(BUILD)
 
-$(BUILD)/test_codec: tests/unit/test_codec.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_codec.c src/codec.c src/buf.c
-
-$(BUILD)/test_buf: tests/unit/test_buf.c src/buf.c src/buf.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_buf.c src/buf.c
-
-$(BUILD)/test_loop: tests/unit/test_loop.c src/loop.c src/buf.c src/loop.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_loop.c src/loop.c src/buf.c
-
-$(BUILD)/test_frame: tests/unit/test_frame.c src/frame.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_frame.c src/frame.c src/codec.c src/buf.c
-
-$(BUILD)/test_ports: tests/unit/test_ports.c src/ports.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_ports.c src/ports.c src/buf.c
-
-$(BUILD)/test_proc: tests/unit/test_proc.c src/proc.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_proc.c src/proc.c src/buf.c
-
-$(BUILD)/test_tls: tests/unit/test_tls.c src/tls_cert.c src/ossl.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_tls.c src/tls_cert.c src/ossl.c src/buf.c $(OPENSSL_LIBS) $(DL_LIBS)
-
-$(BUILD)/test_pcapng: tests/unit/test_pcapng.c src/pcapng.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_pcapng.c src/pcapng.c src/buf.c
-
-$(BUILD)/test_check: tests/unit/test_check.c src/check.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_check.c src/check.c src/codec.c src/buf.c
-
-$(BUILD)/test_fill: tests/unit/test_fill.c src/fill.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_fill.c src/fill.c src/codec.c src/buf.c
-
-$(BUILD)/test_pace: tests/unit/test_pace.c src/pace.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_pace.c src/pace.c src/codec.c src/buf.c
-
-$(BUILD)/test_cmd: tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) tests/unit/tap.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_cmd.c $(filter-out $(BUILD)/main.o,$(OBJS)) $(LIBS)
+$(BUILD)/test_%: tests/unit/test_%.c | $(BUILD)
+	$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) $(SANITIZE) $(DEPFLAGS) \
+	    -MF $@.d -MT $@ $(LDFLAGS) -o $@ $< $(filter %.o,$^) $(test_$*_LIBS)
+# each test's modules, as prerequisites of its binary
+$(foreach t,$(UNIT_NAMES),$(eval $(BUILD)/$(t): $(call objs,$($(t)_SRCS))))
 
 deps:
 	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y build-essential \
-	    pkg-config libreadline-dev libssl-dev libc-ares-dev openssl \
-	    socat ncat python3 tmux mandoc iproute2 util-linux bsdextrautils tshark \
-	    xxd iperf3 netcat-openbsd
+	DEBIAN_FRONTEND=noninteractive apt-get install -y $(PACKAGES)
+
+print-deps:
+	@echo $(PACKAGES)
 
 run: all
 	./$(BIN)
@@ -126,7 +164,7 @@ bench: build/socktool
 
 # libFuzzer targets (clang): FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 30
-FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(READLINE_CFLAGS) \
+FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(READLINE_CFLAGS) $(CPPFLAGS) \
 	     -fsanitize=fuzzer,address,undefined
 LIBSRCS	 = $(filter-out src/main.c,$(SRCS))
 fuzz:
@@ -160,3 +198,5 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-fuzz socktool
+
+-include $(wildcard $(BUILD)/*.d)

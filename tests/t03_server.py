@@ -83,9 +83,10 @@ with Socktool() as st:
         ncat_port = int(m.group(1))
         py = connect(port)
         py_port = py.getsockname()[1]
-        st.wait_for(r"^\[3\] accepted 127\.0\.0\.1:%d on \[1\] "
-                    r"127\.0\.0\.1:%d$" % (py_port, port))
-        ok(True, "ncat accepted as [2], python as [3]")
+        m = st.seen(r"^\[3\] accepted 127\.0\.0\.1:(\d+) on \[1\] "
+                    r"127\.0\.0\.1:%d$" % port)
+        ok(m and int(m.group(1)) == py_port and ncat_port != py_port,
+           "ncat accepted as [2], python as [3]", st.text)
 
         rows, order = table(list_out(st))
         is_eq(order, [1, 2, 3], "list shows the server then its two peers")
@@ -108,10 +109,13 @@ with Socktool() as st:
         # Data from each client arrives on its own session.
         nc.p.stdin.write(b"from-ncat\n")
         nc.p.stdin.flush()
-        st.wait_for(r"^\[2\] < 10 bytes\nfrom-ncat\\n$")
+        m2 = st.seen(r"^\[2\] < 10 bytes\nfrom-ncat\\n$")
         py.sendall(b"from-py\r\n")
-        st.wait_for(r"^\[3\] < 9 bytes\nfrom-py\\r\\n$")
-        ok(True, "each client's data is shown on its own session")
+        m3 = st.seen(r"^\[3\] < 9 bytes\nfrom-py\\r\\n$")
+        ok(m2 and m3 and
+           not re.search(rb"^\[3\] < \d+ bytes?\nfrom-ncat", st.out, re.M) and
+           not re.search(rb"^\[2\] < \d+ bytes?\nfrom-py", st.out, re.M),
+           "each client's data is shown on its own session", st.text)
 
         # send SERVER reaches both peers.
         st.cmd("send 1 to-all\\n")
@@ -144,8 +148,8 @@ with Socktool() as st:
         ok(not re.search(rb"^\[2\] >", st.out[n0:], re.M),
            "nothing is sent to the closed peer", st.text)
         py.sendall(b"still-here\n")
-        st.wait_for(r"^\[3\] < 11 bytes\nstill-here\\n$")
-        ok(True, "the other peer's data still arrives")
+        ok(st.seen(r"^\[3\] < 11 bytes\nstill-here\\n$"),
+           "the other peer's data still arrives", st.text)
 
         rows, order = table(list_out(st))
         is_eq(order, [1, 3], "list after close PEER: server, other peer")

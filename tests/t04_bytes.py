@@ -200,14 +200,14 @@ with Socktool() as st:
        "show-sent off: sent data not shown", blk)
     n = len(st.out)
     peer.sendall(b"incoming")
-    st.wait_for(r"^\[2\] < 8 bytes\nincoming$", start=n)
-    ok(True, "show-sent off: received data still shown")
+    ok(st.seen(r"^\[2\] < 8 bytes\nincoming$", start=n),
+       "show-sent off: received data still shown", st.text[-1500:])
     st.cmd("set 2 show-sent on")
     n = len(st.out)
     st.cmd("send 2 loud-one\\n")
     is_eq(recv_exact(peer, 9), b"loud-one\n", "show-sent on sends")
-    st.wait_for(r"^\[2\] > 9 bytes\nloud-one\\n$", start=n)
-    ok(True, "show-sent on: sent data shown again")
+    ok(st.seen(r"^\[2\] > 9 bytes\nloud-one\\n$", start=n),
+       "show-sent on: sent data shown again", st.text[-1500:])
 
     peer.close()
     st.wait_for(r"^\[2\] closed \(peer\)")

@@ -8,75 +8,26 @@ import re
 import select
 import socket
 import struct
-import subprocess
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import ok, is_eq, done, skip, skip_all, need, run, Socktool, recv_dgram
+from st import (ok, is_eq, done, skip, skip_all, run, Socktool,  # noqa: E402
+                recv_dgram)
+import netns  # noqa: E402
 
-FLAG = "SOCKTOOL_T11_IN_NETNS"
-
-if os.environ.get(FLAG) != "1":
-    need("unshare")
-    need("ip")
-    try:
-        probe = subprocess.run(["unshare", "-rn", "true"], timeout=20,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        skip_all("unshare -rn failed: %s" % e)
-    if probe.returncode != 0:
-        skip_all("cannot create a private network namespace (unshare -rn): %s"
-                 % probe.stderr.decode(errors="replace").strip())
-    env = dict(os.environ)
-    env[FLAG] = "1"
-    sys.stdout.flush()
-    os.execvpe("unshare", ["unshare", "-rn", sys.executable,
-                           os.path.abspath(__file__)], env)
+netns.enter("-rn")
 
 # ---- from here on we are alone in a fresh network namespace ----
-
-
-def sh(*argv):
-    p = subprocess.run(list(argv), stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=20)
-    if p.returncode != 0:
-        raise RuntimeError("%s: %s" % (" ".join(argv),
-                                       p.stdout.decode(errors="replace")))
-
-
 try:
-    sh("ip", "link", "set", "lo", "up")
-    sh("ip", "link", "set", "lo", "multicast", "on")
-    sh("ip", "route", "add", "224.0.0.0/4", "dev", "lo")
-except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+    netns.lo_multicast()
+except netns.ERRORS as e:
     skip_all("cannot set up loopback multicast in the namespace: %s" % e)
 
 veth_error = None
 try:
-    sh("ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1")
-    # Only the addresses given below, no automatic fe80:: ones (an older
-    # ip without addrgenmode just leaves them; the checks allow for that).
-    for dev in ("v0", "v1"):
-        try:
-            sh("ip", "link", "set", dev, "addrgenmode", "none")
-        except RuntimeError:
-            pass
-    sh("ip", "addr", "add", "fd00::1/64", "dev", "v0", "nodad")
-    sh("ip", "addr", "add", "fd00::2/64", "dev", "v1", "nodad")
-    sh("ip", "addr", "add", "fe80::1/64", "dev", "v0", "nodad")
-    sh("ip", "addr", "add", "fe80::2/64", "dev", "v1", "nodad")
-    sh("ip", "addr", "add", "10.9.0.1/24", "brd", "+", "dev", "v0")
-    sh("ip", "addr", "add", "10.9.0.2/24", "brd", "+", "dev", "v1")
-    sh("ip", "link", "set", "v0", "up")
-    sh("ip", "link", "set", "v1", "up")
-    # A datagram from 10.9.0.1 that crosses the veth arrives on v1 with a
-    # source address of this same host (and one from 10.9.0.2 on v0); let
-    # both ends accept such datagrams, so a receiver bound to one end sees
-    # the copy that really travelled over the link.
-    for dev in ("v0", "v1"):
-        with open("/proc/sys/net/ipv4/conf/%s/accept_local" % dev, "w") as f:
-            f.write("1\n")
-except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+    netns.veth_pair()
+except netns.ERRORS as e:
     veth_error = str(e).strip().splitlines()[0] if str(e).strip() else repr(e)
+
 
 def chunks(text, sid):
     """[(from, data)] of every datagram shown for session sid."""
@@ -85,12 +36,9 @@ def chunks(text, sid):
 
 
 def wait_recv(st, sid, data, name, timeout=5):
-    try:
-        st.wait_for(r"^\[%d\] < \d+ bytes? from \S+\n%s\n"
-                    % (sid, re.escape(data)), timeout)
-        return ok(True, name)
-    except TimeoutError as e:
-        return ok(False, name, e)
+    return ok(st.seen(r"^\[%d\] < \d+ bytes? from \S+\n%s\n"
+                      % (sid, re.escape(data)), timeout),
+              name, st.text[-2000:])
 
 
 # ---- IPv4 multicast on lo ----
@@ -136,11 +84,8 @@ with Socktool() as st:
     is_eq(d and d[0], b"hello-group-one",
           "IPv4: send on an mcast session reaches a receiver joined to the group")
     is_eq(d and d[1][1], PORT, "IPv4: ... sent from the group's port")
-    try:
-        st.wait_for(r"^\[1\] > 15 bytes to %s:%d\n" % (re.escape(G1), PORT))
-        ok(True, "IPv4: the sent line names the group")
-    except TimeoutError as e:
-        ok(False, "IPv4: the sent line names the group", e)
+    ok(st.seen(r"^\[1\] > 15 bytes to %s:%d\n" % (re.escape(G1), PORT)),
+       "IPv4: the sent line names the group", st.text[-2000:])
     is_eq(st.finish(), 0, "IPv4 multicast script exits 0")
     rx.close()
     tx.close()
@@ -254,12 +199,8 @@ else:
     lp = rx.getsockname()[1]
     with Socktool() as st:
         st.cmd("udp fe80::1%v0 0")
-        m = None
-        try:
-            m = st.wait_for(r"^\[1\] bound on \[fe80::1%v0\]:(\d+)\n")
-            ok(True, "udp fe80::1%v0 0 is bound on [fe80::1%v0]")
-        except TimeoutError as e:
-            ok(False, "udp fe80::1%v0 0 is bound on [fe80::1%v0]", e)
+        m = st.seen(r"^\[1\] bound on \[fe80::1%v0\]:(\d+)\n")
+        ok(m, "udp fe80::1%v0 0 is bound on [fe80::1%v0]", st.text)
         st.cmd("send 1 --to [fe80::2%%v0]:%d link-local-out" % lp)
         d = recv_dgram(rx)
         is_eq(d and (d[0], d[1][0]), (b"link-local-out", "fe80::1"),

@@ -37,12 +37,13 @@ def tmpdir():
 
 
 def check(name, fn):
-    """ok(name) if fn() returns without a timeout, else the diagnostic."""
+    """ok(name) if fn() returns a match (a wait_for's) in time, else the
+    diagnostic."""
     try:
-        fn()
-        return ok(True, name)
+        got = fn()
     except (TimeoutError, socket.timeout, OSError) as e:
         return ok(False, name, e)
+    return ok(got, name, "no match: %r" % got)
 
 
 def read_until(f, token, timeout=10):
@@ -279,8 +280,8 @@ with Socktool() as st:
         cl.settimeout(10)
         cl.connect(path)
         cl.sendall(b"to-new")
-        st.wait_for(r"^\[2\] < 6 bytes\nto-new\n")
-        ok(True, "a client reaches the new server on the replaced file")
+        ok(st.seen(r"^\[2\] < 6 bytes\nto-new\n"),
+           "a client reaches the new server on the replaced file", st.text)
         cl.close()
     except (OSError, TimeoutError) as e:
         ok(False, "a client reaches the new server on the replaced file", e)

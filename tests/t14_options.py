@@ -77,8 +77,10 @@ with Socktool() as st:
     st.cmd("tcp-server 127.0.0.1 0 --allow 127.0.0.0/8,::1")
     port3 = st.port(4)
     d = connect(port3)
-    st.wait_for(r"\[5\] accepted")
-    ok(True, "a peer inside --allow is accepted")
+    dport = d.getsockname()[1]
+    ok(st.seen(r"^\[5\] accepted 127\.0\.0\.1:%d on \[4\]" % dport) and
+       not re.search(r"refused 127\.0\.0\.1:%d:" % dport, st.text),
+       "a peer inside --allow is accepted", st.text)
     for s_ in (a, b, c, d):
         s_.close()
     st.finish()

@@ -175,6 +175,8 @@ try:
         r, _, _ = select.select([c], [], [], 0.3)
         ok(not r and st.p.poll() is None,
            "no byte arrives after stop while socktool keeps running")
+        # sleep kept: "nothing more" is an absence, seen only as time
+        # passes with socktool alive (ten --every 20ms periods).
         st.cmd("sleep 200ms")
         rc = st.finish()
         got += read_to_eof(c)
@@ -187,10 +189,14 @@ try:
     with Socktool() as st:
         st.cmd("tcp-client 127.0.0.1 %d" % port)
         c, _ = lsn.accept()
+        # sleep kept: this acceptance is about time itself (stop after
+        # 200 ms of --every 20ms).
         st.cmd("send 1 --every 20ms ping\nsleep 200ms\nstop 1\n"
                "echo STOPPED\n")
         m = st.wait_for(r"^STOPPED$", timeout=15)
         total, pos = sent_bytes(st, 1, m.end())
+        # sleep kept: the 300 ms window below proves an absence, so
+        # socktool must stay busy in a command while time passes.
         st.cmd("sleep 500ms")
         st.cmd("echo SLEPT")
         c.settimeout(10)

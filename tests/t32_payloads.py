@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import SOCKTOOL, ok, is_eq, done  # noqa: E402
+from st import SOCKTOOL, ok, is_eq, done, Socktool  # noqa: E402
 
 peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 peer.bind(("127.0.0.1", 0))
@@ -30,6 +30,15 @@ def recv(n):
     return out
 
 
+def run_until_received(lines, n):
+    """Repeats arrive over time: socktool keeps its input open until the
+    peer has n datagrams (the event), then ends; returns (rc, datagrams)."""
+    with Socktool() as st:
+        st.cmd("udp 127.0.0.1 0\n" + lines)
+        got = recv(n)
+        return st.finish(), got
+
+
 r = run("sendhex 1 --to 127.0.0.1:%d --append crc16-modbus 01 03 00 00 00 0a"
         % P)
 is_eq((r.returncode, recv(1)), (0, [bytes.fromhex("01030000000ac5cd")]),
@@ -42,9 +51,8 @@ r = run("send 1 --to 127.0.0.1:%d --append crc16-ccitt:le 123456789" % P)
 is_eq(recv(1), [b"123456789" + bytes.fromhex("b129")],
       ":le overrides the byte order")
 
-r = run("send 1 --to 127.0.0.1:%d --fill --repeat 3 --every 10ms "
-        "id={seq:04} len={len}\nsleep 300ms" % P)
-got = recv(3)
+rc, got = run_until_received("send 1 --to 127.0.0.1:%d --fill --repeat 3 "
+                             "--every 10ms id={seq:04} len={len}" % P, 3)
 is_eq(got, [b"id=0001 len=14", b"id=0002 len=14", b"id=0003 len=14"],
       "--fill with --repeat 3: seq 0001..0003 and the length, each send")
 
@@ -58,9 +66,8 @@ for b in msg[:5]:
     x ^= b
 is_eq(msg[5:], bytes([x]), "xor8 of the filled message appended")
 
-r = run("send 1 --to 127.0.0.1:%d --fill --repeat 2 --every 10ms {rand:8}"
-        "\nsleep 300ms" % P)
-a, b = recv(2)
+rc, (a, b) = run_until_received("send 1 --to 127.0.0.1:%d --fill --repeat 2 "
+                                "--every 10ms {rand:8}" % P, 2)
 ok(len(a) == 8 and len(b) == 8 and a != b, "{rand:8} differs between repeats",
    (a, b))
 

@@ -90,7 +90,13 @@ with Socktool() as st:
 
     out = run_cmd(st, "netstat --port %d" % pyport)
     rows = table(out)
-    ok(len(rows) == 1 and rows[0]["LOCAL"].endswith(":%d" % pyport),
+    # Only the listener is ours, but a socket of another test may still
+    # have this port number at one end (a TIME-WAIT to an earlier listener
+    # that had it): the filter keeps it too (local or remote port).
+    def on_port(r):
+        return any(r[c].endswith(":%d" % pyport) for c in ("LOCAL", "REMOTE"))
+    ok([r["STATE"] for r in rows if r["LOCAL"] == "127.0.0.1:%d" % pyport]
+       == ["LISTEN"] and all(on_port(r) for r in rows),
        "--port keeps only the sockets on that port", out)
 
     out = run_cmd(st, "netstat --udp --listen")

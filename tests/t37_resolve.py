@@ -12,46 +12,18 @@ import re
 import select
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import (ok, is_eq, done, skip, skip_all, need, run, Socktool,  # noqa
+from st import (ok, is_eq, done, skip, skip_all, run, Socktool,  # noqa
                 SOCKTOOL, connect, recv_exact, parse_list)
+import netns  # noqa: E402
 
-FLAG = "SOCKTOOL_T37_IN_NETNS"
-
-if os.environ.get(FLAG) != "1":
-    need("unshare")
-    need("ip")
-    need("mount")
-    try:
-        p = subprocess.run(["unshare", "-rnm", "true"], timeout=20,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        skip_all("unshare -rnm failed: %s" % e)
-    if p.returncode != 0:
-        skip_all("cannot create private network and mount namespaces "
-                 "(unshare -rnm): %s" % p.stderr.decode(errors="replace")
-                 .strip())
-    env = dict(os.environ)
-    env[FLAG] = "1"
-    sys.stdout.flush()
-    os.execvpe("unshare", ["unshare", "-rnm", sys.executable,
-                           os.path.abspath(__file__)], env)
+netns.enter("-rnm", needs=("ip", "mount"))
 
 # ---- from here on: our own network, our own /etc/hosts and resolv.conf ----
-
-
-def sh(*argv):
-    p = subprocess.run(list(argv), stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=20)
-    if p.returncode != 0:
-        raise RuntimeError("%s: %s" % (" ".join(argv),
-                                       p.stdout.decode(errors="replace")))
-
 
 tmp = tempfile.mkdtemp(prefix="st-t37-")
 HOSTS = """127.0.0.1 localhost
@@ -60,15 +32,11 @@ HOSTS = """127.0.0.1 localhost
 127.0.0.1 probe.test
 """
 try:
-    sh("ip", "link", "set", "lo", "up")
-    with open(os.path.join(tmp, "resolv.conf"), "w") as f:
-        # One server, one try: a lookup that gets no answer says so soon.
-        f.write("nameserver 127.0.0.1\noptions timeout:5 attempts:1\n")
-    with open(os.path.join(tmp, "hosts"), "w") as f:
-        f.write(HOSTS)
-    sh("mount", "--bind", os.path.join(tmp, "resolv.conf"), "/etc/resolv.conf")
-    sh("mount", "--bind", os.path.join(tmp, "hosts"), "/etc/hosts")
-except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+    netns.lo_up()
+    # One server, one try: a lookup that gets no answer says so soon.
+    netns.own_etc(tmp, HOSTS,
+                  "nameserver 127.0.0.1\noptions timeout:5 attempts:1\n")
+except netns.ERRORS as e:
     skip_all("cannot set up the namespace's resolver files: %s" % e)
 
 
@@ -541,11 +509,11 @@ for s in listeners:
 # whose other end has no address) waits for the timeout
 filtered_ok = True
 try:
-    sh("ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1")
-    sh("ip", "addr", "add", "10.9.0.1/24", "dev", "v0")
-    sh("ip", "link", "set", "v0", "up")
-    sh("ip", "link", "set", "v1", "up")
-except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+    netns.sh("ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+    netns.sh("ip", "addr", "add", "10.9.0.1/24", "dev", "v0")
+    netns.sh("ip", "link", "set", "v0", "up")
+    netns.sh("ip", "link", "set", "v1", "up")
+except netns.ERRORS as e:
     filtered_ok = False
     skip("probe: filtered ports (a timeout)", "no veth here: %s" % e)
 if filtered_ok:

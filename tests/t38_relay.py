@@ -9,6 +9,7 @@ while the reply still flows back; close --reset and shutdown."""
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import struct
@@ -17,7 +18,8 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import Socktool, ok, is_eq, skip, done, deadline_loop  # noqa: E402
+from st import (Socktool, ok, is_eq, skip, done, deadline_loop,  # noqa: E402
+                parse_list)
 
 
 def free_port():
@@ -179,8 +181,8 @@ with Socktool() as st:
     st.cmd("shutdown 1")
     is_eq(u.recv(10), b"", "shutdown sends FIN")
     u.sendall(b"still")
-    st.wait_for(r"^\[1\] < 5 bytes")
-    ok(True, "after shutdown the session still receives")
+    ok(st.seen(r"^\[1\] < 5 bytes\nstill$"),
+       "after shutdown the session still receives", st.text)
     u.close()
     st.wait_for(r"^\[1\] closed \(peer\)")
     st.cmd("tcp-client 127.0.0.1 %d" % UP)
@@ -293,8 +295,17 @@ with Socktool() as st:
     st.cmd("list")
     rows = st.wait_for(r"^ID .*\n(?:.*\n){3}").group(0).decode()
     ok(rows.count("relay-out") == 2, "one upstream socket per client", rows)
-    st.wait_for(r"^\[\d+\] closed \(timeout\): idle", timeout=10)
-    ok(True, "an idle pair expires")
+    outs = [int(i) for i in re.findall(r"^ +(\d+) +relay-out ", rows, re.M)]
+    gone = [st.seen(r"^\[%d\] closed \(timeout\): idle" % i, timeout=10)
+            for i in outs]
+    n = len(st.out)
+    st.cmd("list")
+    st.cmd("echo LISTED")
+    m = st.seen(r"^LISTED$", start=n)
+    after = parse_list(st.out[n:m.start() if m else None].decode())
+    ok(outs and all(gone) and [r["KIND"] for _, r in after] == ["relay"],
+       "an idle pair expires: each upstream socket closes (timeout), the "
+       "relay stays", st.text[-1500:])
     c1.close()
     c2.close()
 echo.close()

@@ -103,10 +103,13 @@ def udp_run(settings, n=40):
     peer.bind(("127.0.0.1", 0))
     peer.settimeout(1)
     p = peer.getsockname()[1]
+    # No sleep after the send: the end of input waits for a finite repeat
+    # to finish (man page, "flushed"), which is the event we need; with
+    # drops the peer cannot count what to wait for.
     r = subprocess.run([SOCKTOOL], input=("udp 127.0.0.1 0\nset 1 display "
                                           "none\n%s\nsend 1 --to 127.0.0.1:%d"
                                           " --repeat %d --every 1ms --fill "
-                                          "{seq}\nsleep 100ms\n" % (settings, p, n))
+                                          "{seq}\n" % (settings, p, n))
                        .encode(), capture_output=True, timeout=60)
     got = []
     try:

@@ -147,6 +147,15 @@ class Socktool:
                             self.err.decode("utf-8", "replace")[-2000:]))
                 self.cond.wait(left)
 
+    def seen(self, pattern, timeout=10, stream="out", start=0):
+        """wait_for() for an assertion: the match, or None once the timeout
+        passes (or the stream ends), so ok(st.seen(...), name) is one
+        failed test rather than a traceback."""
+        try:
+            return self.wait_for(pattern, timeout, stream, start)
+        except TimeoutError:
+            return None
+
     def port(self, sid=None, timeout=10):
         """The port of the latest (or given) listening/bound session."""
         if sid is None:

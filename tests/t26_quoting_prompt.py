@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Issue 12, items 4-8 and 15 and the prompt's rough edges: quotes in send
+"""Command-line quoting and the prompt.
+Issue 12, items 4-8 and 15 and the prompt's rough edges: quotes in send
 text and reply rules, -c splitting and \\; , error messages that do not
 double backslashes, "did you mean", the usage on its own line, escaped
 script names in locations; and under tmux (as t23 does): Ctrl-D in attach
@@ -9,18 +10,14 @@ out of the history, Ctrl-D with sessions open, expect saying what it
 matched, and file name completion."""
 import os
 import re
-import select
-import shlex
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import (ok, is_eq, done, SOCKTOOL, Socktool, connect,  # noqa: E402
-                run, skip)
+from st import ok, is_eq, done, Socktool, connect, run, skip  # noqa: E402
+from tmuxpane import Pane  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="st-t26-")
 
@@ -170,62 +167,8 @@ if shutil.which("tmux") is None:
     shutil.rmtree(tmp, ignore_errors=True)
     done()
 
-SOCK = os.path.join(tmp, "tmux.sock")
-PROMPT = "socktool>"
-
-
-def tmux(*args):
-    return subprocess.run(["tmux", "-S", SOCK] + list(args),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          timeout=10).stdout.decode("utf-8", "replace")
-
-
-def nonempty():
-    out = tmux("capture-pane", "-p", "-S", "-", "-E", "-")
-    return [l.rstrip() for l in out.split("\n") if l.rstrip()]
-
-
-def screen():
-    return "\n".join(nonempty())
-
-
-def wait_screen(pred, timeout=5):
-    """Poll the pane (every 50 ms, up to a deadline) until pred(nonempty
-    lines) holds."""
-    end = time.monotonic() + timeout
-    while True:
-        if pred(nonempty()):
-            return True
-        if time.monotonic() >= end:
-            return False
-        select.select([], [], [], 0.05)
-
-
-def wait_last(text, timeout=5):
-    return wait_screen(lambda ls: bool(ls) and ls[-1] == text, timeout)
-
-
-def wait_text(rx, timeout=5, after=0):
-    return wait_screen(lambda ls: any(re.search(rx, l) for l in ls[after:]),
-                       timeout)
-
-
-def typed(s):
-    tmux("send-keys", "-l", s)
-
-
-def keys(*k):
-    tmux("send-keys", *k)
-
-
-def command(line):
-    typed(line)
-    keys("Enter")
-    return wait_last(PROMPT)
-
-
-def mark():
-    return len(nonempty())
+tm = Pane(tmp, width=250, scrollback=True, history_limit=5000)
+PROMPT = Pane.PROMPT
 
 
 files = os.path.join(tmp, "files")
@@ -236,200 +179,180 @@ with open(target, "w") as f:
 
 peers = []
 try:
-    tmux("-f", "/dev/null", "new-session", "-d", "-x", "250", "-y", "50",
-         "env XDG_STATE_HOME=%s NO_COLOR=1 %s" % (shlex.quote(tmp),
-                                                  shlex.quote(SOCKTOOL)),
-         ";", "set-option", "-g", "remain-on-exit", "on",
-         ";", "set-option", "-g", "history-limit", "5000")
-    ok(wait_last(PROMPT), "the prompt appears", screen())
+    tm.start()
+    ok(tm.wait_last(PROMPT), "the prompt appears", tm.screen())
 
     # ---- file name completion ---------------------------------------------
     stem = os.path.join(files, "scriptf")
     for cmdline in ("source ", "sendfile 1 ", "unix-server ",
                     "unix-client ", "log all ", "log 1 "):
-        typed(cmdline + stem)
-        keys("Tab")
-        ok(wait_last(PROMPT + " " + cmdline + target),
+        tm.typed(cmdline + stem)
+        tm.keys("Tab")
+        ok(tm.wait_last(PROMPT + " " + cmdline + target),
            "Tab completes a file name after '%s'" % cmdline.strip(),
-           screen())
-        keys("C-c")
-        wait_last(PROMPT)
-    typed("send 1 " + stem)
-    keys("Tab")
-    typed("Z")
-    ok(wait_last(PROMPT + " send 1 " + stem + "Z"),
-       "send's text is not completed as a file name", screen())
-    keys("C-c")
-    wait_last(PROMPT)
-    typed("source " + target)
-    keys("Enter")
-    ok(wait_screen(lambda ls: "from-file" in ls and ls[-1] == PROMPT),
-       "the completed name runs", screen())
+           tm.screen())
+        tm.keys("C-c")
+        tm.wait_last(PROMPT)
+    tm.typed("send 1 " + stem)
+    tm.keys("Tab")
+    tm.typed("Z")
+    ok(tm.wait_last(PROMPT + " send 1 " + stem + "Z"),
+       "send's text is not completed as a file name", tm.screen())
+    tm.keys("C-c")
+    tm.wait_last(PROMPT)
+    tm.typed("source " + target)
+    tm.keys("Enter")
+    ok(tm.wait(lambda ls: "from-file" in ls and ls[-1] == PROMPT),
+       "the completed name runs", tm.screen())
 
     # ---- a usage error: the usage once, on a line of its own ---------------
-    m = mark()
-    command("send")
-    ls = nonempty()[m - 1:]
+    m = tm.mark()
+    tm.command("send")
+    ls = tm.nonempty()[m - 1:]
     at = [i for i, l in enumerate(ls) if l == "error: send: missing argument"]
     ok(at and at[-1] + 1 < len(ls) and
        ls[at[-1] + 1].startswith("usage: send ID ["),
        "at the prompt: the error, then the usage on a line of its own",
-       screen())
+       tm.screen())
     is_eq(sum(l.count("usage") for l in ls), 1, "the usage is shown once")
 
     # ---- a server and a peer ----------------------------------------------
-    typed("tcp-server 127.0.0.1 0")
-    keys("Enter")
-    ok(wait_text(r"\[1\] listening on 127\.0\.0\.1:\d+"), "server listens",
-       screen())
+    tm.typed("tcp-server 127.0.0.1 0")
+    tm.keys("Enter")
+    ok(tm.wait_re(r"\[1\] listening on 127\.0\.0\.1:\d+"), "server listens",
+       tm.screen())
     port = int(re.search(r"\[1\] listening on 127\.0\.0\.1:(\d+)",
-                         screen()).group(1))
-    wait_last(PROMPT)
+                         tm.screen()).group(1))
+    tm.wait_last(PROMPT)
     peers.append(connect(port))
-    ok(wait_screen(lambda ls: any("[2] accepted" in l for l in ls) and
-                   ls[-1] == PROMPT), "peer 2 accepted", screen())
+    ok(tm.wait(lambda ls: any("[2] accepted" in l for l in ls) and
+               ls[-1] == PROMPT), "peer 2 accepted", tm.screen())
 
     # ---- expect at the prompt says what it matched ------------------------
-    m = mark()
-    typed("expect 2 hello-exp")
-    keys("Enter")
+    m = tm.mark()
+    tm.typed("expect 2 hello-exp")
+    tm.keys("Enter")
     peers[0].sendall(b"xx hello-exp yy")
-    ok(wait_text(r'^\[2\] expect matched "hello-exp"$', after=m - 1),
-       "expect at the prompt says what it matched", screen())
-    ok(wait_last(PROMPT), "prompt back after expect", screen())
-    m = mark()
-    typed("expect 1 srv-pat")
-    keys("Enter")
+    ok(tm.wait_re(r'^\[2\] expect matched "hello-exp"$', after=m - 1),
+       "expect at the prompt says what it matched", tm.screen())
+    ok(tm.wait_last(PROMPT), "prompt back after expect", tm.screen())
+    m = tm.mark()
+    tm.typed("expect 1 srv-pat")
+    tm.keys("Enter")
     peers[0].sendall(b"srv-pat")
-    ok(wait_text(r'^\[1\] expect matched "srv-pat" \(from peer 2\)$',
+    ok(tm.wait_re(r'^\[1\] expect matched "srv-pat" \(from peer 2\)$',
                  after=m - 1),
-       "expect on a server names the peer that matched", screen())
-    wait_last(PROMPT)
+       "expect on a server names the peer that matched", tm.screen())
+    tm.wait_last(PROMPT)
 
     # Each item below is checked on its own: none relies on another's fix
     # (on the old code, Ctrl-D in attach mode quit, so it comes last).
 
     # ---- item 6: attach lines stay out of the history ----------------------
-    typed("attach 2")
-    keys("Enter")
-    ok(wait_last("[2]>"), "attached to 2", screen())
-    typed("secret-pw-123")
-    keys("Enter")
+    tm.typed("attach 2")
+    tm.keys("Enter")
+    ok(tm.wait_last("[2]>"), "attached to 2", tm.screen())
+    tm.typed("secret-pw-123")
+    tm.keys("Enter")
     is_eq(recv_exact(peers[0], 14, 10), b"secret-pw-123\n",
           "the attach line is sent")
-    ok(wait_last("[2]>"), "still attached", screen())
-    keys("C-]")
-    ok(wait_last(PROMPT), "Ctrl-] detaches", screen())
-    keys("Up")
-    ok(wait_last(PROMPT + " attach 2"),
-       "Up recalls attach 2, not the line typed to the session", screen())
-    keys("C-c")
-    wait_last(PROMPT)
+    ok(tm.wait_last("[2]>"), "still attached", tm.screen())
+    tm.keys("C-]")
+    ok(tm.wait_last(PROMPT), "Ctrl-] detaches", tm.screen())
+    tm.keys("Up")
+    ok(tm.wait_last(PROMPT + " attach 2"),
+       "Up recalls attach 2, not the line typed to the session", tm.screen())
+    tm.keys("C-c")
+    tm.wait_last(PROMPT)
 
     # ---- item 5: a half-typed line is dropped when the session closes -------
-    typed("attach 2")
-    keys("Enter")
-    ok(wait_last("[2]>"), "attached to 2 again", screen())
-    typed("close all")
-    ok(wait_last("[2]> close all"), "half-typed close all", screen())
-    m = mark()
+    tm.typed("attach 2")
+    tm.keys("Enter")
+    ok(tm.wait_last("[2]>"), "attached to 2 again", tm.screen())
+    tm.typed("close all")
+    ok(tm.wait_last("[2]> close all"), "half-typed close all", tm.screen())
+    m = tm.mark()
     peers[0].close()
-    ok(wait_screen(lambda ls: ls[-1] == PROMPT and
-                   "[2] detached: the session closed" in ls[m - 1:] and
-                   "[2] the line being typed was dropped, not sent"
-                   in ls[m - 1:]),
+    ok(tm.wait(lambda ls: ls[-1] == PROMPT and
+               "[2] detached: the session closed" in ls[m - 1:] and
+               "[2] the line being typed was dropped, not sent"
+               in ls[m - 1:]),
        "the session closes: detached, the typed line dropped (and said)",
-       screen())
-    keys("Enter")
-    wait_last(PROMPT)
-    m = mark()
-    command("list")
-    ls = nonempty()[m - 1:]
+       tm.screen())
+    tm.keys("Enter")
+    tm.wait_last(PROMPT)
+    m = tm.mark()
+    tm.command("list")
+    ls = tm.nonempty()[m - 1:]
     ok(any(re.match(r"\s*1\s+tcp-server\s+listening", l) for l in ls),
-       "the dropped 'close all' never ran as a command", screen())
+       "the dropped 'close all' never ran as a command", tm.screen())
 
     # ...and when Ctrl-] ends attach mode (a server of its own: the one
     # above is gone if close all ran)
-    typed("tcp-server 127.0.0.1 0")
-    keys("Enter")
-    ok(wait_text(r"\[3\] listening on 127\.0\.0\.1:\d+"), "server 3",
-       screen())
+    tm.typed("tcp-server 127.0.0.1 0")
+    tm.keys("Enter")
+    ok(tm.wait_re(r"\[3\] listening on 127\.0\.0\.1:\d+"), "server 3",
+       tm.screen())
     port = int(re.search(r"\[3\] listening on 127\.0\.0\.1:(\d+)",
-                         screen()).group(1))
-    wait_last(PROMPT)
+                         tm.screen()).group(1))
+    tm.wait_last(PROMPT)
     peers.append(connect(port))
-    ok(wait_screen(lambda ls: any("[4] accepted" in l for l in ls)),
-       "peer 4 accepted", screen())
-    wait_last(PROMPT)
-    typed("attach 4")
-    keys("Enter")
-    ok(wait_last("[4]>"), "attached to 4", screen())
-    typed("partial")
-    ok(wait_last("[4]> partial"), "half-typed text", screen())
-    m = mark()
-    keys("C-]")
-    ok(wait_screen(lambda ls: ls[-1] == PROMPT and
-                   "[4] detached" in ls[m - 1:] and
-                   "[4] the line being typed was dropped, not sent"
-                   in ls[m - 1:]),
-       "Ctrl-] with typed text: detached, the text dropped", screen())
-    keys("Enter")
-    command("echo AFTER-DROP")
-    ok(not any("unknown command" in l for l in nonempty()),
-       "the dropped text was not run as a command", screen())
+    ok(tm.wait(lambda ls: any("[4] accepted" in l for l in ls)),
+       "peer 4 accepted", tm.screen())
+    tm.wait_last(PROMPT)
+    tm.typed("attach 4")
+    tm.keys("Enter")
+    ok(tm.wait_last("[4]>"), "attached to 4", tm.screen())
+    tm.typed("partial")
+    ok(tm.wait_last("[4]> partial"), "half-typed text", tm.screen())
+    m = tm.mark()
+    tm.keys("C-]")
+    ok(tm.wait(lambda ls: ls[-1] == PROMPT and
+               "[4] detached" in ls[m - 1:] and
+               "[4] the line being typed was dropped, not sent"
+               in ls[m - 1:]),
+       "Ctrl-] with typed text: detached, the text dropped", tm.screen())
+    tm.keys("Enter")
+    tm.command("echo AFTER-DROP")
+    ok(not any("unknown command" in l for l in tm.nonempty()),
+       "the dropped text was not run as a command", tm.screen())
 
     # ---- item 4: Ctrl-D in attach mode leaves attach mode -------------------
-    typed("attach 4")
-    keys("Enter")
-    ok(wait_last("[4]>"), "attached to 4 again", screen())
-    m = mark()
-    keys("C-d")
-    ok(wait_screen(lambda ls: ls[-1] == PROMPT and
-                   any(l == "[4] detached" for l in ls[m - 1:])),
-       "Ctrl-D on an empty attach line detaches", screen())
-    m = mark()
-    command("list")
+    tm.typed("attach 4")
+    tm.keys("Enter")
+    ok(tm.wait_last("[4]>"), "attached to 4 again", tm.screen())
+    m = tm.mark()
+    tm.keys("C-d")
+    ok(tm.wait(lambda ls: ls[-1] == PROMPT and
+               any(l == "[4] detached" for l in ls[m - 1:])),
+       "Ctrl-D on an empty attach line detaches", tm.screen())
+    m = tm.mark()
+    tm.command("list")
     ok(any(re.match(r"\s*4\s+tcp-peer\s+connected", l)
-           for l in nonempty()[m - 1:]),
-       "socktool still runs and the session is still connected", screen())
+           for l in tm.nonempty()[m - 1:]),
+       "socktool still runs and the session is still connected", tm.screen())
 
     # ---- Ctrl-D at the prompt with sessions open asks once ------------------
-    m = mark()
-    keys("C-d")
-    ok(wait_screen(lambda ls: ls[-1] == PROMPT and any(re.match(
+    m = tm.mark()
+    tm.keys("C-d")
+    ok(tm.wait(lambda ls: ls[-1] == PROMPT and any(re.match(
         r"^3 sessions open \S+ Ctrl-D again to quit$", l)
         for l in ls[m - 1:])),
-       "Ctrl-D with sessions open asks first", screen())
-    m = mark()
-    command("echo STILL-HERE")
-    ok("STILL-HERE" in nonempty()[m - 1:], "and socktool keeps running",
-       screen())
-    m = mark()
-    keys("C-d")
-    ok(wait_screen(lambda ls: ls[-1] == PROMPT and any(
+       "Ctrl-D with sessions open asks first", tm.screen())
+    m = tm.mark()
+    tm.command("echo STILL-HERE")
+    ok("STILL-HERE" in tm.nonempty()[m - 1:], "and socktool keeps running",
+       tm.screen())
+    m = tm.mark()
+    tm.keys("C-d")
+    ok(tm.wait(lambda ls: ls[-1] == PROMPT and any(
         "Ctrl-D again to quit" in l for l in ls[m - 1:])),
-       "a typed line in between: the next Ctrl-D asks again", screen())
-    keys("C-d")
-    pid = int(tmux("display", "-p", "#{pane_pid}").strip() or 0)
-
-    def exit_status():
-        st_ = tmux("display", "-p",
-                   "#{pane_dead}:#{pane_dead_status}").strip()
-        m_ = re.match(r"1:(\d+)$", st_)
-        if m_:
-            return int(m_.group(1))
-        try:
-            with open("/proc/%d/stat" % pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        if fields[0] == "Z":
-            code = int(fields[-1])
-            return code >> 8 if code & 0x7f == 0 else 128 + (code & 0x7f)
-        return None
-    ok(wait_screen(lambda ls: exit_status() is not None),
-       "Ctrl-D again quits", screen())
-    is_eq(exit_status(), 0, "exit status 0")
+       "a typed line in between: the next Ctrl-D asks again", tm.screen())
+    tm.keys("C-d")
+    pid = tm.pane_pid()
+    ok(tm.wait(lambda ls: tm.exit_status(pid) is not None),
+       "Ctrl-D again quits", tm.screen())
+    is_eq(tm.exit_status(pid), 0, "exit status 0")
     hist = os.path.join(tmp, "socktool", "history")
     h = open(hist, errors="replace").read() if os.path.isfile(hist) else ""
     ok("attach 2" in h and "echo STILL-HERE" in h,
@@ -439,8 +362,6 @@ try:
 finally:
     for p in peers:
         p.close()
-    subprocess.run(["tmux", "-S", SOCK, "kill-server"],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   timeout=10)
+    tm.kill()
     shutil.rmtree(tmp, ignore_errors=True)
 done()

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Issue 12, items 2 (sendfile part), 9, 10, 12, 13, 14 and the sendfile
+"""sendfile (summary, progress, stop, Ctrl-C, a file changing under it)
+and argument edges.
+Issue 12, items 2 (sendfile part), 9, 10, 12, 13, 14 and the sendfile
 rough edges:
  2  a sendfile path is shown escaped in its summary, progress and stopped
     lines (a name holding ESC/BEL retitles no terminal);
@@ -20,8 +22,6 @@ rough edges:
 import json
 import os
 import re
-import select
-import shlex
 import shutil
 import signal
 import socket
@@ -29,11 +29,11 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import traceback
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from st import (ok, is_eq, skip, done, Socktool, SOCKTOOL, run,  # noqa: E402
                 recv_dgram)
+from tmuxpane import Pane  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="st-t27-")
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
@@ -337,59 +337,6 @@ def t_script_sigint():
 
 
 # ---- 9, 2, progress: at the prompt (tmux) ---------------------------------
-class Tmux:
-    def __init__(self):
-        self.sock = os.path.join(tmp, "tmux.sock")
-        self.tmux("-f", "/dev/null", "new-session", "-d", "-x", "220", "-y",
-                  "50", "env XDG_STATE_HOME=%s NO_COLOR=1 %s" % (
-                      shlex.quote(tmp), shlex.quote(SOCKTOOL)),
-                  ";", "set-option", "-g", "remain-on-exit", "on")
-
-    def tmux(self, *args):
-        return subprocess.run(["tmux", "-S", self.sock] + list(args),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=10).stdout.decode("utf-8", "replace")
-
-    def lines(self):
-        out = self.tmux("capture-pane", "-p", "-S", "-2000")
-        return [l.rstrip() for l in out.split("\n") if l.strip()]
-
-    def screen(self):
-        return "\n".join(self.lines())
-
-    def wait(self, pred, timeout=10):
-        end = time.monotonic() + timeout
-        while True:
-            if pred(self.lines()):
-                return True
-            if time.monotonic() >= end:
-                return False
-            select.select([], [], [], 0.05)
-
-    def wait_re(self, rx, timeout=10):
-        return self.wait(lambda ls: any(re.search(rx, l) for l in ls),
-                         timeout)
-
-    def typed(self, s):
-        self.tmux("send-keys", "-l", s)
-
-    def keys(self, *k):
-        self.tmux("send-keys", *k)
-
-    def command(self, line):
-        n = len(self.lines())
-        self.typed(line)
-        self.keys("Enter")
-        return self.wait(lambda ls: len(ls) > n and ls[-1] == "socktool>")
-
-    def title(self):
-        return self.tmux("display", "-p", "#{pane_title}").strip()
-
-    def kill(self):
-        subprocess.run(["tmux", "-S", self.sock, "kill-server"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def t_prompt():
     if shutil.which("tmux") is None:
         skip("sendfile at the prompt", "tmux not installed")
@@ -400,13 +347,13 @@ def t_prompt():
     # A peer that reads nothing: the transfer stalls once the queue and the
     # socket buffers are full.
     lsn, port = listener(rcvbuf=64 << 10)
-    tm = Tmux()
+    tm = Pane(tmp, width=220, scrollback=True, timeout=10).start()
     peer = None
     try:
         ok(tm.wait(lambda ls: ls and ls[-1] == "socktool>"),
            "the prompt appears", tm.screen())
         title0 = tm.title()
-        tm.command("tcp-client 127.0.0.1 %d" % port)
+        tm.command("tcp-client 127.0.0.1 %d" % port, wait="grown")
         peer, _ = lsn.accept()
         ok(tm.wait_re(r"\[1\] connected"), "connected", tm.screen())
         # The name typed with quoted-insert (C-v) for its ESC and BEL.
@@ -420,7 +367,7 @@ def t_prompt():
         rx = r"^\[1\] sendfile (.*): .* of 64\.0 MiB \(\d+%\), (.*)$"
         ok(tm.wait_re(rx), "a progress line while the peer is not reading",
            tm.screen())
-        prog = [re.search(rx, l) for l in tm.lines() if re.search(rx, l)]
+        prog = [re.search(rx, l) for l in tm.nonempty() if re.search(rx, l)]
         ok(prog and prog[-1].group(1).endswith(EVIL_SHOWN),
            "the progress line shows the name escaped", tm.screen())
         ok(tm.wait(lambda ls: any(re.search(rx, l) and "stalled" in l
@@ -430,12 +377,12 @@ def t_prompt():
            "no ETA 0ms for an unknown time", tm.screen())
         is_eq(tm.title(), title0, "the pane title is unchanged")
 
-        tm.command("stop 1")
+        tm.command("stop 1", wait="grown")
         srx = (r"^\[1\] sendfile of (.*) stopped after (\d+) of 67108864 "
                r"bytes$")
         ok(tm.wait_re(srx), "stop 1 stops the transfer and says how far",
            tm.screen())
-        m = [re.search(srx, l) for l in tm.lines() if re.search(srx, l)]
+        m = [re.search(srx, l) for l in tm.nonempty() if re.search(srx, l)]
         n = int(m[-1].group(2)) if m else -1
         ok(m and m[-1].group(1).endswith(EVIL_SHOWN),
            "the stopped line shows the name escaped", tm.screen())
@@ -443,7 +390,7 @@ def t_prompt():
         ok(not re.search(r"repeating sends? stopped", tm.screen()),
            "stop does not claim to have stopped repeats", tm.screen())
         # What the line counts is what the peer gets: the queue drains.
-        tm.command("close 1")
+        tm.command("close 1", wait="grown")
         peer.settimeout(20)
         got = 0
         while True:
@@ -455,11 +402,11 @@ def t_prompt():
         peer.close()
         peer = None
         ok(tm.wait_re(r"\[1\] closed"), "closed", tm.screen())
-        ok(not any(re.search(rx, l) for l in tm.lines()[-3:]),
+        ok(not any(re.search(rx, l) for l in tm.nonempty()[-3:]),
            "no progress line after the transfer stopped", tm.screen())
 
         # A server: stop reaches the transfers to its peers.
-        tm.command("tcp-server 127.0.0.1 0")
+        tm.command("tcp-server 127.0.0.1 0", wait="grown")
         ok(tm.wait_re(r"\[2\] listening on 127\.0\.0\.1:(\d+)"),
            "server", tm.screen())
         sport = int(re.search(r"\[2\] listening on 127\.0\.0\.1:(\d+)",
@@ -468,10 +415,10 @@ def t_prompt():
         p2 = socket.create_connection(("127.0.0.1", sport))
         ok(tm.wait_re(r"\[4\] accepted"), "two peers", tm.screen())
         srv = sparse(os.path.join(tmp, "srv.bin"), 64 * MIB)
-        tm.command("sendfile 2 %s" % srv)
+        tm.command("sendfile 2 %s" % srv, wait="grown")
         ok(tm.wait_re(r"sendfile: 2 transfers: .*stalled"),
            "one progress line for both transfers", tm.screen())
-        tm.command("stop 2")
+        tm.command("stop 2", wait="grown")
         ok(tm.wait_re(r"^\[3\] sendfile of .*srv\.bin stopped after") and
            tm.wait_re(r"^\[4\] sendfile of .*srv\.bin stopped after"),
            "stop SERVER stops the transfer to each peer", tm.screen())
@@ -483,18 +430,18 @@ def t_prompt():
             skip("Ctrl-C at the prompt stops the last sendfile",
                  "main.c does not call cmd_data_interrupt() yet")
         else:
-            tm.command("tcp-client 127.0.0.1 %d" % port)
+            tm.command("tcp-client 127.0.0.1 %d" % port, wait="grown")
             peer, _ = lsn.accept()
             ok(tm.wait_re(r"\[5\] connected"), "connected again",
                tm.screen())
-            tm.command("sendfile 5 %s" % srv)
+            tm.command("sendfile 5 %s" % srv, wait="grown")
             ok(tm.wait_re(r"^\[5\] sendfile .*srv\.bin: .*stalled"),
                "transfer running", tm.screen())
             tm.keys("C-c")
             ok(tm.wait_re(r"^\[5\] sendfile of .*srv\.bin stopped after "
                           r"\d+ of 67108864 bytes$"),
                "Ctrl-C at the prompt stops it", tm.screen())
-            tm.command("echo STILL-HERE")
+            tm.command("echo STILL-HERE", wait="grown")
             ok(tm.wait_re(r"^STILL-HERE$"), "socktool carries on",
                tm.screen())
     finally:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Data-path bugs (SPEC 3.6, 5, 6, 7):
+"""What a session's end accounts for (SPEC 3.6, 5, 6, 7):
 (a) the tail of an incomplete frame is shown and counted however the
     session ends: by a reset from the peer, or by a local `close` (framings
     line, len:2, delim:00, fixed:4; human and --json);
