@@ -99,6 +99,18 @@ pipe_window_add(struct session *s, const unsigned char *p, size_t n)
 		ring_append(&s->expwin, p, n, SESS_EXPECT_MAX);
 }
 
+/* Fault shaping (`split`, `delay`, `rate`, `drop`, `dup`): no write before
+ * next; a token bucket for `rate`; a timer while a write waits; the
+ * session's own generator for drop/dup choices.  Made on first use, so a
+ * session that is never shaped carries one pointer. */
+struct shaper {
+	uint64_t	 next;		/* monotonic ns */
+	uint64_t	 tokens_ns;
+	double		 tokens;
+	uint64_t	 timer;
+	uint64_t	 rng, rng_seed;
+};
+
 #define MAX_TAPS 8
 static const struct tap	*taps[MAX_TAPS];
 static size_t		 ntaps;
@@ -300,7 +312,7 @@ pipe_want(const struct session *s)
 	    (s->set.echo != ECHO_OFF || s->set.replies != NULL)))
 		w |= PIPE_WANT_READ;
 	if ((pipe_queued(s) > 0 || buf_len(&s->outq) > 0) &&
-	    s->shape_timer == 0)
+	    (s->shape == NULL || s->shape->timer == 0))
 		w |= PIPE_WANT_WRITE;
 	return w;
 }
@@ -479,6 +491,25 @@ pipe_drain(struct session *s, size_t budget)
 
 /* Sent side. */
 
+static struct shaper *
+pipe_shaper(struct session *s)
+{
+	if (s->shape == NULL)
+		s->shape = xcalloc(1, sizeof *s->shape);
+	return s->shape;
+}
+
+void
+pipe_forget(struct session *s)
+{
+	if (s->shape == NULL)
+		return;
+	if (s->shape->timer)
+		loop_timer_del(s->shape->timer);
+	free(s->shape);
+	s->shape = NULL;
+}
+
 static int	pipe_shaped(const struct session *);
 static size_t	pipe_shape_allow(struct session *, size_t);
 static void	pipe_shape_used(struct session *, size_t);
@@ -552,7 +583,7 @@ pipe_shape_timer(void *arg)
 {
 	struct session *s = arg;
 
-	s->shape_timer = 0;
+	s->shape->timer = 0;
 	pipe_output(s);
 }
 
@@ -564,13 +595,14 @@ pipe_shape_timer(void *arg)
 static size_t
 pipe_shape_allow(struct session *s, size_t want)
 {
+	struct shaper *sh = pipe_shaper(s);
 	uint64_t now = pipe_now_ns(), wait_ns = 0;
 	size_t n = want;
 
 	if (s->set.split != 0 && n > s->set.split)
 		n = s->set.split;
-	if (s->set.delay_ms != 0 && now < s->shape_next)
-		wait_ns = s->shape_next - now;
+	if (s->set.delay_ms != 0 && now < sh->next)
+		wait_ns = sh->next - now;
 	if (wait_ns == 0 && s->set.rate != 0) {
 		/* A token bucket holding 10 ms of the rate (at least one
 		 * byte): the average is the rate, bursts stay small. */
@@ -578,23 +610,23 @@ pipe_shape_allow(struct session *s, size_t want)
 
 		if (cap < 1.0)
 			cap = 1.0;
-		if (s->shape_tokens_ns == 0)
-			s->shape_tokens = cap;
+		if (sh->tokens_ns == 0)
+			sh->tokens = cap;
 		else
-			s->shape_tokens += (double)(now - s->shape_tokens_ns) *
+			sh->tokens += (double)(now - sh->tokens_ns) *
 			    (double)s->set.rate / 1e9;
-		if (s->shape_tokens > cap)
-			s->shape_tokens = cap;
-		s->shape_tokens_ns = now;
-		if (s->shape_tokens < 1.0)
-			wait_ns = (uint64_t)((1.0 - s->shape_tokens) * 1e9 /
+		if (sh->tokens > cap)
+			sh->tokens = cap;
+		sh->tokens_ns = now;
+		if (sh->tokens < 1.0)
+			wait_ns = (uint64_t)((1.0 - sh->tokens) * 1e9 /
 			    (double)s->set.rate) + 1;
-		else if ((double)n > s->shape_tokens)
-			n = (size_t)s->shape_tokens;
+		else if ((double)n > sh->tokens)
+			n = (size_t)sh->tokens;
 	}
 	if (wait_ns != 0) {
-		if (s->shape_timer == 0)
-			s->shape_timer = loop_timer_add((wait_ns + 999999) /
+		if (sh->timer == 0)
+			sh->timer = loop_timer_add((wait_ns + 999999) /
 			    1000000, pipe_shape_timer, s);
 		return 0;
 	}
@@ -604,10 +636,12 @@ pipe_shape_allow(struct session *s, size_t want)
 static void
 pipe_shape_used(struct session *s, size_t w)
 {
+	struct shaper *sh = pipe_shaper(s);
+
 	if (s->set.delay_ms != 0)
-		s->shape_next = pipe_now_ns() + s->set.delay_ms * 1000000u;
+		sh->next = pipe_now_ns() + s->set.delay_ms * 1000000u;
 	if (s->set.rate != 0)
-		s->shape_tokens -= (double)w;
+		sh->tokens -= (double)w;
 }
 
 int
@@ -703,17 +737,19 @@ pipe_send_to(struct session *s, const unsigned char *p, size_t n,
 static unsigned
 pipe_chance(struct session *s)
 {
-	if (s->rng == 0 || s->rng_seed != s->set.seed) {
-		s->rng_seed = s->set.seed;
-		s->rng = s->set.seed != 0 ? s->set.seed :
+	struct shaper *sh = pipe_shaper(s);
+
+	if (sh->rng == 0 || sh->rng_seed != s->set.seed) {
+		sh->rng_seed = s->set.seed;
+		sh->rng = s->set.seed != 0 ? s->set.seed :
 		    pipe_now_ns() ^ ((uint64_t)s->id << 32);
-		if (s->rng == 0)
-			s->rng = 1;
+		if (sh->rng == 0)
+			sh->rng = 1;
 	}
-	s->rng ^= s->rng >> 12;
-	s->rng ^= s->rng << 25;
-	s->rng ^= s->rng >> 27;
-	return (unsigned)(((s->rng * UINT64_C(2685821657736338717)) >> 32) %
+	sh->rng ^= sh->rng >> 12;
+	sh->rng ^= sh->rng << 25;
+	sh->rng ^= sh->rng >> 27;
+	return (unsigned)(((sh->rng * UINT64_C(2685821657736338717)) >> 32) %
 	    100);
 }
 

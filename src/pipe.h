@@ -110,6 +110,9 @@ size_t	pipe_queued(const struct session *);
  * was put off (pipe.c): before a session goes, and after reading. */
 void	pipe_window_flush(void);
 
+/* A session leaves: what the pipeline kept for it goes (shaping). */
+void	pipe_forget(struct session *);
+
 void	pipe_init(void);
 
 #endif

@@ -367,8 +367,7 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 		loop_timer_del(s->linger_timer);
 	if (s->accept_timer)
 		loop_timer_del(s->accept_timer);
-	if (s->shape_timer)
-		loop_timer_del(s->shape_timer);
+	pipe_forget(s);
 	if (s->relay_timer)
 		loop_timer_del(s->relay_timer);
 	lost = pipe_queued(s);

@@ -16,6 +16,7 @@
 #include "settings.h"
 
 struct resolve;
+struct shaper;
 
 enum sess_kind {
 	K_TCP_SERVER,
@@ -133,13 +134,8 @@ struct session {
 	int			 eof;		/* peer finished sending */
 	int			 wr_shut;	/* our FIN is sent */
 	int			 want_shut;	/* FIN once the queue drains */
-	/* Fault shaping (pipe.c): no write before shape_next; a token
-	 * bucket for `rate`; a timer while a write waits. */
-	uint64_t		 shape_next;	/* monotonic ns */
-	uint64_t		 shape_tokens_ns;
-	double			 shape_tokens;
-	uint64_t		 shape_timer;
-	uint64_t		 rng, rng_seed;	/* drop/dup choices */
+	/* Fault shaping's state (pipe.c), made when first needed. */
+	struct shaper		*shape;
 	int			 abort;		/* end with RST, not FIN */
 	const char		*close_reason;
 	uint64_t		 close_timer;
