@@ -46,7 +46,8 @@ BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \
 	   $(BUILD)/test_loop $(BUILD)/test_frame $(BUILD)/test_pcapng \
 	   $(BUILD)/test_check $(BUILD)/test_fill $(BUILD)/test_pace \
-	   $(BUILD)/test_tls $(BUILD)/test_proc $(BUILD)/test_ports
+	   $(BUILD)/test_tls $(BUILD)/test_proc $(BUILD)/test_ports \
+	   $(BUILD)/test_out
 
 .PHONY: all asan deps run check unit install uninstall clean bench fuzz
 all: $(BIN) socktool
@@ -77,6 +78,9 @@ $(BUILD)/test_loop: tests/unit/test_loop.c src/loop.c src/buf.c src/loop.h tests
 
 $(BUILD)/test_frame: tests/unit/test_frame.c src/frame.c src/codec.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_frame.c src/frame.c src/codec.c src/buf.c
+
+$(BUILD)/test_out: tests/unit/test_out.c src/out.c src/codec.c src/enc.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_out.c src/out.c src/codec.c src/enc.c src/buf.c
 
 $(BUILD)/test_ports: tests/unit/test_ports.c src/ports.c src/buf.c src/*.h tests/unit/tap.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -Isrc $(LDFLAGS) -o $@ tests/unit/test_ports.c src/ports.c src/buf.c

@@ -198,6 +198,7 @@ cmd_names_first(const struct cmd_ctx *c, const char *const *hosts,
 		rec_str(&rr, "command", c->ent->name);
 		rec_str(&rr, "host", w->name[i].host);
 		out_rec(&rr, "resolving {host}");
+		rec_free(&rr);
 		w->name[i].r = resolve_start(w->name[i].host, NULL,
 		    w->name[i].socktype, names_done, &w->name[i], err,
 		    sizeof err);

@@ -410,19 +410,23 @@ cmd_help_exec(struct cmd_ctx *c)
 			;
 		out_rows(&r, "commands", n, cmd_help_row, NULL,
 		    "  {usage:58}{?alias: (}{alias}{?alias:)}");
+		rec_free(&r);
 		if (!out_cfg.json)
 			out_line("Commands accept unique prefixes; \"help CMD\" "
 			    "explains one.");
 		return CMD_OK;
 	}
-	if ((e = cmd_lookup(c->argv[0], err, sizeof err)) == NULL)
+	if ((e = cmd_lookup(c->argv[0], err, sizeof err)) == NULL) {
+		rec_free(&r);
 		return cmd_usage(c, "%s", err);
+	}
 	rec_str(&r, "name", e->name);
 	if (e->alias != NULL)
 		rec_str(&r, "alias", e->alias);
 	rec_str(&r, "usage", e->usage);
 	rec_str(&r, "help", e->help);
 	out_rec(&r, "usage: {usage}{?alias:\nalias: }{alias}");
+	rec_free(&r);
 	/* The paragraph is one JSON string, lines of text for people. */
 	if (!out_cfg.json)
 		cmd_help_wrap(e->help);

@@ -664,6 +664,7 @@ tls_event(struct session *s)
 	else
 		buf_puts(&tpl, "; not verified: {verify_error}");
 	out_rec(&r, buf_cstr(&tpl));
+	rec_free(&r);
 	buf_reset(&tpl);
 	buf_printf(&tpl, "%s %s", c->version, c->cipher);
 	if (c->alpn[0])
