@@ -40,7 +40,7 @@ SRCS	 = src/main.c src/loop.c src/term.c src/cmd.c src/cmd_session.c \
 	   src/ossl.c src/tls.c src/tls_cert.c src/tr_tls.c src/cmd_tls.c src/check.c src/fill.c src/pace.c \
 	   src/relay.c src/cmd_relay.c src/proc.c src/cmd_util.c \
 	   src/resolve.c src/ports.c src/cmd_probe.c \
-	   src/cmd_ping.c src/cmd_names.c
+	   src/cmd_ping.c src/cmd_names.c src/file.c
 OBJS	 = $(SRCS:src/%.c=$(BUILD)/%.o)
 BIN	 = $(BUILD)/socktool
 UNIT	 = $(BUILD)/test_codec $(BUILD)/test_cmd $(BUILD)/test_buf \

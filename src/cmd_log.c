@@ -75,7 +75,7 @@ cmd_log_exec(struct cmd_ctx *c)
 	struct session *s = NULL;
 	const char *v;
 	unsigned id = 0;
-	char err[256];
+	char err[512];
 
 	if (c->argc == 0)
 		return cmd_log_list(c);
@@ -103,13 +103,9 @@ cmd_log_exec(struct cmd_ctx *c)
 		cmd_result_ok(c);
 		return CMD_OK;
 	}
-	if (log_start(id, c->argv[1], format, dirs, err, sizeof err) == -1) {
-		enum cmd_status st = cmd_fail(c, "%s: %s",
-		    cmd_log_safe(c->argv[1], &b), err);
-
-		buf_free(&b);
-		return st;
-	}
+	/* The message names the path (made terminal-safe by out_error). */
+	if (log_start(id, c->argv[1], format, dirs, err, sizeof err) == -1)
+		return cmd_fail(c, "%s", err);
 	if (all)
 		out_info("logging every session to %s (%s, %s)",
 		    cmd_log_safe(c->argv[1], &b), log_format_name(format),
