@@ -260,7 +260,20 @@ cmd_resolve_exec(struct cmd_ctx *c)
 		return cmd_fail(c, "%s", err);
 	}
 	w->timer = loop_timer_add(timeout, resolve_wait_timeout, w);
-	return cmd_wait(c, 0, resolve_check, w, resolve_wait_free);
+	/* At the prompt the answer is an event: the prompt is not held.  (A
+	 * resolver never answers from inside resolve_start.) */
+	if (c->interactive) {
+		struct rec ev;
+
+		rec_begin(&ev, "resolving");
+		ev.color = "ev";
+		ev.info = 1;
+		rec_str(&ev, "command", c->ent->name);
+		rec_str(&ev, "host", w->what);
+		out_rec(&ev, "resolving {host}");
+		rec_free(&ev);
+	}
+	return cmd_wait_bg(c, 0, resolve_check, w, resolve_wait_free);
 }
 
 static const struct cmd_opt resolve_opts[] = {
@@ -275,7 +288,8 @@ const struct cmd_entry cmd_resolve_entry = {
 	    "ADDR is looked up the other way: its name.  The lookup runs on "
 	    "the event loop, so sessions keep being serviced; it fails after "
 	    "--timeout (default 10s) or when the resolver says the name does "
-	    "not exist.",
+	    "not exist.  At the prompt it returns at once and the answer is "
+	    "printed when it comes; in a script the next line waits for it.",
 	.lower = 1,
 	.upper = 1,
 	.opts = resolve_opts,
