@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cmd_log.c — the `log` command: start, stop and list captures (log.c). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -21,12 +22,13 @@ cmd_log_safe(const char *path, struct buf *b)
 static enum cmd_status
 cmd_log_list(struct cmd_ctx *c)
 {
-	struct log_info li[64];
+	struct log_info *li;
 	struct buf b = BUF_INIT;
-	size_t n = log_list(li, 64), i;
+	size_t n = log_list(NULL, 0), i;
 
-	if (n > 64)
-		n = 64;
+	/* Every log, however many: counted first, then listed. */
+	li = xcalloc(n + 1, sizeof *li);
+	n = log_list(li, n);
 	if (out_cfg.json) {
 		struct json j;
 
@@ -47,6 +49,7 @@ cmd_log_list(struct cmd_ctx *c)
 		}
 		j_close_arr(&j);
 		j_emit(&j);
+		free(li);
 		return CMD_OK;
 	}
 	if (n == 0)
@@ -62,6 +65,7 @@ cmd_log_list(struct cmd_ctx *c)
 		    cmd_log_safe(li[i].path, &b), li[i].format, li[i].dir,
 		    (unsigned long long)li[i].bytes);
 	}
+	free(li);
 	buf_free(&b);
 	return CMD_OK;
 }

@@ -106,6 +106,19 @@ with Socktool("--keep-going") as st:
     except TimeoutError as e:
         ok(False, "a refused log leaves no log", e)
 
+# `log` lists every log, not the first 64.
+with Socktool("-q") as st:
+    st.cmd("tcp-server 127.0.0.1 0")
+    for i in range(70):
+        st.cmd("log 1 %s" % os.path.join(tmp, "l%d" % i))
+    st.cmd("log")
+    st.cmd("echo NEXT-AFTER")
+    try:
+        st.wait_for(r"^NEXT-AFTER$", timeout=10)
+    except TimeoutError as e:
+        ok(False, "70 logs", e)
+    is_eq(st.text.count("[1] log to "), 70, "log lists all 70 logs")
+
 # SIGTERM ends a socktool that was asked to log to a FIFO.
 with Socktool() as st:
     st.cmd("tcp-server 127.0.0.1 0")
