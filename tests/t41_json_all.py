@@ -264,4 +264,5 @@ with Socktool("-j", "--keep-going") as st:
             e.get("command") == "show", "show 999's error", timeout=1),
        "an error is an event too")
     is_eq(rc, 1, "exit status 1 after the failing commands (--keep-going)")
+shutil.rmtree(tmp, ignore_errors=True)
 done()
