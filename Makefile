@@ -83,7 +83,8 @@ SRCS	 = \
 	src/ports.c \
 	src/cmd_probe.c \
 	src/cmd_ping.c \
-	src/cmd_names.c
+	src/cmd_names.c \
+	src/file.c
 objs	 = $(patsubst src/%.c,$(BUILD)/%.o,$(1))
 OBJS	 = $(call objs,$(SRCS))
 BIN	 = $(BUILD)/socktool
@@ -104,6 +105,7 @@ test_pace_SRCS	 = src/pace.c src/codec.c src/buf.c
 test_pcapng_SRCS = src/pcapng.c src/buf.c
 test_ports_SRCS	 = src/ports.c src/buf.c
 test_proc_SRCS	 = src/proc.c src/buf.c
+test_out_SRCS	 = src/out.c src/codec.c src/enc.c src/buf.c
 # (OpenSSL linked directly: this test calls it, socktool dlopen()s it)
 test_tls_SRCS	 = src/tls_cert.c src/ossl.c src/buf.c
 test_tls_LIBS	 = $(OPENSSL_LIBS) $(DL_LIBS)

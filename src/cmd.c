@@ -609,10 +609,11 @@ cmd_run(const char *line, size_t len, int interactive)
 static void
 cmd_pending_timer(void *arg)
 {
-	(void)arg;
+	struct pending *p = arg;
+
 	/* Nothing to do: waking the loop is enough, the poll sees the
 	 * deadline has passed. */
-	cmd_pending.timer = 0;
+	p->timer = 0;
 }
 
 struct wait_id {
@@ -635,63 +636,78 @@ cmd_pending_id(const struct pending *p)
 	return ((const struct wait_id *)p->state)->id;
 }
 
+static void
+cmd_pending_init(struct pending *p, const struct cmd_ctx *c,
+    uint64_t timeout_ms, int (*check)(struct pending *), void *state,
+    void (*state_free)(void *))
+{
+	memset(p, 0, sizeof *p);
+	p->active = 1;
+	p->check = check;
+	p->state = state;
+	p->state_free = state_free;
+	p->ent = c->ent;
+	p->interactive = c->interactive;
+	p->timeout_ms = timeout_ms;
+	p->deadline = timeout_ms ? loop_now() + timeout_ms : 0;
+	if (timeout_ms)
+		p->timer = loop_timer_add(timeout_ms, cmd_pending_timer, p);
+}
+
+static void
+cmd_pending_clear(struct pending *p)
+{
+	if (p->timer)
+		loop_timer_del(p->timer);
+	if (p->state_free != NULL)
+		p->state_free(p->state);
+	else
+		free(p->state);
+	free(p->again);
+	memset(p, 0, sizeof *p);
+}
+
+/* A wait whose check said r (not 0): end it, and run the line it gives
+ * back (cmd_names_first), which may wait in turn. */
+static enum cmd_status
+cmd_pending_end(struct pending *p, int r)
+{
+	enum cmd_status st;
+	char *again = p->again;
+	size_t againlen = p->againlen;
+	int interactive = p->interactive;
+
+	p->again = NULL;
+	cmd_pending_clear(p);
+	if (again == NULL)
+		return r > 0 ? CMD_OK : CMD_ERR;
+	st = cmd_run(again, againlen, interactive);
+	resolve_forget();
+	free(again);
+	return st;
+}
+
 enum cmd_status
 cmd_wait(const struct cmd_ctx *c, uint64_t timeout_ms,
     int (*check)(struct pending *), void *state, void (*state_free)(void *))
 {
-	cmd_pending.active = 1;
-	cmd_pending.check = check;
-	cmd_pending.state = state;
-	cmd_pending.state_free = state_free;
-	cmd_pending.ent = c->ent;
-	cmd_pending.interactive = c->interactive;
-	cmd_pending.timeout_ms = timeout_ms;
-	cmd_pending.deadline = timeout_ms ? loop_now() + timeout_ms : 0;
-	if (timeout_ms)
-		cmd_pending.timer = loop_timer_add(timeout_ms,
-		    cmd_pending_timer, NULL);
+	cmd_pending_init(&cmd_pending, c, timeout_ms, check, state,
+	    state_free);
 	/* Already satisfied? Then it never waits. */
 	return cmd_pending_poll();
-}
-
-static void
-cmd_pending_clear(void)
-{
-	if (cmd_pending.timer)
-		loop_timer_del(cmd_pending.timer);
-	if (cmd_pending.state_free != NULL)
-		cmd_pending.state_free(cmd_pending.state);
-	else
-		free(cmd_pending.state);
-	memset(&cmd_pending, 0, sizeof cmd_pending);
 }
 
 enum cmd_status
 cmd_pending_poll(void)
 {
-	enum cmd_status st;
-	char *again;
-	size_t againlen;
-	int r, interactive;
+	int r;
 
 	if (!cmd_pending.active)
 		return CMD_OK;
 	r = cmd_pending.check(&cmd_pending);
 	if (r == 0)
 		return CMD_PENDING;
-	again = cmd_pending.again;
-	againlen = cmd_pending.againlen;
-	interactive = cmd_pending.interactive;
-	cmd_pending.again = NULL;
-	cmd_pending_clear();
-	if (again == NULL)
-		return r > 0 ? CMD_OK : CMD_ERR;
-	/* The line again, its names now known (cmd_names_first); it may
-	 * wait in turn. */
-	st = cmd_run(again, againlen, interactive);
-	resolve_forget();
-	free(again);
-	return st;
+	return cmd_pending_end(&cmd_pending, r);
 }
 
 void
@@ -700,7 +716,79 @@ cmd_pending_cancel(const char *why)
 	if (!cmd_pending.active)
 		return;
 	out_error(cmd_pending.ent->name, "%s", why);
-	cmd_pending_clear();
+	cmd_pending_clear(&cmd_pending);
+}
+
+/*
+ * Waits that do not hold the prompt (cmd_wait_bg): each its own struct
+ * pending, checked after every loop turn as cmd_pending is.  One that is
+ * done but has a line to run again keeps it while a command holds the
+ * prompt, so that the two never share cmd_pending.
+ */
+struct cmd_bg {
+	struct cmd_bg	*next;
+	int		 done;		/* what the check said, once not 0 */
+	struct pending	 p;
+};
+static struct cmd_bg *cmd_bgs;
+
+enum cmd_status
+cmd_wait_bg(const struct cmd_ctx *c, uint64_t timeout_ms,
+    int (*check)(struct pending *), void *state, void (*state_free)(void *))
+{
+	struct cmd_bg *b, **tail;
+	int r;
+
+	if (!c->interactive)
+		return cmd_wait(c, timeout_ms, check, state, state_free);
+	b = xcalloc(1, sizeof *b);
+	cmd_pending_init(&b->p, c, timeout_ms, check, state, state_free);
+	if ((r = check(&b->p)) != 0 && !cmd_pending.active) {
+		enum cmd_status st = cmd_pending_end(&b->p, r);
+
+		free(b);
+		return st;
+	}
+	b->done = r;
+	for (tail = &cmd_bgs; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = b;
+	return CMD_OK;
+}
+
+enum cmd_status
+cmd_bg_poll(void)
+{
+	enum cmd_status st = CMD_OK;
+	struct cmd_bg **bp = &cmd_bgs, *b;
+
+	while ((b = *bp) != NULL) {
+		if (b->done == 0)
+			b->done = b->p.check(&b->p);
+		if (b->done == 0 || (b->p.again != NULL &&
+		    cmd_pending.active)) {
+			bp = &b->next;
+			continue;
+		}
+		/* Off the list first: the line run again may add waits. */
+		*bp = b->next;
+		if (cmd_pending_end(&b->p, b->done) == CMD_PENDING)
+			st = CMD_PENDING;
+		free(b);
+	}
+	return st;
+}
+
+void
+cmd_bg_cancel(void)
+{
+	struct cmd_bg *b;
+
+	while ((b = cmd_bgs) != NULL) {
+		cmd_bgs = b->next;
+		cmd_pending_clear(&b->p);
+		free(b);
+	}
 }
 
 /* Completion. */

@@ -132,6 +132,18 @@ extern struct pending cmd_pending;
 enum cmd_status	 cmd_wait(const struct cmd_ctx *, uint64_t timeout_ms,
 		    int (*check)(struct pending *), void *state,
 		    void (*state_free)(void *));
+/* The same for a command that only waits for an answer to print or to
+ * run its line again with (resolve, a host name): in a script exactly
+ * cmd_wait; at the prompt the command returns at once (CMD_OK) and the
+ * wait goes on beside the prompt, its check polled by cmd_bg_poll(). */
+enum cmd_status	 cmd_wait_bg(const struct cmd_ctx *, uint64_t timeout_ms,
+		    int (*check)(struct pending *), void *state,
+		    void (*state_free)(void *));
+/* After each loop iteration: ends the waits that are done (a line run
+ * again meanwhile is CMD_PENDING if it waits in turn). */
+enum cmd_status	 cmd_bg_poll(void);
+/* End of program: drop them all, silently. */
+void		 cmd_bg_cancel(void);
 /* The common case: a wait about one session. */
 enum cmd_status	 cmd_wait_id(const struct cmd_ctx *, unsigned id,
 		    uint64_t timeout_ms, int (*check)(struct pending *));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cmd_log.c — the `log` command: start, stop and list captures (log.c). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -21,12 +22,13 @@ cmd_log_safe(const char *path, struct buf *b)
 static enum cmd_status
 cmd_log_list(struct cmd_ctx *c)
 {
-	struct log_info li[64];
+	struct log_info *li;
 	struct buf b = BUF_INIT;
-	size_t n = log_list(li, 64), i;
+	size_t n = log_list(NULL, 0), i;
 
-	if (n > 64)
-		n = 64;
+	/* Every log, however many: counted first, then listed. */
+	li = xcalloc(n + 1, sizeof *li);
+	n = log_list(li, n);
 	if (out_cfg.json) {
 		struct json j;
 
@@ -47,6 +49,7 @@ cmd_log_list(struct cmd_ctx *c)
 		}
 		j_close_arr(&j);
 		j_emit(&j);
+		free(li);
 		return CMD_OK;
 	}
 	if (n == 0)
@@ -62,6 +65,7 @@ cmd_log_list(struct cmd_ctx *c)
 		    cmd_log_safe(li[i].path, &b), li[i].format, li[i].dir,
 		    (unsigned long long)li[i].bytes);
 	}
+	free(li);
 	buf_free(&b);
 	return CMD_OK;
 }
@@ -75,7 +79,7 @@ cmd_log_exec(struct cmd_ctx *c)
 	struct session *s = NULL;
 	const char *v;
 	unsigned id = 0;
-	char err[256];
+	char err[512];
 
 	if (c->argc == 0)
 		return cmd_log_list(c);
@@ -103,13 +107,9 @@ cmd_log_exec(struct cmd_ctx *c)
 		cmd_result_ok(c);
 		return CMD_OK;
 	}
-	if (log_start(id, c->argv[1], format, dirs, err, sizeof err) == -1) {
-		enum cmd_status st = cmd_fail(c, "%s: %s",
-		    cmd_log_safe(c->argv[1], &b), err);
-
-		buf_free(&b);
-		return st;
-	}
+	/* The message names the path (made terminal-safe by out_error). */
+	if (log_start(id, c->argv[1], format, dirs, err, sizeof err) == -1)
+		return cmd_fail(c, "%s", err);
 	if (all)
 		out_info("logging every session to %s (%s, %s)",
 		    cmd_log_safe(c->argv[1], &b), log_format_name(format),

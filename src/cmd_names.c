@@ -3,9 +3,10 @@
  *
  * A command that takes a HOST (udp-client, --to, --bind, a server's ADDR,
  * a multicast group) asks cmd_names_first() before it does anything.
- * Numeric addresses go straight on.  A name goes to the resolver, the
- * command waits like any pending command (the loop services every other
- * session, Ctrl-C cancels), and when every name has answered the line runs
+ * Numeric addresses go straight on.  A name goes to the resolver; in a
+ * script the command waits like any pending command (the loop services
+ * every other session, Ctrl-C cancels), at the prompt it returns at once
+ * and the prompt stays free; when every name has answered the line runs
  * again from the start with the answers learnt (resolve_learn), so the code
  * below the command never looks a name up itself and never blocks.
  * tcp-client and tls-client do better: their session is `resolving`
@@ -198,6 +199,7 @@ cmd_names_first(const struct cmd_ctx *c, const char *const *hosts,
 		rec_str(&rr, "command", c->ent->name);
 		rec_str(&rr, "host", w->name[i].host);
 		out_rec(&rr, "resolving {host}");
+		rec_free(&rr);
 		w->name[i].r = resolve_start(w->name[i].host, NULL,
 		    w->name[i].socktype, names_done, &w->name[i], err,
 		    sizeof err);
@@ -208,7 +210,8 @@ cmd_names_first(const struct cmd_ctx *c, const char *const *hosts,
 		}
 	}
 	w->timer = loop_timer_add(NAMES_TIMEOUT_MS, names_timeout, w);
-	*st = cmd_wait(c, 0, names_check, w, names_free);
+	/* At the prompt the line returns now and runs again by itself. */
+	*st = cmd_wait_bg(c, 0, names_check, w, names_free);
 	return 1;
 }
 

@@ -249,6 +249,7 @@ cmd_sockopt_exec(struct cmd_ctx *c)
 		if (sockopt_get(s, o, &v) == -1) {
 			if (d == NULL)
 				continue;
+			rec_free(r);
 			free(r);
 			buf_free(&v);
 			return cmd_fail(c, "reading %s: %s", o->name,
@@ -259,6 +260,7 @@ cmd_sockopt_exec(struct cmd_ctx *c)
 	}
 	rec_end(r);
 	out_kv(r, NULL, "[{id}] ");
+	rec_free(r);
 	free(r);
 	buf_free(&v);
 	return CMD_OK;

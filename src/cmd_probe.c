@@ -181,6 +181,7 @@ resolve_check(struct pending *p)
 		if (!out_cfg.json)
 			rec_str(&head, "took", took);
 		out_rec(&head, "{address} is {name} ({took})");
+		rec_free(&head);
 		return 1;
 	}
 	rows.n = 0;
@@ -195,11 +196,13 @@ resolve_check(struct pending *p)
 	rec_u64(&head, "us", w->us);
 	if (out_cfg.json) {
 		out_rows(&head, "addresses", rows.n, resolve_row, &rows, NULL);
+		rec_free(&head);
 		free(rows.v);
 		return 1;
 	}
 	/* For people, the way host(1) puts it, a line per address. */
 	for (i = 0; i < rows.n; i++) {
+		rec_free(&head);
 		rec_begin(&head, NULL);
 		rec_str(&head, "name", w->what);
 		resolve_row(i, &head, &rows);
@@ -208,11 +211,13 @@ resolve_check(struct pending *p)
 		    "{name} has address {address}");
 	}
 	free(rows.v);
+	rec_free(&head);
 	rec_begin(&head, NULL);
 	rec_u64(&head, "n", rows.n);
 	rec_str(&head, "took", took);
 	out_rec(&head, rows.n == 1 ? "(1 address in {took})" :
 	    "({n} addresses in {took})");
+	rec_free(&head);
 	return 1;
 }
 
@@ -255,7 +260,20 @@ cmd_resolve_exec(struct cmd_ctx *c)
 		return cmd_fail(c, "%s", err);
 	}
 	w->timer = loop_timer_add(timeout, resolve_wait_timeout, w);
-	return cmd_wait(c, 0, resolve_check, w, resolve_wait_free);
+	/* At the prompt the answer is an event: the prompt is not held.  (A
+	 * resolver never answers from inside resolve_start.) */
+	if (c->interactive) {
+		struct rec ev;
+
+		rec_begin(&ev, "resolving");
+		ev.color = "ev";
+		ev.info = 1;
+		rec_str(&ev, "command", c->ent->name);
+		rec_str(&ev, "host", w->what);
+		out_rec(&ev, "resolving {host}");
+		rec_free(&ev);
+	}
+	return cmd_wait_bg(c, 0, resolve_check, w, resolve_wait_free);
 }
 
 static const struct cmd_opt resolve_opts[] = {
@@ -270,7 +288,8 @@ const struct cmd_entry cmd_resolve_entry = {
 	    "ADDR is looked up the other way: its name.  The lookup runs on "
 	    "the event loop, so sessions keep being serviced; it fails after "
 	    "--timeout (default 10s) or when the resolver says the name does "
-	    "not exist.",
+	    "not exist.  At the prompt it returns at once and the answer is "
+	    "printed when it comes; in a script the next line waits for it.",
 	.lower = 1,
 	.upper = 1,
 	.opts = resolve_opts,
@@ -384,6 +403,7 @@ probe_show(struct probe *pr)
 			out_rec(&r, "{port}/{proto} {state} ({error})");
 		} else
 			out_rec(&r, "{port}/{proto} {state}");
+		rec_free(&r);
 	}
 }
 
@@ -568,6 +588,7 @@ probe_begin(struct probe *pr, const struct sockaddr *sa, socklen_t len)
 		    "timeout {timeout}" :
 		    "probing {host} ({address}): {n} {proto} {ports}, {par} at "
 		    "a time, timeout {timeout}");
+		rec_free(&r);
 	}
 	buf_free(&d);
 	pr->t0 = probe_now_us();
@@ -647,6 +668,7 @@ probe_check(struct pending *p)
 	    "open|filtered, {closed} closed, {filtered} filtered" :
 	    "{ports} {noun} in {took}: {open} open, {closed} closed, "
 	    "{filtered} filtered");
+	rec_free(&r);
 	return 1;
 }
 

@@ -26,7 +26,7 @@ cmd_relay_exec(struct cmd_ctx *c)
 	uint16_t port, upport;
 	uint64_t maxp = 0;
 	size_t nallow = 0;
-	char err[256];
+	char err[512];
 
 	if (c->argc < 3)
 		return cmd_usage(c, "missing argument");

@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "out.h"
 #include "enc.h"
+#include "file.h"
 #include "pipe.h"
 #include "session.h"
 #include "term.h"
@@ -410,19 +411,23 @@ cmd_help_exec(struct cmd_ctx *c)
 			;
 		out_rows(&r, "commands", n, cmd_help_row, NULL,
 		    "  {usage:58}{?alias: (}{alias}{?alias:)}");
+		rec_free(&r);
 		if (!out_cfg.json)
 			out_line("Commands accept unique prefixes; \"help CMD\" "
 			    "explains one.");
 		return CMD_OK;
 	}
-	if ((e = cmd_lookup(c->argv[0], err, sizeof err)) == NULL)
+	if ((e = cmd_lookup(c->argv[0], err, sizeof err)) == NULL) {
+		rec_free(&r);
 		return cmd_usage(c, "%s", err);
+	}
 	rec_str(&r, "name", e->name);
 	if (e->alias != NULL)
 		rec_str(&r, "alias", e->alias);
 	rec_str(&r, "usage", e->usage);
 	rec_str(&r, "help", e->help);
 	out_rec(&r, "usage: {usage}{?alias:\nalias: }{alias}");
+	rec_free(&r);
 	/* The paragraph is one JSON string, lines of text for people. */
 	if (!out_cfg.json)
 		cmd_help_wrap(e->help);
@@ -446,13 +451,17 @@ static enum cmd_status
 cmd_source_exec(struct cmd_ctx *c)
 {
 	struct buf data = BUF_INIT;
-	char chunk[8192], err[256];
+	char chunk[8192], err[512];
 	ssize_t r;
 	int fd;
 
-	fd = open(c->argv[0], O_RDONLY | O_CLOEXEC);
+	/* Read whole before it runs: a FIFO would hold the loop until its
+	 * writer came and went, so only files and devices are read (a
+	 * terminal answers EAGAIN at once instead of waiting for a line). */
+	fd = file_open(c->argv[0], O_RDONLY, 0, FILE_DEVICES, "source reads",
+	    err, sizeof err);
 	if (fd == -1)
-		return cmd_fail(c, "%s: %s", c->argv[0], strerror(errno));
+		return cmd_fail(c, "%s", err);
 	while ((r = read(fd, chunk, sizeof chunk)) > 0) {
 		buf_append(&data, chunk, (size_t)r);
 		if (buf_len(&data) > SOURCE_MAX) {

@@ -280,6 +280,7 @@ cmd_list_exec(struct cmd_ctx *c)
 	rec_str(&head, "command", c->ent->name);
 	out_table(&head, "sessions", cols, nrows, cmd_list_row, rows,
 	    "(no sessions)");
+	rec_free(&head);
 	free(rows);
 	return CMD_OK;
 }
@@ -600,6 +601,7 @@ cmd_show_exec(struct cmd_ctx *c)
 		rec_end(r);
 	}
 	out_kv(r, "session {id}: {kind}, {state}", NULL);
+	rec_free(r);
 	free(r);
 	buf_free(&v);
 	return CMD_OK;
@@ -675,6 +677,7 @@ cmd_stats_exec(struct cmd_ctx *c)
 	out_rows(&head, "sessions", rows.n, cmd_stats_row, &rows,
 	    "[{id}] rx {rx_bytes} bytes / {rx_msgs} msgs ({rx/s})  tx "
 	    "{tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}");
+	rec_free(&head);
 	return CMD_OK;
 }
 

@@ -214,6 +214,7 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	out_rec(&r, cfg->self_signed ? "[{id}] self-signed certificate for "
 	    "this run: {subject}, sha256 {sha256}" : "[{id}] certificate "
 	    "{subject}, sha256 {sha256}");
+	rec_free(&r);
 	return CMD_OK;
 }
 

@@ -463,6 +463,7 @@ cmd_netstat_exec(struct cmd_ctx *c)
 	rec_begin(&head, "result");
 	rec_str(&head, "command", c->ent->name);
 	out_table(&head, "sockets", cols, t.n, ns_row, &t, "(no sockets)");
+	rec_free(&head);
 	free(t.v);
 	return CMD_OK;
 }
@@ -753,6 +754,7 @@ cmd_ifaces_exec(struct cmd_ctx *c)
 		rec_str(&head, "command", c->ent->name);
 		out_table(&head, "interfaces", cols, l.n, if_row, &l,
 		    "(no interfaces)");
+		rec_free(&head);
 	}
 	for (i = 0; i < l.n; i++)
 		free(l.v[i].addrs);
@@ -811,6 +813,7 @@ cmd_service_exec(struct cmd_ctx *c)
 	buf_free(&aliases);
 	out_rec(&r, "{name} {port}/{proto}{?aliases: (also }{aliases}"
 	    "{?aliases:)}");
+	rec_free(&r);
 	return CMD_OK;
 }
 

@@ -39,6 +39,7 @@ ev_listening(const struct session *s)
 		out_rec(&r, s->all_ifaces == 2 ?
 		    "[{id}] bound on {local} (all interfaces, IPv4 and IPv6)" :
 		    "[{id}] bound on {local}{?all_interfaces: (all interfaces)}");
+	rec_free(&r);
 }
 
 void
@@ -51,6 +52,7 @@ ev_connecting(const struct session *s)
 	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "remote", s->remote_str);
 	out_rec(&r, "[{id}] connecting to {remote}");
+	rec_free(&r);
 }
 
 void
@@ -63,6 +65,7 @@ ev_connected(const struct session *s)
 	rec_str(&r, "local", s->local_str);
 	rec_str(&r, "remote", s->remote_str);
 	out_rec(&r, "[{id}] connected to {remote} from {local}");
+	rec_free(&r);
 }
 
 void
@@ -76,6 +79,7 @@ ev_accepted(const struct session *s)
 	rec_str(&r, "local", s->local_str);
 	rec_str(&r, "remote", s->remote_str);
 	out_rec(&r, "[{id}] accepted {remote} on [{parent}] {local}");
+	rec_free(&r);
 }
 
 void
@@ -95,6 +99,7 @@ ev_closed(const struct session *s, const char *reason, const char *msg,
 	    lost == 1 ? "[{id}] closed ({reason}): {message}; 1 queued byte "
 	    "lost" : "[{id}] closed ({reason}): {message}; {lost} queued "
 	    "bytes lost");
+	rec_free(&r);
 }
 
 void
@@ -111,5 +116,6 @@ ev_notice(const struct session *s, const char *fmt, ...)
 	r.info = 1;
 	rec_str(&r, "message", buf_cstr(&msg));
 	out_rec(&r, "[{id}] {message}");
+	rec_free(&r);
 	buf_free(&msg);
 }

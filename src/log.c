@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "codec.h"
 #include "enc.h"
+#include "file.h"
 #include "log.h"
 #include "loop.h"
 #include "out.h"
@@ -552,15 +553,16 @@ log_start(unsigned id, const char *path, enum log_format format, int dirs,
 
 	for (l = logs; l != NULL; l = l->next)
 		if (l->id == id && strcmp(l->path, path) == 0) {
-			snprintf(err, errlen, "already logging there");
+			snprintf(err, errlen, "%.200s: already logging there",
+			    path);
 			return -1;
 		}
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
-	    0644);
-	if (fd == -1) {
-		snprintf(err, errlen, "%s", strerror(errno));
+	/* A FIFO would hold the loop in open() until a reader came, and in
+	 * write() whenever it stopped reading. */
+	fd = file_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644, FILE_DEVICES,
+	    "logs go to", err, errlen);
+	if (fd == -1)
 		return -1;
-	}
 	l = xcalloc(1, sizeof *l);
 	l->id = id;
 	l->path = xstrdup(path);
@@ -580,7 +582,7 @@ log_start(unsigned id, const char *path, enum log_format format, int dirs,
 				log_flow(l, all[i], log_now_us());
 	}
 	if (log_write(l, NULL, 0) == -1) {
-		snprintf(err, errlen, "cannot write");
+		snprintf(err, errlen, "%.200s: cannot write", path);
 		return -1;
 	}
 	return 0;

@@ -471,6 +471,10 @@ main(int argc, char **argv)
 		}
 		cmd_data_pump();
 		sync_prompt();
+		/* Lookups started at the prompt, answered: their results, or
+		 * their lines run again (which could, in theory, wait). */
+		if (cmd_bg_poll() == CMD_PENDING)
+			term_pause();
 		if (cmd_pending.active) {
 			st = cmd_pending_poll();
 			if (st != CMD_PENDING) {
@@ -481,6 +485,7 @@ main(int argc, char **argv)
 		term_flush();
 	}
 	cmd_pending_cancel("interrupted");
+	cmd_bg_cancel();
 	cmd_data_cleanup();
 	enc_cleanup();
 	term_done();

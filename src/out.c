@@ -301,6 +301,13 @@ out_pad(size_t *pad)
 		buf_putc(&out_pending, ' ');
 }
 
+/* A copy past the arena: one allocation each, so that no copy ever
+ * moves while the record lives (fields point at them). */
+struct rec_spill {
+	struct rec_spill	*next;
+	char			 s[];
+};
+
 void
 rec_begin(struct rec *r, const char *event)
 {
@@ -308,20 +315,70 @@ rec_begin(struct rec *r, const char *event)
 	r->event = event;
 }
 
+void
+rec_free(struct rec *r)
+{
+	struct rec_spill *sp, *next;
+
+	for (sp = r->spill; sp != NULL; sp = next) {
+		next = sp->next;
+		free(sp);
+	}
+	free(r->more);
+	r->spill = NULL;
+	r->more = NULL;
+	r->more_cap = 0;
+	r->n = 0;
+	r->used = 0;
+}
+
+/* Field i, wherever it is kept. */
+static struct rec_field *
+rec_slot(struct rec *r, size_t i)
+{
+	return i < REC_INLINE ? &r->f[i] : &r->more[i - REC_INLINE];
+}
+
+static const struct rec_field *
+rec_at(const struct rec *r, size_t i)
+{
+	return i < REC_INLINE ? &r->f[i] : &r->more[i - REC_INLINE];
+}
+
 static struct rec_field *
 rec_add(struct rec *r, const char *key, enum rec_type t)
 {
 	struct rec_field *f;
 
-	/* A record is built from code, never from input: overflow is a bug
-	 * that shows as a missing field, not as memory damage. */
-	if (r->n == REC_MAX)
-		return &r->f[REC_MAX - 1];
-	f = &r->f[r->n++];
+	if (r->n >= REC_INLINE && r->n - REC_INLINE == r->more_cap) {
+		r->more_cap = r->more_cap == 0 ? REC_INLINE : r->more_cap * 2;
+		r->more = xrealloc(r->more, r->more_cap * sizeof *r->more);
+	}
+	f = rec_slot(r, r->n++);
 	memset(f, 0, sizeof *f);
 	f->key = key;
 	f->type = t;
 	return f;
+}
+
+const char *
+rec_copy(struct rec *r, const char *v)
+{
+	size_t n = strlen(v) + 1;
+	struct rec_spill *sp;
+	char *p;
+
+	if (n <= REC_ARENA - r->used) {
+		p = r->arena + r->used;
+		r->used += n;
+	} else {
+		sp = xmalloc(sizeof *sp + n);
+		sp->next = r->spill;
+		r->spill = sp;
+		p = sp->s;
+	}
+	memcpy(p, v, n);
+	return p;
 }
 
 void
@@ -333,23 +390,7 @@ rec_str(struct rec *r, const char *key, const char *v)
 void
 rec_strcpy(struct rec *r, const char *key, const char *v)
 {
-	size_t n;
-
-	if (v == NULL) {
-		rec_str(r, key, NULL);
-		return;
-	}
-	n = strlen(v) + 1;
-	if (n > REC_ARENA - r->used)
-		n = REC_ARENA - r->used;
-	if (n == 0) {
-		rec_str(r, key, "");
-		return;
-	}
-	memcpy(r->arena + r->used, v, n - 1);
-	r->arena[r->used + n - 1] = '\0';
-	rec_str(r, key, r->arena + r->used);
-	r->used += n;
+	rec_str(r, key, v != NULL ? rec_copy(r, v) : NULL);
 }
 
 void
@@ -367,10 +408,13 @@ rec_end(struct rec *r)
 void
 rec_label(struct rec *r, const char *label, const char *unit)
 {
+	struct rec_field *f;
+
 	if (r->n == 0)
 		return;
-	r->f[r->n - 1].label = label;
-	r->f[r->n - 1].unit = unit;
+	f = rec_slot(r, r->n - 1);
+	f->label = label;
+	f->unit = unit;
 }
 
 void
@@ -390,10 +434,13 @@ rec_get(const struct rec *r, const char *key, size_t klen)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++)
-		if (strlen(r->f[i].key) == klen &&
-		    strncmp(r->f[i].key, key, klen) == 0)
-			return &r->f[i];
+	for (i = 0; i < r->n; i++) {
+		const struct rec_field *f = rec_at(r, i);
+
+		if (f->key != NULL && strlen(f->key) == klen &&
+		    strncmp(f->key, key, klen) == 0)
+			return f;
+	}
 	return NULL;
 }
 
@@ -403,7 +450,7 @@ rec_json_fields(const struct rec *r, struct json *jp)
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
-		const struct rec_field *f = &r->f[i];
+		const struct rec_field *f = rec_at(r, i);
 		struct json j = *jp;
 
 		switch (f->type) {
@@ -488,7 +535,7 @@ out_kv(const struct rec *r, const char *title, const char *prefix)
 	if (title != NULL)
 		out_rec(&t, title);
 	for (i = 0; i < r->n; i++) {
-		const struct rec_field *f = &r->f[i];
+		const struct rec_field *f = rec_at(r, i);
 		const char *label = f->label;
 
 		/* An object without a label: its own fields are the lines. */
@@ -508,11 +555,12 @@ out_kv(const struct rec *r, const char *title, const char *prefix)
 		open = 0;
 		buf_reset(&line);
 		if (f->type == REC_OBJ) {
-			for (i++; i < r->n && r->f[i].type != REC_END; i++) {
+			for (i++; i < r->n && rec_at(r, i)->type != REC_END;
+			    i++) {
 				if (buf_len(&line) > 0)
 					buf_puts(&line, ", ");
-				buf_printf(&line, "%s ", r->f[i].key);
-				rec_value(&r->f[i], &line);
+				buf_printf(&line, "%s ", rec_at(r, i)->key);
+				rec_value(rec_at(r, i), &line);
 			}
 			if (buf_len(&line) == 0)
 				buf_putc(&line, '-');
@@ -554,6 +602,7 @@ out_table(const struct rec *head, const char *array,
 			j_obj(&j, NULL);
 			rec_json_fields(row, &j);
 			j_close_obj(&j);
+			rec_free(row);
 		}
 		j_close_arr(&j);
 		j_emit(&j);
@@ -586,6 +635,7 @@ out_table(const struct rec *head, const char *array,
 			if (buf_len(&cell) + (k == 0 ? row->indent : 0) > w[k])
 				w[k] = buf_len(&cell) + (k == 0 ? row->indent : 0);
 		}
+		rec_free(row);
 	}
 	for (i = 0; i <= nrows; i++) {
 		struct buf line = BUF_INIT;
@@ -623,6 +673,8 @@ out_table(const struct rec *head, const char *array,
 		buf_append(&out_pending, buf_peek(&line), buf_len(&line));
 		buf_putc(&out_pending, '\n');
 		buf_free(&line);
+		if (i > 0)
+			rec_free(row);
 	}
 	buf_free(&cell);
 	free(w);
@@ -720,6 +772,7 @@ out_rows(const struct rec *head, const char *array, size_t nrows,
 		rec_begin(row, NULL);
 		fill(i, row, arg);
 		out_rec_line(row, human, 1);
+		rec_free(row);
 	}
 	free(row);
 }

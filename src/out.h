@@ -49,8 +49,11 @@ void	out_error_usage(const char *cmd, const char *usage, const char *fmt,
  * is present and not 0/false/empty.
  */
 enum rec_type { REC_STR, REC_U64, REC_BOOL, REC_OBJ, REC_END };
-#define REC_MAX		48
-#define REC_ARENA	2048
+/* A record holds any number of fields and copies: the first REC_INLINE
+ * fields and REC_ARENA bytes of copies live in the record itself (no
+ * allocation for the usual event), the rest on the heap until rec_free. */
+#define REC_INLINE	32
+#define REC_ARENA	1024
 struct rec_field {
 	const char	*key;
 	enum rec_type	 type;
@@ -59,21 +62,31 @@ struct rec_field {
 	const char	*label;	/* for out_kv: the name people read */
 	const char	*unit;	/* for out_kv: "byte|bytes" (singular|plural) */
 };
+struct rec_spill;
 struct rec {
 	const char		*event;
 	int			 stamp;		/* local time before the line */
 	int			 info;		/* a human line -q hides */
 	const char		*color;		/* out_color() name, or NULL */
 	unsigned		 indent;	/* out_table: first column */
-	size_t			 n;
-	struct rec_field	 f[REC_MAX];
-	size_t			 used;		/* copies made by rec_strcpy */
+	size_t			 n;		/* fields, inline and more */
+	struct rec_field	 f[REC_INLINE];
+	struct rec_field	*more;		/* field REC_INLINE + i */
+	size_t			 more_cap;
+	size_t			 used;		/* of the arena */
 	char			 arena[REC_ARENA];
+	struct rec_spill	*spill;		/* copies past the arena */
 };
+/* Start an empty record.  Every record begun is given to rec_free once
+ * it has been rendered (a record that outgrew its inline room holds heap
+ * memory); rec_free leaves it empty, ready for rec_begin again. */
 void	rec_begin(struct rec *, const char *event);
+void	rec_free(struct rec *);
 void	rec_str(struct rec *, const char *key, const char *v);
 /* The same for a string that does not outlive the caller: copied. */
 void	rec_strcpy(struct rec *, const char *key, const char *v);
+/* A copy of s that lives as long as the record (a key made at run time). */
+const char *rec_copy(struct rec *, const char *s);
 void	rec_u64(struct rec *, const char *key, uint64_t v);
 void	rec_bool(struct rec *, const char *key, int v);
 /* A nested JSON object (shown to people as one "k v, k v" line). */
@@ -91,8 +104,9 @@ void	out_rec(const struct rec *, const char *human);
 void	out_kv(const struct rec *, const char *title, const char *prefix);
 
 /* A table: head's fields, then an array of rows in JSON; for people the
- * columns, widths from the content.  fill(i) builds row i (called twice per
- * row for people: once to measure, once to print). */
+ * columns, widths from the content.  fill(i) builds row i into a record
+ * that out_table begins and frees (called twice per row for people: once
+ * to measure, once to print). */
 struct out_col {
 	const char	*key;
 	const char	*title;

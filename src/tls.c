@@ -6,12 +6,16 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ossl.h"
 #include "buf.h"
+#include "file.h"
+#include "out.h"
 #include "pipe.h"
 #include "session.h"
 #include "tls.h"
@@ -53,6 +57,24 @@ static const struct tap tls_tap = {
 	.event = tls_tap_event,
 };
 
+/* A key log: appended to, never waited for (file.h). */
+static FILE *
+tls_keylog_open(const char *path, char *err, size_t errlen)
+{
+	FILE *f;
+	int fd;
+
+	fd = file_open(path, O_WRONLY | O_CREAT | O_APPEND, 0666, FILE_DEVICES,
+	    "key logs go to", err, errlen);
+	if (fd == -1)
+		return NULL;
+	if ((f = fdopen(fd, "a")) == NULL) {
+		snprintf(err, errlen, "%.200s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 /* The first TLS context loads OpenSSL (ossl.c). */
 static int
 tls_init(char *err, size_t errlen)
@@ -66,8 +88,14 @@ tls_init(char *err, size_t errlen)
 	tls_inited = 1;
 	pipe_add_tap(&tls_tap);
 	if ((p = getenv("SSLKEYLOGFILE")) != NULL && *p != '\0') {
-		tls_env_keylog = fopen(p, "a");
-		if (tls_env_keylog != NULL)
+		char why[512];
+
+		tls_env_keylog = tls_keylog_open(p, why, sizeof why);
+		/* TLS works without it; say once why no key is logged. */
+		if (tls_env_keylog == NULL)
+			out_error(NULL, "SSLKEYLOGFILE: %s; no keys logged there",
+			    why);
+		else
 			setvbuf(tls_env_keylog, NULL, _IOLBF, 0);
 	}
 	return 0;
@@ -122,18 +150,22 @@ tls_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
 	return SSL_TLSEXT_ERR_OK;
 }
 
-/* A file must be readable before OpenSSL's words about it make sense. */
+/* A file must be readable before OpenSSL's words about it make sense;
+ * and a regular file, since OpenSSL reads it with blocking calls (a FIFO
+ * or a terminal would hold the loop). */
 static int
-tls_readable(const char *opt, const char *path, char *err, size_t errlen)
+tls_readable(const char *opt, const char *path, const char *use, char *err,
+    size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	char why[400];
+	int fd;
 
-	if (f == NULL) {
-		snprintf(err, errlen, "%s %.200s: %s", opt, path,
-		    strerror(errno));
+	fd = file_open(path, O_RDONLY, 0, 0, use, why, sizeof why);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s %s", opt, why);
 		return -1;
 	}
-	fclose(f);
+	close(fd);
 	return 0;
 }
 
@@ -149,8 +181,9 @@ tls_load_cert(struct tls_cfg *cfg, const struct tls_opts *o, char *err,
 	}
 	if (o->cert == NULL)
 		return 0;
-	if (tls_readable("--cert", o->cert, err, errlen) == -1 ||
-	    tls_readable("--key", key, err, errlen) == -1)
+	if (tls_readable("--cert", o->cert, "certificates are read from", err,
+	    errlen) == -1 || tls_readable("--key", key, "keys are read from",
+	    err, errlen) == -1)
 		return -1;
 	if (SSL_CTX_use_certificate_chain_file(cfg->ctx, o->cert) != 1) {
 		snprintf(err, errlen, "--cert %.200s: %s", o->cert,
@@ -184,6 +217,9 @@ tls_load_trust(struct tls_cfg *cfg, const char *opt, const char *path,
 	/* A directory is a c_rehash'ed CA directory, as -CApath is. */
 	if (S_ISDIR(st.st_mode))
 		r = SSL_CTX_load_verify_locations(cfg->ctx, NULL, path);
+	else if (tls_readable(opt, path, "CA certificates are read from a "
+	    "directory or", err, errlen) == -1)
+		return -1;
 	else
 		r = SSL_CTX_load_verify_locations(cfg->ctx, path, NULL);
 	if (r != 1) {
@@ -341,11 +377,11 @@ tls_cfg_new(const struct tls_opts *o, char *err, size_t errlen)
 	}
 	if (o->keylog != NULL) {
 		struct stat a, b;
+		char why[400];
 
-		cfg->keylog = fopen(o->keylog, "a");
+		cfg->keylog = tls_keylog_open(o->keylog, why, sizeof why);
 		if (cfg->keylog == NULL) {
-			snprintf(err, errlen, "--keylog %.200s: %s", o->keylog,
-			    strerror(errno));
+			snprintf(err, errlen, "--keylog %s", why);
 			tls_cfg_unref(cfg);
 			return NULL;
 		}

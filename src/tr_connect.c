@@ -201,6 +201,7 @@ ev_resolving(const struct session *s, const char *host)
 	rec_str(&r, "host", host);
 	rec_str(&r, "remote", s->remote_str);
 	out_rec(&r, "[{id}] resolving {host}");
+	rec_free(&r);
 }
 
 struct session *

@@ -27,7 +27,6 @@
 #include "tls_cert.h"
 #include "layer.h"
 
-#define TLS_CHAIN_MAX	8
 /* Handshake records held for the captures (see tls_bio_cb); a handshake
  * larger than this is written as it goes. */
 #define TLS_HOLD_MAX	(256u << 10)
@@ -64,7 +63,7 @@ struct tls_conn {
 	char		 alpn[256];
 	char		 sni[256];
 	char		 summary[512];
-	char		*chain[TLS_CHAIN_MAX];
+	char		**chain;	/* described, leaf first */
 	size_t		 nchain;
 };
 
@@ -689,6 +688,7 @@ tls_free(struct layer *l, int abort)
 	buf_free(&c->hold);
 	for (i = 0; i < c->nchain; i++)
 		free(c->chain[i]);
+	free(c->chain);
 	tls_cfg_unref(c->cfg);
 	free(c);
 	l->state = NULL;
@@ -766,6 +766,7 @@ tls_event(struct session *s)
 	else
 		buf_puts(&tpl, "; not verified: {verify_error}");
 	out_rec(&r, buf_cstr(&tpl));
+	rec_free(&r);
 	buf_reset(&tpl);
 	buf_printf(&tpl, "%s %s", c->version, c->cipher);
 	if (c->alpn[0])
@@ -786,18 +787,20 @@ tls_keep_chain(struct tls_conn *c)
 	STACK_OF(X509) *ch = SSL_get0_verified_chain(c->ssl);
 	X509 *peer = SSL_get0_peer_certificate(c->ssl);
 	struct buf b = BUF_INIT;
-	int i, n;
+	int i, n, own = 0;
 
 	if (ch == NULL || sk_X509_num(ch) == 0) {
 		ch = SSL_get_peer_cert_chain(c->ssl);
 		/* A server's list leaves out the client's own certificate. */
-		if (c->cfg->server && peer != NULL) {
-			tls_describe_cert(peer, &b);
-			c->chain[c->nchain++] = xstrdup(buf_cstr(&b));
-		}
+		own = c->cfg->server && peer != NULL;
 	}
 	n = ch != NULL ? sk_X509_num(ch) : 0;
-	for (i = 0; i < n && c->nchain < TLS_CHAIN_MAX; i++) {
+	c->chain = xcalloc((size_t)n + 1, sizeof *c->chain);
+	if (own) {
+		tls_describe_cert(peer, &b);
+		c->chain[c->nchain++] = xstrdup(buf_cstr(&b));
+	}
+	for (i = 0; i < n; i++) {
 		buf_reset(&b);
 		tls_describe_cert(sk_X509_value(ch, i), &b);
 		c->chain[c->nchain++] = xstrdup(buf_cstr(&b));
@@ -983,19 +986,20 @@ tls_on_connect(struct session *s)
 static void
 tls_details(const struct session *s, struct rec *r)
 {
-	static const char *keys[TLS_CHAIN_MAX] = { "cert0", "cert1", "cert2",
-	    "cert3", "cert4", "cert5", "cert6", "cert7" };
-	static const char *labels[TLS_CHAIN_MAX] = { "cert 0", "cert 1",
-	    "cert 2", "cert 3", "cert 4", "cert 5", "cert 6", "cert 7" };
 	const struct tls_conn *c;
+	char key[32], label[32];
 	size_t i;
 
 	if ((c = tls_conn(s)) == NULL || !c->done)
 		return;
 	rec_str(r, "tls", c->summary);
 	rec_label(r, "tls", NULL);
+	/* As long as the chain is: the keys are made here, so the record
+	 * keeps copies of them. */
 	for (i = 0; i < c->nchain; i++) {
-		rec_str(r, keys[i], c->chain[i]);
-		rec_label(r, labels[i], NULL);
+		snprintf(key, sizeof key, "cert%zu", i);
+		snprintf(label, sizeof label, "cert %zu", i);
+		rec_str(r, rec_copy(r, key), c->chain[i]);
+		rec_label(r, rec_copy(r, label), NULL);
 	}
 }

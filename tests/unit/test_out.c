@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test_out.c — unit tests for records: any number of fields and copies,
+ * rendered whole as JSON and for people (no field is ever lost). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "buf.h"
+#include "out.h"
+
+#define NFIELDS	500
+#define LONG	3000	/* longer than the whole inline arena */
+
+/* The line printed, from "event" on: the timestamp before it varies. */
+static const char *
+after_ts(void)
+{
+	const char *s = buf_cstr(&out_pending), *e = strstr(s, ",\"event\":");
+
+	return e != NULL ? e + 1 : "";
+}
+
+/* A string of n letters that says where it came from. */
+static char *
+long_string(size_t i, size_t n)
+{
+	char *s = malloc(n + 1);
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		s[k] = (char)('a' + (i + k) % 26);
+	s[n] = '\0';
+	return s;
+}
+
+static void
+test_many_fields(void)
+{
+	struct rec r;
+	struct buf want = BUF_INIT;
+	char key[32], *v;
+	size_t i;
+
+	out_cfg.json = 1;
+	buf_reset(&out_pending);
+	rec_begin(&r, "result");
+	buf_puts(&want, "\"event\":\"result\"");
+	for (i = 0; i < NFIELDS; i++) {
+		/* Keys made here, values copied, some of them long: neither
+		 * may outlive this loop on their own. */
+		snprintf(key, sizeof key, "k%zu", i);
+		v = long_string(i, i % 7 == 0 ? LONG : i % 50);
+		switch (i % 5) {
+		case 0:
+		case 1:
+			rec_strcpy(&r, rec_copy(&r, key), v);
+			buf_printf(&want, ",\"%s\":\"%s\"", key, v);
+			break;
+		case 2:
+			rec_u64(&r, rec_copy(&r, key), i * 1000003u);
+			buf_printf(&want, ",\"%s\":%zu", key, i * 1000003u);
+			break;
+		case 3:
+			rec_bool(&r, rec_copy(&r, key), i & 8);
+			buf_printf(&want, ",\"%s\":%s", key, i & 8 ? "true" :
+			    "false");
+			break;
+		case 4:
+			/* Objects open and close across the inline edge. */
+			rec_obj(&r, rec_copy(&r, key));
+			rec_strcpy(&r, "in", v);
+			rec_str(&r, "null", NULL);
+			rec_end(&r);
+			buf_printf(&want, ",\"%s\":{\"in\":\"%s\",\"null\":null}",
+			    key, v);
+			break;
+		}
+		memset(v, 'X', strlen(v));	/* the record kept a copy */
+		free(v);
+	}
+	buf_puts(&want, "}\n");
+	ok(r.n > 3 * REC_INLINE, "%zu fields in one record", r.n);
+	out_rec(&r, NULL);
+	is_str(after_ts(), buf_cstr(&want),
+	    "JSON of %d fields and long strings is whole", NFIELDS);
+	ok(strncmp(buf_cstr(&out_pending), "{\"ts\":\"", 7) == 0,
+	    "the line starts with ts");
+
+	/* People: the template reaches a field far past the inline ones. */
+	out_cfg.json = 0;
+	buf_reset(&out_pending);
+	out_rec(&r, "first {k2}, last {k497}, bool {k498}");
+	is_str(buf_cstr(&out_pending),
+	    "first 2000006, last 497001491, bool off\n",
+	    "the template finds fields past the inline ones");
+	rec_free(&r);
+	ok(r.n == 0 && r.more == NULL && r.spill == NULL,
+	    "rec_free leaves an empty record");
+	buf_free(&want);
+}
+
+/* out_kv lists every labelled field, wherever it is kept. */
+static void
+test_kv(void)
+{
+	struct rec r;
+	char key[32];
+	size_t i;
+	const char *s;
+
+	out_cfg.json = 0;
+	buf_reset(&out_pending);
+	rec_begin(&r, "result");
+	rec_u64(&r, "id", 7);
+	for (i = 0; i < 100; i++) {
+		snprintf(key, sizeof key, "f%zu", i);
+		rec_u64(&r, rec_copy(&r, key), i);
+		rec_label(&r, rec_copy(&r, key), i == 1 ? "byte|bytes" : NULL);
+	}
+	out_kv(&r, "session {id}", NULL);
+	s = buf_cstr(&out_pending);
+	ok(strncmp(s, "session 7\n  f0         0\n  f1         1 byte\n",
+	    43) == 0, "title and the first labels");
+	ok(strstr(s, "\n  f99        99\n") != NULL, "the 100th label is shown");
+	rec_free(&r);
+}
+
+/* A table's rows are records begun and freed by out_table: rows that
+ * outgrow the inline room do not leak (checked under ASan). */
+static void
+big_row(size_t i, struct rec *r, void *arg)
+{
+	char key[32], *v;
+	size_t k;
+
+	(void)arg;
+	rec_u64(r, "id", i);
+	for (k = 0; k < 60; k++) {
+		snprintf(key, sizeof key, "c%zu", k);
+		v = long_string(k, k == 59 ? LONG : 3);
+		rec_strcpy(r, rec_copy(r, key), v);
+		free(v);
+	}
+}
+
+static void
+test_table(void)
+{
+	static const struct out_col cols[] = {
+		{ "id", "ID", 1 }, { "c59", "LAST", 0 }, { NULL, NULL, 0 }
+	};
+	struct rec head;
+	const char *s;
+	char *v = long_string(59, LONG);
+
+	out_cfg.json = 1;
+	buf_reset(&out_pending);
+	rec_begin(&head, "result");
+	rec_str(&head, "command", "t");
+	out_table(&head, "rows", cols, 3, big_row, NULL, NULL);
+	s = buf_cstr(&out_pending);
+	ok(strstr(s, "\"c59\":\"") != NULL && strstr(s, v) != NULL &&
+	    strcmp(s + strlen(s) - 4, "}]}\n") == 0,
+	    "a table of long rows is whole in JSON");
+	out_cfg.json = 0;
+	buf_reset(&out_pending);
+	out_table(&head, "rows", cols, 3, big_row, NULL, NULL);
+	s = buf_cstr(&out_pending);
+	ok(strncmp(s, "ID  LAST", 8) == 0 && strstr(s, v) != NULL,
+	    "and for people");
+	buf_reset(&out_pending);
+	out_rows(&head, "rows", 2, big_row, NULL, "{id} {c58} {c59}");
+	ok(strstr(buf_cstr(&out_pending), "1 ghi ") != NULL,
+	    "out_rows renders fields past the inline ones");
+	rec_free(&head);
+	free(v);
+}
+
+int
+main(void)
+{
+	test_many_fields();
+	test_kv();
+	test_table();
+	buf_free(&out_pending);
+	return done_testing();
+}
