@@ -84,6 +84,7 @@ SRCS	 = \
 	src/cmd_probe.c \
 	src/cmd_ping.c \
 	src/cmd_names.c \
+	src/client.c \
 	src/file.c
 objs	 = $(patsubst src/%.c,$(BUILD)/%.o,$(1))
 OBJS	 = $(call objs,$(SRCS))

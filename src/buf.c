@@ -210,6 +210,7 @@ ring_append(struct ring *r, const void *p, size_t n, size_t max)
 
 	if (n == 0 || max == 0)
 		return;
+	r->end += n;
 	if (n >= max) {
 		/* Only the tail of a large chunk can stay. */
 		s += n - max;

@@ -6,6 +6,7 @@
 #define SOCKTOOL_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 
 struct buf {
@@ -63,6 +64,10 @@ struct ring {
 	size_t		 alloc;	/* bytes allocated, <= max */
 	size_t		 start;	/* offset of the oldest byte */
 	size_t		 len;
+	/* Bytes ever appended: the newest byte's stream offset + 1, so a
+	 * reader can keep a position of its own (end - len is the oldest
+	 * byte still here). */
+	uint64_t	 end;
 };
 
 void		 ring_append(struct ring *, const void *, size_t, size_t max);

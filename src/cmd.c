@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client.h"
 #include "cmd.h"
 #include "codec.h"
 #include "loop.h"
@@ -77,8 +78,6 @@ const struct cmd_entry *cmd_table[] = {
 	NULL
 };
 
-struct pending	cmd_pending;
-int		cmd_quit_requested;
 
 /*
  * One word from *pos: blanks split; '...' and "..." group.  Backslash
@@ -558,7 +557,7 @@ cmd_parse(struct cmd_ctx *c, const char *line, size_t len, size_t pos,
 }
 
 enum cmd_status
-cmd_run(const char *line, size_t len, int interactive)
+cmd_run(struct client *cl, const char *line, size_t len)
 {
 	struct cmd_token first, *words = NULL;
 	struct cmd_ctx c;
@@ -583,7 +582,8 @@ cmd_run(const char *line, size_t len, int interactive)
 		return CMD_ERR;
 	}
 	memset(&c, 0, sizeof c);
-	c.interactive = interactive;
+	c.cl = cl;
+	c.interactive = cl->interactive;
 	c.line = line;
 	c.linelen = len;
 	c.ent = cmd_lookup(first.s, err, sizeof err);
@@ -611,9 +611,9 @@ cmd_pending_timer(void *arg)
 {
 	struct pending *p = arg;
 
-	/* Nothing to do: waking the loop is enough, the poll sees the
-	 * deadline has passed. */
+	/* The deadline: the check sees it has passed. */
 	p->timer = 0;
+	client_wake_one(p->cl);
 }
 
 struct wait_id {
@@ -643,6 +643,7 @@ cmd_pending_init(struct pending *p, const struct cmd_ctx *c,
 {
 	memset(p, 0, sizeof *p);
 	p->active = 1;
+	p->cl = c->cl;
 	p->check = check;
 	p->state = state;
 	p->state_free = state_free;
@@ -675,13 +676,17 @@ cmd_pending_end(struct pending *p, int r)
 	enum cmd_status st;
 	char *again = p->again;
 	size_t againlen = p->againlen;
-	int interactive = p->interactive;
+	struct client *cl = p->cl;
+	int was = cl->interactive, interactive = p->interactive;
 
 	p->again = NULL;
 	cmd_pending_clear(p);
 	if (again == NULL)
 		return r > 0 ? CMD_OK : CMD_ERR;
-	st = cmd_run(again, againlen, interactive);
+	/* Run as the line first ran (from a script, or at the prompt). */
+	cl->interactive = interactive;
+	st = cmd_run(cl, again, againlen);
+	cl->interactive = was;
 	resolve_forget();
 	free(again);
 	return st;
@@ -691,46 +696,49 @@ enum cmd_status
 cmd_wait(const struct cmd_ctx *c, uint64_t timeout_ms,
     int (*check)(struct pending *), void *state, void (*state_free)(void *))
 {
-	cmd_pending_init(&cmd_pending, c, timeout_ms, check, state,
+	cmd_pending_init(&c->cl->pending, c, timeout_ms, check, state,
 	    state_free);
 	/* Already satisfied? Then it never waits. */
-	return cmd_pending_poll();
+	return cmd_pending_poll(c->cl);
 }
 
 enum cmd_status
-cmd_pending_poll(void)
+cmd_pending_poll(struct client *cl)
 {
+	struct pending *p = &cl->pending;
 	int r;
 
-	if (!cmd_pending.active)
+	if (!p->active)
 		return CMD_OK;
-	r = cmd_pending.check(&cmd_pending);
+	r = p->check(p);
 	if (r == 0)
 		return CMD_PENDING;
-	return cmd_pending_end(&cmd_pending, r);
+	return cmd_pending_end(p, r);
 }
 
 void
-cmd_pending_cancel(const char *why)
+cmd_pending_cancel(struct client *cl, const char *why)
 {
-	if (!cmd_pending.active)
+	struct pending *p = &cl->pending;
+
+	if (!p->active)
 		return;
-	out_error(cmd_pending.ent->name, "%s", why);
-	cmd_pending_clear(&cmd_pending);
+	if (why != NULL)
+		out_error(p->ent->name, "%s", why);
+	cmd_pending_clear(p);
 }
 
 /*
  * Waits that do not hold the prompt (cmd_wait_bg): each its own struct
- * pending, checked after every loop turn as cmd_pending is.  One that is
- * done but has a line to run again keeps it while a command holds the
- * prompt, so that the two never share cmd_pending.
+ * pending in the client's list, checked when the client is woken.  One
+ * that is done but has a line to run again keeps it while a command holds
+ * the client, so that the two never share its pending command.
  */
 struct cmd_bg {
 	struct cmd_bg	*next;
 	int		 done;		/* what the check said, once not 0 */
 	struct pending	 p;
 };
-static struct cmd_bg *cmd_bgs;
 
 enum cmd_status
 cmd_wait_bg(const struct cmd_ctx *c, uint64_t timeout_ms,
@@ -743,30 +751,30 @@ cmd_wait_bg(const struct cmd_ctx *c, uint64_t timeout_ms,
 		return cmd_wait(c, timeout_ms, check, state, state_free);
 	b = xcalloc(1, sizeof *b);
 	cmd_pending_init(&b->p, c, timeout_ms, check, state, state_free);
-	if ((r = check(&b->p)) != 0 && !cmd_pending.active) {
+	if ((r = check(&b->p)) != 0 && !c->cl->pending.active) {
 		enum cmd_status st = cmd_pending_end(&b->p, r);
 
 		free(b);
 		return st;
 	}
 	b->done = r;
-	for (tail = &cmd_bgs; *tail != NULL; tail = &(*tail)->next)
+	for (tail = &c->cl->bgs; *tail != NULL; tail = &(*tail)->next)
 		;
 	*tail = b;
 	return CMD_OK;
 }
 
 enum cmd_status
-cmd_bg_poll(void)
+cmd_bg_poll(struct client *cl)
 {
 	enum cmd_status st = CMD_OK;
-	struct cmd_bg **bp = &cmd_bgs, *b;
+	struct cmd_bg **bp = &cl->bgs, *b;
 
 	while ((b = *bp) != NULL) {
 		if (b->done == 0)
 			b->done = b->p.check(&b->p);
 		if (b->done == 0 || (b->p.again != NULL &&
-		    cmd_pending.active)) {
+		    cl->pending.active)) {
 			bp = &b->next;
 			continue;
 		}
@@ -780,12 +788,12 @@ cmd_bg_poll(void)
 }
 
 void
-cmd_bg_cancel(void)
+cmd_bg_cancel(struct client *cl)
 {
 	struct cmd_bg *b;
 
-	while ((b = cmd_bgs) != NULL) {
-		cmd_bgs = b->next;
+	while ((b = cl->bgs) != NULL) {
+		cl->bgs = b->next;
 		cmd_pending_clear(&b->p);
 		free(b);
 	}

@@ -11,6 +11,8 @@
 #include "buf.h"
 
 struct session;
+struct client;
+struct cmd_bg;
 
 enum cmd_status { CMD_OK, CMD_ERR, CMD_PENDING };
 
@@ -62,6 +64,7 @@ struct cmd_ctx {
 	const char		*rest;	/* CMD_REST text, raw */
 	size_t			 restlen;
 	int			 interactive;
+	struct client		*cl;	/* whose command it is */
 	const char		*line;	/* the whole line, to run it again */
 	size_t			 linelen;
 	struct session		*s;	/* CMD_TARGET: the session argv[0] names */
@@ -82,8 +85,9 @@ void	cmd_tokens_free(struct cmd_token *, size_t);
  * and writes "unknown command" / "ambiguous ... could be: ..." into err. */
 const struct cmd_entry *cmd_lookup(const char *name, char *err, size_t errlen);
 
-/* Run one line.  interactive changes what "would block" means. */
-enum cmd_status cmd_run(const char *line, size_t len, int interactive);
+/* Run one line for a client (client_run: with its output).  Whether the
+ * client is at a prompt changes what "would block" means. */
+enum cmd_status cmd_run(struct client *, const char *line, size_t len);
 
 /* The command table, NULL-terminated. */
 extern const struct cmd_entry *cmd_table[];
@@ -106,11 +110,13 @@ int		 cmd_hostport(const struct cmd_ctx *, char *host, size_t hostlen,
 /* JSON result naming the session a command created. */
 void		 cmd_result_session(const struct cmd_ctx *, const struct session *);
 
-/* A command that waits: checked after every loop iteration.  What it waits
- * for is its own state, typed by its check; the fields here are the same
- * for every command. */
+/* A command that waits, in its client: checked when woken by what it
+ * waits for (client.h) or by its deadline.  What it waits for is its own
+ * state, typed by its check; the fields here are the same for every
+ * command. */
 struct pending {
 	int		 active;
+	struct client	*cl;		/* whose wait it is */
 	const struct cmd_entry *ent;
 	/* 1 done, -1 failed (already reported), 0 keep waiting */
 	int		(*check)(struct pending *);
@@ -125,7 +131,6 @@ struct pending {
 	char		*again;
 	size_t		 againlen;
 };
-extern struct pending cmd_pending;
 
 /* Start waiting with check and the command's state (freed with state_free
  * when the wait ends; NULL: free()).  Returns at once if already done. */
@@ -135,15 +140,16 @@ enum cmd_status	 cmd_wait(const struct cmd_ctx *, uint64_t timeout_ms,
 /* The same for a command that only waits for an answer to print or to
  * run its line again with (resolve, a host name): in a script exactly
  * cmd_wait; at the prompt the command returns at once (CMD_OK) and the
- * wait goes on beside the prompt, its check polled by cmd_bg_poll(). */
+ * wait goes on beside the prompt, its check run by cmd_bg_poll() when the
+ * client is woken. */
 enum cmd_status	 cmd_wait_bg(const struct cmd_ctx *, uint64_t timeout_ms,
 		    int (*check)(struct pending *), void *state,
 		    void (*state_free)(void *));
-/* After each loop iteration: ends the waits that are done (a line run
- * again meanwhile is CMD_PENDING if it waits in turn). */
-enum cmd_status	 cmd_bg_poll(void);
-/* End of program: drop them all, silently. */
-void		 cmd_bg_cancel(void);
+/* The client was woken: ends its waits beside the prompt that are done (a
+ * line run again meanwhile is CMD_PENDING if it waits in turn). */
+enum cmd_status	 cmd_bg_poll(struct client *);
+/* The client goes: drop them all, silently. */
+void		 cmd_bg_cancel(struct client *);
 /* The common case: a wait about one session. */
 enum cmd_status	 cmd_wait_id(const struct cmd_ctx *, unsigned id,
 		    uint64_t timeout_ms, int (*check)(struct pending *));
@@ -165,10 +171,11 @@ const char	*cmd_host_of(const char *hostport, char *buf, size_t len);
 int		 cmd_connect_check(struct pending *);
 /* The same, with fail before the reason the session closed. */
 int		 cmd_open_check(struct pending *, const char *fail);
-/* After each loop iteration: CMD_PENDING while waiting, else the result. */
-enum cmd_status	 cmd_pending_poll(void);
-/* Ctrl-C / end of program. */
-void		 cmd_pending_cancel(const char *why);
+/* The client was woken: CMD_PENDING while its command waits, else the
+ * result. */
+enum cmd_status	 cmd_pending_poll(struct client *);
+/* Ctrl-C / the client goes: why is the command's error (NULL: quietly). */
+void		 cmd_pending_cancel(struct client *, const char *why);
 
 /* Completion: candidates for the word `text`, given the line before it.
  * Returns a NULL-terminated malloc'd array of malloc'd strings, or NULL. */
@@ -185,23 +192,20 @@ struct ring;
 void		 cmd_make_msg(struct session *, const struct buf *tmpl,
 		    const struct fill *fill, const struct check_spec *ck,
 		    struct buf *out);
-/* Look for pat in win; on a match consume through it (cmd_script.c). */
+/* Look for pat in win from the stream offset *pos; on a match move *pos
+ * past it (cmd_script.c).  Each client keeps its own positions. */
 int		 cmd_expect_in(struct ring *win, const struct buf *pat,
-		    struct buf *scratch);
+		    struct buf *scratch, uint64_t *pos);
 
 /* Repeats and file transfers (cmd_data.c). */
 int		 cmd_repeat_describe(unsigned id, struct buf *out);
-void		 cmd_data_pump(void);
 int		 cmd_data_busy(void);
 /* Ctrl-C: stop the transfers the last sendfile started; 1 if it did. */
-int		 cmd_data_interrupt(void);
+int		 cmd_data_interrupt(struct client *);
+void		 cmd_data_init(void);
 void		 cmd_data_cleanup(void);
 
-/* The session `attach` talks to (0: none), and a line typed to it. */
-extern unsigned cmd_attached;
-void		 cmd_attach_line(const char *line, size_t len);
-
-/* Quit request from `quit`. */
-extern int cmd_quit_requested;
+/* A line typed to the session the client is attached to. */
+void		 cmd_attach_line(struct client *, const char *line, size_t len);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include <sys/socket.h>
 
+#include "client.h"
 #include "cmd.h"
 #include "net.h"
 #include "check.h"
@@ -377,6 +378,7 @@ xfer_free(struct xfer *x)
 	free(x->path);
 	free(x->shown);
 	free(x);
+	client_wake();		/* a sendfile may wait for this one */
 	for (x = xfers; x != NULL; x = x->next)
 		if (x->progress)
 			return;
@@ -683,9 +685,9 @@ xfer_timer(void *arg)
 		xfer_free(x);
 }
 
-/* After every loop iteration: refill the queues of running transfers. */
-void
-cmd_data_pump(void)
+/* Every running transfer takes a step (a sendfile starting). */
+static void
+xfer_step_all(void)
 {
 	struct xfer *x, *next;
 
@@ -696,18 +698,67 @@ cmd_data_pump(void)
 	}
 }
 
+/* The transfers into s take a step, from the loop. */
+static void
+xfer_kick(struct session *s)
+{
+	struct xfer *x;
+
+	for (x = xfers; x != NULL; x = x->next)
+		if (x->id == s->id && x->timer == 0)
+			x->timer = loop_timer_add(0, xfer_timer, x);
+}
+
+/*
+ * Transfers are driven by the write side, not pumped: bytes the kernel
+ * took made room in the queue (refill below the low mark), and a session
+ * that opened (connected, a handshake done) or closed changes what a
+ * transfer can do.
+ */
+static void
+xfer_tap_chunk(struct session *s, const struct chunk *c)
+{
+	/* The queue is counted down after the taps see the bytes: the step
+	 * (from the loop) decides whether there is room. */
+	if (xfers != NULL && c->dir == '>')
+		xfer_kick(s);
+}
+
+static void
+xfer_tap_event(struct session *s, enum tap_event ev, const char *reason,
+    uint64_t lost)
+{
+	(void)ev;
+	(void)reason;
+	(void)lost;
+	if (xfers != NULL)
+		xfer_kick(s);
+}
+
+static const struct tap xfer_tap = {
+	.name = "sendfile",
+	.chunk = xfer_tap_chunk,
+	.event = xfer_tap_event,
+};
+
+void
+cmd_data_init(void)
+{
+	pipe_add_tap(&xfer_tap);
+}
+
 /*
  * Ctrl-C: stop what the last sendfile started, if it still runs.  Not
  * while another command waits: Ctrl-C is that command's.  A sendfile
  * waiting in a script then fails by itself, having said how far it got.
  */
 int
-cmd_data_interrupt(void)
+cmd_data_interrupt(struct client *cl)
 {
 	struct xfer *x, *next;
 	int n = 0;
 
-	if (cmd_pending.active && cmd_pending.ent != &cmd_sendfile_entry)
+	if (cl->pending.active && cl->pending.ent != &cmd_sendfile_entry)
 		return 0;
 	for (x = xfers; x != NULL; x = next) {
 		next = x->next;
@@ -1125,7 +1176,7 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 		xfer_ptimer = loop_timer_add(FILE_PROGRESS_MS, xfer_progress,
 		    NULL);
 	}
-	cmd_data_pump();
+	xfer_step_all();
 	if (c->interactive) {
 		free(ids);
 		return CMD_OK;

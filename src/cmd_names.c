@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "client.h"
 #include "cmd.h"
 #include "codec.h"
 #include "loop.h"
@@ -73,6 +74,8 @@ names_done(void *arg, int status, struct addrinfo *res, const char *errmsg)
 	struct names_slot *slot = arg;
 	struct names_wait *w = slot->w;
 
+	/* What waits for this is woken (client.h). */
+	client_wake();
 	slot->r = NULL;
 	if (status != 0) {
 		slot->state = -1;
@@ -92,6 +95,8 @@ names_timeout(void *arg)
 	struct buf d = BUF_INIT;
 	size_t i;
 
+	/* What waits for this is woken (client.h). */
+	client_wake();
 	w->timer = 0;
 	for (i = 0; i < w->n; i++)
 		if (w->name[i].state == 0) {

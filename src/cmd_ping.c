@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "client.h"
 #include "cmd.h"
 #include "codec.h"
 #include "fill.h"
@@ -26,6 +27,7 @@ enum ping_phase {
 
 struct ping {
 	unsigned		 id;
+	struct client		*cl;		/* whose ping: its positions */
 	struct buf		 tmpl;		/* TEXT, escapes decoded */
 	struct fill		*fill;		/* --fill, or NULL */
 	struct check_spec	 ck;
@@ -77,7 +79,7 @@ ping_search_peer(struct session *peer, void *arg)
 
 	if (!a->hit)
 		a->hit = cmd_expect_in(&peer->expwin, ping_pattern(a->p),
-		    &a->p->scratch);
+		    &a->p->scratch, &client_pos(a->p->cl, peer->id)->rx);
 }
 
 static int
@@ -87,23 +89,26 @@ ping_find(struct ping *p, struct session *s)
 
 	if (s == NULL)
 		return cmd_expect_in(sess_zombie_data(p->id), ping_pattern(p),
-		    &p->scratch);
+		    &p->scratch, &client_pos(p->cl, p->id)->rx);
 	/* Only what arrived since the last look can complete a match. */
 	if (s->n_recv == p->mark)
 		return 0;
 	p->mark = s->n_recv;
 	if (!sess_is_server(s))
-		return cmd_expect_in(&s->expwin, ping_pattern(p), &p->scratch);
+		return cmd_expect_in(&s->expwin, ping_pattern(p), &p->scratch,
+		    &client_pos(p->cl, s->id)->rx);
 	sess_foreach_peer(s, ping_search_peer, &a);
 	return a.hit;
 }
 
+/* The client has seen everything that arrived so far. */
 static void
 ping_forget_peer(struct session *peer, void *arg)
 {
-	(void)arg;
+	struct client *cl = arg;
+
 	pipe_window_flush();
-	ring_consume(&peer->expwin, peer->expwin.len);
+	client_pos(cl, peer->id)->rx = peer->expwin.end;
 }
 
 static void
@@ -111,9 +116,10 @@ ping_timer(void *arg)
 {
 	struct ping *p = arg;
 
-	/* Only a flag: the check, run after this loop iteration, acts. */
+	/* Only a flag: the check, woken now, acts. */
 	p->timer = 0;
 	p->fired = 1;
+	client_wake_one(p->cl);
 }
 
 static void
@@ -135,9 +141,9 @@ ping_send(struct ping *p, struct session *s, char *err, size_t errlen)
 	 * answer to a probe already counted lost) must not match. */
 	pipe_window_flush();
 	if (sess_is_server(s))
-		sess_foreach_peer(s, ping_forget_peer, NULL);
+		sess_foreach_peer(s, ping_forget_peer, p->cl);
 	else
-		ring_consume(&s->expwin, s->expwin.len);
+		ping_forget_peer(s, p->cl);
 	p->mark = s->n_recv;
 	p->sent_us = ping_now_us();
 	if (pipe_send_ex(s, buf_peek(&p->probe), buf_len(&p->probe), NULL, 0,
@@ -387,6 +393,7 @@ cmd_ping_exec(struct cmd_ctx *c)
 		    cmd_opt(c, "timeout"));
 
 	p = xcalloc(1, sizeof *p);
+	p->cl = c->cl;
 	p->id = s->id;
 	p->count = count;
 	p->interval_ms = interval;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "client.h"
 #include "cmd.h"
 #include "codec.h"
 #include "loop.h"
@@ -92,6 +93,8 @@ resolve_wait_timeout(void *arg)
 	struct resolve_wait *w = arg;
 	struct buf d = BUF_INIT;
 
+	/* What waits for this is woken (client.h). */
+	client_wake();
 	w->timer = 0;
 	resolve_cancel(w->r);
 	w->r = NULL;
@@ -105,6 +108,8 @@ resolve_wait_timeout(void *arg)
 static void
 resolve_wait_end(struct resolve_wait *w, int status, const char *errmsg)
 {
+	/* What waits for this is woken (client.h). */
+	client_wake();
 	w->r = NULL;
 	w->us = probe_now_us() - w->t0;
 	if (w->timer) {
@@ -425,6 +430,8 @@ probe_timeout(void *arg)
 	struct probe_slot *sl = arg;
 	struct probe *pr = sl->pr;
 
+	/* What waits for this is woken (client.h). */
+	client_wake();
 	sl->timer = 0;
 	/* Silence: a firewall dropped the SYN, or a UDP service that does
 	 * not answer an empty datagram (or is not there behind a filter). */
@@ -452,6 +459,8 @@ probe_io(int fd, int events, void *arg)
 	struct probe *pr = sl->pr;
 	int e;
 
+	/* What waits for this is woken (client.h). */
+	client_wake();
 	if (!pr->udp) {
 		if (!(events & (LOOP_WRITE | LOOP_ERR | LOOP_HUP)))
 			return;
@@ -602,6 +611,8 @@ probe_resolved(void *arg, int status, struct addrinfo *res,
 {
 	struct probe *pr = arg;
 
+	/* What waits for this is woken (client.h). */
+	client_wake();
 	pr->r = NULL;
 	if (pr->resolve_timer) {
 		loop_timer_del(pr->resolve_timer);
@@ -623,6 +634,8 @@ probe_resolve_timeout(void *arg)
 {
 	struct probe *pr = arg;
 
+	/* What waits for this is woken (client.h). */
+	client_wake();
 	pr->resolve_timer = 0;
 	resolve_cancel(pr->r);
 	pr->r = NULL;

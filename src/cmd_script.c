@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "cmd.h"
 #include "codec.h"
 #include "loop.h"
@@ -26,23 +27,50 @@ cmd_timed_out(const struct pending *p)
 
 /* expect */
 
-/* Look for the pattern in one window; on a match, consume through it. */
+/* Look for the pattern in one window from the client's position *pos;
+ * on a match, move it past the match.  The window itself is never
+ * consumed: every client reads it at its own pace. */
 int
-cmd_expect_in(struct ring *win, const struct buf *pat, struct buf *scratch)
+cmd_expect_in(struct ring *win, const struct buf *pat, struct buf *scratch,
+    uint64_t *pos)
 {
 	const unsigned char *hit;
+	uint64_t oldest;
+	size_t skip;
 
 	pipe_window_flush();	/* the bytes read last, if not in yet */
-	if (win == NULL || win->len < buf_len(pat))
+	if (win == NULL)
+		return 0;
+	oldest = win->end - win->len;
+	if (*pos < oldest)
+		*pos = oldest;	/* what it had not looked at scrolled away */
+	skip = (size_t)(*pos - oldest);
+	if (win->len - skip < buf_len(pat))
 		return 0;
 	ring_copy(win, scratch);
-	hit = memmem(buf_peek(scratch), buf_len(scratch), buf_peek(pat),
-	    buf_len(pat));
+	hit = memmem(buf_peek(scratch) + skip, buf_len(scratch) - skip,
+	    buf_peek(pat), buf_len(pat));
 	if (hit == NULL)
 		return 0;
-	/* The next expect starts after this match. */
-	ring_consume(win, (size_t)(hit - buf_peek(scratch)) + buf_len(pat));
+	/* The client's next expect starts after this match. */
+	*pos = oldest + (uint64_t)(hit - buf_peek(scratch)) + buf_len(pat);
 	return 1;
+}
+
+/* The bytes of win from the client's position on (for a timeout's
+ * "last bytes seen"). */
+static void
+cmd_window_from(const struct ring *win, uint64_t pos, struct buf *out)
+{
+	uint64_t oldest = win->end - win->len;
+	size_t skip = pos > oldest ? (size_t)(pos - oldest) : 0;
+	struct buf all = BUF_INIT;
+
+	ring_copy(win, &all);
+	buf_reset(out);
+	if (skip < buf_len(&all))
+		buf_append(out, buf_peek(&all) + skip, buf_len(&all) - skip);
+	buf_free(&all);
 }
 
 /* What an expect waits for. */
@@ -74,7 +102,8 @@ cmd_expect_check(struct pending *p)
 
 	/* Search only when something new arrived since the last look. */
 	if (s == NULL)
-		hit = cmd_expect_in(sess_zombie_data(w->id), &w->pattern, &scratch);
+		hit = cmd_expect_in(sess_zombie_data(w->id), &w->pattern,
+		    &scratch, &client_pos(p->cl, w->id)->rx);
 	else if (s->n_recv != w->mark || !w->searched) {
 		w->searched = 1;
 		w->mark = s->n_recv;
@@ -86,10 +115,12 @@ cmd_expect_check(struct pending *p)
 			for (i = 0; i < n && !hit; i++)
 				if (all[i]->parent == s &&
 				    (hit = cmd_expect_in(&all[i]->expwin,
-				    &w->pattern, &scratch)))
+				    &w->pattern, &scratch, &client_pos(p->cl,
+				    all[i]->id)->rx)))
 					where = all[i]->id;
 		} else
-			hit = cmd_expect_in(&s->expwin, &w->pattern, &scratch);
+			hit = cmd_expect_in(&s->expwin, &w->pattern, &scratch,
+			    &client_pos(p->cl, s->id)->rx);
 	}
 	if (hit) {
 		buf_free(&scratch);
@@ -134,7 +165,8 @@ cmd_expect_check(struct pending *p)
 		if (sess_is_server(s))
 			buf_reset(&scratch);	/* several windows: none shown */
 		else
-			ring_copy(&s->expwin, &scratch);
+			cmd_window_from(&s->expwin, client_pos(p->cl,
+			    s->id)->rx, &scratch);
 		n = buf_len(&scratch);
 		from = n > 64 ? n - 64 : 0;
 		codec_escape(buf_peek(&scratch) + from, n - from, &got, 0);
@@ -215,6 +247,7 @@ cmd_wait_check(struct pending *p)
 {
 	const struct event_wait *w = p->state;
 	struct session *s = sess_find(w->id);
+	struct client_pos *cp;
 	struct buf d = BUF_INIT;
 
 	switch (w->what) {
@@ -223,14 +256,16 @@ cmd_wait_check(struct pending *p)
 			return 1;
 		break;
 	case W_ACCEPTED:
-		if (s != NULL && s->n_accepted > s->seen_accepted) {
-			s->seen_accepted++;
+		if (s != NULL && s->n_accepted > (cp = client_pos(p->cl,
+		    s->id))->accepted) {
+			cp->accepted++;
 			return 1;
 		}
 		break;
 	case W_RECV:
-		if (s != NULL && s->n_recv > s->seen_recv) {
-			s->seen_recv = s->n_recv;
+		if (s != NULL && s->n_recv > (cp = client_pos(p->cl,
+		    s->id))->recv) {
+			cp->recv = s->n_recv;
 			return 1;
 		}
 		break;
@@ -498,8 +533,6 @@ const struct cmd_entry cmd_source_entry = {
 };
 
 /* attach */
-unsigned cmd_attached;
-
 static enum cmd_status
 cmd_attach_exec(struct cmd_ctx *c)
 {
@@ -511,7 +544,7 @@ cmd_attach_exec(struct cmd_ctx *c)
 	if (sess_is_server(s))
 		return cmd_usage(c, "session %u is a server; attach to one of "
 		    "its peers", s->id);
-	cmd_attached = s->id;
+	c->cl->attached = s->id;
 	out_info("[%u] attached: typed lines are sent with eol; Ctrl-] or "
 	    "Ctrl-D returns to the prompt", s->id);
 	return CMD_OK;
@@ -536,18 +569,18 @@ const struct cmd_entry cmd_attach_entry = {
 
 /* A line typed while attached. */
 void
-cmd_attach_line(const char *line, size_t len)
+cmd_attach_line(struct client *cl, const char *line, size_t len)
 {
 	static const char *eols[] = { "\n", "\r\n", "\r", "" };
-	struct session *s = sess_find(cmd_attached);
+	struct session *s = sess_find(cl->attached);
 	struct buf data = BUF_INIT;
 	char err[256];
 
 	if (s == NULL) {
 		/* Closed between the last look and this Enter. */
 		out_info("[%u] detached: the session closed; line not sent",
-		    cmd_attached);
-		cmd_attached = 0;
+		    cl->attached);
+		cl->attached = 0;
 		return;
 	}
 	if (!enc_is_utf8(s->set.encoding)) {
@@ -573,7 +606,7 @@ cmd_attach_line(const char *line, size_t len)
 static enum cmd_status
 cmd_quit_exec(struct cmd_ctx *c)
 {
-	cmd_quit_requested = 1;
+	c->cl->quit = 1;
 	cmd_result_ok(c);
 	return CMD_OK;
 }

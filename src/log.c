@@ -484,6 +484,8 @@ log_event(struct session *s, enum tap_event ev, const char *reason,
 {
 	struct log *l, *next;
 
+	if (ev == TAP_READY)
+		return;		/* a handshake done: nothing a capture records */
 	for (l = logs; l != NULL; l = next) {
 		next = l->next;
 		if (!log_covers(l, s))

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "client.h"
 #include "cmd.h"
 #include "enc.h"
 #include "loop.h"
@@ -36,6 +37,7 @@ static struct {
 	int	 eof_asked;	/* Ctrl-D said sessions are open */
 	uint64_t flush_deadline;
 	int	 sigpipe[2];
+	struct client *cl;	/* the terminal, or the script */
 } M;
 
 static void
@@ -88,10 +90,10 @@ on_signal_event(int fd, int events, void *arg)
 		switch (sigs[i]) {
 		case SIGINT:
 			/* The transfer the last sendfile started goes first. */
-			if (cmd_data_interrupt())
+			if (cmd_data_interrupt(M.cl))
 				break;
-			if (cmd_pending.active) {
-				cmd_pending_cancel("interrupted");
+			if (M.cl->pending.active) {
+				client_cancel(M.cl, "interrupted");
 				if (!M.interactive) {
 					M.failed = 1;
 					M.quitting = 1;
@@ -160,11 +162,25 @@ command_done(enum cmd_status st)
 			return;
 		}
 	}
-	if (cmd_quit_requested) {
+	if (M.cl->quit) {
 		term_stop();
 		finish_input();
 		M.keep_open = 0;
 	}
+}
+
+/* The client's held command changed outside on_line: a wait finished, or a
+ * line run again after a lookup started one. */
+static void
+on_client_done(struct client *cl, enum cmd_status st)
+{
+	(void)cl;
+	if (st == CMD_PENDING) {
+		term_pause();
+		return;
+	}
+	command_done(st);
+	term_resume();
 }
 
 /* Keep the prompt and the history in step with attach mode. */
@@ -174,18 +190,18 @@ sync_prompt(void)
 	static char prompt[32];
 	static unsigned shown;
 
-	if (cmd_attached != 0 && sess_find(cmd_attached) == NULL) {
-		out_info("[%u] detached: the session closed", cmd_attached);
-		cmd_attached = 0;
+	if (M.cl->attached != 0 && sess_find(M.cl->attached) == NULL) {
+		out_info("[%u] detached: the session closed", M.cl->attached);
+		M.cl->attached = 0;
 	}
-	if (cmd_attached == shown)
+	if (M.cl->attached == shown)
 		return;
 	/* However attach mode ended, a line half typed to the session goes:
 	 * Enter must never run it as a command (it may read "close all"). */
 	if (shown != 0 && term_drop_line() > 0)
 		out_info("[%u] the line being typed was dropped, not sent",
 		    shown);
-	shown = cmd_attached;
+	shown = M.cl->attached;
 	if (shown != 0)
 		snprintf(prompt, sizeof prompt, "[%u]> ", shown);
 	else
@@ -197,15 +213,15 @@ sync_prompt(void)
 static void
 detach(void)
 {
-	out_info("[%u] detached", cmd_attached);
-	cmd_attached = 0;
+	out_info("[%u] detached", M.cl->attached);
+	M.cl->attached = 0;
 	sync_prompt();
 }
 
 static void
 on_detach_key(void)
 {
-	if (cmd_attached == 0)
+	if (M.cl->attached == 0)
 		return;
 	detach();
 	term_flush();
@@ -221,7 +237,7 @@ on_eof_key(void)
 {
 	size_t n = sess_count();
 
-	if (cmd_attached != 0) {
+	if (M.cl->attached != 0) {
 		detach();
 		return 0;
 	}
@@ -242,8 +258,8 @@ on_line(const char *line, size_t len, enum term_input how)
 
 	if (how == TERM_USER)
 		M.eof_asked = 0;	/* the next Ctrl-D asks again */
-	if (how == TERM_USER && cmd_attached != 0) {
-		cmd_attach_line(line, len);
+	if (how == TERM_USER && M.cl->attached != 0) {
+		cmd_attach_line(M.cl, line, len);
 		sync_prompt();
 		return;
 	}
@@ -258,7 +274,10 @@ on_line(const char *line, size_t len, enum term_input how)
 	case TERM_SCRIPT:
 		break;
 	}
-	st = cmd_run(line, len, how == TERM_USER);
+	/* Typed at the prompt, or read from a script (or a sourced file):
+	 * what "would block" means differs. */
+	M.cl->interactive = how == TERM_USER;
+	st = client_run(M.cl, line, len);
 	if (st == CMD_PENDING) {
 		term_pause();
 		return;
@@ -282,9 +301,9 @@ should_exit(void)
 {
 	if (M.quitting)
 		return 1;
-	if (!M.input_done || cmd_pending.active)
+	if (!M.input_done || client_waiting())
 		return 0;
-	if (M.keep_open && !cmd_quit_requested)
+	if (M.keep_open && !M.cl->quit)
 		return sess_count() == 0;
 	if (sess_total_queued() == 0 && !cmd_data_busy()) {
 		/* Then close every session gracefully, so the last bytes
@@ -439,6 +458,10 @@ main(int argc, char **argv)
 	pipe_init();
 	relay_init();
 	log_init();
+	client_init();
+	cmd_data_init();
+	M.cl = client_new(M.interactive ? "terminal" : "script", M.interactive,
+	    out_main(), on_client_done, NULL);
 	setup_signals();
 	if (term_init(M.interactive, fd, on_line, "socktool> ", err,
 	    sizeof err) == -1) {
@@ -461,7 +484,6 @@ main(int argc, char **argv)
 	term_flush();
 
 	while (!should_exit()) {
-		enum cmd_status st;
 		int timeout = M.input_done ? 50 : -1;
 
 		if (loop_run_once(timeout) == -1 && errno != EINTR) {
@@ -469,23 +491,13 @@ main(int argc, char **argv)
 			M.failed = 1;
 			break;
 		}
-		cmd_data_pump();
+		/* Waiting commands are woken by what they wait for
+		 * (client.h); here only the prompt follows attach mode. */
 		sync_prompt();
-		/* Lookups started at the prompt, answered: their results, or
-		 * their lines run again (which could, in theory, wait). */
-		if (cmd_bg_poll() == CMD_PENDING)
-			term_pause();
-		if (cmd_pending.active) {
-			st = cmd_pending_poll();
-			if (st != CMD_PENDING) {
-				command_done(st);
-				term_resume();
-			}
-		}
 		term_flush();
 	}
-	cmd_pending_cancel("interrupted");
-	cmd_bg_cancel();
+	client_cancel(M.cl, "interrupted");
+	client_done();
 	cmd_data_cleanup();
 	enc_cleanup();
 	term_done();
@@ -493,7 +505,8 @@ main(int argc, char **argv)
 	log_done();
 	term_flush();
 	loop_free();
-	buf_free(&out_pending);
+	buf_free(&out_main()->out);
+	buf_free(&out_main()->where);
 	if (fd > 0)
 		close(fd);
 	return M.failed ? 1 : 0;

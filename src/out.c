@@ -14,10 +14,42 @@
 #include "settings.h"
 
 struct out_config	out_cfg;
-struct buf		out_pending;
-struct buf		out_pending_err;
 void			(*out_flush_hook)(void);
-const char		*out_where;
+static struct out_sink	out_main_sink;
+/* The sink of the command running (the dynamic scope of client_run), else
+ * the process's own: not state kept between commands. */
+static struct out_sink	*out_cur = &out_main_sink;
+
+struct out_sink *
+out_main(void)
+{
+	return &out_main_sink;
+}
+
+struct out_sink *
+out_use(struct out_sink *to)
+{
+	struct out_sink *was = out_cur;
+
+	out_cur = to != NULL ? to : &out_main_sink;
+	return was;
+}
+
+void
+out_set_where(const char *where)
+{
+	buf_reset(&out_cur->where);
+	if (where != NULL)
+		buf_puts(&out_cur->where, where);
+}
+
+/* The current "FILE:LINE", or NULL. */
+static const char *
+out_where(void)
+{
+	return buf_len(&out_cur->where) > 0 ? buf_cstr(&out_cur->where) :
+	    NULL;
+}
 
 const char *
 out_color(const char *which)
@@ -48,7 +80,7 @@ out_stamp_on(int on)
 		return;
 	gettimeofday(&tv, NULL);
 	localtime_r(&tv.tv_sec, &tm);
-	buf_printf(&out_pending, "%02d:%02d:%02d.%03ld ", tm.tm_hour,
+	buf_printf(&out_cur->out, "%02d:%02d:%02d.%03ld ", tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000));
 }
 
@@ -60,9 +92,9 @@ out_line(const char *fmt, ...)
 	if (out_cfg.json)
 		return;
 	va_start(ap, fmt);
-	buf_vprintf(&out_pending, fmt, ap);
+	buf_vprintf(&out_cur->out, fmt, ap);
 	va_end(ap);
-	buf_putc(&out_pending, '\n');
+	buf_putc(&out_cur->out, '\n');
 }
 
 void
@@ -73,9 +105,9 @@ out_info(const char *fmt, ...)
 	if (out_cfg.json || out_cfg.quiet)
 		return;
 	va_start(ap, fmt);
-	buf_vprintf(&out_pending, fmt, ap);
+	buf_vprintf(&out_cur->out, fmt, ap);
 	va_end(ap);
-	buf_putc(&out_pending, '\n');
+	buf_putc(&out_cur->out, '\n');
 }
 
 /*
@@ -119,16 +151,16 @@ out_error_v(const char *cmd, const char *usage, const char *fmt, va_list ap)
 		j_strn(&j, "message", (char *)buf_peek(&msg), buf_len(&msg));
 		if (cmd != NULL)
 			j_str(&j, "command", cmd);
-		if (out_where != NULL)
-			j_str(&j, "where", out_where);
+		if (out_where() != NULL)
+			j_str(&j, "where", out_where());
 		j_emit(&j);
 	} else {
-		struct buf *e = &out_pending_err;
+		struct buf *e = &out_cur->err;
 
 		buf_printf(e, "%serror: ", out_color("err"));
-		if (out_where != NULL)
-			out_escape_msg(out_where, strlen(out_where), e);
-		if (out_where != NULL)
+		if (out_where() != NULL)
+			out_escape_msg(out_where(), strlen(out_where()), e);
+		if (out_where() != NULL)
 			buf_puts(e, ": ");
 		if (cmd != NULL)
 			buf_printf(e, "%s: ", cmd);
@@ -278,7 +310,7 @@ void
 j_emit(struct json *j)
 {
 	buf_puts(&j->b, "}\n");
-	buf_append(&out_pending, buf_peek(&j->b), buf_len(&j->b));
+	buf_append(&out_cur->out, buf_peek(&j->b), buf_len(&j->b));
 	buf_free(&j->b);
 }
 
@@ -298,7 +330,7 @@ static void
 out_pad(size_t *pad)
 {
 	for (; *pad > 0; (*pad)--)
-		buf_putc(&out_pending, ' ');
+		buf_putc(&out_cur->out, ' ');
 }
 
 /* A copy past the arena: one allocation each, so that no copy ever
@@ -543,15 +575,15 @@ out_kv(const struct rec *r, const char *title, const char *prefix)
 			continue;
 		if (label != NULL && label[0] == '\0' && open) {
 			/* An empty label continues the line above. */
-			buf_puts(&out_pending, ", ");
+			buf_puts(&out_cur->out, ", ");
 			buf_reset(&line);
 			rec_value_unit(f, &line);
-			buf_append(&out_pending, buf_peek(&line),
+			buf_append(&out_cur->out, buf_peek(&line),
 			    buf_len(&line));
 			continue;
 		}
 		if (open)
-			buf_putc(&out_pending, '\n');
+			buf_putc(&out_cur->out, '\n');
 		open = 0;
 		buf_reset(&line);
 		if (f->type == REC_OBJ) {
@@ -571,13 +603,13 @@ out_kv(const struct rec *r, const char *title, const char *prefix)
 		if (prefix != NULL)
 			out_rec_line(&t, prefix, 0);
 		else
-			buf_puts(&out_pending, "  ");
-		buf_printf(&out_pending, "%-10s ", label);
-		buf_append(&out_pending, buf_peek(&line), buf_len(&line));
+			buf_puts(&out_cur->out, "  ");
+		buf_printf(&out_cur->out, "%-10s ", label);
+		buf_append(&out_cur->out, buf_peek(&line), buf_len(&line));
 		open = 1;
 	}
 	if (open)
-		buf_putc(&out_pending, '\n');
+		buf_putc(&out_cur->out, '\n');
 	buf_free(&line);
 }
 
@@ -611,7 +643,7 @@ out_table(const struct rec *head, const char *array,
 	}
 	if (nrows == 0) {
 		if (empty != NULL && !out_cfg.quiet)
-			buf_printf(&out_pending, "%s\n", empty);
+			buf_printf(&out_cur->out, "%s\n", empty);
 		free(row);
 		return;
 	}
@@ -670,8 +702,8 @@ out_table(const struct rec *head, const char *array,
 			if (!cols[k].right && k + 1 < ncols)
 				buf_printf(&line, "%*s", (int)pad, "");
 		}
-		buf_append(&out_pending, buf_peek(&line), buf_len(&line));
-		buf_putc(&out_pending, '\n');
+		buf_append(&out_cur->out, buf_peek(&line), buf_len(&line));
+		buf_putc(&out_cur->out, '\n');
 		buf_free(&line);
 		if (i > 0)
 			rec_free(row);
@@ -712,11 +744,11 @@ out_rec_line(const struct rec *r, const char *human, int nl)
 
 	out_stamp_on(r->stamp);
 	if (r->color != NULL)
-		buf_puts(&out_pending, out_color(r->color));
+		buf_puts(&out_cur->out, out_color(r->color));
 	for (p = human; *p != '\0'; p++) {
 		if (*p != '{' || (q = strchr(p, '}')) == NULL) {
 			out_pad(&pad);
-			buf_putc(&out_pending, *p);
+			buf_putc(&out_cur->out, *p);
 			continue;
 		}
 		if (p[1] == '?') {
@@ -725,7 +757,7 @@ out_rec_line(const struct rec *r, const char *human, int nl)
 			if (colon != NULL && rec_truthy(rec_get(r, p + 2,
 			    (size_t)(colon - p - 2))) && q > colon + 1) {
 				out_pad(&pad);
-				buf_append(&out_pending, colon + 1,
+				buf_append(&out_cur->out, colon + 1,
 				    (size_t)(q - colon - 1));
 			}
 		} else {
@@ -742,7 +774,7 @@ out_rec_line(const struct rec *r, const char *human, int nl)
 				rec_value(f, &v);
 			if (buf_len(&v) > 0) {
 				out_pad(&pad);
-				buf_append(&out_pending, buf_peek(&v),
+				buf_append(&out_cur->out, buf_peek(&v),
 				    buf_len(&v));
 				pad = buf_len(&v) < width ? width - buf_len(&v) :
 				    0;
@@ -751,9 +783,9 @@ out_rec_line(const struct rec *r, const char *human, int nl)
 		p = q;
 	}
 	if (r->color != NULL)
-		buf_puts(&out_pending, out_color("off"));
+		buf_puts(&out_cur->out, out_color("off"));
 	if (nl)
-		buf_putc(&out_pending, '\n');
+		buf_putc(&out_cur->out, '\n');
 }
 
 void
@@ -826,32 +858,32 @@ out_data(const struct out_data *d)
 		return;
 	}
 	out_stamp_on(d->stamp);
-	buf_printf(&out_pending, "%s[%u] %c %zu byte%s", out_color(d->dir ==
+	buf_printf(&out_cur->out, "%s[%u] %c %zu byte%s", out_color(d->dir ==
 	    '<' ? "rx" : "tx"), d->id, d->dir, d->n, d->n == 1 ? "" : "s");
 	if (d->peer != NULL)
-		buf_printf(&out_pending, " %s %s", d->dir == '<' ? "from" : "to",
+		buf_printf(&out_cur->out, " %s %s", d->dir == '<' ? "from" : "to",
 		    d->peer);
 	if (d->label != NULL)
-		buf_printf(&out_pending, " (%s)", d->label);
+		buf_printf(&out_cur->out, " (%s)", d->label);
 	if (d->truncated)
-		buf_printf(&out_pending, " (truncated: the datagram had %zu "
+		buf_printf(&out_cur->out, " (truncated: the datagram had %zu "
 		    "bytes)", d->wire_size);
 	if (d->check != NULL && d->check_ok == 1)
-		buf_printf(&out_pending, " (%s ok)", d->check);
+		buf_printf(&out_cur->out, " (%s ok)", d->check);
 	else if (d->check != NULL && d->check_ok == 0)
-		buf_printf(&out_pending, " %s(bad %s: got %s, want %s)%s",
+		buf_printf(&out_cur->out, " %s(bad %s: got %s, want %s)%s",
 		    out_color("err"), d->check, d->got, d->want,
 		    out_color(d->dir == '<' ? "rx" : "tx"));
 	else if (d->check != NULL)
-		buf_printf(&out_pending, " (bad %s: shorter than the checksum)",
+		buf_printf(&out_cur->out, " (bad %s: shorter than the checksum)",
 		    d->check);
-	buf_printf(&out_pending, "%s\n", out_color("off"));
+	buf_printf(&out_cur->out, "%s\n", out_color("off"));
 	if (d->max_display != 0 && shown > d->max_display)
 		shown = (size_t)d->max_display;
 	if (d->n == 0)
 		return;
 	if (d->display == DISP_HEX || d->display == DISP_BOTH)
-		codec_hexdump(d->p, shown, 0, &out_pending);
+		codec_hexdump(d->p, shown, 0, &out_cur->out);
 	if (d->display == DISP_TEXT || d->display == DISP_BOTH) {
 		tn = shown;
 		if (!utf8) {
@@ -859,12 +891,12 @@ out_data(const struct out_data *d)
 			tp = buf_peek(&conv);
 			tn = buf_len(&conv);
 		}
-		codec_escape(tp, tn, &out_pending, CODEC_BREAK_LF);
-		buf_putc(&out_pending, '\n');
+		codec_escape(tp, tn, &out_cur->out, CODEC_BREAK_LF);
+		buf_putc(&out_cur->out, '\n');
 		buf_free(&conv);
 	}
 	if (shown < d->n)
-		buf_printf(&out_pending, "%s... %zu more byte%s not shown "
+		buf_printf(&out_cur->out, "%s... %zu more byte%s not shown "
 		    "(max-display %zu)%s\n", out_color("dim"), d->n - shown,
 		    d->n - shown == 1 ? "" : "s", shown, out_color("off"));
 }

@@ -19,13 +19,25 @@ struct out_config {
 };
 extern struct out_config out_cfg;
 
-/* "FILE:LINE" of the script line running, shown in errors (or NULL). */
-extern const char *out_where;
-
-/* Pending stdout and stderr bytes; the terminal layer drains them, and
- * sets the hook that makes an error go out at once. */
-extern struct buf out_pending;
-extern struct buf out_pending_err;
+/*
+ * Where output goes.  Each source of commands (a client, SPEC §9) has a
+ * sink: lines for stdout and for stderr, and the "FILE:LINE" of the line
+ * it runs (shown in errors).  The process's own sink is the terminal's
+ * (or a script's stdout/stderr), drained by the terminal layer, which sets
+ * the hook that makes an error go out at once.  While a client's command
+ * runs its sink is the current one (out_use), so results reach whoever
+ * asked.
+ */
+struct out_sink {
+	struct buf	 out;
+	struct buf	 err;
+	struct buf	 where;
+};
+struct out_sink	*out_main(void);
+/* Make sink current; returns the one it replaces. */
+struct out_sink	*out_use(struct out_sink *);
+/* The current sink's "FILE:LINE" (NULL: none). */
+void		 out_set_where(const char *);
 extern void (*out_flush_hook)(void);
 
 /* Human-only lines. */

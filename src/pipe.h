@@ -32,6 +32,7 @@ struct chunk {
 
 enum tap_event {
 	TAP_OPEN,	/* connected, accepted, bound or listening */
+	TAP_READY,	/* a layer finished its handshake (TLS): connected */
 	TAP_CLOSE,	/* about to leave the table */
 };
 

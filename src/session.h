@@ -147,7 +147,6 @@ struct session {
 	/* What `expect` and `wait` look at. */
 	struct ring		 expwin;	/* received, not yet matched */
 	uint64_t		 n_recv, n_accepted;
-	uint64_t		 seen_recv, seen_accepted;
 
 	/* Datagram endpoints. */
 	struct net_addr		 to;		/* default destination */

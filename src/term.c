@@ -168,8 +168,9 @@ term_status(const char *line)
 void
 term_flush(void)
 {
-	if (buf_len(&out_pending) == 0 && buf_len(&out_pending_err) == 0 &&
-	    !status_dirty)
+	struct out_sink *o = out_main();
+
+	if (buf_len(&o->out) == 0 && buf_len(&o->err) == 0 && !status_dirty)
 		return;
 	if (T.rl_on && !T.in_line) {
 		term_hide_prompt();
@@ -182,20 +183,18 @@ term_flush(void)
 		term_status_erase();
 	}
 	/* stdout first: an error follows what was printed before it. */
-	term_write_all(1, (char *)buf_peek(&out_pending),
-	    buf_len(&out_pending));
-	term_write_all(2, (char *)buf_peek(&out_pending_err),
-	    buf_len(&out_pending_err));
+	term_write_all(1, (char *)buf_peek(&o->out), buf_len(&o->out));
+	term_write_all(2, (char *)buf_peek(&o->err), buf_len(&o->err));
 	if (!T.rl_on || !T.in_line)
 		term_status_draw();
 	if (T.rl_on && !T.in_line)
 		term_show_prompt();
-	buf_reset(&out_pending);
-	buf_free(&out_pending_err);
+	buf_reset(&o->out);
+	buf_free(&o->err);
 	/* Keep the buffer between bursts (regrowing it costs more than the
 	 * memory), unless a burst made it huge. */
-	if (out_pending.cap > (32u << 20))
-		buf_free(&out_pending);
+	if (o->out.cap > (32u << 20))
+		buf_free(&o->out);
 }
 
 void
@@ -248,7 +247,7 @@ term_rl_line(char *line)
 		    TERM_MAX_LINE);
 		T.cb(NULL, 0, TERM_BAD);
 	} else {
-		out_where = NULL;
+		out_set_where(NULL);
 		T.in_line = 1;
 		T.cb(line, strlen(line), TERM_USER);
 		term_flush();
@@ -443,18 +442,18 @@ static void
 term_dispatch(const char *line, size_t len, const char *name,
     unsigned lineno)
 {
-	static struct buf where;
+	struct buf where = BUF_INIT;
 
-	/* Kept after the call: a command that waits reports its failure
-	 * later, and still names its line.  The name is escaped like any
-	 * name shown: a file may be called "\e]0;TITLE\a". */
-	out_where = NULL;
+	/* Kept after the call (in the sink): a command that waits reports
+	 * its failure later, and still names its line.  The name is escaped
+	 * like any name shown: a file may be called "\e]0;TITLE\a". */
+	out_set_where(NULL);
 	if (name != NULL) {
-		buf_reset(&where);
 		codec_escape((const unsigned char *)name, strlen(name), &where,
 		    0);
 		buf_printf(&where, ":%u", lineno);
-		out_where = buf_cstr(&where);
+		out_set_where(buf_cstr(&where));
+		buf_free(&where);
 	}
 	if (len > TERM_MAX_LINE) {
 		out_error(NULL, "line too long (%zu bytes, at most %u); "

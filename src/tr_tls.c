@@ -835,6 +835,7 @@ tls_established(struct session *s)
 		snprintf(c->sni, sizeof c->sni, "%s", sn);
 	tls_keep_chain(c);
 	tls_event(s);
+	pipe_event(s, TAP_READY, NULL, 0);
 	/* Past the handshake every secret is logged: read ahead freely. */
 	SSL_set_read_ahead(c->ssl, 1);
 	layer_interest(s);

@@ -69,6 +69,11 @@ test_ring(void)
 	is_mem(buf_peek(&out), buf_len(&out), big + sizeof big - 16, 16,
 	    "a chunk larger than the window leaves its tail");
 	ok(r.alloc <= 16, "never more than the window is allocated");
+	ok(r.end == 6 + 10 + 4 + 6 + sizeof big,
+	    "end counts every byte ever appended (%llu)",
+	    (unsigned long long)r.end);
+	ok(r.end - r.len == 6 + 10 + 4 + 6 + sizeof big - 16,
+	    "end - len is the stream offset of the oldest byte held");
 	ring_consume(&r, 100);
 	ok(r.len == 0, "consuming more than held empties it");
 	ring_free(&r);

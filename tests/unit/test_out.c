@@ -16,7 +16,7 @@
 static const char *
 after_ts(void)
 {
-	const char *s = buf_cstr(&out_pending), *e = strstr(s, ",\"event\":");
+	const char *s = buf_cstr(&out_main()->out), *e = strstr(s, ",\"event\":");
 
 	return e != NULL ? e + 1 : "";
 }
@@ -43,7 +43,7 @@ test_many_fields(void)
 	size_t i;
 
 	out_cfg.json = 1;
-	buf_reset(&out_pending);
+	buf_reset(&out_main()->out);
 	rec_begin(&r, "result");
 	buf_puts(&want, "\"event\":\"result\"");
 	for (i = 0; i < NFIELDS; i++) {
@@ -84,14 +84,14 @@ test_many_fields(void)
 	out_rec(&r, NULL);
 	is_str(after_ts(), buf_cstr(&want),
 	    "JSON of %d fields and long strings is whole", NFIELDS);
-	ok(strncmp(buf_cstr(&out_pending), "{\"ts\":\"", 7) == 0,
+	ok(strncmp(buf_cstr(&out_main()->out), "{\"ts\":\"", 7) == 0,
 	    "the line starts with ts");
 
 	/* People: the template reaches a field far past the inline ones. */
 	out_cfg.json = 0;
-	buf_reset(&out_pending);
+	buf_reset(&out_main()->out);
 	out_rec(&r, "first {k2}, last {k497}, bool {k498}");
-	is_str(buf_cstr(&out_pending),
+	is_str(buf_cstr(&out_main()->out),
 	    "first 2000006, last 497001491, bool off\n",
 	    "the template finds fields past the inline ones");
 	rec_free(&r);
@@ -110,7 +110,7 @@ test_kv(void)
 	const char *s;
 
 	out_cfg.json = 0;
-	buf_reset(&out_pending);
+	buf_reset(&out_main()->out);
 	rec_begin(&r, "result");
 	rec_u64(&r, "id", 7);
 	for (i = 0; i < 100; i++) {
@@ -119,7 +119,7 @@ test_kv(void)
 		rec_label(&r, rec_copy(&r, key), i == 1 ? "byte|bytes" : NULL);
 	}
 	out_kv(&r, "session {id}", NULL);
-	s = buf_cstr(&out_pending);
+	s = buf_cstr(&out_main()->out);
 	ok(strncmp(s, "session 7\n  f0         0\n  f1         1 byte\n",
 	    43) == 0, "title and the first labels");
 	ok(strstr(s, "\n  f99        99\n") != NULL, "the 100th label is shown");
@@ -155,23 +155,23 @@ test_table(void)
 	char *v = long_string(59, LONG);
 
 	out_cfg.json = 1;
-	buf_reset(&out_pending);
+	buf_reset(&out_main()->out);
 	rec_begin(&head, "result");
 	rec_str(&head, "command", "t");
 	out_table(&head, "rows", cols, 3, big_row, NULL, NULL);
-	s = buf_cstr(&out_pending);
+	s = buf_cstr(&out_main()->out);
 	ok(strstr(s, "\"c59\":\"") != NULL && strstr(s, v) != NULL &&
 	    strcmp(s + strlen(s) - 4, "}]}\n") == 0,
 	    "a table of long rows is whole in JSON");
 	out_cfg.json = 0;
-	buf_reset(&out_pending);
+	buf_reset(&out_main()->out);
 	out_table(&head, "rows", cols, 3, big_row, NULL, NULL);
-	s = buf_cstr(&out_pending);
+	s = buf_cstr(&out_main()->out);
 	ok(strncmp(s, "ID  LAST", 8) == 0 && strstr(s, v) != NULL,
 	    "and for people");
-	buf_reset(&out_pending);
+	buf_reset(&out_main()->out);
 	out_rows(&head, "rows", 2, big_row, NULL, "{id} {c58} {c59}");
-	ok(strstr(buf_cstr(&out_pending), "1 ghi ") != NULL,
+	ok(strstr(buf_cstr(&out_main()->out), "1 ghi ") != NULL,
 	    "out_rows renders fields past the inline ones");
 	rec_free(&head);
 	free(v);
@@ -183,6 +183,6 @@ main(void)
 	test_many_fields();
 	test_kv();
 	test_table();
-	buf_free(&out_pending);
+	buf_free(&out_main()->out);
 	return done_testing();
 }
