@@ -34,7 +34,7 @@ extern const struct cmd_entry cmd_netstat_entry, cmd_ifaces_entry,
 extern const struct cmd_entry cmd_resolve_entry, cmd_probe_entry;
 extern const struct cmd_entry cmd_ping_entry;
 
-const struct cmd_entry *cmd_table[] = {
+const struct cmd_entry *const cmd_table[] = {
 	&cmd_tcp_server_entry,
 	&cmd_tcp_client_entry,
 	&cmd_udp_entry,

@@ -90,7 +90,7 @@ const struct cmd_entry *cmd_lookup(const char *name, char *err, size_t errlen);
 enum cmd_status cmd_run(struct client *, const char *line, size_t len);
 
 /* The command table, NULL-terminated. */
-extern const struct cmd_entry *cmd_table[];
+extern const struct cmd_entry *const cmd_table[];
 
 /* Helpers for handlers. */
 const char	*cmd_opt(const struct cmd_ctx *, const char *name);

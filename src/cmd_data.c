@@ -339,13 +339,34 @@ struct xfer {
 	uint64_t	 shown_done;	/* done at the last progress line */
 	size_t		 chunk;		/* datagram size for UDP */
 	uint64_t	 group;		/* the sendfile command it belongs to */
+	struct xfer_group *g;		/* ... and what it shares with it */
 	int		 progress;
 	uint64_t	 timer;
 };
 static struct xfer *xfers;
 extern const struct cmd_entry cmd_sendfile_entry;
 static uint64_t xfer_groups;		/* also: the last sendfile's group */
-static uint64_t xfer_failed_group;	/* a transfer of it was cut short */
+/* What one sendfile's transfers share with the command that waits for
+ * them: whether one was cut short (reference counted: each transfer and
+ * the wait hold one). */
+struct xfer_group {
+	int		 refs;
+	int		 failed;
+};
+
+static struct xfer_group *
+xgroup_ref(struct xfer_group *g)
+{
+	g->refs++;
+	return g;
+}
+
+static void
+xgroup_unref(struct xfer_group *g)
+{
+	if (g != NULL && --g->refs == 0)
+		free(g);
+}
 /* One progress line for all transfers, from a timer: writes alone would
  * fall silent exactly when it matters, while the peer is not reading. */
 static uint64_t xfer_ptimer;
@@ -377,6 +398,7 @@ xfer_free(struct xfer *x)
 	close(x->fd);
 	free(x->path);
 	free(x->shown);
+	xgroup_unref(x->g);
 	free(x);
 	client_wake();		/* a sendfile may wait for this one */
 	for (x = xfers; x != NULL; x = x->next)
@@ -549,7 +571,7 @@ xfer_failed(struct xfer *x, const char *why)
 	out_error("sendfile", "%s to session %u stopped after %llu of %llu "
 	    "bytes: %s", x->path, x->id, (unsigned long long)x->done,
 	    (unsigned long long)x->size, why);
-	xfer_failed_group = x->group;
+	x->g->failed = 1;
 }
 
 /* Cancelled (stop, Ctrl-C): not an error, but a sendfile waiting for it
@@ -571,7 +593,7 @@ xfer_stopped(struct xfer *x)
 		out_info("[%u] sendfile of %s stopped after %llu of %llu bytes",
 		    x->id, x->shown, (unsigned long long)x->done,
 		    (unsigned long long)x->size);
-	xfer_failed_group = x->group;
+	x->g->failed = 1;
 	xfer_free(x);
 }
 
@@ -1068,9 +1090,19 @@ const struct cmd_entry cmd_stop_entry = {
 /* A script's sendfile: its transfers, and the sessions they go to. */
 struct sendfile_wait {
 	uint64_t	 group;
+	struct xfer_group *g;
 	size_t		 n;
 	unsigned	 ids[];
 };
+
+static void
+sendfile_wait_free(void *arg)
+{
+	struct sendfile_wait *w = arg;
+
+	xgroup_unref(w->g);
+	free(w);
+}
 
 static int
 cmd_sendfile_check(struct pending *p)
@@ -1082,7 +1114,7 @@ cmd_sendfile_check(struct pending *p)
 	for (x = xfers; x != NULL; x = x->next)
 		if (x->group == w->group)
 			return 0;
-	if (xfer_failed_group == w->group)
+	if (w->g->failed)
 		return -1;	/* already reported */
 	/* Handed over; in a script also wait for the queues to drain, so
 	 * "sendfile; close" means the peer gets the whole file. */
@@ -1101,6 +1133,7 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 {
 	struct session *s = c->s, **all;
 	struct buf shown = BUF_INIT;
+	struct xfer_group *g;
 	struct stat st;
 	uint64_t chunk = 0, group;
 	unsigned *ids = NULL;
@@ -1131,6 +1164,8 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 	codec_escape((const unsigned char *)c->argv[1], strlen(c->argv[1]),
 	    &shown, 0);
 	group = ++xfer_groups;
+	g = xcalloc(1, sizeof *g);
+	g->refs = 1;		/* this command's, until it waits or returns */
 	for (i = 0; i < n; i++) {
 		struct session *t = sess_find(ids[i]);
 		struct xfer *x, *xnext;
@@ -1154,6 +1189,7 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 			}
 			free(ids);
 			buf_free(&shown);
+			xgroup_unref(g);
 			return cmd_fail(c, "%s: %s", c->argv[1], why);
 		}
 		x = xcalloc(1, sizeof *x);
@@ -1164,6 +1200,7 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 		x->size = (uint64_t)st.st_size;
 		x->started_us = xfer_now_us();
 		x->group = group;
+		x->g = xgroup_ref(g);
 		x->progress = c->interactive;
 		x->chunk = chunk ? (size_t)chunk :
 		    t->local.ss.ss_family == AF_INET6 ? 1452 : 1472;
@@ -1179,16 +1216,19 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 	xfer_step_all();
 	if (c->interactive) {
 		free(ids);
+		xgroup_unref(g);
 		return CMD_OK;
 	}
 	{
 		struct sendfile_wait *w = xmalloc(sizeof *w + n * sizeof *ids);
 
 		w->group = group;
+		w->g = g;	/* the command's reference, now the wait's */
 		w->n = n;
 		memcpy(w->ids, ids, n * sizeof *ids);
 		free(ids);
-		return cmd_wait(c, 0, cmd_sendfile_check, w, NULL);
+		return cmd_wait(c, 0, cmd_sendfile_check, w,
+		    sendfile_wait_free);
 	}
 }
 

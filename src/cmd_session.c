@@ -122,7 +122,7 @@ cmd_open_check(struct pending *p, const char *fail)
 		}
 		return 1;
 	}
-	msg = sess_last_close_msg(id);
+	msg = sess_closed_msg(id);
 	out_error(p->ent->name, "%s%s", fail, msg ? msg : "closed");
 	return -1;
 }

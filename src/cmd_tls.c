@@ -299,7 +299,7 @@ cmd_starttls_exec(struct cmd_ctx *c)
 	r = tls_start(s, cfg);
 	tls_cfg_unref(cfg);
 	if (r == -1) {
-		const char *msg = sess_last_close_msg(id);
+		const char *msg = sess_closed_msg(id);
 
 		return cmd_fail(c, "%s", msg ? msg : "closed");
 	}

@@ -11,7 +11,6 @@
 
 #include "layer.h"
 #include "loop.h"
-#include "pipe.h"
 #include "session.h"
 
 static void
@@ -27,10 +26,18 @@ layer_dispatch(int fd, int events, void *arg)
 		l->ops->io(l, events);
 }
 
+static const struct layer_host *host;
+
+void
+layer_set_host(const struct layer_host *h)
+{
+	host = h;
+}
+
 static int
 layer_mask(struct session *s)
 {
-	return s->top->ops->want(s->top, pipe_want(s));
+	return s->top->ops->want(s->top, host->want(s));
 }
 
 int

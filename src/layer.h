@@ -40,6 +40,18 @@ enum layer_ctl {
 	LCTL_FAIL,	/* int *: an error this layer reported (read/write
 			 * returned -1 with it): end the session with the
 			 * layer's own reason and words; 0 when it did */
+	LCTL_DEST,	/* struct layer_dest *: where a datagram goes */
+};
+
+/* LCTL_DEST: the destination of a datagram of n bytes: want, else the
+ * session's default, else the last source, mapped to the socket's family
+ * (into out); -1 from control with err filled when there is none. */
+struct layer_dest {
+	const struct net_addr	*want;
+	size_t			 n;
+	struct net_addr		 out;
+	char			*err;
+	size_t			 errlen;
 };
 
 struct layer_ops {
@@ -96,9 +108,13 @@ int	layer_control(const struct session *, enum layer_ctl, void *);
 /* The stack in words, top first: "tls 1.3, ... over tcp". */
 void	layer_describe(const struct session *, struct buf *);
 
-/* The destination of a datagram: want, else the session's default, else
- * the last source; mapped to the socket's family.  -1 with err. */
-int	tr_dgram_dest(const struct session *, const struct net_addr *want,
-	    size_t n, struct net_addr *out, char *err, size_t errlen);
+/* What the stack needs the pipeline for, registered by it (pipe_init):
+ * the layers reach the pipeline through these, never by name, so nothing
+ * below the pipeline depends on it (SPEC §9). */
+struct layer_host {
+	/* The one interest policy: PIPE_WANT_* for the session now. */
+	int	(*want)(const struct session *);
+};
+void	layer_set_host(const struct layer_host *);
 
 #endif

@@ -13,12 +13,16 @@
 #include "out.h"
 #include "settings.h"
 
-struct out_config	out_cfg;
-void			(*out_flush_hook)(void);
 static struct out_sink	out_main_sink;
 /* The sink of the command running (the dynamic scope of client_run), else
  * the process's own: not state kept between commands. */
 static struct out_sink	*out_cur = &out_main_sink;
+
+struct out_config *
+out_config(void)
+{
+	return &out_cur->cfg;
+}
 
 struct out_sink *
 out_main(void)
@@ -171,8 +175,8 @@ out_error_v(const char *cmd, const char *usage, const char *fmt, va_list ap)
 	}
 	buf_free(&msg);
 	/* Errors go out at once, after what was printed before them. */
-	if (out_flush_hook != NULL)
-		out_flush_hook();
+	if (out_cur->flush != NULL)
+		out_cur->flush();
 }
 
 void

@@ -17,7 +17,6 @@ struct out_config {
 	int	quiet;
 	int	color;
 };
-extern struct out_config out_cfg;
 
 /*
  * Where output goes.  Each source of commands (a client, SPEC §9) has a
@@ -32,13 +31,20 @@ struct out_sink {
 	struct buf	 out;
 	struct buf	 err;
 	struct buf	 where;
+	/* How it wants its output: JSON or for people, quiet, colour. */
+	struct out_config cfg;
+	/* Make an error go out at once (the terminal's flush), or NULL. */
+	void		(*flush)(void);
 };
 struct out_sink	*out_main(void);
 /* Make sink current; returns the one it replaces. */
 struct out_sink	*out_use(struct out_sink *);
 /* The current sink's "FILE:LINE" (NULL: none). */
 void		 out_set_where(const char *);
-extern void (*out_flush_hook)(void);
+/* The current sink's configuration: each client reads output its way
+ * (a control client may ask for JSON from an instance run for people). */
+struct out_config *out_config(void);
+#define out_cfg	(*out_config())
 
 /* Human-only lines. */
 void	out_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

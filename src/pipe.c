@@ -236,9 +236,14 @@ static const struct tap display_tap = {
 	.message = pipe_display,
 };
 
+static const struct layer_host pipe_host = {
+	.want = pipe_want,
+};
+
 void
 pipe_init(void)
 {
+	layer_set_host(&pipe_host);
 	pipe_add_tap(&display_tap);
 }
 
@@ -757,11 +762,14 @@ static int
 pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
     const struct net_addr *dest, int flags, char *err, size_t errlen)
 {
+	struct layer_dest ld = { .want = dest, .n = n, .err = err,
+	    .errlen = errlen };
 	struct net_addr dst;
 	ssize_t w = -1;
 
-	if (tr_dgram_dest(s, dest, n, &dst, err, errlen) == -1)
+	if (layer_control(s, LCTL_DEST, &ld) != 0)
 		return -1;
+	dst = ld.out;
 	if (s->set.drop != 0 && pipe_chance(s) < s->set.drop) {
 		/* Fault injection: shown as sent, never on the wire. */
 		pipe_tx_message(s, p, n, &dst, flags);
@@ -852,7 +860,7 @@ pipe_send_ex(struct session *s, const unsigned char *p, size_t n,
 	}
 	id = s->id;
 	if (pipe_send_one(s, p, n, flags) == -1) {
-		const char *why = sess_last_close_msg(id);
+		const char *why = sess_closed_msg(id);
 
 		snprintf(err, errlen, "session %u closed while sending: %s", id,
 		    why != NULL ? why : "error");

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* relay.c — a relay's pairs: each accepted client (relay-in) gets an
- * upstream connection (relay-out); what one side receives is written to the
- * other.  Forwarding is a pipeline tap, so both sides are displayed, framed,
- * matched by expect, logged and counted like any session.  Backpressure is
- * poll interest (tr_stream.c stops reading a side whose pair's queue is
- * full); a half-close is passed on as a FIN, a reset as a reset. */
+/* relay.c — the relay roles (role.h): a relay (listening) and its pairs.
+ * Each accepted client (relay-in) gets an upstream connection (relay-out);
+ * what one side receives is written to the other.  Forwarding is a
+ * pipeline tap, so both sides are displayed, framed, matched by expect,
+ * logged and counted like any session.  Backpressure is the pipeline's
+ * interest policy (a side whose pair's queue is full is not read); a
+ * half-close is passed on as a FIN, a reset as a reset.  The roles' state
+ * is their own (struct relay, struct relay_side), not the session's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "out.h"
 #include "pipe.h"
 #include "relay.h"
+#include "role.h"
 #include "resolve.h"
 #include "session.h"
 #include "settings.h"
@@ -75,20 +78,62 @@ relay_forward(struct session *s, const unsigned char *p, size_t n)
 		pipe_write(to, p, n);
 }
 
+/* A relay (the listening session): where its clients go. */
+struct relay {
+	char		*upstream;	/* HOST as given */
+	uint16_t	 port;
+	struct net_addr	 addr;		/* UDP: resolved once */
+	struct tls_cfg	*tls_in;	/* TLS from clients, terminated here */
+	struct tls_cfg	*tls_out;	/* TLS spoken to the upstream */
+	uint64_t	 idle_ms;	/* UDP: a client's socket expires */
+};
+
+/* One side of a pair, or a UDP relay's socket for one client. */
+struct relay_side {
+	struct tls_cfg	*tls;		/* relay-out: started once connected */
+	struct net_addr	 client;	/* UDP: the client it answers */
+	uint64_t	 idle_ms, last_ms, timer;
+};
+
+static const struct role relay_role, relay_side_role;
+
+static struct relay *
+relay_of(const struct session *srv)
+{
+	return srv->role == &relay_role ? srv->role_state : NULL;
+}
+
+static struct relay_side *
+relay_side(const struct session *s)
+{
+	return s->role == &relay_side_role ? s->role_state : NULL;
+}
+
+static struct relay_side *
+relay_side_new(struct session *s)
+{
+	struct relay_side *side = xcalloc(1, sizeof *side);
+
+	s->role = &relay_side_role;
+	s->role_state = side;
+	return side;
+}
+
 /* UDP relays: each client address has its own upstream socket. */
 static void
 relay_udp_idle(void *arg)
 {
 	struct session *out = arg;
-	uint64_t idle = loop_now() - out->relay_last_ms;
+	struct relay_side *side = relay_side(out);
+	uint64_t idle = loop_now() - side->last_ms;
 
-	out->relay_timer = 0;
-	if (idle >= out->relay_idle_ms) {
+	side->timer = 0;
+	if (idle >= side->idle_ms) {
 		sess_destroy(out, "timeout", "idle: no datagram either way");
 		return;
 	}
-	out->relay_timer = loop_timer_add(out->relay_idle_ms - idle,
-	    relay_udp_idle, out);
+	side->timer = loop_timer_add(side->idle_ms - idle, relay_udp_idle,
+	    out);
 }
 
 static int
@@ -100,6 +145,8 @@ relay_addr_eq(const struct net_addr *a, const struct net_addr *b)
 static struct session *
 relay_udp_upstream(struct session *srv, const struct net_addr *from)
 {
+	struct relay *r = relay_of(srv);
+	struct relay_side *side;
 	struct session **all, *out;
 	size_t i, n;
 	char err[256], a[NET_ADDRSTRLEN];
@@ -107,10 +154,10 @@ relay_udp_upstream(struct session *srv, const struct net_addr *from)
 	all = sess_all(&n);
 	for (i = 0; i < n; i++)
 		if (all[i]->parent == srv && !all[i]->destroying &&
-		    relay_addr_eq(&all[i]->relay_client, from))
+		    (side = relay_side(all[i])) != NULL &&
+		    relay_addr_eq(&side->client, from))
 			return all[i];
-	out = sess_udp_to_as(K_RELAY_UDP_OUT, &srv->upstream_addr, err,
-	    sizeof err);
+	out = sess_udp_to_as(K_RELAY_UDP_OUT, &r->addr, err, sizeof err);
 	if (out == NULL) {
 		ev_notice(srv, "upstream: %s", err);
 		return NULL;
@@ -119,11 +166,11 @@ relay_udp_upstream(struct session *srv, const struct net_addr *from)
 	settings_copy(&out->set, &srv->set);
 	out->parent = srv;
 	srv->npeers++;
-	out->relay_client = *from;
-	out->relay_idle_ms = srv->relay_idle_ms;
-	out->relay_last_ms = loop_now();
-	out->relay_timer = loop_timer_add(out->relay_idle_ms, relay_udp_idle,
-	    out);
+	side = relay_side_new(out);
+	side->client = *from;
+	side->idle_ms = r->idle_ms;
+	side->last_ms = loop_now();
+	side->timer = loop_timer_add(side->idle_ms, relay_udp_idle, out);
 	net_fmt((const struct sockaddr *)&from->ss, from->len, a, sizeof a);
 	ev_notice(out, "upstream for client %s", a);
 	return out;
@@ -132,24 +179,26 @@ relay_udp_upstream(struct session *srv, const struct net_addr *from)
 static void
 relay_udp_message(struct session *s, const struct chunk *c)
 {
+	struct relay_side *side;
 	char err[256];
 
-	if (s->kind == K_RELAY_UDP) {
+	if (relay_of(s) != NULL) {
 		struct session *out;
 
 		if (c->peer == NULL ||
 		    (out = relay_udp_upstream(s, c->peer)) == NULL)
 			return;
-		out->relay_last_ms = loop_now();
+		relay_side(out)->last_ms = loop_now();
 		if (pipe_send_to(out, c->p, c->n, NULL, err, sizeof err) == -1)
 			ev_notice(out, "not forwarded: %s", err);
 		return;
 	}
 	/* A reply: back to the client this socket belongs to. */
-	if (s->parent == NULL || s->parent->destroying)
+	if (s->parent == NULL || s->parent->destroying ||
+	    (side = relay_side(s)) == NULL)
 		return;
-	s->relay_last_ms = loop_now();
-	if (pipe_send_to(s->parent, c->p, c->n, &s->relay_client, err,
+	side->last_ms = loop_now();
+	if (pipe_send_to(s->parent, c->p, c->n, &side->client, err,
 	    sizeof err) == -1)
 		ev_notice(s, "reply not forwarded: %s", err);
 }
@@ -159,12 +208,14 @@ relay_udp_message(struct session *s, const struct chunk *c)
 static void
 relay_message(struct session *s, const struct chunk *c)
 {
-	if (c->dir == '<' && (s->kind == K_RELAY_UDP ||
-	    s->kind == K_RELAY_UDP_OUT)) {
+	if (c->dir != '<')
+		return;
+	if (s->top != NULL && s->top->ops->dgram && (relay_of(s) != NULL ||
+	    relay_side(s) != NULL)) {
 		relay_udp_message(s, c);
 		return;
 	}
-	if (c->dir != '<' || s->pair == NULL)
+	if (s->pair == NULL)
 		return;
 	if (s->held) {
 		/* Kept in order; a full hold queue stops reading here. */
@@ -192,9 +243,12 @@ relay_pass_fin(struct session *s)
 	relay_defer_progress(s->pair);
 }
 
-int
+/* The side role's end-of-stream hook. */
+static int
 relay_peer_eof(struct session *s)
 {
+	if (s->pair == NULL)
+		return sess_end_of_stream(s);
 	/* A relay passes the half-close on: FIN to the other side, the other
 	 * direction still flows. */
 	s->state = S_HALF_CLOSED;
@@ -276,29 +330,18 @@ relay_defer_progress(struct session *s)
 	relay_defer(s, RJ_PROGRESS, NULL, NULL);
 }
 
-/* One side ended: so does the other, the same way. */
+/* The side role's closing hook: one side ended, so does the other, the
+ * same way.  Held bytes are never dropped without a word: what this side
+ * held arrived before its end, so it goes on ahead of the close; what the
+ * other side holds for this one has nowhere to go now. */
 static void
-relay_event(struct session *s, enum tap_event ev, const char *reason,
-    uint64_t lost)
+relay_closing(struct session *s, const char *reason)
 {
 	struct session *other = s->pair;
 	char msg[200];
 
-	(void)lost;
-	if (ev == TAP_CLOSE && s->kind == K_RELAY) {
-		/* The relay holds its TLS configurations. */
-		if (s->relay_tls_in != NULL)
-			tls_cfg_unref(s->relay_tls_in);
-		if (s->relay_tls_out != NULL)
-			tls_cfg_unref(s->relay_tls_out);
-		s->relay_tls_in = s->relay_tls_out = NULL;
+	if (other == NULL || other->destroying)
 		return;
-	}
-	if (ev != TAP_CLOSE || other == NULL || other->destroying)
-		return;
-	/* Held bytes are never dropped without a word: what this side held
-	 * arrived before its end, so it goes on ahead of the close; what the
-	 * other side holds for this one has nowhere to go now. */
 	if (buf_len(&s->holdq) > 0 && strcmp(reason, "reset") != 0) {
 		struct buf q = s->holdq;
 
@@ -325,23 +368,75 @@ relay_event(struct session *s, enum tap_event ev, const char *reason,
 	} else if (s->kind == K_RELAY_OUT && sess_opening(s)) {
 		/* The upstream never answered: the client goes with why. */
 		snprintf(msg, sizeof msg, "upstream %s: %s", s->remote_str,
-		    sess_last_close_msg(s->id) ? sess_last_close_msg(s->id) :
-		    reason);
+		    sess_closed_msg(s->id) ? sess_closed_msg(s->id) : reason);
 		relay_defer(other, RJ_FAIL, reason, msg);
 	} else
 		relay_defer(other, RJ_CLOSE, NULL, NULL);
 }
 
-/* A client arrived on the relay: its upstream connection, paired. */
+static int	relay_pair(struct session *);
+
+/* A client side is accepted (its events are out): its upstream is made and
+ * the two are paired, then TLS from the client starts if the relay
+ * terminates it.  An upstream connected: TLS to it starts if asked; what
+ * the client sent meanwhile waits in the queue. */
 static int
-relay_accepted(struct session *in)
+relay_side_opened(struct session *s)
+{
+	struct relay_side *side = s->role_state;
+
+	if (s->kind == K_RELAY_IN && relay_pair(s) == -1)
+		return -1;
+	if (side->tls != NULL)
+		return tls_start(s, side->tls);
+	pipe_output(s);
+	return 0;
+}
+
+static void
+relay_side_destroy(struct session *s)
+{
+	struct relay_side *side = s->role_state;
+
+	if (side->timer)
+		loop_timer_del(side->timer);
+	tls_cfg_unref(side->tls);
+	buf_free(&s->holdq);
+	free(side);
+}
+
+static const struct role relay_side_role = {
+	.name = "relay-side",
+	.opened = relay_side_opened,
+	.peer_eof = relay_peer_eof,
+	.closing = relay_closing,
+	.destroy = relay_side_destroy,
+};
+
+/* The relay role's accepted hook: a client arrived; it is one side of a
+ * pair (made when it is opened, after its accepted event). */
+static int
+relay_accepted(struct session *srv, struct session *in)
+{
+	struct relay *r = relay_of(srv);
+	struct relay_side *side = relay_side_new(in);
+
+	if (r->tls_in != NULL)
+		side->tls = tls_cfg_ref(r->tls_in);
+	return 0;
+}
+
+/* The upstream connection of a client side, paired with it. */
+static int
+relay_pair(struct session *in)
 {
 	struct session *srv = in->parent, *out;
+	struct relay *r = relay_of(srv);
 	char err[256];
 	unsigned id = in->id;
 
-	out = sess_tcp_client_as(K_RELAY_OUT, srv->upstream,
-	    srv->upstream_port, NULL, RELAY_CONNECT_MS, err, sizeof err);
+	out = sess_tcp_client_as(K_RELAY_OUT, r->upstream, r->port, NULL,
+	    RELAY_CONNECT_MS, err, sizeof err);
 	if (out == NULL) {
 		char msg[300];
 
@@ -353,25 +448,51 @@ relay_accepted(struct session *in)
 	/* The upstream shows and logs like its client side. */
 	settings_release(&out->set);
 	settings_copy(&out->set, &srv->set);
+	if (r->tls_out != NULL)
+		relay_side_new(out)->tls = tls_cfg_ref(r->tls_out);
+	else
+		relay_side_new(out);
 	in->pair = out;
 	out->pair = in;
-	/* TLS upstream: the handshake starts once TCP is connected; what the
-	 * client sends meanwhile waits in the queue. */
-	if (srv->relay_tls_out != NULL) {
-		out->on_connect = tls_on_connect;
-		out->on_connect_arg = srv->relay_tls_out;
-	}
-	/* TLS from the client: terminated here. */
-	if (srv->relay_tls_in != NULL && tls_start(in, srv->relay_tls_in) == -1)
-		return -1;
 	return 0;
+}
+
+static void
+relay_destroy(struct session *srv)
+{
+	struct relay *r = srv->role_state;
+
+	free(r->upstream);
+	tls_cfg_unref(r->tls_in);
+	tls_cfg_unref(r->tls_out);
+	free(r);
+}
+
+static const struct role relay_role = {
+	.name = "relay",
+	.accepted = relay_accepted,
+	.destroy = relay_destroy,
+};
+
+static struct relay *
+relay_new(struct session *srv, const char *uphost, uint16_t upport)
+{
+	struct relay *r = xcalloc(1, sizeof *r);
+
+	r->upstream = xstrdup(uphost);
+	r->port = upport;
+	srv->role = &relay_role;
+	srv->role_state = r;
+	return r;
 }
 
 void
 relay_set_tls(struct session *srv, struct tls_cfg *in, struct tls_cfg *out)
 {
-	srv->relay_tls_in = in;
-	srv->relay_tls_out = out;
+	struct relay *r = relay_of(srv);
+
+	r->tls_in = in;
+	r->tls_out = out;
 	if (in != NULL)
 		in->owner = srv->id;
 	if (out != NULL)
@@ -384,6 +505,7 @@ relay_start_udp(const char *host, uint16_t port, const char *uphost,
 {
 	struct addrinfo *res;
 	struct session *s;
+	struct relay *r;
 
 	/* One upstream address for every client: resolved once, here (the
 	 * command resolved the name first). */
@@ -395,12 +517,11 @@ relay_start_udp(const char *host, uint16_t port, const char *uphost,
 		resolve_free(res);
 		return NULL;
 	}
-	memcpy(&s->upstream_addr.ss, res->ai_addr, res->ai_addrlen);
-	s->upstream_addr.len = res->ai_addrlen;
+	r = relay_new(s, uphost, upport);
+	memcpy(&r->addr.ss, res->ai_addr, res->ai_addrlen);
+	r->addr.len = res->ai_addrlen;
 	resolve_free(res);
-	s->upstream = xstrdup(uphost);
-	s->upstream_port = upport;
-	s->relay_idle_ms = idle_ms;
+	r->idle_ms = idle_ms;
 	return s;
 }
 
@@ -415,16 +536,13 @@ relay_start(const char *host, uint16_t port, const char *uphost,
 	    err, errlen);
 	if (s == NULL)
 		return NULL;
-	s->upstream = xstrdup(uphost);
-	s->upstream_port = upport;
-	s->on_connect = relay_accepted;
+	relay_new(s, uphost, upport);
 	return s;
 }
 
 static const struct tap relay_tap = {
 	.name = "relay",
 	.message = relay_message,
-	.event = relay_event,
 };
 
 void

@@ -28,8 +28,5 @@ struct session *relay_start_udp(const char *host, uint16_t port,
 /* The other side of s's pair must look at its end-of-stream rules again;
  * done from the loop, never inside s's own receive path. */
 void	relay_defer_progress(struct session *);
-/* The peer of a relay side finished sending (the role's end-of-stream
- * hook); -1 if the session is gone. */
-int	relay_peer_eof(struct session *);
 
 #endif

@@ -20,7 +20,7 @@
 #include "resolve.h"
 #include "session.h"
 #include "layer.h"
-#include "relay.h"
+#include "role.h"
 
 #define KINFO(k, n, f, p) \
 	[k] = { .name = (n), .flags = (f), .peer = (p), .over_tls = (k) }
@@ -216,24 +216,58 @@ sess_new(enum sess_kind kind, const struct settings *set)
 	return s;
 }
 
-/* Closed sessions keep what `expect` has not consumed yet, so a script can
- * still match a reply from a peer that answered and hung up at once. */
+/* The table remembers the sessions that closed last: why each closed (a
+ * command whose session went while it ran reports it), and what it
+ * received, so a script can still match a reply from a peer that answered
+ * and hung up at once. */
 #define ZOMBIES 16
 static struct zombie {
 	unsigned	id;
 	struct ring	data;
+	char		msg[256];
 } zombies[ZOMBIES];
 static size_t zombie_next;
 
-struct ring *
-sess_zombie_data(unsigned id)
+static struct zombie *
+sess_zombie(unsigned id)
 {
 	size_t i;
 
 	for (i = 0; i < ZOMBIES; i++)
-		if (zombies[i].id == id)
-			return &zombies[i].data;
+		if (zombies[i].id == id && id != 0)
+			return &zombies[i];
 	return NULL;
+}
+
+/* A closing session's record, made once. */
+static struct zombie *
+sess_zombie_new(const struct session *s)
+{
+	struct zombie *z = sess_zombie(s->id);
+
+	if (z == NULL) {
+		z = &zombies[zombie_next++ % ZOMBIES];
+		ring_free(&z->data);
+		memset(z, 0, sizeof *z);
+		z->id = s->id;
+	}
+	return z;
+}
+
+struct ring *
+sess_zombie_data(unsigned id)
+{
+	struct zombie *z = sess_zombie(id);
+
+	return z != NULL && z->data.end > 0 ? &z->data : NULL;
+}
+
+const char *
+sess_closed_msg(unsigned id)
+{
+	struct zombie *z = sess_zombie(id);
+
+	return z != NULL ? z->msg : NULL;
 }
 
 static void
@@ -257,11 +291,10 @@ sess_remove(struct session *s)
 		else
 			hi = mid;
 	}
-	if (s->expwin.len > 0) {
-		struct zombie *z = &zombies[zombie_next++ % ZOMBIES];
+	if (s->expwin.end > 0) {
+		struct zombie *z = sess_zombie_new(s);
 
 		ring_free(&z->data);
-		z->id = s->id;
 		z->data = s->expwin;
 		memset(&s->expwin, 0, sizeof s->expwin);
 	}
@@ -280,7 +313,6 @@ sess_remove(struct session *s)
 	settings_release(&s->set);
 	resolve_free(s->ai_list);
 	free(s->allow);
-	free(s->upstream);
 	buf_free(&s->holdq);
 	free(s);
 }
@@ -321,15 +353,6 @@ sess_set_strings(struct session *s)
 		    s->remote_str, sizeof s->remote_str);
 }
 
-/* Why the last session closed: a script's failing connect reports it. */
-static unsigned last_close_id;
-static char last_close_msg[256];
-
-const char *
-sess_last_close_msg(unsigned id)
-{
-	return id == last_close_id ? last_close_msg : NULL;
-}
 
 static void
 sess_destroy_peer(struct session *p, void *arg)
@@ -368,11 +391,12 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 	if (s->accept_timer)
 		loop_timer_del(s->accept_timer);
 	pipe_forget(s);
-	if (s->relay_timer)
-		loop_timer_del(s->relay_timer);
+	snprintf(sess_zombie_new(s)->msg, sizeof zombies[0].msg, "%s", msg);
+	/* The owner first (a relay passes the close on), then the taps,
+	 * which only observe. */
+	if (s->role != NULL && s->role->closing != NULL)
+		s->role->closing(s, reason);
 	lost = pipe_queued(s);
-	last_close_id = s->id;
-	snprintf(last_close_msg, sizeof last_close_msg, "%s", msg);
 	pipe_event(s, TAP_CLOSE, reason, lost);
 	if (s->pair != NULL) {
 		s->pair->pair = NULL;
@@ -381,10 +405,11 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 	if (s->fd != -1)
 		layer_detach(s, s->abort);
 	s->state = S_CLOSED;
-	/* A tap may have closed another session meanwhile. */
-	last_close_id = s->id;
-	snprintf(last_close_msg, sizeof last_close_msg, "%s", msg);
 	ev_closed(s, reason, msg, lost);
+	if (s->role != NULL && s->role->destroy != NULL)
+		s->role->destroy(s);
+	s->role = NULL;
+	s->role_state = NULL;
 	parent = s->parent;
 	if (parent != NULL)
 		parent->npeers--;
@@ -539,8 +564,14 @@ sess_peer_eof(struct session *s)
 	pipe_rx_end(s);
 	if (s->closing)
 		return sess_progress(s);
-	if (sess_has(s, KIND_RELAY) && s->pair != NULL)
-		return relay_peer_eof(s);
+	if (s->role != NULL && s->role->peer_eof != NULL)
+		return s->role->peer_eof(s);
+	return sess_end_of_stream(s);
+}
+
+int
+sess_end_of_stream(struct session *s)
+{
 	if (s->want_shut) {
 		/* We sent (or will send) our FIN: both directions are done. */
 		return sess_progress(s);

@@ -16,6 +16,7 @@
 #include "settings.h"
 
 struct resolve;
+struct role;
 struct shaper;
 
 enum sess_kind {
@@ -85,27 +86,17 @@ struct session {
 	int			 fd;
 	struct layer		 fdl;
 	struct layer		*top;
-	/* Once the socket is connected (a client) or accepted (a server's
-	 * peers): start a transport above plain TCP, e.g. a TLS handshake.
-	 * NULL: the plain stream transport.  0, or -1 with the session
-	 * destroyed. */
-	int			(*on_connect)(struct session *);
-	void			*on_connect_arg;	/* a server's TLS context */
+	/* What owns it (role.h): hooks and the role's own state.  NULL: a
+	 * plain socket, which needs none. */
+	const struct role	*role;
+	void			*role_state;
 	struct session		*parent;	/* server of an accepted peer */
 	/* A relay's pair: what arrives on one side goes out on the other
 	 * (relay.c).  Cleared when either side goes. */
 	struct session		*pair;
-	char			*upstream;	/* a relay's HOST */
 	/* `hold`: what arrives here waits instead of being forwarded. */
 	int			 held;
 	struct buf		 holdq;
-	/* UDP relay: the client an upstream socket answers, its idle time
-	 * limit and last traffic. */
-	struct net_addr		 relay_client;
-	struct tls_cfg		*relay_tls_in, *relay_tls_out;	/* a relay's */
-	uint64_t		 relay_idle_ms, relay_last_ms, relay_timer;
-	uint16_t		 upstream_port;
-	struct net_addr		 upstream_addr;	/* a UDP relay's, resolved */
 	unsigned		 npeers;
 	unsigned		 max_peers;	/* 0 = no limit */
 	struct net_cidr		*allow;
@@ -251,6 +242,9 @@ void		 sess_shutdown(struct session *);
 void		 sess_fail(struct session *, int e);
 /* The peer finished sending.  Returns -1 if the session is gone. */
 int		 sess_peer_eof(struct session *);
+/* The session's own end-of-stream rules (a role's peer_eof may defer to
+ * them); -1 if the session is gone. */
+int		 sess_end_of_stream(struct session *);
 /* The queue drained or the peer finished: apply the end-of-stream rules.
  * Returns -1 if the session is gone. */
 int		 sess_progress(struct session *);
@@ -261,8 +255,10 @@ void		 sess_close_all(void);
 void		 sess_close_everything(void);
 
 void		 sess_reset_counters(struct session *);
-const char	*sess_last_close_msg(unsigned id);
-/* Unconsumed received bytes of a recently closed session, or NULL. */
+/* Why a recently closed session closed (the table remembers the last few),
+ * or NULL: a command whose session went while it ran says why. */
+const char	*sess_closed_msg(unsigned id);
+/* What a recently closed session received (its window), or NULL. */
 struct ring	*sess_zombie_data(unsigned id);
 
 #endif

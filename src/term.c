@@ -598,7 +598,7 @@ term_init(int interactive, int fd, term_line_cb cb, const char *prompt,
 	struct stat st;
 
 	memset(&T, 0, sizeof T);
-	out_flush_hook = term_flush;
+	out_main()->flush = term_flush;
 	T.interactive = interactive;
 	T.fd = fd;
 	T.cb = cb;

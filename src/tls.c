@@ -17,6 +17,7 @@
 #include "file.h"
 #include "out.h"
 #include "pipe.h"
+#include "role.h"
 #include "session.h"
 #include "tls.h"
 #include "tls_cert.h"
@@ -32,30 +33,6 @@ static X509_STORE *tls_sys_store;
 /* The run's self-signed certificate: made once, on first need. */
 static X509	*tls_ss_cert;
 static EVP_PKEY	*tls_ss_key;
-
-/* A session created with a configuration gives its reference back when it
- * leaves the table, however it ends (a connect that failed never reached
- * the transport, which holds references of its own). */
-static void
-tls_tap_event(struct session *s, enum tap_event ev, const char *reason,
-    uint64_t lost)
-{
-	struct tls_cfg *cfg = s->on_connect_arg;
-
-	(void)reason;
-	(void)lost;
-	if (ev != TAP_CLOSE || s->on_connect != tls_on_connect || cfg == NULL ||
-	    cfg->owner != s->id)
-		return;
-	s->on_connect_arg = NULL;
-	cfg->owner = 0;
-	tls_cfg_unref(cfg);
-}
-
-static const struct tap tls_tap = {
-	.name = "tls",
-	.event = tls_tap_event,
-};
 
 /* A key log: appended to, never waited for (file.h). */
 static FILE *
@@ -86,7 +63,6 @@ tls_init(char *err, size_t errlen)
 	if (tls_inited)
 		return 0;
 	tls_inited = 1;
-	pipe_add_tap(&tls_tap);
 	if ((p = getenv("SSLKEYLOGFILE")) != NULL && *p != '\0') {
 		char why[512];
 
@@ -418,10 +394,43 @@ tls_cfg_unref(struct tls_cfg *cfg)
 	free(cfg);
 }
 
+/*
+ * The TLS role: a tls-client, a tls-server and each of its peers hold a
+ * reference to their configuration (the handshake holds one of its own)
+ * and give it back when they leave, however they end; the handshake
+ * starts once the socket is open.
+ */
+static int
+tls_role_opened(struct session *s)
+{
+	return tls_start(s, s->role_state);
+}
+
+static int
+tls_role_accepted(struct session *srv, struct session *peer)
+{
+	peer->role = &tls_role;
+	peer->role_state = tls_cfg_ref(srv->role_state);
+	return 0;
+}
+
+static void
+tls_role_destroy(struct session *s)
+{
+	tls_cfg_unref(s->role_state);
+}
+
+const struct role tls_role = {
+	.name = "tls",
+	.accepted = tls_role_accepted,
+	.opened = tls_role_opened,
+	.destroy = tls_role_destroy,
+};
+
 void
 tls_cfg_own(struct tls_cfg *cfg, struct session *s)
 {
 	cfg->owner = s->id;
-	s->on_connect = tls_on_connect;
-	s->on_connect_arg = cfg;
+	s->role = &tls_role;
+	s->role_state = cfg;
 }

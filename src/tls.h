@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 struct session;
+struct role;
 struct rec;
 
 /* What the commands were given (NULL / 0: not given). */
@@ -60,16 +61,16 @@ struct tls_cfg {
 struct tls_cfg	*tls_cfg_new(const struct tls_opts *, char *err, size_t errlen);
 struct tls_cfg	*tls_cfg_ref(struct tls_cfg *);
 void		 tls_cfg_unref(struct tls_cfg *);
-/* Session s holds cfg's base reference and starts TLS once connected. */
+/* Session s holds cfg's base reference and starts TLS once connected (it
+ * gets the TLS role: role.h); a server's peers get theirs. */
 void		 tls_cfg_own(struct tls_cfg *, struct session *);
+extern const struct role tls_role;
 
 /* A key-log line (NSS format) from the context of ssl, for session s: to
  * --keylog, to $SSLKEYLOGFILE and to the session's pcap logs. */
 void		 tls_keylog(struct session *, const SSL *, const char *line);
 
-/* The TLS transport (tr_tls.c). */
-/* on_connect hook: start the handshake s->on_connect_arg describes. */
-int		 tls_on_connect(struct session *);
+/* The TLS layer (tr_tls.c). */
 /* Start TLS on a connected plain session (starttls).  0, or -1 with the
  * session destroyed. */
 int		 tls_start(struct session *, struct tls_cfg *);

@@ -18,6 +18,7 @@
 #include "out.h"
 #include "pipe.h"
 #include "resolve.h"
+#include "role.h"
 #include "session.h"
 #include "layer.h"
 
@@ -75,8 +76,8 @@ connect_established(struct session *s)
 	pipe_event(s, TAP_OPEN, NULL, 0);
 	/* TLS (and the like) starts above the connected socket; what was
 	 * queued meanwhile waits for its handshake. */
-	if (s->on_connect != NULL) {
-		s->on_connect(s);
+	if (s->role != NULL && s->role->opened != NULL) {
+		s->role->opened(s);
 		return;
 	}
 	pipe_output(s);
@@ -246,7 +247,7 @@ sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
 	id = s->id;
 	if (connect_begin(s, res) == -1) {
 		/* Every address failed at once; s is gone. */
-		snprintf(err, errlen, "%s", sess_last_close_msg(id));
+		snprintf(err, errlen, "%s", sess_closed_msg(id));
 		return NULL;
 	}
 	return s;

@@ -99,14 +99,20 @@ dgram_want(struct layer *l, int pw)
 	    ((pw & PIPE_WANT_WRITE) ? LOOP_WRITE : 0);
 }
 
+static int	dgram_dest(const struct session *, struct layer_dest *);
+
 static int
 dgram_control(struct layer *l, enum layer_ctl op, void *arg)
 {
-	(void)l;
-	if (op != LCTL_UNACKED)
+	switch (op) {
+	case LCTL_UNACKED:
+		*(size_t *)arg = 0;	/* a datagram is gone once sent */
+		return 0;
+	case LCTL_DEST:
+		return dgram_dest(l->s, arg);
+	default:
 		return -1;
-	*(size_t *)arg = 0;	/* a datagram is gone once sent */
-	return 0;
+	}
 }
 
 static void
@@ -193,10 +199,14 @@ const struct layer_ops tr_dgram = {
 	.describe = dgram_describe,
 };
 
-int
-tr_dgram_dest(const struct session *s, const struct net_addr *want, size_t n,
-    struct net_addr *dst, char *err, size_t errlen)
+static int
+dgram_dest(const struct session *s, struct layer_dest *ld)
 {
+	const struct net_addr *want = ld->want;
+	struct net_addr *dst = &ld->out;
+	char *err = ld->err;
+	size_t n = ld->n, errlen = ld->errlen;
+
 	if (want != NULL)
 		*dst = *want;
 	else if (s->have_to)

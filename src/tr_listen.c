@@ -15,6 +15,7 @@
 #include "event.h"
 #include "out.h"
 #include "pipe.h"
+#include "role.h"
 #include "session.h"
 #include "layer.h"
 
@@ -102,17 +103,19 @@ listen_new_peer(struct session *srv, int fd, const struct net_addr *ra)
 			snprintf(p->remote_str, sizeof p->remote_str,
 			    "pid %ld uid %ld", (long)cr.pid, (long)cr.uid);
 	}
-	p->on_connect = srv->on_connect;
-	p->on_connect_arg = srv->on_connect_arg;
 	if (layer_attach(p, &tr_stream) == -1) {
 		sess_destroy(p, "error", strerror(errno));
 		return;
 	}
+	/* The server's role gives the peer its own (TLS, a relay pair). */
+	if (srv->role != NULL && srv->role->accepted != NULL &&
+	    srv->role->accepted(srv, p) == -1)
+		return;
 	ev_accepted(p);
 	pipe_event(p, TAP_OPEN, NULL, 0);
 	/* A TLS server's peer starts its handshake now. */
-	if (p->on_connect != NULL)
-		p->on_connect(p);
+	if (p->role != NULL && p->role->opened != NULL)
+		p->role->opened(p);
 }
 
 static void

@@ -588,8 +588,9 @@ tls_control(struct layer *l, enum layer_ctl op, void *arg)
 			return -1;	/* errno says it: the session's words */
 		tls_destroy(l->s);
 		return 0;
+	default:
+		return -1;
 	}
-	return -1;
 }
 
 static void
@@ -952,7 +953,7 @@ static struct layer_ops tr_tls_listen;
 static void
 tls_listen_describe(const struct layer *l, struct buf *out)
 {
-	const struct tls_cfg *cfg = l->s->on_connect_arg;
+	const struct tls_cfg *cfg = l->s->role_state;
 
 	buf_puts(out, "tls listener");
 	if (cfg != NULL)
@@ -970,18 +971,6 @@ tls_listen_attach(struct session *s)
 		tr_tls_listen.describe = tls_listen_describe;
 	}
 	layer_attach(s, &tr_tls_listen);
-}
-
-int
-tls_on_connect(struct session *s)
-{
-	struct tls_cfg *cfg = s->on_connect_arg;
-
-	if (cfg == NULL) {
-		sess_destroy(s, "tls", "no TLS configuration");
-		return -1;
-	}
-	return tls_start(s, cfg);
 }
 
 static void

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* role.h — what owns a session (SPEC §9 "Roles"): plain sockets, servers,
+ * relays and their pairs, TLS; next WebSocket, serial, pty, exec, mock.  A
+ * role keeps its state in its own struct (s->role_state), never in struct
+ * session, and gets hooks that the session table calls in one fixed
+ * order:
+ *
+ *   accepted (on the server, for each new peer) -> opened (connected or
+ *   accepted) ... peer_eof (the peer finished sending) ... closing (about
+ *   to leave: before the taps see the close) -> the taps -> the layers go
+ *   -> destroy (the role's state goes; last).
+ *
+ * Taps only observe; freeing is the owner's hook's work. */
+#ifndef SOCKTOOL_ROLE_H
+#define SOCKTOOL_ROLE_H
+
+struct session;
+
+struct role {
+	const char	*name;
+	/* A server's new peer, before its events: give it its role (a TLS
+	 * server's peers speak TLS, a relay's get an upstream).  0, or -1
+	 * with the peer destroyed. */
+	int		(*accepted)(struct session *srv, struct session *peer);
+	/* Connected (a client) or accepted (a peer): start what goes above
+	 * the socket (a TLS handshake).  0, or -1 with s destroyed. */
+	int		(*opened)(struct session *);
+	/* The peer finished sending; NULL: the session's own rules.  -1 if
+	 * the session is gone. */
+	int		(*peer_eof)(struct session *);
+	/* About to close with reason (the other side of a pair follows). */
+	void		(*closing)(struct session *, const char *reason);
+	/* The session leaves the table: free s->role_state. */
+	void		(*destroy)(struct session *);
+};
+
+#endif
