@@ -227,9 +227,10 @@ cmd_list_order(size_t *nrows)
 static const char *
 cmd_remote(const struct session *s, char *buf, size_t len)
 {
-	if (!sess_is_stream(s) && !s->have_to && s->have_from) {
-		net_fmt((const struct sockaddr *)&s->last_from.ss,
-		    s->last_from.len, buf, len);
+	struct net_addr a;
+
+	if (!sess_is_stream(s) && layer_control(s, LCTL_ANSWER_TO, &a) == 0) {
+		net_fmt((const struct sockaddr *)&a.ss, a.len, buf, len);
 		return buf;
 	}
 	return s->remote_str[0] ? s->remote_str : NULL;

@@ -43,23 +43,35 @@ layer_mask(struct session *s)
 int
 layer_attach(struct session *s, const struct layer_ops *ops)
 {
-	int had = s->fdl.ops != NULL;
+	int registered = s->top != NULL;
 
+	/* The fd layer's state (s->fdl.state) is its own, set before. */
 	s->fdl.ops = ops;
 	s->fdl.below = NULL;
 	s->fdl.s = s;
-	if (s->top == NULL)
-		s->top = &s->fdl;
-	if (had) {
+	if (registered) {
 		layer_interest(s);
 		return 0;
 	}
+	s->top = &s->fdl;
 	if (loop_add(s->fd, layer_mask(s), layer_dispatch, s) == -1) {
-		s->fdl.ops = NULL;
+		/* Not registered; layer_detach still frees the state. */
 		s->top = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+void
+layer_release_fd(struct session *s)
+{
+	if (s->fd == -1)
+		return;
+	if (s->top != NULL)
+		loop_del(s->fd);
+	close(s->fd);
+	s->fd = -1;
+	s->top = NULL;
 }
 
 void
@@ -80,8 +92,6 @@ layer_detach(struct session *s, int abort)
 {
 	struct layer *l;
 
-	if (s->fd == -1)
-		return;
 	/* Filters first: a TLS layer's last words need the one below. */
 	while ((l = s->top) != NULL && l != &s->fdl) {
 		if (l->ops->free != NULL)
@@ -91,18 +101,15 @@ layer_detach(struct session *s, int abort)
 	}
 	if (s->fdl.ops != NULL && s->fdl.ops->free != NULL)
 		s->fdl.ops->free(&s->fdl, abort);
-	if (abort) {
+	s->fdl.state = NULL;
+	if (abort && s->fd != -1) {
 		/* Linger 0: close() answers with RST, dropping the queue. */
 		struct linger lg = { 1, 0 };
 
 		setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 	}
-	if (s->fdl.ops != NULL)
-		loop_del(s->fd);
-	close(s->fd);
-	s->fd = -1;
+	layer_release_fd(s);
 	s->fdl.ops = NULL;
-	s->top = NULL;
 }
 
 void

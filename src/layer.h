@@ -41,6 +41,9 @@ enum layer_ctl {
 			 * returned -1 with it): end the session with the
 			 * layer's own reason and words; 0 when it did */
 	LCTL_DEST,	/* struct layer_dest *: where a datagram goes */
+	LCTL_ANSWER_TO,	/* struct net_addr *: a datagram endpoint without a
+			 * default destination answers the last source:
+			 * that (0), or none yet (1) */
 };
 
 /* LCTL_DEST: the destination of a datagram of n bytes: want, else the
@@ -94,9 +97,13 @@ extern const struct layer_ops tr_stream, tr_listen, tr_connect, tr_dgram;
 int	layer_attach(struct session *, const struct layer_ops *);
 /* A filter on top of the stack, with its state. */
 void	layer_push(struct session *, const struct layer_ops *, void *state);
-/* Every layer goes, top first, then the descriptor (unregistered and
- * closed).  abort: RST, not FIN. */
+/* Every layer goes, top first (the fd layer's state too, even without a
+ * descriptor: a connect still resolving), then the descriptor (unregistered
+ * and closed).  abort: RST, not FIN. */
 void	layer_detach(struct session *, int abort);
+/* Only the descriptor goes (a connect attempt that failed: the fd layer
+ * and its state stay for the next address). */
+void	layer_release_fd(struct session *);
 /* Recompute loop interest after a state change. */
 void	layer_interest(struct session *);
 /* The layer of the stack with these ops, or NULL. */

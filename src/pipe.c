@@ -385,10 +385,6 @@ pipe_rx(struct session *s, const unsigned char *p, size_t n,
 	s->rx_bytes += n;
 	if (s->parent != NULL)
 		s->parent->rx_bytes += n;
-	if (from != NULL) {
-		s->last_from = *from;
-		s->have_from = 1;
-	}
 	pipe_tap_chunk(s, &c);
 	pipe_window_add(s, p, n);
 	if (s->top != NULL && s->top->ops->dgram)
@@ -425,8 +421,6 @@ pipe_input_reads(struct session *s, int hup)
 
 		if (want == 0)
 			break;		/* the next wakeup reads on */
-		if (dgram && s->rsize < want)
-			want = s->rsize;
 		if (!dgram && budget - total < want)
 			want = budget - total;
 		r = s->top->ops->read(s->top, rbuf, want, &m);

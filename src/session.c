@@ -311,7 +311,6 @@ sess_remove(struct session *s)
 	ring_free(&s->expwin);
 	frame_free(&s->framer);
 	settings_release(&s->set);
-	resolve_free(s->ai_list);
 	free(s->allow);
 	buf_free(&s->holdq);
 	free(s);
@@ -320,8 +319,7 @@ sess_remove(struct session *s)
 void
 sess_discard(struct session *s)
 {
-	if (s->fd != -1)
-		layer_detach(s, 0);
+	layer_detach(s, 0);
 	sess_remove(s);
 	/* The id is given back: nothing was announced under it. */
 	if (s->id == next_id - 1)
@@ -379,11 +377,6 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 	}
 	/* However the stream ended, an incomplete frame is still shown. */
 	pipe_rx_end(s);
-	if (s->connect_timer)
-		loop_timer_del(s->connect_timer);
-	/* Closed while its name resolves: the lookup stops too. */
-	resolve_cancel(s->resolve);
-	s->resolve = NULL;
 	if (s->close_timer)
 		loop_timer_del(s->close_timer);
 	if (s->linger_timer)
@@ -402,8 +395,7 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 		s->pair->pair = NULL;
 		s->pair = NULL;
 	}
-	if (s->fd != -1)
-		layer_detach(s, s->abort);
+	layer_detach(s, s->abort);
 	s->state = S_CLOSED;
 	ev_closed(s, reason, msg, lost);
 	if (s->role != NULL && s->role->destroy != NULL)
@@ -620,8 +612,7 @@ sess_close(struct session *s, const char *reason)
 
 		/* Stop listening now; the server itself goes once its peers
 		 * have finished closing, so `close SERVER` covers them. */
-		if (s->fd != -1)
-			layer_detach(s, 0);
+		layer_detach(s, 0);
 		s->closing = 1;
 		s->close_reason = reason;
 		s->state = S_CLOSED;

@@ -139,11 +139,6 @@ struct session {
 	struct ring		 expwin;	/* received, not yet matched */
 	uint64_t		 n_recv, n_accepted;
 
-	/* Datagram endpoints. */
-	struct net_addr		 to;		/* default destination */
-	struct net_addr		 last_from;	/* source of the last datagram */
-	int			 have_to, have_from;
-	size_t			 rsize;		/* bytes read per datagram */
 	/* A unix server's socket file, removed on close if still ours. */
 	char			*path;
 	unsigned long		 path_ino;
@@ -152,15 +147,6 @@ struct session {
 	uint64_t		 accept_timer;
 	uint64_t		 accept_refused;
 
-	/* Connecting: remaining addresses to try (tr_connect.c), and the
-	 * lookup of a name still resolving (resolve.c). */
-	struct addrinfo		*ai_list, *ai_next;
-	struct resolve		*resolve;
-	struct net_addr		 bindaddr;
-	int			 have_bind;
-	uint64_t		 connect_timer;
-	uint64_t		 connect_ms;
-	char			 connect_err[256];
 };
 
 /* Table access. */

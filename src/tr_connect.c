@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,7 +23,56 @@
 #include "session.h"
 #include "layer.h"
 
+/* A connect in progress: the fd layer's own state, from the lookup until
+ * the socket is connected (then the stream layer takes over). */
+struct connector {
+	struct addrinfo	*ai_list, *ai_next;	/* addresses left to try */
+	struct resolve	*resolve;		/* a name still resolving */
+	struct net_addr	 bindaddr;
+	int		 have_bind;
+	uint64_t	 timer;
+	uint64_t	 ms;			/* the time limit */
+	char		 err[256];		/* the last attempt's error */
+};
+
 static int	connect_next(struct session *);
+
+static struct connector *
+connector(const struct session *s)
+{
+	return s->fdl.state;
+}
+
+/* A connector for s, from its creation: the connect layer holds it (not
+ * yet registered with the loop), so however the session ends it goes. */
+static struct connector *
+connector_new(struct session *s)
+{
+	struct connector *k = xcalloc(1, sizeof *k);
+
+	s->fdl.ops = &tr_connect;
+	s->fdl.s = s;
+	s->fdl.state = k;
+	return k;
+}
+
+/* The connector goes (connected, or the session leaves). */
+static void
+connect_free(struct layer *l, int abort)
+{
+	struct connector *k = l->state;
+
+	(void)abort;
+	if (k == NULL)
+		return;
+	if (k->timer)
+		loop_timer_del(k->timer);
+	/* Closed while its name resolves: the lookup stops too. */
+	resolve_cancel(k->resolve);
+	resolve_free(k->ai_list);
+	free(k);
+	l->state = NULL;
+}
 
 /* Until the connect completes, writability is all there is to know. */
 static int
@@ -46,12 +96,13 @@ static void
 connect_timeout(void *arg)
 {
 	struct session *s = arg;
+	struct connector *k = connector(s);
 	struct buf m = BUF_INIT;
 
-	s->connect_timer = 0;
+	k->timer = 0;
 	buf_puts(&m, s->state == S_RESOLVING ? "resolving timed out after " :
 	    "connect timed out after ");
-	codec_fmt_duration(s->connect_ms, &m);
+	codec_fmt_duration(k->ms, &m);
 	sess_destroy(s, "timeout", buf_cstr(&m));
 	buf_free(&m);
 }
@@ -59,12 +110,8 @@ connect_timeout(void *arg)
 static void
 connect_established(struct session *s)
 {
-	if (s->connect_timer) {
-		loop_timer_del(s->connect_timer);
-		s->connect_timer = 0;
-	}
-	resolve_free(s->ai_list);
-	s->ai_list = s->ai_next = NULL;
+	/* Connected: the connector's work is done. */
+	connect_free(&s->fdl, 0);
 	s->state = S_CONNECTED;
 	if (!sess_has(s, KIND_UNIX)) {
 		net_local(s->fd, &s->local);
@@ -87,7 +134,7 @@ connect_established(struct session *s)
 static void
 connect_drop(struct session *s)
 {
-	layer_detach(s, 0);
+	layer_release_fd(s);
 }
 
 static void
@@ -103,8 +150,8 @@ connect_io(struct layer *l, int events)
 		connect_established(s);
 		return;
 	}
-	snprintf(s->connect_err, sizeof s->connect_err, "%s: %s", s->remote_str,
-	    strerror(e));
+	snprintf(connector(s)->err, sizeof connector(s)->err, "%s: %s",
+	    s->remote_str, strerror(e));
 	connect_drop(s);
 	connect_next(s);
 }
@@ -114,6 +161,7 @@ const struct layer_ops tr_connect = {
 	.io = connect_io,
 	.want = connect_want,
 	.describe = connect_describe,
+	.free = connect_free,
 };
 
 /* Try the next address.  Returns -1 when none is left (the session is
@@ -121,33 +169,33 @@ const struct layer_ops tr_connect = {
 static int
 connect_next(struct session *s)
 {
-	while (s->ai_next != NULL) {
-		struct addrinfo *ai = s->ai_next;
+	struct connector *k = connector(s);
+
+	while (k->ai_next != NULL) {
+		struct addrinfo *ai = k->ai_next;
 		char err[128];
 		int fd;
 
-		s->ai_next = ai->ai_next;
+		k->ai_next = ai->ai_next;
 		memcpy(&s->remote.ss, ai->ai_addr, ai->ai_addrlen);
 		s->remote.len = ai->ai_addrlen;
 		sess_set_strings(s);
-		fd = net_tcp_connect(ai, s->have_bind ? &s->bindaddr : NULL,
+		fd = net_tcp_connect(ai, k->have_bind ? &k->bindaddr : NULL,
 		    err, sizeof err);
 		if (fd == -1) {
-			snprintf(s->connect_err, sizeof s->connect_err, "%s: %s",
+			snprintf(k->err, sizeof k->err, "%s: %s",
 			    s->remote_str, err);
 			continue;
 		}
 		s->fd = fd;
 		if (layer_attach(s, &tr_connect) == -1) {
-			snprintf(s->connect_err, sizeof s->connect_err,
-			    "%s", strerror(errno));
-			close(fd);
-			s->fd = -1;
-					continue;
+			snprintf(k->err, sizeof k->err, "%s", strerror(errno));
+			layer_release_fd(s);
+			continue;
 		}
 		return 0;
 	}
-	sess_destroy(s, "error", s->connect_err[0] ? s->connect_err :
+	sess_destroy(s, "error", k->err[0] ? k->err :
 	    "no address to connect to");
 	return -1;
 }
@@ -165,8 +213,10 @@ sess_tcp_client(const char *host, uint16_t port, const struct net_addr *bind,
 static int
 connect_begin(struct session *s, struct addrinfo *res)
 {
+	struct connector *k = connector(s);
+
 	s->state = S_CONNECTING;
-	s->ai_list = s->ai_next = res;
+	k->ai_list = k->ai_next = res;
 	memcpy(&s->remote.ss, res->ai_addr, res->ai_addrlen);
 	s->remote.len = res->ai_addrlen;
 	sess_set_strings(s);
@@ -180,7 +230,7 @@ connect_resolved(void *arg, int status, struct addrinfo *res,
 {
 	struct session *s = arg;
 
-	s->resolve = NULL;
+	connector(s)->resolve = NULL;
 	if (status != 0) {
 		sess_destroy(s, "error", errmsg);
 		return;
@@ -211,6 +261,7 @@ sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
     size_t errlen)
 {
 	struct addrinfo *res;
+	struct connector *k;
 	struct session *s;
 	char portstr[8];
 	unsigned id;
@@ -222,15 +273,16 @@ sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
 	if (numeric == -1)
 		return NULL;
 	s = sess_new(kind, &settings_default);
+	k = connector_new(s);
 	if (bind != NULL) {
-		s->bindaddr = *bind;
-		s->have_bind = 1;
+		k->bindaddr = *bind;
+		k->have_bind = 1;
 	}
 	if (!numeric) {
 		/* A name: the loop goes on while the resolver works. */
-		s->resolve = resolve_start(host, portstr, SOCK_STREAM,
+		k->resolve = resolve_start(host, portstr, SOCK_STREAM,
 		    connect_resolved, s, err, errlen);
-		if (s->resolve == NULL) {
+		if (k->resolve == NULL) {
 			sess_discard(s);
 			return NULL;
 		}
@@ -240,8 +292,8 @@ sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
 		ev_resolving(s, host);
 	}
 	/* One limit for resolving and connecting together. */
-	s->connect_ms = timeout_ms;
-	s->connect_timer = loop_timer_add(timeout_ms, connect_timeout, s);
+	k->ms = timeout_ms;
+	k->timer = loop_timer_add(timeout_ms, connect_timeout, s);
 	if (!numeric)
 		return s;
 	id = s->id;
@@ -263,6 +315,7 @@ sess_unix_client(const char *path, char *err, size_t errlen)
 	if (fd == -1)
 		return NULL;
 	s = sess_new(K_UNIX_CLIENT, &settings_default);
+	connector_new(s);
 	s->fd = fd;
 	s->state = S_CONNECTING;
 	snprintf(s->remote_str, sizeof s->remote_str, "%s", path);

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,6 +26,14 @@
 /* The source of the datagram just read; it travels up with the chunk. */
 static struct net_addr dgram_from;
 
+/* A datagram endpoint's own state (the fd layer's). */
+struct dgram {
+	struct net_addr	 to;		/* default destination */
+	struct net_addr	 last_from;	/* source of the last datagram */
+	int		 have_to, have_from;
+	size_t		 rsize;		/* bytes read per datagram */
+};
+
 /* A pending ICMP error concerns an earlier datagram (it is reported from
  * the error queue): the call that returned it can be retried. */
 static int
@@ -38,8 +47,11 @@ dgram_read(struct layer *l, unsigned char *p, size_t n,
     struct rx_meta *meta)
 {
 	struct session *s = l->s;
+	struct dgram *d = l->state;
 	int tries;
 
+	if (n > d->rsize)
+		n = d->rsize;
 	for (tries = 0; tries < 8; tries++) {
 		struct iovec iov = { p, n };
 		struct msghdr mh;
@@ -58,6 +70,8 @@ dgram_read(struct layer *l, unsigned char *p, size_t n,
 			return -1;
 		}
 		dgram_from.len = mh.msg_namelen;
+		d->last_from = dgram_from;
+		d->have_from = 1;
 		meta->from = &dgram_from;
 		meta->wire_size = (size_t)r;
 		meta->truncated = (mh.msg_flags & MSG_TRUNC) != 0;
@@ -110,9 +124,26 @@ dgram_control(struct layer *l, enum layer_ctl op, void *arg)
 		return 0;
 	case LCTL_DEST:
 		return dgram_dest(l->s, arg);
+	case LCTL_ANSWER_TO: {
+		struct dgram *d = l->state;
+
+		/* Only when no default destination was given. */
+		if (d->have_to || !d->have_from)
+			return 1;
+		*(struct net_addr *)arg = d->last_from;
+		return 0;
+	}
 	default:
 		return -1;
 	}
+}
+
+static void
+dgram_free(struct layer *l, int abort)
+{
+	(void)abort;
+	free(l->state);
+	l->state = NULL;
 }
 
 static void
@@ -196,12 +227,14 @@ const struct layer_ops tr_dgram = {
 	.shutdown = dgram_shutdown,
 	.want = dgram_want,
 	.control = dgram_control,
+	.free = dgram_free,
 	.describe = dgram_describe,
 };
 
 static int
 dgram_dest(const struct session *s, struct layer_dest *ld)
 {
+	const struct dgram *d = s->fdl.state;
 	const struct net_addr *want = ld->want;
 	struct net_addr *dst = &ld->out;
 	char *err = ld->err;
@@ -209,10 +242,10 @@ dgram_dest(const struct session *s, struct layer_dest *ld)
 
 	if (want != NULL)
 		*dst = *want;
-	else if (s->have_to)
-		*dst = s->to;
-	else if (s->have_from)
-		*dst = s->last_from;
+	else if (d->have_to)
+		*dst = d->to;
+	else if (d->have_from)
+		*dst = d->last_from;
 	else {
 		snprintf(err, errlen, "session %u has no destination yet: use "
 		    "--to HOST:PORT (or create it with --to)", s->id);
@@ -249,11 +282,13 @@ static struct session *
 dgram_new(enum sess_kind kind, int fd, size_t rsize)
 {
 	struct session *s = sess_new(kind, &settings_default);
+	struct dgram *d = xcalloc(1, sizeof *d);
 	int on = 1;
 
 	s->fd = fd;
 	s->state = S_BOUND;
-	s->rsize = rsize ? rsize : 65536;
+	s->fdl.state = d;
+	d->rsize = rsize ? rsize : 65536;
 	setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
 	setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
 	net_local(fd, &s->local);
@@ -263,8 +298,10 @@ dgram_new(enum sess_kind kind, int fd, size_t rsize)
 static void
 dgram_set_to(struct session *s, const struct net_addr *to)
 {
-	s->to = *to;
-	s->have_to = 1;
+	struct dgram *d = s->fdl.state;
+
+	d->to = *to;
+	d->have_to = 1;
 	s->remote = *to;
 	sess_set_strings(s);
 }
