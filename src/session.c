@@ -298,20 +298,10 @@ sess_remove(struct session *s)
 		z->data = s->expwin;
 		memset(&s->expwin, 0, sizeof s->expwin);
 	}
-	if (s->path != NULL) {
-		struct stat st;
-
-		/* Remove the socket file only if it is still the one we made. */
-		if (stat(s->path, &st) == 0 &&
-		    (unsigned long)st.st_ino == s->path_ino)
-			unlink(s->path);
-		free(s->path);
-	}
 	buf_free(&s->outq);
 	ring_free(&s->expwin);
 	frame_free(&s->framer);
 	settings_release(&s->set);
-	free(s->allow);
 	buf_free(&s->holdq);
 	free(s);
 }
@@ -364,11 +354,15 @@ void
 sess_destroy(struct session *s, const char *reason, const char *msg)
 {
 	struct session *parent;
+	char why[256];
 	uint64_t lost;
 
 	if (s->destroying)
 		return;
 	s->destroying = 1;
+	/* The words may live in what goes first (a layer's error). */
+	snprintf(why, sizeof why, "%s", msg);
+	msg = why;
 	if (sess_is_server(s)) {
 		/* Peers go first: their closed events precede the server's. */
 		const char *rm[2] = { reason, msg };
@@ -381,8 +375,6 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 		loop_timer_del(s->close_timer);
 	if (s->linger_timer)
 		loop_timer_del(s->linger_timer);
-	if (s->accept_timer)
-		loop_timer_del(s->accept_timer);
 	pipe_forget(s);
 	snprintf(sess_zombie_new(s)->msg, sizeof zombies[0].msg, "%s", msg);
 	/* The owner first (a relay passes the close on), then the taps,

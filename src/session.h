@@ -98,9 +98,6 @@ struct session {
 	int			 held;
 	struct buf		 holdq;
 	unsigned		 npeers;
-	unsigned		 max_peers;	/* 0 = no limit */
-	struct net_cidr		*allow;
-	size_t			 nallow;
 	int			 all_ifaces;	/* listening on the wildcard */
 
 	struct net_addr		 local, remote;
@@ -139,13 +136,6 @@ struct session {
 	struct ring		 expwin;	/* received, not yet matched */
 	uint64_t		 n_recv, n_accepted;
 
-	/* A unix server's socket file, removed on close if still ours. */
-	char			*path;
-	unsigned long		 path_ino;
-
-	/* Listening: accepts paused after EMFILE, and what was refused. */
-	uint64_t		 accept_timer;
-	uint64_t		 accept_refused;
 
 };
 

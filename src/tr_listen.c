@@ -3,6 +3,7 @@
  * accepting their peers, each a session on the stream transport. */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,11 +25,62 @@
 #define ACCEPT_PAUSE_MS	250
 
 /* Accepting is not reading data: only the pause after EMFILE stops it. */
+/* A listening socket's own state (the fd layer's). */
+struct listener {
+	unsigned	 max_peers;	/* 0 = no limit */
+	struct net_cidr	*allow;
+	size_t		 nallow;
+	uint64_t	 accept_timer;	/* accepts paused after EMFILE */
+	uint64_t	 accept_refused;
+	char		*path;		/* a unix server's socket file */
+	unsigned long	 path_ino;
+};
+
+static struct listener *
+listener(const struct session *s)
+{
+	return s->fdl.state;
+}
+
+static struct listener *
+listener_new(struct session *s)
+{
+	struct listener *ln = xcalloc(1, sizeof *ln);
+
+	s->fdl.state = ln;
+	return ln;
+}
+
+/* The listening socket goes (closed, or never registered). */
+static void
+listen_free(struct layer *l, int abort)
+{
+	struct listener *ln = l->state;
+
+	(void)abort;
+	if (ln == NULL)
+		return;
+	if (ln->accept_timer)
+		loop_timer_del(ln->accept_timer);
+	if (ln->path != NULL) {
+		struct stat st;
+
+		/* Remove the socket file only if it is still the one made. */
+		if (stat(ln->path, &st) == 0 &&
+		    (unsigned long)st.st_ino == ln->path_ino)
+			unlink(ln->path);
+		free(ln->path);
+	}
+	free(ln->allow);
+	free(ln);
+	l->state = NULL;
+}
+
 static int
 listen_want(struct layer *l, int pw)
 {
 	(void)pw;
-	return l->s->accept_timer ? 0 : LOOP_READ;
+	return listener(l->s)->accept_timer ? 0 : LOOP_READ;
 }
 
 static void
@@ -36,7 +88,7 @@ listen_resume(void *arg)
 {
 	struct session *srv = arg;
 
-	srv->accept_timer = 0;
+	listener(srv)->accept_timer = 0;
 	layer_interest(srv);
 }
 
@@ -52,28 +104,31 @@ listen_describe(const struct layer *l, struct buf *out)
 static void
 listen_pause(struct session *srv, int e)
 {
-	if (srv->accept_refused++ == 0)
+	struct listener *ln = listener(srv);
+
+	if (ln->accept_refused++ == 0)
 		ev_notice(srv, "cannot accept: %s (pausing accepts; "
 		    "retrying every %ums)", strerror(e), ACCEPT_PAUSE_MS);
-	srv->accept_timer = loop_timer_add(ACCEPT_PAUSE_MS, listen_resume, srv);
+	ln->accept_timer = loop_timer_add(ACCEPT_PAUSE_MS, listen_resume, srv);
 	layer_interest(srv);
 }
 
 static int
 listen_refuse(struct session *srv, const struct net_addr *ra)
 {
+	const struct listener *ln = listener(srv);
 	char a[NET_ADDRSTRLEN];
 
-	if (srv->nallow > 0 && !net_cidr_match(srv->allow, srv->nallow,
+	if (ln->nallow > 0 && !net_cidr_match(ln->allow, ln->nallow,
 	    (const struct sockaddr *)&ra->ss)) {
 		net_fmt((const struct sockaddr *)&ra->ss, ra->len, a, sizeof a);
 		ev_notice(srv, "refused %s: not in --allow list", a);
 		return 1;
 	}
-	if (srv->max_peers != 0 && srv->npeers >= srv->max_peers) {
+	if (ln->max_peers != 0 && srv->npeers >= ln->max_peers) {
 		net_fmt((const struct sockaddr *)&ra->ss, ra->len, a, sizeof a);
 		ev_notice(srv, "refused %s: --max-peers %u reached", a,
-		    srv->max_peers);
+		    ln->max_peers);
 		return 1;
 	}
 	return 0;
@@ -140,11 +195,11 @@ listen_io(struct layer *l, int events)
 				listen_pause(srv, errno);
 			return;
 		}
-		if (srv->accept_refused > 0) {
+		if (listener(srv)->accept_refused > 0) {
 			ev_notice(srv, "accepting again (%llu attempts "
 			    "failed for want of descriptors)",
-			    (unsigned long long)srv->accept_refused);
-			srv->accept_refused = 0;
+			    (unsigned long long)listener(srv)->accept_refused);
+			listener(srv)->accept_refused = 0;
 		}
 		if (listen_refuse(srv, &ra)) {
 			close(fd);
@@ -159,6 +214,7 @@ const struct layer_ops tr_listen = {
 	.io = listen_io,
 	.want = listen_want,
 	.describe = listen_describe,
+	.free = listen_free,
 };
 
 static struct session *
@@ -187,6 +243,7 @@ sess_tcp_server_as(enum sess_kind kind, const char *host, uint16_t port,
     unsigned max_peers, struct net_cidr *allow, size_t nallow, char *err,
     size_t errlen)
 {
+	struct listener *ln;
 	struct session *s;
 	int fd, dual;
 
@@ -198,9 +255,10 @@ sess_tcp_server_as(enum sess_kind kind, const char *host, uint16_t port,
 	s = sess_new(kind, &settings_default);
 	s->fd = fd;
 	s->state = S_LISTENING;
-	s->max_peers = max_peers;
-	s->allow = allow;
-	s->nallow = nallow;
+	ln = listener_new(s);
+	ln->max_peers = max_peers;
+	ln->allow = allow;
+	ln->nallow = nallow;
 	net_local(fd, &s->local);
 	s->all_ifaces = sess_wildcard(s, dual);
 	sess_set_strings(s);
@@ -210,6 +268,7 @@ sess_tcp_server_as(enum sess_kind kind, const char *host, uint16_t port,
 struct session *
 sess_unix_server(const char *path, char *err, size_t errlen)
 {
+	struct listener *ln;
 	struct session *s;
 	unsigned long ino;
 	int fd;
@@ -220,8 +279,9 @@ sess_unix_server(const char *path, char *err, size_t errlen)
 	s = sess_new(K_UNIX_SERVER, &settings_default);
 	s->fd = fd;
 	s->state = S_LISTENING;
-	s->path = xstrdup(path);
-	s->path_ino = ino;
+	ln = listener_new(s);
+	ln->path = xstrdup(path);
+	ln->path_ino = ino;
 	snprintf(s->local_str, sizeof s->local_str, "%s", path);
 	return listen_register(s, err, errlen);
 }
