@@ -49,6 +49,7 @@ SRCS	 = \
 	src/cmd_script.c \
 	src/cmd_net.c \
 	src/session.c \
+	src/kind.c \
 	src/settings.c \
 	src/net.c \
 	src/buf.c \
@@ -69,6 +70,7 @@ SRCS	 = \
 	src/sockopt.c \
 	src/ossl.c \
 	src/tls.c \
+	src/role_tls.c \
 	src/tls_cert.c \
 	src/tr_tls.c \
 	src/cmd_tls.c \

@@ -456,6 +456,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pipe_init();
+	sess_init();
 	relay_init();
 	log_init();
 	client_init();

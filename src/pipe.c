@@ -111,6 +111,15 @@ struct shaper {
 	uint64_t	 rng, rng_seed;
 };
 
+/* The session table, registered (pipe_set_host). */
+static const struct pipe_host *host;
+
+void
+pipe_set_host(const struct pipe_host *h)
+{
+	host = h;
+}
+
 #define MAX_TAPS 8
 static const struct tap	*taps[MAX_TAPS];
 static size_t		 ntaps;
@@ -166,7 +175,7 @@ void
 pipe_fail(struct session *s, int e)
 {
 	if (layer_control(s, LCTL_FAIL, &e) == -1)
-		sess_fail(s, e);
+		host->fail(s, e);
 }
 
 static void
@@ -269,20 +278,24 @@ pipe_queued(const struct session *s)
 	return s->outq_payload;
 }
 
+static void
+pipe_peer_full(struct session *peer, void *arg)
+{
+	if (pipe_queued(peer) >= SESS_QUEUE_MAX)
+		*(int *)arg = 1;
+}
+
 int
 pipe_can_queue(const struct session *s)
 {
-	struct session **all;
-	size_t i, n;
+	int full = 0;
 
 	if (!sess_is_server(s))
 		return pipe_queued(s) < SESS_QUEUE_MAX +
 		    (s->pair != NULL ? SESS_INJECT_ROOM : 0);
-	all = sess_all(&n);
-	for (i = 0; i < n; i++)
-		if (all[i]->parent == s && pipe_queued(all[i]) >= SESS_QUEUE_MAX)
-			return 0;
-	return 1;
+	/* To a server: every peer gets it, so every peer needs room. */
+	host->foreach_peer((struct session *)s, pipe_peer_full, &full);
+	return !full;
 }
 
 /*
@@ -438,7 +451,7 @@ pipe_input_reads(struct session *s, int hup)
 			return -1;
 		}
 		if (r == 0 && !dgram)
-			return sess_peer_eof(s);
+			return host->eof(s);
 		count++;
 		total += (size_t)r;
 		arena_off += (size_t)r;
@@ -676,7 +689,7 @@ pipe_output(struct session *s)
 	/* Room again: the other side of a relay may read. */
 	if (s->pair != NULL)
 		layer_interest(s->pair);
-	return sess_progress(s);
+	return host->progress(s);
 }
 
 int
@@ -841,7 +854,7 @@ pipe_send_ex(struct session *s, const unsigned char *p, size_t n,
 	if (sess_is_server(s)) {
 		struct send_all a = { p, n, 0, flags };
 
-		sess_foreach_peer(s, pipe_send_peer, &a);
+		host->foreach_peer(s, pipe_send_peer, &a);
 		if (a.sent == 0) {
 			snprintf(err, errlen, "server %u has no peers", s->id);
 			return -1;
@@ -854,7 +867,7 @@ pipe_send_ex(struct session *s, const unsigned char *p, size_t n,
 	}
 	id = s->id;
 	if (pipe_send_one(s, p, n, flags) == -1) {
-		const char *why = sess_closed_msg(id);
+		const char *why = host->closed_msg(id);
 
 		snprintf(err, errlen, "session %u closed while sending: %s", id,
 		    why != NULL ? why : "error");

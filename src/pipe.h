@@ -114,6 +114,23 @@ void	pipe_window_flush(void);
 /* A session leaves: what the pipeline kept for it goes (shaping). */
 void	pipe_forget(struct session *);
 
+/* What the pipeline hands back to the session table, registered by it
+ * (sess_init): the pipeline sits below the table and names none of it. */
+struct pipe_host {
+	/* The peer finished sending / the queue drained: the end-of-stream
+	 * rules; -1 if the session is gone. */
+	int		(*eof)(struct session *);
+	int		(*progress)(struct session *);
+	/* An I/O error e ends the session. */
+	void		(*fail)(struct session *, int e);
+	/* Each current peer of a server (a send to a server goes to all). */
+	size_t		(*foreach_peer)(struct session *srv,
+			    void (*fn)(struct session *, void *), void *arg);
+	/* Why a recently closed session closed, or NULL. */
+	const char	*(*closed_msg)(unsigned id);
+};
+void	pipe_set_host(const struct pipe_host *);
+
 void	pipe_init(void);
 
 #endif

@@ -22,38 +22,6 @@
 #include "layer.h"
 #include "role.h"
 
-#define KINFO(k, n, f, p) \
-	[k] = { .name = (n), .flags = (f), .peer = (p), .over_tls = (k) }
-const struct kind_info sess_kinds[K_NKINDS] = {
-	KINFO(K_TCP_SERVER, "tcp-server", KIND_SERVER | KIND_STREAM | KIND_TCP,
-	    K_TCP_PEER),
-	[K_TCP_PEER] = { .name = "tcp-peer", .flags = KIND_STREAM | KIND_TCP,
-	    .peer = K_TCP_PEER, .over_tls = K_TLS_PEER },
-	[K_TCP_CLIENT] = { .name = "tcp-client", .flags = KIND_STREAM |
-	    KIND_TCP, .peer = K_TCP_CLIENT, .over_tls = K_TLS_CLIENT },
-	KINFO(K_UDP, "udp", 0, K_UDP),
-	KINFO(K_MCAST, "mcast", KIND_MCAST, K_MCAST),
-	KINFO(K_UNIX_SERVER, "unix-server", KIND_SERVER | KIND_STREAM |
-	    KIND_UNIX, K_UNIX_PEER),
-	KINFO(K_UNIX_PEER, "unix-peer", KIND_STREAM | KIND_UNIX, K_UNIX_PEER),
-	KINFO(K_UNIX_CLIENT, "unix-client", KIND_STREAM | KIND_UNIX,
-	    K_UNIX_CLIENT),
-	KINFO(K_TLS_SERVER, "tls-server", KIND_SERVER | KIND_STREAM | KIND_TCP |
-	    KIND_TLS, K_TLS_PEER),
-	KINFO(K_TLS_PEER, "tls-peer", KIND_STREAM | KIND_TCP | KIND_TLS,
-	    K_TLS_PEER),
-	KINFO(K_TLS_CLIENT, "tls-client", KIND_STREAM | KIND_TCP | KIND_TLS,
-	    K_TLS_CLIENT),
-	KINFO(K_RELAY, "relay", KIND_SERVER | KIND_STREAM | KIND_TCP |
-	    KIND_RELAY, K_RELAY_IN),
-	KINFO(K_RELAY_IN, "relay-in", KIND_STREAM | KIND_TCP | KIND_RELAY,
-	    K_RELAY_IN),
-	KINFO(K_RELAY_OUT, "relay-out", KIND_STREAM | KIND_TCP | KIND_RELAY,
-	    K_RELAY_OUT),
-	KINFO(K_RELAY_UDP, "relay", KIND_SERVER | KIND_RELAY, K_RELAY_UDP_OUT),
-	KINFO(K_RELAY_UDP_OUT, "relay-out", KIND_RELAY, K_RELAY_UDP_OUT),
-};
-#undef KINFO
 
 /* Sessions sorted by id: ids only grow, so creation appends. */
 static struct session	**tab;
@@ -65,70 +33,6 @@ static unsigned		  next_id = 1;
 #define LINGER_POLL_MS	10
 /* Bytes read from a closing socket so close() finds no unread input. */
 #define DRAIN_BUDGET	(16u << 20)
-
-/* What the layers on a session add to what its kind is (TLS). */
-static unsigned
-sess_layer_flags(const struct session *s)
-{
-	const struct layer *l;
-	unsigned f = 0;
-
-	for (l = s->top; l != NULL; l = l->below)
-		f |= l->ops->adds;
-	return f;
-}
-
-/* The kind a session shows: its own, or with a TLS layer pushed on it
- * (starttls) the TLS kind it has become; s->kind itself never changes. */
-static enum sess_kind
-sess_kind_shown(const struct session *s)
-{
-	if ((sess_layer_flags(s) & KIND_TLS) &&
-	    !(sess_kinds[s->kind].flags & KIND_TLS))
-		return sess_kinds[s->kind].over_tls;
-	return s->kind;
-}
-
-const char *
-sess_kind_name(const struct session *s)
-{
-	return sess_kinds[sess_kind_shown(s)].name;
-}
-
-const char *
-sess_state_name(enum sess_state st)
-{
-	static const char *names[] = { "resolving", "connecting",
-	    "handshaking", "listening", "connected", "bound", "half-closed",
-	    "closed" };
-
-	return names[st];
-}
-
-int
-sess_has(const struct session *s, unsigned flags)
-{
-	return ((sess_kinds[s->kind].flags | sess_layer_flags(s)) & flags) != 0;
-}
-
-int
-sess_opening(const struct session *s)
-{
-	return s->state == S_RESOLVING || s->state == S_CONNECTING ||
-	    s->state == S_HANDSHAKING;
-}
-
-int
-sess_is_server(const struct session *s)
-{
-	return sess_has(s, KIND_SERVER);
-}
-
-int
-sess_is_stream(const struct session *s)
-{
-	return sess_has(s, KIND_STREAM);
-}
 
 struct session *
 sess_find(unsigned id)
@@ -224,7 +128,7 @@ sess_new(enum sess_kind kind, const struct settings *set)
 static struct zombie {
 	unsigned	id;
 	struct ring	data;
-	char		msg[256];
+	char		msg[1024];
 } zombies[ZOMBIES];
 static size_t zombie_next;
 
@@ -354,14 +258,14 @@ void
 sess_destroy(struct session *s, const char *reason, const char *msg)
 {
 	struct session *parent;
-	char why[256];
+	char *why;
 	uint64_t lost;
 
 	if (s->destroying)
 		return;
 	s->destroying = 1;
 	/* The words may live in what goes first (a layer's error). */
-	snprintf(why, sizeof why, "%s", msg);
+	why = xstrdup(msg);
 	msg = why;
 	if (sess_is_server(s)) {
 		/* Peers go first: their closed events precede the server's. */
@@ -398,6 +302,7 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 	if (parent != NULL)
 		parent->npeers--;
 	sess_remove(s);
+	free(why);
 	/* A closing server waits for its last peer. */
 	if (parent != NULL && parent->closing && parent->npeers == 0 &&
 	    !parent->destroying)
@@ -677,4 +582,18 @@ sess_reset_counters(struct session *s)
 {
 	s->rx_bytes = s->tx_bytes = s->rx_msgs = s->tx_msgs = 0;
 	s->reset_ms = loop_now();
+}
+
+static const struct pipe_host sess_pipe_host = {
+	.eof = sess_peer_eof,
+	.progress = sess_progress,
+	.fail = sess_fail,
+	.foreach_peer = sess_foreach_peer,
+	.closed_msg = sess_closed_msg,
+};
+
+void
+sess_init(void)
+{
+	pipe_set_host(&sess_pipe_host);
 }

@@ -139,6 +139,9 @@ struct session {
 
 };
 
+/* The table takes what the pipeline hands back (pipe_set_host). */
+void		 sess_init(void);
+
 /* Table access. */
 struct session	*sess_find(unsigned id);
 /* Sessions in id order; the array is valid until the table changes. */

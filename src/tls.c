@@ -17,7 +17,6 @@
 #include "file.h"
 #include "out.h"
 #include "pipe.h"
-#include "role.h"
 #include "session.h"
 #include "tls.h"
 #include "tls_cert.h"
@@ -394,43 +393,3 @@ tls_cfg_unref(struct tls_cfg *cfg)
 	free(cfg);
 }
 
-/*
- * The TLS role: a tls-client, a tls-server and each of its peers hold a
- * reference to their configuration (the handshake holds one of its own)
- * and give it back when they leave, however they end; the handshake
- * starts once the socket is open.
- */
-static int
-tls_role_opened(struct session *s)
-{
-	return tls_start(s, s->role_state);
-}
-
-static int
-tls_role_accepted(struct session *srv, struct session *peer)
-{
-	peer->role = &tls_role;
-	peer->role_state = tls_cfg_ref(srv->role_state);
-	return 0;
-}
-
-static void
-tls_role_destroy(struct session *s)
-{
-	tls_cfg_unref(s->role_state);
-}
-
-const struct role tls_role = {
-	.name = "tls",
-	.accepted = tls_role_accepted,
-	.opened = tls_role_opened,
-	.destroy = tls_role_destroy,
-};
-
-void
-tls_cfg_own(struct tls_cfg *cfg, struct session *s)
-{
-	cfg->owner = s->id;
-	s->role = &tls_role;
-	s->role_state = cfg;
-}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* kind.c — what a session is, read from one table and from its layers:
+ * the kind's name and flags (server, stream, TCP, unix, TLS...), its state
+ * in words.  Only looks at a session, so everything may ask it (the
+ * events, the pipeline, the table) without depending on the table. */
+#include "layer.h"
+#include "session.h"
+
+#define KINFO(k, n, f, p) \
+	[k] = { .name = (n), .flags = (f), .peer = (p), .over_tls = (k) }
+const struct kind_info sess_kinds[K_NKINDS] = {
+	KINFO(K_TCP_SERVER, "tcp-server", KIND_SERVER | KIND_STREAM | KIND_TCP,
+	    K_TCP_PEER),
+	[K_TCP_PEER] = { .name = "tcp-peer", .flags = KIND_STREAM | KIND_TCP,
+	    .peer = K_TCP_PEER, .over_tls = K_TLS_PEER },
+	[K_TCP_CLIENT] = { .name = "tcp-client", .flags = KIND_STREAM |
+	    KIND_TCP, .peer = K_TCP_CLIENT, .over_tls = K_TLS_CLIENT },
+	KINFO(K_UDP, "udp", 0, K_UDP),
+	KINFO(K_MCAST, "mcast", KIND_MCAST, K_MCAST),
+	KINFO(K_UNIX_SERVER, "unix-server", KIND_SERVER | KIND_STREAM |
+	    KIND_UNIX, K_UNIX_PEER),
+	KINFO(K_UNIX_PEER, "unix-peer", KIND_STREAM | KIND_UNIX, K_UNIX_PEER),
+	KINFO(K_UNIX_CLIENT, "unix-client", KIND_STREAM | KIND_UNIX,
+	    K_UNIX_CLIENT),
+	KINFO(K_TLS_SERVER, "tls-server", KIND_SERVER | KIND_STREAM | KIND_TCP |
+	    KIND_TLS, K_TLS_PEER),
+	KINFO(K_TLS_PEER, "tls-peer", KIND_STREAM | KIND_TCP | KIND_TLS,
+	    K_TLS_PEER),
+	KINFO(K_TLS_CLIENT, "tls-client", KIND_STREAM | KIND_TCP | KIND_TLS,
+	    K_TLS_CLIENT),
+	KINFO(K_RELAY, "relay", KIND_SERVER | KIND_STREAM | KIND_TCP |
+	    KIND_RELAY, K_RELAY_IN),
+	KINFO(K_RELAY_IN, "relay-in", KIND_STREAM | KIND_TCP | KIND_RELAY,
+	    K_RELAY_IN),
+	KINFO(K_RELAY_OUT, "relay-out", KIND_STREAM | KIND_TCP | KIND_RELAY,
+	    K_RELAY_OUT),
+	KINFO(K_RELAY_UDP, "relay", KIND_SERVER | KIND_RELAY, K_RELAY_UDP_OUT),
+	KINFO(K_RELAY_UDP_OUT, "relay-out", KIND_RELAY, K_RELAY_UDP_OUT),
+};
+#undef KINFO
+
+/* What the layers on a session add to what its kind is (TLS). */
+static unsigned
+sess_layer_flags(const struct session *s)
+{
+	const struct layer *l;
+	unsigned f = 0;
+
+	for (l = s->top; l != NULL; l = l->below)
+		f |= l->ops->adds;
+	return f;
+}
+
+/* The kind a session shows: its own, or with a TLS layer pushed on it
+ * (starttls) the TLS kind it has become; s->kind itself never changes. */
+static enum sess_kind
+sess_kind_shown(const struct session *s)
+{
+	if ((sess_layer_flags(s) & KIND_TLS) &&
+	    !(sess_kinds[s->kind].flags & KIND_TLS))
+		return sess_kinds[s->kind].over_tls;
+	return s->kind;
+}
+
+const char *
+sess_kind_name(const struct session *s)
+{
+	return sess_kinds[sess_kind_shown(s)].name;
+}
+
+const char *
+sess_state_name(enum sess_state st)
+{
+	static const char *names[] = { "resolving", "connecting",
+	    "handshaking", "listening", "connected", "bound", "half-closed",
+	    "closed" };
+
+	return names[st];
+}
+
+int
+sess_has(const struct session *s, unsigned flags)
+{
+	return ((sess_kinds[s->kind].flags | sess_layer_flags(s)) & flags) != 0;
+}
+
+int
+sess_opening(const struct session *s)
+{
+	return s->state == S_RESOLVING || s->state == S_CONNECTING ||
+	    s->state == S_HANDSHAKING;
+}
+
+int
+sess_is_server(const struct session *s)
+{
+	return sess_has(s, KIND_SERVER);
+}
+
+int
+sess_is_stream(const struct session *s)
+{
+	return sess_has(s, KIND_STREAM);
+}
+
