@@ -42,6 +42,7 @@ endif
 SRCS	 = \
 	src/main.c \
 	src/loop.c \
+	src/clock.c \
 	src/term.c \
 	src/cmd.c \
 	src/cmd_session.c \
@@ -103,12 +104,12 @@ test_cmd_LIBS	 = $(LIBS)
 test_codec_SRCS	 = src/codec.c src/buf.c
 test_fill_SRCS	 = src/fill.c src/codec.c src/buf.c
 test_frame_SRCS	 = src/frame.c src/codec.c src/buf.c
-test_loop_SRCS	 = src/loop.c src/buf.c
+test_loop_SRCS	 = src/loop.c src/clock.c src/buf.c
 test_pace_SRCS	 = src/pace.c src/codec.c src/buf.c
 test_pcapng_SRCS = src/pcapng.c src/buf.c
 test_ports_SRCS	 = src/ports.c src/buf.c
 test_proc_SRCS	 = src/proc.c src/buf.c
-test_out_SRCS	 = src/out.c src/codec.c src/enc.c src/buf.c
+test_out_SRCS	 = src/out.c src/clock.c src/codec.c src/enc.c src/buf.c
 # (OpenSSL linked directly: this test calls it, socktool dlopen()s it)
 test_tls_SRCS	 = src/tls_cert.c src/ossl.c src/buf.c
 test_tls_LIBS	 = $(OPENSSL_LIBS) $(DL_LIBS)

@@ -20,6 +20,7 @@
 #include "cmd.h"
 #include "net.h"
 #include "check.h"
+#include "clock.h"
 #include "codec.h"
 #include "fill.h"
 #include "pace.h"
@@ -158,14 +159,6 @@ repeat_free(struct repeat *r)
 	free(r);
 }
 
-static uint64_t
-cmd_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void	repeat_tick(void *);
 
@@ -173,7 +166,7 @@ static void	repeat_tick(void *);
 static void
 repeat_pace_timer(struct repeat *r)
 {
-	uint64_t ns = pace_wait(&r->pace, cmd_now_ns());
+	uint64_t ns = pace_wait(&r->pace, clock_ns());
 
 	r->timer = loop_timer_add((ns + 999999) / 1000000, repeat_tick, r);
 }
@@ -201,14 +194,11 @@ cmd_make_msg(struct session *s, const struct buf *tmpl, const struct fill *fill,
 {
 	buf_reset(out);
 	if (fill != NULL) {
-		struct timespec ts;
 		struct fill_env env;
 
-		clock_gettime(CLOCK_REALTIME, &ts);
 		memset(&env, 0, sizeof env);
 		env.seq = ++s->fill_seq;
-		env.now_ms = (uint64_t)ts.tv_sec * 1000 +
-		    (uint64_t)ts.tv_nsec / 1000000;
+		env.now_ms = clock_wall_us() / 1000;
 		env.rand = cmd_rand;
 		fill_expand(fill, &env, ck != NULL ? check_width(ck) : 0, out);
 	} else
@@ -231,7 +221,7 @@ repeat_tick(void *arg)
 		return;
 	}
 	if (r->paced) {
-		uint64_t due = pace_due(&r->pace, cmd_now_ns()), n = 0;
+		uint64_t due = pace_due(&r->pace, clock_ns()), n = 0;
 
 		/* What is due goes now (a bounded burst when the loop fell
 		 * behind); a full queue leaves the rest for later. */
@@ -372,17 +362,6 @@ xgroup_unref(struct xfer_group *g)
 static uint64_t xfer_ptimer;
 static uint64_t xfer_ptimer_us;
 
-/* The loop's clock counts milliseconds, and a small file goes out in
- * less than one: rates need microseconds. */
-static uint64_t
-xfer_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static void
 xfer_free(struct xfer *x)
 {
@@ -477,7 +456,7 @@ xfer_sent(const struct xfer *x)
 static void
 xfer_progress(void *arg)
 {
-	uint64_t now = xfer_now_us(), el = now - xfer_ptimer_us;
+	uint64_t now = clock_us(), el = now - xfer_ptimer_us;
 	uint64_t done = 0, size = 0, moved = 0;
 	struct buf a = BUF_INIT, b = BUF_INIT, r = BUF_INIT;
 	struct xfer *x, *one = NULL;
@@ -532,7 +511,7 @@ xfer_progress(void *arg)
 static void
 xfer_done(struct xfer *x, struct session *s, uint64_t now_size)
 {
-	uint64_t el = xfer_now_us() - x->started_us;
+	uint64_t el = clock_us() - x->started_us;
 	struct buf t = BUF_INIT, r = BUF_INIT, g = BUF_INIT;
 
 	if (out_cfg.json) {
@@ -904,7 +883,7 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		rep->have_check = have_ck;
 		if (paced) {
 			rep->paced = 1;
-			pace_start(&rep->pace, &rate, cmd_now_ns());
+			pace_start(&rep->pace, &rate, clock_ns());
 		}
 	} else {
 		buf_free(&tmpl);
@@ -1198,7 +1177,7 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 		x->path = xstrdup(c->argv[1]);
 		x->shown = xstrdup(buf_cstr(&shown));
 		x->size = (uint64_t)st.st_size;
-		x->started_us = xfer_now_us();
+		x->started_us = clock_us();
 		x->group = group;
 		x->g = xgroup_ref(g);
 		x->progress = c->interactive;
@@ -1209,7 +1188,7 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 	}
 	buf_free(&shown);
 	if (c->interactive && xfer_ptimer == 0) {
-		xfer_ptimer_us = xfer_now_us();
+		xfer_ptimer_us = clock_us();
 		xfer_ptimer = loop_timer_add(FILE_PROGRESS_MS, xfer_progress,
 		    NULL);
 	}

@@ -11,6 +11,7 @@
 #include "check.h"
 #include "client.h"
 #include "cmd.h"
+#include "clock.h"
 #include "codec.h"
 #include "fill.h"
 #include "loop.h"
@@ -47,17 +48,6 @@ struct ping {
 	int			 finished;	/* the summary is out */
 	struct buf		 scratch;	/* a window's copy, reused */
 };
-
-/* Microseconds: the loop's clock counts milliseconds, and a round trip on
- * loopback takes a fraction of one. */
-static uint64_t
-ping_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* What the pattern is looked for: --expect, else the probe itself, so that
  * an echo server's answer to this probe (with its own {seq}) is what counts. */
@@ -145,7 +135,7 @@ ping_send(struct ping *p, struct session *s, char *err, size_t errlen)
 	else
 		ping_forget_peer(s, p->cl);
 	p->mark = s->n_recv;
-	p->sent_us = ping_now_us();
+	p->sent_us = clock_us();
 	if (pipe_send_ex(s, buf_peek(&p->probe), buf_len(&p->probe), NULL, 0,
 	    err, errlen) == -1)
 		return -1;
@@ -310,7 +300,7 @@ ping_check(struct pending *pend)
 		/* A reply that came with the timeout still counts. */
 		if (ping_find(p, s)) {
 			p->inflight = 0;
-			ping_reply(p, ping_now_us() - p->sent_us);
+			ping_reply(p, clock_us() - p->sent_us);
 			loop_timer_del(p->timer);
 			p->timer = 0;
 		} else if (s == NULL) {

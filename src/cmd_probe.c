@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "client.h"
 #include "cmd.h"
 #include "codec.h"
@@ -29,15 +30,6 @@
 
 /* Monotonic microseconds: the loop's clock counts whole milliseconds, too
  * coarse for a lookup answered from /etc/hosts. */
-static uint64_t
-probe_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* "0.42 ms", "12.3 ms", "1.52 s" for people. */
 /* A service name in PORTS, from /etc/services (arg: "tcp" or "udp"). */
 static long
@@ -111,7 +103,7 @@ resolve_wait_end(struct resolve_wait *w, int status, const char *errmsg)
 	/* What waits for this is woken (client.h). */
 	client_wake();
 	w->r = NULL;
-	w->us = probe_now_us() - w->t0;
+	w->us = clock_us() - w->t0;
 	if (w->timer) {
 		loop_timer_del(w->timer);
 		w->timer = 0;
@@ -248,7 +240,7 @@ cmd_resolve_exec(struct cmd_ctx *c)
 	w = xcalloc(1, sizeof *w);
 	snprintf(w->what, sizeof w->what, "%s", what);
 	w->timeout_ms = timeout;
-	w->t0 = probe_now_us();
+	w->t0 = clock_us();
 	if (r == 1) {
 		/* An address: what is its name? */
 		w->reverse = 1;
@@ -418,7 +410,7 @@ probe_record(struct probe_slot *sl, enum probe_state st, int e)
 	struct probe *pr = sl->pr;
 
 	pr->state[sl->idx] = (unsigned char)st;
-	pr->us[sl->idx] = (uint32_t)(probe_now_us() - sl->t0);
+	pr->us[sl->idx] = (uint32_t)(clock_us() - sl->t0);
 	pr->errs[sl->idx] = e;
 	pr->count[st]++;
 	probe_slot_free(sl);
@@ -508,7 +500,7 @@ probe_start(struct probe *pr, struct probe_slot *sl)
 	pr->next_start++;
 	sl->fd = fd;
 	sl->pr = pr;
-	sl->t0 = probe_now_us();
+	sl->t0 = clock_us();
 	sl->timer = 0;
 	pr->busy++;
 	if (pr->busy > pr->busy_max)
@@ -600,7 +592,7 @@ probe_begin(struct probe *pr, const struct sockaddr *sa, socklen_t len)
 		rec_free(&r);
 	}
 	buf_free(&d);
-	pr->t0 = probe_now_us();
+	pr->t0 = clock_us();
 	probe_fill(pr);
 	probe_show(pr);
 }
@@ -658,7 +650,7 @@ probe_check(struct pending *p)
 	}
 	if (pr->r != NULL || pr->next_shown < pr->nports)
 		return 0;
-	us = probe_now_us() - pr->t0;
+	us = clock_us() - pr->t0;
 	rec_begin(&r, "result");
 	rec_str(&r, "command", p->ent->name);
 	rec_str(&r, "host", pr->host);

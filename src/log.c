@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "codec.h"
 #include "enc.h"
 #include "file.h"
@@ -98,15 +99,6 @@ const char *
 log_dir_name(int dirs)
 {
 	return dirs == LOG_RX ? "rx" : dirs == LOG_TX ? "tx" : "both";
-}
-
-static uint64_t
-log_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 static void
@@ -335,7 +327,7 @@ log_pcap_close(struct log *l, struct session *s, const char *reason,
 		    strcmp(reason, "peer") == 0 || strcmp(reason, "reset") == 0 ?
 		    1 : 0, strcmp(reason, "reset") == 0 || strcmp(reason,
 		    "error") == 0 || strcmp(reason, "timeout") == 0,
-		    log_now_us(), comment);
+		    clock_wall_us(), comment);
 	}
 	free(f);
 }
@@ -344,14 +336,7 @@ log_pcap_close(struct log *l, struct session *s, const char *reason,
 static void
 log_stamp(struct buf *out)
 {
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	buf_printf(out, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+	clock_rfc3339(out);
 }
 
 static void
@@ -470,7 +455,7 @@ log_chunk(struct session *s, const struct chunk *c)
 			break;
 		case LOG_PCAP:
 			if (ts == 0)
-				ts = log_now_us();
+				ts = clock_wall_us();
 			log_pcap_chunk(l, s, c, ts);
 			break;
 		}
@@ -493,7 +478,7 @@ log_event(struct session *s, enum tap_event ev, const char *reason,
 		if (l->format == LOG_JSONL)
 			log_json_event(l, s, ev, reason, lost);
 		else if (l->format == LOG_PCAP && ev == TAP_OPEN)
-			log_flow(l, s, log_now_us());
+			log_flow(l, s, clock_wall_us());
 		else if (l->format == LOG_PCAP)
 			log_pcap_close(l, s, reason, lost);
 		if (ev == TAP_CLOSE && l->id == s->id) {
@@ -581,7 +566,7 @@ log_start(unsigned id, const char *path, enum log_format format, int dirs,
 		all = sess_all(&n);
 		for (i = 0; i < n; i++)
 			if (log_covers(l, all[i]) && all[i]->fd != -1)
-				log_flow(l, all[i], log_now_us());
+				log_flow(l, all[i], clock_wall_us());
 	}
 	if (log_write(l, NULL, 0) == -1) {
 		snprintf(err, errlen, "%.200s: cannot write", path);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "loop.h"
 
 #ifdef __linux__
@@ -47,10 +48,7 @@ static int		 epfd = -1;
 static void
 loop_update_clock(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	now_ms = clock_ms();
 }
 
 uint64_t

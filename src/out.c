@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "codec.h"
 #include "enc.h"
 #include "out.h"
@@ -215,16 +216,11 @@ j_sep(struct json *j, const char *key)
 void
 j_begin(struct json *j, const char *event)
 {
-	struct timespec ts;
-	struct tm tm;
-
 	buf_init(&j->b);
 	j->comma = 0;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	buf_printf(&j->b, "{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ\"",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+	buf_puts(&j->b, "{\"ts\":\"");
+	clock_rfc3339(&j->b);
+	buf_putc(&j->b, '"');
 	j->comma = 1;
 	j_str(j, "event", event);
 }

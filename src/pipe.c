@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "frame.h"
 #include "loop.h"
 #include "net.h"
@@ -581,15 +582,6 @@ pipe_shaped(const struct session *s)
 	return s->set.split != 0 || s->set.delay_ms != 0 || s->set.rate != 0;
 }
 
-static uint64_t
-pipe_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void
 pipe_shape_timer(void *arg)
 {
@@ -608,7 +600,7 @@ static size_t
 pipe_shape_allow(struct session *s, size_t want)
 {
 	struct shaper *sh = pipe_shaper(s);
-	uint64_t now = pipe_now_ns(), wait_ns = 0;
+	uint64_t now = clock_ns(), wait_ns = 0;
 	size_t n = want;
 
 	if (s->set.split != 0 && n > s->set.split)
@@ -651,7 +643,7 @@ pipe_shape_used(struct session *s, size_t w)
 	struct shaper *sh = pipe_shaper(s);
 
 	if (s->set.delay_ms != 0)
-		sh->next = pipe_now_ns() + s->set.delay_ms * 1000000u;
+		sh->next = clock_ns() + s->set.delay_ms * 1000000u;
 	if (s->set.rate != 0)
 		sh->tokens -= (double)w;
 }
@@ -754,7 +746,7 @@ pipe_chance(struct session *s)
 	if (sh->rng == 0 || sh->rng_seed != s->set.seed) {
 		sh->rng_seed = s->set.seed;
 		sh->rng = s->set.seed != 0 ? s->set.seed :
-		    pipe_now_ns() ^ ((uint64_t)s->id << 32);
+		    clock_ns() ^ ((uint64_t)s->id << 32);
 		if (sh->rng == 0)
 			sh->rng = 1;
 	}
