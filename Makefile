@@ -59,6 +59,7 @@ SRCS	 = \
 	src/enc.c \
 	src/frame.c \
 	src/pipe.c \
+	src/display.c \
 	src/layer.c \
 	src/tr_stream.c \
 	src/tr_listen.c \
@@ -78,6 +79,7 @@ SRCS	 = \
 	src/check.c \
 	src/fill.c \
 	src/pace.c \
+	src/shape.c \
 	src/relay.c \
 	src/cmd_relay.c \
 	src/proc.c \
@@ -106,6 +108,7 @@ test_fill_SRCS	 = src/fill.c src/codec.c src/buf.c
 test_frame_SRCS	 = src/frame.c src/codec.c src/buf.c
 test_loop_SRCS	 = src/loop.c src/clock.c src/buf.c
 test_pace_SRCS	 = src/pace.c src/codec.c src/buf.c
+test_shape_SRCS	 = src/shape.c
 test_pcapng_SRCS = src/pcapng.c src/buf.c
 test_ports_SRCS	 = src/ports.c src/buf.c
 test_proc_SRCS	 = src/proc.c src/buf.c

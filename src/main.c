@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "client.h"
 #include "cmd.h"
+#include "display.h"
 #include "enc.h"
 #include "loop.h"
 #include "out.h"
@@ -457,6 +458,7 @@ main(int argc, char **argv)
 	}
 	pipe_init();
 	sess_init();
+	display_init();
 	relay_init();
 	log_init();
 	client_init();

@@ -16,6 +16,7 @@
 #include "event.h"
 #include "out.h"
 #include "pipe.h"
+#include "shape.h"
 #include "session.h"
 #include "layer.h"
 
@@ -100,16 +101,12 @@ pipe_window_add(struct session *s, const unsigned char *p, size_t n)
 		ring_append(&s->expwin, p, n, SESS_EXPECT_MAX);
 }
 
-/* Fault shaping (`split`, `delay`, `rate`, `drop`, `dup`): no write before
- * next; a token bucket for `rate`; a timer while a write waits; the
- * session's own generator for drop/dup choices.  Made on first use, so a
+/* Fault shaping (`split`, `delay`, `rate`, `drop`, `dup`): the arithmetic
+ * (shape.c), and the timer while a write waits.  Made on first use, so a
  * session that is never shaped carries one pointer. */
-struct shaper {
-	uint64_t	 next;		/* monotonic ns */
-	uint64_t	 tokens_ns;
-	double		 tokens;
+struct pipe_shape {
+	struct shaper	 sh;
 	uint64_t	 timer;
-	uint64_t	 rng, rng_seed;
 };
 
 /* The session table, registered (pipe_set_host). */
@@ -189,63 +186,6 @@ pipe_tap_message(struct session *s, const struct chunk *c)
 			taps[i]->message(s, c);
 }
 
-/* The display tap: human or JSON lines, as the session's settings say. */
-static void
-pipe_display(struct session *s, const struct chunk *c)
-{
-	struct out_data d;
-	struct buf gb = BUF_INIT, wb = BUF_INIT;
-	char addr[NET_ADDRSTRLEN];
-
-	if (s->set.display == DISP_NONE || (c->dir == '>' && !s->set.show_sent))
-		return;
-	memset(&d, 0, sizeof d);
-	d.id = s->id;
-	d.dir = c->dir;
-	d.p = c->p;
-	d.n = c->n;
-	if (c->peer != NULL) {
-		net_fmt((const struct sockaddr *)&c->peer->ss, c->peer->len,
-		    addr, sizeof addr);
-		d.peer = addr;
-	}
-	d.truncated = c->truncated;
-	d.wire_size = c->wire_size;
-	d.display = s->set.display;
-	if (s->pair != NULL)
-		d.pair = s->pair->id;
-	if (c->dir == '<' && sess_has(s, KIND_RELAY))
-		d.label = s->kind == K_RELAY_OUT ? "server->client" :
-		    "client->server";
-	/* Bytes typed in hex are echoed in hex, whatever the text display. */
-	if (c->as_hex && d.display == DISP_TEXT)
-		d.display = DISP_HEX;
-	d.max_display = s->set.max_display;
-	d.encoding = s->set.encoding;
-	d.stamp = s->set.timestamps;
-	if (c->dir == '<' && s->set.have_check) {
-		uint32_t got = 0, want = 0;
-
-		d.check = check_name(&s->set.check);
-		d.check_ok = check_verify(&s->set.check, c->p, c->n, &got,
-		    &want);
-		if (d.check_ok == 0) {
-			check_format_value(&s->set.check, got, &gb);
-			check_format_value(&s->set.check, want, &wb);
-			d.got = buf_cstr(&gb);
-			d.want = buf_cstr(&wb);
-		}
-	}
-	out_data(&d);
-	buf_free(&gb);
-	buf_free(&wb);
-}
-
-static const struct tap display_tap = {
-	.name = "display",
-	.message = pipe_display,
-};
-
 static const struct layer_host pipe_host = {
 	.want = pipe_want,
 };
@@ -254,7 +194,6 @@ void
 pipe_init(void)
 {
 	layer_set_host(&pipe_host);
-	pipe_add_tap(&display_tap);
 }
 
 static void
@@ -504,7 +443,7 @@ pipe_drain(struct session *s, size_t budget)
 
 /* Sent side. */
 
-static struct shaper *
+static struct pipe_shape *
 pipe_shaper(struct session *s)
 {
 	if (s->shape == NULL)
@@ -596,56 +535,37 @@ pipe_shape_timer(void *arg)
  * write back: a timer then runs pipe_output again, and poll interest leaves
  * out writing meanwhile (pipe_want), so the loop sleeps.
  */
+static void
+pipe_shape_cfg(const struct session *s, struct shape_cfg *cfg)
+{
+	cfg->split = s->set.split;
+	cfg->delay_ms = s->set.delay_ms;
+	cfg->rate = s->set.rate;
+}
+
 static size_t
 pipe_shape_allow(struct session *s, size_t want)
 {
-	struct shaper *sh = pipe_shaper(s);
-	uint64_t now = clock_ns(), wait_ns = 0;
-	size_t n = want;
+	struct pipe_shape *ps = pipe_shaper(s);
+	struct shape_cfg cfg;
+	uint64_t wait_ns;
+	size_t n;
 
-	if (s->set.split != 0 && n > s->set.split)
-		n = s->set.split;
-	if (s->set.delay_ms != 0 && now < sh->next)
-		wait_ns = sh->next - now;
-	if (wait_ns == 0 && s->set.rate != 0) {
-		/* A token bucket holding 10 ms of the rate (at least one
-		 * byte): the average is the rate, bursts stay small. */
-		double cap = (double)s->set.rate / 100.0;
-
-		if (cap < 1.0)
-			cap = 1.0;
-		if (sh->tokens_ns == 0)
-			sh->tokens = cap;
-		else
-			sh->tokens += (double)(now - sh->tokens_ns) *
-			    (double)s->set.rate / 1e9;
-		if (sh->tokens > cap)
-			sh->tokens = cap;
-		sh->tokens_ns = now;
-		if (sh->tokens < 1.0)
-			wait_ns = (uint64_t)((1.0 - sh->tokens) * 1e9 /
-			    (double)s->set.rate) + 1;
-		else if ((double)n > sh->tokens)
-			n = (size_t)sh->tokens;
-	}
-	if (wait_ns != 0) {
-		if (sh->timer == 0)
-			sh->timer = loop_timer_add((wait_ns + 999999) /
-			    1000000, pipe_shape_timer, s);
-		return 0;
-	}
+	pipe_shape_cfg(s, &cfg);
+	n = shape_allow(&ps->sh, &cfg, clock_ns(), want, &wait_ns);
+	if (n == 0 && ps->timer == 0)
+		ps->timer = loop_timer_add((wait_ns + 999999) / 1000000,
+		    pipe_shape_timer, s);
 	return n;
 }
 
 static void
 pipe_shape_used(struct session *s, size_t w)
 {
-	struct shaper *sh = pipe_shaper(s);
+	struct shape_cfg cfg;
 
-	if (s->set.delay_ms != 0)
-		sh->next = clock_ns() + s->set.delay_ms * 1000000u;
-	if (s->set.rate != 0)
-		sh->tokens -= (double)w;
+	pipe_shape_cfg(s, &cfg);
+	shape_used(&pipe_shaper(s)->sh, &cfg, clock_ns(), w);
 }
 
 int
@@ -741,20 +661,8 @@ pipe_send_to(struct session *s, const unsigned char *p, size_t n,
 static unsigned
 pipe_chance(struct session *s)
 {
-	struct shaper *sh = pipe_shaper(s);
-
-	if (sh->rng == 0 || sh->rng_seed != s->set.seed) {
-		sh->rng_seed = s->set.seed;
-		sh->rng = s->set.seed != 0 ? s->set.seed :
-		    clock_ns() ^ ((uint64_t)s->id << 32);
-		if (sh->rng == 0)
-			sh->rng = 1;
-	}
-	sh->rng ^= sh->rng >> 12;
-	sh->rng ^= sh->rng << 25;
-	sh->rng ^= sh->rng >> 27;
-	return (unsigned)(((sh->rng * UINT64_C(2685821657736338717)) >> 32) %
-	    100);
+	return shape_chance(&pipe_shaper(s)->sh, s->set.seed,
+	    clock_ns() ^ ((uint64_t)s->id << 32));
 }
 
 static int

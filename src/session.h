@@ -17,7 +17,7 @@
 
 struct resolve;
 struct role;
-struct shaper;
+struct pipe_shape;
 
 enum sess_kind {
 	K_TCP_SERVER,
@@ -123,7 +123,7 @@ struct session {
 	int			 wr_shut;	/* our FIN is sent */
 	int			 want_shut;	/* FIN once the queue drains */
 	/* Fault shaping's state (pipe.c), made when first needed. */
-	struct shaper		*shape;
+	struct pipe_shape	*shape;
 	int			 abort;		/* end with RST, not FIN */
 	const char		*close_reason;
 	uint64_t		 close_timer;
