@@ -15,8 +15,6 @@
 #include "pipe.h"
 #include "resolve.h"
 #include "session.h"
-#include "settings.h"
-#include "sockopt.h"
 #include "term.h"
 
 extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
@@ -800,6 +798,8 @@ cmd_bg_cancel(struct client *cl)
 }
 
 /* Completion. */
+static void	cmd_cand_list(char ***, size_t *, const char *, const char *);
+
 static void
 cmd_cand(char ***v, size_t *n, const char *text, const char *word)
 {
@@ -822,6 +822,51 @@ cmd_cand_ids(char ***v, size_t *n, const char *text)
 		snprintf(id, sizeof id, "%u", all[i]->id);
 		cmd_cand(v, n, text, id);
 	}
+}
+
+void
+cmd_compl_add(struct cmd_compl *cc, const char *word)
+{
+	cmd_cand(cc->v, cc->n, cc->text, word);
+}
+
+void
+cmd_compl_ids(struct cmd_compl *cc)
+{
+	cmd_cand_ids(cc->v, cc->n, cc->text);
+}
+
+void
+cmd_compl_list(struct cmd_compl *cc, const char *list)
+{
+	cmd_cand_list(cc->v, cc->n, cc->text, list);
+}
+
+void
+cmd_complete_session(struct cmd_compl *cc)
+{
+	if (cc->pos == 0)
+		cmd_compl_ids(cc);
+}
+
+void
+cmd_complete_session_all(struct cmd_compl *cc)
+{
+	if (cc->pos == 0) {
+		cmd_compl_ids(cc);
+		cmd_compl_add(cc, "all");
+	}
+}
+
+void
+cmd_complete_command(struct cmd_compl *cc)
+{
+	const struct cmd_entry *e;
+	size_t i;
+
+	if (cc->pos == 0)
+		for (i = 0; (e = cmd_table[i]) != NULL; i++)
+			cmd_compl_add(cc, e->name);
 }
 
 /* Complete words separated by '|' in list. */
@@ -877,65 +922,11 @@ cmd_complete(const char *before, const char *text)
 		}
 		pos++;
 	}
-	switch (e->argkind) {
-	case ARG_SESSION:
-		if (pos == 0) {
-			cmd_cand_ids(&v, &n, text);
-			if (strcmp(e->name, "close") == 0 ||
-			    strcmp(e->name, "reset") == 0)
-				cmd_cand(&v, &n, text, "all");
-		}
-		break;
-	case ARG_SET:
-		if (pos == 0) {
-			cmd_cand_ids(&v, &n, text);
-			cmd_cand(&v, &n, text, "all");
-			cmd_cand(&v, &n, text, "default");
-		} else if (pos == 1) {
-			const struct setting_def *d;
+	if (e->complete != NULL) {
+		struct cmd_compl cc = { .text = text, .pos = pos, .words = t,
+		    .nwords = nt, .v = &v, .n = &n };
 
-			for (d = setting_defs; d->name != NULL; d++)
-				cmd_cand(&v, &n, text, d->name);
-		} else if (pos == 2 && nt >= 3) {
-			const struct setting_def *d = setting_find(t[nt - 1].s);
-
-			if (d != NULL && d->values != NULL)
-				cmd_cand_list(&v, &n, text, d->values);
-		}
-		break;
-	case ARG_WAIT:
-		if (pos == 0)
-			cmd_cand_ids(&v, &n, text);
-		else if (pos == 1)
-			cmd_cand_list(&v, &n, text,
-			    "connected|accepted|closed|recv");
-		break;
-	case ARG_CMD:
-		if (pos == 0)
-			for (i = 0; (e = cmd_table[i]) != NULL; i++)
-				cmd_cand(&v, &n, text, e->name);
-		break;
-	case ARG_SOCKOPT:
-		if (pos == 0)
-			cmd_cand_ids(&v, &n, text);
-		else if (pos == 1) {
-			/* The names from the one table sockopt reads. */
-			struct buf names = BUF_INIT;
-
-			sockopt_names(&names, "|");
-			cmd_cand_list(&v, &n, text, buf_cstr(&names));
-			buf_free(&names);
-		} else if (pos == 2) {
-			const struct sockopt_def *d = sockopt_find(t[nt - 1].s);
-
-			if (d != NULL && d->kind == SOV_BOOL)
-				cmd_cand_list(&v, &n, text, "on|off");
-			else if (d != NULL && d->kind == SOV_LINGER)
-				cmd_cand_list(&v, &n, text, "off");
-		}
-		break;
-	case ARG_NONE:
-		break;
+		e->complete(&cc);
 	}
 out:
 	cmd_tokens_free(t, nt);

@@ -21,15 +21,29 @@ struct cmd_opt {
 	int		 has_arg;
 };
 
-/* How completion treats positional arguments. */
-enum cmd_argkind {
-	ARG_NONE,
-	ARG_SESSION,		/* first argument is a session id */
-	ARG_SET,		/* set: ID|all|default SETTING VALUE */
-	ARG_WAIT,		/* wait: ID EVENT */
-	ARG_CMD,		/* help: a command name */
-	ARG_SOCKOPT,		/* sockopt: ID NAME VALUE */
+/* Completing a positional argument: the word typed so far, its place
+ * among the positionals, the words before it (command name first); a
+ * completer offers candidates with cmd_compl_*(). */
+struct cmd_token;
+
+struct cmd_compl {
+	const char		*text;
+	size_t			 pos;
+	const struct cmd_token	*words;
+	size_t			 nwords;
+	char			***v;
+	size_t			*n;
 };
+void	cmd_compl_add(struct cmd_compl *, const char *word);
+/* Each of the words of "a|b|c". */
+void	cmd_compl_list(struct cmd_compl *, const char *list);
+/* The ids of the sessions there are. */
+void	cmd_compl_ids(struct cmd_compl *);
+/* Completers shared by many commands: a session id first; the same with
+ * "all"; a command name. */
+void	cmd_complete_session(struct cmd_compl *);
+void	cmd_complete_session_all(struct cmd_compl *);
+void	cmd_complete_command(struct cmd_compl *);
 
 #define CMD_REST	0x1	/* text after positionals+options is raw */
 #define CMD_REST_OPT	0x2	/* ... and may be empty */
@@ -46,7 +60,8 @@ struct cmd_entry {
 	int			 lower, upper;	/* positional bounds, -1 = any */
 	const struct cmd_opt	*opts;
 	int			 flags;
-	enum cmd_argkind	 argkind;
+	/* Its positional arguments' completion (NULL: none). */
+	void			(*complete)(struct cmd_compl *);
 	enum cmd_status		(*exec)(struct cmd_ctx *);
 };
 

@@ -992,7 +992,7 @@ const struct cmd_entry cmd_send_entry = {
 	.upper = 1,
 	.opts = send_opts,
 	.flags = CMD_REST | CMD_TARGET,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_send_exec,
 };
 
@@ -1011,7 +1011,7 @@ const struct cmd_entry cmd_sendhex_entry = {
 	.upper = 1,
 	.opts = send_opts,
 	.flags = CMD_REST | CMD_TARGET,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_sendhex_exec,
 };
 
@@ -1060,7 +1060,7 @@ const struct cmd_entry cmd_stop_entry = {
 	.lower = 1,
 	.upper = 1,
 	.flags = CMD_TARGET,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_stop_exec,
 };
 
@@ -1228,6 +1228,6 @@ const struct cmd_entry cmd_sendfile_entry = {
 	.upper = 2,
 	.opts = sendfile_opts,
 	.flags = CMD_TARGET,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_sendfile_exec,
 };

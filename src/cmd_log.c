@@ -143,6 +143,6 @@ const struct cmd_entry cmd_log_entry = {
 	.lower = 0,
 	.upper = 2,
 	.opts = log_opts,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_log_exec,
 };

@@ -72,7 +72,6 @@ const struct cmd_entry cmd_udp_entry = {
 	.lower = 1,
 	.upper = 2,
 	.opts = udp_opts,
-	.argkind = ARG_NONE,
 	.exec = cmd_udp_exec,
 };
 
@@ -108,7 +107,6 @@ const struct cmd_entry cmd_udp_client_entry = {
 	    "usable.  HOST:PORT as one argument works too.",
 	.lower = 1,
 	.upper = 2,
-	.argkind = ARG_NONE,
 	.exec = cmd_udp_client_exec,
 };
 
@@ -156,7 +154,6 @@ const struct cmd_entry cmd_mcast_entry = {
 	.lower = 2,
 	.upper = 2,
 	.opts = mcast_opts,
-	.argkind = ARG_NONE,
 	.exec = cmd_mcast_exec,
 };
 
@@ -197,7 +194,6 @@ const struct cmd_entry cmd_unix_server_entry = {
 	    "uid.",
 	.lower = 1,
 	.upper = 1,
-	.argkind = ARG_NONE,
 	.exec = cmd_unix_server_exec,
 };
 
@@ -207,7 +203,6 @@ const struct cmd_entry cmd_unix_client_entry = {
 	.help = "Connect to the unix stream socket at PATH.",
 	.lower = 1,
 	.upper = 1,
-	.argkind = ARG_NONE,
 	.exec = cmd_unix_client_exec,
 };
 
@@ -266,6 +261,30 @@ cmd_sockopt_exec(struct cmd_ctx *c)
 	return CMD_OK;
 }
 
+/* sockopt ID NAME VALUE: the names from the one table sockopt reads, and
+ * the values a flag or linger takes. */
+static void
+cmd_sockopt_complete(struct cmd_compl *cc)
+{
+	if (cc->pos == 0)
+		cmd_compl_ids(cc);
+	else if (cc->pos == 1) {
+		struct buf names = BUF_INIT;
+
+		sockopt_names(&names, "|");
+		cmd_compl_list(cc, buf_cstr(&names));
+		buf_free(&names);
+	} else if (cc->pos == 2) {
+		const struct sockopt_def *d =
+		    sockopt_find(cc->words[cc->nwords - 1].s);
+
+		if (d != NULL && d->kind == SOV_BOOL)
+			cmd_compl_list(cc, "on|off");
+		else if (d != NULL && d->kind == SOV_LINGER)
+			cmd_compl_list(cc, "off");
+	}
+}
+
 const struct cmd_entry cmd_sockopt_entry = {
 	.name = "sockopt",
 	.usage = "sockopt ID [NAME [VALUE]]",
@@ -277,6 +296,6 @@ const struct cmd_entry cmd_sockopt_entry = {
 	.lower = 1,
 	.upper = 3,
 	.flags = CMD_TARGET,
-	.argkind = ARG_SOCKOPT,
+	.complete = cmd_sockopt_complete,
 	.exec = cmd_sockopt_exec,
 };

@@ -451,6 +451,6 @@ const struct cmd_entry cmd_ping_entry = {
 	.upper = 2,
 	.opts = ping_opts,
 	.flags = CMD_TARGET,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_ping_exec,
 };

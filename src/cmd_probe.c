@@ -290,7 +290,6 @@ const struct cmd_entry cmd_resolve_entry = {
 	.lower = 1,
 	.upper = 1,
 	.opts = resolve_opts,
-	.argkind = ARG_NONE,
 	.exec = cmd_resolve_exec,
 };
 
@@ -757,6 +756,5 @@ const struct cmd_entry cmd_probe_entry = {
 	.lower = 2,
 	.upper = 2,
 	.opts = probe_opts,
-	.argkind = ARG_NONE,
 	.exec = cmd_probe_exec,
 };

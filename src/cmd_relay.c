@@ -142,7 +142,6 @@ const struct cmd_entry cmd_relay_entry = {
 	.lower = 3,
 	.upper = 4,
 	.opts = relay_opts,
-	.argkind = ARG_NONE,
 	.exec = cmd_relay_exec,
 };
 
@@ -171,7 +170,7 @@ const struct cmd_entry cmd_shutdown_entry = {
 	.lower = 1,
 	.upper = 1,
 	.flags = CMD_TARGET,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_shutdown_exec,
 };
 
@@ -215,7 +214,7 @@ const struct cmd_entry cmd_hold_entry = {
 	.lower = 1,
 	.upper = 1,
 	.flags = CMD_TARGET,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_hold_exec,
 };
 
@@ -226,6 +225,6 @@ const struct cmd_entry cmd_release_entry = {
 	.lower = 1,
 	.upper = 1,
 	.flags = CMD_TARGET,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_release_exec,
 };

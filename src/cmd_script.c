@@ -228,7 +228,7 @@ const struct cmd_entry cmd_expect_entry = {
 	.lower = 2,
 	.upper = 2,
 	.opts = expect_opts,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_expect_exec,
 };
 
@@ -315,6 +315,15 @@ cmd_wait_exec(struct cmd_ctx *c)
 
 static const struct cmd_opt wait_opts[] = { { "timeout", 1 }, { NULL, 0 } };
 
+static void
+cmd_wait_complete(struct cmd_compl *cc)
+{
+	if (cc->pos == 0)
+		cmd_compl_ids(cc);
+	else if (cc->pos == 1)
+		cmd_compl_list(cc, "connected|accepted|closed|recv");
+}
+
 const struct cmd_entry cmd_wait_entry = {
 	.name = "wait",
 	.usage = "wait ID connected|accepted|closed|recv [--timeout DUR]",
@@ -325,7 +334,7 @@ const struct cmd_entry cmd_wait_entry = {
 	.lower = 2,
 	.upper = 2,
 	.opts = wait_opts,
-	.argkind = ARG_WAIT,
+	.complete = cmd_wait_complete,
 	.exec = cmd_wait_exec,
 };
 
@@ -356,7 +365,6 @@ const struct cmd_entry cmd_sleep_entry = {
 	    "number is seconds).",
 	.lower = 1,
 	.upper = 1,
-	.argkind = ARG_NONE,
 	.exec = cmd_sleep_exec,
 };
 
@@ -384,7 +392,6 @@ const struct cmd_entry cmd_echo_entry = {
 	.lower = 0,
 	.upper = 0,
 	.flags = CMD_REST | CMD_REST_OPT,
-	.argkind = ARG_NONE,
 	.exec = cmd_echo_exec,
 };
 
@@ -475,7 +482,7 @@ const struct cmd_entry cmd_help_entry = {
 	.help = "List the commands, or explain one.",
 	.lower = 0,
 	.upper = 1,
-	.argkind = ARG_CMD,
+	.complete = cmd_complete_command,
 	.exec = cmd_help_exec,
 };
 
@@ -528,7 +535,6 @@ const struct cmd_entry cmd_source_entry = {
 	    "and stops the file (and a script, unless --keep-going).",
 	.lower = 1,
 	.upper = 1,
-	.argkind = ARG_NONE,
 	.exec = cmd_source_exec,
 };
 
@@ -563,7 +569,7 @@ const struct cmd_entry cmd_attach_entry = {
 	.lower = 1,
 	.upper = 1,
 	.flags = CMD_TARGET,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_attach_exec,
 };
 
@@ -618,6 +624,5 @@ const struct cmd_entry cmd_quit_entry = {
 	.help = "Leave socktool (queued output is flushed first, briefly).",
 	.lower = 0,
 	.upper = 0,
-	.argkind = ARG_NONE,
 	.exec = cmd_quit_exec,
 };

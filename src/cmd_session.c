@@ -73,7 +73,6 @@ const struct cmd_entry cmd_tcp_server_entry = {
 	.lower = 1,
 	.upper = 2,
 	.opts = tcp_server_opts,
-	.argkind = ARG_NONE,
 	.exec = cmd_tcp_server_exec,
 };
 
@@ -187,7 +186,6 @@ const struct cmd_entry cmd_tcp_client_entry = {
 	.lower = 1,
 	.upper = 2,
 	.opts = tcp_client_opts,
-	.argkind = ARG_NONE,
 	.exec = cmd_tcp_client_exec,
 };
 
@@ -295,7 +293,6 @@ const struct cmd_entry cmd_list_entry = {
 	    "are indented under their server.",
 	.lower = 0,
 	.upper = 0,
-	.argkind = ARG_NONE,
 	.exec = cmd_list_exec,
 };
 
@@ -406,7 +403,7 @@ const struct cmd_entry cmd_close_entry = {
 	.lower = 1,
 	.upper = -1,
 	.opts = close_opts,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session_all,
 	.exec = cmd_close_exec,
 };
 
@@ -508,6 +505,27 @@ cmd_set_exec(struct cmd_ctx *c)
 	return CMD_OK;
 }
 
+/* set ID|all|default SETTING VALUE: the setting names, then the values
+ * a setting takes, from the one table. */
+static void
+cmd_set_complete(struct cmd_compl *cc)
+{
+	const struct setting_def *d;
+
+	if (cc->pos == 0) {
+		cmd_compl_ids(cc);
+		cmd_compl_add(cc, "all");
+		cmd_compl_add(cc, "default");
+	} else if (cc->pos == 1) {
+		for (d = setting_defs; d->name != NULL; d++)
+			cmd_compl_add(cc, d->name);
+	} else if (cc->pos == 2 && cc->nwords >= 3) {
+		d = setting_find(cc->words[cc->nwords - 1].s);
+		if (d != NULL && d->values != NULL)
+			cmd_compl_list(cc, d->values);
+	}
+}
+
 const struct cmd_entry cmd_set_entry = {
 	.name = "set",
 	.usage = "set ID|all|default SETTING VALUE",
@@ -529,7 +547,7 @@ const struct cmd_entry cmd_set_entry = {
 	.lower = 2,
 	.upper = 2,
 	.flags = CMD_REST,
-	.argkind = ARG_SET,
+	.complete = cmd_set_complete,
 	.exec = cmd_set_exec,
 };
 
@@ -616,7 +634,7 @@ const struct cmd_entry cmd_show_entry = {
 	.lower = 1,
 	.upper = 1,
 	.flags = CMD_TARGET,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_show_exec,
 };
 
@@ -690,7 +708,7 @@ const struct cmd_entry cmd_stats_entry = {
 	    "server counts the traffic of all its peers.",
 	.lower = 0,
 	.upper = 1,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_stats_exec,
 };
 
@@ -717,6 +735,6 @@ const struct cmd_entry cmd_reset_entry = {
 	    "to zero.",
 	.lower = 1,
 	.upper = 1,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session_all,
 	.exec = cmd_reset_exec,
 };

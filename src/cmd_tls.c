@@ -149,7 +149,6 @@ const struct cmd_entry cmd_tls_client_entry = {
 	.lower = 2,
 	.upper = 2,
 	.opts = tls_client_opts,
-	.argkind = ARG_NONE,
 	.exec = cmd_tls_client_exec,
 };
 
@@ -245,7 +244,6 @@ const struct cmd_entry cmd_tls_server_entry = {
 	.lower = 1,
 	.upper = 2,
 	.opts = tls_server_opts,
-	.argkind = ARG_NONE,
 	.exec = cmd_tls_server_exec,
 };
 
@@ -336,6 +334,6 @@ const struct cmd_entry cmd_starttls_entry = {
 	.upper = 1,
 	.opts = starttls_opts,
 	.flags = CMD_TARGET,
-	.argkind = ARG_SESSION,
+	.complete = cmd_complete_session,
 	.exec = cmd_starttls_exec,
 };

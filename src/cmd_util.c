@@ -486,7 +486,6 @@ const struct cmd_entry cmd_netstat_entry = {
 	.lower = 0,
 	.upper = 0,
 	.opts = netstat_opts,
-	.argkind = ARG_NONE,
 	.exec = cmd_netstat_exec,
 };
 
@@ -771,7 +770,6 @@ const struct cmd_entry cmd_ifaces_entry = {
 	    "peer can dial.",
 	.lower = 0,
 	.upper = 0,
-	.argkind = ARG_NONE,
 	.exec = cmd_ifaces_exec,
 };
 
@@ -830,6 +828,5 @@ const struct cmd_entry cmd_service_entry = {
 	.lower = 1,
 	.upper = 1,
 	.opts = service_opts,
-	.argkind = ARG_NONE,
 	.exec = cmd_service_exec,
 };

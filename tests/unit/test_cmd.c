@@ -115,6 +115,21 @@ test_complete(void)
 	ok(has(v, "unix-server") && has(v, "unix-client"),
 	    "help completes command names");
 	freev(v);
+	v = cmd_complete("close ", "a");
+	ok(has(v, "all"), "close completes all (its entry's own completer)");
+	freev(v);
+	v = cmd_complete("send ", "a");
+	ok(!has(v, "all"), "send does not offer all");
+	freev(v);
+	v = cmd_complete("sockopt 1 ", "no");
+	ok(has(v, "nodelay"), "sockopt completes option names");
+	freev(v);
+	v = cmd_complete("sockopt 1 nodelay ", "");
+	ok(has(v, "on") && has(v, "off"), "a flag option completes on|off");
+	freev(v);
+	v = cmd_complete("set all ", "ec");
+	ok(has(v, "echo"), "set all completes setting names");
+	freev(v);
 }
 
 static void
