@@ -46,7 +46,8 @@ SRCS	 = \
 	src/term.c \
 	src/cmd.c \
 	src/cmd_session.c \
-	src/cmd_data.c \
+	src/cmd_send.c \
+	src/cmd_sendfile.c \
 	src/cmd_script.c \
 	src/cmd_net.c \
 	src/session.c \

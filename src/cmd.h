@@ -199,7 +199,7 @@ char		**cmd_complete(const char *before, const char *text);
  * PATH there): the terminal completes it from the file system. */
 int		 cmd_complete_path(const char *before);
 
-/* The bytes of one send (cmd_data.c): tmpl expanded for s when fill is
+/* The bytes of one send (cmd_send.c): tmpl expanded for s when fill is
  * given (--fill), then the checksum ck (--append) when given. */
 struct fill;
 struct check_spec;
@@ -212,9 +212,14 @@ void		 cmd_make_msg(struct session *, const struct buf *tmpl,
 int		 cmd_expect_in(struct ring *win, const struct buf *pat,
 		    struct buf *scratch, uint64_t *pos);
 
-/* Repeats and file transfers (cmd_data.c). */
+/* Repeats (cmd_send.c) and file transfers (cmd_sendfile.c). */
 int		 cmd_repeat_describe(unsigned id, struct buf *out);
 int		 cmd_data_busy(void);
+int		 cmd_sendfile_busy(void);
+int		 cmd_sendfile_interrupt(struct client *);
+int		 cmd_sendfile_stop(struct session *);
+void		 cmd_sendfile_init(void);
+void		 cmd_sendfile_cleanup(void);
 /* Ctrl-C: stop the transfers the last sendfile started; 1 if it did. */
 int		 cmd_data_interrupt(struct client *);
 void		 cmd_data_init(void);

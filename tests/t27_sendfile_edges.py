@@ -56,7 +56,7 @@ def has_hook():
     """main.c calls cmd_data_interrupt() on Ctrl-C (another file's change)."""
     try:
         with open(os.path.join(SRC, "main.c")) as f:
-            return "cmd_data_interrupt()" in f.read()
+            return "cmd_data_interrupt(" in f.read()
     except OSError:
         return False
 

@@ -108,15 +108,15 @@ GLOBAL_ALLOWED = {
         "closed sessions' unmatched bytes, found by id: part of the table, "
         "each client keeps its own positions in them",
     ("session.c", "zombie_next"): "the zombie ring's cursor, as zombies",
-    ("cmd_data.c", "repeats"):
+    ("cmd_send.c", "repeats"):
         "running repeats: jobs on sessions, found by session id, not a "
         "client's pending command",
-    ("cmd_data.c", "xfers"):
+    ("cmd_sendfile.c", "xfers"):
         "running sendfile transfers: jobs on sessions, as repeats",
-    ("cmd_data.c", "xfer_ptimer"):
+    ("cmd_sendfile.c", "xfer_ptimer"):
         "the one progress-line timer over all transfers",
-    ("cmd_data.c", "xfer_ptimer_us"): "as xfer_ptimer",
-    ("cmd_data.c", "xfer_groups"):
+    ("cmd_sendfile.c", "xfer_ptimer_us"): "as xfer_ptimer",
+    ("cmd_sendfile.c", "xfer_groups"):
         "the transfer group id counter (process-wide, like session ids)",
 }
 
