@@ -75,13 +75,13 @@ SRCS	 = \
 	src/tls.c \
 	src/role_tls.c \
 	src/tls_cert.c \
-	src/tr_tls.c \
+	src/layer_tls.c \
 	src/cmd_tls.c \
 	src/check.c \
 	src/fill.c \
 	src/pace.c \
 	src/shape.c \
-	src/relay.c \
+	src/role_relay.c \
 	src/cmd_relay.c \
 	src/proc.c \
 	src/cmd_util.c \

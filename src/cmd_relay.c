@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cmd_relay.c — `relay` (a listening session whose clients are paired with
- * upstream connections, relay.c) and `shutdown` (half-close a session). */
+ * upstream connections, role_relay.c) and `shutdown` (half-close a session). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include "codec.h"
 #include "net.h"
 #include "out.h"
-#include "relay.h"
+#include "role_relay.h"
 #include "session.h"
 #include "tls.h"
 

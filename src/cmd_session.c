@@ -204,8 +204,9 @@ cmd_list_order(size_t *nrows)
 	for (i = 0; i < n; i++) {
 		if (all[i]->parent != NULL)
 			continue;
-		/* A relay's upstream side is shown with its client side. */
-		if (all[i]->kind == K_RELAY_OUT && all[i]->pair != NULL)
+		/* The later side of a pair (a relay's upstream) is shown
+		 * with the side it was made for. */
+		if (all[i]->pair != NULL && all[i]->pair->id < all[i]->id)
 			continue;
 		rows[(*nrows)++] = all[i];
 		if (!sess_is_server(all[i]))
@@ -241,8 +242,8 @@ cmd_list_row(size_t i, struct rec *r, void *arg)
 	char remote[NET_ADDRSTRLEN];
 	struct buf rep = BUF_INIT;
 
-	r->indent = s->parent != NULL ? 2 : s->kind == K_RELAY_OUT &&
-	    s->pair != NULL ? 4 : 0;
+	r->indent = s->parent != NULL ? 2 : s->pair != NULL &&
+	    s->pair->id < s->id ? 4 : 0;
 	rec_u64(r, "id", s->id);
 	rec_str(r, "kind", sess_kind_name(s));
 	rec_str(r, "state", sess_state_name(s->state));

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cmd_tls.c — the TLS commands (SPEC §3.7): tls-client, tls-server and
  * starttls.  They build a TLS configuration (tls.c) and hand a TCP session
- * to the TLS transport (tr_tls.c) once it is connected. */
+ * to the TLS transport (layer_tls.c) once it is connected. */
 #include <sys/socket.h>
 
 #include <stdio.h>
@@ -272,7 +272,9 @@ cmd_starttls_exec(struct cmd_ctx *c)
 		    "(with --server)");
 	if (sess_has(s, KIND_TLS))
 		return cmd_fail(c, "session %u already speaks TLS", s->id);
-	if (s->kind != K_TCP_CLIENT && s->kind != K_TCP_PEER)
+	/* A plain TCP stream no role owns (a relay side forwards what it
+	 * gets: its TLS is the relay's). */
+	if (!sess_has(s, KIND_TCP) || sess_is_server(s) || s->role != NULL)
 		return cmd_fail(c, "session %u is a %s: starttls needs a "
 		    "connected TCP session", s->id, sess_kind_name(s));
 	if (s->state != S_CONNECTED || s->closing || s->fd == -1)

@@ -11,6 +11,7 @@
 #include "net.h"
 #include "out.h"
 #include "pipe.h"
+#include "role.h"
 #include "session.h"
 
 /* The display tap: human or JSON lines, as the session's settings say. */
@@ -38,9 +39,8 @@ display_message(struct session *s, const struct chunk *c)
 	d.display = s->set.display;
 	if (s->pair != NULL)
 		d.pair = s->pair->id;
-	if (c->dir == '<' && sess_has(s, KIND_RELAY))
-		d.label = s->kind == K_RELAY_OUT ? "server->client" :
-		    "client->server";
+	if (c->dir == '<' && s->role != NULL && s->role->label != NULL)
+		d.label = s->role->label(s);
 	/* Bytes typed in hex are echoed in hex, whatever the text display. */
 	if (c->as_hex && d.display == DISP_TEXT)
 		d.display = DISP_HEX;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* layer.h — the layers that carry a session's bytes (SPEC §9).  At the
  * bottom an fd layer owns the descriptor (stream, listening, connecting,
- * datagram: tr_*.c); filter layers stack on it (TLS: tr_tls.c; WebSocket
+ * datagram: tr_*.c); filter layers stack on it (TLS: layer_tls.c; WebSocket
  * and proxy handshakes next), each one small operations table.  Only fd
  * layers read, write, send to, accept on or ioctl a session's descriptor;
  * a filter reaches the wire through the layer below it.  Above the top
@@ -89,7 +89,8 @@ struct layer_ops {
 	void		(*free)(struct layer *, int abort);
 };
 
-extern const struct layer_ops tr_stream, tr_listen, tr_connect, tr_dgram;
+extern const struct layer_ops tr_stream, tr_unix_stream, tr_listen,
+	    tr_connect, tr_dgram;
 
 /* The fd layer: register the session's descriptor with the loop under
  * ops, or switch an already registered one to other ops (connecting ->

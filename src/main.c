@@ -19,7 +19,7 @@
 #include "out.h"
 #include "log.h"
 #include "pipe.h"
-#include "relay.h"
+#include "role_relay.h"
 #include "session.h"
 #include "term.h"
 

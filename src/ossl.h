@@ -4,7 +4,7 @@
  * Linked directly, libssl and libcrypto cost every run about 1.5 MiB of
  * resident memory (the loader reads their symbol and relocation tables)
  * even when no session uses TLS.  So the three files that call OpenSSL
- * (tls.c, tls_cert.c, tr_tls.c) include this header instead: it includes
+ * (tls.c, tls_cert.c, layer_tls.c) include this header instead: it includes
  * the OpenSSL headers for their types, declares a pointer with each
  * function's own type (__typeof__), and turns every call into a call
  * through it.  ossl_load() dlopen()s the libraries and fills the pointers;

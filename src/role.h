@@ -32,6 +32,9 @@ struct role {
 	void		(*closing)(struct session *, const char *reason);
 	/* The session leaves the table: free s->role_state. */
 	void		(*destroy)(struct session *);
+	/* Which way what s receives is going, for the display (a relay's
+	 * "client->server"); NULL: nothing to say. */
+	const char	*(*label)(const struct session *);
 };
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* role_tls.c — the TLS role (role.h): tls-client, tls-server and its
  * peers.  Each holds a reference to its configuration (tls.c) and pushes
- * the TLS layer (tr_tls.c) once its socket is open. */
+ * the TLS layer (layer_tls.c) once its socket is open. */
 #include "role.h"
 #include "session.h"
 #include "tls.h"

@@ -2,7 +2,7 @@
 /* tls.c — TLS contexts from command options, certificates in words, the
  * run's self-signed certificate, and key-log lines (see tls.h).  No socket
  * I/O here: the handshake and the records are the transport's
- * (tr_tls.c). */
+ * (layer_tls.c). */
 #include <sys/stat.h>
 
 #include <errno.h>

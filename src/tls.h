@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tls.h — TLS configuration shared by the TLS transport (tr_tls.c) and its
+/* tls.h — TLS configuration shared by the TLS transport (layer_tls.c) and its
  * commands (cmd_tls.c): OpenSSL contexts built from command options,
  * certificates described in words, the self-signed certificate of a run,
  * and key-log lines for Wireshark. */
@@ -70,7 +70,7 @@ extern const struct role tls_role;
  * --keylog, to $SSLKEYLOGFILE and to the session's pcap logs. */
 void		 tls_keylog(struct session *, const SSL *, const char *line);
 
-/* The TLS layer (tr_tls.c). */
+/* The TLS layer (layer_tls.c). */
 /* Start TLS on a connected plain session (starttls).  0, or -1 with the
  * session destroyed. */
 int		 tls_start(struct session *, struct tls_cfg *);

@@ -32,6 +32,7 @@ struct connector {
 	int		 have_bind;
 	uint64_t	 timer;
 	uint64_t	 ms;			/* the time limit */
+	int		 unix_path;		/* a unix-domain socket */
 	char		 err[256];		/* the last attempt's error */
 };
 
@@ -88,7 +89,8 @@ connect_describe(const struct layer *l, struct buf *out)
 {
 	const struct session *s = l->s;
 
-	buf_puts(out, sess_has(s, KIND_UNIX) ? "unix stream, connecting" :
+	buf_puts(out, connector(s) != NULL && connector(s)->unix_path ?
+	    "unix stream, connecting" :
 	    "tcp, connecting");
 }
 
@@ -110,15 +112,17 @@ connect_timeout(void *arg)
 static void
 connect_established(struct session *s)
 {
+	int unix_path = connector(s)->unix_path;
+
 	/* Connected: the connector's work is done. */
 	connect_free(&s->fdl, 0);
 	s->state = S_CONNECTED;
-	if (!sess_has(s, KIND_UNIX)) {
+	if (!unix_path) {
 		net_local(s->fd, &s->local);
 		net_peer(s->fd, &s->remote);
 		sess_set_strings(s);
 	}
-	layer_attach(s, &tr_stream);
+	layer_attach(s, unix_path ? &tr_unix_stream : &tr_stream);
 	ev_connected(s);
 	pipe_event(s, TAP_OPEN, NULL, 0);
 	/* TLS (and the like) starts above the connected socket; what was
@@ -315,7 +319,7 @@ sess_unix_client(const char *path, char *err, size_t errlen)
 	if (fd == -1)
 		return NULL;
 	s = sess_new(K_UNIX_CLIENT, &settings_default);
-	connector_new(s);
+	connector_new(s)->unix_path = 1;
 	s->fd = fd;
 	s->state = S_CONNECTING;
 	snprintf(s->remote_str, sizeof s->remote_str, "%s", path);

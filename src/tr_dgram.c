@@ -32,6 +32,7 @@ struct dgram {
 	struct net_addr	 last_from;	/* source of the last datagram */
 	int		 have_to, have_from;
 	size_t		 rsize;		/* bytes read per datagram */
+	int		 mcast;		/* a multicast group member */
 };
 
 /* A pending ICMP error concerns an earlier datagram (it is reported from
@@ -149,7 +150,8 @@ dgram_free(struct layer *l, int abort)
 static void
 dgram_describe(const struct layer *l, struct buf *out)
 {
-	buf_puts(out, sess_has(l->s, KIND_MCAST) ? "udp multicast" : "udp");
+	buf_puts(out, ((const struct dgram *)l->state)->mcast ?
+	    "udp multicast" : "udp");
 }
 
 /* ICMP errors for an unconnected UDP socket arrive on its error queue
@@ -396,6 +398,7 @@ sess_mcast(const char *group, uint16_t port, const char *iface, int ttl,
 	if (fd == -1)
 		return NULL;
 	s = dgram_new(K_MCAST, fd, 0);
+	((struct dgram *)s->fdl.state)->mcast = 1;
 	sess_set_strings(s);
 	dgram_set_to(s, &dest);
 	return dgram_register(s, err, errlen);

@@ -95,7 +95,7 @@ listen_resume(void *arg)
 static void
 listen_describe(const struct layer *l, struct buf *out)
 {
-	buf_puts(out, sess_has(l->s, KIND_UNIX) ? "unix listener" :
+	buf_puts(out, listener(l->s)->path != NULL ? "unix listener" :
 	    "tcp listener");
 }
 
@@ -148,7 +148,7 @@ listen_new_peer(struct session *srv, int fd, const struct net_addr *ra)
 	net_local(fd, &p->local);
 	p->remote = *ra;
 	sess_set_strings(p);
-	if (sess_has(srv, KIND_UNIX)) {
+	if (listener(srv)->path != NULL) {
 		struct ucred cr;
 		socklen_t crlen = sizeof cr;
 
@@ -158,7 +158,8 @@ listen_new_peer(struct session *srv, int fd, const struct net_addr *ra)
 			snprintf(p->remote_str, sizeof p->remote_str,
 			    "pid %ld uid %ld", (long)cr.pid, (long)cr.uid);
 	}
-	if (layer_attach(p, &tr_stream) == -1) {
+	if (layer_attach(p, listener(srv)->path != NULL ? &tr_unix_stream :
+	    &tr_stream) == -1) {
 		sess_destroy(p, "error", strerror(errno));
 		return;
 	}

@@ -54,7 +54,7 @@ stream_control(struct layer *l, enum layer_ctl op, void *arg)
 	if (op != LCTL_UNACKED)
 		return -1;
 	/* Unix sockets hand data over at once. */
-	if (!sess_has(l->s, KIND_TCP) || ioctl(l->s->fd, SIOCOUTQ, &n) == -1 ||
+	if (l->ops == &tr_unix_stream || ioctl(l->s->fd, SIOCOUTQ, &n) == -1 ||
 	    n < 0)
 		n = 0;
 	*(size_t *)arg = (size_t)n;
@@ -64,7 +64,7 @@ stream_control(struct layer *l, enum layer_ctl op, void *arg)
 static void
 stream_describe(const struct layer *l, struct buf *out)
 {
-	buf_puts(out, sess_has(l->s, KIND_UNIX) ? "unix stream" : "tcp");
+	buf_puts(out, l->ops == &tr_unix_stream ? "unix stream" : "tcp");
 }
 
 static void
@@ -95,6 +95,18 @@ stream_io(struct layer *l, int events)
 
 const struct layer_ops tr_stream = {
 	.name = "stream",
+	.io = stream_io,
+	.read = stream_read,
+	.write = stream_write,
+	.shutdown = stream_shutdown,
+	.want = stream_want,
+	.control = stream_control,
+	.describe = stream_describe,
+};
+
+/* The same on a unix-domain socket: no TCP send queue to wait for. */
+const struct layer_ops tr_unix_stream = {
+	.name = "unix-stream",
 	.io = stream_io,
 	.read = stream_read,
 	.write = stream_write,

@@ -292,6 +292,14 @@ with Socktool() as st:
     g2 = [c2.recv(100)]
     is_eq((g1, g2), ([b"re:one", b"re:uno"], [b"re:two"]),
           "UDP relay: each client gets only its own replies")
+    # What the relay's socket receives comes from clients; what an
+    # upstream socket receives is the server's answer.
+    ok(st.seen(r"^\[1\] < 3 bytes from 127\.0\.0\.1:\d+ "
+               r"\(client->server\)") and
+       st.seen(r"^\[\d+\] < 6 bytes from 127\.0\.0\.1:%d "
+               r"\(server->client\)" % echo.getsockname()[1]),
+       "UDP relay: client datagrams are client->server, the upstream's "
+       "answers server->client", st.text[-1200:])
     st.cmd("list")
     rows = st.wait_for(r"^ID .*\n(?:.*\n){3}").group(0).decode()
     ok(rows.count("relay-out") == 2, "one upstream socket per client", rows)

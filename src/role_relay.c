@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* relay.c — the relay roles (role.h): a relay (listening) and its pairs.
+/* role_relay.c — the relay roles (role.h): a relay (listening) and its pairs.
  * Each accepted client (relay-in) gets an upstream connection (relay-out);
  * what one side receives is written to the other.  Forwarding is a
  * pipeline tap, so both sides are displayed, framed, matched by expect,
@@ -17,7 +17,7 @@
 #include "loop.h"
 #include "out.h"
 #include "pipe.h"
-#include "relay.h"
+#include "role_relay.h"
 #include "role.h"
 #include "resolve.h"
 #include "session.h"
@@ -405,12 +405,22 @@ relay_side_destroy(struct session *s)
 	free(side);
 }
 
+/* What a side receives goes to the other: from the client (relay-in, and
+ * a UDP relay's own socket) to the server, or back. */
+static const char *
+relay_label(const struct session *s)
+{
+	return s->kind == K_RELAY_OUT || s->kind == K_RELAY_UDP_OUT ?
+	    "server->client" : "client->server";
+}
+
 static const struct role relay_side_role = {
 	.name = "relay-side",
 	.opened = relay_side_opened,
 	.peer_eof = relay_peer_eof,
 	.closing = relay_closing,
 	.destroy = relay_side_destroy,
+	.label = relay_label,
 };
 
 /* The relay role's accepted hook: a client arrived; it is one side of a
@@ -472,6 +482,7 @@ static const struct role relay_role = {
 	.name = "relay",
 	.accepted = relay_accepted,
 	.destroy = relay_destroy,
+	.label = relay_label,
 };
 
 static struct relay *

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* relay.h — relays (SPEC §3.8): a listening session whose every client is
+/* role_relay.h — the relay roles (SPEC §3.8): a listening session whose every client is
  * paired with an upstream connection; forwarding is a tap of the pipeline. */
 #ifndef SOCKTOOL_RELAY_H
 #define SOCKTOOL_RELAY_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tr_tls.c — the TLS layer: OpenSSL on top of a stream layer, non-blocking
+/* layer_tls.c — the TLS layer: OpenSSL on top of a stream layer, non-blocking
  * and serviced by the loop.  OpenSSL reaches the wire only through the
  * layer below (a BIO of our own), never the descriptor itself.  The handshake is a state of its
  * own (handshaking); what OpenSSL wants next (to read or to write) becomes
