@@ -53,6 +53,7 @@ SRCS	 = \
 	src/kind.c \
 	src/settings.c \
 	src/net.c \
+	src/addr.c \
 	src/buf.c \
 	src/codec.c \
 	src/out.c \
