@@ -26,6 +26,7 @@
 
 #include "addr.h"
 #include "net.h"
+#include "proc.h"
 #include "resolve.h"
 
 /* A service name's port, from /etc/services through the C library. */
@@ -423,9 +424,10 @@ syserr:
  *
  * sock_diag first: it gives the device and inode of the file each
  * listening socket is bound to, so the match is exact however the path was
- * spelled at bind time.  /proc/net/unix (no unix_diag in the kernel) has
- * only that spelling, relative to a directory we cannot know, so there
- * only absolute paths are compared, by stat().
+ * spelled at bind time.  /proc/net/unix (no unix_diag in the kernel; read
+ * with the parser netstat uses, proc.c) has only that spelling, relative
+ * to a directory we cannot know, so there only absolute paths are
+ * compared, by stat().
  */
 static int
 net_unix_diag_listening(const struct stat *st)
@@ -514,20 +516,15 @@ net_unix_proc_listening(const struct stat *st)
 
 	if (f == NULL)
 		return -1;
-	/* "Num RefCount Protocol Flags Type St Inode Path"; a listening
-	 * socket has __SO_ACCEPTCON (0x10000) in Flags. */
+	/* Line by line: the table can be long, and only one row matters. */
 	while (!found && fgets(line, sizeof line, f) != NULL) {
-		unsigned flags;
+		struct proc_unix r;
 		struct stat pst;
-		char *path;
-		int pos = 0;
 
-		if (sscanf(line, "%*s %*x %*x %x %*x %*x %*u %n", &flags,
-		    &pos) != 1 || pos == 0 || !(flags & 0x10000))
+		if (proc_parse_unix_line(line, strcspn(line, "\n"),
+		    &r) == -1 || !r.listening)
 			continue;
-		path = line + pos;
-		path[strcspn(path, "\n")] = '\0';
-		if (path[0] == '/' && lstat(path, &pst) == 0 &&
+		if (r.path[0] == '/' && lstat(r.path, &pst) == 0 &&
 		    pst.st_dev == st->st_dev && pst.st_ino == st->st_ino)
 			found = 1;
 	}
