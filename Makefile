@@ -54,6 +54,7 @@ SRCS	 = \
 	src/kind.c \
 	src/settings.c \
 	src/net.c \
+	src/addr.c \
 	src/buf.c \
 	src/codec.c \
 	src/out.c \
@@ -100,6 +101,7 @@ BIN	 = $(BUILD)/socktool
 # modules in test_X_SRCS and the libraries in test_X_LIBS.  A pure module's
 # test lists the module and what it uses, nothing more (STYLE: tests mirror
 # modules); a new test_X.c is found by itself and needs only its line here.
+test_addr_SRCS	 = src/addr.c src/buf.c
 test_buf_SRCS	 = src/buf.c
 test_check_SRCS	 = src/check.c src/codec.c src/buf.c
 test_cmd_SRCS	 = $(filter-out src/main.c,$(SRCS))

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "client.h"
 #include "cmd.h"
@@ -225,7 +226,7 @@ cmd_host_of(const char *hostport, char *buf, size_t len)
 {
 	char port[16], err[128];
 
-	if (hostport == NULL || net_split_hostport(hostport, buf, len, port,
+	if (hostport == NULL || addr_split_hostport(hostport, buf, len, port,
 	    sizeof port, err, sizeof err) == -1)
 		return NULL;
 	return buf;

@@ -144,7 +144,7 @@ resolve_row(size_t i, struct rec *r, void *arg)
 {
 	const struct resolve_rows *rows = arg;
 	const struct addrinfo *ai = rows->v[i];
-	char a[NET_ADDRSTRLEN];
+	char a[ADDR_STRLEN];
 
 	net_fmt_host(ai->ai_addr, ai->ai_addrlen, a, sizeof a);
 	rec_strcpy(r, "address", a);
@@ -319,7 +319,7 @@ struct probe_slot {
 
 struct probe {
 	char		 host[256];
-	char		 addrstr[NET_ADDRSTRLEN];
+	char		 addrstr[ADDR_STRLEN];
 	struct net_addr	 addr;
 	int		 udp;
 	uint64_t	 timeout_ms;

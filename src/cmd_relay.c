@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cmd.h"
 #include "codec.h"
 #include "net.h"
@@ -21,7 +22,7 @@ cmd_relay_exec(struct cmd_ctx *c)
 	const char *names[2];
 	int types[2] = { SOCK_STREAM, SOCK_DGRAM };
 	enum cmd_status st;
-	struct net_cidr *allow = NULL;
+	struct addr_cidr *allow = NULL;
 	struct session *s;
 	uint16_t port, upport;
 	uint64_t maxp = 0;
@@ -44,7 +45,7 @@ cmd_relay_exec(struct cmd_ctx *c)
 	if (cmd_names_first(c, names, types, 2, &st))
 		return st;
 	if ((v = cmd_opt(c, "allow")) != NULL &&
-	    net_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
+	    addr_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
 		return cmd_usage(c, "--allow: %s", err);
 	if (cmd_has(c, "udp")) {
 		uint64_t idle;

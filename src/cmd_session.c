@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cmd.h"
 #include "codec.h"
 #include "loop.h"
@@ -26,7 +27,7 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 {
 	const char *host = c->argc == 2 ? c->argv[0] : NULL;
 	const char *portarg = c->argv[c->argc - 1], *v;
-	struct net_cidr *allow = NULL;
+	struct addr_cidr *allow = NULL;
 	struct session *s;
 	size_t nallow = 0;
 	uint64_t maxp = 0;
@@ -43,7 +44,7 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 	if (cmd_names_first(c, &host, &type, 1, &st))
 		return st;
 	if ((v = cmd_opt(c, "allow")) != NULL &&
-	    net_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
+	    addr_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
 		return cmd_usage(c, "--allow: %s", err);
 	s = sess_tcp_server(host, port, (unsigned)maxp, allow, nallow, err,
 	    sizeof err);
@@ -85,7 +86,7 @@ cmd_hostport(const struct cmd_ctx *c, char *host, size_t hostlen,
 	if (c->argc >= 2) {
 		snprintf(host, hostlen, "%s", c->argv[0]);
 		snprintf(pbuf, sizeof pbuf, "%s", c->argv[1]);
-	} else if (net_split_hostport(c->argv[0], host, hostlen, pbuf,
+	} else if (addr_split_hostport(c->argv[0], host, hostlen, pbuf,
 	    sizeof pbuf, err, sizeof err) == -1) {
 		cmd_usage(c, "%s", err);
 		return -1;
@@ -239,7 +240,7 @@ static void
 cmd_list_row(size_t i, struct rec *r, void *arg)
 {
 	struct session **rows = arg, *s = rows[i];
-	char remote[NET_ADDRSTRLEN];
+	char remote[ADDR_STRLEN];
 	struct buf rep = BUF_INIT;
 
 	r->indent = s->parent != NULL ? 2 : s->pair != NULL &&
@@ -559,7 +560,7 @@ cmd_show_exec(struct cmd_ctx *c)
 	struct session *s = c->s;
 	const struct setting_def *d;
 	const struct sockopt_def *o;
-	char remote[NET_ADDRSTRLEN];
+	char remote[ADDR_STRLEN];
 	struct buf v = BUF_INIT;
 	struct rec *r;
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cmd.h"
 #include "codec.h"
 #include "net.h"
@@ -160,7 +161,7 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	const char *portarg = c->argv[c->argc - 1], *v;
 	const int type = SOCK_STREAM;
 	enum cmd_status st;
-	struct net_cidr *allow = NULL;
+	struct addr_cidr *allow = NULL;
 	struct tls_opts o;
 	struct tls_cfg *cfg;
 	struct session *s;
@@ -186,7 +187,7 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	o.server = 1;
 	o.timeout_ms = timeout;
 	if ((v = cmd_opt(c, "allow")) != NULL &&
-	    net_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
+	    addr_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
 		return cmd_usage(c, "--allow: %s", err);
 	if ((cfg = tls_cfg_new(&o, err, sizeof err)) == NULL) {
 		free(allow);
@@ -252,7 +253,7 @@ static enum cmd_status
 cmd_starttls_exec(struct cmd_ctx *c)
 {
 	struct session *s = c->s;
-	char err[512], host[NET_ADDRSTRLEN];
+	char err[512], host[ADDR_STRLEN];
 	struct tls_opts o;
 	struct tls_cfg *cfg;
 	uint64_t timeout;

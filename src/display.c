@@ -20,7 +20,7 @@ display_message(struct session *s, const struct chunk *c)
 {
 	struct out_data d;
 	struct buf gb = BUF_INIT, wb = BUF_INIT;
-	char addr[NET_ADDRSTRLEN];
+	char addr[ADDR_STRLEN];
 
 	if (s->set.display == DISP_NONE || (c->dir == '>' && !s->set.show_sent))
 		return;

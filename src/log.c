@@ -342,7 +342,7 @@ log_stamp(struct buf *out)
 static void
 log_hex_chunk(struct log *l, struct session *s, const struct chunk *c)
 {
-	char peer[NET_ADDRSTRLEN];
+	char peer[ADDR_STRLEN];
 
 	if (c->peer != NULL)
 		net_fmt((const struct sockaddr *)&c->peer->ss, c->peer->len,
@@ -363,7 +363,7 @@ static void
 log_json_chunk(struct log *l, struct session *s, const struct chunk *c)
 {
 	struct json j;
-	char peer[NET_ADDRSTRLEN];
+	char peer[ADDR_STRLEN];
 
 	j_begin(&j, c->dir == '<' ? "recv" : "sent");
 	j_u64(&j, "id", s->id);

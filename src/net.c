@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* net.c — socket helpers (see net.h): everything that turns names into
- * sockets and sockets into names, without printing. */
+ * sockets and sockets into names, without printing; addresses as plain
+ * text are addr.c's, and net.c adds what only the system knows. */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -23,100 +24,27 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "addr.h"
 #include "net.h"
+#include "proc.h"
 #include "resolve.h"
+
+/* A service name's port, from /etc/services through the C library. */
+static long
+net_service(const char *name, void *arg)
+{
+	struct servent *se = getservbyname(name, NULL);
+
+	(void)arg;
+	return se != NULL ? ntohs((uint16_t)se->s_port) : -1;
+}
 
 int
 net_parse_port(const char *s, int allow_zero, uint16_t *port, char *err,
     size_t errlen)
 {
-	unsigned long v = 0;
-	const char *p;
-
-	if (*s == '\0') {
-		snprintf(err, errlen, "missing port");
-		return -1;
-	}
-	if (*s < '0' || *s > '9') {
-		/* A service name from /etc/services ("http", "mysql"). */
-		struct servent *se = NULL;
-
-		for (p = s; *p != '\0'; p++)
-			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' &&
-			    *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			    *p == '-' || *p == '_' || *p == '.'))
-				break;
-		if (*p == '\0' && p - s <= 32)
-			se = getservbyname(s, NULL);
-		if (se == NULL) {
-			snprintf(err, errlen, "bad port \"%.16s\": not a number "
-			    "or a known service", s);
-			return -1;
-		}
-		*port = ntohs((uint16_t)se->s_port);
-		return 0;
-	}
-	for (p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9' || p - s > 5) {
-			snprintf(err, errlen, "bad port \"%.16s\": %s", s,
-			    p - s > 5 ? "out of range" : "not a number");
-			return -1;
-		}
-		v = v * 10 + (unsigned long)(*p - '0');
-	}
-	if (v > 65535 || (v == 0 && !allow_zero)) {
-		snprintf(err, errlen, "bad port %s: out of range (%s..65535)",
-		    s, allow_zero ? "0" : "1");
-		return -1;
-	}
-	*port = (uint16_t)v;
-	return 0;
-}
-
-int
-net_split_hostport(const char *s, char *host, size_t hostlen, char *port,
-    size_t portlen, char *err, size_t errlen)
-{
-	const char *colon, *hend;
-
-	if (*s == '[') {
-		const char *rb = strchr(s, ']');
-
-		if (rb == NULL || rb[1] != ':') {
-			snprintf(err, errlen,
-			    "bad address \"%.64s\" (want [ADDR]:PORT)", s);
-			return -1;
-		}
-		s++;
-		hend = rb;
-		colon = rb + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (colon == NULL) {
-			snprintf(err, errlen,
-			    "bad address \"%.64s\" (want HOST:PORT)", s);
-			return -1;
-		}
-		if (memchr(s, ':', (size_t)(colon - s)) != NULL) {
-			snprintf(err, errlen, "bad address \"%.64s\" "
-			    "(write IPv6 as [ADDR]:PORT)", s);
-			return -1;
-		}
-		hend = colon;
-	}
-	if ((size_t)(hend - s) >= hostlen || strlen(colon + 1) >= portlen) {
-		snprintf(err, errlen, "address too long");
-		return -1;
-	}
-	if (hend == s) {
-		snprintf(err, errlen, "bad address \"%.64s\": missing host", s);
-		return -1;
-	}
-	memcpy(host, s, (size_t)(hend - s));
-	host[hend - s] = '\0';
-	strcpy(port, colon + 1);
-	return 0;
+	return addr_parse_port(s, allow_zero, net_service, NULL, port, err,
+	    errlen);
 }
 
 int
@@ -147,7 +75,7 @@ net_resolve_one(const char *hostport, int socktype, int allow_zero,
 	struct addrinfo *ai;
 	uint16_t port;
 
-	if (net_split_hostport(hostport, host, sizeof host, portstr,
+	if (addr_split_hostport(hostport, host, sizeof host, portstr,
 	    sizeof portstr, err, errlen) == -1)
 		return -1;
 	if (net_parse_port(portstr, allow_zero, &port, err, errlen) == -1)
@@ -160,61 +88,34 @@ net_resolve_one(const char *hostport, int socktype, int allow_zero,
 	return 0;
 }
 
+/* The interface name of an IPv6 address's scope, or NULL: the only part
+ * of formatting that asks the kernel. */
+static const char *
+net_scope(const struct sockaddr *sa, char *ifname)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+	if (sa->sa_family != AF_INET6 || sin6->sin6_scope_id == 0 ||
+	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+		return NULL;
+	return if_indextoname(sin6->sin6_scope_id, ifname);
+}
+
 void
 net_fmt_host(const struct sockaddr *sa, socklen_t len, char *out,
     size_t outlen)
 {
-	char tmp[INET6_ADDRSTRLEN];
+	char ifname[IF_NAMESIZE];
 
-	(void)len;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)sa;
-
-		inet_ntop(AF_INET, &sin->sin_addr, out, (socklen_t)outlen);
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const void *)sa;
-		char ifname[IF_NAMESIZE];
-
-		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-			inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], out,
-			    (socklen_t)outlen);
-			return;
-		}
-		inet_ntop(AF_INET6, &sin6->sin6_addr, tmp, sizeof tmp);
-		if (sin6->sin6_scope_id != 0 &&
-		    if_indextoname(sin6->sin6_scope_id, ifname) != NULL)
-			snprintf(out, outlen, "%s%%%s", tmp, ifname);
-		else
-			snprintf(out, outlen, "%s", tmp);
-	} else if (sa->sa_family == AF_UNIX) {
-		const struct sockaddr_un *sun = (const void *)sa;
-
-		snprintf(out, outlen, "%s", len > sizeof(sa_family_t) &&
-		    sun->sun_path[0] != '\0' ? sun->sun_path : "(unnamed)");
-	} else
-		snprintf(out, outlen, "?");
+	addr_fmt_host(sa, len, net_scope(sa, ifname), out, outlen);
 }
 
 void
 net_fmt(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen)
 {
-	char host[NET_ADDRSTRLEN];
+	char ifname[IF_NAMESIZE];
 
-	net_fmt_host(sa, len, host, sizeof host);
-	if (sa->sa_family == AF_INET) {
-		snprintf(out, outlen, "%s:%u", host,
-		    ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port));
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const void *)sa;
-
-		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
-			snprintf(out, outlen, "%s:%u", host,
-			    ntohs(sin6->sin6_port));
-		else
-			snprintf(out, outlen, "[%s]:%u", host,
-			    ntohs(sin6->sin6_port));
-	} else
-		snprintf(out, outlen, "%s", host);
+	addr_fmt(sa, len, net_scope(sa, ifname), out, outlen);
 }
 
 /*
@@ -360,116 +261,6 @@ net_peer(int fd, struct net_addr *a)
 {
 	a->len = sizeof a->ss;
 	return getpeername(fd, (struct sockaddr *)&a->ss, &a->len);
-}
-
-int
-net_cidr_parse(const char *list, struct net_cidr **out, size_t *n, char *err,
-    size_t errlen)
-{
-	char *copy = xstrdup(list), *tok, *comma;
-	struct net_cidr *v = NULL;
-	size_t cnt = 0;
-
-	if (*list == '\0') {
-		snprintf(err, errlen, "empty network list");
-		goto fail;
-	}
-	/* Split by hand: strtok would skip the empty element of "a,,b" or a
-	 * trailing comma, and a list that silently loses a piece is worse
-	 * than an error. */
-	for (tok = copy; tok != NULL; tok = comma != NULL ? comma + 1 : NULL) {
-		struct net_cidr c;
-		char *slash;
-		int max;
-
-		if ((comma = strchr(tok, ',')) != NULL)
-			*comma = '\0';
-		if (*tok == '\0') {
-			snprintf(err, errlen, "empty element in network list "
-			    "\"%.64s\"", list);
-			goto fail;
-		}
-		memset(&c, 0, sizeof c);
-		if ((slash = strchr(tok, '/')) != NULL)
-			*slash = '\0';
-		if (inet_pton(AF_INET, tok, c.addr) == 1) {
-			c.family = AF_INET;
-			max = 32;
-		} else if (inet_pton(AF_INET6, tok, c.addr) == 1) {
-			c.family = AF_INET6;
-			max = 128;
-		} else {
-			snprintf(err, errlen, "bad network \"%.64s\"", tok);
-			goto fail;
-		}
-		c.bits = max;
-		if (slash != NULL) {
-			char *end;
-			long b = strtol(slash + 1, &end, 10);
-
-			/* Digits only: strtol alone takes " 8", "+8", "-0". */
-			if (slash[1] < '0' || slash[1] > '9' || *end != '\0' ||
-			    b > max) {
-				snprintf(err, errlen, "bad prefix length "
-				    "\"/%.16s\"", slash + 1);
-				goto fail;
-			}
-			c.bits = (int)b;
-		}
-		v = xrealloc(v, (cnt + 1) * sizeof *v);
-		v[cnt++] = c;
-	}
-	free(copy);
-	*out = v;
-	*n = cnt;
-	return 0;
-fail:
-	free(copy);
-	free(v);
-	return -1;
-}
-
-static int
-net_prefix_eq(const unsigned char *a, const unsigned char *b, int bits)
-{
-	int full = bits / 8, rest = bits % 8;
-
-	if (memcmp(a, b, (size_t)full) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	return ((a[full] ^ b[full]) & (0xff << (8 - rest))) == 0;
-}
-
-int
-net_cidr_match(const struct net_cidr *v, size_t n, const struct sockaddr *sa)
-{
-	unsigned char a4[4], a6[16];
-	int have4 = 0, have6 = 0;
-	size_t i;
-
-	if (sa->sa_family == AF_INET) {
-		memcpy(a4, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-		have4 = 1;
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)sa;
-
-		memcpy(a6, &s6->sin6_addr, 16);
-		have6 = 1;
-		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-			memcpy(a4, a6 + 12, 4);
-			have4 = 1;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		if (v[i].family == AF_INET && have4 &&
-		    net_prefix_eq(a4, v[i].addr, v[i].bits))
-			return 1;
-		if (v[i].family == AF_INET6 && have6 &&
-		    net_prefix_eq(a6, v[i].addr, v[i].bits))
-			return 1;
-	}
-	return 0;
 }
 
 int
@@ -624,21 +415,6 @@ syserr:
 	return -1;
 }
 
-static int
-net_unix_addr(const char *path, struct sockaddr_un *sun, char *err,
-    size_t errlen)
-{
-	memset(sun, 0, sizeof *sun);
-	sun->sun_family = AF_UNIX;
-	if (*path == '\0' || strlen(path) >= sizeof sun->sun_path) {
-		snprintf(err, errlen, "bad socket path (1..%zu bytes)",
-		    sizeof sun->sun_path - 1);
-		return -1;
-	}
-	strcpy(sun->sun_path, path);
-	return 0;
-}
-
 /*
  * Is a socket listening on the unix socket file st describes?  1: yes; 0:
  * not that this network namespace shows; -1: cannot tell.  Asked of the
@@ -648,9 +424,10 @@ net_unix_addr(const char *path, struct sockaddr_un *sun, char *err,
  *
  * sock_diag first: it gives the device and inode of the file each
  * listening socket is bound to, so the match is exact however the path was
- * spelled at bind time.  /proc/net/unix (no unix_diag in the kernel) has
- * only that spelling, relative to a directory we cannot know, so there
- * only absolute paths are compared, by stat().
+ * spelled at bind time.  /proc/net/unix (no unix_diag in the kernel; read
+ * with the parser netstat uses, proc.c) has only that spelling, relative
+ * to a directory we cannot know, so there only absolute paths are
+ * compared, by stat().
  */
 static int
 net_unix_diag_listening(const struct stat *st)
@@ -739,20 +516,15 @@ net_unix_proc_listening(const struct stat *st)
 
 	if (f == NULL)
 		return -1;
-	/* "Num RefCount Protocol Flags Type St Inode Path"; a listening
-	 * socket has __SO_ACCEPTCON (0x10000) in Flags. */
+	/* Line by line: the table can be long, and only one row matters. */
 	while (!found && fgets(line, sizeof line, f) != NULL) {
-		unsigned flags;
+		struct proc_unix r;
 		struct stat pst;
-		char *path;
-		int pos = 0;
 
-		if (sscanf(line, "%*s %*x %*x %x %*x %*x %*u %n", &flags,
-		    &pos) != 1 || pos == 0 || !(flags & 0x10000))
+		if (proc_parse_unix_line(line, strcspn(line, "\n"),
+		    &r) == -1 || !r.listening)
 			continue;
-		path = line + pos;
-		path[strcspn(path, "\n")] = '\0';
-		if (path[0] == '/' && lstat(path, &pst) == 0 &&
+		if (r.path[0] == '/' && lstat(r.path, &pst) == 0 &&
 		    pst.st_dev == st->st_dev && pst.st_ino == st->st_ino)
 			found = 1;
 	}
@@ -776,7 +548,7 @@ net_unix_listen(const char *path, unsigned long *ino, char *err,
 	struct stat st;
 	int fd, probe;
 
-	if (net_unix_addr(path, &sun, err, errlen) == -1)
+	if (addr_unix(path, &sun, err, errlen) == -1)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1) {
@@ -847,7 +619,7 @@ net_unix_connect(const char *path, char *err, size_t errlen)
 	struct sockaddr_un sun;
 	int fd;
 
-	if (net_unix_addr(path, &sun, err, errlen) == -1)
+	if (addr_unix(path, &sun, err, errlen) == -1)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1) {

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* net.h — socket helpers: address parsing and formatting, listening,
- * non-blocking connect.  Errors are written into the caller's buffer and
- * signalled by -1; nothing here prints or exits. */
+/* net.h — socket helpers: listening, non-blocking connect, datagrams,
+ * multicast, unix sockets, and the parts of address parsing and formatting
+ * that ask the system (service and interface names; the rest is addr.h).
+ * Errors are written into the caller's buffer and signalled by -1; nothing
+ * here prints or exits. */
 #ifndef SOCKTOOL_NET_H
 #define SOCKTOOL_NET_H
 
@@ -10,19 +12,14 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define NET_ADDRSTRLEN	80	/* "[ffff:...%ifname]:65535" */
+#include "addr.h"
 
 struct net_addr {
 	struct sockaddr_storage	ss;
 	socklen_t		len;
 };
 
-/* "host:port", "[v6]:port", "v6%if" with port: split into host and port.  A
- * bare IPv6 address without brackets is rejected (ambiguous). */
-int	net_split_hostport(const char *s, char *host, size_t hostlen,
-	    char *port, size_t portlen, char *err, size_t errlen);
-
-/* Port 1..65535 (or 0 when allow_zero); numeric only. */
+/* addr_parse_port with service names from /etc/services. */
 int	net_parse_port(const char *s, int allow_zero, uint16_t *port,
 	    char *err, size_t errlen);
 
@@ -36,9 +33,9 @@ int	net_resolve(const char *host, uint16_t port, int socktype, int passive,
 int	net_resolve_one(const char *hostport, int socktype, int allow_zero,
 	    struct net_addr *out, char *err, size_t errlen);
 
-/* "127.0.0.1:80", "[::1]:80"; IPv4-mapped IPv6 shown as plain IPv4. */
+/* addr_fmt and addr_fmt_host with the interface name of an IPv6 scope:
+ * "127.0.0.1:80", "[fe80::1%eth0]:80" (out: ADDR_STRLEN bytes). */
 void	net_fmt(const struct sockaddr *, socklen_t, char *out, size_t outlen);
-/* Address only, without the port. */
 void	net_fmt_host(const struct sockaddr *, socklen_t, char *out,
 	    size_t outlen);
 
@@ -58,18 +55,6 @@ int	net_sock_error(int fd);
 
 int	net_local(int fd, struct net_addr *);
 int	net_peer(int fd, struct net_addr *);
-
-/* CIDR list "10.0.0.0/8,::1/128": parse into out (caller frees *out). */
-struct net_cidr {
-	int		family;
-	unsigned char	addr[16];
-	int		bits;
-};
-int	net_cidr_parse(const char *list, struct net_cidr **out, size_t *n,
-	    char *err, size_t errlen);
-int	net_cidr_match(const struct net_cidr *, size_t n,
-	    const struct sockaddr *);
-
 
 /* UDP socket bound to host:port (host NULL: every interface, dual-stack
  * when possible; *dual tells).  family restricts the wildcard when the

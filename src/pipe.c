@@ -497,7 +497,7 @@ pipe_output_dgram(struct session *s)
 		    errno == ENOBUFS))
 			break;
 		if (w == -1) {
-			char a[NET_ADDRSTRLEN];
+			char a[ADDR_STRLEN];
 
 			net_fmt((struct sockaddr *)&dst.ss, dst.len, a,
 			    sizeof a);

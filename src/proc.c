@@ -284,8 +284,8 @@ proc_parse_inet(const char *text, size_t len, enum proc_proto proto,
 		*bad = nbad;
 }
 
-static int
-proc_unix_row(const char *l, size_t n, struct proc_unix *r)
+int
+proc_parse_unix_line(const char *l, size_t n, struct proc_unix *r)
 {
 	const char *w;
 	size_t wn, i = 0;
@@ -371,7 +371,7 @@ proc_parse_unix(const char *text, size_t len, struct proc_unix **rows,
 		if (proc_blank(l, ln))
 			continue;
 		v = proc_grow(v, cnt, &cap, sizeof *v);
-		if (proc_unix_row(l, ln, &v[cnt]) == -1)
+		if (proc_parse_unix_line(l, ln, &v[cnt]) == -1)
 			nbad++;
 		else
 			cnt++;

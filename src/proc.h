@@ -48,6 +48,11 @@ void	proc_parse_inet(const char *text, size_t len, enum proc_proto,
 	    struct proc_inet **rows, size_t *n, size_t *bad);
 void	proc_parse_unix(const char *text, size_t len,
 	    struct proc_unix **rows, size_t *n, size_t *bad);
+/* One line of /proc/net/unix, without its newline, for a reader that goes
+ * line by line: 0 and *r filled for a row, -1 for anything else (the
+ * header and blank lines included). */
+int	proc_parse_unix_line(const char *line, size_t len,
+	    struct proc_unix *r);
 
 /* ss's name for a TCP_* state number; UDP uses the same numbers (UNCONN
  * for an unconnected socket, ESTAB for a connected one). */

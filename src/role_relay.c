@@ -149,7 +149,7 @@ relay_udp_upstream(struct session *srv, const struct net_addr *from)
 	struct relay_side *side;
 	struct session **all, *out;
 	size_t i, n;
-	char err[256], a[NET_ADDRSTRLEN];
+	char err[256], a[ADDR_STRLEN];
 
 	all = sess_all(&n);
 	for (i = 0; i < n; i++)
@@ -538,7 +538,7 @@ relay_start_udp(const char *host, uint16_t port, const char *uphost,
 
 struct session *
 relay_start(const char *host, uint16_t port, const char *uphost,
-    uint16_t upport, unsigned max_peers, struct net_cidr *allow,
+    uint16_t upport, unsigned max_peers, struct addr_cidr *allow,
     size_t nallow, char *err, size_t errlen)
 {
 	struct session *s;

@@ -8,13 +8,13 @@
 #include <stdint.h>
 
 struct session;
-struct net_cidr;
+struct addr_cidr;
 
 void	relay_init(void);
 /* A relay listening on [host]:port to uphost:upport. */
 struct session *relay_start(const char *host, uint16_t port,
 	    const char *uphost, uint16_t upport, unsigned max_peers,
-	    struct net_cidr *allow, size_t nallow, char *err, size_t errlen);
+	    struct addr_cidr *allow, size_t nallow, char *err, size_t errlen);
 /* TLS on the relay: terminated from clients (in), spoken upstream (out);
  * the relay holds the references. */
 struct tls_cfg;

@@ -101,8 +101,8 @@ struct session {
 	int			 all_ifaces;	/* listening on the wildcard */
 
 	struct net_addr		 local, remote;
-	char			 local_str[NET_ADDRSTRLEN];
-	char			 remote_str[NET_ADDRSTRLEN];
+	char			 local_str[ADDR_STRLEN];
+	char			 remote_str[ADDR_STRLEN];
 
 	uint64_t		 rx_bytes, tx_bytes, rx_msgs, tx_msgs;
 	uint64_t		 fill_seq;	/* {seq} of the last --fill send */
@@ -173,14 +173,14 @@ int		 sess_wildcard(const struct session *, int dual);
 /* Creation (tr_listen.c, tr_connect.c, tr_dgram.c).  On failure NULL with
  * err filled, nothing left behind. */
 struct session	*sess_tcp_server(const char *host, uint16_t port,
-		    unsigned max_peers, struct net_cidr *allow, size_t nallow,
+		    unsigned max_peers, struct addr_cidr *allow, size_t nallow,
 		    char *err, size_t errlen);
 struct session	*sess_tcp_client(const char *host, uint16_t port,
 		    const struct net_addr *bind, uint64_t timeout_ms,
 		    char *err, size_t errlen);
 /* The same for a kind built on them (tls-server, tls-client). */
 struct session	*sess_tcp_server_as(enum sess_kind, const char *host,
-		    uint16_t port, unsigned max_peers, struct net_cidr *allow,
+		    uint16_t port, unsigned max_peers, struct addr_cidr *allow,
 		    size_t nallow, char *err, size_t errlen);
 struct session	*sess_tcp_client_as(enum sess_kind, const char *host,
 		    uint16_t port, const struct net_addr *bind,

@@ -171,7 +171,7 @@ dgram_errqueue(struct session *s)
 		struct msghdr mh;
 		struct cmsghdr *cm;
 		struct iovec iov = { junk, sizeof junk };
-		char a[NET_ADDRSTRLEN];
+		char a[ADDR_STRLEN];
 
 		memset(&mh, 0, sizeof mh);
 		mh.msg_name = &dst.ss;

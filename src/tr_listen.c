@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "loop.h"
 #include "net.h"
 #include "event.h"
@@ -27,13 +28,13 @@
 /* Accepting is not reading data: only the pause after EMFILE stops it. */
 /* A listening socket's own state (the fd layer's). */
 struct listener {
-	unsigned	 max_peers;	/* 0 = no limit */
-	struct net_cidr	*allow;
-	size_t		 nallow;
-	uint64_t	 accept_timer;	/* accepts paused after EMFILE */
-	uint64_t	 accept_refused;
-	char		*path;		/* a unix server's socket file */
-	unsigned long	 path_ino;
+	unsigned		 max_peers;	/* 0 = no limit */
+	struct addr_cidr	*allow;
+	size_t			 nallow;
+	uint64_t		 accept_timer;	/* accepts paused after EMFILE */
+	uint64_t		 accept_refused;
+	char			*path;		/* a unix server's socket file */
+	unsigned long		 path_ino;
 };
 
 static struct listener *
@@ -117,9 +118,9 @@ static int
 listen_refuse(struct session *srv, const struct net_addr *ra)
 {
 	const struct listener *ln = listener(srv);
-	char a[NET_ADDRSTRLEN];
+	char a[ADDR_STRLEN];
 
-	if (ln->nallow > 0 && !net_cidr_match(ln->allow, ln->nallow,
+	if (ln->nallow > 0 && !addr_cidr_match(ln->allow, ln->nallow,
 	    (const struct sockaddr *)&ra->ss)) {
 		net_fmt((const struct sockaddr *)&ra->ss, ra->len, a, sizeof a);
 		ev_notice(srv, "refused %s: not in --allow list", a);
@@ -233,7 +234,7 @@ listen_register(struct session *s, char *err, size_t errlen)
 
 struct session *
 sess_tcp_server(const char *host, uint16_t port, unsigned max_peers,
-    struct net_cidr *allow, size_t nallow, char *err, size_t errlen)
+    struct addr_cidr *allow, size_t nallow, char *err, size_t errlen)
 {
 	return sess_tcp_server_as(K_TCP_SERVER, host, port, max_peers, allow,
 	    nallow, err, errlen);
@@ -241,7 +242,7 @@ sess_tcp_server(const char *host, uint16_t port, unsigned max_peers,
 
 struct session *
 sess_tcp_server_as(enum sess_kind kind, const char *host, uint16_t port,
-    unsigned max_peers, struct net_cidr *allow, size_t nallow, char *err,
+    unsigned max_peers, struct addr_cidr *allow, size_t nallow, char *err,
     size_t errlen)
 {
 	struct listener *ln;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "addr.h"
 #include "net.h"
 #include "session.h"
 #include "settings.h"
@@ -18,7 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cmd_token *t;
 	const struct setting_def *d;
 	struct settings set;
-	struct net_cidr *c;
+	struct addr_cidr *c;
 	size_t n, i;
 	uint16_t p;
 
@@ -40,10 +41,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		d->apply(&set, s, err, sizeof err);
 		settings_release(&set);
 	}
-	net_split_hostport(s, host, sizeof host, port, sizeof port, err,
+	addr_split_hostport(s, host, sizeof host, port, sizeof port, err,
 	    sizeof err);
 	net_parse_port(s, 1, &p, err, sizeof err);
-	if (net_cidr_parse(s, &c, &n, err, sizeof err) == 0)
+	if (addr_cidr_parse(s, &c, &n, err, sizeof err) == 0)
 		free(c);
 	free(s);
 	return 0;

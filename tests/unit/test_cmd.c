@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_cmd.c — unit tests for the pure parts around commands: tokenizer,
- * command lookup, completion, settings parsing, address parsing. */
+ * command lookup, completion, settings parsing (addresses: test_addr.c). */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include "tap.h"
 #include "cmd.h"
-#include "net.h"
 #include "session.h"
 #include "settings.h"
 
@@ -176,46 +172,6 @@ test_settings(void)
 	settings_release(&s);
 }
 
-static void
-test_net(void)
-{
-	char host[64], port[16], err[128];
-	struct net_cidr *c;
-	struct sockaddr_in sin;
-	size_t n;
-	uint16_t p;
-
-	ok(net_split_hostport("[::1]:8080", host, sizeof host, port,
-	    sizeof port, err, sizeof err) == 0 && strcmp(host, "::1") == 0 &&
-	    strcmp(port, "8080") == 0, "[::1]:8080 splits");
-	ok(net_split_hostport("10.0.0.1:53", host, sizeof host, port,
-	    sizeof port, err, sizeof err) == 0 && strcmp(host, "10.0.0.1") == 0,
-	    "v4 host:port splits");
-	ok(net_split_hostport("::1:80", host, sizeof host, port, sizeof port,
-	    err, sizeof err) == -1, "bare IPv6 with port is ambiguous");
-	ok(net_split_hostport("nohost", host, sizeof host, port, sizeof port,
-	    err, sizeof err) == -1, "missing port");
-	ok(net_parse_port("0", 1, &p, err, sizeof err) == 0 && p == 0,
-	    "port 0 allowed for listeners");
-	ok(net_parse_port("0", 0, &p, err, sizeof err) == -1,
-	    "port 0 refused for clients");
-	ok(net_parse_port("65536", 1, &p, err, sizeof err) == -1, "65536");
-	ok(net_parse_port("abc", 1, &p, err, sizeof err) == -1, "abc");
-	ok(net_parse_port("-1", 1, &p, err, sizeof err) == -1, "-1");
-	ok(net_cidr_parse("10.0.0.0/8,::1/128", &c, &n, err, sizeof err) == 0 &&
-	    n == 2, "cidr list parsed");
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	inet_pton(AF_INET, "10.2.3.4", &sin.sin_addr);
-	ok(net_cidr_match(c, n, (struct sockaddr *)&sin), "10.2.3.4 in 10/8");
-	inet_pton(AF_INET, "11.2.3.4", &sin.sin_addr);
-	ok(!net_cidr_match(c, n, (struct sockaddr *)&sin),
-	    "11.2.3.4 not in 10/8");
-	free(c);
-	ok(net_cidr_parse("10.0.0.0/33", &c, &n, err, sizeof err) == -1,
-	    "/33 rejected");
-}
-
 int
 main(void)
 {
@@ -223,6 +179,5 @@ main(void)
 	test_lookup();
 	test_complete();
 	test_settings();
-	test_net();
 	return done_testing();
 }

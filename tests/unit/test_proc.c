@@ -194,6 +194,60 @@ test_unix(void)
 	free(r);
 }
 
+/* The line parser (net.c's stale-socket check reads /proc/net/unix line
+ * by line) is the whole-text parser's: the same rows from the same lines. */
+static void
+test_unix_line(void)
+{
+	struct proc_unix *v, r;
+	size_t n, pos = 0, rows = 0, same = 0;
+
+	ok(proc_parse_unix_line(T("Num       RefCount Protocol Flags    Type "
+	    "St Inode Path"), &r) == -1, "the header is no row");
+	ok(proc_parse_unix_line("", 0, &r) == -1, "an empty line is no row");
+	ok(proc_parse_unix_line(T("   "), &r) == -1, "a blank line is no row");
+	ok(proc_parse_unix_line(T("0000000000000000: 00000002 00000000 "
+	    "00010000 0001 01 23456 /run/s"), &r) == 0 && r.listening &&
+	    strcmp(r.path, "/run/s") == 0 && r.inode == 23456,
+	    "a listening stream socket and its path");
+	ok(proc_parse_unix_line(T("0000000000000000: 00000002 00000000 "
+	    "00010000 0005 01 23459 /run/q"), &r) == 0 && r.listening &&
+	    r.type == SOCK_SEQPACKET, "a listening seqpacket socket");
+	ok(proc_parse_unix_line(T("0000000000000000: 00000003 00000000 "
+	    "00000000 0001 03 23457 /run/s"), &r) == 0 && !r.listening &&
+	    strcmp(r.path, "/run/s") == 0,
+	    "a connected socket on the same path is not listening");
+	ok(proc_parse_unix_line(T("0000000000000000: 00000002 00000000 "
+	    "00010000 0001 01 23456  /run/s"), &r) == 0 &&
+	    strcmp(r.path, " /run/s") == 0,
+	    "one blank ends the inode: a second starts the (relative) path");
+	ok(proc_parse_unix_line(T("0000000000000000: 00000002 00000000 "
+	    "00010000 0001 01 23456 /run/s\n"), &r) == 0 &&
+	    strcmp(r.path, "/run/s\n") == 0,
+	    "the line is taken as given: a newline left in is in the path");
+
+	proc_parse_unix(T(unixt), &v, &n, NULL);
+	while (pos < sizeof unixt - 1) {
+		const char *l = unixt + pos;
+		size_t len = strcspn(l, "\n");
+
+		pos += len + 1;
+		if (proc_parse_unix_line(l, len, &r) == -1)
+			continue;
+		if (rows < n && r.type == v[rows].type &&
+		    r.listening == v[rows].listening && r.st == v[rows].st &&
+		    r.inode == v[rows].inode &&
+		    strcmp(r.path, v[rows].path) == 0 &&
+		    strcmp(r.type_name, v[rows].type_name) == 0 &&
+		    strcmp(r.state_name, v[rows].state_name) == 0)
+			same++;
+		rows++;
+	}
+	is_int(rows, n, "line by line: as many rows as the whole text");
+	is_int(same, n, "line by line: the same rows");
+	free(v);
+}
+
 static void
 test_edges(void)
 {
@@ -238,6 +292,7 @@ main(void)
 	test_tcp6();
 	test_udp();
 	test_unix();
+	test_unix_line();
 	test_edges();
 	return done_testing();
 }
