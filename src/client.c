@@ -13,7 +13,7 @@
 #include "pipe.h"
 #include "session.h"
 
-static struct client	*clients;
+static TAILQ_HEAD(, client) clients = TAILQ_HEAD_INITIALIZER(clients);
 
 struct client_pos *
 client_pos(struct client *cl, unsigned id)
@@ -45,12 +45,13 @@ struct client *
 client_new(const char *name, int interactive, struct out_sink *sink,
     void (*done)(struct client *, enum cmd_status), void *arg)
 {
-	struct client *cl = xcalloc(1, sizeof *cl), **tail;
+	struct client *cl = xcalloc(1, sizeof *cl);
 	struct session **all;
 	size_t i, n;
 
 	cl->name = name;
 	cl->interactive = interactive;
+	TAILQ_INIT(&cl->bgs);
 	cl->sink = sink != NULL ? sink : out_main();
 	cl->done = done;
 	cl->arg = arg;
@@ -64,22 +65,14 @@ client_new(const char *name, int interactive, struct out_sink *sink,
 		p->recv = all[i]->n_recv;
 		p->accepted = all[i]->n_accepted;
 	}
-	for (tail = &clients; *tail != NULL; tail = &(*tail)->next)
-		;
-	*tail = cl;
+	TAILQ_INSERT_TAIL(&clients, cl, entry);
 	return cl;
 }
 
 void
 client_free(struct client *cl)
 {
-	struct client **pp;
-
-	for (pp = &clients; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == cl) {
-			*pp = cl->next;
-			break;
-		}
+	TAILQ_REMOVE(&clients, cl, entry);
 	cmd_pending_cancel(cl, NULL);
 	cmd_bg_cancel(cl);
 	if (cl->wake_timer)
@@ -117,7 +110,7 @@ client_check(void *arg)
 	}
 	/* Lookups started at the prompt, answered: their results, or their
 	 * lines run again (which may wait in turn, holding the client). */
-	if (cl->bgs != NULL && cmd_bg_poll(cl) == CMD_PENDING &&
+	if (!TAILQ_EMPTY(&cl->bgs) && cmd_bg_poll(cl) == CMD_PENDING &&
 	    cl->done != NULL)
 		cl->done(cl, CMD_PENDING);
 	out_use(was);
@@ -126,7 +119,7 @@ client_check(void *arg)
 void
 client_wake_one(struct client *cl)
 {
-	if (cl->wake_timer == 0 && (cl->pending.active || cl->bgs != NULL))
+	if (cl->wake_timer == 0 && (cl->pending.active || !TAILQ_EMPTY(&cl->bgs)))
 		cl->wake_timer = loop_timer_add(0, client_check, cl);
 }
 
@@ -135,7 +128,7 @@ client_wake(void)
 {
 	struct client *cl;
 
-	for (cl = clients; cl != NULL; cl = cl->next)
+	TAILQ_FOREACH(cl, &clients, entry)
 		client_wake_one(cl);
 }
 
@@ -153,7 +146,7 @@ client_waiting(void)
 {
 	struct client *cl;
 
-	for (cl = clients; cl != NULL; cl = cl->next)
+	TAILQ_FOREACH(cl, &clients, entry)
 		if (cl->pending.active)
 			return 1;
 	return 0;
@@ -205,6 +198,6 @@ client_init(void)
 void
 client_done(void)
 {
-	while (clients != NULL)
-		client_free(clients);
+	while (!TAILQ_EMPTY(&clients))
+		client_free(TAILQ_FIRST(&clients));
 }

@@ -8,6 +8,8 @@
 #ifndef SOCKTOOL_CLIENT_H
 #define SOCKTOOL_CLIENT_H
 
+#include <sys/queue.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,12 +27,12 @@ struct client_pos {
 };
 
 struct client {
-	struct client	*next;
+	TAILQ_ENTRY(client) entry;	/* in the list of clients */
 	const char	*name;		/* "terminal", "script", "ctl 4211" */
 	int		 interactive;	/* at a prompt: waits do not hold it */
 	struct out_sink	*sink;		/* where its results go */
 	struct pending	 pending;	/* the command it waits on */
-	struct cmd_bg	*bgs;		/* waits beside its prompt */
+	TAILQ_HEAD(, cmd_bg) bgs;	/* waits beside its prompt */
 	unsigned	 attached;	/* `attach`: the session, 0 none */
 	int		 quit;		/* `quit` was given */
 	/* The client's held command changed: CMD_PENDING when one started

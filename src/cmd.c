@@ -2,6 +2,8 @@
 /* cmd.c — command table, tokenizer, lookup, argument checking, the pending
  * (waiting) command, and completion. */
 #include <ctype.h>
+#include <sys/queue.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -733,7 +735,7 @@ cmd_pending_cancel(struct client *cl, const char *why)
  * the client, so that the two never share its pending command.
  */
 struct cmd_bg {
-	struct cmd_bg	*next;
+	TAILQ_ENTRY(cmd_bg) entry;
 	int		 done;		/* what the check said, once not 0 */
 	struct pending	 p;
 };
@@ -742,7 +744,7 @@ enum cmd_status
 cmd_wait_bg(const struct cmd_ctx *c, uint64_t timeout_ms,
     int (*check)(struct pending *), void *state, void (*state_free)(void *))
 {
-	struct cmd_bg *b, **tail;
+	struct cmd_bg *b;
 	int r;
 
 	if (!c->interactive)
@@ -756,9 +758,7 @@ cmd_wait_bg(const struct cmd_ctx *c, uint64_t timeout_ms,
 		return st;
 	}
 	b->done = r;
-	for (tail = &c->cl->bgs; *tail != NULL; tail = &(*tail)->next)
-		;
-	*tail = b;
+	TAILQ_INSERT_TAIL(&c->cl->bgs, b, entry);
 	return CMD_OK;
 }
 
@@ -766,18 +766,18 @@ enum cmd_status
 cmd_bg_poll(struct client *cl)
 {
 	enum cmd_status st = CMD_OK;
-	struct cmd_bg **bp = &cl->bgs, *b;
+	struct cmd_bg *b, *next;
 
-	while ((b = *bp) != NULL) {
+	for (b = TAILQ_FIRST(&cl->bgs); b != NULL; b = next) {
+		next = TAILQ_NEXT(b, entry);
 		if (b->done == 0)
 			b->done = b->p.check(&b->p);
 		if (b->done == 0 || (b->p.again != NULL &&
-		    cl->pending.active)) {
-			bp = &b->next;
+		    cl->pending.active))
 			continue;
-		}
-		/* Off the list first: the line run again may add waits. */
-		*bp = b->next;
+		/* Off the list first: the line run again may add waits (at
+		 * the tail; a wake looks at them). */
+		TAILQ_REMOVE(&cl->bgs, b, entry);
 		if (cmd_pending_end(&b->p, b->done) == CMD_PENDING)
 			st = CMD_PENDING;
 		free(b);
@@ -790,8 +790,8 @@ cmd_bg_cancel(struct client *cl)
 {
 	struct cmd_bg *b;
 
-	while ((b = cl->bgs) != NULL) {
-		cl->bgs = b->next;
+	while ((b = TAILQ_FIRST(&cl->bgs)) != NULL) {
+		TAILQ_REMOVE(&cl->bgs, b, entry);
 		cmd_pending_clear(&b->p);
 		free(b);
 	}

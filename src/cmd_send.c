@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cmd_send.c — commands that send: send and sendhex (with --fill,
  * --append and repeats), stop; the message builder ping shares. */
+#include <sys/queue.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -119,7 +120,8 @@ cmd_send_check(struct pending *p)
  * id, so a session that closes simply ends its repeats.
  */
 struct repeat {
-	struct repeat	*next;
+	LIST_ENTRY(repeat) entry;
+	int		 listed;	/* in the list (a send that failed never is) */
 	unsigned	 id;
 	struct buf	 data;
 	uint64_t	 left;		/* sends still to do; 0 = forever */
@@ -138,20 +140,15 @@ struct repeat {
 	int		 paced;
 	struct pace	 pace;
 };
-static struct repeat *repeats;
+static LIST_HEAD(, repeat) repeats = LIST_HEAD_INITIALIZER(repeats);
 /* How soon a repeat postponed by a full queue tries again. */
 #define REPEAT_RETRY_MS	10
 
 static void
 repeat_free(struct repeat *r)
 {
-	struct repeat **pp;
-
-	for (pp = &repeats; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == r) {
-			*pp = r->next;
-			break;
-		}
+	if (r->listed)
+		LIST_REMOVE(r, entry);
 	if (r->timer)
 		loop_timer_del(r->timer);
 	buf_free(&r->data);
@@ -291,7 +288,7 @@ cmd_repeat_describe(unsigned id, struct buf *out)
 	struct repeat *r;
 	int n = 0;
 
-	for (r = repeats; r != NULL; r = r->next) {
+	LIST_FOREACH(r, &repeats, entry) {
 		if (r->id != id)
 			continue;
 		if (n++ > 0)
@@ -311,7 +308,7 @@ cmd_data_busy(void)
 {
 	struct repeat *r;
 
-	for (r = repeats; r != NULL; r = r->next)
+	LIST_FOREACH(r, &repeats, entry)
 		if (!r->forever)
 			return 1;
 	return cmd_sendfile_busy();
@@ -332,8 +329,8 @@ cmd_data_init(void)
 void
 cmd_data_cleanup(void)
 {
-	while (repeats != NULL)
-		repeat_free(repeats);
+	while (!LIST_EMPTY(&repeats))
+		repeat_free(LIST_FIRST(&repeats));
 	cmd_sendfile_cleanup();
 }
 
@@ -483,8 +480,8 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		if (!rep->forever && --rep->left == 0)
 			repeat_free(rep);
 		else {
-			rep->next = repeats;
-			repeats = rep;
+			LIST_INSERT_HEAD(&repeats, rep, entry);
+			rep->listed = 1;
 			if (rep->paced) {
 				pace_sent(&rep->pace, 1);
 				repeat_pace_timer(rep);
@@ -569,8 +566,8 @@ cmd_stop_exec(struct cmd_ctx *c)
 	struct repeat *r, *rnext;
 	int n = 0, m;
 
-	for (r = repeats; r != NULL; r = rnext) {
-		rnext = r->next;
+	for (r = LIST_FIRST(&repeats); r != NULL; r = rnext) {
+		rnext = LIST_NEXT(r, entry);
 		if (r->id == s->id) {
 			repeat_free(r);
 			n++;

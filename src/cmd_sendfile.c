@@ -3,6 +3,7 @@
  * queues, driven by the write side (bytes the kernel took make room), with
  * one progress line at the prompt; and the transfers' part of stop,
  * Ctrl-C and the end of input. */
+#include <sys/queue.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -49,7 +50,7 @@
 
 
 struct xfer {
-	struct xfer	*next;
+	LIST_ENTRY(xfer) entry;
 	unsigned	 id;
 	int		 fd;
 	char		*path;		/* as given, for JSON and errors */
@@ -63,7 +64,7 @@ struct xfer {
 	int		 progress;
 	uint64_t	 timer;
 };
-static struct xfer *xfers;
+static LIST_HEAD(, xfer) xfers = LIST_HEAD_INITIALIZER(xfers);
 extern const struct cmd_entry cmd_sendfile_entry;
 static uint64_t xfer_groups;		/* also: the last sendfile's group */
 /* What one sendfile's transfers share with the command that waits for
@@ -95,13 +96,7 @@ static uint64_t xfer_ptimer_us;
 static void
 xfer_free(struct xfer *x)
 {
-	struct xfer **pp;
-
-	for (pp = &xfers; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == x) {
-			*pp = x->next;
-			break;
-		}
+	LIST_REMOVE(x, entry);
 	if (x->timer)
 		loop_timer_del(x->timer);
 	close(x->fd);
@@ -110,7 +105,7 @@ xfer_free(struct xfer *x)
 	xgroup_unref(x->g);
 	free(x);
 	client_wake();		/* a sendfile may wait for this one */
-	for (x = xfers; x != NULL; x = x->next)
+	LIST_FOREACH(x, &xfers, entry)
 		if (x->progress)
 			return;
 	if (xfer_ptimer) {
@@ -194,7 +189,7 @@ xfer_progress(void *arg)
 
 	(void)arg;
 	xfer_ptimer = 0;
-	for (x = xfers; x != NULL; x = x->next) {
+	LIST_FOREACH(x, &xfers, entry) {
 		if (!x->progress)
 			continue;
 		uint64_t sent = xfer_sent(x);
@@ -422,8 +417,8 @@ xfer_step_all(void)
 {
 	struct xfer *x, *next;
 
-	for (x = xfers; x != NULL; x = next) {
-		next = x->next;
+	for (x = LIST_FIRST(&xfers); x != NULL; x = next) {
+		next = LIST_NEXT(x, entry);
 		if (xfer_step(x))
 			xfer_free(x);
 	}
@@ -435,7 +430,7 @@ xfer_kick(struct session *s)
 {
 	struct xfer *x;
 
-	for (x = xfers; x != NULL; x = x->next)
+	LIST_FOREACH(x, &xfers, entry)
 		if (x->id == s->id && x->timer == 0)
 			x->timer = loop_timer_add(0, xfer_timer, x);
 }
@@ -451,7 +446,7 @@ xfer_tap_chunk(struct session *s, const struct chunk *c)
 {
 	/* The queue is counted down after the taps see the bytes: the step
 	 * (from the loop) decides whether there is room. */
-	if (xfers != NULL && c->dir == '>')
+	if (!LIST_EMPTY(&xfers) && c->dir == '>')
 		xfer_kick(s);
 }
 
@@ -462,7 +457,7 @@ xfer_tap_event(struct session *s, enum tap_event ev, const char *reason,
 	(void)ev;
 	(void)reason;
 	(void)lost;
-	if (xfers != NULL)
+	if (!LIST_EMPTY(&xfers))
 		xfer_kick(s);
 }
 
@@ -491,8 +486,8 @@ cmd_sendfile_interrupt(struct client *cl)
 
 	if (cl->pending.active && cl->pending.ent != &cmd_sendfile_entry)
 		return 0;
-	for (x = xfers; x != NULL; x = next) {
-		next = x->next;
+	for (x = LIST_FIRST(&xfers); x != NULL; x = next) {
+		next = LIST_NEXT(x, entry);
 		if (x->group == xfer_groups) {
 			xfer_stopped(x);
 			n++;
@@ -504,7 +499,7 @@ cmd_sendfile_interrupt(struct client *cl)
 int
 cmd_sendfile_busy(void)
 {
-	return xfers != NULL;
+	return !LIST_EMPTY(&xfers);
 }
 
 /* stop ID: the transfers to s, and to its peers if it is a server. */
@@ -514,10 +509,10 @@ cmd_sendfile_stop(struct session *s)
 	struct xfer *x, *xnext;
 	int m = 0;
 
-	for (x = xfers; x != NULL; x = xnext) {
+	for (x = LIST_FIRST(&xfers); x != NULL; x = xnext) {
 		struct session *t = sess_find(x->id);
 
-		xnext = x->next;
+		xnext = LIST_NEXT(x, entry);
 		if (x->id == s->id || (t != NULL && t->parent == s)) {
 			xfer_stopped(x);
 			m++;
@@ -529,8 +524,8 @@ cmd_sendfile_stop(struct session *s)
 void
 cmd_sendfile_cleanup(void)
 {
-	while (xfers != NULL)
-		xfer_free(xfers);
+	while (!LIST_EMPTY(&xfers))
+		xfer_free(LIST_FIRST(&xfers));
 }
 
 /* sendfile */
@@ -559,7 +554,7 @@ cmd_sendfile_check(struct pending *p)
 	struct xfer *x;
 	size_t i;
 
-	for (x = xfers; x != NULL; x = x->next)
+	LIST_FOREACH(x, &xfers, entry)
 		if (x->group == w->group)
 			return 0;
 	if (w->g->failed)
@@ -630,8 +625,8 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 		if (why != NULL) {
 			if (fd != -1)
 				close(fd);
-			for (x = xfers; x != NULL; x = xnext) {
-				xnext = x->next;
+			for (x = LIST_FIRST(&xfers); x != NULL; x = xnext) {
+				xnext = LIST_NEXT(x, entry);
 				if (x->group == group)
 					xfer_free(x);
 			}
@@ -652,8 +647,7 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 		x->progress = c->interactive;
 		x->chunk = chunk ? (size_t)chunk :
 		    t->local.ss.ss_family == AF_INET6 ? 1452 : 1472;
-		x->next = xfers;
-		xfers = x;
+		LIST_INSERT_HEAD(&xfers, x, entry);
 	}
 	buf_free(&shown);
 	if (c->interactive && xfer_ptimer == 0) {

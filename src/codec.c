@@ -31,7 +31,7 @@ codec_error(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int
+int
 codec_hexval(int c)
 {
 	if (c >= '0' && c <= '9')

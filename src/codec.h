@@ -57,6 +57,8 @@ void	codec_hexdump(const unsigned char *p, size_t n, uint64_t base,
 
 /* Lower-case hex, no separators. */
 void	codec_hex(const unsigned char *p, size_t n, struct buf *out);
+/* The value of one hex digit (either case), or -1. */
+int	codec_hexval(int c);
 
 /*
  * Append a JSON string literal (with the quotes) for UTF-8 input.  Invalid

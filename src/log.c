@@ -4,6 +4,8 @@
  * exactly what was counted: received bytes as read, sent bytes when the
  * kernel took them; bytes still queued when a session ends are recorded as
  * lost, never as sent. */
+#include <sys/queue.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,7 +33,7 @@
 
 /* A session's TCP flow in one pcapng log. */
 struct log_flow {
-	struct log_flow		*next;
+	LIST_ENTRY(log_flow)	 entry;
 	unsigned		 id;
 	struct pcapng_tcp	 tcp;
 	int			 udp;
@@ -40,7 +42,7 @@ struct log_flow {
 };
 
 struct log {
-	struct log	*next;
+	TAILQ_ENTRY(log) entry;
 	unsigned	 id;		/* 0 = every session */
 	char		*path;
 	int		 fd;
@@ -49,10 +51,10 @@ struct log {
 	struct buf	 out;
 	uint64_t	 written;
 	uint64_t	 timer;
-	struct log_flow	*flows;
+	LIST_HEAD(, log_flow) flows;
 };
 
-static struct log	*logs;
+static TAILQ_HEAD(, log) logs = TAILQ_HEAD_INITIALIZER(logs);
 
 static const char *const format_names[] = { "raw", "hex", "jsonl", "pcap",
     NULL };
@@ -104,17 +106,11 @@ log_dir_name(int dirs)
 static void
 log_free(struct log *l)
 {
-	struct log **pp;
+	TAILQ_REMOVE(&logs, l, entry);
+	while (!LIST_EMPTY(&l->flows)) {
+		struct log_flow *f = LIST_FIRST(&l->flows);
 
-	for (pp = &logs; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == l) {
-			*pp = l->next;
-			break;
-		}
-	while (l->flows != NULL) {
-		struct log_flow *f = l->flows;
-
-		l->flows = f->next;
+		LIST_REMOVE(f, entry);
 		free(f);
 	}
 	if (l->timer)
@@ -224,7 +220,7 @@ log_flow(struct log *l, struct session *s, uint64_t ts)
 	struct log_flow *f;
 	struct sockaddr_storage a, b;
 
-	for (f = l->flows; f != NULL; f = f->next)
+	LIST_FOREACH(f, &l->flows, entry)
 		if (f->id == s->id)
 			return f;
 	if (sess_is_server(s) || s->state == S_CONNECTING ||
@@ -245,8 +241,7 @@ log_flow(struct log *l, struct session *s, uint64_t ts)
 		pcapng_tcp_open(&l->out, &f->tcp, s->parent != NULL ? 1 : 0, ts,
 		    f->comment);
 	}
-	f->next = l->flows;
-	l->flows = f;
+	LIST_INSERT_HEAD(&l->flows, f, entry);
 	return f;
 }
 
@@ -305,15 +300,15 @@ static void
 log_pcap_close(struct log *l, struct session *s, const char *reason,
     uint64_t lost)
 {
-	struct log_flow **pp, *f;
+	struct log_flow *f;
 	char comment[160];
 
-	for (pp = &l->flows; (f = *pp) != NULL; pp = &f->next)
+	LIST_FOREACH(f, &l->flows, entry)
 		if (f->id == s->id)
 			break;
 	if (f == NULL)
 		return;
-	*pp = f->next;
+	LIST_REMOVE(f, entry);
 	if (!f->udp) {
 		if (lost > 0)
 			snprintf(comment, sizeof comment, "%s: closed (%s), "
@@ -428,8 +423,8 @@ log_chunk(struct session *s, const struct chunk *c)
 	struct log *l, *next;
 	uint64_t ts = 0;
 
-	for (l = logs; l != NULL; l = next) {
-		next = l->next;
+	for (l = TAILQ_FIRST(&logs); l != NULL; l = next) {
+		next = TAILQ_NEXT(l, entry);
 		if (!log_covers(l, s) ||
 		    !(l->dirs & (c->dir == '<' ? LOG_RX : LOG_TX)))
 			continue;
@@ -471,8 +466,8 @@ log_event(struct session *s, enum tap_event ev, const char *reason,
 
 	if (ev == TAP_READY)
 		return;		/* a handshake done: nothing a capture records */
-	for (l = logs; l != NULL; l = next) {
-		next = l->next;
+	for (l = TAILQ_FIRST(&logs); l != NULL; l = next) {
+		next = TAILQ_NEXT(l, entry);
 		if (!log_covers(l, s))
 			continue;
 		if (l->format == LOG_JSONL)
@@ -505,8 +500,8 @@ log_secret(struct session *s, const char *line)
 	struct log *l, *next;
 
 	buf_printf(&b, "%s\n", line);
-	for (l = logs; l != NULL; l = next) {
-		next = l->next;
+	for (l = TAILQ_FIRST(&logs); l != NULL; l = next) {
+		next = TAILQ_NEXT(l, entry);
 		if (l->format != LOG_PCAP || !log_covers(l, s))
 			continue;
 		pcapng_tls_keys(&l->out, (const char *)buf_peek(&b),
@@ -533,12 +528,12 @@ int
 log_start(unsigned id, const char *path, enum log_format format, int dirs,
     char *err, size_t errlen)
 {
-	struct log *l, **tail;
+	struct log *l;
 	struct session **all;
 	size_t i, n;
 	int fd;
 
-	for (l = logs; l != NULL; l = l->next)
+	TAILQ_FOREACH(l, &logs, entry)
 		if (l->id == id && strcmp(l->path, path) == 0) {
 			snprintf(err, errlen, "%.200s: already logging there",
 			    path);
@@ -556,9 +551,8 @@ log_start(unsigned id, const char *path, enum log_format format, int dirs,
 	l->fd = fd;
 	l->format = format;
 	l->dirs = dirs;
-	for (tail = &logs; *tail != NULL; tail = &(*tail)->next)
-		;
-	*tail = l;
+	LIST_INIT(&l->flows);
+	TAILQ_INSERT_TAIL(&logs, l, entry);
 	if (format == LOG_PCAP) {
 		pcapng_header(&l->out, "socktool");
 		/* Connections already open start with a synthetic
@@ -581,8 +575,8 @@ log_stop(unsigned id)
 	struct log *l, *next;
 	int n = 0;
 
-	for (l = logs; l != NULL; l = next) {
-		next = l->next;
+	for (l = TAILQ_FIRST(&logs); l != NULL; l = next) {
+		next = TAILQ_NEXT(l, entry);
 		if (id != 0 && l->id != id)
 			continue;
 		n++;
@@ -598,7 +592,8 @@ log_list(struct log_info *out, size_t max)
 	struct log *l;
 	size_t n = 0;
 
-	for (l = logs; l != NULL; l = l->next, n++) {
+	for (l = TAILQ_FIRST(&logs); l != NULL; l = TAILQ_NEXT(l, entry),
+	    n++) {
 		if (n >= max)
 			continue;
 		out[n].id = l->id;
@@ -614,6 +609,6 @@ void
 log_done(void)
 {
 	log_stop(0);
-	while (logs != NULL)
-		log_free(logs);
+	while (!TAILQ_EMPTY(&logs))
+		log_free(TAILQ_FIRST(&logs));
 }

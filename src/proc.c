@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "codec.h"
 #include "proc.h"
 
 /* The kernel marks a listening unix socket with __SO_ACCEPTCON in the
@@ -62,18 +63,6 @@ proc_word(const char *l, size_t n, size_t *i, const char **w, size_t *wn)
 	return 1;
 }
 
-static int
-proc_hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly n hex digits (1..16) as a number. */
 static int
 proc_hex(const char *w, size_t n, uint64_t *v)
@@ -85,7 +74,7 @@ proc_hex(const char *w, size_t n, uint64_t *v)
 		return -1;
 	*v = 0;
 	for (k = 0; k < n; k++) {
-		if ((d = proc_hexdigit(w[k])) < 0)
+		if ((d = codec_hexval((unsigned char)w[k])) < 0)
 			return -1;
 		*v = *v << 4 | (uint64_t)d;
 	}
