@@ -58,6 +58,7 @@ SRCS	 = \
 	src/buf.c \
 	src/codec.c \
 	src/out.c \
+	src/json.c \
 	src/enc.c \
 	src/frame.c \
 	src/pipe.c \
@@ -112,10 +113,11 @@ test_frame_SRCS	 = src/frame.c src/codec.c src/buf.c
 test_loop_SRCS	 = src/loop.c src/clock.c src/buf.c
 test_pace_SRCS	 = src/pace.c src/codec.c src/buf.c
 test_shape_SRCS	 = src/shape.c
+test_json_SRCS	 = src/json.c src/clock.c src/codec.c src/buf.c
 test_pcapng_SRCS = src/pcapng.c src/buf.c
 test_ports_SRCS	 = src/ports.c src/buf.c
 test_proc_SRCS	 = src/proc.c src/codec.c src/buf.c
-test_out_SRCS	 = src/out.c src/clock.c src/codec.c src/enc.c src/buf.c
+test_out_SRCS	 = src/out.c src/json.c src/clock.c src/codec.c src/enc.c src/buf.c
 # (OpenSSL linked directly: this test calls it, socktool dlopen()s it)
 test_tls_SRCS	 = src/tls_cert.c src/ossl.c src/buf.c
 test_tls_LIBS	 = $(OPENSSL_LIBS) $(DL_LIBS)

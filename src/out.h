@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "json.h"
 
 struct out_config {
 	int	json;
@@ -162,27 +163,10 @@ struct out_data {
 };
 void	out_data(const struct out_data *);
 
-/* JSON object builder. */
-struct json {
-	struct buf	b;
-	int		comma;
-};
-void	j_begin(struct json *, const char *event);
-void	j_key(struct json *, const char *key);	/* NULL inside arrays */
-void	j_str(struct json *, const char *key, const char *v);
-void	j_strn(struct json *, const char *key, const char *v, size_t n);
-void	j_u64(struct json *, const char *key, uint64_t v);
-void	j_int(struct json *, const char *key, int64_t v);
-void	j_bool(struct json *, const char *key, int v);
-void	j_null(struct json *, const char *key);
-void	j_obj(struct json *, const char *key);
-void	j_arr(struct json *, const char *key);
-void	j_close_obj(struct json *);
-void	j_close_arr(struct json *);
-/* Close the top object, print it as one line, free the builder. */
+/* Close the top object of a JSON builder (json.h), print it as one
+ * line to the current sink, free the builder. */
+struct json;
 void	j_emit(struct json *);
-/* The same into dst instead (a log file's buffer). */
-void	j_finish(struct json *, struct buf *dst);
 
 /* Colour helpers for human output ("" when colour is off). */
 const char *out_color(const char *which);
