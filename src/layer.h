@@ -41,6 +41,7 @@ enum layer_ctl {
 			 * returned -1 with it): end the session with the
 			 * layer's own reason and words; 0 when it did */
 	LCTL_DEST,	/* struct layer_dest *: where a datagram goes */
+	LCTL_SOCK_ERROR, /* int *: the descriptor's pending error (SO_ERROR) */
 	LCTL_ANSWER_TO,	/* struct net_addr *: a datagram endpoint without a
 			 * default destination answers the last source:
 			 * that (0), or none yet (1) */

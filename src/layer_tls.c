@@ -644,12 +644,7 @@ tls_io(struct layer *l, int events)
 		return;
 	}
 	if (s->eof && (events & (LOOP_HUP | LOOP_ERR))) {
-		int e = net_sock_error(s->fd);
-
-		if (e != 0)
-			sess_fail(s, e);
-		else
-			sess_destroy(s, "peer", "connection closed by peer");
+		sess_hangup(s);
 		return;
 	}
 	if (!s->eof && (events & (LOOP_HUP | LOOP_ERR))) {

@@ -444,6 +444,21 @@ sess_progress(struct session *s)
 	return -1;
 }
 
+void
+sess_hangup(struct session *s)
+{
+	int e = 0;
+
+	/* The peer finished earlier and now the connection is gone both
+	 * ways (a reset after our send, typically).  EPOLLHUP cannot be
+	 * masked: end here rather than spin on it. */
+	layer_control(s, LCTL_SOCK_ERROR, &e);
+	if (e != 0)
+		sess_fail(s, e);
+	else
+		sess_destroy(s, "peer", "connection closed by peer");
+}
+
 int
 sess_peer_eof(struct session *s)
 {

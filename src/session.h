@@ -219,6 +219,9 @@ void		 relay_release(struct session *);
 void		 sess_shutdown(struct session *);
 /* An I/O error e ended the session. */
 void		 sess_fail(struct session *, int e);
+/* The connection hung up after the peer had finished: the end, with the
+ * descriptor's pending error if there is one. */
+void		 sess_hangup(struct session *);
 /* The peer finished sending.  Returns -1 if the session is gone. */
 int		 sess_peer_eof(struct session *);
 /* The session's own end-of-stream rules (a role's peer_eof may defer to

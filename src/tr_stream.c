@@ -51,6 +51,10 @@ stream_control(struct layer *l, enum layer_ctl op, void *arg)
 {
 	int n = 0;
 
+	if (op == LCTL_SOCK_ERROR) {
+		*(int *)arg = net_sock_error(l->s->fd);
+		return 0;
+	}
 	if (op != LCTL_UNACKED)
 		return -1;
 	/* Unix sockets hand data over at once. */
@@ -73,15 +77,7 @@ stream_io(struct layer *l, int events)
 	struct session *s = l->s;
 
 	if (s->eof && (events & (LOOP_HUP | LOOP_ERR))) {
-		/* The peer finished earlier and now the connection is gone
-		 * both ways (a reset after our send, typically).  EPOLLHUP
-		 * cannot be masked: end here rather than spin on it. */
-		int e = net_sock_error(s->fd);
-
-		if (e != 0)
-			sess_fail(s, e);
-		else
-			sess_destroy(s, "peer", "connection closed by peer");
+		sess_hangup(s);
 		return;
 	}
 	/* A hung-up socket may still hold data: read before judging. */

@@ -30,6 +30,21 @@ def seen(st, pattern, timeout=10):
         return False
 
 
+def read_to_end(sock):
+    """Everything until the peer's FIN; "<no end>" appended if none came
+    within 10 s."""
+    sock.settimeout(10)
+    data = b""
+    try:
+        while True:
+            d = sock.recv(100)
+            if not d:
+                return data
+            data += d
+    except socket.timeout:
+        return data + b"<no end>"
+
+
 def relay_port(st):
     return int(st.wait_for(r"^\[1\] listening on \S*:(\d+)").group(1))
 
@@ -102,16 +117,7 @@ with Socktool() as st:
        "the server's end is held with its bytes")
     st.cmd("release 3")
     ok(seen(st, r"^\[3\] released 10 held bytes"), "release says how many")
-    cl.settimeout(10)
-    data = b""
-    try:
-        while True:
-            d = cl.recv(100)
-            if not d:
-                break
-            data += d
-    except socket.timeout:
-        data += b"<no end>"
+    data = read_to_end(cl)
     is_eq(data, b"held-bytes", "the client gets the held bytes, then the "
           "end of the stream")
     cl.close()
@@ -134,16 +140,7 @@ with Socktool() as st:
     st.cmd("close 3")
     ok(seen(st, r"^\[3\] 10 held bytes forwarded before the close"),
        "closing a held side forwards what it holds first")
-    cl.settimeout(10)
-    data = b""
-    try:
-        while True:
-            d = cl.recv(100)
-            if not d:
-                break
-            data += d
-    except socket.timeout:
-        data += b"<no end>"
+    data = read_to_end(cl)
     is_eq(data, b"held-bytes", "the client gets them, then the close")
     cl.close()
     u.close()
