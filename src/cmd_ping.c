@@ -84,10 +84,7 @@ ping_find(struct ping *p, struct session *s)
 	if (s->n_recv == p->mark)
 		return 0;
 	p->mark = s->n_recv;
-	if (!sess_is_server(s))
-		return cmd_expect_in(&s->expwin, ping_pattern(p), &p->scratch,
-		    &client_pos(p->cl, s->id)->rx);
-	sess_foreach_peer(s, ping_search_peer, &a);
+	sess_each_target(s, ping_search_peer, &a);
 	return a.hit;
 }
 
@@ -130,10 +127,7 @@ ping_send(struct ping *p, struct session *s, char *err, size_t errlen)
 	/* A reply is what arrives after the probe: anything older (a late
 	 * answer to a probe already counted lost) must not match. */
 	pipe_window_flush();
-	if (sess_is_server(s))
-		sess_foreach_peer(s, ping_forget_peer, p->cl);
-	else
-		ping_forget_peer(s, p->cl);
+	sess_each_target(s, ping_forget_peer, p->cl);
 	p->mark = s->n_recv;
 	p->sent_us = clock_us();
 	if (pipe_send_ex(s, buf_peek(&p->probe), buf_len(&p->probe), NULL, 0,

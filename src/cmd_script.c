@@ -90,6 +90,25 @@ cmd_expect_free(void *arg)
 	free(w);
 }
 
+/* One window searched for an expect, until one matches. */
+struct expect_search {
+	struct expect_wait	*w;
+	struct client		*cl;
+	struct buf		*scratch;
+	int			 hit;
+	unsigned		 where;
+};
+
+static void
+cmd_expect_target(struct session *t, void *arg)
+{
+	struct expect_search *es = arg;
+
+	if (!es->hit && (es->hit = cmd_expect_in(&t->expwin,
+	    &es->w->pattern, es->scratch, &client_pos(es->cl, t->id)->rx)))
+		es->where = t->id;
+}
+
 static int
 cmd_expect_check(struct pending *p)
 {
@@ -105,22 +124,14 @@ cmd_expect_check(struct pending *p)
 		hit = cmd_expect_in(sess_zombie_data(w->id), &w->pattern,
 		    &scratch, &client_pos(p->cl, w->id)->rx);
 	else if (s->n_recv != w->mark || !w->searched) {
+		struct expect_search es = { w, p->cl, &scratch, 0, 0 };
+
 		w->searched = 1;
 		w->mark = s->n_recv;
-		if (sess_is_server(s)) {
-			struct session **all;
-			size_t n, i;
-
-			all = sess_all(&n);
-			for (i = 0; i < n && !hit; i++)
-				if (all[i]->parent == s &&
-				    (hit = cmd_expect_in(&all[i]->expwin,
-				    &w->pattern, &scratch, &client_pos(p->cl,
-				    all[i]->id)->rx)))
-					where = all[i]->id;
-		} else
-			hit = cmd_expect_in(&s->expwin, &w->pattern, &scratch,
-			    &client_pos(p->cl, s->id)->rx);
+		/* On a server, each peer's window in turn. */
+		sess_each_target(s, cmd_expect_target, &es);
+		if ((hit = es.hit))
+			where = es.where;
 	}
 	if (hit) {
 		buf_free(&scratch);

@@ -59,6 +59,7 @@ struct xfer {
 	uint64_t	 started_us;
 	uint64_t	 shown_done;	/* done at the last progress line */
 	size_t		 chunk;		/* datagram size for UDP */
+	int		 dgram;		/* to a datagram session: chunk each */
 	uint64_t	 group;		/* the sendfile command it belongs to */
 	struct xfer_group *g;		/* ... and what it shares with it */
 	int		 progress;
@@ -308,7 +309,7 @@ xfer_finish(struct xfer *x, struct session *s)
 	struct stat st;
 
 	/* One file, one message on a stream; datagrams counted each. */
-	if (sess_is_stream(s))
+	if (!x->dgram)
 		pipe_count_msg_tx(s);
 	xfer_done(x, s, fstat(x->fd, &st) == 0 ? (uint64_t)st.st_size :
 	    x->size);
@@ -348,12 +349,10 @@ xfer_step(struct xfer *x)
 		return 0;
 	slice = xmalloc(FILE_SLICE);
 	while (budget-- > 0) {
-		size_t want = sess_is_stream(s) ? FILE_SLICE : x->chunk;
+		size_t want = x->dgram ? x->chunk : FILE_SLICE;
 		ssize_t r;
 
-		if (sess_is_stream(s) && pipe_queued(s) >= FILE_QUEUE_LOW)
-			break;
-		if (!sess_is_stream(s) && pipe_queued(s) > 0)
+		if (pipe_queued(s) >= (x->dgram ? 1 : FILE_QUEUE_LOW))
 			break;
 		if (want > x->size - x->done)
 			want = (size_t)(x->size - x->done);
@@ -371,7 +370,7 @@ xfer_step(struct xfer *x)
 			return 1;
 		}
 		x->done += (uint64_t)r;
-		if (sess_is_stream(s)) {
+		if (!x->dgram) {
 			if (pipe_write(s, slice, (size_t)r) == -1) {
 				xfer_failed(x, "session closed");
 				free(slice);
@@ -396,7 +395,7 @@ xfer_step(struct xfer *x)
 	/* With nothing left queued (UDP, or a reader that keeps up), no
 	 * write event will call us again: a timer does. */
 	if (pipe_queued(s) == 0 && x->timer == 0)
-		x->timer = loop_timer_add(budget < 0 || sess_is_stream(s) ? 0 : 1,
+		x->timer = loop_timer_add(budget < 0 || !x->dgram ? 0 : 1,
 		    xfer_timer, x);
 	return 0;
 }
@@ -571,16 +570,32 @@ cmd_sendfile_check(struct pending *p)
 	return 1;
 }
 
+/* The sessions a sendfile goes to, by id. */
+struct sendfile_targets {
+	unsigned	*ids;
+	size_t		 n;
+};
+
+static void
+sendfile_target(struct session *t, void *arg)
+{
+	struct sendfile_targets *tg = arg;
+
+	tg->ids = xrealloc(tg->ids, (tg->n + 1) * sizeof *tg->ids);
+	tg->ids[tg->n++] = t->id;
+}
+
 static enum cmd_status
 cmd_sendfile_exec(struct cmd_ctx *c)
 {
-	struct session *s = c->s, **all;
+	struct session *s = c->s;
+	struct sendfile_targets tg = { NULL, 0 };
 	struct buf shown = BUF_INIT;
 	struct xfer_group *g;
 	struct stat st;
 	uint64_t chunk = 0, group;
-	unsigned *ids = NULL;
-	size_t n = 0, cnt, i;
+	unsigned *ids;
+	size_t n, i;
 	const char *v;
 
 	if ((v = cmd_opt(c, "chunk")) != NULL &&
@@ -591,19 +606,12 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 	/* A pipe or device could block the whole tool, or never end. */
 	if (!S_ISREG(st.st_mode))
 		return cmd_fail(c, "%s is not a regular file", c->argv[1]);
-	if (sess_is_server(s)) {
-		all = sess_all(&cnt);
-		for (i = 0; i < cnt; i++)
-			if (all[i]->parent == s) {
-				ids = xrealloc(ids, (n + 1) * sizeof *ids);
-				ids[n++] = all[i]->id;
-			}
-		if (n == 0)
-			return cmd_fail(c, "server %u has no peers", s->id);
-	} else {
-		ids = xmalloc(sizeof *ids);
-		ids[n++] = s->id;
-	}
+	/* To a server: one transfer per peer. */
+	sess_each_target(s, sendfile_target, &tg);
+	ids = tg.ids;
+	n = tg.n;
+	if (n == 0)
+		return cmd_fail(c, "server %u has no peers", s->id);
 	codec_escape((const unsigned char *)c->argv[1], strlen(c->argv[1]),
 	    &shown, 0);
 	group = ++xfer_groups;
@@ -645,6 +653,7 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 		x->group = group;
 		x->g = xgroup_ref(g);
 		x->progress = c->interactive;
+		x->dgram = !sess_is_stream(t);
 		x->chunk = chunk ? (size_t)chunk :
 		    t->local.ss.ss_family == AF_INET6 ? 1452 : 1472;
 		LIST_INSERT_HEAD(&xfers, x, entry);

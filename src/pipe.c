@@ -218,10 +218,13 @@ pipe_queued(const struct session *s)
 	return s->outq_payload;
 }
 
+/* A relay side keeps room for injected sends above what forwarding may
+ * fill. */
 static void
-pipe_peer_full(struct session *peer, void *arg)
+pipe_target_full(struct session *t, void *arg)
 {
-	if (pipe_queued(peer) >= SESS_QUEUE_MAX)
+	if (pipe_queued(t) >= SESS_QUEUE_MAX +
+	    (t->pair != NULL ? SESS_INJECT_ROOM : 0))
 		*(int *)arg = 1;
 }
 
@@ -230,11 +233,8 @@ pipe_can_queue(const struct session *s)
 {
 	int full = 0;
 
-	if (!sess_is_server(s))
-		return pipe_queued(s) < SESS_QUEUE_MAX +
-		    (s->pair != NULL ? SESS_INJECT_ROOM : 0);
 	/* To a server: every peer gets it, so every peer needs room. */
-	host->foreach_peer((struct session *)s, pipe_peer_full, &full);
+	host->each_target((struct session *)s, pipe_target_full, &full);
 	return !full;
 }
 

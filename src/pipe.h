@@ -126,6 +126,9 @@ struct pipe_host {
 	/* Each current peer of a server (a send to a server goes to all). */
 	size_t		(*foreach_peer)(struct session *srv,
 			    void (*fn)(struct session *, void *), void *arg);
+	/* A server's peers, else the session itself (sess_each_target). */
+	size_t		(*each_target)(struct session *,
+			    void (*fn)(struct session *, void *), void *arg);
 	/* Why a recently closed session closed, or NULL. */
 	const char	*(*closed_msg)(unsigned id);
 };

@@ -444,6 +444,16 @@ sess_progress(struct session *s)
 	return -1;
 }
 
+size_t
+sess_each_target(struct session *s, void (*fn)(struct session *, void *),
+    void *arg)
+{
+	if (sess_is_server(s))
+		return sess_foreach_peer(s, fn, arg);
+	fn(s, arg);
+	return 1;
+}
+
 void
 sess_hangup(struct session *s)
 {
@@ -604,6 +614,7 @@ static const struct pipe_host sess_pipe_host = {
 	.progress = sess_progress,
 	.fail = sess_fail,
 	.foreach_peer = sess_foreach_peer,
+	.each_target = sess_each_target,
 	.closed_msg = sess_closed_msg,
 };
 

@@ -162,6 +162,12 @@ int		 sess_opening(const struct session *);
 size_t		 sess_foreach_peer(struct session *srv,
 		    void (*fn)(struct session *, void *), void *arg);
 
+/* The sessions a command given s acts on: a server's current peers (a
+ * command to a server reaches every client), else s itself; fn may close
+ * them.  Returns how many there were. */
+size_t		 sess_each_target(struct session *s,
+		    void (*fn)(struct session *, void *), void *arg);
+
 /* For the constructors in the transports: a new session in the table, and
  * its removal without a trace when setting it up failed. */
 struct session	*sess_new(enum sess_kind, const struct settings *);
