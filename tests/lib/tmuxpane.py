@@ -121,13 +121,19 @@ class Pane:
 
     def command(self, line, wait="prompt"):
         """Type a whole line and press Enter; then wait: "prompt" until the
-        last row is the empty prompt, "grown" until there are more rows
-        than before and the last is the empty prompt, None not at all."""
+        line is shown at the prompt, and after Enter until the last row is
+        the empty prompt again; "grown" until there are more rows than
+        before and the last is the empty prompt; None not at all."""
         n = self.mark()
         self.typed(line)
-        self.keys("Enter")
         if wait == "prompt":
+            # The line shown at the prompt first: then, after Enter, the
+            # bare prompt can only be the one socktool draws once it has
+            # run the line (before, it could still be the old one).
+            self.wait_last((self.PROMPT + " " + line).rstrip(), timeout=5)
+            self.keys("Enter")
             return self.wait_last(self.PROMPT)
+        self.keys("Enter")
         if wait == "grown":
             return self.wait(lambda ls: len(ls) > n and
                              ls[-1] == self.PROMPT)
