@@ -219,7 +219,8 @@ ring_append(struct ring *r, const void *p, size_t n, size_t max)
 		r->start = 0;
 	}
 	if (r->len + n > r->alloc && r->alloc < max) {
-		size_t want = r->alloc ? r->alloc : 256;
+		/* Small first: most sessions hear a few lines. */
+		size_t want = r->alloc ? r->alloc : 64;
 
 		while (want < r->len + n && want < max)
 			want *= 2;

@@ -20,6 +20,8 @@
 #include "session.h"
 #include "layer.h"
 
+/* A drained output queue this small is given back (pipe_output). */
+#define PIPE_SMALL_QUEUE	4096
 /* Bytes read per wakeup per session: keeps one busy peer from starving the
  * rest while still moving bulk data in large reads. */
 #define READ_CHUNK	(256u << 10)
@@ -598,6 +600,11 @@ pipe_output(struct session *s)
 		if (pipe_shaped(s))
 			pipe_shape_used(s, (size_t)w);
 	}
+	/* An idle session keeps no small queue buffer (an echo's, a
+	 * prompt's line): ten thousand peers would hold them all.  A bulk
+	 * sender's large one stays, it is filled again at once. */
+	if (buf_len(&s->outq) == 0 && s->outq.cap <= PIPE_SMALL_QUEUE)
+		buf_free(&s->outq);
 	/* Room again: the other side of a relay may read. */
 	if (s->pair != NULL)
 		layer_interest(s->pair);
