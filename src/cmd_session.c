@@ -210,7 +210,7 @@ cmd_list_order(size_t *nrows)
 		if (all[i]->pair != NULL && all[i]->pair->id < all[i]->id)
 			continue;
 		rows[(*nrows)++] = all[i];
-		if (!sess_is_server(all[i]))
+		if (all[i]->npeers == 0)
 			continue;
 		for (k = i + 1; k < n; k++)
 			if (all[k]->parent == all[i]) {
@@ -229,7 +229,7 @@ cmd_remote(const struct session *s, char *buf, size_t len)
 {
 	struct net_addr a;
 
-	if (!sess_is_stream(s) && layer_control(s, LCTL_ANSWER_TO, &a) == 0) {
+	if (layer_control(s, LCTL_ANSWER_TO, &a) == 0) {
 		net_fmt((const struct sockaddr *)&a.ss, a.len, buf, len);
 		return buf;
 	}
@@ -410,30 +410,38 @@ const struct cmd_entry cmd_close_entry = {
 };
 
 /* set */
+struct set_job {
+	const struct setting_def	*d;
+	const char			*v;
+};
+
+static void
+cmd_set_one(struct session *s, void *arg)
+{
+	const struct set_job *j = arg;
+	char err[8];
+
+	j->d->apply(&s->set, j->v, err, sizeof err);
+	/* `read on|off` and the like change what the socket waits for. */
+	layer_interest(s);
+}
+
+/* A server's peers (and a relay pair's upstream side) follow it. */
+static void
+cmd_set_peer(struct session *p, void *arg)
+{
+	cmd_set_one(p, arg);
+	if (p->pair != NULL && p->pair->parent == NULL)
+		cmd_set_one(p->pair, arg);
+}
+
 static void
 cmd_set_apply(struct session *s, const struct setting_def *d, const char *v)
 {
-	struct session **all;
-	size_t n, i;
-	char err[8];
+	struct set_job j = { d, v };
 
-	d->apply(&s->set, v, err, sizeof err);
-	/* `read on|off` and the like change what the socket waits for. */
-	layer_interest(s);
-	if (!sess_is_server(s))
-		return;
-	all = sess_all(&n);
-	for (i = 0; i < n; i++)
-		if (all[i]->parent == s) {
-			d->apply(&all[i]->set, v, err, sizeof err);
-			layer_interest(all[i]);
-			/* A relay's pairs: the upstream side too. */
-			if (all[i]->pair != NULL && all[i]->pair->parent == NULL) {
-				d->apply(&all[i]->pair->set, v, err,
-				    sizeof err);
-				layer_interest(all[i]->pair);
-			}
-		}
+	cmd_set_one(s, &j);
+	sess_foreach_peer(s, cmd_set_peer, &j);
 }
 
 static enum cmd_status
