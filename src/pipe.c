@@ -329,7 +329,8 @@ pipe_framed(void *arg, const unsigned char *p, size_t n, enum frame_why why)
 	pipe_message(s, p, n, NULL, n, 0);
 }
 
-void
+/* Bytes arrived: counted, tapped, into the expect window, then framed. */
+static void
 pipe_rx(struct session *s, const unsigned char *p, size_t n,
     const struct net_addr *from, size_t wire_size, int truncated)
 {

@@ -72,9 +72,6 @@ void	pipe_fail(struct session *, int e);
  * does not spin on it. */
 int	pipe_input(struct session *, int hup);
 int	pipe_output(struct session *);
-/* Bytes arrived (a transport that reads on its own calls this). */
-void	pipe_rx(struct session *, const unsigned char *, size_t,
-	    const struct net_addr *from, size_t wire_size, int truncated);
 /* The stream ended: what framing still holds is delivered as a message. */
 void	pipe_rx_end(struct session *);
 /* Read what the peer already sent (before close), at most budget bytes. */

@@ -96,6 +96,7 @@ struct relay_side {
 };
 
 static const struct role relay_role, relay_side_role;
+static void	relay_defer_progress(struct session *);
 
 static struct relay *
 relay_of(const struct session *srv)
@@ -324,7 +325,9 @@ relay_defer(struct session *s, int what, const char *reason, const char *msg)
 	loop_timer_add(0, relay_job_run, j);
 }
 
-void
+/* The other side of s's pair looks at its end-of-stream rules again: from
+ * the loop, never inside s's own receive path. */
+static void
 relay_defer_progress(struct session *s)
 {
 	relay_defer(s, RJ_PROGRESS, NULL, NULL);

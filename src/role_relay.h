@@ -25,8 +25,5 @@ void	relay_set_tls(struct session *srv, struct tls_cfg *in,
 struct session *relay_start_udp(const char *host, uint16_t port,
 	    const char *uphost, uint16_t upport, uint64_t idle_ms, char *err,
 	    size_t errlen);
-/* The other side of s's pair must look at its end-of-stream rules again;
- * done from the loop, never inside s's own receive path. */
-void	relay_defer_progress(struct session *);
 
 #endif

@@ -46,7 +46,6 @@ enum sess_kind {
 #define KIND_UNIX	0x08	/* AF_UNIX: addresses are paths */
 #define KIND_MCAST	0x10	/* a multicast group member */
 #define KIND_TLS	0x20	/* TLS over TCP */
-#define KIND_RELAY	0x40	/* a relay or one side of a relayed pair */
 struct kind_info {
 	const char	*name;
 	unsigned	 flags;
