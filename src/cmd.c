@@ -122,7 +122,9 @@ cmd_next_token(const char *line, size_t len, size_t *pos, struct cmd_token *tok,
 			i++;
 			continue;
 		}
-		if (q == '\\' && i + 1 < len)
+		if (q == '\\' && i + 1 < len && line[i + 1] == '#')
+			i++;		/* "\#": a '#' that starts no comment */
+		else if (q == '\\' && i + 1 < len)
 			buf_putc(&w, line[i++]);
 		buf_putc(&w, line[i++]);
 	}
@@ -556,12 +558,37 @@ cmd_parse(struct cmd_ctx *c, const char *line, size_t len, size_t pos,
 	return 0;
 }
 
+size_t
+cmd_comment_start(const char *line, size_t len)
+{
+	size_t i;
+	char q = 0;
+
+	for (i = 0; i < len; i++) {
+		char ch = line[i];
+
+		if (q != 0) {
+			if (q == '"' && ch == '\\')
+				i++;
+			else if (ch == q)
+				q = 0;
+		} else if (ch == '\\')
+			i++;
+		else if (ch == '"' || ch == '\'')
+			q = ch;
+		else if (ch == '#' && (i == 0 || line[i - 1] == ' ' ||
+		    line[i - 1] == '\t'))
+			return i;
+	}
+	return len;
+}
+
 enum cmd_status
 cmd_run(struct client *cl, const char *line, size_t len)
 {
 	struct cmd_token first, *words = NULL;
 	struct cmd_ctx c;
-	size_t pos = 0, nwords = 0;
+	size_t pos = 0, nwords = 0, n;
 	char err[256];
 	enum cmd_status st;
 	int r;
@@ -572,9 +599,17 @@ cmd_run(struct client *cl, const char *line, size_t len)
 		out_error(NULL, "NUL byte in command line; line ignored");
 		return CMD_ERR;
 	}
+	/* "send 1 hi   # a comment": the comment and the blanks before it
+	 * are not part of the command. */
+	if ((n = cmd_comment_start(line, len)) < len) {
+		len = n;
+		while (len > 0 && (line[len - 1] == ' ' ||
+		    line[len - 1] == '\t'))
+			len--;
+	}
 	while (pos < len && (line[pos] == ' ' || line[pos] == '\t'))
 		pos++;
-	if (pos == len || line[pos] == '#')
+	if (pos == len)
 		return CMD_OK;
 	r = cmd_next_token(line, len, &pos, &first, err, sizeof err);
 	if (r != 1) {

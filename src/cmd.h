@@ -103,6 +103,9 @@ const struct cmd_entry *cmd_lookup(const char *name, char *err, size_t errlen);
 /* Run one line for a client (client_run: with its output).  Whether the
  * client is at a prompt changes what "would block" means. */
 enum cmd_status cmd_run(struct client *, const char *line, size_t len);
+/* Where a comment starts in a command line ('#' opening a word outside
+ * quotes; "\#" is a '#'), or len when it has none. */
+size_t	cmd_comment_start(const char *line, size_t len);
 
 /* The command table, NULL-terminated. */
 extern const struct cmd_entry *const cmd_table[];

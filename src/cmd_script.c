@@ -383,16 +383,27 @@ const struct cmd_entry cmd_sleep_entry = {
 static enum cmd_status
 cmd_echo_exec(struct cmd_ctx *c)
 {
+	struct buf t = BUF_INIT;
+	size_t i;
+
+	/* The text as written, but for "\#", the '#' that starts no
+	 * comment. */
+	for (i = 0; i < c->restlen; i++) {
+		if (c->rest[i] == '\\' && i + 1 < c->restlen &&
+		    c->rest[i + 1] == '#')
+			i++;
+		buf_putc(&t, c->rest[i]);
+	}
 	if (out_cfg.json) {
 		struct json j;
 
 		j_begin(&j, "result");
 		j_str(&j, "command", c->ent->name);
-		j_strn(&j, "text", c->rest, c->restlen);
+		j_strn(&j, "text", (char *)buf_peek(&t), buf_len(&t));
 		j_emit(&j);
-		return CMD_OK;
-	}
-	out_line("%.*s", (int)c->restlen, c->rest);
+	} else
+		out_line("%.*s", (int)buf_len(&t), (char *)buf_peek(&t));
+	buf_free(&t);
 	return CMD_OK;
 }
 

@@ -211,6 +211,10 @@ codec_unescape(const char *s, size_t n, struct buf *out, char *err,
 		case '"':
 			buf_putc(out, '"');
 			break;
+		case '#':
+			/* "\#": a '#' where it would start a comment. */
+			buf_putc(out, '#');
+			break;
 		case 'x':
 			hi = at + 2 < n ? codec_hexval((unsigned char)s[at + 2]) : -1;
 			lo = at + 3 < n ? codec_hexval((unsigned char)s[at + 3]) : -1;

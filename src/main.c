@@ -94,6 +94,7 @@ on_signal_event(int fd, int events, void *arg)
 			if (cmd_data_interrupt(M.cl))
 				break;
 			if (M.cl->pending.active) {
+				term_cancelled();
 				client_cancel(M.cl, "interrupted");
 				if (!M.interactive) {
 					M.failed = 1;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <termios.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,12 @@ static struct {
 	int		 no_history;	/* attach mode: lines stay off the
 					 * history and its file */
 	int		 in_eof;	/* in the Ctrl-D handler */
+	struct buf	 paste;		/* whole lines of a paste, not run yet */
+	char		*paste_tail;	/* its last line without a newline:
+					 * left at the prompt for editing */
+	int		 paste_bound;
+	int		 tty_saved;
+	struct termios	 tty;		/* as found, restored at the end */
 	term_eof_cb	 eof_cb;
 	term_line_cb	 cb;
 	const char	*prompt;
@@ -64,6 +71,7 @@ static struct {
 static void	term_pump(void);
 static void	term_repump(void *);
 static void	term_interest(void);
+static void	term_rl_remove(void);
 
 static void
 term_write_all(int fd, const char *s, size_t n)
@@ -207,13 +215,48 @@ term_set_completion(char **(*complete)(const char *, const char *),
 
 /* Readline. */
 static void
+term_history_add(const char *line)
+{
+	HIST_ENTRY *last;
+
+	if (*line == '\0' || T.no_history)
+		return;
+	last = history_length > 0 ?
+	    history_get(history_base + history_length - 1) : NULL;
+	if (last == NULL || strcmp(last->line, line) != 0)
+		add_history(line);
+}
+
+/* A line typed (or pasted) at the prompt. */
+static void
+term_run_typed(const char *line, size_t len)
+{
+	if (len > TERM_MAX_LINE) {
+		out_error(NULL, "line too long (at most %u bytes); ignored",
+		    TERM_MAX_LINE);
+		T.cb(NULL, 0, TERM_BAD);
+		return;
+	}
+	out_set_where(NULL);
+	T.in_line = 1;
+	T.cb(line, len, TERM_USER);
+	term_flush();
+	T.in_line = 0;
+}
+
+static void
 term_rl_line(char *line)
 {
 	if (line == NULL) {
 		/* Ctrl-D on an empty line.  The owner may keep the prompt
 		 * (attach mode ends, or sessions are open and it asks
 		 * first); readline then draws a fresh one itself. */
-		term_write_all(1, "\n", 1);
+		const char *bp = rl_variable_value("enable-bracketed-paste");
+
+		/* readline ends the line itself when it had bracketed paste
+		 * on (it leaves it before calling us). */
+		if (bp == NULL || strcmp(bp, "on") != 0)
+			term_write_all(1, "\n", 1);
 		if (T.eof_cb != NULL) {
 			int end;
 
@@ -224,8 +267,11 @@ term_rl_line(char *line)
 			if (!end)
 				term_flush();
 			T.in_eof = T.in_line = 0;
-			if (!end)
+			if (!end) {
+				/* Or it would end every later line twice. */
+				rl_eof_found = 0;
 				return;
+			}
 		}
 		rl_callback_handler_remove();
 		T.rl_on = 0;
@@ -235,26 +281,10 @@ term_rl_line(char *line)
 		T.cb(NULL, 0, TERM_EOF);
 		return;
 	}
-	if (*line != '\0' && !T.no_history) {
-		HIST_ENTRY *last = history_length > 0 ?
-		    history_get(history_base + history_length - 1) : NULL;
-
-		if (last == NULL || strcmp(last->line, line) != 0)
-			add_history(line);
-	}
-	if (strlen(line) > TERM_MAX_LINE) {
-		out_error(NULL, "line too long (at most %u bytes); ignored",
-		    TERM_MAX_LINE);
-		T.cb(NULL, 0, TERM_BAD);
-	} else {
-		out_set_where(NULL);
-		T.in_line = 1;
-		T.cb(line, strlen(line), TERM_USER);
-		term_flush();
-		T.in_line = 0;
-	}
+	term_history_add(line);
+	term_run_typed(line, strlen(line));
 	free(line);
-	if (T.frames != NULL)
+	if (T.frames != NULL || buf_len(&T.paste) > 0)
 		term_pump();
 }
 
@@ -297,6 +327,103 @@ term_complete(const char *text, int start, int end)
 	return m;
 }
 
+/*
+ * A bracketed paste: the terminal sends pasted text between ESC [200~ and
+ * ESC [201~.  readline would make all of it, newlines included, one line;
+ * here every pasted line is a command of its own, run in order as if it
+ * had been typed, and text after the last newline stays at the prompt to
+ * be edited.
+ */
+#define PASTE_END	"\033[201~"
+#define PASTE_MAX	(16u << 20)
+
+static int
+term_paste(int count, int key)
+{
+	struct buf b = BUF_INIT;
+	size_t m = 0, endlen = sizeof PASTE_END - 1, lost = 0;
+	char *p, *nl, *last;
+	int c;
+
+	(void)count;
+	(void)key;
+	while ((c = rl_read_key()) >= 0) {
+		if (c == PASTE_END[m]) {
+			if (++m == endlen)
+				break;
+			continue;
+		}
+		if (m > 0) {
+			buf_append(&b, PASTE_END, m);
+			m = c == PASTE_END[0];
+			if (m)
+				continue;
+		}
+		if (c == '\0')
+			continue;	/* a line is a C string */
+		if (buf_len(&b) >= PASTE_MAX) {
+			lost++;
+			continue;
+		}
+		/* Terminals send a pasted newline as CR: CR LF, CR and LF
+		 * all end a line. */
+		if (c == '\n' && buf_len(&b) > 0 &&
+		    buf_peek(&b)[buf_len(&b) - 1] == '\r') {
+			buf_peek(&b)[buf_len(&b) - 1] = '\n';
+			continue;
+		}
+		buf_putc(&b, c == '\r' ? '\n' : (char)c);
+	}
+	if (lost > 0)
+		out_error(NULL, "paste too long: the last %zu bytes were "
+		    "dropped", lost);
+	p = (char *)buf_cstr(&b);
+	nl = strchr(p, '\n');
+	if (nl == NULL) {
+		rl_insert_text(p);
+		buf_free(&b);
+		return 0;
+	}
+	/* The first line ends the one being typed; the others wait. */
+	*nl = '\0';
+	rl_insert_text(p);
+	last = strrchr(nl + 1, '\n');
+	if (last != NULL)
+		buf_append(&T.paste, nl + 1, (size_t)(last + 1 - (nl + 1)));
+	else
+		last = nl;
+	if (last[1] != '\0') {
+		free(T.paste_tail);
+		T.paste_tail = xstrdup(last + 1);
+	}
+	buf_free(&b);
+	rl_redisplay();
+	return rl_newline(1, '\n');
+}
+
+/* The next pasted line, shown after the prompt as readline would. */
+static void
+term_run_pasted(void)
+{
+	unsigned char *p = buf_peek(&T.paste);
+	unsigned char *nl = memchr(p, '\n', buf_len(&T.paste));
+	size_t len = (size_t)(nl - p);
+	struct buf echo = BUF_INIT;
+	char *line = xstrndup((char *)p, len);
+
+	buf_consume(&T.paste, len + 1);
+	term_rl_remove();
+	term_flush();
+	buf_puts(&echo, T.prompt);
+	codec_escape((const unsigned char *)line, len, &echo, 0);
+	buf_putc(&echo, '\n');
+	term_write_all(1, (char *)buf_peek(&echo), buf_len(&echo));
+	buf_free(&echo);
+	term_history_add(line);
+	term_run_typed(line, len);
+	free(line);
+}
+
 static void
 term_rl_install(void)
 {
@@ -304,6 +431,27 @@ term_rl_install(void)
 		return;
 	rl_callback_handler_install(T.prompt, term_rl_line);
 	T.rl_on = 1;
+	if (!T.paste_bound) {
+		/* After readline's own start-up, which binds its paste. */
+		T.paste_bound = 1;
+		rl_bind_keyseq_in_map("\033[200~", term_paste,
+		    emacs_standard_keymap);
+		rl_bind_keyseq_in_map("\033[200~", term_paste,
+		    vi_insertion_keymap);
+	}
+}
+
+/* Each new line at the prompt: the end of a paste that had no newline,
+ * once the lines before it have run. */
+static int
+term_line_start(void)
+{
+	if (T.paste_tail != NULL && buf_len(&T.paste) == 0) {
+		rl_insert_text(T.paste_tail);
+		free(T.paste_tail);
+		T.paste_tail = NULL;
+	}
+	return 0;
 }
 
 static void
@@ -437,10 +585,9 @@ term_sourcing(void)
 	return T.frames != NULL;
 }
 
-/* Run one line with its location known to error messages. */
+/* Errors from now on name this line of a file (none: NULL). */
 static void
-term_dispatch(const char *line, size_t len, const char *name,
-    unsigned lineno)
+term_set_where(const char *name, unsigned lineno)
 {
 	struct buf where = BUF_INIT;
 
@@ -448,13 +595,20 @@ term_dispatch(const char *line, size_t len, const char *name,
 	 * its failure later, and still names its line.  The name is escaped
 	 * like any name shown: a file may be called "\e]0;TITLE\a". */
 	out_set_where(NULL);
-	if (name != NULL) {
-		codec_escape((const unsigned char *)name, strlen(name), &where,
-		    0);
-		buf_printf(&where, ":%u", lineno);
-		out_set_where(buf_cstr(&where));
-		buf_free(&where);
-	}
+	if (name == NULL)
+		return;
+	codec_escape((const unsigned char *)name, strlen(name), &where, 0);
+	buf_printf(&where, ":%u", lineno);
+	out_set_where(buf_cstr(&where));
+	buf_free(&where);
+}
+
+/* Run one line with its location known to error messages. */
+static void
+term_dispatch(const char *line, size_t len, const char *name,
+    unsigned lineno)
+{
+	term_set_where(name, lineno);
 	if (len > TERM_MAX_LINE) {
 		out_error(NULL, "line too long (%zu bytes, at most %u); "
 		    "ignored", len, TERM_MAX_LINE);
@@ -497,6 +651,10 @@ term_pump(void)
 			free(line);
 			continue;
 		}
+		if (T.interactive && buf_len(&T.paste) > 0) {
+			term_run_pasted();
+			continue;
+		}
 		nl = memchr(p, '\n', n);
 		if (nl != NULL) {
 			size_t len = (size_t)(nl - p);
@@ -519,6 +677,10 @@ term_pump(void)
 			continue;
 		}
 		if (n > TERM_MAX_LINE && !T.skipping) {
+			/* The line still being read: counted when its
+			 * newline comes. */
+			term_set_where(T.feed_left > 0 ? NULL : T.name,
+			    T.lineno + 1);
 			out_error(NULL, "line too long (more than %u bytes); "
 			    "ignored", TERM_MAX_LINE);
 			T.skipping = 1;
@@ -617,11 +779,21 @@ term_init(int interactive, int fd, term_line_cb cb, const char *prompt,
 			return -1;
 		}
 	}
+	if (interactive && tcgetattr(fd, &T.tty) == 0) {
+		struct termios t = T.tty;
+
+		/* Ctrl-C during a wait must not throw away what was typed
+		 * ahead (the tty flushes its input on an interrupt). */
+		T.tty_saved = 1;
+		t.c_lflag |= NOFLSH;
+		tcsetattr(fd, TCSANOW, &t);
+	}
 	if (interactive) {
 		rl_catch_signals = 0;	/* signals arrive through the loop */
 		rl_catch_sigwinch = 0;
 		rl_readline_name = "socktool";
 		rl_attempted_completion_function = term_complete;
+		rl_startup_hook = term_line_start;
 		rl_completer_word_break_characters = " \t";
 		/* A file name with blanks completes inside quotes, which the
 		 * tokenizer groups. */
@@ -684,6 +856,19 @@ term_interrupt(void)
 }
 
 void
+term_cancelled(void)
+{
+	struct termios t;
+
+	/* Waiting, the terminal is in its own line mode: it has echoed the
+	 * Ctrl-C as "^C", and what is said next belongs on a line of its
+	 * own. */
+	if (T.interactive && !T.rl_on && tcgetattr(T.fd, &t) == 0 &&
+	    (t.c_lflag & (ECHO | ECHOCTL)) == (ECHO | ECHOCTL))
+		term_write_all(1, "\n", 1);
+}
+
+void
 term_winch(void)
 {
 	if (T.interactive)
@@ -704,7 +889,14 @@ term_done(void)
 		T.histfile = NULL;
 	}
 	buf_free(&T.in);
+	buf_free(&T.paste);
+	free(T.paste_tail);
+	T.paste_tail = NULL;
 	term_source_abort();
+	if (T.tty_saved) {
+		tcsetattr(T.fd, TCSANOW, &T.tty);
+		T.tty_saved = 0;
+	}
 }
 
 void

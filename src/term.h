@@ -36,6 +36,8 @@ void	term_flush(void);
 void	term_status(const char *line);
 /* Ctrl-C at the prompt: drop the line being typed. */
 void	term_interrupt(void);
+/* Ctrl-C cancelled a command that was waiting (the terminal echoed it). */
+void	term_cancelled(void);
 void	term_winch(void);
 /* Run the lines of a file (`source`) before the rest of the input. */
 #define TERM_MAX_DEPTH	16
