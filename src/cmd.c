@@ -302,21 +302,56 @@ cmd_has(const struct cmd_ctx *c, const char *name)
  * (SPEC 3: "error: CMD: WHAT (usage: ...)"), so the lines can be counted
  * and grepped.
  */
+void
+cmd_short_usage(const char *usage, struct buf *out)
+{
+	const char *p = usage;
+	int said = 0;
+
+	while (*p != '\0') {
+		if (p[0] == '[' && p[1] == '-' && p[2] == '-') {
+			int depth = 0;
+
+			do {
+				depth += *p == '[';
+				depth -= *p == ']';
+				p++;
+			} while (*p != '\0' && depth > 0);
+			while (*p == ' ')
+				p++;
+			if (!said) {
+				buf_puts(out, "[options]");
+				if (*p != '\0')
+					buf_putc(out, ' ');
+			}
+			said = 1;
+			continue;
+		}
+		buf_putc(out, *p++);
+	}
+	while (buf_len(out) > 0 && buf_peek(out)[buf_len(out) - 1] == ' ')
+		out->len--;
+}
+
 enum cmd_status
 cmd_usage(const struct cmd_ctx *c, const char *fmt, ...)
 {
-	struct buf m = BUF_INIT;
+	struct buf m = BUF_INIT, u = BUF_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
 	buf_vprintf(&m, fmt, ap);
 	va_end(ap);
+	/* One short line: the options are for "help CMD". */
+	cmd_short_usage(c->ent->usage, &u);
 	if (c->interactive)
-		out_error_usage(c->ent->name, c->ent->usage, "%s", buf_cstr(&m));
+		out_error_usage(c->ent->name, buf_cstr(&u), "%s",
+		    buf_cstr(&m));
 	else
 		out_error(c->ent->name, "%s (usage: %s)", buf_cstr(&m),
-		    c->ent->usage);
+		    buf_cstr(&u));
 	buf_free(&m);
+	buf_free(&u);
 	return CMD_ERR;
 }
 
@@ -368,7 +403,7 @@ cmd_session(const struct cmd_ctx *c, const char *arg)
 	struct session *s;
 
 	if (codec_parse_uint(arg, 1, UINT32_MAX, &id) == -1) {
-		cmd_usage(c, "bad session id \"%.32s\"", arg);
+		cmd_usage(c, "\"%.32s\" is not a session id", arg);
 		return NULL;
 	}
 	s = sess_find((unsigned)id);
@@ -443,6 +478,21 @@ cmd_take_rest(struct cmd_ctx *c, const char *line, size_t len, size_t pos)
 	}
 	c->rest = line + a;
 	c->restlen = b - a;
+}
+
+/* What the free text of a command is called in "missing ...": from the
+ * last word of its usage ("HEX": hex bytes). */
+static const char *
+cmd_rest_name(const struct cmd_entry *e)
+{
+	const char *w = strrchr(e->usage, ' ');
+
+	w = w != NULL ? w + 1 : e->usage;
+	if (strcmp(w, "HEX") == 0)
+		return "hex bytes";
+	if (strcmp(w, "VALUE") == 0 || strcmp(w, "VALUE...") == 0)
+		return "value";
+	return "text";
 }
 
 /* Fill ctx from the words after the command name.  Returns -1 after
@@ -548,8 +598,17 @@ cmd_parse(struct cmd_ctx *c, const char *line, size_t len, size_t pos,
 		return -1;
 	}
 	if ((e->flags & CMD_REST) && c->rest == NULL) {
+		uint64_t id;
+
+		/* "send hi": the word taken for text was meant as the id. */
+		if ((e->flags & CMD_TARGET) && c->argc >= 1 &&
+		    codec_parse_uint(c->argv[0], 1, UINT32_MAX, &id) == -1) {
+			cmd_usage(c, "\"%.32s\" is not a session id",
+			    c->argv[0]);
+			return -1;
+		}
 		if (!(e->flags & CMD_REST_OPT)) {
-			cmd_usage(c, "missing text");
+			cmd_usage(c, "missing %s", cmd_rest_name(e));
 			return -1;
 		}
 		c->rest = "";

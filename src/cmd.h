@@ -107,6 +107,10 @@ enum cmd_status cmd_run(struct client *, const char *line, size_t len);
  * quotes; "\#" is a '#'), or len when it has none. */
 size_t	cmd_comment_start(const char *line, size_t len);
 
+/* A usage with its "[--option ...]" groups folded into one "[options]":
+ * what an error shows. */
+void	cmd_short_usage(const char *usage, struct buf *out);
+
 /* The command table, NULL-terminated. */
 extern const struct cmd_entry *const cmd_table[];
 

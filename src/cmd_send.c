@@ -544,8 +544,10 @@ const struct cmd_entry cmd_sendhex_entry = {
 	.usage = "sendhex ID [--to HOST:PORT] [--repeat N] [--every DUR] "
 	    "[--rate N/s] [--fill] [--append CHECK] HEX",
 	.help = "Send bytes written in hex: \"48 65 6c\", \"48656c\", "
-	    "\"0x48,0x65\", \"48:65:6c\" or \"48-65\".  An odd number of "
-	    "digits or a non-hex character is an error naming its position.  "
+	    "\"0x48,0x65\", \"48:65:6c\" or \"48-65\"; a group of one digit "
+	    "is a byte (\"1 2 3\" is 01 02 03).  A longer group with an odd "
+	    "number of digits, or a non-hex character, is an error naming its "
+	    "position.  "
 	    "--fill and --append as for send: placeholders stand among the hex "
 	    "bytes (\"01 {seq:u16be} {len:u8}\"); Modbus: \"sendhex 1 --append "
 	    "crc16-modbus 01 03 00 00 00 0a\" sends 01 03 00 00 00 0a c5 cd.",

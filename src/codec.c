@@ -249,8 +249,9 @@ codec_unescape(const char *s, size_t n, struct buf *out, char *err,
  * them, so one with nothing on a side ("48,,65", "48,", ",48") is taken for
  * a slip (a byte deleted, a paste cut short) rather than silently skipped.
  * Digits pair from the left, so in an odd run the last digit is the one
- * without a partner; a lone digit is not read as "0X" because "A B" more
- * likely lost a digit than meant 0a 0b.  Errors name the offending
+ * without a partner; but a group of one digit is a byte of its own, as
+ * people write them ("1 2 3" is 01 02 03, "0xa" is 0a).  Errors name the
+ * offending
  * character, 1-based.  Like codec_unescape, bytes of earlier groups stay
  * appended on error.
  */
@@ -305,6 +306,12 @@ codec_parse_hex(const char *s, size_t n, struct buf *out, char *err,
 			    "\"%.2s\" without hex digits at position %zu",
 			    s + group, group + 1);
 			return -1;
+		}
+		if (i - digits == 1) {
+			buf_putc(out, codec_hexval((unsigned char)s[digits]));
+			any = 1;
+			sep = 0;
+			continue;
 		}
 		if ((i - digits) % 2 != 0) {
 			codec_error(err, errlen, "hex bytes need two digits: "

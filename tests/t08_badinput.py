@@ -36,15 +36,15 @@ BAD = [
     (b"tcp-client 127.0.0.1 1 --timeout 5x", "tcp-client"),  # bad duration
     (b"tcp-client 127.0.0.1 1 --bind nonsense", "tcp-client"),
     (b"tcp-client 127.0.0.1 1 --nope", "tcp-client"),  # unknown option
-    (b"sendhex 2 4", "sendhex"),                    # odd digit count
+    (b"sendhex 2 414", "sendhex"),                  # odd digit count
     (b"sendhex 2 zz", "sendhex"),                   # not hex
     (b"sendhex 2 0x", "sendhex"),                   # prefix, no digits
-    (b"sendhex 2 41 42 4", "sendhex"),              # odd count at the end
+    (b"sendhex 2 41 42 434", "sendhex"),            # odd count at the end
     (b"sendhex 2 41 4g", "sendhex"),
-    (b"sendx 2 0x4", "sendhex"),
+    (b"sendx 2 0x414", "sendhex"),
     (b"sendhex 2", "sendhex"),                      # no hex at all
-    (b"sendhex 2 4 1", "sendhex"),                  # odd digits per byte
-    (b"sendhex 2 0x4 0x1", "sendhex"),
+    (b"sendhex 2 414 1", "sendhex"),                # odd digits per byte
+    (b"sendhex 2 0x414 0x1", "sendhex"),
     (b"send 2 ok\\x4", "send"),                     # \x without 2 digits
     (b"send 2 ok\\xg1", "send"),
     (b"send 2 ok\\q", "send"),                      # unknown escape
@@ -185,7 +185,7 @@ with setup("--keep-going") as st:
            e)
     # SPEC 3.3: a hex error names the position (in HEX or in the line).
     for line, where in ((b"sendhex 2 41 4g", (5, 15)),
-                        (b"sendhex 2 41 42 4", (7, 17)),
+                        (b"sendhex 2 41 42 434", (9, 19)),
                         (b"sendhex 2 zz", (1, 11))):
         i = [b for b, _ in BAD].index(line)
         e = errs[i] if i < len(errs) else ""

@@ -450,7 +450,7 @@ ok(rc == 0 and len(res) == 2 and res[0].get("command") == "resolve"
    and res[1].get("address") == "127.0.0.1",
    "--json: a result with the addresses, and one with the name", out + err)
 rc, out, err = run("resolve\n")
-ok(rc == 1 and "usage: resolve NAME|ADDR [--timeout DUR]" in err,
+ok(rc == 1 and "usage: resolve NAME|ADDR [options]" in err,
    "resolve without a name is a usage error", err)
 
 # ---- 4. probe -------------------------------------------------------------

@@ -436,10 +436,10 @@ test_hex(void)
 		const char	*hex, *err;
 	} bad[] = {
 		{ "01 0g {seq}", "not a hex digit 'g' at position 5" },
-		{ "0{seq}1", "hex bytes need two digits: '0' at position 1 "
+		{ "012{seq}1", "hex bytes need two digits: '2' at position 3 "
 		    "has no partner" },
-		{ "01 {seq} 0", "hex bytes need two digits: '0' at position 10 "
-		    "has no partner" },
+		{ "01 {seq} 012", "hex bytes need two digits: '2' at position "
+		    "12 has no partner" },
 		{ "01 {seq} 02 }", "not a hex digit '}' at position 13" },
 		{ "01,,{seq}", "empty element: ',' at position 3 has no byte "
 		    "after it" },

@@ -651,7 +651,7 @@ test_parse(void)
 	    "len:2", "len:4", "len:2le", "len:4le", "fixed:1", "fixed:7",
 	    "fixed:16777216" };
 	static const char *const bad[] = { "len:3", "len:", "len:8",
-	    "len:1le", "len:2be", "len:4LE", "delim:", "delim:0", "delim:zz",
+	    "len:1le", "len:2be", "len:4LE", "delim:", "delim:012", "delim:zz",
 	    "delim:0d0", "delim:000102030405060708090a0b0c0d0e0f10",
 	    "fixed:0", "fixed:abc", "fixed:99999999999", "fixed:16777217",
 	    "fixed:-1", "fixed:", "fixed: 5", "fixed:5 ", "bogus", "", "Line",
