@@ -5,6 +5,7 @@
  * kernel took them; bytes still queued when a session ends are recorded as
  * lost, never as sent. */
 #include <sys/queue.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -153,21 +154,28 @@ log_free(struct log *l)
 	free(l);
 }
 
-/* Write what is buffered (and then extra, unbuffered).  A failure ends the
- * log with one error; the sessions are not affected. */
+/* Write what is buffered (and then extra, unbuffered): 0, or -1 with why.
+ * A regular file that was deleted is not written on: no one would read it,
+ * and its space would stay taken until the log ends. */
 static int
-log_write(struct log *l, const unsigned char *extra, size_t n)
+log_put(struct log *l, const unsigned char *extra, size_t n,
+    const char **why)
 {
 	struct {
 		const unsigned char	*p;
 		size_t			 n;
 	} part[2] = { { buf_peek(&l->out), buf_len(&l->out) }, { extra, n } };
+	struct stat st;
 	int i;
 
+	if (part[0].n + n > 0 && fstat(l->fd, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_nlink == 0) {
+		*why = "the file was deleted";
+		return -1;
+	}
 	for (i = 0; i < 2; i++) {
 		while (part[i].n > 0) {
 			ssize_t w = write(l->fd, part[i].p, part[i].n);
-			struct buf name = BUF_INIT;
 
 			if (w > 0) {
 				part[i].p += w;
@@ -177,17 +185,30 @@ log_write(struct log *l, const unsigned char *extra, size_t n)
 			}
 			if (w == -1 && errno == EINTR)
 				continue;
-			codec_escape((const unsigned char *)l->path,
-			    strlen(l->path), &name, 0);
-			out_error("log", "%s: %s; log stopped", buf_cstr(&name),
-			    w == -1 ? strerror(errno) : "nothing written");
-			buf_free(&name);
-			log_free(l);
+			*why = w == -1 ? strerror(errno) : "nothing written";
 			return -1;
 		}
 	}
 	buf_reset(&l->out);
 	return 0;
+}
+
+/* log_put; a failure ends the log with one error, of the log's own (not
+ * of the command that happens to run); the sessions are not affected. */
+static int
+log_write(struct log *l, const unsigned char *extra, size_t n)
+{
+	struct buf name = BUF_INIT;
+	const char *why;
+
+	if (log_put(l, extra, n, &why) == 0)
+		return 0;
+	codec_escape((const unsigned char *)l->path, strlen(l->path), &name,
+	    0);
+	out_error_bg("log", "%s: %s; log stopped", buf_cstr(&name), why);
+	buf_free(&name);
+	log_free(l);
+	return -1;
 }
 
 static void
@@ -690,6 +711,7 @@ log_start(unsigned id, const char *path, enum log_format format, int dirs,
 	struct session **all;
 	size_t i, n;
 	int fd, side;
+	const char *why;
 
 	TAILQ_FOREACH(l, &logs, entry)
 		if (l->id == id && strcmp(l->path, path) == 0) {
@@ -699,7 +721,7 @@ log_start(unsigned id, const char *path, enum log_format format, int dirs,
 		}
 	/* A FIFO would hold the loop in open() until a reader came, and in
 	 * write() whenever it stopped reading. */
-	fd = file_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644, FILE_DEVICES,
+	fd = file_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644, FILE_SINKS,
 	    "logs go to", err, errlen);
 	if (fd == -1)
 		return -1;
@@ -721,8 +743,9 @@ log_start(unsigned id, const char *path, enum log_format format, int dirs,
 				log_flow(l, all[i], clock_wall_us(), 1,
 				    &side);
 	}
-	if (log_write(l, NULL, 0) == -1) {
-		snprintf(err, errlen, "%.200s: cannot write", path);
+	if (log_put(l, NULL, 0, &why) == -1) {
+		snprintf(err, errlen, "%.200s: %s", path, why);
+		log_free(l);
 		return -1;
 	}
 	return 0;
