@@ -303,6 +303,17 @@ log_flow_join(struct log *l, const struct session *s,
 	return NULL;
 }
 
+static struct log_flow *
+log_flow_new(const struct session *s)
+{
+	struct log_flow *f = xcalloc(1, sizeof *f);
+
+	f->ids[0] = s->id;
+	snprintf(f->comment, sizeof f->comment, "socktool session %u (%s)",
+	    s->id, sess_kind_name(s));
+	return f;
+}
+
 /* The flow of s in l, made if needed (midway: the log is starting now,
  * and s was open before it). */
 static struct log_flow *
@@ -319,30 +330,28 @@ log_flow(struct log *l, struct session *s, uint64_t ts, int midway,
 	if (sess_is_server(s) || s->state == S_CONNECTING ||
 	    s->state == S_RESOLVING)
 		return NULL;
-	if (sess_is_stream(s)) {
-		log_flow_addrs(s, &a, &b);
-		pcapng_tcp_init(&t, (struct sockaddr *)&a,
-		    (struct sockaddr *)&b, s->id * 2654435761u);
-		if (!sess_has(s, KIND_UNIX) &&
-		    (f = log_flow_join(l, s, &t, midway)) != NULL) {
-			*side = 1;
-			return f;
-		}
-	}
-	f = xcalloc(1, sizeof *f);
-	f->ids[0] = s->id;
-	f->midway = midway;
-	snprintf(f->comment, sizeof f->comment, "socktool session %u (%s)",
-	    s->id, sess_kind_name(s));
 	if (!sess_is_stream(s)) {
+		f = log_flow_new(s);
 		f->udp = 1;
 		memcpy(&f->local, &s->local.ss, sizeof f->local);
-	} else {
-		f->tcp = t;
-		/* The side that connected sends the SYN. */
-		pcapng_tcp_open(&l->out, &f->tcp, s->parent != NULL ? 1 : 0, ts,
-		    f->comment);
+		LIST_INSERT_HEAD(&l->flows, f, entry);
+		return f;
 	}
+	log_flow_addrs(s, &a, &b);
+	pcapng_tcp_init(&t, (struct sockaddr *)&a, (struct sockaddr *)&b,
+	    s->id * 2654435761u);
+	/* (The two ends of a Unix connection have no addresses to match.) */
+	if (s->local.ss.ss_family != AF_UNIX &&
+	    (f = log_flow_join(l, s, &t, midway)) != NULL) {
+		*side = 1;
+		return f;
+	}
+	f = log_flow_new(s);
+	f->midway = midway;
+	f->tcp = t;
+	/* The side that connected sends the SYN. */
+	pcapng_tcp_open(&l->out, &f->tcp, s->parent != NULL ? 1 : 0, ts,
+	    f->comment);
 	LIST_INSERT_HEAD(&l->flows, f, entry);
 	return f;
 }

@@ -83,6 +83,7 @@ for bad, why in (("/proc/self/mem", "is a file of the kernel's (/proc)"),
         st.cmd("log 1 %s" % bad)
         st.cmd("log")
         mark(st, "AFTER")
+        st.seen(r"^error: ", stream="err")
         ok(why.encode() in st.err and b"no active logs" in st.out and
            st.err.count(b"error:") == 1, "log 1 %s is refused in one line "
            "and no log starts" % bad, st.out + st.err)
@@ -101,6 +102,7 @@ with Socktool() as st:
 with Socktool("--keep-going") as st:
     st.cmd("log off")
     mark(st, "AFTER")
+    st.seen(r"^error: ", stream="err")
     ok(re.search(rb"^error: log: .*`log ID off` or `log all off`", st.err,
                  re.M), "`log off` says `log ID off` or `log all off`",
        st.err)
