@@ -83,8 +83,12 @@ cmd_log_exec(struct cmd_ctx *c)
 
 	if (c->argc == 0)
 		return cmd_log_list(c);
+	if (c->argc == 1 && strcmp(c->argv[0], "off") == 0)
+		return cmd_usage(c, "off of which log: `log ID off` or `log all "
+		    "off`");
 	if (c->argc == 1)
-		return cmd_usage(c, "missing PATH (or off)");
+		return cmd_usage(c, "missing PATH (or off: `log %.32s off`)",
+		    c->argv[0]);
 	all = strcmp(c->argv[0], "all") == 0;
 	if (!all) {
 		if ((s = cmd_session(c, c->argv[0])) == NULL)

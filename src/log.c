@@ -5,6 +5,7 @@
  * kernel took them; bytes still queued when a session ends are recorded as
  * lost, never as sent. */
 #include <sys/queue.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,14 +32,37 @@
 #define LOG_FLUSH_AT	(256u << 10)
 #define LOG_FLUSH_MS	200
 
-/* A session's TCP flow in one pcapng log. */
+/*
+ * A session's TCP flow in one pcapng log.  When both ends of one connection
+ * are sessions the log covers (a client connected to a server of the same
+ * socktool), they share one flow: ids[0] is the session at the flow's a
+ * side, ids[1] the one at b (0: not ours, or gone).  A shared flow is
+ * written once, so the capture is one connection with one set of sequence
+ * numbers: each byte when the first of its two ends sees it (seen[][]
+ * counts each end's stream offsets, done[] what was written, per
+ * direction); the close when the second end goes, as the first end saw
+ * it.  Ends that were both open before the log began cannot line up their
+ * offsets (bytes may be in flight): such a flow takes each direction from
+ * one end, its sender (its receiver with --dir rx).
+ */
 struct log_flow {
 	LIST_ENTRY(log_flow)	 entry;
-	unsigned		 id;
+	unsigned		 ids[2];
+	int			 shared;	/* both ends joined it */
+	int			 midway;	/* begun with the log */
+	int			 by_sender;	/* shared, not lined up */
+	uint64_t		 seen[2][2];	/* [side][dir] */
+	uint64_t		 done[2];	/* [dir] */
 	struct pcapng_tcp	 tcp;
 	int			 udp;
 	struct sockaddr_storage	 local;		/* UDP: our side */
-	char			 comment[48];
+	char			 comment[96];
+	/* A shared flow: how its first end to go closed it. */
+	int			 fin_dir, fin_reset;
+	char			*fin_comment;
+	/* Hashes of the key-log lines written for it: the two ends of a
+	 * TLS connection log the same secrets. */
+	struct buf		 keys;
 };
 
 struct log {
@@ -104,6 +128,14 @@ log_dir_name(int dirs)
 }
 
 static void
+log_flow_free(struct log_flow *f)
+{
+	buf_free(&f->keys);
+	free(f->fin_comment);
+	free(f);
+}
+
+static void
 log_free(struct log *l)
 {
 	TAILQ_REMOVE(&logs, l, entry);
@@ -111,7 +143,7 @@ log_free(struct log *l)
 		struct log_flow *f = LIST_FIRST(&l->flows);
 
 		LIST_REMOVE(f, entry);
-		free(f);
+		log_flow_free(f);
 	}
 	if (l->timer)
 		loop_timer_del(l->timer);
@@ -122,21 +154,28 @@ log_free(struct log *l)
 	free(l);
 }
 
-/* Write what is buffered (and then extra, unbuffered).  A failure ends the
- * log with one error; the sessions are not affected. */
+/* Write what is buffered (and then extra, unbuffered): 0, or -1 with why.
+ * A regular file that was deleted is not written on: no one would read it,
+ * and its space would stay taken until the log ends. */
 static int
-log_write(struct log *l, const unsigned char *extra, size_t n)
+log_put(struct log *l, const unsigned char *extra, size_t n,
+    const char **why)
 {
 	struct {
 		const unsigned char	*p;
 		size_t			 n;
 	} part[2] = { { buf_peek(&l->out), buf_len(&l->out) }, { extra, n } };
+	struct stat st;
 	int i;
 
+	if (part[0].n + n > 0 && fstat(l->fd, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_nlink == 0) {
+		*why = "the file was deleted";
+		return -1;
+	}
 	for (i = 0; i < 2; i++) {
 		while (part[i].n > 0) {
 			ssize_t w = write(l->fd, part[i].p, part[i].n);
-			struct buf name = BUF_INIT;
 
 			if (w > 0) {
 				part[i].p += w;
@@ -146,17 +185,30 @@ log_write(struct log *l, const unsigned char *extra, size_t n)
 			}
 			if (w == -1 && errno == EINTR)
 				continue;
-			codec_escape((const unsigned char *)l->path,
-			    strlen(l->path), &name, 0);
-			out_error("log", "%s: %s; log stopped", buf_cstr(&name),
-			    w == -1 ? strerror(errno) : "nothing written");
-			buf_free(&name);
-			log_free(l);
+			*why = w == -1 ? strerror(errno) : "nothing written";
 			return -1;
 		}
 	}
 	buf_reset(&l->out);
 	return 0;
+}
+
+/* log_put; a failure ends the log with one error, of the log's own (not
+ * of the command that happens to run); the sessions are not affected. */
+static int
+log_write(struct log *l, const unsigned char *extra, size_t n)
+{
+	struct buf name = BUF_INIT;
+	const char *why;
+
+	if (log_put(l, extra, n, &why) == 0)
+		return 0;
+	codec_escape((const unsigned char *)l->path, strlen(l->path), &name,
+	    0);
+	out_error_bg("log", "%s: %s; log stopped", buf_cstr(&name), why);
+	buf_free(&name);
+	log_free(l);
+	return -1;
 }
 
 static void
@@ -214,33 +266,92 @@ log_flow_addrs(const struct session *s, struct sockaddr_storage *a,
 	ia->sin_port = ib->sin_port = htons((uint16_t)(s->id % 65535 + 1));
 }
 
+/* The flow of session s in l, if it has one; *side: which end it is. */
 static struct log_flow *
-log_flow(struct log *l, struct session *s, uint64_t ts)
+log_flow_find(struct log *l, const struct session *s, int *side)
 {
 	struct log_flow *f;
-	struct sockaddr_storage a, b;
 
 	LIST_FOREACH(f, &l->flows, entry)
-		if (f->id == s->id)
+		if (f->ids[0] == s->id || f->ids[1] == s->id) {
+			*side = f->ids[1] == s->id;
 			return f;
+		}
+	return NULL;
+}
+
+/* The flow of the other end of t's connection, if l records it alone so
+ * far: s joins it as its b side. */
+static struct log_flow *
+log_flow_join(struct log *l, const struct session *s,
+    const struct pcapng_tcp *t, int midway)
+{
+	struct log_flow *f;
+	size_t n;
+
+	LIST_FOREACH(f, &l->flows, entry) {
+		if (f->udp || f->shared || !pcapng_tcp_mirrors(&f->tcp, t))
+			continue;
+		f->ids[1] = s->id;
+		f->shared = 1;
+		f->by_sender = midway || f->midway;
+		n = strlen(f->comment);
+		snprintf(f->comment + n, sizeof f->comment - n,
+		    " and %u (%s)", s->id, sess_kind_name(s));
+		return f;
+	}
+	return NULL;
+}
+
+static struct log_flow *
+log_flow_new(const struct session *s)
+{
+	struct log_flow *f = xcalloc(1, sizeof *f);
+
+	f->ids[0] = s->id;
+	snprintf(f->comment, sizeof f->comment, "socktool session %u (%s)",
+	    s->id, sess_kind_name(s));
+	return f;
+}
+
+/* The flow of s in l, made if needed (midway: the log is starting now,
+ * and s was open before it). */
+static struct log_flow *
+log_flow(struct log *l, struct session *s, uint64_t ts, int midway,
+    int *side)
+{
+	struct log_flow *f;
+	struct pcapng_tcp t;
+	struct sockaddr_storage a, b;
+
+	if ((f = log_flow_find(l, s, side)) != NULL)
+		return f;
+	*side = 0;
 	if (sess_is_server(s) || s->state == S_CONNECTING ||
 	    s->state == S_RESOLVING)
 		return NULL;
-	f = xcalloc(1, sizeof *f);
-	f->id = s->id;
-	snprintf(f->comment, sizeof f->comment, "socktool session %u (%s)",
-	    s->id, sess_kind_name(s));
 	if (!sess_is_stream(s)) {
+		f = log_flow_new(s);
 		f->udp = 1;
 		memcpy(&f->local, &s->local.ss, sizeof f->local);
-	} else {
-		log_flow_addrs(s, &a, &b);
-		pcapng_tcp_init(&f->tcp, (struct sockaddr *)&a,
-		    (struct sockaddr *)&b, s->id * 2654435761u);
-		/* The side that connected sends the SYN. */
-		pcapng_tcp_open(&l->out, &f->tcp, s->parent != NULL ? 1 : 0, ts,
-		    f->comment);
+		LIST_INSERT_HEAD(&l->flows, f, entry);
+		return f;
 	}
+	log_flow_addrs(s, &a, &b);
+	pcapng_tcp_init(&t, (struct sockaddr *)&a, (struct sockaddr *)&b,
+	    s->id * 2654435761u);
+	/* (The two ends of a Unix connection have no addresses to match.) */
+	if (s->local.ss.ss_family != AF_UNIX &&
+	    (f = log_flow_join(l, s, &t, midway)) != NULL) {
+		*side = 1;
+		return f;
+	}
+	f = log_flow_new(s);
+	f->midway = midway;
+	f->tcp = t;
+	/* The side that connected sends the SYN. */
+	pcapng_tcp_open(&l->out, &f->tcp, s->parent != NULL ? 1 : 0, ts,
+	    f->comment);
 	LIST_INSERT_HEAD(&l->flows, f, entry);
 	return f;
 }
@@ -270,20 +381,50 @@ log_udp_local(const struct log_flow *f, const struct net_addr *peer,
 	}
 }
 
+/* How much of the start of a TCP chunk from side (direction d of the
+ * flow) was written already; -1 if none of it is to be written. */
+static size_t
+log_tcp_fresh(struct log_flow *f, int side, int d, const struct chunk *c,
+    int dirs, int want)
+{
+	uint64_t off = f->seen[side][d], end = off + c->n, skip;
+
+	f->seen[side][d] = end;
+	if (!want)
+		return (size_t)-1;
+	if (f->by_sender)
+		return c->dir == (dirs & LOG_TX ? '>' : '<') ? 0 : (size_t)-1;
+	if (f->done[d] >= end)
+		return (size_t)-1;
+	skip = f->done[d] > off ? f->done[d] - off : 0;
+	f->done[d] = end;
+	return (size_t)skip;
+}
+
+/* want: the log keeps this direction (a shared flow counts the others). */
 static void
 log_pcap_chunk(struct log *l, struct session *s, const struct chunk *c,
-    uint64_t ts)
+    uint64_t ts, int want)
 {
-	struct log_flow *f = log_flow(l, s, ts);
+	int side;
+	struct log_flow *f = log_flow(l, s, ts, 0, &side);
 	struct sockaddr_storage local;
+	size_t skip;
+	int d;
 
 	if (f == NULL)
 		return;
 	if (!f->udp) {
-		pcapng_tcp_data(&l->out, &f->tcp, c->dir == '<' ? 1 : 0, c->p,
-		    c->n, ts, f->comment);
+		d = (c->dir == '<') ^ side;
+		if ((skip = log_tcp_fresh(f, side, d, c, l->dirs,
+		    want)) == (size_t)-1)
+			return;
+		pcapng_tcp_data(&l->out, &f->tcp, d, c->p + skip, c->n - skip,
+		    ts, f->comment);
 		return;
 	}
+	if (!want)
+		return;
 	if (c->peer == NULL)
 		return;
 	log_udp_local(f, c->peer, &local);
@@ -301,30 +442,48 @@ log_pcap_close(struct log *l, struct session *s, const char *reason,
     uint64_t lost)
 {
 	struct log_flow *f;
-	char comment[160];
+	char comment[224];
+	int side, dir, reset;
 
-	LIST_FOREACH(f, &l->flows, entry)
-		if (f->id == s->id)
-			break;
-	if (f == NULL)
+	if ((f = log_flow_find(l, s, &side)) == NULL)
 		return;
-	LIST_REMOVE(f, entry);
 	if (!f->udp) {
+		char who[16] = "";
+
+		if (f->shared)
+			snprintf(who, sizeof who, " %u", s->id);
 		if (lost > 0)
-			snprintf(comment, sizeof comment, "%s: closed (%s), "
-			    "%llu queued bytes lost", f->comment, reason,
+			snprintf(comment, sizeof comment, "%s:%s closed (%s), "
+			    "%llu queued bytes lost", f->comment, who, reason,
 			    (unsigned long long)lost);
 		else
-			snprintf(comment, sizeof comment, "%s: closed (%s)",
-			    f->comment, reason);
+			snprintf(comment, sizeof comment, "%s:%s closed (%s)",
+			    f->comment, who, reason);
 		/* Who ended it: the peer (FIN or RST from b), or us. */
-		pcapng_tcp_close(&l->out, &f->tcp,
-		    strcmp(reason, "peer") == 0 || strcmp(reason, "reset") == 0 ?
-		    1 : 0, strcmp(reason, "reset") == 0 || strcmp(reason,
-		    "error") == 0 || strcmp(reason, "timeout") == 0,
-		    clock_wall_us(), comment);
+		dir = (strcmp(reason, "peer") == 0 ||
+		    strcmp(reason, "reset") == 0) ^ side;
+		reset = strcmp(reason, "reset") == 0 || strcmp(reason,
+		    "error") == 0 || strcmp(reason, "timeout") == 0;
+		if (f->shared && f->fin_comment == NULL) {
+			f->fin_dir = dir;
+			f->fin_reset = reset;
+			f->fin_comment = xstrdup(comment);
+		}
+		if (f->ids[!side] != 0) {
+			/* The other end is still here: what it sends or
+			 * reads until it goes is part of the connection. */
+			f->ids[side] = 0;
+			return;
+		}
+		if (f->fin_comment != NULL)
+			pcapng_tcp_close(&l->out, &f->tcp, f->fin_dir,
+			    f->fin_reset, clock_wall_us(), f->fin_comment);
+		else
+			pcapng_tcp_close(&l->out, &f->tcp, dir, reset,
+			    clock_wall_us(), comment);
 	}
-	free(f);
+	LIST_REMOVE(f, entry);
+	log_flow_free(f);
 }
 
 /* hex and jsonl. */
@@ -422,11 +581,14 @@ log_chunk(struct session *s, const struct chunk *c)
 {
 	struct log *l, *next;
 	uint64_t ts = 0;
+	int want;
 
 	for (l = TAILQ_FIRST(&logs); l != NULL; l = next) {
 		next = TAILQ_NEXT(l, entry);
-		if (!log_covers(l, s) ||
-		    !(l->dirs & (c->dir == '<' ? LOG_RX : LOG_TX)))
+		want = (l->dirs & (c->dir == '<' ? LOG_RX : LOG_TX)) != 0;
+		/* (A capture counts the other direction too: see
+		 * struct log_flow.) */
+		if (!log_covers(l, s) || (!want && l->format != LOG_PCAP))
 			continue;
 		/* A capture shows the wire (the fd layer's bytes: TLS
 		 * records); the other formats what the top layer carries. */
@@ -451,7 +613,7 @@ log_chunk(struct session *s, const struct chunk *c)
 		case LOG_PCAP:
 			if (ts == 0)
 				ts = clock_wall_us();
-			log_pcap_chunk(l, s, c, ts);
+			log_pcap_chunk(l, s, c, ts, want);
 			break;
 		}
 		log_queued(l);
@@ -463,6 +625,7 @@ log_event(struct session *s, enum tap_event ev, const char *reason,
     uint64_t lost)
 {
 	struct log *l, *next;
+	int side;
 
 	if (ev == TAP_READY)
 		return;		/* a handshake done: nothing a capture records */
@@ -473,7 +636,7 @@ log_event(struct session *s, enum tap_event ev, const char *reason,
 		if (l->format == LOG_JSONL)
 			log_json_event(l, s, ev, reason, lost);
 		else if (l->format == LOG_PCAP && ev == TAP_OPEN)
-			log_flow(l, s, clock_wall_us());
+			log_flow(l, s, clock_wall_us(), 0, &side);
 		else if (l->format == LOG_PCAP)
 			log_pcap_close(l, s, reason, lost);
 		if (ev == TAP_CLOSE && l->id == s->id) {
@@ -490,9 +653,33 @@ log_event(struct session *s, enum tap_event ev, const char *reason,
 	}
 }
 
+/* Whether the key-log line was written for s's flow in l already (by the
+ * other end of the connection); if not, it is remembered as written. */
+static int
+log_secret_seen(struct log *l, const struct session *s, const char *line)
+{
+	struct log_flow *f;
+	uint64_t h = 14695981039346656037u, k;
+	const unsigned char *p;
+	size_t i;
+	int side;
+
+	if ((f = log_flow_find(l, s, &side)) == NULL || f->udp)
+		return 0;
+	for (p = (const unsigned char *)line; *p != '\0'; p++)
+		h = (h ^ *p) * 1099511628211u;	/* FNV-1a */
+	for (i = 0; i + sizeof k <= buf_len(&f->keys); i += sizeof k) {
+		memcpy(&k, buf_peek(&f->keys) + i, sizeof k);
+		if (k == h)
+			return 1;
+	}
+	buf_append(&f->keys, &h, sizeof h);
+	return 0;
+}
+
 /* Key-log lines go into a pcapng log as Decryption Secrets Blocks, each
  * before the records it unlocks (tshark ignores secrets that come after
- * the first record they would decrypt). */
+ * the first record they would decrypt); once per connection. */
 static void
 log_secret(struct session *s, const char *line)
 {
@@ -502,7 +689,8 @@ log_secret(struct session *s, const char *line)
 	buf_printf(&b, "%s\n", line);
 	for (l = TAILQ_FIRST(&logs); l != NULL; l = next) {
 		next = TAILQ_NEXT(l, entry);
-		if (l->format != LOG_PCAP || !log_covers(l, s))
+		if (l->format != LOG_PCAP || !log_covers(l, s) ||
+		    log_secret_seen(l, s, line))
 			continue;
 		pcapng_tls_keys(&l->out, (const char *)buf_peek(&b),
 		    buf_len(&b));
@@ -531,7 +719,8 @@ log_start(unsigned id, const char *path, enum log_format format, int dirs,
 	struct log *l;
 	struct session **all;
 	size_t i, n;
-	int fd;
+	int fd, side;
+	const char *why;
 
 	TAILQ_FOREACH(l, &logs, entry)
 		if (l->id == id && strcmp(l->path, path) == 0) {
@@ -541,7 +730,7 @@ log_start(unsigned id, const char *path, enum log_format format, int dirs,
 		}
 	/* A FIFO would hold the loop in open() until a reader came, and in
 	 * write() whenever it stopped reading. */
-	fd = file_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644, FILE_DEVICES,
+	fd = file_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644, FILE_SINKS,
 	    "logs go to", err, errlen);
 	if (fd == -1)
 		return -1;
@@ -560,10 +749,12 @@ log_start(unsigned id, const char *path, enum log_format format, int dirs,
 		all = sess_all(&n);
 		for (i = 0; i < n; i++)
 			if (log_covers(l, all[i]) && all[i]->fd != -1)
-				log_flow(l, all[i], clock_wall_us());
+				log_flow(l, all[i], clock_wall_us(), 1,
+				    &side);
 	}
-	if (log_write(l, NULL, 0) == -1) {
-		snprintf(err, errlen, "%.200s: cannot write", path);
+	if (log_put(l, NULL, 0, &why) == -1) {
+		snprintf(err, errlen, "%.200s: %s", path, why);
+		log_free(l);
 		return -1;
 	}
 	return 0;

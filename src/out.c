@@ -191,6 +191,22 @@ out_error(const char *cmd, const char *fmt, ...)
 }
 
 void
+out_error_bg(const char *what, const char *fmt, ...)
+{
+	struct out_sink *was = out_use(NULL);
+	struct buf where = out_cur->where;
+	va_list ap;
+
+	buf_init(&out_cur->where);
+	va_start(ap, fmt);
+	out_error_v(what, NULL, fmt, ap);
+	va_end(ap);
+	buf_free(&out_cur->where);
+	out_cur->where = where;
+	out_use(was);
+}
+
+void
 out_error_usage(const char *cmd, const char *usage, const char *fmt, ...)
 {
 	va_list ap;

@@ -55,6 +55,11 @@ void	out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * The message is made terminal-safe (backslashes kept as they are). */
 void	out_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* An error of socktool's own running (a log that cannot be written), not of
+ * whatever command runs when it happens: on the process's own sink, with no
+ * FILE:LINE. */
+void	out_error_bg(const char *what, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* The same, then "usage: USAGE" on a line of its own (in JSON: appended to
  * the message). */
 void	out_error_usage(const char *cmd, const char *usage, const char *fmt,

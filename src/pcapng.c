@@ -397,6 +397,24 @@ pcapng_tcp_init(struct pcapng_tcp *t, const struct sockaddr *a,
 	t->ip_id = (uint16_t)pcapng_mix(seed + 1);
 }
 
+static int
+pcapng_addr_same(const struct sockaddr_storage *x,
+    const struct sockaddr_storage *y)
+{
+	struct pcapng_addr a, b;
+
+	pcapng_addr_get((const struct sockaddr *)x, &a);
+	pcapng_addr_get((const struct sockaddr *)y, &b);
+	return a.family != 0 && a.family == b.family && a.port == b.port &&
+	    memcmp(a.ip, b.ip, a.family == AF_INET ? 4 : 16) == 0;
+}
+
+int
+pcapng_tcp_mirrors(const struct pcapng_tcp *x, const struct pcapng_tcp *y)
+{
+	return pcapng_addr_same(&x->a, &y->b) && pcapng_addr_same(&x->b, &y->a);
+}
+
 /* One TCP segment from dir with the given flags; the sequence number is the
  * sender's next one, which it advances by what the segment occupies. */
 static void

@@ -55,6 +55,11 @@ struct pcapng_tcp {
  * sequence numbers derived from seed (deterministic). */
 void	pcapng_tcp_init(struct pcapng_tcp *, const struct sockaddr *a,
 	    const struct sockaddr *b, uint32_t seed);
+/* Whether y is x seen from its other end (y's a is x's b and the other way
+ * round, as written on the wire): the same connection, both ends of which
+ * are being recorded. */
+int	pcapng_tcp_mirrors(const struct pcapng_tcp *x,
+	    const struct pcapng_tcp *y);
 /* SYN from dir, SYN-ACK, ACK.  Nothing once opened. */
 void	pcapng_tcp_open(struct buf *out, struct pcapng_tcp *, int dir,
 	    uint64_t ts_us, const char *comment);

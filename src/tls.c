@@ -40,7 +40,7 @@ tls_keylog_open(const char *path, char *err, size_t errlen)
 	FILE *f;
 	int fd;
 
-	fd = file_open(path, O_WRONLY | O_CREAT | O_APPEND, 0666, FILE_DEVICES,
+	fd = file_open(path, O_WRONLY | O_CREAT | O_APPEND, 0666, FILE_SINKS,
 	    "key logs go to", err, errlen);
 	if (fd == -1)
 		return NULL;

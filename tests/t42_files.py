@@ -49,7 +49,7 @@ refused(["tcp-server 127.0.0.1 0"], "log 1 %s" % FIFO, "log 1 FIFO")
 st = refused(["tcp-server 127.0.0.1 0"], "log all %s --format pcap" % FIFO,
              "log all FIFO --format pcap")
 if st is not None:
-    ok(b"logs go to regular files or devices (a FIFO could block socktool)"
+    ok(b"logs go to regular files or /dev/null (a FIFO could block socktool)"
        in st.err, "the error says what logs go to and why", st.err)
 refused(["tcp-server 127.0.0.1 0"], "log 1 %s" % tmp, "log 1 DIR",
         "a directory")
