@@ -423,7 +423,7 @@ cmd_set_one(struct session *s, void *arg)
 
 	j->d->apply(&s->set, j->v, err, sizeof err);
 	/* `read on|off` and the like change what the socket waits for. */
-	layer_interest(s);
+	pipe_settings_changed(s);
 }
 
 /* A server's peers (and a relay pair's upstream side) follow it. */
@@ -486,7 +486,7 @@ cmd_set_exec(struct cmd_ctx *c)
 		all = sess_all(&n);
 		for (i = 0; i < n; i++) {
 			d->apply(&all[i]->set, value, err, sizeof err);
-			layer_interest(all[i]);
+			pipe_settings_changed(all[i]);
 		}
 	} else {
 		struct session *s = cmd_session(c, target);
