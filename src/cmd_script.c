@@ -202,7 +202,7 @@ cmd_expect_exec(struct cmd_ctx *c)
 	int r;
 
 	if (codec_parse_uint(c->argv[0], 1, UINT32_MAX, &id) == -1)
-		return cmd_usage(c, "bad session id \"%.32s\"", c->argv[0]);
+		return cmd_usage(c, "\"%.32s\" is not a session id", c->argv[0]);
 	if (sess_find((unsigned)id) == NULL &&
 	    sess_zombie_data((unsigned)id) == NULL)
 		return cmd_usage(c, "no session %s", c->argv[0]);
@@ -307,7 +307,7 @@ cmd_wait_exec(struct cmd_ctx *c)
 	int i;
 
 	if (codec_parse_uint(c->argv[0], 1, UINT32_MAX, &id) == -1)
-		return cmd_usage(c, "bad session id \"%.32s\"", c->argv[0]);
+		return cmd_usage(c, "\"%.32s\" is not a session id", c->argv[0]);
 	for (i = 0; wait_names[i] != NULL; i++)
 		if (strcmp(c->argv[1], wait_names[i]) == 0)
 			break;
