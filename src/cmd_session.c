@@ -573,9 +573,9 @@ const struct cmd_entry cmd_set_entry = {
 	    "echo off|on|upper, reply 'PATTERN => RESPONSE' (added; \"reply "
 	    "clear\" removes all), half-close on|off (a peer that stops "
 	    "sending leaves the session open for sending), check CHECK, "
-	    "rewrite 'PATTERN => REPLACEMENT' (relays), split N, delay DUR, "
-	    "rate BYTES/s, read on|off, drop PERCENT, dup PERCENT, seed N "
-	    "(fault injection).  VALUE is the rest of the line.",
+	    "rewrite 'PATTERN => REPLACEMENT' (relays), split N [DUR] (pieces "
+	    "read apart), delay DUR (latency), jitter DUR, rate BYTES/s, read "
+	    "on|off, drop PERCENT, dup PERCENT, seed N (fault injection).  VALUE is the rest of the line.",
 	.lower = 2,
 	.upper = 2,
 	.flags = CMD_REST | CMD_REST_OPT,
