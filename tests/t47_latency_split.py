@@ -22,12 +22,11 @@ _seq = [0]
 
 
 def sync(st):
-    """Wait until every command written so far has run."""
+    """Wait until every command written so far has run; where its output
+    ends."""
     _seq[0] += 1
-    start = len(st.out)
     st.cmd("echo SYNC-%d" % _seq[0])
-    st.wait_for(r"^SYNC-%d$" % _seq[0], start=start)
-    return start
+    return st.wait_for(r"^SYNC-%d$" % _seq[0]).start()
 
 
 def reads_of(sock, total, timeout=10):
