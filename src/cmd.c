@@ -173,7 +173,7 @@ cmd_tokens_free(struct cmd_token *v, size_t n)
  */
 #define CMD_NEAR_MAX	32
 
-static size_t
+size_t
 cmd_distance(const char *a, const char *b)
 {
 	unsigned d[CMD_NEAR_MAX + 1][CMD_NEAR_MAX + 1];
@@ -202,41 +202,61 @@ cmd_distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
-/* "did you mean X?" for an unknown name: the names and aliases at the
- * smallest distance, if it is at most 2 and smaller than the name itself
- * (every two-letter word is two edits from "ls"). */
+void
+cmd_near_init(struct cmd_near *nr, const char *name)
+{
+	memset(nr, 0, sizeof *nr);
+	nr->name = name;
+	nr->best = 3;
+}
+
+/* A known word: kept when it is among the nearest so far, at most 2
+ * edits and fewer than the name's own length (every two-letter word is
+ * two edits from "ls"). */
+void
+cmd_near_add(struct cmd_near *nr, const char *word)
+{
+	size_t d = cmd_distance(nr->name, word);
+
+	if (d >= strlen(nr->name) || d > nr->best)
+		return;
+	if (d < nr->best) {
+		nr->best = d;
+		nr->n = 0;
+	}
+	if (nr->n < sizeof nr->word / sizeof nr->word[0])
+		nr->word[nr->n++] = word;
+}
+
+/* " (did you mean X?)", "X or Y", or nothing when no word was near. */
+void
+cmd_near_put(const struct cmd_near *nr, struct buf *out)
+{
+	size_t k;
+
+	if (nr->best > 2 || nr->n == 0)
+		return;
+	buf_puts(out, " (did you mean ");
+	for (k = 0; k < nr->n; k++)
+		buf_printf(out, "%s%s", k == 0 ? "" : k + 1 == nr->n ? " or " :
+		    ", ", nr->word[k]);
+	buf_puts(out, "?)");
+}
+
+/* Near misses of a command name: its name or its alias, the nearer. */
 static void
 cmd_suggest(const char *name, struct buf *out)
 {
 	const struct cmd_entry *e;
-	const char *word[4];
-	size_t best = 3, n = 0, i, k, d, da;
+	struct cmd_near nr;
+	size_t i;
 
-	for (i = 0; (e = cmd_table[i]) != NULL; i++) {
-		const char *w = e->name;
-
-		d = cmd_distance(name, e->name);
-		if (e->alias != NULL &&
-		    (da = cmd_distance(name, e->alias)) < d) {
-			d = da;
-			w = e->alias;
-		}
-		if (d >= strlen(name) || d > best)
-			continue;
-		if (d < best) {
-			best = d;
-			n = 0;
-		}
-		if (n < sizeof word / sizeof word[0])
-			word[n++] = w;
-	}
-	if (best > 2 || n == 0)
-		return;
-	buf_puts(out, " (did you mean ");
-	for (k = 0; k < n; k++)
-		buf_printf(out, "%s%s", k == 0 ? "" : k + 1 == n ? " or " :
-		    ", ", word[k]);
-	buf_puts(out, "?)");
+	cmd_near_init(&nr, name);
+	for (i = 0; (e = cmd_table[i]) != NULL; i++)
+		cmd_near_add(&nr, e->alias != NULL &&
+		    cmd_distance(name, e->alias) < cmd_distance(name,
+		    e->name) ? e->alias : e->name);
+	cmd_near_put(&nr, out);
 }
 
 const struct cmd_entry *

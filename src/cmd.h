@@ -100,6 +100,20 @@ void	cmd_tokens_free(struct cmd_token *, size_t);
  * and writes "unknown command" / "ambiguous ... could be: ..." into err. */
 const struct cmd_entry *cmd_lookup(const char *name, char *err, size_t errlen);
 
+/* "did you mean": known words near a mistyped name (command names,
+ * setting names), by an edit distance where a swap of neighbours is one
+ * edit.  init, add every known word, then put " (did you mean X?)" or
+ * nothing. */
+struct cmd_near {
+	const char	*name;
+	size_t		 best, n;
+	const char	*word[4];
+};
+size_t	cmd_distance(const char *, const char *);
+void	cmd_near_init(struct cmd_near *, const char *name);
+void	cmd_near_add(struct cmd_near *, const char *word);
+void	cmd_near_put(const struct cmd_near *, struct buf *out);
+
 /* Run one line for a client (client_run: with its output).  Whether the
  * client is at a prompt changes what "would block" means. */
 enum cmd_status cmd_run(struct client *, const char *line, size_t len);

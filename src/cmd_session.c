@@ -423,7 +423,7 @@ cmd_set_one(struct session *s, void *arg)
 
 	j->d->apply(&s->set, j->v, err, sizeof err);
 	/* `read on|off` and the like change what the socket waits for. */
-	layer_interest(s);
+	pipe_settings_changed(s);
 }
 
 /* A server's peers (and a relay pair's upstream side) follow it. */
@@ -444,21 +444,47 @@ cmd_set_apply(struct session *s, const struct setting_def *d, const char *v)
 	sess_foreach_peer(s, cmd_set_peer, &j);
 }
 
+/* "unknown setting" with the names near it. */
+static enum cmd_status
+cmd_set_unknown(struct cmd_ctx *c, const char *name)
+{
+	const struct setting_def *d;
+	struct cmd_near nr;
+	struct buf near = BUF_INIT;
+	enum cmd_status st;
+
+	cmd_near_init(&nr, name);
+	for (d = setting_defs; d->name != NULL; d++)
+		cmd_near_add(&nr, d->name);
+	cmd_near_put(&nr, &near);
+	st = cmd_usage(c, "unknown setting \"%.32s\"%s", name,
+	    buf_len(&near) > 0 ? buf_cstr(&near) : "");
+	buf_free(&near);
+	return st;
+}
+
 static enum cmd_status
 cmd_set_exec(struct cmd_ctx *c)
 {
 	const struct setting_def *d = setting_find(c->argv[1]);
 	const char *target = c->argv[0];
+	struct session *s = NULL;
 	struct settings probe;
 	size_t vlen = c->restlen;
 	char err[256], *value;
 	int r, stream_only, dgram_only;
 
+	/* The target first: "set display hex" misses an id, not a value. */
+	if (strcmp(target, "default") != 0 && strcmp(target, "all") != 0 &&
+	    (s = cmd_session(c, target)) == NULL)
+		return CMD_ERR;
 	if (d == NULL)
-		return cmd_usage(c, "unknown setting \"%.32s\"", c->argv[1]);
+		return cmd_set_unknown(c, c->argv[1]);
 	while (vlen > 0 && (c->rest[vlen - 1] == ' ' ||
 	    c->rest[vlen - 1] == '\t'))
 		vlen--;
+	if (vlen == 0)
+		return cmd_usage(c, "missing value");
 	value = xstrndup(c->rest, vlen);
 	/* Validate on a scratch copy first: a bad value changes nothing. */
 	settings_copy(&probe, &settings_default);
@@ -470,8 +496,10 @@ cmd_set_exec(struct cmd_ctx *c)
 	settings_release(&probe);
 	if (r == -1) {
 		free(value);
-		/* List the values only where the list is complete. */
-		if (d->values != NULL && strchr(d->values, ':') == NULL &&
+		/* The values listed once: where the parser gave no hint of
+		 * its own, and only where the list is complete. */
+		if (d->values != NULL && strchr(err, '(') == NULL &&
+		    strchr(d->values, ':') == NULL &&
 		    strcmp(d->name, "reply") != 0 &&
 		    strcmp(d->name, "encoding") != 0)
 			return cmd_usage(c, "%s (one of %s)", err, d->values);
@@ -486,22 +514,16 @@ cmd_set_exec(struct cmd_ctx *c)
 		all = sess_all(&n);
 		for (i = 0; i < n; i++) {
 			d->apply(&all[i]->set, value, err, sizeof err);
-			layer_interest(all[i]);
+			pipe_settings_changed(all[i]);
 		}
 	} else {
-		struct session *s = cmd_session(c, target);
-
-		if (s == NULL) {
-			free(value);
-			return CMD_ERR;
-		}
 		/* Faults that mean nothing for the kind are refused, not
 		 * kept and ignored. */
 		if (stream_only && !sess_is_stream(s)) {
 			free(value);
 			return cmd_fail(c, "split applies to stream sessions: "
-			    "a datagram is never cut (delay and rate space "
-			    "datagrams)");
+			    "a datagram is never cut (delay, jitter and rate "
+			    "hold whole datagrams)");
 		}
 		if (dgram_only && sess_is_stream(s)) {
 			free(value);
@@ -551,12 +573,12 @@ const struct cmd_entry cmd_set_entry = {
 	    "echo off|on|upper, reply 'PATTERN => RESPONSE' (added; \"reply "
 	    "clear\" removes all), half-close on|off (a peer that stops "
 	    "sending leaves the session open for sending), check CHECK, "
-	    "rewrite 'PATTERN => REPLACEMENT' (relays), split N, delay DUR, "
-	    "rate BYTES/s, read on|off, drop PERCENT, dup PERCENT, seed N "
-	    "(fault injection).  VALUE is the rest of the line.",
+	    "rewrite 'PATTERN => REPLACEMENT' (relays), split N [DUR] (pieces "
+	    "read apart), delay DUR (latency), jitter DUR, rate BYTES/s, read "
+	    "on|off, drop PERCENT, dup PERCENT, seed N (fault injection).  VALUE is the rest of the line.",
 	.lower = 2,
 	.upper = 2,
-	.flags = CMD_REST,
+	.flags = CMD_REST | CMD_REST_OPT,
 	.complete = cmd_set_complete,
 	.exec = cmd_set_exec,
 };

@@ -744,6 +744,38 @@ codec_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *v)
 	return 0;
 }
 
+/* A byte count: digits, then k, m or g (1024, 1024^2, 1024^3; either
+ * case) if wanted: "65536", "64k", "1M".  -1 when bad or outside
+ * min..max. */
+int
+codec_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *v)
+{
+	char num[24];
+	size_t n = s != NULL ? strlen(s) : 0;
+	unsigned shift = 0;
+	uint64_t x;
+
+	if (n > 1 && strchr("kK", s[n - 1]) != NULL)
+		shift = 10;
+	else if (n > 1 && strchr("mM", s[n - 1]) != NULL)
+		shift = 20;
+	else if (n > 1 && strchr("gG", s[n - 1]) != NULL)
+		shift = 30;
+	if (shift != 0)
+		n--;
+	if (n == 0 || n >= sizeof num)
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (codec_parse_uint(num, 0, UINT64_MAX >> shift, &x) == -1)
+		return -1;
+	x <<= shift;
+	if (x < min || x > max)
+		return -1;
+	*v = x;
+	return 0;
+}
+
 /*
  * Under a minute the value is exact ("1.25s"); from a minute up, whole
  * seconds are enough and zero trailing parts are dropped ("2m", "1h0m5s").

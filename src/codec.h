@@ -81,6 +81,9 @@ int	codec_parse_duration(const char *s, uint64_t *ms);
 /* Decimal unsigned integer in [min, max]; no sign, no blanks: 0 or -1. */
 int	codec_parse_uint(const char *s, uint64_t min, uint64_t max,
 	    uint64_t *v);
+/* A byte count with an optional k|m|g (binary: 1k = 1024): "64k". */
+int	codec_parse_size(const char *s, uint64_t min, uint64_t max,
+	    uint64_t *v);
 
 /* Format a millisecond duration for people: "250ms", "1.5s", "2m3s". */
 void	codec_fmt_duration(uint64_t ms, struct buf *out);

@@ -17,6 +17,7 @@
 #include "out.h"
 #include "pipe.h"
 #include "shape.h"
+#include "sockopt.h"
 #include "session.h"
 #include "layer.h"
 
@@ -103,12 +104,15 @@ pipe_window_add(struct session *s, const unsigned char *p, size_t n)
 		ring_append(&s->expwin, p, n, SESS_EXPECT_MAX);
 }
 
-/* Fault shaping (`split`, `delay`, `rate`, `drop`, `dup`): the arithmetic
- * (shape.c), and the timer while a write waits.  Made on first use, so a
- * session that is never shaped carries one pointer. */
+/* Fault shaping (`split`, `delay`, `jitter`, `rate`, `drop`, `dup`): the
+ * arithmetic (shape.c), the timer while a write waits, and whether `split`
+ * turned TCP_NODELAY on (so that each piece leaves as its own segment).
+ * Made on first use, so a session that is never shaped carries one
+ * pointer. */
 struct pipe_shape {
 	struct shaper	 sh;
 	uint64_t	 timer;
+	int		 nodelay;	/* split set it on: put it back */
 };
 
 /* The session table, registered (pipe_set_host). */
@@ -446,11 +450,19 @@ pipe_drain(struct session *s, size_t budget)
 
 /* Sent side. */
 
+/* Once made, the shaper accounts for every byte queued (what was queued
+ * before it, due at once): its marks and the queue stay in step. */
 static struct pipe_shape *
 pipe_shaper(struct session *s)
 {
-	if (s->shape == NULL)
+	static const struct shape_cfg none;
+
+	if (s->shape == NULL) {
 		s->shape = xcalloc(1, sizeof *s->shape);
+		if (pipe_queued(s) > 0)
+			shape_accept(&s->shape->sh, &none, 0, pipe_queued(s),
+			    0);
+	}
 	return s->shape;
 }
 
@@ -461,6 +473,7 @@ pipe_forget(struct session *s)
 		return;
 	if (s->shape->timer)
 		loop_timer_del(s->shape->timer);
+	shape_free(&s->shape->sh);
 	free(s->shape);
 	s->shape = NULL;
 }
@@ -468,12 +481,14 @@ pipe_forget(struct session *s)
 static int	pipe_shaped(const struct session *);
 static size_t	pipe_shape_allow(struct session *, size_t);
 static void	pipe_shape_used(struct session *, size_t);
+static void	pipe_shape_accept(struct session *, size_t);
 
 /* Queued datagram record: [size_t len][struct net_addr][payload]. */
 static void
 pipe_queue_dgram(struct session *s, const unsigned char *p, size_t n,
     const struct net_addr *dst)
 {
+	pipe_shape_accept(s, n ? n : 1);
 	buf_append(&s->outq, &n, sizeof n);
 	buf_append(&s->outq, dst, sizeof *dst);
 	buf_append(&s->outq, p, n);
@@ -491,8 +506,9 @@ pipe_output_dgram(struct session *s)
 
 		memcpy(&len, p, sizeof len);
 		memcpy(&dst, p + sizeof len, sizeof dst);
-		/* delay and rate space whole datagrams (split never cuts
-		 * one): a timer comes back when the next may go. */
+		/* delay and jitter hold whole datagrams, rate spaces them
+		 * (split never cuts one): a timer comes back when the next
+		 * may go. */
 		if (pipe_shaped(s) && pipe_shape_allow(s, len ? len : 1) == 0)
 			break;
 		w = s->top->ops->write(s->top, p + sizeof len + sizeof dst, len, &dst);
@@ -508,8 +524,8 @@ pipe_output_dgram(struct session *s)
 			    len, a, strerror(errno));
 		} else
 			pipe_sent(s, p + sizeof len + sizeof dst, len, &dst);
-		if (pipe_shaped(s))
-			pipe_shape_used(s, len);
+		if (s->shape != NULL)
+			pipe_shape_used(s, len ? len : 1);
 		s->outq_payload -= len;
 		buf_consume(&s->outq, sizeof len + sizeof dst + len);
 	}
@@ -517,11 +533,12 @@ pipe_output_dgram(struct session *s)
 	return 0;
 }
 
-/* Fault shaping (`split`, `delay`, `rate`): is any on? */
+/* Fault shaping (`split`, `delay`, `jitter`, `rate`): is any on? */
 static int
 pipe_shaped(const struct session *s)
 {
-	return s->set.split != 0 || s->set.delay_ms != 0 || s->set.rate != 0;
+	return s->set.split != 0 || s->set.delay_ms != 0 ||
+	    s->set.jitter_ms != 0 || s->set.rate != 0;
 }
 
 static void
@@ -542,8 +559,11 @@ static void
 pipe_shape_cfg(const struct session *s, struct shape_cfg *cfg)
 {
 	cfg->split = s->set.split;
+	cfg->split_gap_ms = s->set.split_gap_ms;
 	cfg->delay_ms = s->set.delay_ms;
+	cfg->jitter_ms = s->set.jitter_ms;
 	cfg->rate = s->set.rate;
+	cfg->seed = s->set.seed;
 }
 
 static size_t
@@ -571,11 +591,63 @@ pipe_shape_used(struct session *s, size_t w)
 	shape_used(&pipe_shaper(s)->sh, &cfg, clock_ns(), w);
 }
 
+/* n bytes (a datagram: one, at least) join the queue: from now on a
+ * shaped session's queue is timed chunk by chunk (delay, jitter). */
+static void
+pipe_shape_accept(struct session *s, size_t n)
+{
+	struct shape_cfg cfg;
+
+	if (n == 0 || (s->shape == NULL && !pipe_shaped(s)))
+		return;
+	pipe_shape_cfg(s, &cfg);
+	shape_accept(&pipe_shaper(s)->sh, &cfg, clock_ns(), n,
+	    clock_ns() ^ ((uint64_t)s->id << 32));
+}
+
+/*
+ * `split` writes pieces the peer can read apart: TCP_NODELAY is on while
+ * it is set, so a piece never waits to be joined to the next, and put back
+ * as it was when split goes off.  Sessions without the option (UNIX
+ * streams) are cut all the same.
+ */
+static void
+pipe_shape_nodelay(struct session *s)
+{
+	const struct sockopt_def *d = sockopt_find("nodelay");
+	int want = s->set.split != 0;
+	struct buf v = BUF_INIT;
+	char err[64];
+
+	if (s->fd == -1 || d == NULL || !sockopt_applies(s, d) ||
+	    want == (s->shape != NULL && s->shape->nodelay))
+		return;
+	if (want) {
+		if (sockopt_get(s, d, &v) == 0 && buf_len(&v) == 2 &&
+		    memcmp(buf_peek(&v), "on", 2) == 0) {
+			buf_free(&v);
+			return;		/* on already: nothing to put back */
+		}
+		buf_free(&v);
+	}
+	if (sockopt_set(s, d, want ? "on" : "off", err, sizeof err) == 0)
+		pipe_shaper(s)->nodelay = want;
+}
+
+void
+pipe_settings_changed(struct session *s)
+{
+	pipe_shape_nodelay(s);
+	layer_interest(s);
+}
+
 int
 pipe_output(struct session *s)
 {
 	if (s->top->ops->dgram)
 		return pipe_output_dgram(s);
+	if (s->set.split != 0)
+		pipe_shape_nodelay(s);
 	while (buf_len(&s->outq) > 0) {
 		size_t allow = buf_len(&s->outq);
 		ssize_t w;
@@ -598,8 +670,13 @@ pipe_output(struct session *s)
 		pipe_sent(s, buf_peek(&s->outq), (size_t)w, NULL);
 		buf_consume(&s->outq, (size_t)w);
 		s->outq_payload -= (size_t)w;
-		if (pipe_shaped(s))
+		if (s->shape != NULL)
 			pipe_shape_used(s, (size_t)w);
+		/* split without a gap: one piece per loop turn, so each is
+		 * its own write (a segment, a TLS record) and the loop
+		 * serves everyone else between them. */
+		if (s->set.split != 0 && s->set.split_gap_ms == 0)
+			break;
 	}
 	/* An idle session keeps no small queue buffer (an echo's, a
 	 * prompt's line): ten thousand peers would hold them all.  A bulk
@@ -633,6 +710,7 @@ pipe_write(struct session *s, const unsigned char *p, size_t n)
 			n -= (size_t)w;
 		}
 	}
+	pipe_shape_accept(s, n);
 	buf_append(&s->outq, p, n);
 	s->outq_payload += n;
 	layer_interest(s);
@@ -803,6 +881,7 @@ pipe_queue_reply(struct session *s, const unsigned char *p, size_t n,
 	if (s->closing || s->destroying || s->fd == -1)
 		return;
 	pipe_tx_message(s, p, n, NULL, 0);
+	pipe_shape_accept(s, n);
 	buf_append(&s->outq, p, n);
 	s->outq_payload += n;
 	layer_interest(s);

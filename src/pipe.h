@@ -72,6 +72,9 @@ void	pipe_fail(struct session *, int e);
  * does not spin on it. */
 int	pipe_input(struct session *, int hup);
 int	pipe_output(struct session *);
+/* A setting of s changed (`set`): what the pipeline derives from them
+ * follows (poll interest; TCP_NODELAY while `split` is on). */
+void	pipe_settings_changed(struct session *);
 /* The stream ended: what framing still holds is delivered as a message. */
 void	pipe_rx_end(struct session *);
 /* Read what the peer already sent (before close), at most budget bytes. */

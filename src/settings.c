@@ -172,17 +172,34 @@ fmt_half_close(const struct settings *s, struct buf *out)
 	buf_puts(out, onoff_names[s->half_close]);
 }
 
+/* "N" or "N DUR" (the gap between pieces), "off" or 0. */
 static int
 set_split(struct settings *s, const char *v, char *err, size_t errlen)
 {
-	uint64_t n;
+	const char *sp = strpbrk(v, " \t");
+	char num[16];
+	size_t len = sp != NULL ? (size_t)(sp - v) : strlen(v);
+	uint64_t n, gap = 0;
 
-	if (codec_parse_uint(v, 0, 1u << 24, &n) == -1) {
-		snprintf(err, errlen, "bad split \"%.32s\" (bytes per write, 0 = "
-		    "off)", v);
+	if (strcmp(v, "off") == 0) {
+		s->split = 0;
+		s->split_gap_ms = 0;
+		return 0;
+	}
+	if (len >= sizeof num)
+		len = 0;
+	memcpy(num, v, len);
+	num[len] = '\0';
+	if (sp != NULL)
+		sp += strspn(sp, " \t");
+	if (codec_parse_uint(num, 0, 1u << 24, &n) == -1 ||
+	    (sp != NULL && (n == 0 || codec_parse_duration(sp, &gap) == -1))) {
+		snprintf(err, errlen, "bad split \"%.32s\" (bytes per piece, "
+		    "then a gap if wanted: 3, 3 50ms, off)", v);
 		return -1;
 	}
 	s->split = (unsigned)n;
+	s->split_gap_ms = gap;
 	return 0;
 }
 
@@ -193,31 +210,61 @@ fmt_split(const struct settings *s, struct buf *out)
 		buf_puts(out, "off");
 	else
 		buf_printf(out, "%u", s->split);
+	if (s->split != 0 && s->split_gap_ms != 0) {
+		buf_puts(out, " ");
+		codec_fmt_duration(s->split_gap_ms, out);
+	}
+}
+
+/* A duration or off, into *ms (what: the setting's name). */
+static int
+set_duration_off(uint64_t *ms, const char *what, const char *v, char *err,
+    size_t errlen)
+{
+	uint64_t d;
+
+	if (strcmp(v, "off") == 0)
+		d = 0;
+	else if (codec_parse_duration(v, &d) == -1) {
+		snprintf(err, errlen, "bad %s \"%.32s\" (e.g. 20ms, 1s, off)",
+		    what, v);
+		return -1;
+	}
+	*ms = d;
+	return 0;
+}
+
+static void
+fmt_duration_off(uint64_t ms, struct buf *out)
+{
+	if (ms == 0)
+		buf_puts(out, "off");
+	else
+		codec_fmt_duration(ms, out);
 }
 
 static int
 set_delay(struct settings *s, const char *v, char *err, size_t errlen)
 {
-	uint64_t ms;
-
-	if (strcmp(v, "off") == 0)
-		ms = 0;
-	else if (codec_parse_duration(v, &ms) == -1) {
-		snprintf(err, errlen, "bad delay \"%.32s\" (e.g. 20ms, 1s, off)",
-		    v);
-		return -1;
-	}
-	s->delay_ms = ms;
-	return 0;
+	return set_duration_off(&s->delay_ms, "delay", v, err, errlen);
 }
 
 static void
 fmt_delay(const struct settings *s, struct buf *out)
 {
-	if (s->delay_ms == 0)
-		buf_puts(out, "off");
-	else
-		codec_fmt_duration(s->delay_ms, out);
+	fmt_duration_off(s->delay_ms, out);
+}
+
+static int
+set_jitter(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	return set_duration_off(&s->jitter_ms, "jitter", v, err, errlen);
+}
+
+static void
+fmt_jitter(const struct settings *s, struct buf *out)
+{
+	fmt_duration_off(s->jitter_ms, out);
 }
 
 /* "100k", "2M", "512", optionally followed by "/s": bytes per second. */
@@ -588,9 +635,12 @@ const struct setting_def setting_defs[] = {
 	  "open for sending", set_half_close, fmt_half_close },
 	{ "rewrite", "clear", "relay: rewrite rule 'PATTERN => REPLACEMENT' "
 	  "applied to forwarded bytes", set_rewrite, fmt_rewrite },
-	{ "split", NULL, "write at most N bytes at once (0 = off)", set_split,
-	  fmt_split },
-	{ "delay", "off", "wait DUR before each write", set_delay, fmt_delay },
+	{ "split", "off", "write N bytes a piece, each its own segment (a "
+	  "gap DUR between)", set_split, fmt_split },
+	{ "delay", "off", "hold every chunk DUR from when it was queued "
+	  "(latency)", set_delay, fmt_delay },
+	{ "jitter", "off", "hold every chunk a random 0..DUR more (order "
+	  "kept)", set_jitter, fmt_jitter },
 	{ "rate", "off", "pace writes to BYTES/s (100k, 2M)", set_rate,
 	  fmt_rate },
 	{ "read", "on|off", "off stops reading (the peer's window fills)",
@@ -599,7 +649,7 @@ const struct setting_def setting_defs[] = {
 	  fmt_drop },
 	{ "dup", NULL, "UDP: send PERCENT of outgoing datagrams twice",
 	  set_dup, fmt_dup },
-	{ "seed", NULL, "seed of the drop/dup choices (0 = random)", set_seed,
+	{ "seed", NULL, "seed of the drop/dup/jitter choices (0 = random)", set_seed,
 	  fmt_seed },
 	{ "check", "none|sum8|xor8|lrc|crc8|crc16-modbus|crc16-ccitt|"
 	  "crc16-xmodem|crc32|crc32c", "verify the checksum that ends every "

@@ -43,11 +43,13 @@ struct settings {
 	struct check_spec check;
 	/* Fault shaping of what is sent (SPEC 3.8), and reading on/off. */
 	unsigned	split;		/* write at most this much at once; 0 off */
-	uint64_t	delay_ms;	/* wait before each write */
+	uint64_t	split_gap_ms;	/* between two pieces; 0: one a turn */
+	uint64_t	delay_ms;	/* hold each chunk this long (latency) */
+	uint64_t	jitter_ms;	/* plus 0..this at random, order kept */
 	uint64_t	rate;		/* bytes per second; 0 off */
 	int		read_off;	/* stop reading (the peer's window fills) */
 	unsigned	drop, dup;	/* UDP: percent of datagrams */
-	uint64_t	seed;		/* of the drop/dup choices; 0 = random */
+	uint64_t	seed;		/* of drop/dup/jitter choices; 0 = random */
 	struct reply_rules *replies;
 	struct reply_rules *rewrites;	/* relay: rewrite forwarded bytes */
 };

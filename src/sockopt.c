@@ -161,10 +161,14 @@ sockopt_parse(const struct sockopt_def *d, const char *value, int *v,
 		}
 		return 0;
 	}
-	if (codec_parse_uint(value, min, max, &n) == -1) {
-		snprintf(err, errlen, "bad %s value \"%.32s\" (%llu..%llu)",
+	/* Buffer sizes in bytes, or with k|m (1k = 1024), as `rate 100k`
+	 * and `delay 20ms` take units. */
+	if (d->kind == SOV_INT ? codec_parse_size(value, min, max, &n) == -1 :
+	    codec_parse_uint(value, min, max, &n) == -1) {
+		snprintf(err, errlen, "bad %s value \"%.32s\" (%llu..%llu%s)",
 		    d->name, value, (unsigned long long)min,
-		    (unsigned long long)max);
+		    (unsigned long long)max, d->kind == SOV_INT ?
+		    "; 64k = 65536" : "");
 		return -1;
 	}
 	*v = (int)n;

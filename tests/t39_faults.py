@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Issue 9, fault injection on any session: `split 1` + `delay 20ms` makes
-the peer receive one byte per read; `rate` paces writes (checked coarsely:
+"""Issue 9, fault injection on any session: `split 1 20ms` makes the peer
+receive one byte per read; `rate` paces writes (checked coarsely:
 the transfer cannot finish faster than the rate allows); `read off` lets the
 peer's send buffer fill (EAGAIN) and `read on` delivers everything; bad
 values are one usage error each."""
@@ -23,8 +23,7 @@ with Socktool() as st:
     u, _ = srv.accept()
     u.settimeout(10)
     st.wait_for(r"^\[1\] connected")
-    st.cmd("set 1 split 1")
-    st.cmd("set 1 delay 20ms")
+    st.cmd("set 1 split 1 20ms")
     st.cmd("send 1 abcde")
     reads = []
     for _ in deadline_loop(10, "five bytes"):
@@ -177,7 +176,8 @@ import subprocess  # noqa: E402
 
 def udp_spaced(settings, n, size):
     """Send n datagrams of size bytes under settings; (rc, payloads,
-    seconds from the first arrival to the last)."""
+    seconds from the first arrival to the last, seconds from socktool's
+    start to the first arrival)."""
     from st import SOCKTOOL
     peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     peer.bind(("127.0.0.1", 0))
@@ -185,6 +185,7 @@ def udp_spaced(settings, n, size):
     p = peer.getsockname()[1]
     lines = "".join("send 1 --fill {seq}%s\n" % ("." * (size - 1))
                     for _ in range(n))
+    t0 = time.monotonic()
     proc = subprocess.Popen([SOCKTOOL], stdin=subprocess.PIPE,
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
@@ -202,16 +203,19 @@ def udp_spaced(settings, n, size):
     rc = proc.wait(timeout=60)
     proc.stderr.close()
     peer.close()
-    return rc, got, (last - first) if first else 0.0
+    return (rc, got, (last - first) if first else 0.0,
+            (first - t0) if first else 0.0)
 
 
-# Coarse lower bounds only: slowness cannot make them fail.
-rc, got, span = udp_spaced("set 1 delay 50ms", 5, 10)
+# Coarse lower bounds only: slowness cannot make them fail.  delay is
+# latency: every datagram is held 300 ms from when it was sent, so the
+# first arrives no sooner than that after socktool started.
+rc, got, span, lat = udp_spaced("set 1 delay 300ms", 5, 10)
 ok(rc == 0 and [g[:1] for g in got] == [b"1", b"2", b"3", b"4", b"5"]
-   and all(len(g) == 10 for g in got) and span >= 0.15,
-   "delay 50ms on UDP: five whole datagrams, in order, spaced out "
-   "(%.3f s from first to last; unshaped they arrive at once)" % span, got)
-rc, got, span = udp_spaced("set 1 rate 10k", 5, 1000)
+   and all(len(g) == 10 for g in got) and lat >= 0.25,
+   "delay 300ms on UDP: five whole datagrams, in order, held (the first "
+   "%.3f s after the start)" % lat, got)
+rc, got, span, lat = udp_spaced("set 1 rate 10k", 5, 1000)
 ok(rc == 0 and len(got) == 5 and all(len(g) == 1000 for g in got)
    and span >= 0.3,
    "rate 10k on UDP: 5000 bytes in whole datagrams take their time "

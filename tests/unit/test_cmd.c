@@ -61,6 +61,55 @@ test_lookup(void)
 	e = cmd_lookup("frobnicate", err, sizeof err);
 	ok(e == NULL && strstr(err, "unknown command") != NULL,
 	    "unknown command");
+	e = cmd_lookup("sned", err, sizeof err);
+	ok(e == NULL && strstr(err, "(did you mean send?)") != NULL,
+	    "a swapped pair is near its command: %s", err);
+}
+
+/* The shared edit distance and "did you mean" (commands, settings). */
+static void
+test_near(void)
+{
+	static const char *const words[] = { "display", "delay", "dup",
+	    "split", NULL };
+	struct cmd_near nr;
+	struct buf out = BUF_INIT;
+	size_t i;
+
+	ok(cmd_distance("send", "send") == 0, "distance to itself: 0");
+	ok(cmd_distance("sned", "send") == 1, "a swap of neighbours: 1");
+	ok(cmd_distance("displya", "display") == 1, "displya: 1 from display");
+	ok(cmd_distance("dely", "delay") == 1, "a letter left out: 1");
+	ok(cmd_distance("abc", "xyz") == 3, "all different: 3");
+	ok(cmd_distance("", "ab") == 2, "from nothing: the length");
+
+	cmd_near_init(&nr, "displya");
+	for (i = 0; words[i] != NULL; i++)
+		cmd_near_add(&nr, words[i]);
+	cmd_near_put(&nr, &out);
+	ok(strcmp(buf_cstr(&out), " (did you mean display?)") == 0,
+	    "displya: did you mean display (%s)", buf_cstr(&out));
+	buf_reset(&out);
+	cmd_near_init(&nr, "sp");
+	for (i = 0; words[i] != NULL; i++)
+		cmd_near_add(&nr, words[i]);
+	cmd_near_put(&nr, &out);
+	ok(buf_len(&out) == 0, "not as many edits as the word is long: "
+	    "nothing (%s)", buf_cstr(&out));
+	cmd_near_init(&nr, "zzzzzz");
+	for (i = 0; words[i] != NULL; i++)
+		cmd_near_add(&nr, words[i]);
+	cmd_near_put(&nr, &out);
+	ok(buf_len(&out) == 0, "far from every word: nothing");
+	buf_reset(&out);
+	cmd_near_init(&nr, "dxlay");
+	cmd_near_add(&nr, "delay");
+	cmd_near_add(&nr, "dslay");
+	cmd_near_add(&nr, "relay");
+	cmd_near_put(&nr, &out);
+	ok(strcmp(buf_cstr(&out), " (did you mean delay or dslay?)") == 0,
+	    "the nearest only, all of them (%s)", buf_cstr(&out));
+	buf_free(&out);
 }
 
 static int
@@ -177,6 +226,7 @@ main(void)
 {
 	test_tokenize();
 	test_lookup();
+	test_near();
 	test_complete();
 	test_settings();
 	return done_testing();

@@ -1191,6 +1191,35 @@ test_fmt(void)
 	FMT_IS(codec_fmt_bytes, UINT64_MAX, "16.0 EiB");
 }
 
+static void
+test_size(void)
+{
+	uint64_t v = 777;
+
+	ok(codec_parse_size("65536", 1, 1u << 30, &v) == 0 && v == 65536,
+	    "size: plain bytes");
+	ok(codec_parse_size("1k", 1, 1u << 30, &v) == 0 && v == 1024,
+	    "size: 1k = 1024");
+	ok(codec_parse_size("64K", 1, 1u << 30, &v) == 0 && v == 65536,
+	    "size: 64K");
+	ok(codec_parse_size("2m", 1, 1u << 30, &v) == 0 && v == 2u << 20,
+	    "size: 2m");
+	ok(codec_parse_size("1G", 1, 1u << 30, &v) == 0 && v == 1u << 30,
+	    "size: 1G at the bound");
+	v = 777;
+	ok(codec_parse_size("2G", 1, 1u << 30, &v) == -1 && v == 777,
+	    "size: over the bound, untouched");
+	ok(codec_parse_size("k", 1, 1u << 30, &v) == -1, "size: no digits");
+	ok(codec_parse_size("-5k", 1, 1u << 30, &v) == -1, "size: a sign");
+	ok(codec_parse_size("1kb", 1, 1u << 30, &v) == -1, "size: 1kb");
+	ok(codec_parse_size("0k", 1, 1u << 30, &v) == -1, "size: under min");
+	ok(codec_parse_size("99999999999999999999k", 0, UINT64_MAX, &v) == -1,
+	    "size: too many digits");
+	ok(codec_parse_size("17179869184G", 0, UINT64_MAX, &v) == -1,
+	    "size: overflow once scaled");
+	ok(codec_parse_size(NULL, 0, 10, &v) == -1, "size: NULL");
+}
+
 int
 main(void)
 {
@@ -1206,6 +1235,7 @@ main(void)
 	test_utf8_len();
 	test_duration();
 	test_uint();
+	test_size();
 	test_fmt();
 	buf_free(&b);
 	return done_testing();
