@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "cmd.h"
 #include "codec.h"
+#include "display.h"
 #include "loop.h"
 #include "net.h"
 #include "out.h"
@@ -419,9 +420,15 @@ static void
 cmd_set_one(struct session *s, void *arg)
 {
 	const struct set_job *j = arg;
-	char err[8];
+	char err[8], enc[sizeof s->set.encoding];
+	int display = s->set.display;
 
+	memcpy(enc, s->set.encoding, sizeof enc);
 	j->d->apply(&s->set, j->v, err, sizeof err);
+	/* A character half received cannot be finished in another
+	 * encoding, nor shown in hex: what was kept is shown now. */
+	if (display != s->set.display || strcmp(enc, s->set.encoding) != 0)
+		display_flush(s);
 	/* `read on|off` and the like change what the socket waits for. */
 	layer_interest(s);
 }

@@ -715,7 +715,9 @@ out_data(const struct out_data *d)
 		buf_putc(&j.b, '"');
 		codec_hex(d->p, d->n, &j.b);
 		buf_putc(&j.b, '"');
-		if (!utf8) {
+		if (d->text != NULL)
+			j_strn(&j, "text", (const char *)d->text, d->text_n);
+		else if (!utf8) {
 			enc_to_utf8(d->encoding, d->p, d->n, &conv);
 			j_strn(&j, "text", (const char *)buf_peek(&conv),
 			    buf_len(&conv));
@@ -773,17 +775,36 @@ out_data(const struct out_data *d)
 		codec_hexdump(d->p, shown, 0, &out_cur->out);
 	if (d->display == DISP_TEXT || d->display == DISP_BOTH) {
 		tn = shown;
-		if (!utf8) {
+		if (d->text != NULL) {
+			tp = d->text;
+			tn = d->text_n;
+		} else if (!utf8) {
 			enc_to_utf8(d->encoding, d->p, shown, &conv);
 			tp = buf_peek(&conv);
 			tn = buf_len(&conv);
 		}
-		codec_escape(tp, tn, &out_cur->out, CODEC_BREAK_LF);
-		buf_putc(&out_cur->out, '\n');
+		/* A message that only began a character shows no text yet. */
+		if (tn > 0 || d->text == NULL) {
+			codec_escape(tp, tn, &out_cur->out, CODEC_BREAK_LF);
+			buf_putc(&out_cur->out, '\n');
+		}
 		buf_free(&conv);
 	}
 	if (shown < d->n)
 		buf_printf(&out_cur->out, "%s... %zu more byte%s not shown "
 		    "(max-display %zu)%s\n", out_color("dim"), d->n - shown,
 		    d->n - shown == 1 ? "" : "s", shown, out_color("off"));
+}
+
+void
+out_data_leftover(unsigned id, int dir, const unsigned char *p, size_t n,
+    int stamp)
+{
+	if (out_cfg.json || n == 0)
+		return;
+	out_stamp_on(stamp);
+	buf_printf(&out_cur->out, "%s[%u] %c incomplete character: ",
+	    out_color(dir == '<' ? "rx" : "tx"), id, dir);
+	codec_escape(p, n, &out_cur->out, 0);
+	buf_printf(&out_cur->out, "%s\n", out_color("off"));
 }

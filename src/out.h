@@ -160,8 +160,16 @@ struct out_data {
 	const char		*check;		/* algorithm name, or NULL */
 	int			 check_ok;	/* 1 ok, 0 bad, -1 too short */
 	const char		*got, *want;	/* hex, when bad */
+	/* The text shown, UTF-8, or NULL: p decoded from encoding. */
+	const unsigned char	*text;
+	size_t			 text_n;
 };
 void	out_data(const struct out_data *);
+/* Bytes of a character a message cut short that no later message
+ * completed (the session ended, or its encoding or display changed):
+ * shown as \xHH for people, nothing in JSON (its "hex" had them). */
+void	out_data_leftover(unsigned id, int dir, const unsigned char *p,
+	    size_t n, int stamp);
 
 /* Close the top object of a JSON builder (json.h), print it as one
  * line to the current sink, free the builder. */
