@@ -135,7 +135,7 @@ codec_utf8_tail(const unsigned char *p, size_t n)
 	for (k = 1; k <= 3 && k <= n; k++) {
 		if ((p[n - k] & 0xc0) == 0x80)
 			continue;
-		if (p[n - k] < 0xc2)
+		if (p[n - k] < 0xc2 || p[n - k] > 0xf4)
 			return 0;
 		return codec_utf8_scan(p + n - k, k, &c) == -(int)k ? k : 0;
 	}
