@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Issue 21: a character split across reads is shown whole (bug 5), the
+"looks like gbk" hint, IPv6 literals in brackets and HOST:PORT for servers
+(bug 8), v4-mapped addresses shown as IPv4, `check` values in wire order and
+`show` escaping once (11)."""
+import json
+import os
+import re
+import socket
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from st import ok, is_eq, done, Socktool, run, connect, recv_exact  # noqa
+
+WORLD = "你好，世界"
+GBK = WORLD.encode("gbk")       # c4e3 bac3 a3ac cac0 bde7
+U8 = "你好".encode()            # e4bda0 e5a5bd
+
+
+def server(st, *sets):
+    """A tcp-server with one accepted peer (session 2): the peer socket
+    and the output offset after the settings took effect."""
+    st.cmd("tcp-server 127.0.0.1 0")
+    port = st.port(1)
+    c = connect(port)
+    st.wait_for(r"^\[2\] accepted")
+    for s in sets:
+        st.cmd(s)
+    st.cmd("echo READY")
+    return c, st.wait_for(r"^READY$").end()
+
+
+def shown(st, n, start, d="<", sid=2):
+    """The text line under the next "[sid] d n bytes" header."""
+    m = st.wait_for(r"^\[%d\] %s %d bytes?\n(.*)$" % (sid, re.escape(d), n),
+                    start=start)
+    return m.group(1).decode("utf-8", "replace"), m.end()
+
+
+# ---- bug 5: GBK split 3 + 7 -------------------------------------------------
+with Socktool() as st:
+    c, p = server(st, "set 2 encoding gbk")
+    c.sendall(GBK[:3])
+    t, p = shown(st, 3, p)
+    is_eq(t, "你", "gbk 3 bytes: 你 shown, the cut byte kept (not 你\\xba)")
+    c.sendall(GBK[3:])
+    t, p = shown(st, 7, p)
+    is_eq(t, "好，世界", "gbk 7 more bytes: 好，世界 (not 茫\\xac世界)")
+    # A character half received when the encoding changes: shown as \x.
+    c.sendall(b"\xca")
+    st.wait_for(r"^\[2\] < 1 byte$", start=p)
+    st.cmd("set 2 encoding utf-8")
+    ok(st.seen(r"^\[2\] < incomplete character: \\xca$", start=p),
+       "encoding changed: the kept byte shown as \\xca")
+    c.close()
+    st.wait_for(r"^\[2\] closed")
+    ok(st.text.count("incomplete character") == 1,
+       "nothing left over at close after the flush", st.text)
+    st.finish()
+
+# ---- UTF-8 split, both directions, leftover at close -------------------------
+with Socktool() as st:
+    c, p = server(st)
+    c.sendall(U8[:4])
+    t, p = shown(st, 4, p)
+    is_eq(t, "你", "utf-8 4 bytes: 你 (the lead byte of 好 kept)")
+    c.sendall(U8[4:])
+    t, p = shown(st, 2, p)
+    is_eq(t, "好", "utf-8 2 more bytes: 好 whole")
+    # Shown-sent text carries the same way.
+    st.cmd("send 2 \\xe4\\xbd")
+    st.cmd("send 2 \\xa0!")
+    m = st.wait_for(r"^\[2\] > 2 bytes\n\[2\] > 2 bytes\n(.*)$", start=p)
+    p = m.end()
+    is_eq(m.group(1).decode(), "你!",
+          "sent 2 + 2 bytes: no text under the first, 你! under the second")
+    ok(not re.search(r"\\xe4", st.text), "no \\xe4 shown for the sent cut",
+       st.text)
+    recv_exact(c, 4)
+    c.sendall(b"ok\xe4\xbd")
+    t, p = shown(st, 4, p)
+    is_eq(t, "ok", "utf-8: 'ok' then a cut character: ok shown")
+    c.close()
+    m = st.wait_for(r"^\[2\] < incomplete character: (.*)\n\[2\] closed",
+                    start=p)
+    is_eq(m.group(1).decode(), "\\xe4\\xbd",
+          "at close the leftover is shown as \\x escapes, before closed")
+    st.finish()
+
+# ---- JSON text: no U+FFFD for a split character, hex per chunk ---------------
+with Socktool("--json") as st:
+    st.cmd("tcp-server 127.0.0.1 0")
+    m = st.wait_for(r'"event":"listening","id":1,.*"local":"127\.0\.0\.1:(\d+)"')
+    c = connect(int(m.group(1)))
+    st.wait_for(r'"event":"accepted","id":2')
+    c.sendall(U8[:4])
+    m = st.wait_for(r'^\{.*"event":"recv","id":2.*$')
+    e1 = json.loads(m.group(0))
+    c.sendall(U8[4:])
+    m = st.wait_for(r'^\{.*"event":"recv","id":2.*$', start=m.end())
+    e2 = json.loads(m.group(0))
+    ok(e1["hex"] == U8[:4].hex() and e2["hex"] == U8[4:].hex(),
+       "JSON hex stays per chunk", (e1, e2))
+    ok(e1["text"] == "你" and e2["text"] == "好",
+       "JSON text: the split character whole in the second event", (e1, e2))
+    c.close()
+    st.finish()
+
+# ---- the encoding hint -----------------------------------------------------
+with Socktool() as st:
+    c, p = server(st)
+    c.sendall(GBK)
+    st.wait_for(r"^\[2\] < 10 bytes", start=p)
+    m = st.seen(r"^hint: 2: received text looks like gbk "
+                r"\(set 2 encoding gbk\)$", start=p)
+    ok(m, "GBK bytes in a utf-8 session: hint looks like gbk", st.text)
+    c.sendall(GBK)
+    st.cmd("echo MARK")
+    st.wait_for(r"^MARK$", start=p)
+    is_eq(st.text.count("hint:"), 1, "the hint is given once per session")
+    c.close()
+    st.finish()
+
+with Socktool() as st:
+    c, p = server(st)
+    c.sendall(b"caf\xe9 cr\xe8me")
+    st.wait_for(r"^\[2\] < 10 bytes", start=p)
+    c.sendall(b"\x00\x01\xff")
+    st.cmd("echo MARK")
+    st.wait_for(r"^MARK$", start=p)
+    ok("hint: 2: received text looks like latin1" in st.text,
+       "latin-1 text: looks like latin1", st.text)
+    c.close()
+    st.finish()
+
+with Socktool() as st:
+    c, p = server(st)
+    c.sendall(b"\x00\x01\xff\xfe\x80\x02")
+    st.wait_for(r"^\[2\] < 6 bytes", start=p)
+    st.cmd("echo MARK")
+    st.wait_for(r"^MARK$", start=p)
+    ok("hint:" not in st.text, "binary bytes: no hint", st.text)
+    c.close()
+    st.finish()
+
+done()
