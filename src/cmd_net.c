@@ -30,11 +30,11 @@ cmd_udp_exec(struct cmd_ctx *c)
 	struct session *s;
 	uint64_t rsize = 0;
 	uint16_t port;
-	char err[256], toh[256];
+	char err[256], toh[256], hbuf[256];
 
-	if (net_parse_port(c->argv[c->argc - 1], 1, &port, err,
-	    sizeof err) == -1)
-		return cmd_usage(c, "%s", err);
+	if (cmd_listen_port(c, &host, c->argv[c->argc - 1], hbuf, sizeof hbuf,
+	    &port) == -1)
+		return CMD_ERR;
 	names[0] = host;
 	names[1] = cmd_host_of(cmd_opt(c, "to"), toh, sizeof toh);
 	if (cmd_names_first(c, names, types, 2, &st))

@@ -35,10 +35,10 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 	uint16_t port;
 	const int type = SOCK_STREAM;
 	enum cmd_status st;
-	char err[256];
+	char err[256], hbuf[256];
 
-	if (net_parse_port(portarg, 1, &port, err, sizeof err) == -1)
-		return cmd_usage(c, "%s", err);
+	if (cmd_listen_port(c, &host, portarg, hbuf, sizeof hbuf, &port) == -1)
+		return CMD_ERR;
 	if ((v = cmd_opt(c, "max-peers")) != NULL &&
 	    codec_parse_uint(v, 1, 1000000, &maxp) == -1)
 		return cmd_usage(c, "bad --max-peers \"%.32s\" (1..1000000)", v);
@@ -93,6 +93,28 @@ cmd_hostport(const struct cmd_ctx *c, char *host, size_t hostlen,
 		return -1;
 	}
 	if (net_parse_port(pbuf, 0, port, err, sizeof err) == -1) {
+		cmd_usage(c, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_listen_port(const struct cmd_ctx *c, const char **host,
+    const char *portarg, char *buf, size_t buflen, uint16_t *port)
+{
+	char pbuf[32], err[256];
+
+	if (*host == NULL && strchr(portarg, ':') != NULL) {
+		if (addr_split_hostport(portarg, buf, buflen, pbuf, sizeof pbuf,
+		    err, sizeof err) == -1) {
+			cmd_usage(c, "%s", err);
+			return -1;
+		}
+		*host = buf;
+		portarg = pbuf;
+	}
+	if (net_parse_port(portarg, 1, port, err, sizeof err) == -1) {
 		cmd_usage(c, "%s", err);
 		return -1;
 	}

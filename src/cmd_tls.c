@@ -168,11 +168,11 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	size_t nallow = 0;
 	uint64_t maxp = 0, timeout;
 	uint16_t port;
-	char err[512];
+	char err[512], hbuf[256];
 	struct rec r;
 
-	if (net_parse_port(portarg, 1, &port, err, sizeof err) == -1)
-		return cmd_usage(c, "%s", err);
+	if (cmd_listen_port(c, &host, portarg, hbuf, sizeof hbuf, &port) == -1)
+		return CMD_ERR;
 	if (cmd_duration(c, "timeout", TLS_HANDSHAKE_MS, &timeout) == -1)
 		return CMD_ERR;
 	if (timeout == 0)
