@@ -10,7 +10,7 @@ import re
 import socket
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import ok, is_eq, done, Socktool, run, connect, recv_exact  # noqa
+from st import ok, is_eq, done, skip, Socktool, run, connect, recv_exact  # noqa
 
 WORLD = "你好，世界"
 GBK = WORLD.encode("gbk")       # c4e3 bac3 a3ac cac0 bde7
@@ -140,6 +140,68 @@ with Socktool() as st:
     st.cmd("echo MARK")
     st.wait_for(r"^MARK$", start=p)
     ok("hint:" not in st.text, "binary bytes: no hint", st.text)
+    c.close()
+    st.finish()
+
+# ---- bug 8: [v6] as a HOST, ADDR:PORT for servers, netstat ---------------
+def v6_ok():
+    try:
+        t = socket.socket(socket.AF_INET6)
+        t.bind(("::1", 0))
+        t.close()
+        return True
+    except OSError:
+        return False
+
+
+if v6_ok():
+    srv6 = socket.socket(socket.AF_INET6)
+    srv6.bind(("::1", 0))
+    srv6.listen(4)
+    p6 = srv6.getsockname()[1]
+    with Socktool() as st:
+        st.cmd("tcp-client [::1] %d" % p6)
+        ok(st.seen(r"^\[1\] connected .*\[::1\]:%d" % p6),
+           "tcp-client [::1] PORT connects", st.text + st.err.decode())
+        st.cmd("tcp-server [::1] 0")
+        ok(st.seen(r"^\[2\] listening on \[::1\]:\d+"),
+           "tcp-server [::1] 0 listens on ::1", st.text + st.err.decode())
+        st.cmd("probe [::1] %d" % p6)
+        ok(st.seen(r"\b%d\b.*open" % p6),
+           "probe [::1] PORT finds the open port", st.text + st.err.decode())
+        st.cmd("tcp-server [127.0.0.1] 0")
+        ok(st.seen(r'error: tcp-server: bad address "\[127\.0\.0\.1\]": '
+                   r'not an IPv6 address', stream="err"),
+           "brackets around IPv4: one clear error", st.err.decode())
+        st.finish()
+    srv6.close()
+else:
+    for _ in range(4):
+        skip("IPv6 loopback checks", "no ::1 here")
+
+rc, out, err = run("tcp-server 127.0.0.1:0\nudp 127.0.0.1:0\n"
+                   "tls-server 127.0.0.1:0\nrelay 127.0.0.1:0 127.0.0.1 9\n"
+                   "list\n")
+ok(rc == 0 and re.search(r"^\[1\] listening on 127\.0\.0\.1:\d+$", out, re.M)
+   and re.search(r"^\[2\] bound on 127\.0\.0\.1:\d+$", out, re.M)
+   and re.search(r"^\[4\] listening on 127\.0\.0\.1:\d+$", out, re.M),
+   "tcp-server, udp, tls-server, relay take ADDR:PORT as one argument",
+   out + err)
+rc, out, err = run("tcp-server 127.0.0.1:x\n")
+ok(rc == 1 and err.count("error:") == 1 and "bad port" in err,
+   "tcp-server ADDR:badport: one error", err)
+
+with Socktool() as st:
+    st.cmd("tcp-server 0")          # dual stack: IPv4 peers are v4-mapped
+    port = st.port(1)
+    c = connect(port)
+    st.wait_for(r"^\[2\] accepted")
+    st.cmd("netstat --port %d" % port)
+    st.cmd("echo END")
+    st.wait_for(r"^END$")
+    row = [l for l in st.text.splitlines() if re.search(r"\s2$", l)]
+    ok(row and "127.0.0.1:%d" % port in row[0] and "ffff" not in st.text,
+       "netstat shows the v4-mapped peer as 127.0.0.1", st.text)
     c.close()
     st.finish()
 
