@@ -645,7 +645,8 @@ cmd_show_exec(struct cmd_ctx *c)
 	for (d = setting_defs; d->name != NULL; d++) {
 		buf_reset(&v);
 		d->format(&s->set, &v);
-		rec_strcpy(r, d->name, buf_cstr(&v));
+		/* Rules are shown as typed, escapes and all. */
+		rec_strescaped(r, d->name, buf_cstr(&v));
 	}
 	rec_end(r);
 	if (s->fd != -1) {

@@ -208,7 +208,7 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	rec_str(&r, "command", c->ent->name);
 	rec_u64(&r, "id", s->id);
 	rec_str(&r, "local", s->local_str);
-	rec_str(&r, "subject", cfg->own_subject);
+	rec_strescaped(&r, "subject", cfg->own_subject);
 	rec_str(&r, "sha256", cfg->own_fp);
 	rec_bool(&r, "self_signed", cfg->self_signed);
 	out_rec(&r, cfg->self_signed ? "[{id}] self-signed certificate for "

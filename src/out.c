@@ -313,6 +313,13 @@ rec_strcpy(struct rec *r, const char *key, const char *v)
 }
 
 void
+rec_strescaped(struct rec *r, const char *key, const char *v)
+{
+	rec_strcpy(r, key, v);
+	rec_slot(r, r->n - 1)->escaped = 1;
+}
+
+void
 rec_obj(struct rec *r, const char *key)
 {
 	rec_add(r, key, REC_OBJ);
@@ -412,6 +419,8 @@ rec_value(const struct rec_field *f, struct buf *out)
 		buf_puts(out, f->u ? "on" : "off");
 	else if (f->s == NULL || f->s[0] == '\0')
 		buf_putc(out, '-');
+	else if (f->escaped)
+		out_escape_msg(f->s, strlen(f->s), out);
 	else
 		codec_escape((const unsigned char *)f->s, strlen(f->s), out, 0);
 }

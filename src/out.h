@@ -80,6 +80,7 @@ struct rec_field {
 	uint64_t	 u;
 	const char	*label;	/* for out_kv: the name people read */
 	const char	*unit;	/* for out_kv: "byte|bytes" (singular|plural) */
+	int		 escaped;	/* rec_strescaped: backslashes kept */
 };
 struct rec_spill;
 struct rec {
@@ -104,6 +105,10 @@ void	rec_free(struct rec *);
 void	rec_str(struct rec *, const char *key, const char *v);
 /* The same for a string that does not outlive the caller: copied. */
 void	rec_strcpy(struct rec *, const char *key, const char *v);
+/* A copy of a string whose backslashes are escapes already (a rule as it
+ * was typed, an RFC 2253 name): people see it terminal-safe with its
+ * backslashes as they are, not doubled. */
+void	rec_strescaped(struct rec *, const char *key, const char *v);
 /* A copy of s that lives as long as the record (a key made at run time). */
 const char *rec_copy(struct rec *, const char *s);
 void	rec_u64(struct rec *, const char *key, uint64_t v);

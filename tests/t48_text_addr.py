@@ -205,4 +205,52 @@ with Socktool() as st:
     c.close()
     st.finish()
 
+# ---- 11: check values in wire order; show escapes once -------------------
+def crc16_modbus(b):
+    crc = 0xffff
+    for x in b:
+        crc ^= x
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xa001 if crc & 1 else crc >> 1
+    return crc
+
+
+with Socktool() as st:
+    c, p = server(st, "set 2 check crc16-modbus")
+    body = b"\x01\x03\x00\x00\x00\x0a"
+    want = crc16_modbus(body).to_bytes(2, "little")
+    bad = body + bytes([want[0] ^ 0xff, want[1]])
+    c.sendall(bad)
+    m = st.wait_for(r"^\[2\] < 8 bytes .*got (\w+), want (\w+)", start=p)
+    is_eq((m.group(1).decode(), m.group(2).decode()),
+          (bad[-2:].hex(), want.hex()),
+          "check: got and want are the bytes in wire order")
+    c.close()
+    st.finish()
+
+rc, out, err = run("tcp-server 127.0.0.1 0\n"
+                   "set 1 reply PING\\r\\n => PO\\\\NG\\r\\n\nshow 1\n")
+ok(rc == 0 and "reply 'PING\\r\\n => PO\\\\NG\\r\\n'" in out,
+   "show: a reply rule as typed, backslashes not doubled", out + err)
+
+tmp = os.path.join(os.environ.get("TMPDIR", "/tmp"), "st-t48-%d" % os.getpid())
+os.makedirs(tmp, exist_ok=True)
+key, crt = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
+import subprocess  # noqa: E402
+r = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                    "-subj", "/O=x/CN=a\\,b", "-keyout", key, "-out", crt],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+if r.returncode == 0:
+    rc, out, err = run("tls-server 127.0.0.1 0 --cert %s --key %s\n" %
+                       (crt, key))
+    ok(rc == 0 and "CN=a\\,b" in out and "a\\\\,b" not in out,
+       "a certificate subject is escaped once (RFC 2253 a\\,b)", out + err)
+else:
+    skip("certificate subject", "openssl cannot make a certificate")
+for f in (key, crt):
+    if os.path.exists(f):
+        os.unlink(f)
+os.rmdir(tmp)
+
 done()
