@@ -65,7 +65,8 @@ const struct cmd_entry cmd_udp_entry = {
 	.help = "Bind a UDP endpoint that talks to any number of peers.  Each "
 	    "datagram is one message shown with its source.  send goes to --to "
 	    "given to send, else this --to, else the source of the last "
-	    "datagram.  Without ADDR: every interface, IPv4 and IPv6.  "
+	    "datagram.  Without ADDR: every interface, IPv4 and IPv6 (ADDR:PORT "
+	    "as one argument works too).  "
 	    "--broadcast allows sending to broadcast addresses.  --recv-size "
 	    "reads at most N bytes of a datagram (default 65536); a longer one "
 	    "is reported as truncated.",

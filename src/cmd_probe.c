@@ -299,7 +299,8 @@ const struct cmd_entry cmd_resolve_entry = {
 	.usage = "resolve NAME|ADDR [--timeout DUR]",
 	.help = "Look NAME up: every address it has, IPv4 and IPv6, from "
 	    "/etc/hosts or DNS (/etc/resolv.conf), and how long it took.  An "
-	    "ADDR is looked up the other way: its name.  The lookup runs on "
+	    "ADDR is looked up the other way: its name (one without a name is "
+	    "answered with itself, not an error).  The lookup runs on "
 	    "the event loop, so sessions keep being serviced; it fails after "
 	    "--timeout (default 10s) or when the resolver says the name does "
 	    "not exist.  At the prompt it returns at once and the answer is "

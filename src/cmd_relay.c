@@ -124,7 +124,8 @@ const struct cmd_entry cmd_relay_entry = {
 	.usage = "relay [ADDR] PORT HOST HPORT [--udp [--idle DUR]] "
 	    "[--tls-server [--cert FILE --key FILE]] [--tls-client [--ca FILE] "
 	    "[--insecure] [--sni NAME]] [--max-peers N] [--allow CIDR,...]",
-	.help = "Listen on PORT; every client that connects (a relay-in "
+	.help = "Listen on PORT (ADDR:PORT as one argument works too); "
+	    "every client that connects (a relay-in "
 	    "session) gets an upstream connection to HOST HPORT (relay-out), "
 	    "and the two forward everything both ways while it is displayed "
 	    "with its direction, framed, matched by expect, logged and "

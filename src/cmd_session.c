@@ -71,7 +71,8 @@ const struct cmd_entry cmd_tcp_server_entry = {
 	    "IPv4 and IPv6.  Each accepted connection becomes a tcp-peer "
 	    "session under the server.  --max-peers refuses connections beyond "
 	    "N; --allow refuses peers outside the listed networks; --echo "
-	    "sends back what every peer sends (like set ID echo on).",
+	    "sends back what every peer sends (like set ID echo on).  "
+	    "ADDR:PORT as one argument works too.",
 	.lower = 1,
 	.upper = 2,
 	.opts = tcp_server_opts,

@@ -229,7 +229,8 @@ const struct cmd_entry cmd_tls_server_entry = {
 	.usage = "tls-server [ADDR] PORT [--cert FILE --key FILE] "
 	    "[--alpn P1,P2] [--client-ca FILE] [--keylog FILE] "
 	    "[--max-peers N] [--allow CIDR,...] [--echo] [--timeout DUR]",
-	.help = "Listen like tcp-server; every accepted connection makes a "
+	.help = "Listen like tcp-server (ADDR:PORT as one argument works "
+	    "too); every accepted connection makes a "
 	    "TLS handshake and becomes a tls-peer session.  Without --cert "
 	    "the server uses a certificate made for this run (EC P-256, "
 	    "self-signed, for localhost, 127.0.0.1 and ::1); its SHA-256 "
