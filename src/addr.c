@@ -106,6 +106,30 @@ addr_split_hostport(const char *s, char *host, size_t hostlen, char *port,
 	return 0;
 }
 
+int
+addr_unbracket(const char *host, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	size_t n = strlen(host);
+
+	if (n == 0 || (host[0] != '[' && host[n - 1] != ']'))
+		return 0;
+	if (n < 3 || host[0] != '[' || host[n - 1] != ']' ||
+	    memchr(host + 1, '[', n - 2) != NULL ||
+	    memchr(host + 1, ']', n - 2) != NULL) {
+		snprintf(err, errlen, "bad address \"%.64s\" (want [IPV6])",
+		    host);
+		return -1;
+	}
+	if (n - 2 >= outlen) {
+		snprintf(err, errlen, "address too long");
+		return -1;
+	}
+	memcpy(out, host + 1, n - 2);
+	out[n - 2] = '\0';
+	return 1;
+}
+
 void
 addr_fmt_host(const struct sockaddr *sa, socklen_t len, const char *scope,
     char *out, size_t outlen)

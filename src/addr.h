@@ -20,6 +20,12 @@ typedef long	(*addr_lookup)(const char *name, void *arg);
 int	addr_split_hostport(const char *s, char *host, size_t hostlen,
 	    char *port, size_t portlen, char *err, size_t errlen);
 
+/* "[v6]" as a HOST (the way addresses are shown): 1 with what the
+ * brackets hold in out; 0 when host has no brackets; -1 (err set) when
+ * they are not a pair around something. */
+int	addr_unbracket(const char *host, char *out, size_t outlen, char *err,
+	    size_t errlen);
+
 /* Port 1..65535 (or 0 when allow_zero) in decimal, or a service name
  * ("http") that lookup knows (NULL: names are refused).  Only names made
  * of letters, digits, '-', '_' and '.', at most 32 bytes, are looked up. */

@@ -373,11 +373,19 @@ void
 check_format_value(const struct check_spec *spec, uint32_t v,
     struct buf *out)
 {
-	int w = (int)check_width(spec);
+	size_t w = check_width(spec);
+	unsigned char o[4];
 
 	/* A value wider than the checksum (not one check_compute() gave)
 	 * is shown whole rather than cut. */
-	buf_printf(out, "%0*lx", 2 * w, (unsigned long)v);
+	if (w < 4 && (v >> (8 * w)) != 0) {
+		buf_printf(out, "%lx", (unsigned long)v);
+		return;
+	}
+	/* The bytes as they are on the wire, so got reads as the hex of
+	 * the message's last bytes. */
+	check_put(spec, v, o);
+	codec_hex(o, w, out);
 }
 
 void

@@ -89,8 +89,9 @@ void		 check_append(const struct check_spec *spec,
 int		 check_verify(const struct check_spec *spec,
 		    const unsigned char *p, size_t n, uint32_t *got,
 		    uint32_t *want);
-/* A checksum value as lower-case hex of exactly 2 * width digits
- * ("00f4", "4b37"), as got/want are shown. */
+/* A checksum value as lower-case hex of exactly 2 * width digits, its
+ * bytes in wire order ("2b1a" for 0x1a2b little-endian), as got/want are
+ * shown. */
 void		 check_format_value(const struct check_spec *spec,
 		    uint32_t v, struct buf *out);
 

@@ -143,6 +143,12 @@ void		 cmd_result_ok(const struct cmd_ctx *);
  * ("[v6]:port"), into host; -1 after a usage error. */
 int		 cmd_hostport(const struct cmd_ctx *, char *host, size_t hostlen,
 		    uint16_t *port);
+/* A server's [ADDR] PORT: *host is ADDR or NULL (every interface); without
+ * ADDR, PORT may be "ADDR:PORT" ("[v6]:PORT") as one argument, split into
+ * buf.  -1 after a usage error. */
+int		 cmd_listen_port(const struct cmd_ctx *, const char **host,
+		    const char *portarg, char *buf, size_t buflen,
+		    uint16_t *port);
 /* JSON result naming the session a command created. */
 void		 cmd_result_session(const struct cmd_ctx *, const struct session *);
 

@@ -30,11 +30,11 @@ cmd_udp_exec(struct cmd_ctx *c)
 	struct session *s;
 	uint64_t rsize = 0;
 	uint16_t port;
-	char err[256], toh[256];
+	char err[256], toh[256], hbuf[256];
 
-	if (net_parse_port(c->argv[c->argc - 1], 1, &port, err,
-	    sizeof err) == -1)
-		return cmd_usage(c, "%s", err);
+	if (cmd_listen_port(c, &host, c->argv[c->argc - 1], hbuf, sizeof hbuf,
+	    &port) == -1)
+		return CMD_ERR;
 	names[0] = host;
 	names[1] = cmd_host_of(cmd_opt(c, "to"), toh, sizeof toh);
 	if (cmd_names_first(c, names, types, 2, &st))
@@ -65,7 +65,8 @@ const struct cmd_entry cmd_udp_entry = {
 	.help = "Bind a UDP endpoint that talks to any number of peers.  Each "
 	    "datagram is one message shown with its source.  send goes to --to "
 	    "given to send, else this --to, else the source of the last "
-	    "datagram.  Without ADDR: every interface, IPv4 and IPv6.  "
+	    "datagram.  Without ADDR: every interface, IPv4 and IPv6 (ADDR:PORT "
+	    "as one argument works too).  "
 	    "--broadcast allows sending to broadcast addresses.  --recv-size "
 	    "reads at most N bytes of a datagram (default 65536); a longer one "
 	    "is reported as truncated.",

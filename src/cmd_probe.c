@@ -90,11 +90,16 @@ resolve_wait_timeout(void *arg)
 	w->timer = 0;
 	resolve_cancel(w->r);
 	w->r = NULL;
+	w->us = clock_us() - w->t0;
 	codec_fmt_duration(w->timeout_ms, &d);
-	snprintf(w->err, sizeof w->err, "cannot resolve \"%s\": no answer "
-	    "within %s", w->what, buf_cstr(&d));
+	if (w->reverse)
+		snprintf(w->err, sizeof w->err, "no answer within %s",
+		    buf_cstr(&d));
+	else
+		snprintf(w->err, sizeof w->err, "cannot resolve \"%s\": no "
+		    "answer within %s", w->what, buf_cstr(&d));
 	buf_free(&d);
-	w->state = -1;
+	w->state = w->reverse ? 1 : -1;
 }
 
 static void
@@ -128,10 +133,19 @@ resolve_reverse_done(void *arg, int status, const char *name,
     const char *errmsg)
 {
 	struct resolve_wait *w = arg;
+	const char *why;
 
 	if (status == 0)
 		w->name = xstrdup(name);
 	resolve_wait_end(w, status, errmsg);
+	/* An address needs no lookup to be used: one without a name is an
+	 * answer (the address itself), not a failure. */
+	if (status != 0) {
+		why = strrchr(errmsg, ':');
+		snprintf(w->err, sizeof w->err, "%s", why != NULL ? why + 2 :
+		    errmsg);
+		w->state = 1;
+	}
 }
 
 struct resolve_rows {
@@ -173,11 +187,14 @@ resolve_check(struct pending *p)
 	if (w->reverse) {
 		rec_str(&head, "address", w->what);
 		rec_str(&head, "name", w->name);
+		if (w->name == NULL)
+			rec_str(&head, "why", w->err);
 		rec_u64(&head, "ms", w->us / 1000);
 		rec_u64(&head, "us", w->us);
 		if (!out_cfg.json)
 			rec_str(&head, "took", took);
-		out_rec(&head, "{address} is {name} ({took})");
+		out_rec(&head, w->name != NULL ? "{address} is {name} ({took})" :
+		    "{address} has no name: {why} ({took})");
 		rec_free(&head);
 		return 1;
 	}
@@ -282,7 +299,8 @@ const struct cmd_entry cmd_resolve_entry = {
 	.usage = "resolve NAME|ADDR [--timeout DUR]",
 	.help = "Look NAME up: every address it has, IPv4 and IPv6, from "
 	    "/etc/hosts or DNS (/etc/resolv.conf), and how long it took.  An "
-	    "ADDR is looked up the other way: its name.  The lookup runs on "
+	    "ADDR is looked up the other way: its name (one without a name is "
+	    "answered with itself, not an error).  The lookup runs on "
 	    "the event loop, so sessions keep being serviced; it fails after "
 	    "--timeout (default 10s) or when the resolver says the name does "
 	    "not exist.  At the prompt it returns at once and the answer is "

@@ -27,12 +27,12 @@ cmd_relay_exec(struct cmd_ctx *c)
 	uint16_t port, upport;
 	uint64_t maxp = 0;
 	size_t nallow = 0;
-	char err[512];
+	char err[512], hbuf[256];
 
 	if (c->argc < 3)
 		return cmd_usage(c, "missing argument");
-	if (net_parse_port(a[0], 1, &port, err, sizeof err) == -1)
-		return cmd_usage(c, "%s", err);
+	if (cmd_listen_port(c, &host, a[0], hbuf, sizeof hbuf, &port) == -1)
+		return CMD_ERR;
 	if (net_parse_port(a[2], 0, &upport, err, sizeof err) == -1)
 		return cmd_usage(c, "upstream %s", err);
 	if ((v = cmd_opt(c, "max-peers")) != NULL &&
@@ -124,7 +124,8 @@ const struct cmd_entry cmd_relay_entry = {
 	.usage = "relay [ADDR] PORT HOST HPORT [--udp [--idle DUR]] "
 	    "[--tls-server [--cert FILE --key FILE]] [--tls-client [--ca FILE] "
 	    "[--insecure] [--sni NAME]] [--max-peers N] [--allow CIDR,...]",
-	.help = "Listen on PORT; every client that connects (a relay-in "
+	.help = "Listen on PORT (ADDR:PORT as one argument works too); "
+	    "every client that connects (a relay-in "
 	    "session) gets an upstream connection to HOST HPORT (relay-out), "
 	    "and the two forward everything both ways while it is displayed "
 	    "with its direction, framed, matched by expect, logged and "

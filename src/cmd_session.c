@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "cmd.h"
 #include "codec.h"
+#include "display.h"
 #include "loop.h"
 #include "net.h"
 #include "out.h"
@@ -34,10 +35,10 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 	uint16_t port;
 	const int type = SOCK_STREAM;
 	enum cmd_status st;
-	char err[256];
+	char err[256], hbuf[256];
 
-	if (net_parse_port(portarg, 1, &port, err, sizeof err) == -1)
-		return cmd_usage(c, "%s", err);
+	if (cmd_listen_port(c, &host, portarg, hbuf, sizeof hbuf, &port) == -1)
+		return CMD_ERR;
 	if ((v = cmd_opt(c, "max-peers")) != NULL &&
 	    codec_parse_uint(v, 1, 1000000, &maxp) == -1)
 		return cmd_usage(c, "bad --max-peers \"%.32s\" (1..1000000)", v);
@@ -70,7 +71,8 @@ const struct cmd_entry cmd_tcp_server_entry = {
 	    "IPv4 and IPv6.  Each accepted connection becomes a tcp-peer "
 	    "session under the server.  --max-peers refuses connections beyond "
 	    "N; --allow refuses peers outside the listed networks; --echo "
-	    "sends back what every peer sends (like set ID echo on).",
+	    "sends back what every peer sends (like set ID echo on).  "
+	    "ADDR:PORT as one argument works too.",
 	.lower = 1,
 	.upper = 2,
 	.opts = tcp_server_opts,
@@ -92,6 +94,28 @@ cmd_hostport(const struct cmd_ctx *c, char *host, size_t hostlen,
 		return -1;
 	}
 	if (net_parse_port(pbuf, 0, port, err, sizeof err) == -1) {
+		cmd_usage(c, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_listen_port(const struct cmd_ctx *c, const char **host,
+    const char *portarg, char *buf, size_t buflen, uint16_t *port)
+{
+	char pbuf[32], err[256];
+
+	if (*host == NULL && strchr(portarg, ':') != NULL) {
+		if (addr_split_hostport(portarg, buf, buflen, pbuf, sizeof pbuf,
+		    err, sizeof err) == -1) {
+			cmd_usage(c, "%s", err);
+			return -1;
+		}
+		*host = buf;
+		portarg = pbuf;
+	}
+	if (net_parse_port(portarg, 1, port, err, sizeof err) == -1) {
 		cmd_usage(c, "%s", err);
 		return -1;
 	}
@@ -419,9 +443,15 @@ static void
 cmd_set_one(struct session *s, void *arg)
 {
 	const struct set_job *j = arg;
-	char err[8];
+	char err[8], enc[sizeof s->set.encoding];
+	int display = s->set.display;
 
+	memcpy(enc, s->set.encoding, sizeof enc);
 	j->d->apply(&s->set, j->v, err, sizeof err);
+	/* A character half received cannot be finished in another
+	 * encoding, nor shown in hex: what was kept is shown now. */
+	if (display != s->set.display || strcmp(enc, s->set.encoding) != 0)
+		display_flush(s);
 	/* `read on|off` and the like change what the socket waits for. */
 	pipe_settings_changed(s);
 }
@@ -638,7 +668,8 @@ cmd_show_exec(struct cmd_ctx *c)
 	for (d = setting_defs; d->name != NULL; d++) {
 		buf_reset(&v);
 		d->format(&s->set, &v);
-		rec_strcpy(r, d->name, buf_cstr(&v));
+		/* Rules are shown as typed, escapes and all. */
+		rec_strescaped(r, d->name, buf_cstr(&v));
 	}
 	rec_end(r);
 	if (s->fd != -1) {

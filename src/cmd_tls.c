@@ -168,11 +168,11 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	size_t nallow = 0;
 	uint64_t maxp = 0, timeout;
 	uint16_t port;
-	char err[512];
+	char err[512], hbuf[256];
 	struct rec r;
 
-	if (net_parse_port(portarg, 1, &port, err, sizeof err) == -1)
-		return cmd_usage(c, "%s", err);
+	if (cmd_listen_port(c, &host, portarg, hbuf, sizeof hbuf, &port) == -1)
+		return CMD_ERR;
 	if (cmd_duration(c, "timeout", TLS_HANDSHAKE_MS, &timeout) == -1)
 		return CMD_ERR;
 	if (timeout == 0)
@@ -208,7 +208,7 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	rec_str(&r, "command", c->ent->name);
 	rec_u64(&r, "id", s->id);
 	rec_str(&r, "local", s->local_str);
-	rec_str(&r, "subject", cfg->own_subject);
+	rec_strescaped(&r, "subject", cfg->own_subject);
 	rec_str(&r, "sha256", cfg->own_fp);
 	rec_bool(&r, "self_signed", cfg->self_signed);
 	out_rec(&r, cfg->self_signed ? "[{id}] self-signed certificate for "
@@ -229,7 +229,8 @@ const struct cmd_entry cmd_tls_server_entry = {
 	.usage = "tls-server [ADDR] PORT [--cert FILE --key FILE] "
 	    "[--alpn P1,P2] [--client-ca FILE] [--keylog FILE] "
 	    "[--max-peers N] [--allow CIDR,...] [--echo] [--timeout DUR]",
-	.help = "Listen like tcp-server; every accepted connection makes a "
+	.help = "Listen like tcp-server (ADDR:PORT as one argument works "
+	    "too); every accepted connection makes a "
 	    "TLS handshake and becomes a tls-peer session.  Without --cert "
 	    "the server uses a certificate made for this run (EC P-256, "
 	    "self-signed, for localhost, 127.0.0.1 and ::1); its SHA-256 "

@@ -109,6 +109,25 @@ ns_endpoint(int family, const char *addr, uint16_t port, char *out,
 	snprintf(out, len, family == AF_INET6 ? "[%s]:%s" : "%s:%s", addr, p);
 }
 
+/* An address as the rest of socktool shows it: an IPv4-mapped IPv6 one
+ * (a dual-stack socket's IPv4 peer) as plain IPv4.  Returns the family
+ * shown. */
+static int
+ns_addr(int family, const unsigned char *a, char *out, size_t len)
+{
+	struct in6_addr a6;
+
+	if (family == AF_INET6) {
+		memcpy(&a6, a, sizeof a6);
+		if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+			inet_ntop(AF_INET, a + 12, out, (socklen_t)len);
+			return AF_INET;
+		}
+	}
+	inet_ntop(family, a, out, (socklen_t)len);
+	return family;
+}
+
 /* ss -l: listening stream sockets and unconnected datagram ones. */
 static int
 ns_is_listen(const char *state)
@@ -138,13 +157,13 @@ ns_load_inet(struct ns_table *t, const char *text, size_t len,
 		    (v6 ? "udp6" : "udp");
 		w->family = v6 ? "inet6" : "inet";
 		w->state = r[i].state_name;
-		inet_ntop(r[i].family, r[i].laddr, w->laddr, sizeof w->laddr);
-		inet_ntop(r[i].family, r[i].raddr, w->raddr, sizeof w->raddr);
 		w->lport = r[i].lport;
 		w->rport = r[i].rport;
-		ns_endpoint(r[i].family, w->laddr, w->lport, w->local,
+		ns_endpoint(ns_addr(r[i].family, r[i].laddr, w->laddr,
+		    sizeof w->laddr), w->laddr, w->lport, w->local,
 		    sizeof w->local);
-		ns_endpoint(r[i].family, w->raddr, w->rport, w->remote,
+		ns_endpoint(ns_addr(r[i].family, r[i].raddr, w->raddr,
+		    sizeof w->raddr), w->raddr, w->rport, w->remote,
 		    sizeof w->remote);
 		w->recv_q = r[i].rx_queue;
 		w->send_q = r[i].tx_queue;

@@ -124,6 +124,44 @@ codec_utf8_len(const unsigned char *p, size_t n, uint32_t *cp)
 	return (size_t)len;
 }
 
+size_t
+codec_utf8_tail(const unsigned char *p, size_t n)
+{
+	uint32_t	c;
+	size_t		k;
+
+	/* Back over continuation bytes to the lead byte; the scan says
+	 * whether it is cut short by the end (minus the bytes it has). */
+	for (k = 1; k <= 3 && k <= n; k++) {
+		if ((p[n - k] & 0xc0) == 0x80)
+			continue;
+		if (p[n - k] < 0xc2 || p[n - k] > 0xf4)
+			return 0;
+		return codec_utf8_scan(p + n - k, k, &c) == -(int)k ? k : 0;
+	}
+	return 0;
+}
+
+int
+codec_utf8_valid(const unsigned char *p, size_t n)
+{
+	uint32_t	c;
+	size_t		i = 0;
+	int		len;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		len = codec_utf8_scan(p + i, n - i, &c);
+		if (len < 0)
+			return 0;
+		i += (size_t)len;
+	}
+	return 1;
+}
+
 /*
  * Code points that are valid but can still act on a terminal or hide what the
  * peer really sent: C1 controls (0x9b is CSI on many terminals), bidi controls

@@ -70,6 +70,11 @@ void	codec_json_str(const char *s, size_t n, struct buf *out);
 
 /* Length (1..4) of the valid UTF-8 sequence starting at p, or 0. */
 size_t	codec_utf8_len(const unsigned char *p, size_t n, uint32_t *cp);
+/* Length (0..3) of the valid start of a UTF-8 sequence that p's last bytes
+ * cut short: what the next piece of a stream may complete. */
+size_t	codec_utf8_tail(const unsigned char *p, size_t n);
+/* Is p all valid UTF-8? */
+int	codec_utf8_valid(const unsigned char *p, size_t n);
 
 /*
  * Durations: "250ms", "2s", "1.5s", "1m", "1h", bare number = seconds

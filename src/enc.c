@@ -80,23 +80,34 @@ enc_step(iconv_t cd, char **in, size_t *left, struct buf *out)
 	return r;
 }
 
-void
-enc_to_utf8(const char *name, const unsigned char *p, size_t n,
-    struct buf *out)
+/* Decode p into out; an invalid byte is copied as is (strict: stop and
+ * fail instead).  An incomplete sequence at the end, up to ENC_TAIL_MAX
+ * bytes, is left out when tail is not NULL, and its length stored there. */
+static int
+enc_decode(const char *name, const unsigned char *p, size_t n,
+    struct buf *out, size_t *tail, int strict)
 {
 	iconv_t cd = enc_cd(name, 1);
 	char *in = (char *)p;
 	size_t left = n;
 
+	if (tail != NULL)
+		*tail = 0;
 	if (cd == (iconv_t)-1) {
 		buf_append(out, p, n);
-		return;
+		return strict ? -1 : 0;
 	}
 	while (left > 0) {
 		if (enc_step(cd, &in, &left, out) != (size_t)-1)
 			break;
 		if (errno == E2BIG)
 			continue;
+		if (errno == EINVAL && tail != NULL && left <= ENC_TAIL_MAX) {
+			*tail = left;
+			break;
+		}
+		if (strict)
+			return -1;
 		/* EILSEQ or EINVAL (a sequence cut at the end): pass the
 		 * byte through raw and go on after it. */
 		buf_putc(out, (unsigned char)*in);
@@ -104,6 +115,33 @@ enc_to_utf8(const char *name, const unsigned char *p, size_t n,
 		left--;
 		iconv(cd, NULL, NULL, NULL, NULL);
 	}
+	return 0;
+}
+
+void
+enc_to_utf8(const char *name, const unsigned char *p, size_t n,
+    struct buf *out)
+{
+	enc_decode(name, p, n, out, NULL, 0);
+}
+
+size_t
+enc_to_utf8_part(const char *name, const unsigned char *p, size_t n,
+    struct buf *out)
+{
+	size_t tail;
+
+	enc_decode(name, p, n, out, &tail, 0);
+	return tail;
+}
+
+int
+enc_decodes(const char *name, const unsigned char *p, size_t n,
+    struct buf *out)
+{
+	size_t tail;
+
+	return enc_decode(name, p, n, out, &tail, 1) == 0;
 }
 
 int

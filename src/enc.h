@@ -17,6 +17,18 @@ int	enc_check(const char *name);
  * a valid UTF-8 sequence). */
 void	enc_to_utf8(const char *name, const unsigned char *p, size_t n,
 	    struct buf *out);
+/* The longest incomplete character kept for the next piece of a stream
+ * (GB18030 and UTF-8 need 4; stateful encodings' escapes a few more). */
+#define ENC_TAIL_MAX	8
+/* The same, but an incomplete character at the end of p (at most
+ * ENC_TAIL_MAX bytes) is not decoded: returns its length, for the caller
+ * to put before the next piece. */
+size_t	enc_to_utf8_part(const char *name, const unsigned char *p, size_t n,
+	    struct buf *out);
+/* Does p decode from name with no invalid sequence (one cut at the end
+ * allowed)?  1 or 0 (an unknown name: 0); the text goes to out. */
+int	enc_decodes(const char *name, const unsigned char *p, size_t n,
+	    struct buf *out);
 /* Encode UTF-8 text to name; -1 with err naming the first character that
  * has no representation. */
 int	enc_from_utf8(const char *name, const unsigned char *p, size_t n,

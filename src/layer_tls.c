@@ -739,8 +739,8 @@ tls_event(struct session *s)
 		tls_name(X509_get_issuer_name(peer), iss, sizeof iss);
 		tls_time(X509_get0_notAfter(peer), t, sizeof t);
 		tls_fingerprint(peer, fp, sizeof fp);
-		rec_str(&r, "subject", subj);
-		rec_str(&r, "issuer", iss);
+		rec_strescaped(&r, "subject", subj);
+		rec_strescaped(&r, "issuer", iss);
 		rec_str(&r, "not_after", t);
 		rec_str(&r, "sha256", fp);
 		buf_puts(&tpl, "; {subject}, issued by {issuer}, until "
@@ -984,7 +984,8 @@ tls_details(const struct session *s, struct rec *r)
 	for (i = 0; i < c->nchain; i++) {
 		snprintf(key, sizeof key, "cert%zu", i);
 		snprintf(label, sizeof label, "cert %zu", i);
-		rec_str(r, rec_copy(r, key), c->chain[i]);
+		/* RFC 2253 names carry their own escapes. */
+		rec_strescaped(r, rec_copy(r, key), c->chain[i]);
 		rec_label(r, rec_copy(r, label), NULL);
 	}
 }

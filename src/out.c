@@ -329,6 +329,13 @@ rec_strcpy(struct rec *r, const char *key, const char *v)
 }
 
 void
+rec_strescaped(struct rec *r, const char *key, const char *v)
+{
+	rec_strcpy(r, key, v);
+	rec_slot(r, r->n - 1)->escaped = 1;
+}
+
+void
 rec_obj(struct rec *r, const char *key)
 {
 	rec_add(r, key, REC_OBJ);
@@ -428,6 +435,8 @@ rec_value(const struct rec_field *f, struct buf *out)
 		buf_puts(out, f->u ? "on" : "off");
 	else if (f->s == NULL || f->s[0] == '\0')
 		buf_putc(out, '-');
+	else if (f->escaped)
+		out_escape_msg(f->s, strlen(f->s), out);
 	else
 		codec_escape((const unsigned char *)f->s, strlen(f->s), out, 0);
 }
@@ -731,7 +740,9 @@ out_data(const struct out_data *d)
 		buf_putc(&j.b, '"');
 		codec_hex(d->p, d->n, &j.b);
 		buf_putc(&j.b, '"');
-		if (!utf8) {
+		if (d->text != NULL)
+			j_strn(&j, "text", (const char *)d->text, d->text_n);
+		else if (!utf8) {
 			enc_to_utf8(d->encoding, d->p, d->n, &conv);
 			j_strn(&j, "text", (const char *)buf_peek(&conv),
 			    buf_len(&conv));
@@ -789,17 +800,36 @@ out_data(const struct out_data *d)
 		codec_hexdump(d->p, shown, 0, &out_cur->out);
 	if (d->display == DISP_TEXT || d->display == DISP_BOTH) {
 		tn = shown;
-		if (!utf8) {
+		if (d->text != NULL) {
+			tp = d->text;
+			tn = d->text_n;
+		} else if (!utf8) {
 			enc_to_utf8(d->encoding, d->p, shown, &conv);
 			tp = buf_peek(&conv);
 			tn = buf_len(&conv);
 		}
-		codec_escape(tp, tn, &out_cur->out, CODEC_BREAK_LF);
-		buf_putc(&out_cur->out, '\n');
+		/* A message that only began a character shows no text yet. */
+		if (tn > 0 || d->text == NULL) {
+			codec_escape(tp, tn, &out_cur->out, CODEC_BREAK_LF);
+			buf_putc(&out_cur->out, '\n');
+		}
 		buf_free(&conv);
 	}
 	if (shown < d->n)
 		buf_printf(&out_cur->out, "%s... %zu more byte%s not shown "
 		    "(max-display %zu)%s\n", out_color("dim"), d->n - shown,
 		    d->n - shown == 1 ? "" : "s", shown, out_color("off"));
+}
+
+void
+out_data_leftover(unsigned id, int dir, const unsigned char *p, size_t n,
+    int stamp)
+{
+	if (out_cfg.json || n == 0)
+		return;
+	out_stamp_on(stamp);
+	buf_printf(&out_cur->out, "%s[%u] %c incomplete character: ",
+	    out_color(dir == '<' ? "rx" : "tx"), id, dir);
+	codec_escape(p, n, &out_cur->out, 0);
+	buf_printf(&out_cur->out, "%s\n", out_color("off"));
 }

@@ -85,6 +85,7 @@ struct rec_field {
 	uint64_t	 u;
 	const char	*label;	/* for out_kv: the name people read */
 	const char	*unit;	/* for out_kv: "byte|bytes" (singular|plural) */
+	int		 escaped;	/* rec_strescaped: backslashes kept */
 };
 struct rec_spill;
 struct rec {
@@ -109,6 +110,10 @@ void	rec_free(struct rec *);
 void	rec_str(struct rec *, const char *key, const char *v);
 /* The same for a string that does not outlive the caller: copied. */
 void	rec_strcpy(struct rec *, const char *key, const char *v);
+/* A copy of a string whose backslashes are escapes already (a rule as it
+ * was typed, an RFC 2253 name): people see it terminal-safe with its
+ * backslashes as they are, not doubled. */
+void	rec_strescaped(struct rec *, const char *key, const char *v);
 /* A copy of s that lives as long as the record (a key made at run time). */
 const char *rec_copy(struct rec *, const char *s);
 void	rec_u64(struct rec *, const char *key, uint64_t v);
@@ -165,8 +170,16 @@ struct out_data {
 	const char		*check;		/* algorithm name, or NULL */
 	int			 check_ok;	/* 1 ok, 0 bad, -1 too short */
 	const char		*got, *want;	/* hex, when bad */
+	/* The text shown, UTF-8, or NULL: p decoded from encoding. */
+	const unsigned char	*text;
+	size_t			 text_n;
 };
 void	out_data(const struct out_data *);
+/* Bytes of a character a message cut short that no later message
+ * completed (the session ended, or its encoding or display changed):
+ * shown as \xHH for people, nothing in JSON (its "hex" had them). */
+void	out_data_leftover(unsigned id, int dir, const unsigned char *p,
+	    size_t n, int stamp);
 
 /* Close the top object of a JSON builder (json.h), print it as one
  * line to the current sink, free the builder. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "loop.h"
 #include "resolve.h"
@@ -447,15 +448,32 @@ resolve_now(const char *host, const char *serv, int socktype,
 {
 	struct addrinfo hints, *ai, *p, *head = NULL, **tail = &head;
 	const struct learnt *l;
-	int rc;
+	char bare[ADDR_STRLEN];
+	int rc, bracketed;
 
 	*res = NULL;
+	/* "[::1]", as addresses are shown: an IPv6 address, nothing else. */
+	if ((bracketed = addr_unbracket(host, bare, sizeof bare, err,
+	    errlen)) == -1)
+		return -1;
+	if (bracketed)
+		host = bare;
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = socktype;
 	hints.ai_flags = AI_NUMERICHOST;
 	/* With AI_NUMERICHOST getaddrinfo() never asks anyone. */
-	if (getaddrinfo(host, NULL, &hints, &ai) != 0) {
+	rc = getaddrinfo(host, NULL, &hints, &ai);
+	if (rc == 0 && bracketed && ai->ai_family != AF_INET6) {
+		freeaddrinfo(ai);
+		rc = EAI_NONAME;
+	}
+	if (rc != 0) {
+		if (bracketed) {
+			snprintf(err, errlen, "bad address \"[%.64s]\": not an "
+			    "IPv6 address", host);
+			return -1;
+		}
 		if ((l = resolve_learnt(host)) != NULL)
 			return resolve_from_learnt(l, serv, socktype, res, err,
 			    errlen);

@@ -135,6 +135,14 @@ struct session {
 	struct ring		 expwin;	/* received, not yet matched */
 	uint64_t		 n_recv, n_accepted;
 
+	/* The display's (display.c): a character the end of a message cut
+	 * short, kept for the next one in that direction ([0] received,
+	 * [1] sent), and whether the encoding hint has had its say. */
+	struct text_carry {
+		unsigned char	 b[8];		/* ENC_TAIL_MAX */
+		unsigned char	 n;
+	}			 carry[2];
+	int			 enc_hint_done;
 
 };
 

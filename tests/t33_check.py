@@ -54,8 +54,9 @@ for mode in ("json", "human"):
             is_eq([(e["hex"], e.get("check")) for e in recvs[:2]],
                   [(good.hex(), "ok"), (bad.hex(), "bad")],
                   "json: the good frame is ok, the corrupted one bad")
-            want = "%04x" % crc16_modbus(bad[:-2])
-            got = "%04x" % int.from_bytes(bad[-2:], "little")
+            # In wire order: the hex of the frame's last two bytes.
+            want = crc16_modbus(bad[:-2]).to_bytes(2, "little").hex()
+            got = bad[-2:].hex()
             is_eq((recvs[1].get("got"), recvs[1].get("want")), (got, want),
                   "json: a bad frame carries got and want")
             ok(len(recvs) == 3 and recvs[2].get("check") == "bad",
@@ -63,7 +64,8 @@ for mode in ("json", "human"):
         else:
             t = st.text
             ok("(crc16-modbus ok)" in t, "human: the good frame says ok", t)
-            ok("(bad crc16-modbus: got %04x, want %04x)" % (
-                int.from_bytes(bad[-2:], "little"), crc16_modbus(bad[:-2]))
+            ok("(bad crc16-modbus: got %s, want %s)" % (
+                bad[-2:].hex(),
+                crc16_modbus(bad[:-2]).to_bytes(2, "little").hex())
                in t, "human: the bad frame says got and want", t)
 done()

@@ -494,6 +494,34 @@ test_unix(void)
 	ok(addr_unix("", &sun, err, sizeof err) == -1, "empty path");
 }
 
+static void
+test_unbracket(void)
+{
+	char out[64], err[128];
+
+	is_int(addr_unbracket("[::1]", out, sizeof out, err, sizeof err), 1,
+	    "unbracket [::1]");
+	is_str(out, "::1", "  ::1 inside");
+	is_int(addr_unbracket("[fe80::1%lo]", out, sizeof out, err,
+	    sizeof err), 1, "unbracket with a scope");
+	is_str(out, "fe80::1%lo", "  scope kept");
+	is_int(addr_unbracket("::1", out, sizeof out, err, sizeof err), 0,
+	    "no brackets: 0");
+	is_int(addr_unbracket("example.com", out, sizeof out, err, sizeof err),
+	    0, "a name: 0");
+	is_int(addr_unbracket("[::1", out, sizeof out, err, sizeof err), -1,
+	    "[::1 refused");
+	ok(strstr(err, "[::1") != NULL, "  the error quotes it");
+	is_int(addr_unbracket("::1]", out, sizeof out, err, sizeof err), -1,
+	    "::1] refused");
+	is_int(addr_unbracket("[]", out, sizeof out, err, sizeof err), -1,
+	    "[] refused");
+	is_int(addr_unbracket("[[::1]]", out, sizeof out, err, sizeof err), -1,
+	    "[[::1]] refused");
+	is_int(addr_unbracket("[::1]", out, 3, err, sizeof err), -1,
+	    "too long for out refused");
+}
+
 int
 main(void)
 {
@@ -504,5 +532,6 @@ main(void)
 	test_fmt();
 	test_round_trip();
 	test_unix();
+	test_unbracket();
 	return done_testing();
 }

@@ -401,8 +401,8 @@ test_parse(void)
 	check_format_value(&c, 0xe3069283, &b);
 	buf_puts(&b, " ");
 	check_format_value(&c, 0x1, &b);
-	is_str(buf_cstr(&b), "1a2b 0007 f4 e3069283 00000001",
-	    "values as 2 * width hex digits");
+	is_str(buf_cstr(&b), "2b1a 0700 f4 839206e3 01000000",
+	    "values as 2 * width hex digits, in wire order");
 	buf_free(&b);
 }
 

@@ -987,6 +987,28 @@ test_json(void)
 }
 
 static void
+test_utf8_tail(void)
+{
+#define U(x)	(const unsigned char *)(x), sizeof(x) - 1
+	is_int(codec_utf8_tail(U("")), 0, "utf8_tail empty");
+	is_int(codec_utf8_tail(U("abc")), 0, "utf8_tail ASCII");
+	is_int(codec_utf8_tail(U("\xe4\xbd\xa0")), 0, "utf8_tail whole character");
+	is_int(codec_utf8_tail(U("a\xe4")), 1, "utf8_tail lead byte alone");
+	is_int(codec_utf8_tail(U("a\xe4\xbd")), 2, "utf8_tail 2 of 3");
+	is_int(codec_utf8_tail(U("\xf0\x9f\x98")), 3, "utf8_tail 3 of 4");
+	is_int(codec_utf8_tail(U("\xf0\x9f\x98\x80")), 0, "utf8_tail 4 of 4");
+	is_int(codec_utf8_tail(U("a\xbd")), 0, "utf8_tail stray continuation");
+	is_int(codec_utf8_tail(U("a\xe0\x80")), 0, "utf8_tail overlong start");
+	is_int(codec_utf8_tail(U("a\xff")), 0, "utf8_tail not a lead byte");
+	is_int(codec_utf8_tail(U("\x80\x80\x80\x80")), 0, "utf8_tail no lead in 3");
+	ok(codec_utf8_valid(U("a\xe4\xbd\xa0" "b")), "utf8_valid");
+	ok(!codec_utf8_valid(U("\xc4\xe3\xba\xc3")), "utf8_valid: GBK is not");
+	ok(!codec_utf8_valid(U("a\xe4\xbd")), "utf8_valid: cut short is not");
+	ok(codec_utf8_valid(U("")), "utf8_valid: empty");
+#undef U
+}
+
+static void
 test_utf8_len(void)
 {
 	unsigned char s[4];
@@ -1233,6 +1255,7 @@ main(void)
 	test_hexdump_random();
 	test_json();
 	test_utf8_len();
+	test_utf8_tail();
 	test_duration();
 	test_uint();
 	test_size();
