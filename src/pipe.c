@@ -651,7 +651,8 @@ pipe_tx_message(struct session *s, const unsigned char *p, size_t n,
 	    .at = s->top,
 	    .wire_size = n, .as_hex = (flags & PIPE_AS_HEX) != 0 };
 
-	pipe_tap_message(s, &c);
+	if (!(flags & PIPE_FORWARD))
+		pipe_tap_message(s, &c);
 	pipe_count_msg_tx(s);
 }
 

@@ -86,6 +86,8 @@ struct relay {
 	struct tls_cfg	*tls_in;	/* TLS from clients, terminated here */
 	struct tls_cfg	*tls_out;	/* TLS spoken to the upstream */
 	uint64_t	 idle_ms;	/* UDP: a client's socket expires */
+	int		 hold_new;	/* `hold` on the relay: new pairs' client
+					 * sides start held */
 };
 
 /* One side of a pair, or a UDP relay's socket for one client. */
@@ -190,7 +192,8 @@ relay_udp_message(struct session *s, const struct chunk *c)
 		    (out = relay_udp_upstream(s, c->peer)) == NULL)
 			return;
 		relay_side(out)->last_ms = loop_now();
-		if (pipe_send_to(out, c->p, c->n, NULL, err, sizeof err) == -1)
+		if (pipe_send_ex(out, c->p, c->n, NULL, PIPE_FORWARD, err,
+		    sizeof err) == -1)
 			ev_notice(out, "not forwarded: %s", err);
 		return;
 	}
@@ -199,8 +202,8 @@ relay_udp_message(struct session *s, const struct chunk *c)
 	    (side = relay_side(s)) == NULL)
 		return;
 	side->last_ms = loop_now();
-	if (pipe_send_to(s->parent, c->p, c->n, &side->client, err,
-	    sizeof err) == -1)
+	if (pipe_send_ex(s->parent, c->p, c->n, &side->client, PIPE_FORWARD,
+	    err, sizeof err) == -1)
 		ev_notice(s, "reply not forwarded: %s", err);
 }
 
@@ -231,6 +234,49 @@ void
 relay_hold(struct session *s)
 {
 	s->held = 1;
+}
+
+struct relay_hold_walk {
+	int	 hold;
+	size_t	 pairs, bytes;
+};
+
+static void
+relay_hold_peer(struct session *in, void *arg)
+{
+	struct relay_hold_walk *w = arg;
+
+	if (in->pair == NULL || in->held == w->hold)
+		return;
+	w->pairs++;
+	w->bytes += buf_len(&in->holdq);
+	if (w->hold)
+		relay_hold(in);
+	else
+		relay_release(in);
+}
+
+int
+relay_hold_all(struct session *srv, int hold, size_t *pairs, size_t *bytes)
+{
+	struct relay *r = relay_of(srv);
+	struct relay_hold_walk w = { hold, 0, 0 };
+
+	if (r == NULL || !sess_is_stream(srv))
+		return -1;
+	r->hold_new = hold;
+	sess_foreach_peer(srv, relay_hold_peer, &w);
+	*pairs = w.pairs;
+	*bytes = w.bytes;
+	return 0;
+}
+
+int
+relay_holds_new(const struct session *srv)
+{
+	const struct relay *r = relay_of(srv);
+
+	return r != NULL && r->hold_new;
 }
 
 /* The end of the stream passes on like the bytes before it: FIN to the
@@ -467,6 +513,8 @@ relay_pair(struct session *in)
 		relay_side_new(out);
 	in->pair = out;
 	out->pair = in;
+	if (r->hold_new)
+		relay_hold(in);
 	return 0;
 }
 
