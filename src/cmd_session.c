@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -562,6 +563,29 @@ const struct cmd_entry cmd_set_entry = {
 };
 
 /* show */
+/* How often each rewrite rule matched: "rewritten" (count per rule, in
+ * rule order) and "rewrites" (all), so a rule that never matches is plain
+ * to see. */
+static void
+cmd_show_rewrites(const struct session *s, struct rec *r, struct buf *v)
+{
+	const struct reply_rules *rr = s->set.rewrites;
+	uint64_t total = 0;
+	size_t i;
+
+	if (rr == NULL)
+		return;
+	buf_reset(v);
+	for (i = 0; i < rr->n; i++) {
+		total += rr->r[i].hits;
+		buf_printf(v, "%s%" PRIu64 "x '%s'", i ? "; " : "",
+		    rr->r[i].hits, rr->r[i].text);
+	}
+	rec_u64(r, "rewrites", total);
+	rec_strcpy(r, "rewritten", buf_cstr(v));
+	rec_label(r, "rewritten", NULL);
+}
+
 static enum cmd_status
 cmd_show_exec(struct cmd_ctx *c)
 {
@@ -619,6 +643,7 @@ cmd_show_exec(struct cmd_ctx *c)
 		rec_strcpy(r, d->name, buf_cstr(&v));
 	}
 	rec_end(r);
+	cmd_show_rewrites(s, r, &v);
 	if (s->fd != -1) {
 		rec_obj(r, "sockopts");
 		rec_label(r, "sockopts", NULL);
@@ -671,6 +696,19 @@ cmd_stats_row(size_t i, struct rec *r, void *arg)
 	rec_u64(r, "tx_msgs", s->tx_msgs);
 	rec_u64(r, "tx_rate", (uint64_t)((double)s->tx_bytes / sec));
 	rec_u64(r, "uptime_ms", loop_now() - s->created_ms);
+	if (s->set.rewrites != NULL) {
+		uint64_t hits = 0;
+		size_t k;
+
+		for (k = 0; k < s->set.rewrites->n; k++)
+			hits += s->set.rewrites->r[k].hits;
+		rec_u64(r, "rewrites", hits);
+		if (!out_cfg.json) {
+			buf_printf(&b, "  rewrites %" PRIu64, hits);
+			rec_strcpy(r, "rw", buf_cstr(&b));
+			buf_reset(&b);
+		}
+	}
 	if (out_cfg.json)
 		return;
 	/* People read rates and durations, not raw numbers. */
@@ -705,7 +743,7 @@ cmd_stats_exec(struct cmd_ctx *c)
 	rec_str(&head, "command", c->ent->name);
 	out_rows(&head, "sessions", rows.n, cmd_stats_row, &rows,
 	    "[{id}] rx {rx_bytes} bytes / {rx_msgs} msgs ({rx/s})  tx "
-	    "{tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}");
+	    "{tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}{rw}");
 	rec_free(&head);
 	return CMD_OK;
 }

@@ -31,7 +31,7 @@
 /* Rewrite rules on one message: every occurrence of each pattern, in rule
  * order. */
 static void
-relay_rewrite(const struct reply_rules *rr, const unsigned char *p, size_t n,
+relay_rewrite(struct reply_rules *rr, const unsigned char *p, size_t n,
     struct buf *out)
 {
 	struct buf tmp = BUF_INIT;
@@ -50,6 +50,7 @@ relay_rewrite(const struct reply_rules *rr, const unsigned char *p, size_t n,
 			buf_append(&tmp, buf_peek(&rr->r[i].response),
 			    buf_len(&rr->r[i].response));
 			q = hit + buf_len(pat);
+			rr->r[i].hits++;
 		}
 		buf_append(&tmp, q, (size_t)(end - q));
 		buf_reset(out);
@@ -415,9 +416,17 @@ relay_closing(struct session *s, const char *reason)
 		    s->kind == K_RELAY_IN ? "client" : "server");
 		relay_defer(other, RJ_RESET, NULL, msg);
 	} else if (s->kind == K_RELAY_OUT && sess_opening(s)) {
-		/* The upstream never answered: the client goes with why. */
-		snprintf(msg, sizeof msg, "upstream %s: %s", s->remote_str,
-		    sess_closed_msg(s->id) ? sess_closed_msg(s->id) : reason);
+		/* The upstream never answered: the client goes with why,
+		 * naming the address once (a connect error names it). */
+		const char *why = sess_closed_msg(s->id) ?
+		    sess_closed_msg(s->id) : reason;
+		size_t al = strlen(s->remote_str);
+
+		if (strncmp(why, s->remote_str, al) == 0 && why[al] == ':')
+			snprintf(msg, sizeof msg, "upstream %s", why);
+		else
+			snprintf(msg, sizeof msg, "upstream %s: %s",
+			    s->remote_str, why);
 		relay_defer(other, RJ_FAIL, reason, msg);
 	} else
 		relay_defer(other, RJ_CLOSE, NULL, NULL);

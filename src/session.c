@@ -330,6 +330,10 @@ sess_fail(struct session *s, int e)
 {
 	const char *msg = strerror(e);
 
+	/* Linux reports a reset that comes after the peer's FIN (our side
+	 * still open: CLOSE_WAIT) as EPIPE: it is a reset all the same. */
+	if (e == EPIPE && s->eof && !s->wr_shut)
+		e = ECONNRESET;
 	if (e == EPIPE)
 		msg = "peer closed the connection (broken pipe)";
 	else if (e == ECONNRESET)
