@@ -9,6 +9,7 @@ once; a reply rule wins over --echo; RST after FIN is a reset; refused
 --keep-peers; tcp-client --reconnect; probe shows open ports and a
 summary."""
 import json
+import struct
 import os
 import re
 import socket
@@ -44,89 +45,228 @@ def marker(st, word):
     return st.wait_for(r"^%s$" % word)
 
 
+
+def section(name, fn):
+    """One part of the file: an exception (a timeout on the old code) is
+    one failed test, and the parts after it still run."""
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001
+        ok(False, name + ": " + type(e).__name__, str(e)[-1500:])
+
+
 # ---- hold on a relay listener ----------------------------------------------
-up = listener()
-with Socktool() as st:
-    st.cmd("relay 127.0.0.1 0 127.0.0.1 %d" % up.getsockname()[1])
-    rport = st.port(1)
-    c1 = socket.create_connection(("127.0.0.1", rport), timeout=10)
-    u1, _ = up.accept()
-    st.wait_for(r"^\[3\] connected")
-    st.cmd("hold 1")
-    ok(st.seen(r"^\[1\] holding .*1 current pair.*release 1"),
-       "hold on a relay listener is accepted and says what it holds",
-       st.text[-600:])
-    c2 = socket.create_connection(("127.0.0.1", rport), timeout=10)
-    u2, _ = up.accept()
-    st.wait_for(r"^\[5\] connected")
-    c1.sendall(b"early")
-    c2.sendall(b"later")
-    st.wait_for(r"^later$")
-    st.wait_for(r"^early$")
-    u1.settimeout(0.3)
-    u2.settimeout(0.3)
-    got = []
-    for u in (u1, u2):
-        try:
-            got.append(u.recv(100))
-        except socket.timeout:
-            got.append(None)
-    is_eq(got, [None, None], "held: neither the current pair's nor the new "
-          "pair's client bytes reach the upstream")
-    u1.sendall(b"back")
-    is_eq(c1.recv(100), b"back", "the upstream's replies still flow")
-    st.cmd("release 1")
-    ok(st.seen(r"^\[1\] released 10 held bytes of 2 pairs"),
-       "release on the relay says what it released", st.text[-600:])
-    u1.settimeout(10)
-    u2.settimeout(10)
-    is_eq((recv_exact(u1, 5), recv_exact(u2, 5)), (b"early", b"later"),
-          "release forwards what every pair held")
-    c3 = socket.create_connection(("127.0.0.1", rport), timeout=10)
-    u3, _ = up.accept()
-    c3.sendall(b"free")
-    is_eq(recv_exact(u3, 4), b"free", "after release new pairs forward")
-    st.cmd("hold 2")
-    ok(st.seen(r"^\[2\] holding what arrives here, until release 2"),
-       "hold on one side prints a confirmation", st.text[-600:])
-    for s in (c1, c2, c3, u1, u2, u3):
-        s.close()
-up.close()
+def part0():
+    up = listener()
+    with Socktool() as st:
+        st.cmd("relay 127.0.0.1 0 127.0.0.1 %d" % up.getsockname()[1])
+        rport = st.port(1)
+        c1 = socket.create_connection(("127.0.0.1", rport), timeout=10)
+        u1, _ = up.accept()
+        st.wait_for(r"^\[3\] connected")
+        st.cmd("hold 1")
+        ok(st.seen(r"^\[1\] holding .*1 current pair.*release 1"),
+           "hold on a relay listener is accepted and says what it holds",
+           st.text[-600:])
+        c2 = socket.create_connection(("127.0.0.1", rport), timeout=10)
+        u2, _ = up.accept()
+        st.wait_for(r"^\[5\] connected")
+        c1.sendall(b"early")
+        c2.sendall(b"later")
+        st.wait_for(r"^later$")
+        st.wait_for(r"^early$")
+        u1.settimeout(0.3)
+        u2.settimeout(0.3)
+        got = []
+        for u in (u1, u2):
+            try:
+                got.append(u.recv(100))
+            except socket.timeout:
+                got.append(None)
+        is_eq(got, [None, None], "held: neither the current pair's nor the new "
+              "pair's client bytes reach the upstream")
+        u1.sendall(b"back")
+        is_eq(c1.recv(100), b"back", "the upstream's replies still flow")
+        st.cmd("release 1")
+        ok(st.seen(r"^\[1\] released 10 held bytes of 2 pairs"),
+           "release on the relay says what it released", st.text[-600:])
+        u1.settimeout(10)
+        u2.settimeout(10)
+        is_eq((recv_exact(u1, 5), recv_exact(u2, 5)), (b"early", b"later"),
+              "release forwards what every pair held")
+        c3 = socket.create_connection(("127.0.0.1", rport), timeout=10)
+        u3, _ = up.accept()
+        c3.sendall(b"free")
+        is_eq(recv_exact(u3, 4), b"free", "after release new pairs forward")
+        st.cmd("hold 2")
+        ok(st.seen(r"^\[2\] holding what arrives here, until release 2"),
+           "hold on one side prints a confirmation", st.text[-600:])
+        for s in (c1, c2, c3, u1, u2, u3):
+            s.close()
+    up.close()
+
+
+section('hold on a relay listener', part0)
+
 
 # ---- UDP relay: labels and no printed forwarded writes ---------------------
-echo = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-echo.bind(("127.0.0.1", 0))
+def part1():
+    echo = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    echo.bind(("127.0.0.1", 0))
+
+    def udp_echo():
+        try:
+            while True:
+                d, a = echo.recvfrom(2000)
+                echo.sendto(b"re:" + d, a)
+        except OSError:
+            pass
+
+    threading.Thread(target=udp_echo, daemon=True).start()
+    with Socktool() as st:
+        st.cmd("relay 127.0.0.1 0 127.0.0.1 %d --udp" % echo.getsockname()[1])
+        rport = st.port(1)
+        c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        c.settimeout(10)
+        c.sendto(b"one", ("127.0.0.1", rport))
+        is_eq(c.recv(100), b"re:one", "UDP relay forwards both ways")
+        marker(st, "UDPDONE")
+        text = st.text
+        ok(re.search(r"^\[2\] < 6 bytes from 127\.0\.0\.1:%d \(server->client\)"
+                     % echo.getsockname()[1], text, re.M),
+           "UDP relay: the upstream's reply is server->client", text)
+        ok(not re.search(r"^\[\d+\] > ", text, re.M),
+           "UDP relay: forwarded writes are not printed (as in a TCP relay)",
+           text)
+        st.cmd("show 2")
+        ok(st.seen(r"messages +1 received, 1 sent"),
+           "UDP relay: forwarded datagrams are still counted", st.text[-800:])
+        c.close()
+    echo.close()
 
 
-def udp_echo():
-    try:
-        while True:
-            d, a = echo.recvfrom(2000)
-            echo.sendto(b"re:" + d, a)
-    except OSError:
-        pass
+section('UDP relay: labels and no printed forwarded writes', part1)
 
 
-threading.Thread(target=udp_echo, daemon=True).start()
-with Socktool() as st:
-    st.cmd("relay 127.0.0.1 0 127.0.0.1 %d --udp" % echo.getsockname()[1])
-    rport = st.port(1)
-    c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    c.settimeout(10)
-    c.sendto(b"one", ("127.0.0.1", rport))
-    is_eq(c.recv(100), b"re:one", "UDP relay forwards both ways")
-    marker(st, "UDPDONE")
-    text = st.text
-    ok(re.search(r"^\[2\] < 6 bytes from 127\.0\.0\.1:%d \(server->client\)"
-                 % echo.getsockname()[1], text, re.M),
-       "UDP relay: the upstream's reply is server->client", text)
-    ok(not re.search(r"^\[\d+\] > ", text, re.M),
-       "UDP relay: forwarded writes are not printed (as in a TCP relay)",
-       text)
-    st.cmd("show 2")
-    ok(st.seen(r"messages +1 received, 1 sent"),
-       "UDP relay: forwarded datagrams are still counted", st.text[-800:])
-    c.close()
-echo.close()
+# ---- rewrite counts its matches ---------------------------------------------
+def part2():
+    up = listener()
+    with Socktool() as st:
+        st.cmd("relay 127.0.0.1 0 127.0.0.1 %d" % up.getsockname()[1])
+        rport = st.port(1)
+        st.cmd("set 1 rewrite 'a => b'")
+        st.cmd("set 1 rewrite 'zz => y'")
+        c = socket.create_connection(("127.0.0.1", rport), timeout=10)
+        u, _ = up.accept()
+        u.settimeout(10)
+        c.sendall(b"aXa")
+        is_eq(recv_exact(u, 3), b"bXb", "rewrite applied")
+        n = len(st.out)
+        st.cmd("show 2")
+        ok(st.seen(r"rewritten +2x 'a => b'; 0x 'zz => y'", start=n),
+           "show counts each rewrite rule's matches", st.text[-1500:])
+        st.cmd("stats 2")
+        ok(st.seen(r"^\[2\] rx .*  rewrites 2$", start=n),
+           "stats counts rewrites", st.text[-600:])
+        c.close()
+        u.close()
+    up.close()
+
+
+section('rewrite counts its matches', part2)
+
+
+# ---- an upstream that refuses: the address once -----------------------------
+def part3():
+    dead = listener()
+    dport = dead.getsockname()[1]
+    dead.close()
+    with Socktool() as st:
+        st.cmd("relay 127.0.0.1 0 127.0.0.1 %d" % dport)
+        rport = st.port(1)
+        c = socket.create_connection(("127.0.0.1", rport), timeout=10)
+        m = st.seen(r"^\[2\] closed \(error\): (.*)$")
+        line = m.group(1).decode() if m else ""
+        ok(line.count("127.0.0.1:%d" % dport) == 1 and "refused" in line,
+           "upstream refusal names the address once", line)
+        c.close()
+
+
+section('an upstream that refuses: the address once', part3)
+
+
+# ---- a reply rule wins over --echo ------------------------------------------
+def part4():
+    with Socktool() as st:
+        st.cmd("tcp-server 127.0.0.1 0 --echo")
+        port = st.port(1)
+        st.cmd("set 1 reply PING => PONG")
+        marker(st, "RULESET")
+        c = socket.create_connection(("127.0.0.1", port), timeout=10)
+        c.sendall(b"PING")
+        first = recv_exact(c, 4)
+        c.sendall(b"zz")
+        second = recv_exact(c, 2)
+        is_eq((first, second), (b"PONG", b"zz"), "a matching reply rule answers "
+              "instead of the echo; echo answers what no rule matched")
+        c.close()
+
+
+section('a reply rule wins over --echo', part4)
+
+
+# ---- RST after FIN is a reset ------------------------------------------------
+def part5():
+    with Socktool() as st:
+        st.cmd("set default half-close on")
+        st.cmd("tcp-server 127.0.0.1 0")
+        port = st.port(1)
+        c = socket.create_connection(("127.0.0.1", port), timeout=10)
+        st.wait_for(r"^\[2\] accepted")
+        c.shutdown(socket.SHUT_WR)
+        st.wait_for(r"^\[2\] peer finished sending")
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()
+        m = st.seen(r"^\[2\] closed .*$")
+        is_eq(m.group(0).decode() if m else None,
+              "[2] closed (reset): connection reset by peer",
+              "RST after FIN is reported as a reset")
+
+
+section('RST after FIN is a reset', part5)
+
+
+# ---- refused --allow connections are counted --------------------------------
+def part6():
+    with Socktool() as st:
+        st.cmd("tcp-server 127.0.0.1 0 --allow 10.0.0.0/8")
+        port = st.port(1)
+        N = 60
+        for _ in range(N):
+            c = socket.create_connection(("127.0.0.1", port), timeout=10)
+            try:
+                c.recv(10)
+            except OSError:
+                pass
+            c.close()
+        total = 0
+        for _ in deadline_loop(15, "refusal summary"):
+            text = st.text
+            lines = re.findall(r"^\[1\] refused 127\.0\.0\.1:\d+: not in "
+                               r"--allow list$", text, re.M)
+            more = [int(x) for x in re.findall(
+                r"^\[1\] refused (\d+) more connections? in \d+ms", text,
+                re.M)]
+            total = len(lines) + sum(more)
+            if total >= N:
+                break
+            st.seen(r"refused \d+ more", timeout=2, start=len(st.out))
+        ok(total == N and len(lines) + len(more) <= 2 * (len(more) + 1) and
+           len(lines) < 10,
+           "a flood of refused connections: a line, then counts (%d lines, "
+           "summaries %r)" % (len(lines), more), st.text[-800:])
+
+
+section('refused --allow connections are counted', part6)
 
 done()
