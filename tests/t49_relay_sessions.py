@@ -269,4 +269,42 @@ def part6():
 
 section('refused --allow connections are counted', part6)
 
+
+# ---- probe: open ports and a summary by default -----------------------------
+def probe_default():
+    lst = listener()
+    lport = lst.getsockname()[1]
+    lo, hi = max(1025, lport - 20), min(65535, lport + 20)
+    rng = "%d-%d" % (lo, hi)
+    with Socktool() as st:
+        n = len(st.out)
+        st.cmd("probe 127.0.0.1 %s" % rng)
+        m = st.wait_for(r"^\d+ ports in .*$", start=n)
+        shown = re.findall(r"^(\d+)/tcp (\S+)$", st.out[n:m.end()].decode(),
+                           re.M)
+        is_eq(shown, [(str(lport), "open")],
+              "probe shows only the open port by default")
+        ok(re.search(r"^%d ports in .*: 1 open, %d closed" %
+                     (hi - lo + 1, hi - lo), m.group(0).decode()),
+           "the summary counts the closed ones", m.group(0).decode())
+        n = len(st.out)
+        st.cmd("probe 127.0.0.1 %s --all" % rng)
+        m = st.wait_for(r"^\d+ ports in .*$", start=n)
+        shown = re.findall(r"^(\d+)/tcp (\S+)$", st.out[n:m.end()].decode(),
+                           re.M)
+        is_eq(len(shown), hi - lo + 1, "probe --all shows every port")
+    rc = None
+    with Socktool("--json") as st:
+        st.cmd("probe 127.0.0.1 %s" % rng)
+        st.wait_for(r'"command":"probe"')
+        rc = st.finish()
+        objs = [json.loads(x) for x in st.text.splitlines() if x.strip()]
+        pe = [o for o in objs if o.get("event") == "probe"]
+        is_eq((rc, len(pe)), (0, hi - lo + 1),
+              "--json: a probe event for every port")
+    lst.close()
+
+
+section("probe default output", probe_default)
+
 done()
