@@ -356,19 +356,57 @@ cmd_abort_peer(struct session *p, void *arg)
 	sess_abort(p, "local", "aborted with a reset (RST)");
 }
 
+/* close --keep-peers: every id a stream server (a UDP relay's upstream
+ * sockets answer through it and cannot outlive it); -1 after the error. */
+static int
+cmd_close_keep_check(struct cmd_ctx *c, const unsigned *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct session *s = sess_find(ids[i]);
+
+		if (s != NULL && (!sess_is_server(s) || !sess_is_stream(s))) {
+			cmd_fail(c, "--keep-peers: session %u is not a stream "
+			    "server", s->id);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The server stops listening; its peers stay, standing alone. */
+static void
+cmd_close_keep(struct session *s)
+{
+	size_t kept = sess_orphan_peers(s);
+
+	out_info("[%u] stops listening; %zu peer%s stay%s open", s->id, kept,
+	    kept == 1 ? "" : "s", kept == 1 ? "s" : "");
+}
+
 static enum cmd_status
 cmd_close_exec(struct cmd_ctx *c)
 {
 	unsigned *ids;
 	size_t n, i;
 
+	if (cmd_has(c, "keep-peers") && cmd_has(c, "reset"))
+		return cmd_usage(c, "--keep-peers and --reset exclude each "
+		    "other");
 	if (cmd_ids(c, &ids, &n) == -1)
 		return CMD_ERR;
+	if (cmd_has(c, "keep-peers") && cmd_close_keep_check(c, ids, n) == -1) {
+		free(ids);
+		return CMD_ERR;
+	}
 	for (i = 0; i < n; i++) {
 		struct session *s = sess_find(ids[i]);
 
 		if (s == NULL)
 			continue;
+		if (cmd_has(c, "keep-peers"))
+			cmd_close_keep(s);
 		if (cmd_has(c, "reset") && !sess_is_server(s))
 			sess_abort(s, "local", "aborted with a reset (RST)");
 		else if (cmd_has(c, "reset"))
@@ -392,17 +430,21 @@ cmd_close_exec(struct cmd_ctx *c)
 	}
 }
 
-static const struct cmd_opt close_opts[] = { { "reset", 0 }, { NULL, 0 } };
+static const struct cmd_opt close_opts[] = {
+	{ "reset", 0 }, { "keep-peers", 0 }, { NULL, 0 }
+};
 
 const struct cmd_entry cmd_close_entry = {
 	.name = "close",
 	.alias = "rm",
-	.usage = "close ID...|all [--reset]",
+	.usage = "close ID...|all [--reset|--keep-peers]",
 	.help = "Close sessions.  A TCP session is closed gracefully: data "
 	    "still queued is sent first (for at most 10s).  Closing a server "
 	    "closes its peers.  --reset aborts instead: an RST, and what is "
-	    "queued is lost (and reported).  In a script the next line runs "
-	    "once they are closed.",
+	    "queued is lost (and reported).  --keep-peers (servers, relays): "
+	    "stop listening and keep the connected peers, which stay usable "
+	    "and are listed on their own, without a parent.  In a script the "
+	    "next line runs once they are closed.",
 	.lower = 1,
 	.upper = -1,
 	.opts = close_opts,

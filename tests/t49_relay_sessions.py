@@ -307,4 +307,59 @@ def probe_default():
 
 section("probe default output", probe_default)
 
+
+# ---- close --keep-peers ------------------------------------------------------
+def keep_peers():
+    up = listener()
+    with Socktool("--keep-going") as st:
+        st.cmd("tcp-server 127.0.0.1 0")
+        port = st.port(1)
+        a = socket.create_connection(("127.0.0.1", port), timeout=10)
+        st.wait_for(r"^\[2\] accepted")
+        st.cmd("relay 127.0.0.1 0 127.0.0.1 %d" % up.getsockname()[1])
+        rport = st.port(3)
+        b = socket.create_connection(("127.0.0.1", rport), timeout=10)
+        u, _ = up.accept()
+        u.settimeout(10)
+        st.wait_for(r"^\[5\] connected")
+        n = len(st.out)
+        st.cmd("close 2 --keep-peers")
+        ok(st.seen(r"session 2 is not a stream server", stream="err"),
+           "--keep-peers on a peer is an error", st.err.decode()[-500:])
+        st.cmd("close 1 3 --keep-peers")
+        ok(st.seen(r"^\[1\] closed", start=n) and
+           st.seen(r"^\[3\] closed", start=n),
+           "the servers close", st.text[-800:])
+        refused = []
+        for p in (port, rport):
+            try:
+                socket.create_connection(("127.0.0.1", p), timeout=5).close()
+                refused.append(False)
+            except ConnectionRefusedError:
+                refused.append(True)
+        is_eq(refused, [True, True], "no longer listening")
+        st.cmd("send 2 hello")
+        is_eq(recv_exact(a, 5), b"hello", "the kept peer is still usable")
+        b.sendall(b"via")
+        is_eq(recv_exact(u, 3), b"via", "the kept relay pair still forwards")
+        n = len(st.out)
+        st.cmd("list")
+        marker(st, "LISTED")
+        rows = st.out[n:].decode()
+        ok(re.search(r"^ *2 +tcp-peer +connected", rows, re.M) and
+           re.search(r"^ *4 +relay-in +connected", rows, re.M) and
+           not re.search(r"^ *[13] ", rows, re.M),
+           "list shows the kept peers on their own", rows)
+        st.cmd("show 2")
+        st.cmd("echo SHOWN")
+        shown = st.wait_for(r"^SHOWN$", start=n)
+        ok("parent" not in st.out[n:shown.start()].decode(),
+           "a kept peer has no parent", st.text[-800:])
+        for x in (a, b, u):
+            x.close()
+    up.close()
+
+
+section("close --keep-peers", keep_peers)
+
 done()
