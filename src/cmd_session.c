@@ -356,8 +356,9 @@ cmd_abort_peer(struct session *p, void *arg)
 	sess_abort(p, "local", "aborted with a reset (RST)");
 }
 
-/* close --keep-peers: every id a stream server (a UDP relay's upstream
- * sockets answer through it and cannot outlive it); -1 after the error. */
+/* close --keep-peers: every id a listening stream socket, whose peers are
+ * connections of their own (a UDP relay's upstream sockets answer through
+ * it and cannot outlive it); -1 after the error. */
 static int
 cmd_close_keep_check(struct cmd_ctx *c, const unsigned *ids, size_t n)
 {
@@ -366,7 +367,7 @@ cmd_close_keep_check(struct cmd_ctx *c, const unsigned *ids, size_t n)
 	for (i = 0; i < n; i++) {
 		struct session *s = sess_find(ids[i]);
 
-		if (s != NULL && (!sess_is_server(s) || !sess_is_stream(s))) {
+		if (s != NULL && layer_control(s, LCTL_ACCEPTS, NULL) != 0) {
 			cmd_fail(c, "--keep-peers: session %u is not a stream "
 			    "server", s->id);
 			return -1;

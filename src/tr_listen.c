@@ -263,8 +263,18 @@ listen_io(struct layer *l, int events)
 	}
 }
 
+/* An accepted peer is a connection of its own: it can outlive this. */
+static int
+listen_control(struct layer *l, enum layer_ctl op, void *arg)
+{
+	(void)l;
+	(void)arg;
+	return op == LCTL_ACCEPTS ? 0 : -1;
+}
+
 const struct layer_ops tr_listen = {
 	.name = "listen",
+	.control = listen_control,
 	.io = listen_io,
 	.want = listen_want,
 	.describe = listen_describe,
