@@ -340,6 +340,7 @@ struct probe {
 	char		 addrstr[ADDR_STRLEN];
 	struct net_addr	 addr;
 	int		 udp;
+	int		 all;		/* --all: every port, not only open */
 	uint64_t	 timeout_ms;
 	unsigned	 parallel;
 	struct resolve	*r;
@@ -395,7 +396,8 @@ probe_free(void *arg)
 }
 
 /* Results go out in port order: a port is shown once every port before
- * it has its answer. */
+ * it has its answer.  People see the open ports (the summary counts the
+ * rest) unless --all; JSON carries every port, a program filters. */
 static void
 probe_show(struct probe *pr)
 {
@@ -405,6 +407,8 @@ probe_show(struct probe *pr)
 	    pr->state[pr->next_shown] != P_PENDING) {
 		size_t i = pr->next_shown++;
 
+		if (!pr->all && !out_cfg.json && pr->state[i] != P_OPEN)
+			continue;
 		rec_begin(&r, "probe");
 		rec_str(&r, "host", pr->host);
 		rec_str(&r, "address", pr->addrstr);
@@ -722,6 +726,7 @@ cmd_probe_exec(struct cmd_ctx *c)
 	}
 	snprintf(pr->host, sizeof pr->host, "%s", host);
 	pr->udp = cmd_has(c, "udp");
+	pr->all = cmd_has(c, "all");
 	pr->timeout_ms = timeout;
 	pr->parallel = par < pr->nports ? (unsigned)par : (unsigned)pr->nports;
 	pr->state = xcalloc(pr->nports, 1);
@@ -755,19 +760,23 @@ cmd_probe_exec(struct cmd_ctx *c)
 }
 
 static const struct cmd_opt probe_opts[] = {
-	{ "timeout", 1 }, { "parallel", 1 }, { "udp", 0 }, { NULL, 0 }
+	{ "timeout", 1 }, { "parallel", 1 }, { "udp", 0 }, { "all", 0 },
+	{ NULL, 0 }
 };
 
 const struct cmd_entry cmd_probe_entry = {
 	.name = "probe",
-	.usage = "probe HOST PORTS [--timeout DUR] [--parallel N] [--udp]",
+	.usage = "probe HOST PORTS [--timeout DUR] [--parallel N] [--udp] "
+	    "[--all]",
 	.help = "Is anything answering?  Try to connect to each of PORTS on "
 	    "HOST (80, 8000-8100, 22,80,443, service names such as http, or a "
 	    "mix): open (it accepts), "
 	    "closed (refused: nothing listens), filtered (no answer within "
 	    "--timeout, default 1s, or an ICMP unreachable).  Up to --parallel "
 	    "ports (default 64) are tried at a time, so as many descriptors "
-	    "at most.  Results come in port order, then a summary.  --udp "
+	    "at most.  The open ports are shown in port order, then a summary "
+	    "that counts every state; --all shows every port (JSON always "
+	    "has an event per port).  --udp "
 	    "sends an empty datagram to each port: closed when ICMP port "
 	    "unreachable comes back, open when a reply does, else "
 	    "open|filtered.",

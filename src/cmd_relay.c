@@ -176,17 +176,40 @@ const struct cmd_entry cmd_shutdown_entry = {
 	.exec = cmd_shutdown_exec,
 };
 
+/* hold/release on a TCP relay: its pairs' client sides, now and new. */
+static enum cmd_status
+cmd_hold_relay(struct cmd_ctx *c, int hold)
+{
+	struct session *s = c->s;
+	size_t pairs, bytes;
+
+	if (relay_hold_all(s, hold, &pairs, &bytes) == -1)
+		return cmd_fail(c, "session %u is not one side of a relay nor "
+		    "a TCP relay", s->id);
+	if (hold)
+		out_info("[%u] holding what clients send: %zu current "
+		    "pair%s and every new one, until release %u", s->id, pairs,
+		    pairs == 1 ? "" : "s", s->id);
+	else
+		out_info("[%u] released %zu held byte%s of %zu pair%s; new "
+		    "pairs forward at once", s->id, bytes, bytes == 1 ? "" : "s",
+		    pairs, pairs == 1 ? "" : "s");
+	cmd_result_ok(c);
+	return CMD_OK;
+}
+
 static enum cmd_status
 cmd_hold_common(struct cmd_ctx *c, int hold)
 {
 	struct session *s = c->s;
 
 	if (s->pair == NULL)
-		return cmd_fail(c, "session %u is not one side of a relay",
-		    s->id);
-	if (hold)
+		return cmd_hold_relay(c, hold);
+	if (hold) {
+		out_info("[%u] holding what arrives here, until release %u",
+		    s->id, s->id);
 		relay_hold(s);
-	else {
+	} else {
 		out_info("[%u] released %zu held byte%s", s->id,
 		    buf_len(&s->holdq), buf_len(&s->holdq) == 1 ? "" : "s");
 		relay_release(s);
@@ -212,7 +235,10 @@ const struct cmd_entry cmd_hold_entry = {
 	.usage = "hold ID",
 	.help = "Stop forwarding what arrives on one side of a relay: it is "
 	    "kept, in order (up to 4 MiB, then that side stops reading), until "
-	    "release.  It is still shown, counted and logged as it arrives.",
+	    "release.  It is still shown, counted and logged as it arrives.  "
+	    "On a TCP relay (the listening session): the client side of every "
+	    "current pair and of every pair made later is held, until release "
+	    "of the relay.",
 	.lower = 1,
 	.upper = 1,
 	.flags = CMD_TARGET,
@@ -223,7 +249,9 @@ const struct cmd_entry cmd_hold_entry = {
 const struct cmd_entry cmd_release_entry = {
 	.name = "release",
 	.usage = "release ID",
-	.help = "Forward what hold kept, then go on forwarding.",
+	.help = "Forward what hold kept, then go on forwarding.  On a TCP "
+	    "relay: every held client side is released and new pairs forward "
+	    "at once again.",
 	.lower = 1,
 	.upper = 1,
 	.flags = CMD_TARGET,

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,19 +380,58 @@ cmd_abort_peer(struct session *p, void *arg)
 	sess_abort(p, "local", "aborted with a reset (RST)");
 }
 
+/* close --keep-peers: every id a listening stream socket, whose peers are
+ * connections of their own (a UDP relay's upstream sockets answer through
+ * it and cannot outlive it); -1 after the error. */
+static int
+cmd_close_keep_check(struct cmd_ctx *c, const unsigned *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct session *s = sess_find(ids[i]);
+
+		if (s != NULL && layer_control(s, LCTL_ACCEPTS, NULL) != 0) {
+			cmd_fail(c, "--keep-peers: session %u is not a stream "
+			    "server", s->id);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The server stops listening; its peers stay, standing alone. */
+static void
+cmd_close_keep(struct session *s)
+{
+	size_t kept = sess_orphan_peers(s);
+
+	out_info("[%u] stops listening; %zu peer%s stay%s open", s->id, kept,
+	    kept == 1 ? "" : "s", kept == 1 ? "s" : "");
+}
+
 static enum cmd_status
 cmd_close_exec(struct cmd_ctx *c)
 {
 	unsigned *ids;
 	size_t n, i;
 
+	if (cmd_has(c, "keep-peers") && cmd_has(c, "reset"))
+		return cmd_usage(c, "--keep-peers and --reset exclude each "
+		    "other");
 	if (cmd_ids(c, &ids, &n) == -1)
 		return CMD_ERR;
+	if (cmd_has(c, "keep-peers") && cmd_close_keep_check(c, ids, n) == -1) {
+		free(ids);
+		return CMD_ERR;
+	}
 	for (i = 0; i < n; i++) {
 		struct session *s = sess_find(ids[i]);
 
 		if (s == NULL)
 			continue;
+		if (cmd_has(c, "keep-peers"))
+			cmd_close_keep(s);
 		if (cmd_has(c, "reset") && !sess_is_server(s))
 			sess_abort(s, "local", "aborted with a reset (RST)");
 		else if (cmd_has(c, "reset"))
@@ -415,17 +455,21 @@ cmd_close_exec(struct cmd_ctx *c)
 	}
 }
 
-static const struct cmd_opt close_opts[] = { { "reset", 0 }, { NULL, 0 } };
+static const struct cmd_opt close_opts[] = {
+	{ "reset", 0 }, { "keep-peers", 0 }, { NULL, 0 }
+};
 
 const struct cmd_entry cmd_close_entry = {
 	.name = "close",
 	.alias = "rm",
-	.usage = "close ID...|all [--reset]",
+	.usage = "close ID...|all [--reset|--keep-peers]",
 	.help = "Close sessions.  A TCP session is closed gracefully: data "
 	    "still queued is sent first (for at most 10s).  Closing a server "
 	    "closes its peers.  --reset aborts instead: an RST, and what is "
-	    "queued is lost (and reported).  In a script the next line runs "
-	    "once they are closed.",
+	    "queued is lost (and reported).  --keep-peers (servers, relays): "
+	    "stop listening and keep the connected peers, which stay usable "
+	    "and are listed on their own, without a parent.  In a script the "
+	    "next line runs once they are closed.",
 	.lower = 1,
 	.upper = -1,
 	.opts = close_opts,
@@ -614,6 +658,29 @@ const struct cmd_entry cmd_set_entry = {
 };
 
 /* show */
+/* How often each rewrite rule matched: "rewritten" (count per rule, in
+ * rule order) and "rewrites" (all), so a rule that never matches is plain
+ * to see. */
+static void
+cmd_show_rewrites(const struct session *s, struct rec *r, struct buf *v)
+{
+	const struct reply_rules *rr = s->set.rewrites;
+	uint64_t total = 0;
+	size_t i;
+
+	if (rr == NULL)
+		return;
+	buf_reset(v);
+	for (i = 0; i < rr->n; i++) {
+		total += rr->r[i].hits;
+		buf_printf(v, "%s%" PRIu64 "x '%s'", i ? "; " : "",
+		    rr->r[i].hits, rr->r[i].text);
+	}
+	rec_u64(r, "rewrites", total);
+	rec_strcpy(r, "rewritten", buf_cstr(v));
+	rec_label(r, "rewritten", NULL);
+}
+
 static enum cmd_status
 cmd_show_exec(struct cmd_ctx *c)
 {
@@ -672,6 +739,7 @@ cmd_show_exec(struct cmd_ctx *c)
 		rec_strescaped(r, d->name, buf_cstr(&v));
 	}
 	rec_end(r);
+	cmd_show_rewrites(s, r, &v);
 	if (s->fd != -1) {
 		rec_obj(r, "sockopts");
 		rec_label(r, "sockopts", NULL);
@@ -724,6 +792,19 @@ cmd_stats_row(size_t i, struct rec *r, void *arg)
 	rec_u64(r, "tx_msgs", s->tx_msgs);
 	rec_u64(r, "tx_rate", (uint64_t)((double)s->tx_bytes / sec));
 	rec_u64(r, "uptime_ms", loop_now() - s->created_ms);
+	if (s->set.rewrites != NULL) {
+		uint64_t hits = 0;
+		size_t k;
+
+		for (k = 0; k < s->set.rewrites->n; k++)
+			hits += s->set.rewrites->r[k].hits;
+		rec_u64(r, "rewrites", hits);
+		if (!out_cfg.json) {
+			buf_printf(&b, "  rewrites %" PRIu64, hits);
+			rec_strcpy(r, "rw", buf_cstr(&b));
+			buf_reset(&b);
+		}
+	}
 	if (out_cfg.json)
 		return;
 	/* People read rates and durations, not raw numbers. */
@@ -758,7 +839,7 @@ cmd_stats_exec(struct cmd_ctx *c)
 	rec_str(&head, "command", c->ent->name);
 	out_rows(&head, "sessions", rows.n, cmd_stats_row, &rows,
 	    "[{id}] rx {rx_bytes} bytes / {rx_msgs} msgs ({rx/s})  tx "
-	    "{tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}");
+	    "{tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}{rw}");
 	rec_free(&head);
 	return CMD_OK;
 }

@@ -45,6 +45,8 @@ enum layer_ctl {
 	LCTL_ANSWER_TO,	/* struct net_addr *: a datagram endpoint without a
 			 * default destination answers the last source:
 			 * that (0), or none yet (1) */
+	LCTL_ACCEPTS,	/* NULL: a listening stream socket, whose accepted
+			 * peers are connections of their own (0) */
 };
 
 /* LCTL_DEST: the destination of a datagram of n bytes: want, else the

@@ -729,7 +729,8 @@ pipe_tx_message(struct session *s, const unsigned char *p, size_t n,
 	    .at = s->top,
 	    .wire_size = n, .as_hex = (flags & PIPE_AS_HEX) != 0 };
 
-	pipe_tap_message(s, &c);
+	if (!(flags & PIPE_FORWARD))
+		pipe_tap_message(s, &c);
 	pipe_count_msg_tx(s);
 }
 
@@ -894,6 +895,16 @@ pipe_respond(struct session *s, const unsigned char *p, size_t n,
 	const struct reply_rules *rr = s->set.replies;
 	size_t i;
 
+	for (i = 0; rr != NULL && i < rr->n; i++) {
+		if (memmem(p, n, buf_peek(&rr->r[i].pattern),
+		    buf_len(&rr->r[i].pattern)) != NULL) {
+			/* First matching rule wins, over echo too: echo
+			 * answers only what no rule matched. */
+			pipe_queue_reply(s, buf_peek(&rr->r[i].response),
+			    buf_len(&rr->r[i].response), from);
+			return;
+		}
+	}
 	if (s->set.echo == ECHO_ON)
 		pipe_queue_reply(s, p, n, from);
 	else if (s->set.echo == ECHO_UPPER) {
@@ -903,14 +914,5 @@ pipe_respond(struct session *s, const unsigned char *p, size_t n,
 			u[i] = p[i] >= 'a' && p[i] <= 'z' ? p[i] - 32 : p[i];
 		pipe_queue_reply(s, u, n, from);
 		free(u);
-	}
-	for (i = 0; rr != NULL && i < rr->n; i++) {
-		if (memmem(p, n, buf_peek(&rr->r[i].pattern),
-		    buf_len(&rr->r[i].pattern)) != NULL) {
-			/* First matching rule wins. */
-			pipe_queue_reply(s, buf_peek(&rr->r[i].response),
-			    buf_len(&rr->r[i].response), from);
-			break;
-		}
 	}
 }

@@ -90,6 +90,9 @@ int	pipe_send_to(struct session *, const unsigned char *, size_t,
 /* Either, with flags: PIPE_AS_HEX shows the bytes sent in hex (they were
  * typed in hex).  dest only for datagrams (NULL: the default). */
 #define PIPE_AS_HEX	0x1
+/* PIPE_FORWARD: bytes a relay passes on, counted but not shown (what a
+ * relay forwards is shown once, as its other side received it). */
+#define PIPE_FORWARD	0x2
 int	pipe_send_ex(struct session *, const unsigned char *, size_t,
 	    const struct net_addr *dest, int flags, char *err, size_t errlen);
 /* Bulk bytes onto a stream session without display or message count

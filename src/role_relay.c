@@ -31,7 +31,7 @@
 /* Rewrite rules on one message: every occurrence of each pattern, in rule
  * order. */
 static void
-relay_rewrite(const struct reply_rules *rr, const unsigned char *p, size_t n,
+relay_rewrite(struct reply_rules *rr, const unsigned char *p, size_t n,
     struct buf *out)
 {
 	struct buf tmp = BUF_INIT;
@@ -50,6 +50,7 @@ relay_rewrite(const struct reply_rules *rr, const unsigned char *p, size_t n,
 			buf_append(&tmp, buf_peek(&rr->r[i].response),
 			    buf_len(&rr->r[i].response));
 			q = hit + buf_len(pat);
+			rr->r[i].hits++;
 		}
 		buf_append(&tmp, q, (size_t)(end - q));
 		buf_reset(out);
@@ -86,6 +87,8 @@ struct relay {
 	struct tls_cfg	*tls_in;	/* TLS from clients, terminated here */
 	struct tls_cfg	*tls_out;	/* TLS spoken to the upstream */
 	uint64_t	 idle_ms;	/* UDP: a client's socket expires */
+	int		 hold_new;	/* `hold` on the relay: new pairs' client
+					 * sides start held */
 };
 
 /* One side of a pair, or a UDP relay's socket for one client. */
@@ -190,7 +193,8 @@ relay_udp_message(struct session *s, const struct chunk *c)
 		    (out = relay_udp_upstream(s, c->peer)) == NULL)
 			return;
 		relay_side(out)->last_ms = loop_now();
-		if (pipe_send_to(out, c->p, c->n, NULL, err, sizeof err) == -1)
+		if (pipe_send_ex(out, c->p, c->n, NULL, PIPE_FORWARD, err,
+		    sizeof err) == -1)
 			ev_notice(out, "not forwarded: %s", err);
 		return;
 	}
@@ -199,8 +203,8 @@ relay_udp_message(struct session *s, const struct chunk *c)
 	    (side = relay_side(s)) == NULL)
 		return;
 	side->last_ms = loop_now();
-	if (pipe_send_to(s->parent, c->p, c->n, &side->client, err,
-	    sizeof err) == -1)
+	if (pipe_send_ex(s->parent, c->p, c->n, &side->client, PIPE_FORWARD,
+	    err, sizeof err) == -1)
 		ev_notice(s, "reply not forwarded: %s", err);
 }
 
@@ -231,6 +235,49 @@ void
 relay_hold(struct session *s)
 {
 	s->held = 1;
+}
+
+struct relay_hold_walk {
+	int	 hold;
+	size_t	 pairs, bytes;
+};
+
+static void
+relay_hold_peer(struct session *in, void *arg)
+{
+	struct relay_hold_walk *w = arg;
+
+	if (in->pair == NULL || in->held == w->hold)
+		return;
+	w->pairs++;
+	w->bytes += buf_len(&in->holdq);
+	if (w->hold)
+		relay_hold(in);
+	else
+		relay_release(in);
+}
+
+int
+relay_hold_all(struct session *srv, int hold, size_t *pairs, size_t *bytes)
+{
+	struct relay *r = relay_of(srv);
+	struct relay_hold_walk w = { hold, 0, 0 };
+
+	if (r == NULL || !sess_is_stream(srv))
+		return -1;
+	r->hold_new = hold;
+	sess_foreach_peer(srv, relay_hold_peer, &w);
+	*pairs = w.pairs;
+	*bytes = w.bytes;
+	return 0;
+}
+
+int
+relay_holds_new(const struct session *srv)
+{
+	const struct relay *r = relay_of(srv);
+
+	return r != NULL && r->hold_new;
 }
 
 /* The end of the stream passes on like the bytes before it: FIN to the
@@ -369,9 +416,17 @@ relay_closing(struct session *s, const char *reason)
 		    s->kind == K_RELAY_IN ? "client" : "server");
 		relay_defer(other, RJ_RESET, NULL, msg);
 	} else if (s->kind == K_RELAY_OUT && sess_opening(s)) {
-		/* The upstream never answered: the client goes with why. */
-		snprintf(msg, sizeof msg, "upstream %s: %s", s->remote_str,
-		    sess_closed_msg(s->id) ? sess_closed_msg(s->id) : reason);
+		/* The upstream never answered: the client goes with why,
+		 * naming the address once (a connect error names it). */
+		const char *why = sess_closed_msg(s->id) ?
+		    sess_closed_msg(s->id) : reason;
+		size_t al = strlen(s->remote_str);
+
+		if (strncmp(why, s->remote_str, al) == 0 && why[al] == ':')
+			snprintf(msg, sizeof msg, "upstream %s", why);
+		else
+			snprintf(msg, sizeof msg, "upstream %s: %s",
+			    s->remote_str, why);
 		relay_defer(other, RJ_FAIL, reason, msg);
 	} else
 		relay_defer(other, RJ_CLOSE, NULL, NULL);
@@ -467,6 +522,8 @@ relay_pair(struct session *in)
 		relay_side_new(out);
 	in->pair = out;
 	out->pair = in;
+	if (r->hold_new)
+		relay_hold(in);
 	return 0;
 }
 

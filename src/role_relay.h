@@ -15,6 +15,14 @@ void	relay_init(void);
 struct session *relay_start(const char *host, uint16_t port,
 	    const char *uphost, uint16_t upport, unsigned max_peers,
 	    struct addr_cidr *allow, size_t nallow, char *err, size_t errlen);
+/* `hold`/`release` on a TCP relay: hold (or release) the client side of
+ * every current pair, and hold every new pair's client side from its
+ * start (or no longer).  pairs/bytes: how many sides changed and the bytes
+ * they had held.  -1: srv is not a TCP relay. */
+int	relay_hold_all(struct session *srv, int hold, size_t *pairs,
+	    size_t *bytes);
+/* Does the relay hold new pairs (for `show`)? */
+int	relay_holds_new(const struct session *srv);
 /* TLS on the relay: terminated from clients (in), spoken upstream (out);
  * the relay holds the references. */
 struct tls_cfg;

@@ -34,6 +34,20 @@ static unsigned		  next_id = 1;
 /* Bytes read from a closing socket so close() finds no unread input. */
 #define DRAIN_BUDGET	(16u << 20)
 
+size_t
+sess_orphan_peers(struct session *srv)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ntab; i++)
+		if (tab[i]->parent == srv) {
+			tab[i]->parent = NULL;
+			n++;
+		}
+	srv->npeers = 0;
+	return n;
+}
+
 struct session *
 sess_find(unsigned id)
 {
@@ -330,6 +344,10 @@ sess_fail(struct session *s, int e)
 {
 	const char *msg = strerror(e);
 
+	/* Linux reports a reset that comes after the peer's FIN (our side
+	 * still open: CLOSE_WAIT) as EPIPE: it is a reset all the same. */
+	if (e == EPIPE && s->eof && !s->wr_shut)
+		e = ECONNRESET;
 	if (e == EPIPE)
 		msg = "peer closed the connection (broken pipe)";
 	else if (e == ECONNRESET)

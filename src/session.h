@@ -169,6 +169,10 @@ int		 sess_opening(const struct session *);
 size_t		 sess_foreach_peer(struct session *srv,
 		    void (*fn)(struct session *, void *), void *arg);
 
+/* A server's peers stand alone from now on (no parent): `close
+ * --keep-peers`.  Returns how many there were. */
+size_t		 sess_orphan_peers(struct session *srv);
+
 /* The sessions a command given s acts on: a server's current peers (a
  * command to a server reaches every client), else s itself; fn may close
  * them.  Returns how many there were. */

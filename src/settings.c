@@ -541,6 +541,7 @@ rules_set(struct reply_rules **slot, const char *v, const char *what,
 		buf_append(&nr->r[i].response, buf_peek(&old->r[i].response),
 		    buf_len(&old->r[i].response));
 		nr->r[i].text = xstrdup(old->r[i].text);
+		nr->r[i].hits = old->r[i].hits;
 	}
 	nr->r[n].pattern = pat;
 	nr->r[n].response = resp;
@@ -627,8 +628,8 @@ const struct setting_def setting_defs[] = {
 	{ "framing", "raw|line|delim:|len:1|len:2|len:4|len:2le|len:4le|fixed:",
 	  "how received stream bytes are cut into messages", set_framing,
 	  fmt_framing },
-	{ "echo", "off|on|upper", "send back every received message",
-	  set_echo, fmt_echo },
+	{ "echo", "off|on|upper", "send back every received message that no "
+	  "reply rule matched", set_echo, fmt_echo },
 	{ "reply", "clear", "auto-reply rule 'PATTERN => RESPONSE'",
 	  set_reply, fmt_reply },
 	{ "half-close", "on|off", "a peer's end of stream leaves the session "

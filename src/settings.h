@@ -22,6 +22,9 @@ struct reply_rule {
 	struct buf	 pattern;
 	struct buf	 response;
 	char		*text;		/* as the user wrote it */
+	/* Rewrite rules: occurrences replaced so far, by every session that
+	 * shares the rules (a relay and its pairs). */
+	uint64_t	 hits;
 };
 struct reply_rules {
 	unsigned		 refs;

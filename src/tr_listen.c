@@ -24,6 +24,9 @@
 #define ACCEPT_BUDGET	64
 /* How long accepts pause when descriptors run out. */
 #define ACCEPT_PAUSE_MS	250
+/* Refused connections: one line, then a count at most this often. */
+#define REFUSE_REPORT_MS	1000
+enum { REFUSE_ALLOW, REFUSE_MAX, REFUSE_NWHY };
 
 /* Accepting is not reading data: only the pause after EMFILE stops it. */
 /* A listening socket's own state (the fd layer's). */
@@ -33,6 +36,10 @@ struct listener {
 	size_t			 nallow;
 	uint64_t		 accept_timer;	/* accepts paused after EMFILE */
 	uint64_t		 accept_refused;
+	/* Refusals since the last line about them, by why; the timer ends
+	 * the window with their count. */
+	uint64_t		 refused[REFUSE_NWHY];
+	uint64_t		 refuse_timer;
 	char			*path;		/* a unix server's socket file */
 	unsigned long		 path_ino;
 };
@@ -63,6 +70,8 @@ listen_free(struct layer *l, int abort)
 		return;
 	if (ln->accept_timer)
 		loop_timer_del(ln->accept_timer);
+	if (ln->refuse_timer)
+		loop_timer_del(ln->refuse_timer);
 	if (ln->path != NULL) {
 		struct stat st;
 
@@ -114,22 +123,65 @@ listen_pause(struct session *srv, int e)
 	layer_interest(srv);
 }
 
+/* The window of refusals ends: how many more there were, then the next
+ * one is told in full again. */
+static void
+listen_refuse_report(void *arg)
+{
+	struct session *srv = arg;
+	struct listener *ln = listener(srv);
+
+	ln->refuse_timer = 0;
+	if (ln->refused[REFUSE_ALLOW] + ln->refused[REFUSE_MAX] == 0)
+		return;
+	ev_notice(srv, "refused %llu more connection%s in %ums (%llu not in "
+	    "--allow list, %llu over --max-peers)",
+	    (unsigned long long)(ln->refused[REFUSE_ALLOW] +
+	    ln->refused[REFUSE_MAX]),
+	    ln->refused[REFUSE_ALLOW] + ln->refused[REFUSE_MAX] == 1 ? "" :
+	    "s", REFUSE_REPORT_MS,
+	    (unsigned long long)ln->refused[REFUSE_ALLOW],
+	    (unsigned long long)ln->refused[REFUSE_MAX]);
+	ln->refused[REFUSE_ALLOW] = ln->refused[REFUSE_MAX] = 0;
+	/* A flood goes on: one summary per window while it lasts. */
+	ln->refuse_timer = loop_timer_add(REFUSE_REPORT_MS,
+	    listen_refuse_report, srv);
+}
+
+/* A refused connection: the first of a window is told with its address,
+ * the rest only counted (a flood is one line and a count, like EMFILE). */
+static void
+listen_refused(struct session *srv, const struct net_addr *ra, int why)
+{
+	struct listener *ln = listener(srv);
+	char a[ADDR_STRLEN];
+
+	if (ln->refuse_timer != 0) {
+		ln->refused[why]++;
+		return;
+	}
+	net_fmt((const struct sockaddr *)&ra->ss, ra->len, a, sizeof a);
+	if (why == REFUSE_ALLOW)
+		ev_notice(srv, "refused %s: not in --allow list", a);
+	else
+		ev_notice(srv, "refused %s: --max-peers %u reached", a,
+		    ln->max_peers);
+	ln->refuse_timer = loop_timer_add(REFUSE_REPORT_MS,
+	    listen_refuse_report, srv);
+}
+
 static int
 listen_refuse(struct session *srv, const struct net_addr *ra)
 {
 	const struct listener *ln = listener(srv);
-	char a[ADDR_STRLEN];
 
 	if (ln->nallow > 0 && !addr_cidr_match(ln->allow, ln->nallow,
 	    (const struct sockaddr *)&ra->ss)) {
-		net_fmt((const struct sockaddr *)&ra->ss, ra->len, a, sizeof a);
-		ev_notice(srv, "refused %s: not in --allow list", a);
+		listen_refused(srv, ra, REFUSE_ALLOW);
 		return 1;
 	}
 	if (ln->max_peers != 0 && srv->npeers >= ln->max_peers) {
-		net_fmt((const struct sockaddr *)&ra->ss, ra->len, a, sizeof a);
-		ev_notice(srv, "refused %s: --max-peers %u reached", a,
-		    ln->max_peers);
+		listen_refused(srv, ra, REFUSE_MAX);
 		return 1;
 	}
 	return 0;
@@ -211,8 +263,18 @@ listen_io(struct layer *l, int events)
 	}
 }
 
+/* An accepted peer is a connection of its own: it can outlive this. */
+static int
+listen_control(struct layer *l, enum layer_ctl op, void *arg)
+{
+	(void)l;
+	(void)arg;
+	return op == LCTL_ACCEPTS ? 0 : -1;
+}
+
 const struct layer_ops tr_listen = {
 	.name = "listen",
+	.control = listen_control,
 	.io = listen_io,
 	.want = listen_want,
 	.describe = listen_describe,

@@ -464,7 +464,7 @@ for port in (20001, 20013):
 want = [(20001, "open"), (20010, "closed"), (20011, "closed"),
         (20012, "closed"), (20013, "open"), (20014, "closed"),
         (20015, "closed")]
-rc, out, err = run("probe 127.0.0.1 20013-20015,20001,20010-20012\n")
+rc, out, err = run("probe 127.0.0.1 20013-20015,20001,20010-20012 --all\n")
 got = re.findall(r"^(\d+)/tcp (\S+)$", out, re.M)
 is_eq([(int(p), s) for p, s in got], want,
       "probe 127.0.0.1 P1,P2-P3: open for listeners, closed for the rest, "
@@ -473,7 +473,7 @@ ok(rc == 0 and re.search(r"^7 ports in [0-9.]+ m?s: 2 open, 5 closed, "
                          r"0 filtered$", out, re.M)
    and out.rfind("/tcp") < out.find("7 ports in"),
    "then a summary line", out + err)
-rc, out, err = run("probe 127.0.0.1 http,20001,ssh\n")
+rc, out, err = run("probe 127.0.0.1 http,20001,ssh --all\n")
 got = re.findall(r"^(\d+)/tcp (\S+)$", out, re.M)
 is_eq([(int(p), s) for p, s in got], [(22, "closed"), (80, "closed"),
                                       (20001, "open")],
@@ -493,7 +493,7 @@ ok(rc == 0 and [(o["port"], o["state"], o["host"]) for o in pe]
    and res[0].get("address") == "127.0.0.1",
    "--json, a host by name: a probe event per port, then a result",
    out + err)
-rc, out, err = run("probe 127.0.0.1 30000-30999\n", timeout=60)
+rc, out, err = run("probe 127.0.0.1 30000-30999 --all\n", timeout=60)
 ok(rc == 0 and len(re.findall(r"^\d+/tcp closed$", out, re.M)) == 1000
    and "1000 ports in" in out and "0 open, 1000 closed" in out,
    "1,000 ports finish", out[-500:] + err)
@@ -555,7 +555,8 @@ if filtered_ok:
 # UDP: ICMP port unreachable is closed, silence is open|filtered
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.bind(("127.0.0.1", 20101))
-rc, out, err = run("probe 127.0.0.1 20100-20101 --udp --timeout 300ms\n")
+rc, out, err = run("probe 127.0.0.1 20100-20101 --udp --timeout 300ms "
+                   "--all\n")
 got = re.findall(r"^(\d+)/udp (\S+)$", out, re.M)
 is_eq(got, [("20100", "closed"), ("20101", "open|filtered")],
       "probe --udp: closed from ICMP, open|filtered for a silent listener")
