@@ -373,8 +373,8 @@ cmd_ping_exec(struct cmd_ctx *c)
 		return CMD_ERR;
 	/* A zero timeout would call every probe lost before it left. */
 	if (timeout == 0)
-		return cmd_usage(c, "bad --timeout \"%.32s\": must be > 0",
-		    cmd_opt(c, "timeout"));
+		return cmd_usage(c, "--timeout must be more than 0 (a reply "
+		    "later than it is a loss)");
 
 	p = xcalloc(1, sizeof *p);
 	p->cl = c->cl;

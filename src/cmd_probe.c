@@ -247,8 +247,6 @@ cmd_resolve_exec(struct cmd_ctx *c)
 
 	if (cmd_duration(c, "timeout", 10000, &timeout) == -1)
 		return CMD_ERR;
-	if (timeout == 0)
-		return cmd_usage(c, "--timeout must be more than 0");
 	if (what[0] == '\0' || strlen(what) > 253)
 		return cmd_usage(c, "bad name (1 to 253 characters)");
 	r = resolve_now(what, "0", SOCK_STREAM, &num, err, sizeof err);
@@ -273,7 +271,8 @@ cmd_resolve_exec(struct cmd_ctx *c)
 		resolve_wait_free(w);
 		return cmd_fail(c, "%s", err);
 	}
-	w->timer = loop_timer_add(timeout, resolve_wait_timeout, w);
+	w->timer = timeout > 0 ?
+	    loop_timer_add(timeout, resolve_wait_timeout, w) : 0;
 	/* At the prompt the answer is an event: the prompt is not held.  (A
 	 * resolver never answers from inside resolve_start.) */
 	if (c->interactive) {
@@ -712,7 +711,8 @@ cmd_probe_exec(struct cmd_ctx *c)
 	if (cmd_duration(c, "timeout", 1000, &timeout) == -1)
 		return CMD_ERR;
 	if (timeout == 0)
-		return cmd_usage(c, "--timeout must be more than 0");
+		return cmd_usage(c, "--timeout must be more than 0 (a port "
+		    "silent that long is filtered)");
 	if ((v = cmd_opt(c, "parallel")) != NULL &&
 	    codec_parse_uint(v, 1, 4096, &par) == -1)
 		return cmd_usage(c, "bad --parallel \"%.32s\" (1..4096)", v);

@@ -121,6 +121,9 @@ display_message(struct session *s, const struct chunk *c)
 
 	if (s->set.display == DISP_NONE || (c->dir == '>' && !s->set.show_sent))
 		return;
+	/* -q: errors and received data only (JSON is complete anyway). */
+	if (c->dir == '>' && out_cfg.quiet && !out_cfg.json)
+		return;
 	memset(&d, 0, sizeof d);
 	d.id = s->id;
 	d.dir = c->dir;

@@ -26,6 +26,7 @@ ev_listening(const struct session *s)
 	struct rec r;
 
 	ev_begin(&r, s, "listening");
+	r.info = 1;	/* -q: errors and received data only */
 	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "local", s->local_str);
 	if (s->all_ifaces)
@@ -61,6 +62,7 @@ ev_connected(const struct session *s)
 	struct rec r;
 
 	ev_begin(&r, s, "connected");
+	r.info = 1;	/* -q: errors and received data only */
 	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "local", s->local_str);
 	rec_str(&r, "remote", s->remote_str);
@@ -74,6 +76,7 @@ ev_accepted(const struct session *s)
 	struct rec r;
 
 	ev_begin(&r, s, "accepted");
+	r.info = 1;	/* -q: errors and received data only */
 	rec_u64(&r, "parent", s->parent ? s->parent->id : 0);
 	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "local", s->local_str);
@@ -89,6 +92,7 @@ ev_closed(const struct session *s, const char *reason, const char *msg,
 	struct rec r;
 
 	ev_begin(&r, s, "closed");
+	r.info = 1;	/* -q: errors and received data only */
 	rec_str(&r, "reason", reason);
 	rec_str(&r, "message", msg);
 	rec_u64(&r, "rx_bytes", s->rx_bytes);

@@ -297,7 +297,8 @@ sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
 	}
 	/* One limit for resolving and connecting together. */
 	k->ms = timeout_ms;
-	k->timer = loop_timer_add(timeout_ms, connect_timeout, s);
+	k->timer = timeout_ms > 0 ?
+	    loop_timer_add(timeout_ms, connect_timeout, s) : 0;
 	if (!numeric)
 		return s;
 	id = s->id;

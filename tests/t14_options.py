@@ -30,9 +30,28 @@ for args in (["--nope"], ["-c"], ["a", "b"], ["--color", "sometimes"],
 # -q: no informational lines; events and data still shown.
 rc, out, err = run("tcp-client 127.0.0.1 1\n", "-q")
 ok("connecting" not in out, "-q hides the connecting line", out)
-rc, out, err = run("tcp-server 127.0.0.1 0\nstop 1\n", "-q")
-ok("listening" in out and "repeating" not in out,
-   "-q keeps events, drops notices like stop's", out)
+rc, out, err = run("tcp-server 127.0.0.1 0\nstop 1\nlist\n", "-q")
+ok("] listening" not in out and "repeating" not in out and "closed" not in out,
+   "-q drops events and notices like stop's", out)
+ok("tcp-server" in out, "-q keeps what a command is asked to print", out)
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(1)
+p = subprocess.Popen([SOCKTOOL, "-q"], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+p.stdin.write(b"tcp-client 127.0.0.1 %d\nsend 1 hi\nexpect 1 yo\nsend 9 x\n"
+              % ls.getsockname()[1])
+p.stdin.close()
+c, _ = ls.accept()
+c.recv(10)
+c.sendall(b"yo")
+out, err = p.stdout.read().decode(), p.stderr.read().decode()
+p.wait(timeout=20)
+is_eq(out.splitlines(), ["[1] < 2 bytes", "yo"],
+      "-q: received data only on stdout (no events, no sent data)")
+ok("no session 9" in err, "-q: errors still said", err)
+c.close()
+ls.close()
 
 # -t and --color.
 rc, out, err = run("tcp-server 127.0.0.1 0\n", "-t")
