@@ -227,13 +227,14 @@ char		**cmd_complete(const char *before, const char *text);
 int		 cmd_complete_path(const char *before);
 
 /* The bytes of one send (cmd_send.c): tmpl expanded for s when fill is
- * given (--fill), then the checksum ck (--append) when given. */
+ * given (--fill), then the checksum ck (--append) when given, then eol
+ * (the send-eol setting; "" for none). */
 struct fill;
 struct check_spec;
 struct ring;
 void		 cmd_make_msg(struct session *, const struct buf *tmpl,
 		    const struct fill *fill, const struct check_spec *ck,
-		    struct buf *out);
+		    const char *eol, struct buf *out);
 /* Look for pat in win from the stream offset *pos; on a match move *pos
  * past it (cmd_script.c).  Each client keeps its own positions. */
 int		 cmd_expect_in(struct ring *win, const struct buf *pat,

@@ -135,6 +135,7 @@ struct repeat {
 	struct fill	*fill;
 	struct check_spec check;	/* --append */
 	int		 have_check;
+	const char	*eol;		/* send-eol when the repeat began */
 	/* --rate: sends due by a schedule from the start, not by a fixed
 	 * delay after each (which drifts by the loop's own latency). */
 	int		 paced;
@@ -184,10 +185,10 @@ cmd_rand(void *arg, unsigned char *p, size_t n)
 }
 
 /* The bytes of one send: the template expanded for this session (--fill),
- * then its checksum (--append). */
+ * then its checksum (--append), then the line ending (send-eol). */
 void
 cmd_make_msg(struct session *s, const struct buf *tmpl, const struct fill *fill,
-    const struct check_spec *ck, struct buf *out)
+    const struct check_spec *ck, const char *eol, struct buf *out)
 {
 	buf_reset(out);
 	if (fill != NULL) {
@@ -202,6 +203,7 @@ cmd_make_msg(struct session *s, const struct buf *tmpl, const struct fill *fill,
 		buf_append(out, buf_peek(tmpl), buf_len(tmpl));
 	if (ck != NULL)
 		check_append(ck, buf_peek(out), buf_len(out), out);
+	buf_puts(out, eol);
 }
 
 static void
@@ -227,7 +229,7 @@ repeat_tick(void *arg)
 			struct buf msg = BUF_INIT;
 
 			cmd_make_msg(s, &r->data, r->fill, r->have_check ?
-			    &r->check : NULL, &msg);
+			    &r->check : NULL, r->eol, &msg);
 			rc = pipe_send_ex(s, buf_peek(&msg), buf_len(&msg),
 			    r->have_to ? &r->to : NULL, r->flags, err,
 			    sizeof err);
@@ -259,7 +261,7 @@ repeat_tick(void *arg)
 		struct buf msg = BUF_INIT;
 
 		cmd_make_msg(s, &r->data, r->fill, r->have_check ? &r->check :
-		    NULL, &msg);
+		    NULL, r->eol, &msg);
 		rc = pipe_send_ex(s, buf_peek(&msg), buf_len(&msg),
 		    r->have_to ? &r->to : NULL, r->flags, err, sizeof err);
 		buf_free(&msg);
@@ -340,7 +342,7 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 	struct session *s = c->s;
 	struct buf data = BUF_INIT, tmpl = BUF_INIT;
 	struct net_addr to;
-	const char *tov = cmd_opt(c, "to"), *v;
+	const char *tov = cmd_opt(c, "to"), *v, *eol;
 	struct repeat *rep = NULL;
 	struct fill *fill = NULL;
 	struct check_spec ck;
@@ -416,8 +418,10 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		rep->left = count;
 		rep->every = every;
 	}
-	cmd_make_msg(s, &tmpl, fill, have_ck ? &ck : NULL, &data);
+	eol = hex ? "" : settings_eol_bytes(s->set.send_eol);
+	cmd_make_msg(s, &tmpl, fill, have_ck ? &ck : NULL, eol, &data);
 	if (rep != NULL) {
+		rep->eol = eol;
 		/* The repeat owns the template from here on. */
 		rep->data = tmpl;
 		rep->fill = fill;

@@ -639,7 +639,7 @@ const struct cmd_entry cmd_set_entry = {
 	    "session, or the default for sessions created later (not the "
 	    "future peers of an existing server).  Settings: display "
 	    "text|hex|both|none, show-sent on|off, timestamps on|off, "
-	    "max-display BYTES (0 = all), eol lf|crlf|cr|none, encoding NAME "
+	    "max-display BYTES (0 = all), eol lf|crlf|cr|none (attach), send-eol none|lf|crlf|cr (appended by send), encoding NAME "
 	    "(any iconv name), framing "
 	    "raw|line|delim:HEX|len:1|len:2|len:4|len:2le|len:4le|fixed:N, "
 	    "echo off|on|upper, reply 'PATTERN => RESPONSE' (added; \"reply "

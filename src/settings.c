@@ -14,6 +14,7 @@ struct settings settings_default = {
 	.timestamps = 0,
 	.max_display = 4096,
 	.eol = EOL_LF,
+	.send_eol = EOL_NONE,
 	.encoding = "utf-8",
 };
 
@@ -113,6 +114,27 @@ static void
 fmt_eol(const struct settings *s, struct buf *out)
 {
 	buf_puts(out, eol_names[s->eol]);
+}
+
+static int
+set_send_eol(struct settings *s, const char *v, char *err, size_t errlen)
+{
+	return setting_choice(v, eol_names, &s->send_eol, "send-eol", err,
+	    errlen);
+}
+
+static void
+fmt_send_eol(const struct settings *s, struct buf *out)
+{
+	buf_puts(out, eol_names[s->send_eol]);
+}
+
+const char *
+settings_eol_bytes(int eol)
+{
+	static const char *const bytes[] = { "\n", "\r\n", "\r", "" };
+
+	return bytes[eol];
 }
 
 static int
@@ -623,6 +645,8 @@ const struct setting_def setting_defs[] = {
 	  set_max_display, fmt_max_display },
 	{ "eol", "lf|crlf|cr|none", "line ending added by attach", set_eol,
 	  fmt_eol },
+	{ "send-eol", "none|lf|crlf|cr", "line ending added by send (after "
+	  "--append)", set_send_eol, fmt_send_eol },
 	{ "encoding", "utf-8|gbk|gb18030|big5|shift_jis|euc-jp|latin1|utf-16le",
 	  "character set of text sent and shown", set_encoding, fmt_encoding },
 	{ "framing", "raw|line|delim:|len:1|len:2|len:4|len:2le|len:4le|fixed:",

@@ -38,6 +38,7 @@ struct settings {
 	int		timestamps;
 	uint64_t	max_display;	/* 0 = unlimited */
 	int		eol;		/* enum eol_mode */
+	int		send_eol;	/* enum eol_mode: what send appends */
 	char		encoding[32];
 	struct frame_spec frame;
 	int		echo;		/* enum echo_mode */
@@ -56,6 +57,9 @@ struct settings {
 	struct reply_rules *replies;
 	struct reply_rules *rewrites;	/* relay: rewrite forwarded bytes */
 };
+
+/* The bytes of a line ending: "\n", "\r\n", "\r" or "". */
+const char	*settings_eol_bytes(int eol);
 
 /* What sessions created from now on start with (`set default`). */
 extern struct settings	 settings_default;
