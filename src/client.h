@@ -34,6 +34,7 @@ struct client {
 	struct pending	 pending;	/* the command it waits on */
 	TAILQ_HEAD(, cmd_bg) bgs;	/* waits beside its prompt */
 	unsigned	 attached;	/* `attach`: the session, 0 none */
+	unsigned	 use;		/* `use`: the current session, 0 none */
 	int		 quit;		/* `quit` was given */
 	/* The client's held command changed: CMD_PENDING when one started
 	 * waiting outside client_run (a line run again after a lookup),

@@ -28,7 +28,8 @@ extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
     cmd_sockopt_entry, cmd_stop_entry, cmd_sendfile_entry, cmd_source_entry,
     cmd_attach_entry, cmd_log_entry, cmd_tls_server_entry,
     cmd_tls_client_entry, cmd_starttls_entry,
-    cmd_relay_entry, cmd_shutdown_entry, cmd_hold_entry, cmd_release_entry;
+    cmd_relay_entry, cmd_shutdown_entry, cmd_hold_entry, cmd_release_entry,
+    cmd_use_entry, cmd_clear_entry;
 extern const struct cmd_entry cmd_netstat_entry, cmd_ifaces_entry,
     cmd_service_entry;
 extern const struct cmd_entry cmd_resolve_entry, cmd_probe_entry;
@@ -73,6 +74,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_sleep_entry,
 	&cmd_echo_entry,
 	&cmd_source_entry,
+	&cmd_use_entry,
+	&cmd_clear_entry,
 	&cmd_help_entry,
 	&cmd_quit_entry,
 	NULL
@@ -637,6 +640,41 @@ cmd_parse(struct cmd_ctx *c, const char *line, size_t len, size_t pos,
 	return 0;
 }
 
+/*
+ * `use ID`: a command that takes a session id first gets the current one
+ * when its first word is not an id ("send hello" is "send 2 hello").  A
+ * word of digits is an id, as are all and default; an option may come
+ * first ("close --reset" is "close 2 --reset").  Returns 1 with the new
+ * line in out.
+ */
+static int
+cmd_use_fill(const struct client *cl, const struct cmd_entry *e,
+    const char *line, size_t len, size_t pos, struct buf *out)
+{
+	struct cmd_token t;
+	char err[64];
+	size_t p = pos, i;
+	int r, isid;
+
+	if (cl->use == 0 || !(e->flags & (CMD_TARGET | CMD_ID)))
+		return 0;
+	r = cmd_next_token(line, len, &p, &t, err, sizeof err);
+	if (r == 1) {
+		isid = strcmp(t.s, "all") == 0 || strcmp(t.s, "default") == 0;
+		for (i = 0; t.s[i] != '\0' && !isid; i++)
+			if (t.s[i] < '0' || t.s[i] > '9')
+				break;
+		isid = isid || (t.s[0] != '\0' && t.s[i] == '\0');
+		free(t.s);
+		if (isid)
+			return 0;
+	}
+	buf_append(out, line, pos);
+	buf_printf(out, " %u", cl->use);
+	buf_append(out, line + pos, len - pos);
+	return 1;
+}
+
 size_t
 cmd_comment_start(const char *line, size_t len)
 {
@@ -667,6 +705,7 @@ cmd_run(struct client *cl, const char *line, size_t len)
 {
 	struct cmd_token first, *words = NULL;
 	struct cmd_ctx c;
+	struct buf used = BUF_INIT;
 	size_t pos = 0, nwords = 0, n;
 	char err[256];
 	enum cmd_status st;
@@ -706,6 +745,13 @@ cmd_run(struct client *cl, const char *line, size_t len)
 		out_error(NULL, "%s", err);
 		return CMD_ERR;
 	}
+	if (cmd_use_fill(cl, c.ent, line, len, pos, &used)) {
+		/* The line with the current session's id put in. */
+		line = buf_cstr(&used);
+		len = buf_len(&used);
+		c.line = line;
+		c.linelen = len;
+	}
 	c.argv = xcalloc(1, sizeof *c.argv);
 	if (cmd_parse(&c, line, len, pos, &words, &nwords) == -1)
 		st = CMD_ERR;
@@ -716,6 +762,7 @@ cmd_run(struct client *cl, const char *line, size_t len)
 		st = c.ent->exec(&c);
 	free(c.argv);
 	cmd_tokens_free(words, nwords);
+	buf_free(&used);
 	return st;
 }
 

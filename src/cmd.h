@@ -49,6 +49,8 @@ void	cmd_complete_command(struct cmd_compl *);
 #define CMD_REST_OPT	0x2	/* ... and may be empty */
 #define CMD_TARGET	0x4	/* argv[0] is one session: found before exec
 				 * runs (c->s), or the command fails */
+#define CMD_ID		0x8	/* argv[0] is an id (or all...): like
+				 * CMD_TARGET, `use` may fill it in */
 
 struct cmd_ctx;
 

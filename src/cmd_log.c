@@ -148,5 +148,6 @@ const struct cmd_entry cmd_log_entry = {
 	.upper = 2,
 	.opts = log_opts,
 	.complete = cmd_complete_session,
+	.flags = CMD_ID,
 	.exec = cmd_log_exec,
 };

@@ -240,6 +240,7 @@ const struct cmd_entry cmd_expect_entry = {
 	.upper = 2,
 	.opts = expect_opts,
 	.complete = cmd_complete_session,
+	.flags = CMD_ID,
 	.exec = cmd_expect_exec,
 };
 
@@ -346,6 +347,7 @@ const struct cmd_entry cmd_wait_entry = {
 	.upper = 2,
 	.opts = wait_opts,
 	.complete = cmd_wait_complete,
+	.flags = CMD_ID,
 	.exec = cmd_wait_exec,
 };
 
@@ -558,6 +560,80 @@ const struct cmd_entry cmd_source_entry = {
 	.lower = 1,
 	.upper = 1,
 	.exec = cmd_source_exec,
+};
+
+/* use */
+static enum cmd_status
+cmd_use_exec(struct cmd_ctx *c)
+{
+	uint64_t id;
+
+	if (c->argc == 0) {
+		if (c->cl->use == 0)
+			out_line("no current session");
+		else
+			out_line("current session: %u", c->cl->use);
+		return CMD_OK;
+	}
+	if (strcmp(c->argv[0], "off") == 0 || strcmp(c->argv[0], "none") == 0) {
+		c->cl->use = 0;
+		out_info("no current session: commands need their id again");
+		cmd_result_ok(c);
+		return CMD_OK;
+	}
+	if (codec_parse_uint(c->argv[0], 1, UINT32_MAX, &id) == -1)
+		return cmd_usage(c, "\"%.32s\" is not a session id", c->argv[0]);
+	if (sess_find((unsigned)id) == NULL)
+		return cmd_usage(c, "no session %s", c->argv[0]);
+	c->cl->use = (unsigned)id;
+	out_info("[%u] is the current session: commands may leave its id out "
+	    "(\"send hi\")", c->cl->use);
+	cmd_result_ok(c);
+	return CMD_OK;
+}
+
+static void
+cmd_use_complete(struct cmd_compl *k)
+{
+	cmd_compl_add(k, "off");
+	cmd_complete_session(k);
+}
+
+const struct cmd_entry cmd_use_entry = {
+	.name = "use",
+	.usage = "use [ID|off]",
+	.help = "Make a session the current one: a command that takes a "
+	    "session id first may then leave it out (\"send hi\" is \"send 2 "
+	    "hi\"; \"close\" closes it).  A first word of digits is always an "
+	    "id, so text that starts with a number needs the id written.  The "
+	    "prompt shows the current session; it is forgotten when the "
+	    "session closes.  \"use off\" forgets it; \"use\" says which it "
+	    "is.",
+	.lower = 0,
+	.upper = 1,
+	.complete = cmd_use_complete,
+	.exec = cmd_use_exec,
+};
+
+/* clear */
+static enum cmd_status
+cmd_clear_exec(struct cmd_ctx *c)
+{
+	/* Only a terminal has a screen; a file or a pipe keeps its lines. */
+	if (!out_cfg.json && isatty(1))
+		out_raw("\033[H\033[2J\033[3J", 11);
+	cmd_result_ok(c);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_clear_entry = {
+	.name = "clear",
+	.usage = "clear",
+	.help = "Clear the terminal screen and its scrollback (at a terminal; "
+	    "elsewhere nothing happens).",
+	.lower = 0,
+	.upper = 0,
+	.exec = cmd_clear_exec,
 };
 
 /* attach */

@@ -472,6 +472,7 @@ const struct cmd_entry cmd_close_entry = {
 	.upper = -1,
 	.opts = close_opts,
 	.complete = cmd_complete_session_all,
+	.flags = CMD_ID,
 	.exec = cmd_close_exec,
 };
 
@@ -650,7 +651,7 @@ const struct cmd_entry cmd_set_entry = {
 	    "on|off, drop PERCENT, dup PERCENT, seed N (fault injection).  VALUE is the rest of the line.",
 	.lower = 2,
 	.upper = 2,
-	.flags = CMD_REST | CMD_REST_OPT,
+	.flags = CMD_REST | CMD_REST_OPT | CMD_ID,
 	.complete = cmd_set_complete,
 	.exec = cmd_set_exec,
 };
@@ -878,5 +879,6 @@ const struct cmd_entry cmd_reset_entry = {
 	.lower = 1,
 	.upper = 1,
 	.complete = cmd_complete_session_all,
+	.flags = CMD_ID,
 	.exec = cmd_reset_exec,
 };

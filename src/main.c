@@ -186,19 +186,41 @@ on_client_done(struct client *cl, enum cmd_status st)
 	term_resume();
 }
 
-/* Keep the prompt and the history in step with attach mode. */
+/* The command prompt: it names the current session (`use`). */
+static char *
+prompt_text(char *p, size_t n)
+{
+	if (M.cl->use != 0)
+		snprintf(p, n, "socktool[%u]> ", M.cl->use);
+	else
+		snprintf(p, n, "socktool> ");
+	return p;
+}
+
+/* Keep the prompt and the history in step with attach mode and `use`. */
 static void
 sync_prompt(void)
 {
 	static char prompt[32];
-	static unsigned shown;
+	static unsigned shown, shown_use;
 
 	if (M.cl->attached != 0 && sess_find(M.cl->attached) == NULL) {
 		out_info("[%u] detached: the session closed", M.cl->attached);
 		M.cl->attached = 0;
 	}
-	if (M.cl->attached == shown)
+	if (M.cl->use != 0 && sess_find(M.cl->use) == NULL) {
+		out_info("[%u] closed: no current session", M.cl->use);
+		M.cl->use = 0;
+	}
+	if (M.cl->attached == shown && M.cl->use == shown_use)
 		return;
+	shown_use = M.cl->use;
+	if (M.cl->attached == shown) {
+		/* Only the current session changed. */
+		if (shown == 0)
+			term_set_prompt(prompt_text(prompt, sizeof prompt));
+		return;
+	}
 	/* However attach mode ended, a line half typed to the session goes:
 	 * Enter must never run it as a command (it may read "close all"). */
 	if (shown != 0 && term_drop_line() > 0)
@@ -208,7 +230,7 @@ sync_prompt(void)
 	if (shown != 0)
 		snprintf(prompt, sizeof prompt, "[%u]> ", shown);
 	else
-		snprintf(prompt, sizeof prompt, "socktool> ");
+		prompt_text(prompt, sizeof prompt);
 	term_set_history(shown == 0);
 	term_set_prompt(prompt);
 }

@@ -90,6 +90,13 @@ out_stamp_on(int on)
 }
 
 void
+out_raw(const char *s, size_t n)
+{
+	if (!out_cfg.json)
+		buf_append(&out_cur->out, s, n);
+}
+
+void
 out_line(const char *fmt, ...)
 {
 	va_list ap;

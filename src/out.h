@@ -50,6 +50,9 @@ struct out_config *out_config(void);
 /* Human-only lines. */
 void	out_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Bytes of socktool's own for the terminal (a control sequence: `clear`),
+ * never anything received; nothing in JSON mode. */
+void	out_raw(const char *s, size_t n);
 
 /* "error: CMD: message" (CMD may be NULL); a JSON error event in JSON mode.
  * The message is made terminal-safe (backslashes kept as they are). */
