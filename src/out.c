@@ -129,7 +129,7 @@ out_info(const char *fmt, ...)
  * the runs between backslashes go through the escaper; a backslash is
  * printable and harmless on a terminal.
  */
-static void
+void
 out_escape_msg(const char *msg, size_t n, struct buf *out)
 {
 	const char *bs;

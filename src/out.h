@@ -50,6 +50,10 @@ struct out_config *out_config(void);
 /* Human-only lines. */
 void	out_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Text a person typed, terminal-safe: controls escaped, its backslashes
+ * (which are escapes already) kept as they are. */
+struct buf;
+void	out_escape_msg(const char *msg, size_t n, struct buf *out);
 /* Bytes of socktool's own for the terminal (a control sequence: `clear`),
  * never anything received; nothing in JSON mode. */
 void	out_raw(const char *s, size_t n);

@@ -415,7 +415,7 @@ term_run_pasted(void)
 	term_rl_remove();
 	term_flush();
 	buf_puts(&echo, T.prompt);
-	codec_escape((const unsigned char *)line, len, &echo, 0);
+	out_escape_msg(line, len, &echo);
 	buf_putc(&echo, '\n');
 	term_write_all(1, (char *)buf_peek(&echo), buf_len(&echo));
 	buf_free(&echo);
