@@ -43,7 +43,8 @@ struct reconnect {
 	unsigned		 replaces;	/* 0: the first */
 	uint64_t		 waited_ms;	/* before its connect */
 	uint64_t		 timer;		/* the wait */
-	int			 opened;	/* it got connected */
+	int			 opened;	/* it got connected (and TLS
+						 * through its handshake) */
 	int			 again;		/* its end calls for another */
 };
 
@@ -158,7 +159,6 @@ reconnect_opened(struct session *s)
 {
 	struct reconnect *r = s->role_state;
 
-	r->opened = 1;
 	if (r->t->tls != NULL)
 		return tls_start(s, r->t->tls);
 	return pipe_output(s);
@@ -171,6 +171,7 @@ reconnect_closing(struct session *s, const char *reason)
 {
 	struct reconnect *r = s->role_state;
 
+	r->opened = !sess_opening(s);
 	r->again = strcmp(reason, "local") != 0 && !(s->closing &&
 	    s->close_reason != NULL && strcmp(s->close_reason, "local") == 0);
 }
