@@ -76,6 +76,7 @@ SRCS	 = \
 	src/ossl.c \
 	src/tls.c \
 	src/role_tls.c \
+	src/role_reconnect.c \
 	src/tls_cert.c \
 	src/layer_tls.c \
 	src/cmd_tls.c \

@@ -518,6 +518,31 @@ cmd_rest_name(const struct cmd_entry *e)
 	return "text";
 }
 
+/* An option's optional value (CMD_OPT_DUR): the next word if it is a
+ * duration with its unit ("2s", "500ms"), else none. */
+static const char *
+cmd_opt_maybe_dur(const char *line, size_t len, size_t *pos,
+    struct cmd_token **words, size_t *nwords)
+{
+	struct cmd_token tok;
+	size_t p = *pos, n;
+	uint64_t ms;
+	char err[128];
+
+	if (cmd_next_token(line, len, &p, &tok, err, sizeof err) != 1)
+		return NULL;
+	n = strlen(tok.s);
+	if (tok.quoted || n == 0 || !isalpha((unsigned char)tok.s[n - 1]) ||
+	    codec_parse_duration(tok.s, &ms) == -1) {
+		free(tok.s);
+		return NULL;
+	}
+	*words = xrealloc(*words, (*nwords + 1) * sizeof **words);
+	(*words)[(*nwords)++] = tok;
+	*pos = p;
+	return tok.s;
+}
+
 /* Fill ctx from the words after the command name.  Returns -1 after
  * printing a usage error. */
 static int
@@ -584,6 +609,9 @@ cmd_parse(struct cmd_ctx *c, const char *line, size_t len, size_t pos,
 			c->opts[c->nopts].value = NULL;
 			if (o->has_arg && eq != NULL)
 				c->opts[c->nopts].value = eq + 1;
+			else if (o->has_arg == CMD_OPT_DUR)
+				c->opts[c->nopts].value = cmd_opt_maybe_dur(
+				    line, len, &pos, words, nwords);
 			else if (o->has_arg) {
 				r = cmd_next_token(line, len, &pos, &tok, err,
 				    sizeof err);

@@ -18,8 +18,11 @@ enum cmd_status { CMD_OK, CMD_ERR, CMD_PENDING };
 
 struct cmd_opt {
 	const char	*name;		/* without the leading "--" */
-	int		 has_arg;
+	int		 has_arg;	/* 1, or CMD_OPT_DUR */
 };
+/* An optional value: the next word if it is a duration with its unit, or
+ * --opt=DUR. */
+#define CMD_OPT_DUR	2
 
 /* Completing a positional argument: the word typed so far, its place
  * among the positionals, the words before it (command name first); a
@@ -153,6 +156,9 @@ int		 cmd_listen_port(const struct cmd_ctx *, const char **host,
 		    uint16_t *port);
 /* JSON result naming the session a command created. */
 void		 cmd_result_session(const struct cmd_ctx *, const struct session *);
+/* --reconnect [DUR] (role_reconnect.h): 0 without it, 1 with the first
+ * wait in *ms, -1 after a usage error. */
+int		 cmd_reconnect_opt(const struct cmd_ctx *, uint64_t *ms);
 
 /* A command that waits, in its client: checked when woken by what it
  * waits for (client.h) or by its deadline.  What it waits for is its own

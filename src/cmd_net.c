@@ -15,6 +15,7 @@
 #include "net.h"
 #include "out.h"
 #include "pipe.h"
+#include "role_reconnect.h"
 #include "session.h"
 #include "sockopt.h"
 
@@ -176,8 +177,23 @@ static enum cmd_status
 cmd_unix_client_exec(struct cmd_ctx *c)
 {
 	struct session *s;
+	uint64_t wait;
 	char err[256];
+	int r;
 
+	if ((r = cmd_reconnect_opt(c, &wait)) == -1)
+		return CMD_ERR;
+	if (r == 1) {
+		struct reconnect_opts o = {
+			.kind = K_UNIX_CLIENT, .host = c->argv[0],
+			.unix_path = 1, .delay_ms = wait,
+		};
+
+		if ((s = reconnect_open(&o, err, sizeof err)) == NULL)
+			return cmd_fail(c, "%s", err);
+		cmd_result_session(c, s);
+		return CMD_OK;
+	}
 	s = sess_unix_client(c->argv[0], err, sizeof err);
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
@@ -198,12 +214,18 @@ const struct cmd_entry cmd_unix_server_entry = {
 	.exec = cmd_unix_server_exec,
 };
 
+static const struct cmd_opt unix_client_opts[] = {
+	{ "reconnect", CMD_OPT_DUR }, { NULL, 0 }
+};
+
 const struct cmd_entry cmd_unix_client_entry = {
 	.name = "unix-client",
-	.usage = "unix-client PATH",
-	.help = "Connect to the unix stream socket at PATH.",
+	.usage = "unix-client PATH [--reconnect [DUR]]",
+	.help = "Connect to the unix stream socket at PATH.  --reconnect as "
+	    "for tcp-client (a PATH with no listener yet is waited for).",
 	.lower = 1,
 	.upper = 1,
+	.opts = unix_client_opts,
 	.exec = cmd_unix_client_exec,
 };
 

@@ -18,6 +18,7 @@
 #include "net.h"
 #include "out.h"
 #include "pipe.h"
+#include "role_reconnect.h"
 #include "session.h"
 #include "settings.h"
 #include "sockopt.h"
@@ -158,21 +159,58 @@ cmd_connect_check(struct pending *p)
 	return cmd_open_check(p, "cannot connect: ");
 }
 
+int
+cmd_reconnect_opt(const struct cmd_ctx *c, uint64_t *ms)
+{
+	if (!cmd_has(c, "reconnect"))
+		return 0;
+	if (cmd_duration(c, "reconnect", RECONNECT_DEFAULT_MS, ms) == -1)
+		return -1;
+	if (*ms < RECONNECT_MIN_MS) {
+		cmd_usage(c, "--reconnect: wait at least %ums between "
+		    "attempts", RECONNECT_MIN_MS);
+		return -1;
+	}
+	return 1;
+}
+
+/* tcp-client --reconnect: returns at once, in a script too (the session
+ * of a later attempt has another id). */
+static enum cmd_status
+cmd_tcp_reconnect(struct cmd_ctx *c, const char *host, uint16_t port,
+    const struct net_addr *bind, uint64_t timeout, uint64_t wait)
+{
+	struct reconnect_opts o = {
+		.kind = K_TCP_CLIENT, .host = host, .port = port,
+		.bind = bind, .timeout_ms = timeout, .delay_ms = wait,
+	};
+	struct session *s;
+	char err[256];
+
+	if ((s = reconnect_open(&o, err, sizeof err)) == NULL)
+		return cmd_fail(c, "%s", err);
+	cmd_result_session(c, s);
+	return CMD_OK;
+}
+
 static enum cmd_status
 cmd_tcp_client_exec(struct cmd_ctx *c)
 {
 	struct net_addr bindaddr;
 	struct session *s;
-	uint64_t timeout;
+	uint64_t timeout, wait;
 	uint16_t port;
 	const char *v, *name;
 	const int type = SOCK_STREAM;
 	enum cmd_status st;
 	char err[256], host[256], bindhost[256];
+	int r;
 
 	if (cmd_hostport(c, host, sizeof host, &port) == -1)
 		return CMD_ERR;
 	if (cmd_duration(c, "timeout", 10000, &timeout) == -1)
+		return CMD_ERR;
+	if ((r = cmd_reconnect_opt(c, &wait)) == -1)
 		return CMD_ERR;
 	name = cmd_host_of(cmd_opt(c, "bind"), bindhost, sizeof bindhost);
 	if (cmd_names_first(c, &name, &type, 1, &st))
@@ -181,6 +219,9 @@ cmd_tcp_client_exec(struct cmd_ctx *c)
 	    net_resolve_one(v, SOCK_STREAM, 1, &bindaddr, err,
 	    sizeof err) == -1)
 		return cmd_usage(c, "--bind: %s", err);
+	if (r == 1)
+		return cmd_tcp_reconnect(c, host, port, v ? &bindaddr : NULL,
+		    timeout, wait);
 	s = sess_tcp_client(host, port, v ? &bindaddr : NULL, timeout, err,
 	    sizeof err);
 	if (s == NULL)
@@ -194,19 +235,29 @@ cmd_tcp_client_exec(struct cmd_ctx *c)
 }
 
 static const struct cmd_opt tcp_client_opts[] = {
-	{ "bind", 1 }, { "timeout", 1 }, { NULL, 0 }
+	{ "bind", 1 }, { "timeout", 1 }, { "reconnect", CMD_OPT_DUR },
+	{ NULL, 0 }
 };
 
 const struct cmd_entry cmd_tcp_client_entry = {
 	.name = "tcp-client",
 	.alias = "connect",
-	.usage = "tcp-client HOST PORT [--bind ADDR:PORT] [--timeout DUR]",
+	.usage = "tcp-client HOST PORT [--bind ADDR:PORT] [--timeout DUR] "
+	    "[--reconnect [DUR]]",
 	.help = "Connect to HOST PORT without blocking, trying every address "
 	    "the name resolves to, until one answers or --timeout (default "
 	    "10s) passes.  Data sent while connecting is queued.  "
 	    "Interactively the command returns at once and the outcome is an "
 	    "event; in a script the next line runs once connected, and a "
-	    "failure fails the command.  HOST:PORT as one argument works too.",
+	    "failure fails the command.  HOST:PORT as one argument works too.  "
+	    "--reconnect: when the connection ends (closed by the peer, reset, "
+	    "an error) or the connect fails, connect again after DUR (default "
+	    "1s; DUR with its unit, or --reconnect=DUR), as a new session that "
+	    "keeps the settings and says which session it replaces; each "
+	    "failed attempt doubles the wait, up to 30s.  Meanwhile the new "
+	    "session is listed as waiting; close it (or the connected one) to "
+	    "stop.  With --reconnect the command returns at once in a script "
+	    "too.",
 	.lower = 1,
 	.upper = 2,
 	.opts = tcp_client_opts,

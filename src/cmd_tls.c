@@ -14,6 +14,7 @@
 #include "net.h"
 #include "out.h"
 #include "pipe.h"
+#include "role_reconnect.h"
 #include "session.h"
 #include "tls.h"
 #include "tls_cert.h"
@@ -74,6 +75,26 @@ cmd_tls_check(struct pending *p)
 	return cmd_open_check(p, "");
 }
 
+/* tls-client --reconnect: every attempt speaks TLS with cfg (taken). */
+static enum cmd_status
+cmd_tls_reconnect(struct cmd_ctx *c, uint16_t port,
+    const struct net_addr *bind, uint64_t timeout, uint64_t wait,
+    struct tls_cfg *cfg)
+{
+	struct reconnect_opts o = {
+		.kind = K_TLS_CLIENT, .host = c->argv[0], .port = port,
+		.bind = bind, .timeout_ms = timeout, .delay_ms = wait,
+		.tls = cfg,
+	};
+	struct session *s;
+	char err[256];
+
+	if ((s = reconnect_open(&o, err, sizeof err)) == NULL)
+		return cmd_fail(c, "%s", err);
+	cmd_result_session(c, s);
+	return CMD_OK;
+}
+
 /* tls-client */
 static enum cmd_status
 cmd_tls_client_exec(struct cmd_ctx *c)
@@ -82,16 +103,19 @@ cmd_tls_client_exec(struct cmd_ctx *c)
 	struct tls_opts o;
 	struct tls_cfg *cfg;
 	struct session *s;
-	uint64_t timeout;
+	uint64_t timeout, wait;
 	uint16_t port;
 	const char *v, *name;
 	const int type = SOCK_STREAM;
 	enum cmd_status st;
 	char err[512], bindhost[256];
+	int r;
 
 	if (net_parse_port(c->argv[1], 0, &port, err, sizeof err) == -1)
 		return cmd_usage(c, "%s", err);
 	if (cmd_duration(c, "timeout", 10000, &timeout) == -1)
+		return CMD_ERR;
+	if ((r = cmd_reconnect_opt(c, &wait)) == -1)
 		return CMD_ERR;
 	name = cmd_host_of(cmd_opt(c, "bind"), bindhost, sizeof bindhost);
 	if (cmd_names_first(c, &name, &type, 1, &st))
@@ -106,6 +130,9 @@ cmd_tls_client_exec(struct cmd_ctx *c)
 	o.timeout_ms = timeout;
 	if ((cfg = tls_cfg_new(&o, err, sizeof err)) == NULL)
 		return cmd_fail(c, "%s", err);
+	if (r == 1)
+		return cmd_tls_reconnect(c, port, v ? &bindaddr : NULL, timeout,
+		    wait, cfg);
 	s = sess_tcp_client_as(K_TLS_CLIENT, c->argv[0], port,
 	    v ? &bindaddr : NULL, timeout, err, sizeof err);
 	if (s == NULL) {
@@ -124,14 +151,16 @@ cmd_tls_client_exec(struct cmd_ctx *c)
 static const struct cmd_opt tls_client_opts[] = {
 	{ "sni", 1 }, { "alpn", 1 }, { "ca", 1 }, { "insecure", 0 },
 	{ "cert", 1 }, { "key", 1 }, { "tls-version", 1 }, { "keylog", 1 },
-	{ "bind", 1 }, { "timeout", 1 }, { NULL, 0 }
+	{ "bind", 1 }, { "timeout", 1 }, { "reconnect", CMD_OPT_DUR },
+	{ NULL, 0 }
 };
 
 const struct cmd_entry cmd_tls_client_entry = {
 	.name = "tls-client",
 	.usage = "tls-client HOST PORT [--sni NAME] [--alpn P1,P2] [--ca FILE] "
 	    "[--insecure] [--cert FILE --key FILE] [--tls-version 1.2|1.3] "
-	    "[--keylog FILE] [--bind ADDR:PORT] [--timeout DUR]",
+	    "[--keylog FILE] [--bind ADDR:PORT] [--timeout DUR] "
+	    "[--reconnect [DUR]]",
 	.help = "Connect to HOST PORT over TCP, then make a TLS handshake.  "
 	    "The server's certificate chain is verified against the system "
 	    "trust store (or --ca FILE or directory only) and must name "
@@ -144,7 +173,9 @@ const struct cmd_entry cmd_tls_client_entry = {
 	    "--timeout (default 10s) bounds the connect, and then the "
 	    "handshake.  One line (and a JSON tls event) tells the version, "
 	    "cipher, ALPN, the certificate and the verification result.  In "
-	    "a script the next line runs once the handshake is done.",
+	    "a script the next line runs once the handshake is done.  "
+	    "--reconnect as for tcp-client (a failed handshake counts as a "
+	    "failed attempt).",
 	.lower = 2,
 	.upper = 2,
 	.opts = tls_client_opts,

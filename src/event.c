@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "event.h"
 #include "out.h"
+#include "role.h"
 #include "session.h"
 
 static void
@@ -43,6 +44,17 @@ ev_listening(const struct session *s)
 	rec_free(&r);
 }
 
+/* The session a reconnect's replaces, if any. */
+static void
+ev_replaces(struct rec *r, const struct session *s)
+{
+	unsigned id = s->role != NULL && s->role->replaces != NULL ?
+	    s->role->replaces(s) : 0;
+
+	if (id != 0)
+		rec_u64(r, "replaces", id);
+}
+
 void
 ev_connecting(const struct session *s)
 {
@@ -52,7 +64,9 @@ ev_connecting(const struct session *s)
 	r.info = 1;
 	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "remote", s->remote_str);
-	out_rec(&r, "[{id}] connecting to {remote}");
+	ev_replaces(&r, s);
+	out_rec(&r, "[{id}] connecting to {remote}"
+	    "{?replaces: (replaces }{replaces}{?replaces:)}");
 	rec_free(&r);
 }
 
@@ -66,7 +80,9 @@ ev_connected(const struct session *s)
 	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "local", s->local_str);
 	rec_str(&r, "remote", s->remote_str);
-	out_rec(&r, "[{id}] connected to {remote} from {local}");
+	ev_replaces(&r, s);
+	out_rec(&r, "[{id}] connected to {remote} from {local}"
+	    "{?replaces: (replaces }{replaces}{?replaces:)}");
 	rec_free(&r);
 }
 

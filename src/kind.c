@@ -72,7 +72,7 @@ sess_state_name(enum sess_state st)
 {
 	static const char *names[] = { "resolving", "connecting",
 	    "handshaking", "listening", "connected", "bound", "half-closed",
-	    "closed" };
+	    "waiting", "closed" };
 
 	return names[st];
 }
@@ -87,7 +87,7 @@ int
 sess_opening(const struct session *s)
 {
 	return s->state == S_RESOLVING || s->state == S_CONNECTING ||
-	    s->state == S_HANDSHAKING;
+	    s->state == S_HANDSHAKING || s->state == S_WAITING;
 }
 
 int

@@ -35,6 +35,7 @@ static struct {
 	int	 input_done;
 	int	 quitting;
 	int	 closing;	/* sessions are being closed to exit */
+	unsigned closed_upto;	/* the last id made when they were */
 	int	 eof_asked;	/* Ctrl-D said sessions are open */
 	uint64_t flush_deadline;
 	int	 sigpipe[2];
@@ -333,8 +334,11 @@ should_exit(void)
 	if (sess_total_queued() == 0 && !cmd_data_busy()) {
 		/* Then close every session gracefully, so the last bytes
 		 * reach the peers before the process goes. */
-		if (!M.closing) {
+		if (!M.closing || sess_last_id() != M.closed_upto) {
+			/* Again for a session made since: a --reconnect's
+			 * next, whose last one the peer closed meanwhile. */
 			M.closing = 1;
+			M.closed_upto = sess_last_id();
 			sess_close_everything();
 		}
 		if (sess_count() == 0)

@@ -35,6 +35,9 @@ struct role {
 	/* Which way what s receives is going, for the display (a relay's
 	 * "client->server"); NULL: nothing to say. */
 	const char	*(*label)(const struct session *);
+	/* The session this one was made again for (--reconnect), for its
+	 * connecting and connected events; 0 or NULL: none. */
+	unsigned	 (*replaces)(const struct session *);
 };
 
 #endif

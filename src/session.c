@@ -424,7 +424,8 @@ int
 sess_progress(struct session *s)
 {
 	if (s->destroying || !sess_is_stream(s) || s->state == S_LISTENING ||
-	    s->state == S_CONNECTING || s->state == S_RESOLVING)
+	    s->state == S_CONNECTING || s->state == S_RESOLVING ||
+	    s->state == S_WAITING)
 		return 0;
 	if (pipe_queued(s) > 0) {
 		layer_interest(s);
@@ -564,7 +565,8 @@ sess_close(struct session *s, const char *reason)
 	}
 	if (s->state == S_CONNECTING || s->state == S_RESOLVING ||
 	    s->fd == -1 || !sess_is_stream(s)) {
-		sess_destroy(s, reason, s->state == S_CONNECTING ||
+		sess_destroy(s, reason, s->state == S_WAITING ?
+		    "reconnect cancelled" : s->state == S_CONNECTING ||
 		    s->state == S_RESOLVING ? "connect cancelled" : "closed");
 		return;
 	}

@@ -62,6 +62,7 @@ enum sess_state {
 	S_CONNECTED,
 	S_BOUND,
 	S_HALF_CLOSED,
+	S_WAITING,	/* --reconnect: the next connect is due (role_reconnect.c) */
 	S_CLOSED,
 };
 
@@ -162,7 +163,8 @@ const char	*sess_state_name(enum sess_state);
 int		 sess_is_server(const struct session *);
 int		 sess_is_stream(const struct session *);
 int		 sess_has(const struct session *, unsigned kind_flags);
-/* Still on its way to connected: resolving, connecting or handshaking. */
+/* Still on its way to connected: resolving, connecting, handshaking or
+ * waiting to reconnect. */
 int		 sess_opening(const struct session *);
 /* Call fn for each current peer of srv; safe if fn closes peers.  Returns
  * how many peers there were. */
@@ -219,6 +221,15 @@ struct session	*sess_mcast(const char *group, uint16_t port,
 		    size_t errlen);
 struct session	*sess_unix_server(const char *path, char *err, size_t errlen);
 struct session	*sess_unix_client(const char *path, char *err, size_t errlen);
+/* The same on a session already in the table (a reconnect's): 0 once the
+ * attempt started (s may already be gone: every address failed at once,
+ * and it closed saying so), -1 with err when nothing could start (s is
+ * left as it was, for the caller to end). */
+int		 sess_connect(struct session *, const char *host,
+		    uint16_t port, const struct net_addr *bind,
+		    uint64_t timeout_ms, char *err, size_t errlen);
+int		 sess_unix_connect(struct session *, const char *path,
+		    char *err, size_t errlen);
 
 /* Lifecycle.  Graceful close: queued data first; servers close their
  * peers. */

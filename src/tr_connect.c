@@ -259,24 +259,21 @@ ev_resolving(const struct session *s, const char *host)
 	rec_free(&r);
 }
 
-struct session *
-sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
+int
+sess_connect(struct session *s, const char *host, uint16_t port,
     const struct net_addr *bind, uint64_t timeout_ms, char *err,
     size_t errlen)
 {
 	struct addrinfo *res;
 	struct connector *k;
-	struct session *s;
 	char portstr[8];
-	unsigned id;
 	int numeric;
 
 	snprintf(portstr, sizeof portstr, "%u", port);
 	numeric = resolve_now(host, portstr, SOCK_STREAM, &res, err,
 	    errlen);
 	if (numeric == -1)
-		return NULL;
-	s = sess_new(kind, &settings_default);
+		return -1;
 	k = connector_new(s);
 	if (bind != NULL) {
 		k->bindaddr = *bind;
@@ -286,10 +283,8 @@ sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
 		/* A name: the loop goes on while the resolver works. */
 		k->resolve = resolve_start(host, portstr, SOCK_STREAM,
 		    connect_resolved, s, err, errlen);
-		if (k->resolve == NULL) {
-			sess_discard(s);
-			return NULL;
-		}
+		if (k->resolve == NULL)
+			return -1;
 		s->state = S_RESOLVING;
 		snprintf(s->remote_str, sizeof s->remote_str, "%.60s:%u", host,
 		    port);
@@ -299,10 +294,24 @@ sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
 	k->ms = timeout_ms;
 	k->timer = timeout_ms > 0 ?
 	    loop_timer_add(timeout_ms, connect_timeout, s) : 0;
-	if (!numeric)
-		return s;
-	id = s->id;
-	if (connect_begin(s, res) == -1) {
+	if (numeric)
+		connect_begin(s, res);
+	return 0;
+}
+
+struct session *
+sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
+    const struct net_addr *bind, uint64_t timeout_ms, char *err,
+    size_t errlen)
+{
+	struct session *s = sess_new(kind, &settings_default);
+	unsigned id = s->id;
+
+	if (sess_connect(s, host, port, bind, timeout_ms, err, errlen) == -1) {
+		sess_discard(s);
+		return NULL;
+	}
+	if (sess_find(id) != s) {
 		/* Every address failed at once; s is gone. */
 		snprintf(err, errlen, "%s", sess_closed_msg(id));
 		return NULL;
@@ -310,16 +319,15 @@ sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
 	return s;
 }
 
-struct session *
-sess_unix_client(const char *path, char *err, size_t errlen)
+int
+sess_unix_connect(struct session *s, const char *path, char *err,
+    size_t errlen)
 {
-	struct session *s;
 	int fd;
 
 	fd = net_unix_connect(path, err, errlen);
 	if (fd == -1)
-		return NULL;
-	s = sess_new(K_UNIX_CLIENT, &settings_default);
+		return -1;
 	connector_new(s)->unix_path = 1;
 	s->fd = fd;
 	s->state = S_CONNECTING;
@@ -327,9 +335,20 @@ sess_unix_client(const char *path, char *err, size_t errlen)
 	snprintf(s->local_str, sizeof s->local_str, "-");
 	if (layer_attach(s, &tr_connect) == -1) {
 		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	ev_connecting(s);
+	return 0;
+}
+
+struct session *
+sess_unix_client(const char *path, char *err, size_t errlen)
+{
+	struct session *s = sess_new(K_UNIX_CLIENT, &settings_default);
+
+	if (sess_unix_connect(s, path, err, errlen) == -1) {
 		sess_discard(s);
 		return NULL;
 	}
-	ev_connecting(s);
 	return s;
 }
