@@ -210,8 +210,15 @@ sync_prompt(void)
 		M.cl->attached = 0;
 	}
 	if (M.cl->use != 0 && sess_find(M.cl->use) == NULL) {
-		out_info("[%u] closed: no current session", M.cl->use);
-		M.cl->use = 0;
+		struct session *next = sess_successor(M.cl->use);
+
+		/* A reconnecting client's new session takes its place. */
+		if (next != NULL)
+			out_info("[%u] closed: [%u] replaces it as the current "
+			    "session", M.cl->use, next->id);
+		else
+			out_info("[%u] closed: no current session", M.cl->use);
+		M.cl->use = next != NULL ? next->id : 0;
 	}
 	if (M.cl->attached == shown && M.cl->use == shown_use)
 		return;

@@ -87,6 +87,22 @@ sess_count(void)
 	return ntab;
 }
 
+struct session *
+sess_successor(unsigned id)
+{
+	size_t i;
+
+	/* Newest first: a successor is created after what it replaces. */
+	for (i = ntab; i-- > 0;) {
+		struct session *s = tab[i];
+
+		if (s->role != NULL && s->role->replaces != NULL &&
+		    s->role->replaces(s) == id)
+			return s;
+	}
+	return NULL;
+}
+
 unsigned
 sess_last_id(void)
 {

@@ -168,6 +168,9 @@ int		 sess_has(const struct session *, unsigned kind_flags);
 int		 sess_opening(const struct session *);
 /* Call fn for each current peer of srv; safe if fn closes peers.  Returns
  * how many peers there were. */
+/* The session that replaces the closed session id (--reconnect), or
+ * NULL. */
+struct session	*sess_successor(unsigned id);
 size_t		 sess_foreach_peer(struct session *srv,
 		    void (*fn)(struct session *, void *), void *arg);
 

@@ -71,6 +71,36 @@ rc, out, err = run("tcp-server 127.0.0.1 0\nset 1 send-eol lfcr\n")
 ok(rc == 1 and "send-eol" in err and err.count("\n") == 1,
    "a bad send-eol is one error", err)
 
+# ---- use follows a reconnecting client to its new session ----
+ls, port = peer()
+p = subprocess.Popen([SOCKTOOL], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+p.stdin.write(("tcp-client 127.0.0.1 %d --reconnect 50ms\n"
+               "use 1\n"
+               "wait connected\n"
+               "expect BYE\n"
+               "wait 1 closed\n"
+               "wait 2 connected\n"
+               "send again\n"
+               "expect END\n"
+               "close\n" % port).encode())
+p.stdin.close()
+ls.settimeout(10)
+c, _ = ls.accept()
+c.sendall(b"BYE")
+c.close()
+c, _ = ls.accept()
+is_eq(recv_exact(c, 5, timeout=10), b"again",
+      "after the reconnect, send without an id goes to the new session")
+c.sendall(b"END")
+out = p.stdout.read().decode()
+err = p.stderr.read().decode()
+is_eq((p.wait(timeout=20), err), (0, ""), "the script succeeded")
+ok("[1] closed: [2] replaces it as the current session" in out,
+   "the switch is said", out)
+c.close()
+ls.close()
+
 # ---- at the prompt: the prompt shows it; clear clears ----
 if shutil.which("tmux") is not None:
     from tmuxpane import Pane  # noqa: E402
