@@ -723,13 +723,14 @@ if_json(const struct cmd_ctx *c, const struct if_list *l)
 static enum cmd_status
 cmd_ifaces_exec(struct cmd_ctx *c)
 {
-	/* Flags and addresses wrap onto more lines within their columns. */
+	/* Flags and addresses wrap onto more lines within their columns;
+	 * a narrow terminal leaves out INDEX, then MAC. */
 	static const struct out_col cols[] = {
 		{ .key = "name", .title = "NAME" },
-		{ .key = "index", .title = "INDEX", .right = 1 },
+		{ .key = "index", .title = "INDEX", .right = 1, .drop = 2 },
 		{ .key = "flags", .title = "FLAGS", .fit = OUT_FIT_WRAP },
 		{ .key = "mtu", .title = "MTU", .right = 1 },
-		{ .key = "mac", .title = "MAC" },
+		{ .key = "mac", .title = "MAC", .drop = 1 },
 		{ .key = "addresses", .title = "ADDRESSES",
 		    .fit = OUT_FIT_WRAP },
 		{ .key = NULL }
