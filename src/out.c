@@ -766,7 +766,9 @@ out_cell_fit(const struct out_col *c, size_t w, struct buf *cell,
 		buf_puts(lines, OUT_ELLIPSIS "\n");
 		return;
 	}
-	head = codec_cols_head(s, n, (w - 1) / 2);
+	/* A third before the ellipsis, the rest after it: an address's
+	 * port, a path's file name. */
+	head = codec_cols_head(s, n, (w - 1) / 3);
 	tail = codec_cols_tail(s, n, w - 1 - codec_cols(s, head));
 	buf_append(lines, s, head);
 	buf_puts(lines, OUT_ELLIPSIS);

@@ -162,7 +162,7 @@ void	out_wrap(const char *s, size_t n, size_t width, struct buf *out);
  */
 enum out_fit {
 	OUT_FIT_NONE,		/* always whole */
-	OUT_FIT_MIDDLE,		/* cut in the middle: "[2001:db…]:8080" */
+	OUT_FIT_MIDDLE,		/* cut in the middle: "[2001…1]:8080" */
 	OUT_FIT_END,		/* cut at the end: "1234/pyth…" */
 	OUT_FIT_WRAP		/* wrapped onto more lines (out_wrap) */
 };
