@@ -339,12 +339,22 @@ cmd_list_row(size_t i, struct rec *r, void *arg)
 static enum cmd_status
 cmd_list_exec(struct cmd_ctx *c)
 {
+	/* Addresses are cut in the middle (the port stays), DISPLAY goes
+	 * when the terminal is narrow, REPEAT shows when something repeats. */
 	static const struct out_col cols[] = {
-		{ "id", "ID", 0 }, { "kind", "KIND", 0 },
-		{ "state", "STATE", 0 }, { "local", "LOCAL", 0 },
-		{ "remote", "REMOTE", 0 }, { "rx", "RX", 1 }, { "tx", "TX", 1 },
-		{ "display", "DISPLAY", 0 }, { "repeat", "REPEAT", 0 },
-		{ NULL, NULL, 0 }
+		{ .key = "id", .title = "ID" },
+		{ .key = "kind", .title = "KIND" },
+		{ .key = "state", .title = "STATE" },
+		{ .key = "local", .title = "LOCAL", .fit = OUT_FIT_MIDDLE,
+		    .min = 15 },
+		{ .key = "remote", .title = "REMOTE", .fit = OUT_FIT_MIDDLE,
+		    .min = 15 },
+		{ .key = "rx", .title = "RX", .right = 1 },
+		{ .key = "tx", .title = "TX", .right = 1 },
+		{ .key = "display", .title = "DISPLAY", .drop = 1 },
+		{ .key = "repeat", .title = "REPEAT", .fit = OUT_FIT_END,
+		    .min = 12, .opt = 1 },
+		{ .key = NULL }
 	};
 	struct session **rows;
 	struct rec head;

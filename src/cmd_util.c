@@ -402,12 +402,21 @@ ns_row(size_t i, struct rec *r, void *arg)
 static enum cmd_status
 cmd_netstat_exec(struct cmd_ctx *c)
 {
+	/* The queues show when some socket has bytes queued; addresses are
+	 * cut in the middle (the port stays), PROCESS at its end. */
 	static const struct out_col cols[] = {
-		{ "proto", "PROTO", 0 }, { "state", "STATE", 0 },
-		{ "recv_q", "RECV-Q", 1 }, { "send_q", "SEND-Q", 1 },
-		{ "local", "LOCAL", 0 }, { "remote", "REMOTE", 0 },
-		{ "process", "PROCESS", 0 }, { "session", "ID", 0 },
-		{ NULL, NULL, 0 }
+		{ .key = "proto", .title = "PROTO" },
+		{ .key = "state", .title = "STATE" },
+		{ .key = "recv_q", .title = "RECV-Q", .right = 1, .opt = 1 },
+		{ .key = "send_q", .title = "SEND-Q", .right = 1, .opt = 1 },
+		{ .key = "local", .title = "LOCAL", .fit = OUT_FIT_MIDDLE,
+		    .min = 15 },
+		{ .key = "remote", .title = "REMOTE", .fit = OUT_FIT_MIDDLE,
+		    .min = 15 },
+		{ .key = "process", .title = "PROCESS", .fit = OUT_FIT_END,
+		    .min = 10, .give = 1 },
+		{ .key = "session", .title = "ID" },
+		{ .key = NULL }
 	};
 	static const struct {
 		const char	*path;
@@ -714,11 +723,17 @@ if_json(const struct cmd_ctx *c, const struct if_list *l)
 static enum cmd_status
 cmd_ifaces_exec(struct cmd_ctx *c)
 {
+	/* Flags and addresses wrap onto more lines within their columns;
+	 * a narrow terminal leaves out INDEX, then MAC. */
 	static const struct out_col cols[] = {
-		{ "name", "NAME", 0 }, { "index", "INDEX", 1 },
-		{ "flags", "FLAGS", 0 }, { "mtu", "MTU", 1 },
-		{ "mac", "MAC", 0 }, { "addresses", "ADDRESSES", 0 },
-		{ NULL, NULL, 0 }
+		{ .key = "name", .title = "NAME" },
+		{ .key = "index", .title = "INDEX", .right = 1, .drop = 2 },
+		{ .key = "flags", .title = "FLAGS", .fit = OUT_FIT_WRAP },
+		{ .key = "mtu", .title = "MTU", .right = 1 },
+		{ .key = "mac", .title = "MAC", .drop = 1 },
+		{ .key = "addresses", .title = "ADDRESSES",
+		    .fit = OUT_FIT_WRAP },
+		{ .key = NULL }
 	};
 	struct if_list l = { NULL, 0 };
 	struct ifaddrs *all, *ifa;

@@ -890,3 +890,97 @@ codec_fmt_bytes(uint64_t n, struct buf *out)
 	buf_printf(out, "%" PRIu64 ".%" PRIu64 " %s", tenths / 10, tenths % 10,
 	    units[u]);
 }
+
+/* The character at s (at most n bytes): its length, and its code point in
+ * *cp.  A stray byte counts as a character of its own. */
+static size_t
+codec_cols_char(const char *s, size_t n, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 :
+	    p[0] >= 0xc0 ? 2 : 1;
+	size_t k;
+
+	if (len > n)
+		len = 1;
+	*cp = len == 1 ? p[0] : p[0] & (0x7f >> len);
+	for (k = 1; k < len; k++) {
+		if ((p[k] & 0xc0) != 0x80) {
+			*cp = p[0];
+			return 1;
+		}
+		*cp = *cp << 6 | (p[k] & 0x3f);
+	}
+	return len;
+}
+
+/* Terminal columns of one character (wcwidth for the ranges that matter
+ * here: CJK text in an encoding's output, combining accents). */
+static size_t
+codec_cp_cols(uint32_t cp)
+{
+	if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200d))
+		return 0;
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
+	    (cp >= 0x3041 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+	    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
+	    (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) ||
+	    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+	    (cp >= 0x20000 && cp <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+size_t
+codec_cols(const char *s, size_t n)
+{
+	size_t i = 0, cols = 0;
+	uint32_t cp;
+
+	while (i < n) {
+		i += codec_cols_char(s + i, n - i, &cp);
+		cols += codec_cp_cols(cp);
+	}
+	return cols;
+}
+
+size_t
+codec_cols_head(const char *s, size_t n, size_t cols)
+{
+	size_t i = 0, used = 0, len, w;
+	uint32_t cp;
+
+	while (i < n) {
+		len = codec_cols_char(s + i, n - i, &cp);
+		w = codec_cp_cols(cp);
+		if (used + w > cols)
+			break;
+		used += w;
+		i += len;
+	}
+	return i;
+}
+
+size_t
+codec_cols_tail(const char *s, size_t n, size_t cols)
+{
+	size_t i = n, used = 0, start, w;
+	uint32_t cp;
+
+	while (i > 0) {
+		start = i - 1;
+		while (start > 0 && i - start < 4 &&
+		    ((unsigned char)s[start] & 0xc0) == 0x80)
+			start--;
+		if (codec_cols_char(s + start, i - start, &cp) != i - start) {
+			start = i - 1;	/* a stray continuation byte */
+			codec_cols_char(s + start, 1, &cp);
+		}
+		w = codec_cp_cols(cp);
+		if (used + w > cols)
+			break;
+		used += w;
+		i = start;
+	}
+	return i;
+}

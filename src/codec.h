@@ -48,6 +48,18 @@ void	codec_escape(const unsigned char *p, size_t n, struct buf *out,
 	    int flags);
 
 /*
+ * Columns of escaped text (valid UTF-8, as codec_escape writes it) on a
+ * terminal: 2 for an East Asian wide or fullwidth character, 0 for a
+ * combining mark, 1 for any other character.  codec_cols_head is the length
+ * in bytes of the longest start of s that takes at most cols columns,
+ * codec_cols_tail the offset where the longest such end begins; neither
+ * splits a character.
+ */
+size_t	codec_cols(const char *s, size_t n);
+size_t	codec_cols_head(const char *s, size_t n, size_t cols);
+size_t	codec_cols_tail(const char *s, size_t n, size_t cols);
+
+/*
  * hexdump -C layout: "00000000  48 65 6c 6c 6f 0d 0a 00  01 02 03 04 05 06 07 08  |Hello...........|\n"
  * One line per 16 bytes, no "*" folding of repeated lines, no trailing
  * offset-only line.  base is the offset printed for the first byte.

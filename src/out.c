@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* out.c — human and JSON rendering of events and results (see out.h). */
+#include <sys/ioctl.h>
 #include <sys/time.h>
 
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "codec.h"
@@ -466,12 +468,31 @@ rec_value_unit(const struct rec_field *f, struct buf *out)
 		buf_printf(out, " %s", bar + 1);
 }
 
+/* A value that starts at column col: wrapped to the width, its later
+ * lines indented to col. */
+static void
+out_kv_value(struct buf *v, size_t col)
+{
+	struct buf lines = BUF_INIT;
+	size_t width = out_width(), room = width > col + 20 ? width - col : 20;
+	const char *p, *nl;
+
+	out_wrap((const char *)buf_peek(v), buf_len(v), room, &lines);
+	p = buf_cstr(&lines);
+	for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		if (p != buf_cstr(&lines))
+			buf_printf(&out_cur->out, "%*s", (int)col, "");
+		buf_append(&out_cur->out, p, (size_t)(nl - p + 1));
+	}
+	buf_free(&lines);
+}
+
 void
 out_kv(const struct rec *r, const char *title, const char *prefix)
 {
 	struct buf line = BUF_INIT;
 	struct rec t;
-	size_t i;
+	size_t i, start, col = 0;
 	int open = 0;
 
 	if (out_cfg.json) {
@@ -492,17 +513,14 @@ out_kv(const struct rec *r, const char *title, const char *prefix)
 		/* An object without a label: its own fields are the lines. */
 		if (f->type == REC_END || label == NULL)
 			continue;
-		if (label != NULL && label[0] == '\0' && open) {
+		if (label[0] == '\0' && open) {
 			/* An empty label continues the line above. */
-			buf_puts(&out_cur->out, ", ");
-			buf_reset(&line);
+			buf_puts(&line, ", ");
 			rec_value_unit(f, &line);
-			buf_append(&out_cur->out, buf_peek(&line),
-			    buf_len(&line));
 			continue;
 		}
 		if (open)
-			buf_putc(&out_cur->out, '\n');
+			out_kv_value(&line, col);
 		open = 0;
 		buf_reset(&line);
 		if (f->type == REC_OBJ) {
@@ -517,19 +535,380 @@ out_kv(const struct rec *r, const char *title, const char *prefix)
 				buf_putc(&line, '-');
 		} else
 			rec_value_unit(f, &line);
-		if (label == NULL)
-			continue;
+		start = buf_len(&out_cur->out);
 		if (prefix != NULL)
 			out_rec_line(&t, prefix, 0);
 		else
 			buf_puts(&out_cur->out, "  ");
 		buf_printf(&out_cur->out, "%-10s ", label);
-		buf_append(&out_cur->out, buf_peek(&line), buf_len(&line));
+		col = codec_cols((const char *)buf_peek(&out_cur->out) + start,
+		    buf_len(&out_cur->out) - start);
 		open = 1;
 	}
 	if (open)
-		buf_putc(&out_cur->out, '\n');
+		out_kv_value(&line, col);
 	buf_free(&line);
+}
+
+size_t
+out_width(void)
+{
+	struct winsize ws;
+	const char *env;
+	long n = 0;
+
+	if (out_cur != &out_main_sink)
+		return OUT_WIDTH_DEFAULT;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		n = ws.ws_col;
+	if (n <= 0 && (env = getenv("COLUMNS")) != NULL)
+		n = strtol(env, NULL, 10);
+	if (n <= 0)
+		return OUT_WIDTH_DEFAULT;
+	return n < OUT_WIDTH_MIN ? OUT_WIDTH_MIN : n > OUT_WIDTH_MAX ?
+	    OUT_WIDTH_MAX : (size_t)n;
+}
+
+/* Where the line that starts at s (n bytes left) breaks to fit width
+ * columns: *len bytes on the line, *next the offset the next line starts
+ * at. */
+static void
+out_wrap_at(const char *s, size_t n, size_t width, size_t *len, size_t *next)
+{
+	size_t fit = codec_cols_head(s, n, width), i;
+
+	if (fit == 0)		/* a character wider than the line */
+		fit = n > 0 ? 1 : 0;
+	while (fit < n && fit > 1 && ((unsigned char)s[fit] & 0xc0) == 0x80)
+		fit--;
+	/* A blank just past the end breaks as well as one within; a list
+	 * breaks between its items unless that leaves half the line empty. */
+	for (i = fit < n ? fit : fit - 1; i > 1 && i >= fit / 2; i--)
+		if (s[i] == ' ' && s[i - 1] == ',') {
+			*len = i;
+			*next = i + 1;
+			return;
+		}
+	for (i = fit < n ? fit : fit - 1; i > 0; i--)
+		if (s[i] == ' ') {
+			*len = i;
+			*next = i + 1;
+			return;
+		}
+	for (i = fit; i > 1; i--)
+		if (s[i - 1] == ',' || s[i - 1] == ':') {
+			*len = *next = i;
+			return;
+		}
+	*len = *next = fit;
+}
+
+void
+out_wrap(const char *s, size_t n, size_t width, struct buf *out)
+{
+	size_t len, next;
+
+	if (width == 0)
+		width = 1;
+	while (n > 0 && codec_cols(s, n) > width) {
+		out_wrap_at(s, n, width, &len, &next);
+		buf_append(out, s, len);
+		buf_putc(out, '\n');
+		s += next;
+		n -= next;
+		while (n > 0 && *s == ' ') {
+			s++;
+			n--;
+		}
+	}
+	buf_append(out, s, n);
+	buf_putc(out, '\n');
+}
+
+/* A column as a table lays it out. */
+struct out_tcol {
+	size_t	 w;		/* its width now */
+	size_t	 nat;		/* its widest cell, title included */
+	size_t	 floor;		/* narrowest before columns are dropped */
+	size_t	 title;
+	int	 shown;
+	int	 any;		/* some row has a value */
+};
+
+/* Cell k of row (the title when row is NULL), unfitted. */
+static void
+out_cell(const struct rec *row, const struct out_col *c, int first,
+    struct buf *cell)
+{
+	const struct rec_field *f;
+
+	buf_reset(cell);
+	if (row == NULL) {
+		buf_puts(cell, c->title);
+		return;
+	}
+	if (first)
+		buf_printf(cell, "%*s", (int)row->indent, "");
+	f = rec_get(row, c->key, strlen(c->key));
+	if (f != NULL)
+		rec_value(f, cell);
+	else
+		buf_putc(cell, '-');
+}
+
+/* The longest piece of a cell out_wrap keeps whole when it can (it
+ * breaks after ':' only when it must). */
+static size_t
+out_cell_token(const char *s, size_t n)
+{
+	size_t best = 0, i, start = 0;
+
+	for (i = 0; i <= n; i++)
+		if (i == n || s[i] == ' ' || (i > 0 && s[i - 1] == ',')) {
+			size_t w = codec_cols(s + start, i - start);
+
+			if (w > best)
+				best = w;
+			start = i < n && s[i] == ' ' ? i + 1 : i;
+		}
+	return best;
+}
+
+static size_t
+out_table_total(const struct out_tcol *t, size_t ncols)
+{
+	size_t k, sum = 0, shown = 0;
+
+	for (k = 0; k < ncols; k++)
+		if (t[k].shown) {
+			sum += t[k].w;
+			shown++;
+		}
+	return sum + (shown > 0 ? 2 * (shown - 1) : 0);
+}
+
+/* Narrow the columns that give way, those of the highest `give` first and
+ * of those the widest, down to their floor (or their title when hard),
+ * until the table is width wide. */
+static void
+out_table_shrink(const struct out_col *cols, struct out_tcol *t,
+    size_t ncols, size_t width, int hard)
+{
+	size_t k, best;
+
+	while (out_table_total(t, ncols) > width) {
+		best = ncols;
+		for (k = 0; k < ncols; k++) {
+			size_t lo = hard ? t[k].title : t[k].floor;
+
+			if (!t[k].shown || cols[k].fit == OUT_FIT_NONE ||
+			    t[k].w <= lo || t[k].w <= 2)
+				continue;
+			if (best == ncols || cols[k].give > cols[best].give ||
+			    (cols[k].give == cols[best].give &&
+			    t[k].w >= t[best].w))
+				best = k;
+		}
+		if (best == ncols)
+			return;
+		t[best].w--;
+	}
+}
+
+/* Widths for the table: see out.h. */
+static void
+out_table_fit(const struct out_col *cols, struct out_tcol *t, size_t ncols,
+    size_t width)
+{
+	size_t k, at_floor;
+
+	for (k = 0; k < ncols; k++) {
+		t[k].shown = !cols[k].opt || t[k].any;
+		t[k].w = t[k].nat;
+	}
+	for (;;) {
+		size_t drop = ncols;
+
+		at_floor = 0;
+		for (k = 0; k < ncols; k++)
+			if (t[k].shown)
+				at_floor += (cols[k].fit != OUT_FIT_NONE &&
+				    t[k].floor < t[k].nat ? t[k].floor :
+				    t[k].nat) + 2;
+		if (at_floor <= width + 2)
+			break;
+		for (k = 0; k < ncols; k++)
+			if (t[k].shown && cols[k].drop > 0 && (drop == ncols ||
+			    cols[k].drop > cols[drop].drop))
+				drop = k;
+		if (drop == ncols)
+			break;
+		t[drop].shown = 0;
+	}
+	out_table_shrink(cols, t, ncols, width, 0);
+	out_table_shrink(cols, t, ncols, width, 1);
+}
+
+/* The cell fitted to w columns: its lines, each ending in '\n'. */
+static void
+out_cell_fit(const struct out_col *c, size_t w, struct buf *cell,
+    struct buf *lines)
+{
+	const char *s = (const char *)buf_peek(cell);
+	size_t n = buf_len(cell), head, tail;
+
+	buf_reset(lines);
+	if (codec_cols(s, n) <= w || c->fit == OUT_FIT_NONE || w < 2) {
+		buf_append(lines, s, n);
+		buf_putc(lines, '\n');
+		return;
+	}
+	if (c->fit == OUT_FIT_WRAP) {
+		out_wrap(s, n, w, lines);
+		return;
+	}
+	if (c->fit == OUT_FIT_END) {
+		head = codec_cols_head(s, n, w - 1);
+		buf_append(lines, s, head);
+		buf_puts(lines, OUT_ELLIPSIS "\n");
+		return;
+	}
+	/* A third before the ellipsis, the rest after it: an address's
+	 * port, a path's file name. */
+	head = codec_cols_head(s, n, (w - 1) / 3);
+	tail = codec_cols_tail(s, n, w - 1 - codec_cols(s, head));
+	buf_append(lines, s, head);
+	buf_puts(lines, OUT_ELLIPSIS);
+	buf_append(lines, s + tail, n - tail);
+	buf_putc(lines, '\n');
+}
+
+/* Line j of a cell's lines (empty past the last), and its length. */
+static const char *
+out_cell_line(const struct buf *lines, size_t j, size_t *len)
+{
+	const char *p = (const char *)buf_peek(lines);
+	const char *end = p + buf_len(lines), *nl;
+
+	for (;;) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL) {
+			*len = 0;
+			return p;
+		}
+		if (j-- == 0) {
+			*len = (size_t)(nl - p);
+			return p;
+		}
+		p = nl + 1;
+	}
+}
+
+/* End a physical line of the table: no trailing blanks, cut at width. */
+static void
+out_table_emit(struct buf *line, size_t width)
+{
+	const char *s = (const char *)buf_peek(line);
+	size_t n = buf_len(line);
+
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	if (codec_cols(s, n) > width) {
+		n = codec_cols_head(s, n, width - 1);
+		buf_append(&out_cur->out, s, n);
+		buf_puts(&out_cur->out, OUT_ELLIPSIS);
+	} else
+		buf_append(&out_cur->out, s, n);
+	buf_putc(&out_cur->out, '\n');
+}
+
+/* One row (NULL: the titles) as one or more lines. */
+static void
+out_table_row(const struct rec *row, const struct out_col *cols,
+    const struct out_tcol *t, size_t ncols, size_t width)
+{
+	struct buf cell = BUF_INIT, *fit, line = BUF_INIT;
+	size_t k, j, height = 1, len, pad, last = 0;
+	const char *p;
+
+	fit = xcalloc(ncols, sizeof *fit);
+	for (k = 0; k < ncols; k++) {
+		if (!t[k].shown)
+			continue;
+		last = k;
+		out_cell(row, &cols[k], k == 0, &cell);
+		out_cell_fit(&cols[k], t[k].w, &cell, &fit[k]);
+		for (j = 0, len = 0; len < buf_len(&fit[k]); len++)
+			j += ((const char *)buf_peek(&fit[k]))[len] == '\n';
+		if (j > height)
+			height = j;
+	}
+	for (j = 0; j < height; j++) {
+		int first = 1;
+
+		buf_reset(&line);
+		for (k = 0; k < ncols; k++) {
+			if (!t[k].shown)
+				continue;
+			p = out_cell_line(&fit[k], j, &len);
+			pad = t[k].w - (codec_cols(p, len) < t[k].w ?
+			    codec_cols(p, len) : t[k].w);
+			if (!first)
+				buf_puts(&line, "  ");
+			first = 0;
+			if (cols[k].right)
+				buf_printf(&line, "%*s", (int)pad, "");
+			buf_append(&line, p, len);
+			if (!cols[k].right && k != last)
+				buf_printf(&line, "%*s", (int)pad, "");
+		}
+		out_table_emit(&line, width);
+	}
+	for (k = 0; k < ncols; k++)
+		buf_free(&fit[k]);
+	free(fit);
+	buf_free(&line);
+	buf_free(&cell);
+}
+
+/* Measure every column over every row. */
+static void
+out_table_measure(const struct out_col *cols, struct out_tcol *t,
+    size_t ncols, size_t nrows, void (*fill)(size_t, struct rec *, void *),
+    void *arg)
+{
+	struct rec *row = xmalloc(sizeof *row);
+	struct buf cell = BUF_INIT;
+	size_t i, k, w;
+
+	for (k = 0; k < ncols; k++) {
+		t[k].title = t[k].nat = strlen(cols[k].title);
+		t[k].floor = cols[k].fit == OUT_FIT_WRAP ? t[k].title :
+		    cols[k].min > t[k].title ? cols[k].min : t[k].title;
+	}
+	for (i = 0; i < nrows; i++) {
+		rec_begin(row, NULL);
+		fill(i, row, arg);
+		for (k = 0; k < ncols; k++) {
+			const char *s;
+
+			out_cell(row, &cols[k], k == 0, &cell);
+			s = (const char *)buf_peek(&cell);
+			w = codec_cols(s, buf_len(&cell));
+			if (w > t[k].nat)
+				t[k].nat = w;
+			if (cols[k].fit == OUT_FIT_WRAP &&
+			    (w = out_cell_token(s, buf_len(&cell))) > t[k].floor)
+				t[k].floor = w;
+			s = buf_cstr(&cell) + strspn(buf_cstr(&cell), " ");
+			if (*s != '\0' && strcmp(s, "-") != 0 &&
+			    strcmp(s, "0") != 0)
+				t[k].any = 1;
+		}
+		rec_free(row);
+	}
+	buf_free(&cell);
+	free(row);
 }
 
 void
@@ -537,13 +916,14 @@ out_table(const struct rec *head, const char *array,
     const struct out_col *cols, size_t nrows,
     void (*fill)(size_t, struct rec *, void *), void *arg, const char *empty)
 {
-	struct rec *row = xmalloc(sizeof *row);
-	struct buf cell = BUF_INIT;
-	size_t i, k, ncols, *w;
+	struct rec *row;
+	struct out_tcol *t;
+	size_t i, ncols, width = out_width();
 
 	if (out_cfg.json) {
 		struct json j;
 
+		row = xmalloc(sizeof *row);
 		j_begin(&j, head->event);
 		rec_json_fields(head, &j);
 		j_arr(&j, array);
@@ -563,73 +943,23 @@ out_table(const struct rec *head, const char *array,
 	if (nrows == 0) {
 		if (empty != NULL && !out_cfg.quiet)
 			buf_printf(&out_cur->out, "%s\n", empty);
-		free(row);
 		return;
 	}
 	for (ncols = 0; cols[ncols].key != NULL; ncols++)
 		;
-	w = xcalloc(ncols, sizeof *w);
-	for (k = 0; k < ncols; k++)
-		w[k] = strlen(cols[k].title);
+	t = xcalloc(ncols, sizeof *t);
+	out_table_measure(cols, t, ncols, nrows, fill, arg);
+	out_table_fit(cols, t, ncols, width);
+	out_table_row(NULL, cols, t, ncols, width);
+	row = xmalloc(sizeof *row);
 	for (i = 0; i < nrows; i++) {
 		rec_begin(row, NULL);
 		fill(i, row, arg);
-		for (k = 0; k < ncols; k++) {
-			const struct rec_field *f = rec_get(row, cols[k].key,
-			    strlen(cols[k].key));
-
-			buf_reset(&cell);
-			if (f != NULL)
-				rec_value(f, &cell);
-			else
-				buf_putc(&cell, '-');
-			if (buf_len(&cell) + (k == 0 ? row->indent : 0) > w[k])
-				w[k] = buf_len(&cell) + (k == 0 ? row->indent : 0);
-		}
+		out_table_row(row, cols, t, ncols, width);
 		rec_free(row);
 	}
-	for (i = 0; i <= nrows; i++) {
-		struct buf line = BUF_INIT;
-
-		if (i > 0) {
-			rec_begin(row, NULL);
-			fill(i - 1, row, arg);
-		}
-		for (k = 0; k < ncols; k++) {
-			const struct rec_field *f = i == 0 ? NULL :
-			    rec_get(row, cols[k].key, strlen(cols[k].key));
-			size_t pad;
-
-			buf_reset(&cell);
-			if (i == 0)
-				buf_puts(&cell, cols[k].title);
-			else {
-				if (k == 0)
-					buf_printf(&cell, "%*s", (int)row->indent,
-					    "");
-				if (f != NULL)
-					rec_value(f, &cell);
-				else
-					buf_putc(&cell, '-');
-			}
-			pad = w[k] - buf_len(&cell);
-			if (k > 0)
-				buf_puts(&line, "  ");
-			if (cols[k].right)
-				buf_printf(&line, "%*s", (int)pad, "");
-			buf_append(&line, buf_peek(&cell), buf_len(&cell));
-			if (!cols[k].right && k + 1 < ncols)
-				buf_printf(&line, "%*s", (int)pad, "");
-		}
-		buf_append(&out_cur->out, buf_peek(&line), buf_len(&line));
-		buf_putc(&out_cur->out, '\n');
-		buf_free(&line);
-		if (i > 0)
-			rec_free(row);
-	}
-	buf_free(&cell);
-	free(w);
 	free(row);
+	free(t);
 }
 
 static int

@@ -139,14 +139,49 @@ void	out_rec(const struct rec *, const char *human);
  * template too ("  " when NULL). */
 void	out_kv(const struct rec *, const char *title, const char *prefix);
 
-/* A table: head's fields, then an array of rows in JSON; for people the
- * columns, widths from the content.  fill(i) builds row i into a record
- * that out_table begins and frees (called twice per row for people: once
- * to measure, once to print). */
+/* Columns people's output fits in: the terminal's when stdout is one
+ * (TIOCGWINSZ), else $COLUMNS, else 80; never under OUT_WIDTH_MIN.  A
+ * client's output (SPEC §9) is 80 wide. */
+#define OUT_WIDTH_DEFAULT	80
+#define OUT_WIDTH_MIN		40
+#define OUT_WIDTH_MAX		1000
+size_t	out_width(void);
+/* The ellipsis that marks a value cut short (one column). */
+#define OUT_ELLIPSIS	"\xe2\x80\xa6"
+
+/* Break text into lines of at most width columns, appended to out with a
+ * '\n' after each: at ", " (between list items) in the second half of
+ * the line, else at a blank, else after ',' or ':', else anywhere; the blank
+ * a line breaks at is dropped. */
+void	out_wrap(const char *s, size_t n, size_t width, struct buf *out);
+
+/*
+ * A table: head's fields, then an array of rows in JSON; for people the
+ * columns, widths from the content, the whole at most out_width() wide.
+ * fill(i) builds row i into a record that out_table begins and frees
+ * (called twice per row for people: once to measure, once to print).
+ * A table too wide first hides its `opt` columns that no row has a value
+ * in (absent, "-" or 0); then, if the columns that give way could not make
+ * it fit at their `min`, drops `drop` columns (the highest first); then
+ * narrows the `fit` columns (the highest `give` first, of those the widest)
+ * to their `min` and at last to their title; a line still too wide is
+ * cut.
+ */
+enum out_fit {
+	OUT_FIT_NONE,		/* always whole */
+	OUT_FIT_MIDDLE,		/* cut in the middle: "[2001…1]:8080" */
+	OUT_FIT_END,		/* cut at the end: "1234/pyth…" */
+	OUT_FIT_WRAP		/* wrapped onto more lines (out_wrap) */
+};
 struct out_col {
 	const char	*key;
 	const char	*title;
 	int		 right;		/* right-aligned (numbers) */
+	enum out_fit	 fit;
+	unsigned	 min;		/* fit: narrowest before drops */
+	unsigned	 give;		/* fit: the highest gives way first */
+	unsigned	 drop;		/* > 0: may be left out, highest first */
+	int		 opt;		/* shown only when some row has it */
 };
 void	out_table(const struct rec *head, const char *array,
 	    const struct out_col *cols, size_t nrows,

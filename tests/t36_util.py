@@ -37,10 +37,25 @@ def table(text):
     """netstat rows as dicts by the header's columns."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        if line.split() == COLS:
-            return [dict(zip(COLS, l.split())) for l in lines[i + 1:]
-                    if len(l.split()) == len(COLS)]
+        cols = line.split()
+        # RECV-Q and SEND-Q show only when some socket has bytes queued
+        if [x for x in cols if x not in ("RECV-Q", "SEND-Q")] == \
+                [x for x in COLS if x not in ("RECV-Q", "SEND-Q")]:
+            return [dict(zip(cols, l.split())) for l in lines[i + 1:]
+                    if len(l.split()) == len(cols)]
     return []
+
+
+def iface_rows(text):
+    """ifaces rows, each with the lines its wrapped flags and addresses go
+    on to (they start with a blank) joined to it."""
+    rows = []
+    for line in text.splitlines():
+        if line.startswith(" ") and rows:
+            rows[-1] += " " + line
+        elif line.strip():
+            rows.append(line)
+    return rows
 
 
 tmp = tempfile.mkdtemp(prefix="t36-")
@@ -153,7 +168,7 @@ with Socktool() as st:
 
     # ifaces
     out = run_cmd(st, "ifaces")
-    lo = [l for l in out.splitlines() if l.split()[:1] == ["lo"]]
+    lo = [r for r in iface_rows(out) if r.split()[:1] == ["lo"]]
     ok(len(lo) == 1 and "127.0.0.1/8" in lo[0].split(),
        "ifaces: lo with 127.0.0.1/8", out)
     if socket.has_ipv6 and py6 is not None:

@@ -1242,9 +1242,27 @@ test_size(void)
 	ok(codec_parse_size(NULL, 0, 10, &v) == -1, "size: NULL");
 }
 
+static void
+test_cols(void)
+{
+	const char *s = "a\xe4\xbd\xa0" "b\xc3\xa9";	/* a, CJK wide, b, e-acute */
+
+	is_int(codec_cols(s, strlen(s)), 5, "codec_cols: 1 + 2 + 1 + 1");
+	is_int(codec_cols("e\xcc\x81", 3), 1, "a combining accent takes none");
+	is_int(codec_cols_head(s, strlen(s), 2), 1,
+	    "codec_cols_head never splits a wide character");
+	is_int(codec_cols_head(s, strlen(s), 3), 4, "and stops after it");
+	is_int(codec_cols_tail(s, strlen(s), 1), 5,
+	    "codec_cols_tail keeps a whole 2-byte character");
+	is_int(codec_cols_tail(s, strlen(s), 3), 4, "and stops before a wide one");
+	is_int(codec_cols_tail("abc", 3, 5), 0, "all of it when it fits");
+	is_int(codec_cols("\xff\x80", 2), 2, "a stray byte is a column");
+}
+
 int
 main(void)
 {
+	test_cols();
 	buf_init(&b);
 	test_escape();
 	test_roundtrip();

@@ -148,8 +148,13 @@ static void
 test_table(void)
 {
 	static const struct out_col cols[] = {
-		{ "id", "ID", 1 }, { "c59", "LAST", 0 }, { NULL, NULL, 0 }
+		{ .key = "id", .title = "ID", .right = 1 },
+		{ .key = "c59", .title = "LAST", .fit = OUT_FIT_WRAP },
+		{ .key = NULL }
 	};
+	struct buf joined = BUF_INIT;
+	const char *nl;
+	size_t widest = 0;
 	struct rec head;
 	const char *s;
 	char *v = long_string(59, LONG);
@@ -167,8 +172,21 @@ test_table(void)
 	buf_reset(&out_main()->out);
 	out_table(&head, "rows", cols, 3, big_row, NULL, NULL);
 	s = buf_cstr(&out_main()->out);
-	ok(strncmp(s, "ID  LAST", 8) == 0 && strstr(s, v) != NULL,
-	    "and for people");
+	/* Row 0's value, from its first line and the lines it goes on to. */
+	for (s = strchr(s, '\n') + 1; (nl = strchr(s, '\n')) != NULL;
+	    s = nl + 1) {
+		if ((size_t)(nl - s) > widest)
+			widest = (size_t)(nl - s);
+		if (strncmp(s, " 1 ", 3) == 0)
+			break;
+		buf_append(&joined, s + 4, (size_t)(nl - s) - 4);
+	}
+	ok(strncmp(buf_cstr(&out_main()->out), "ID  LAST", 8) == 0 &&
+	    strcmp(buf_cstr(&joined), v) == 0,
+	    "and for people, wrapped whole");
+	ok(widest <= OUT_WIDTH_DEFAULT, "in lines of at most %d columns (%zu)",
+	    OUT_WIDTH_DEFAULT, widest);
+	buf_free(&joined);
 	buf_reset(&out_main()->out);
 	out_rows(&head, "rows", 2, big_row, NULL, "{id} {c58} {c59}");
 	ok(strstr(buf_cstr(&out_main()->out), "1 ghi ") != NULL,
@@ -177,9 +195,45 @@ test_table(void)
 	free(v);
 }
 
+static void
+test_wrap(void)
+{
+	struct buf b = BUF_INIT;
+
+	out_wrap("display text, show-sent on, timestamps off", 42, 30, &b);
+	is_str(buf_cstr(&b), "display text, show-sent on,\ntimestamps off\n",
+	    "out_wrap breaks between list items");
+	buf_reset(&b);
+	out_wrap("tls listener, certificate CN=x", 30, 20, &b);
+	is_str(buf_cstr(&b), "tls listener,\ncertificate CN=x\n",
+	    "at the item boundary in the second half of the line");
+	buf_reset(&b);
+	out_wrap("ab, sha256 7E:5C:ED:B9:63:31", 28, 17, &b);
+	is_str(buf_cstr(&b), "ab, sha256\n7E:5C:ED:B9:63:31\n",
+	    "else at a blank");
+	buf_reset(&b);
+	out_wrap("7E:5C:ED:B9:63:31", 17, 10, &b);
+	is_str(buf_cstr(&b), "7E:5C:ED:\nB9:63:31\n", "else after a colon");
+	buf_reset(&b);
+	out_wrap("UP,BROADCAST,RUNNING", 20, 14, &b);
+	is_str(buf_cstr(&b), "UP,BROADCAST,\nRUNNING\n", "or a comma");
+	buf_reset(&b);
+	out_wrap("abcdefghij", 10, 4, &b);
+	is_str(buf_cstr(&b), "abcd\nefgh\nij\n", "else anywhere");
+	buf_reset(&b);
+	out_wrap("\xe4\xbd\xa0\xe5\xa5\xbd\xe4\xb8\x96", 9, 4, &b);
+	is_str(buf_cstr(&b), "\xe4\xbd\xa0\xe5\xa5\xbd\n\xe4\xb8\x96\n",
+	    "wide characters count two columns and are never split");
+	buf_reset(&b);
+	out_wrap("short", 5, 80, &b);
+	is_str(buf_cstr(&b), "short\n", "what fits is one line");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_wrap();
 	test_many_fields();
 	test_kv();
 	test_table();
