@@ -679,6 +679,7 @@ static enum cmd_status
 cmd_attach_exec(struct cmd_ctx *c)
 {
 	struct session *s = c->s;
+	struct buf eol = BUF_INIT;
 
 	if (!c->interactive)
 		return cmd_fail(c, "attach needs a terminal; in a script, use "
@@ -687,8 +688,11 @@ cmd_attach_exec(struct cmd_ctx *c)
 		return cmd_usage(c, "session %u is a server; attach to one of "
 		    "its peers", s->id);
 	c->cl->attached = s->id;
-	out_info("[%u] attached: typed lines are sent with eol; Ctrl-] or "
-	    "Ctrl-D returns to the prompt", s->id);
+	/* Short: a banner that wraps hides what it says. */
+	setting_find("eol")->format(&s->set, &eol);
+	out_info("[%u] attached (eol %s); Ctrl-] or Ctrl-D to leave", s->id,
+	    buf_cstr(&eol));
+	buf_free(&eol);
 	return CMD_OK;
 }
 

@@ -179,6 +179,32 @@ xfer_sent(const struct xfer *x)
 	return q < x->done ? x->done - q : 0;
 }
 
+/* The name in at most cols columns: whole, or "..." and its end. */
+static void
+xfer_fit_name(const char *name, size_t cols, struct buf *out)
+{
+	size_t n = strlen(name), used, skip = 0;
+
+	out_fit(name, n, (size_t)-1, &used);
+	if (used <= cols) {
+		buf_puts(out, name);
+		return;
+	}
+	cols = cols > 3 ? cols - 3 : 0;
+	while (skip < n && used > cols) {
+		size_t w, k = out_fit(name + skip, n - skip, 1, &w);
+
+		if (k == 0)	/* a wide character */
+			k = out_fit(name + skip, n - skip, 2, &w);
+		if (k == 0)
+			break;
+		skip += k;
+		used -= w;
+	}
+	buf_puts(out, "...");
+	buf_puts(out, name + skip);
+}
+
 static void
 xfer_progress(void *arg)
 {
@@ -219,11 +245,24 @@ xfer_progress(void *arg)
 		buf_puts(&r, "/s, ETA ");
 		xfer_fmt_eta((double)(size - done) / rate, &r);
 	}
-	if (n == 1)
-		xfer_status("[%u] sendfile %s: %s of %s (%d%%), %s", one->id,
-		    one->shown, buf_cstr(&a), buf_cstr(&b), size ?
+	if (n == 1) {
+		struct buf line = BUF_INIT, name = BUF_INIT;
+		size_t cols, width = out_width();
+
+		/* Shorter than the terminal, or the line wraps and the next
+		 * update leaves a copy behind: the name gives way. */
+		buf_printf(&line, "[%u] sendfile : %s of %s (%d%%), %s", one->id,
+		    buf_cstr(&a), buf_cstr(&b), size ?
 		    (int)(done * 100 / size) : 100, buf_cstr(&r));
-	else
+		out_fit(buf_cstr(&line), buf_len(&line), (size_t)-1, &cols);
+		xfer_fit_name(one->shown, width > cols + 1 ? width - cols - 1 :
+		    0, &name);
+		xfer_status("[%u] sendfile %s: %s of %s (%d%%), %s", one->id,
+		    buf_cstr(&name), buf_cstr(&a), buf_cstr(&b), size ?
+		    (int)(done * 100 / size) : 100, buf_cstr(&r));
+		buf_free(&line);
+		buf_free(&name);
+	} else
 		xfer_status("sendfile: %u transfers: %s of %s (%d%%), %s", n,
 		    buf_cstr(&a), buf_cstr(&b), size ?
 		    (int)(done * 100 / size) : 100, buf_cstr(&r));
