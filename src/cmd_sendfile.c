@@ -205,6 +205,49 @@ xfer_fit_name(const char *name, size_t cols, struct buf *out)
 	buf_puts(out, name + skip);
 }
 
+/* One transfer's progress line, in words or (brief) in fewer. */
+static void
+xfer_progress_fmt(struct buf *out, int brief, unsigned id, const char *name,
+    const char *a, const char *b, int pct, const char *r)
+{
+	if (brief)
+		buf_printf(out, "[%u] %s %s/%s (%d%%), %s", id, name, a, b, pct,
+		    r);
+	else
+		buf_printf(out, "[%u] sendfile %s: %s of %s (%d%%), %s", id,
+		    name, a, b, pct, r);
+}
+
+/*
+ * The progress of one transfer, narrower than the terminal (a line that
+ * wraps is two rows, and the next update takes back only the last): the
+ * name gives way first ("...", then its end); where even that leaves it too
+ * narrow, the line is said in fewer words.
+ */
+static void
+xfer_progress_one(const struct xfer *x, const char *a, const char *b,
+    int pct, const char *r)
+{
+	struct buf line = BUF_INIT, name = BUF_INIT;
+	size_t cols = 0, width = out_width(), room = 0;
+	int brief;
+
+	for (brief = 0; brief < 2; brief++) {
+		buf_reset(&line);
+		xfer_progress_fmt(&line, brief, x->id, "", a, b, pct, r);
+		out_fit(buf_cstr(&line), buf_len(&line), (size_t)-1, &cols);
+		room = width > cols + 1 ? width - cols - 1 : 0;
+		if (room >= 16 || brief == 1)
+			break;
+	}
+	xfer_fit_name(x->shown, room, &name);
+	buf_reset(&line);
+	xfer_progress_fmt(&line, brief, x->id, buf_cstr(&name), a, b, pct, r);
+	xfer_status("%s", buf_cstr(&line));
+	buf_free(&line);
+	buf_free(&name);
+}
+
 static void
 xfer_progress(void *arg)
 {
@@ -245,24 +288,10 @@ xfer_progress(void *arg)
 		buf_puts(&r, "/s, ETA ");
 		xfer_fmt_eta((double)(size - done) / rate, &r);
 	}
-	if (n == 1) {
-		struct buf line = BUF_INIT, name = BUF_INIT;
-		size_t cols, width = out_width();
-
-		/* Shorter than the terminal, or the line wraps and the next
-		 * update leaves a copy behind: the name gives way. */
-		buf_printf(&line, "[%u] sendfile : %s of %s (%d%%), %s", one->id,
-		    buf_cstr(&a), buf_cstr(&b), size ?
+	if (n == 1)
+		xfer_progress_one(one, buf_cstr(&a), buf_cstr(&b), size ?
 		    (int)(done * 100 / size) : 100, buf_cstr(&r));
-		out_fit(buf_cstr(&line), buf_len(&line), (size_t)-1, &cols);
-		xfer_fit_name(one->shown, width > cols + 1 ? width - cols - 1 :
-		    0, &name);
-		xfer_status("[%u] sendfile %s: %s of %s (%d%%), %s", one->id,
-		    buf_cstr(&name), buf_cstr(&a), buf_cstr(&b), size ?
-		    (int)(done * 100 / size) : 100, buf_cstr(&r));
-		buf_free(&line);
-		buf_free(&name);
-	} else
+	else
 		xfer_status("sendfile: %u transfers: %s of %s (%d%%), %s", n,
 		    buf_cstr(&a), buf_cstr(&b), size ?
 		    (int)(done * 100 / size) : 100, buf_cstr(&r));
