@@ -421,13 +421,27 @@ const struct cmd_entry cmd_echo_entry = {
 
 /* help: one record per command, written for people or as JSON. */
 
-/* For people: the help paragraph in lines of at most 72 columns. */
+/* The width help's lines fit: the output's, but never so narrow that a
+ * usage is a word a line. */
+static size_t
+cmd_help_width(void)
+{
+	unsigned w = out_width();
+
+	return w < 40 ? 40 : w;
+}
+
+/* For people: the help paragraph in lines of at most 72 columns (fewer on
+ * a narrow terminal), indented by four. */
 static void
 cmd_help_wrap(const char *text)
 {
 	struct buf line = BUF_INIT;
 	const char *p = text;
+	size_t width = cmd_help_width() - 4;
 
+	if (width > 72)
+		width = 72;
 	while (*p != '\0') {
 		const char *w = p;
 		size_t n;
@@ -435,7 +449,7 @@ cmd_help_wrap(const char *text)
 		while (*p != '\0' && *p != ' ')
 			p++;
 		n = (size_t)(p - w);
-		if (buf_len(&line) > 0 && buf_len(&line) + 1 + n > 72) {
+		if (buf_len(&line) > 0 && buf_len(&line) + 1 + n > width) {
 			out_line("    %s", buf_cstr(&line));
 			buf_reset(&line);
 		}
@@ -450,6 +464,88 @@ cmd_help_wrap(const char *text)
 	buf_free(&line);
 }
 
+/* The end of the unit of a usage starting at p: a word, or with split 0 a
+ * bracketed group with its words ("[--cert FILE --key FILE]"). */
+static const char *
+cmd_usage_unit(const char *p, int split)
+{
+	int depth = 0;
+
+	for (; *p != '\0' && (*p != ' ' || (depth > 0 && !split)); p++) {
+		if (*p == '[')
+			depth++;
+		else if (*p == ']' && depth > 0)
+			depth--;
+	}
+	return p;
+}
+
+/*
+ * A usage in lines of at most width columns: *col columns are taken on the
+ * line already, and a line after the first starts with indent spaces.  It
+ * breaks between an option and the next, not inside one unless the option
+ * alone is wider than a line.  Usages are ASCII: a byte is a column.
+ */
+static void
+cmd_usage_fill(const char *text, size_t *col, size_t indent, size_t width,
+    struct buf *out)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *e = cmd_usage_unit(p, 0);
+		size_t n = (size_t)(e - p);
+		/* Text on the line already (not only its lead or indent). */
+		int sp = buf_len(out) > 0 && buf_peek(out)[buf_len(out) - 1] !=
+		    ' ';
+
+		if (*col + (size_t)sp + n > width && n > width - indent) {
+			/* Too wide for any line: its words, one by one. */
+			e = cmd_usage_unit(p, 1);
+			n = (size_t)(e - p);
+		}
+		if (sp && *col + 1 + n > width) {
+			buf_printf(out, "\n%*s", (int)indent, "");
+			*col = indent;
+			sp = 0;
+		}
+		if (sp)
+			buf_putc(out, ' ');
+		buf_append(out, p, n);
+		*col += (size_t)sp + n;
+		for (p = e; *p == ' '; p++)
+			;
+	}
+}
+
+/* One command of the list, for people: its usage and alias, wrapped. */
+static void
+cmd_help_list_one(const struct cmd_entry *e, size_t width)
+{
+	struct buf b = BUF_INIT;
+	size_t col = 2, alen = e->alias != NULL ? strlen(e->alias) + 3 : 0;
+
+	buf_puts(&b, "  ");
+	if (strlen(e->usage) <= 58 && 2 + 58 + alen <= width) {
+		/* The aliases in a column. */
+		buf_puts(&b, e->usage);
+		if (e->alias != NULL)
+			buf_printf(&b, "%*s (%s)", (int)(58 - strlen(e->usage)),
+			    "", e->alias);
+	} else {
+		cmd_usage_fill(e->usage, &col, 6, width, &b);
+		if (e->alias != NULL) {
+			struct buf a = BUF_INIT;
+
+			buf_printf(&a, "(%s)", e->alias);
+			cmd_usage_fill(buf_cstr(&a), &col, 6, width, &b);
+			buf_free(&a);
+		}
+	}
+	out_line("%s", buf_cstr(&b));
+	buf_free(&b);
+}
+
 static void
 cmd_help_row(size_t i, struct rec *r, void *arg)
 {
@@ -462,41 +558,59 @@ cmd_help_row(size_t i, struct rec *r, void *arg)
 		rec_str(r, "alias", e->alias);
 }
 
+/* help: the list, or one command, for people. */
+static void
+cmd_help_people(const struct cmd_entry *e)
+{
+	size_t width = cmd_help_width(), col = 7, n;
+	struct buf b = BUF_INIT;
+
+	if (e == NULL) {
+		for (n = 0; cmd_table[n] != NULL; n++)
+			cmd_help_list_one(cmd_table[n], width);
+		out_line("Commands accept unique prefixes; \"help CMD\" "
+		    "explains one.");
+		return;
+	}
+	cmd_usage_fill(e->usage, &col, 7, width, &b);
+	out_line("usage: %s", buf_cstr(&b));
+	if (e->alias != NULL)
+		out_line("alias: %s", e->alias);
+	cmd_help_wrap(e->help);
+	buf_free(&b);
+}
+
 static enum cmd_status
 cmd_help_exec(struct cmd_ctx *c)
 {
-	const struct cmd_entry *e;
+	const struct cmd_entry *e = NULL;
 	struct rec r;
 	size_t n;
 	char err[256];
 
-	rec_begin(&r, "result");
-	rec_str(&r, "command", c->ent->name);
-	if (c->argc == 0) {
-		for (n = 0; cmd_table[n] != NULL; n++)
-			;
-		out_rows(&r, "commands", n, cmd_help_row, NULL,
-		    "  {usage:58}{?alias: (}{alias}{?alias:)}");
-		rec_free(&r);
-		if (!out_cfg.json)
-			out_line("Commands accept unique prefixes; \"help CMD\" "
-			    "explains one.");
+	if (c->argc > 0 &&
+	    (e = cmd_lookup(c->argv[0], err, sizeof err)) == NULL)
+		return cmd_usage(c, "%s", err);
+	if (!out_cfg.json) {
+		cmd_help_people(e);
 		return CMD_OK;
 	}
-	if ((e = cmd_lookup(c->argv[0], err, sizeof err)) == NULL) {
+	rec_begin(&r, "result");
+	rec_str(&r, "command", c->ent->name);
+	if (e == NULL) {
+		for (n = 0; cmd_table[n] != NULL; n++)
+			;
+		out_rows(&r, "commands", n, cmd_help_row, NULL, NULL);
 		rec_free(&r);
-		return cmd_usage(c, "%s", err);
+		return CMD_OK;
 	}
 	rec_str(&r, "name", e->name);
 	if (e->alias != NULL)
 		rec_str(&r, "alias", e->alias);
 	rec_str(&r, "usage", e->usage);
 	rec_str(&r, "help", e->help);
-	out_rec(&r, "usage: {usage}{?alias:\nalias: }{alias}");
+	out_rec(&r, NULL);
 	rec_free(&r);
-	/* The paragraph is one JSON string, lines of text for people. */
-	if (!out_cfg.json)
-		cmd_help_wrap(e->help);
 	return CMD_OK;
 }
 
@@ -641,6 +755,7 @@ static enum cmd_status
 cmd_attach_exec(struct cmd_ctx *c)
 {
 	struct session *s = c->s;
+	struct buf eol = BUF_INIT;
 
 	if (!c->interactive)
 		return cmd_fail(c, "attach needs a terminal; in a script, use "
@@ -649,8 +764,11 @@ cmd_attach_exec(struct cmd_ctx *c)
 		return cmd_usage(c, "session %u is a server; attach to one of "
 		    "its peers", s->id);
 	c->cl->attached = s->id;
-	out_info("[%u] attached: typed lines are sent with eol; Ctrl-] or "
-	    "Ctrl-D returns to the prompt", s->id);
+	/* Short: a banner that wraps hides what it says. */
+	setting_find("eol")->format(&s->set, &eol);
+	out_info("[%u] attached (eol %s); Ctrl-] or Ctrl-D to leave", s->id,
+	    buf_cstr(&eol));
+	buf_free(&eol);
 	return CMD_OK;
 }
 

@@ -179,6 +179,75 @@ xfer_sent(const struct xfer *x)
 	return q < x->done ? x->done - q : 0;
 }
 
+/* The name in at most cols columns: whole, or "..." and its end. */
+static void
+xfer_fit_name(const char *name, size_t cols, struct buf *out)
+{
+	size_t n = strlen(name), used, skip = 0;
+
+	out_fit(name, n, (size_t)-1, &used);
+	if (used <= cols) {
+		buf_puts(out, name);
+		return;
+	}
+	cols = cols > 3 ? cols - 3 : 0;
+	while (skip < n && used > cols) {
+		size_t w, k = out_fit(name + skip, n - skip, 1, &w);
+
+		if (k == 0)	/* a wide character */
+			k = out_fit(name + skip, n - skip, 2, &w);
+		if (k == 0)
+			break;
+		skip += k;
+		used -= w;
+	}
+	buf_puts(out, "...");
+	buf_puts(out, name + skip);
+}
+
+/* One transfer's progress line, in words or (brief) in fewer. */
+static void
+xfer_progress_fmt(struct buf *out, int brief, unsigned id, const char *name,
+    const char *a, const char *b, int pct, const char *r)
+{
+	if (brief)
+		buf_printf(out, "[%u] %s %s/%s (%d%%), %s", id, name, a, b, pct,
+		    r);
+	else
+		buf_printf(out, "[%u] sendfile %s: %s of %s (%d%%), %s", id,
+		    name, a, b, pct, r);
+}
+
+/*
+ * The progress of one transfer, narrower than the terminal (a line that
+ * wraps is two rows, and the next update takes back only the last): the
+ * name gives way first ("...", then its end); where even that leaves it too
+ * narrow, the line is said in fewer words.
+ */
+static void
+xfer_progress_one(const struct xfer *x, const char *a, const char *b,
+    int pct, const char *r)
+{
+	struct buf line = BUF_INIT, name = BUF_INIT;
+	size_t cols = 0, width = out_width(), room = 0;
+	int brief;
+
+	for (brief = 0; brief < 2; brief++) {
+		buf_reset(&line);
+		xfer_progress_fmt(&line, brief, x->id, "", a, b, pct, r);
+		out_fit(buf_cstr(&line), buf_len(&line), (size_t)-1, &cols);
+		room = width > cols + 1 ? width - cols - 1 : 0;
+		if (room >= 16 || brief == 1)
+			break;
+	}
+	xfer_fit_name(x->shown, room, &name);
+	buf_reset(&line);
+	xfer_progress_fmt(&line, brief, x->id, buf_cstr(&name), a, b, pct, r);
+	xfer_status("%s", buf_cstr(&line));
+	buf_free(&line);
+	buf_free(&name);
+}
+
 static void
 xfer_progress(void *arg)
 {
@@ -220,8 +289,7 @@ xfer_progress(void *arg)
 		xfer_fmt_eta((double)(size - done) / rate, &r);
 	}
 	if (n == 1)
-		xfer_status("[%u] sendfile %s: %s of %s (%d%%), %s", one->id,
-		    one->shown, buf_cstr(&a), buf_cstr(&b), size ?
+		xfer_progress_one(one, buf_cstr(&a), buf_cstr(&b), size ?
 		    (int)(done * 100 / size) : 100, buf_cstr(&r));
 	else
 		xfer_status("sendfile: %u transfers: %s of %s (%d%%), %s", n,

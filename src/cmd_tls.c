@@ -171,7 +171,7 @@ const struct cmd_entry cmd_tls_client_entry = {
 	    "certificate, --tls-version pins the version, --keylog appends "
 	    "the session keys (NSS key-log format, as $SSLKEYLOGFILE does).  "
 	    "--timeout (default 10s) bounds the connect, and then the "
-	    "handshake.  One line (and a JSON tls event) tells the version, "
+	    "handshake.  A few lines (and a JSON tls event) tell the version, "
 	    "cipher, ALPN, the certificate and the verification result.  In "
 	    "a script the next line runs once the handshake is done.  "
 	    "--reconnect as for tcp-client (a failed handshake counts as a "

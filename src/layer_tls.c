@@ -703,17 +703,21 @@ static const struct layer_ops tr_tls = {
 	.free = tls_free,
 };
 
-/* The handshake line and the JSON `tls` event (SPEC §6). */
+/* The handshake lines and the JSON `tls` event (SPEC §6): the protocol,
+ * then the certificate and the verdict on lines of their own, packed to the
+ * terminal's width; the fingerprint abbreviated (whole in `show` and JSON). */
 static void
 tls_event(struct session *s)
 {
 	struct tls_conn *c = tls_conn(s);
 	X509 *peer = SSL_get0_peer_certificate(c->ssl);
-	char subj[256], iss[256], t[40], fp[100];
+	char subj[256], iss[256], t[40], fp[100], fps[40];
 	long vr = SSL_get_verify_result(c->ssl);
 	int verified = peer != NULL && vr == X509_V_OK;
 	const char *verr = NULL;
-	struct buf tpl = BUF_INIT;
+	struct buf tpl = BUF_INIT, fpl = BUF_INIT;
+	struct out_piece pc[8];
+	size_t n = 0;
 	struct rec r;
 
 	if (peer == NULL)
@@ -729,22 +733,27 @@ tls_event(struct session *s)
 	rec_str(&r, "cipher", c->cipher);
 	rec_str(&r, "alpn", c->alpn[0] ? c->alpn : NULL);
 	rec_str(&r, "sni", c->sni[0] ? c->sni : NULL);
-	buf_puts(&tpl, "[{id}] {version} {cipher}");
+	pc[n++] = (struct out_piece){ NULL, "[{id}] {version} {cipher}", 0 };
 	if (c->alpn[0])
-		buf_puts(&tpl, ", alpn {alpn}");
+		pc[n++] = (struct out_piece){ ", ", "alpn {alpn}", 0 };
 	if (c->sni[0])
-		buf_puts(&tpl, ", sni {sni}");
+		pc[n++] = (struct out_piece){ ", ", "sni {sni}", 0 };
 	if (peer != NULL) {
 		tls_name(X509_get_subject_name(peer), subj, sizeof subj);
 		tls_name(X509_get_issuer_name(peer), iss, sizeof iss);
 		tls_time(X509_get0_notAfter(peer), t, sizeof t);
 		tls_fingerprint(peer, fp, sizeof fp);
+		tls_fingerprint_short(fp, fps, sizeof fps);
 		rec_strescaped(&r, "subject", subj);
 		rec_strescaped(&r, "issuer", iss);
 		rec_str(&r, "not_after", t);
 		rec_str(&r, "sha256", fp);
-		buf_puts(&tpl, "; {subject}, issued by {issuer}, until "
-		    "{not_after}, sha256 {sha256}");
+		/* Hex digits and colons: a template with no fields. */
+		buf_printf(&fpl, "sha256 %s", fps);
+		pc[n++] = (struct out_piece){ NULL, "cert {subject}", 1 };
+		pc[n++] = (struct out_piece){ ", ", "issued by {issuer}", 0 };
+		pc[n++] = (struct out_piece){ ", ", "until {not_after}", 0 };
+		pc[n++] = (struct out_piece){ NULL, buf_cstr(&fpl), 1 };
 	} else {
 		rec_str(&r, "subject", NULL);
 		rec_str(&r, "issuer", NULL);
@@ -754,16 +763,18 @@ tls_event(struct session *s)
 	rec_bool(&r, "verified", verified);
 	rec_str(&r, "verify_error", verr);
 	if (verified)
-		buf_puts(&tpl, "; verified");
+		pc[n] = (struct out_piece){ "; ", "verified", 0 };
 	else if (peer == NULL)
-		buf_puts(&tpl, "; {verify_error}");
+		pc[n] = (struct out_piece){ "; ", "{verify_error}", 0 };
 	else if (c->cfg->insecure)
-		buf_puts(&tpl, "; NOT verified (--insecure): {verify_error}");
+		pc[n] = (struct out_piece){ "; ", "NOT verified (--insecure): "
+		    "{verify_error}", 0 };
 	else
-		buf_puts(&tpl, "; not verified: {verify_error}");
-	out_rec(&r, buf_cstr(&tpl));
+		pc[n] = (struct out_piece){ "; ", "not verified: {verify_error}",
+		    0 };
+	out_rec_pieces(&r, pc, n + 1, "[{id}]   ");
 	rec_free(&r);
-	buf_reset(&tpl);
+	buf_free(&fpl);
 	buf_printf(&tpl, "%s %s", c->version, c->cipher);
 	if (c->alpn[0])
 		buf_printf(&tpl, ", alpn %s", c->alpn);

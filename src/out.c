@@ -239,10 +239,10 @@ static void	out_rec_line(const struct rec *, const char *, int);
 
 /* Spaces a padded field still owes, before what follows it. */
 static void
-out_pad(size_t *pad)
+out_pad(size_t *pad, struct buf *out)
 {
 	for (; *pad > 0; (*pad)--)
-		buf_putc(&out_cur->out, ' ');
+		buf_putc(out, ' ');
 }
 
 /* A copy past the arena: one allocation each, so that no copy ever
@@ -984,20 +984,17 @@ out_rec(const struct rec *r, const char *human)
 	out_rec_line(r, human, 1);
 }
 
-/* Expand the template into the output (and end the line when nl). */
+/* The template with the record's values, appended to out. */
 static void
-out_rec_line(const struct rec *r, const char *human, int nl)
+rec_expand(const struct rec *r, const char *human, struct buf *out)
 {
 	const char *p, *q;
 	size_t pad = 0;		/* owed by {key:N}, paid if more follows */
 
-	out_stamp_on(r->stamp);
-	if (r->color != NULL)
-		buf_puts(&out_cur->out, out_color(r->color));
 	for (p = human; *p != '\0'; p++) {
 		if (*p != '{' || (q = strchr(p, '}')) == NULL) {
-			out_pad(&pad);
-			buf_putc(&out_cur->out, *p);
+			out_pad(&pad, out);
+			buf_putc(out, *p);
 			continue;
 		}
 		if (p[1] == '?') {
@@ -1005,8 +1002,8 @@ out_rec_line(const struct rec *r, const char *human, int nl)
 
 			if (colon != NULL && rec_truthy(rec_get(r, p + 2,
 			    (size_t)(colon - p - 2))) && q > colon + 1) {
-				out_pad(&pad);
-				buf_append(&out_cur->out, colon + 1,
+				out_pad(&pad, out);
+				buf_append(out, colon + 1,
 				    (size_t)(q - colon - 1));
 			}
 		} else {
@@ -1022,15 +1019,24 @@ out_rec_line(const struct rec *r, const char *human, int nl)
 			if (f != NULL)
 				rec_value(f, &v);
 			if (buf_len(&v) > 0) {
-				out_pad(&pad);
-				buf_append(&out_cur->out, buf_peek(&v),
-				    buf_len(&v));
+				out_pad(&pad, out);
+				buf_append(out, buf_peek(&v), buf_len(&v));
 				pad = buf_len(&v) < width ? width - buf_len(&v) :
 				    0;
 			}
 		}
 		p = q;
 	}
+}
+
+/* Expand the template into the output (and end the line when nl). */
+static void
+out_rec_line(const struct rec *r, const char *human, int nl)
+{
+	out_stamp_on(r->stamp);
+	if (r->color != NULL)
+		buf_puts(&out_cur->out, out_color(r->color));
+	rec_expand(r, human, &out_cur->out);
 	if (r->color != NULL)
 		buf_puts(&out_cur->out, out_color("off"));
 	if (nl)
@@ -1169,4 +1175,130 @@ out_data_leftover(unsigned id, int dir, const unsigned char *p, size_t n,
 	    out_color(dir == '<' ? "rx" : "tx"), id, dir);
 	codec_escape(p, n, &out_cur->out, 0);
 	buf_printf(&out_cur->out, "%s\n", out_color("off"));
+}
+
+/* Does code point c take two columns (East Asian wide and fullwidth)? */
+static int
+out_wide(uint32_t c)
+{
+	return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf &&
+	    c != 0x303f) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 &&
+	    c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 &&
+	    c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 &&
+	    c <= 0x1f64f) || (c >= 0x1f900 && c <= 0x1f9ff) ||
+	    (c >= 0x20000 && c <= 0x3fffd);
+}
+
+size_t
+out_fit(const char *s, size_t n, size_t cols, size_t *used)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, w = 0;
+
+	while (i < n) {
+		uint32_t c = p[i];
+		size_t len = p[i] < 0x80 ? 1 : codec_utf8_len(p + i, n - i, &c);
+		size_t cw;
+
+		if (len == 0)
+			len = 1;	/* not UTF-8: one byte, one column */
+		cw = out_wide(c) ? 2 : 1;
+		if (w + cw > cols)
+			break;
+		w += cw;
+		i += len;
+	}
+	if (used != NULL)
+		*used = w;
+	return i;
+}
+
+/* A line of out_rec_pieces: its text and the columns it takes. */
+struct out_pline {
+	struct buf	 text;
+	size_t		 cols;
+};
+
+/* End the line (with the mark of the separator that would have followed)
+ * and write it as a line of the record. */
+static void
+out_pline_emit(const struct rec *r, struct out_pline *l)
+{
+	out_stamp_on(r->stamp);
+	if (r->color != NULL)
+		buf_puts(&out_cur->out, out_color(r->color));
+	buf_append(&out_cur->out, buf_peek(&l->text), buf_len(&l->text));
+	if (r->color != NULL)
+		buf_puts(&out_cur->out, out_color("off"));
+	buf_putc(&out_cur->out, '\n');
+	buf_reset(&l->text);
+	l->cols = 0;
+}
+
+/* Append s (n bytes) to the line; cut with "..." to what room is left. */
+static void
+out_pline_add(struct out_pline *l, const char *s, size_t n, size_t width)
+{
+	size_t used, k = out_fit(s, n, width > l->cols ? width - l->cols : 0,
+	    &used);
+
+	if (k < n) {
+		size_t room = width > l->cols + 3 ? width - l->cols - 3 : 0;
+
+		k = out_fit(s, n, room, &used);
+		buf_append(&l->text, s, k);
+		buf_puts(&l->text, "...");
+		l->cols += used + 3;
+		return;
+	}
+	buf_append(&l->text, s, k);
+	l->cols += used;
+}
+
+void
+out_rec_pieces(const struct rec *r, const struct out_piece *pc, size_t n,
+    const char *prefix)
+{
+	struct out_pline l = { BUF_INIT, 0 };
+	struct buf piece = BUF_INIT, pre = BUF_INIT;
+	size_t width = out_width(), i, pcols;
+
+	if (out_cfg.json) {
+		rec_json(r);
+		return;
+	}
+	if (r->info && out_cfg.quiet)
+		return;
+	if (r->stamp)
+		width = width > 13 + 20 ? width - 13 : 20;	/* "12:34:56.789 " */
+	if (prefix != NULL)
+		rec_expand(r, prefix, &pre);
+	out_fit((char *)buf_peek(&pre), buf_len(&pre), (size_t)-1, &pcols);
+	for (i = 0; i < n; i++) {
+		const char *sep = pc[i].sep != NULL ? pc[i].sep : "";
+		size_t cols, slen = strlen(sep);
+
+		buf_reset(&piece);
+		rec_expand(r, pc[i].tpl, &piece);
+		out_fit((char *)buf_peek(&piece), buf_len(&piece), (size_t)-1,
+		    &cols);
+		if (i > 0 && (pc[i].nl || l.cols + slen + cols > width)) {
+			/* The separator's mark ends the line it leaves. */
+			while (slen > 0 && sep[slen - 1] == ' ')
+				slen--;
+			if (!pc[i].nl && l.cols + slen <= width)
+				buf_append(&l.text, sep, slen);
+			out_pline_emit(r, &l);
+			buf_append(&l.text, buf_peek(&pre), buf_len(&pre));
+			l.cols = pcols;
+		} else
+			out_pline_add(&l, sep, slen, width);
+		out_pline_add(&l, (char *)buf_peek(&piece), buf_len(&piece),
+		    width);
+	}
+	if (buf_len(&l.text) > 0 || n == 0)
+		out_pline_emit(r, &l);
+	buf_free(&l.text);
+	buf_free(&piece);
+	buf_free(&pre);
 }

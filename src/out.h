@@ -228,6 +228,24 @@ void	out_data_leftover(unsigned id, int dir, const unsigned char *p,
 struct json;
 void	j_emit(struct json *);
 
+/* How many bytes of s (n bytes, terminal-safe text) fit in cols columns,
+ * cut between characters; *used (may be NULL) the columns they take.  A
+ * wide (East Asian) character takes two columns. */
+size_t	out_fit(const char *s, size_t n, size_t cols, size_t *used);
+/* People's lines packed to out_width(): the pieces of a record (each a
+ * template, as out_rec's) follow one another after their separator while
+ * they fit, else start a line of their own, led by the prefix template
+ * (the separator's mark, "," or ";", ends the line before); nl starts a
+ * line whatever room is left.  A piece too wide for a line alone is cut
+ * with "...".  In JSON the record, once. */
+struct out_piece {
+	const char	*sep;	/* before it on the same line (NULL: none) */
+	const char	*tpl;
+	int		 nl;
+};
+void	out_rec_pieces(const struct rec *, const struct out_piece *, size_t n,
+	    const char *prefix);
+
 /* Colour helpers for human output ("" when colour is off). */
 const char *out_color(const char *which);
 

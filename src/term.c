@@ -150,10 +150,15 @@ term_status_erase(void)
 static void
 term_status_draw(void)
 {
+	unsigned w = out_width();
+
 	status_dirty = 0;
 	if (status == NULL)
 		return;
-	term_write_all(1, status, strlen(status));
+	/* Never as wide as the terminal: a line that wraps is two rows,
+	 * and the erase takes back only the last. */
+	term_write_all(1, status, out_fit(status, strlen(status),
+	    w > 1 ? w - 1 : 1, NULL));
 	if (T.rl_on)
 		term_write_all(1, "\n", 1);
 	status_shown = 1;

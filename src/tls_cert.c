@@ -66,6 +66,17 @@ tls_fingerprint(const X509 *x, char *out, size_t len)
 		    md[i]);
 }
 
+void
+tls_fingerprint_short(const char *fp, char *out, size_t len)
+{
+	size_t n = strlen(fp);
+
+	if (n <= 11 + 5 + 3)
+		snprintf(out, len, "%s", fp);
+	else
+		snprintf(out, len, "%.11s:...%s", fp, fp + n - 6);
+}
+
 const char *
 tls_verify_words(long code)
 {

@@ -20,6 +20,9 @@ void		 tls_time(const ASN1_TIME *, char *out, size_t len);
 /* SHA-256 of the DER as `openssl x509 -fingerprint -sha256` writes it:
  * "AB:CD:...", 95 characters. */
 void		 tls_fingerprint(const X509 *, char *out, size_t len);
+/* The same abbreviated for a line people read: its first four bytes and
+ * its last two, "8B:69:4C:14:...:22:E6" (a short one as it is). */
+void		 tls_fingerprint_short(const char *fp, char *out, size_t len);
 /* "expired", "self-signed", "unknown issuer", "host name mismatch", ... */
 const char	*tls_verify_words(long code);
 /* "h2,http/1.1" appended to out as length-prefixed names.  0, or -1 with

@@ -11,10 +11,17 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from st import ok, is_eq, done, run, skip
 
 top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+def unwrap(text, indent):
+    """Lines that go on (start with at least indent spaces, deeper than a
+    line of their own) joined to the line above by one space: help wraps
+    long usages to the width."""
+    return re.sub(r"\n {%d,}" % indent, " ", text)
+
+
 rc, out, err = run("help\n")
 is_eq(rc, 0, "help runs")
 usages = []
-for line in out.splitlines():
+for line in unwrap(out, 6).splitlines():
     m = re.match(r"^  (\S.*?)(?:\s+\((\S+)\))?$", line)
     if m:
         usages.append(m.group(1).strip())
@@ -38,8 +45,8 @@ else:
 for u in usages:
     name = u.split()[0]
     rc, out, err = run("help %s\n" % name)
-    ok(rc == 0 and ("usage: " + u) in out, "help %s shows its usage" % name,
-       out + err)
+    ok(rc == 0 and ("usage: " + u) in unwrap(out, 7),
+       "help %s shows its usage" % name, out + err)
 
 # The same records as JSON: the list, and one command with its paragraph.
 import json
@@ -53,7 +60,8 @@ ok(rc == 0 and len(objs) == 2 and objs[0].get("command") == "help"
    out + err)
 one = objs[1] if len(objs) == 2 else {}
 rc2, out2, _ = run("help send\n")
-words = " ".join(l.strip() for l in out2.splitlines()[1:])
+words = " ".join(l.strip() for l in
+                 unwrap(out2, 7).splitlines()[1:])
 ok(one.get("name") == "send" and one.get("usage", "").startswith("send ID")
    and re.sub(r"\s+", " ", one.get("help", "")) == words,
    "help CMD --json: usage and the paragraph people read", out + out2)

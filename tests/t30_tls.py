@@ -170,6 +170,12 @@ class PyTLSServer:
         self.ls.close()
 
 
+def joined(out):
+    """The output with each handshake's continuation lines ("[N]   ...")
+    joined to the line above by a space: one line per handshake."""
+    return re.sub(r"\n\[\d+\]   ", " ", out)
+
+
 def py_client(port, host="127.0.0.1", cafile=None, name=None, cert=None,
               key=None, alpn=None):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -209,13 +215,18 @@ def t_client_s_server():
                                                             P("ca.pem")))
         ok(rc == 0, "tls-client to openssl s_server -rev: send/expect both "
            "ways", out + err)
-        ok(re.search(r"^\[1\] TLSv1\.3 TLS_\S+, alpn h2, sni localhost; "
-                     r"CN=localhost, issued by CN=socktool test CA, until "
-                     r"\S+Z, sha256 [0-9A-F:]{95}; verified$", out, re.M),
-           "one handshake line: version, cipher, alpn, sni, subject, "
-           "issuer, not-after, fingerprint, verified", out)
         fp = fingerprint_pem(open(P("leaf.pem"), "rb").read())
-        ok(fp in out, "the fingerprint is the certificate's SHA-256", out)
+        short = fp[:11] + ":..." + fp[-6:]
+        ok(re.search(r"^\[1\] TLSv1\.3 TLS_\S+, alpn h2, sni localhost\n"
+                     r"\[1\]   cert CN=localhost, ", out, re.M) and
+           re.search(r"^\[1\] TLSv1\.3 TLS_\S+, alpn h2, sni localhost "
+                     r"cert CN=localhost, issued by CN=socktool test CA, "
+                     r"until \S+Z sha256 " + re.escape(short) +
+                     r"; verified$", joined(out), re.M),
+           "the handshake lines: version, cipher, alpn, sni; subject, "
+           "issuer, not-after; the fingerprint abbreviated, verified", out)
+        ok(re.search(r"cert 0 .*sha256 " + re.escape(fp), out),
+           "show: the certificate's whole SHA-256 fingerprint", out)
         ok(re.search(r"transport +tls 1\.3, TLS_", out), "show: transport "
            "tls 1.3 and the cipher", out)
         ok(re.search(r"cert 0 +CN=localhost, issued by CN=socktool test "
@@ -291,8 +302,10 @@ def t_verify():
             rc, out, err = run("tls-client %s %d --ca %s --insecure\n"
                                "expect 1 python\nclose 1\n" % (
                                    host, srv.port, P("ca.pem")))
-            ok(rc == 0 and re.search(r"; NOT verified \(--insecure\): " +
-                                     re.escape(words), out),
+            ok(rc == 0 and re.search(r"^\[1\] TLSv1.* sha256 \S+; NOT "
+                                     r"verified \(--insecure\): " +
+                                     re.escape(words) + "$", joined(out),
+                                     re.M),
                "%s certificate: --insecure connects and says verification "
                "was skipped" % cert, out + err)
         finally:
@@ -405,7 +418,8 @@ def t_client_ca():
         c = py_client(port, cafile=P("ca.pem"), name="localhost",
                       cert=P("client.pem"), key=P("client.key"))
         c.sendall(b"with cert\n")
-        m = st.wait_for(r"^\[3\] TLSv1\.3 .*$")
+        m = st.wait_for(r"^\[3\] TLSv1\.3 .*\n(\[3\]   .*\n)*"
+                        r"\[3\]   sha256 .*$")
         ok(b"CN=test client, issued by CN=socktool test CA" in m.group(0)
            and m.group(0).endswith(b"; verified"), "--client-ca: a client "
            "certificate from the CA is verified and shown", m.group(0))
@@ -470,7 +484,8 @@ def t_starttls():
     ok(rc == 0 and res.get("cmd") == b"STARTTLS\r\n" and
        res.get("tls") == b"inside tls\n", "starttls: tcp-client, expect 220, "
        "STARTTLS, starttls --ca, send and expect inside TLS", out + err)
-    ok(re.search(r"^\[1\] TLSv1\.3 .*CN=localhost.*; verified$", out, re.M),
+    ok(re.search(r"^\[1\] TLSv1\.3 .* cert CN=localhost, .* sha256 "
+                 r"\S+; verified$", joined(out), re.M),
        "starttls: the handshake line, verified against the address", out)
     ok(re.search(r"^ *1 +tls-client +connected", out, re.M),
        "starttls: the session is a tls-client now", out)

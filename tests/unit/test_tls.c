@@ -188,6 +188,17 @@ test_self_signed(void)
 	is_int(strlen(fp), 95, "fingerprint: 95 characters");
 	tls_fingerprint(x, fp, 10);
 	ok(strlen(fp) < 10, "fingerprint: a short buffer is not overrun");
+	{
+		char sh[40];
+
+		tls_fingerprint_short(want, sh, sizeof sh);
+		ok(strncmp(sh, want, 11) == 0 &&
+		    strlen(sh) == 21 && strcmp(sh + 15, want + 89) == 0 &&
+		    strncmp(sh + 11, ":...:", 5) == 0,
+		    "fingerprint: abbreviated as AB:CD:EF:01:...:23:45");
+		tls_fingerprint_short("AB:CD", sh, sizeof sh);
+		is_str(sh, "AB:CD", "fingerprint: a short one stays whole");
+	}
 	OPENSSL_free(der);
 
 	ok(tls_cert_self_signed(&y, &k2, err, sizeof err) == 0 &&
