@@ -346,8 +346,10 @@ ctl_commands(struct ctl *k, const struct ctl_args *a)
 				((char *)buf_peek(&b))[i] = ' ';
 		st = ctl_run(k, (char *)buf_peek(&b), buf_len(&b));
 	} else if (a->ncmds > 0) {
-		for (i = 0; i < a->ncmds; i++)
+		for (i = 0; i < a->ncmds; i++) {
 			cmd_split(a->cmds[i], &b);
+			buf_putc(&b, '\n');
+		}
 		st = ctl_run_lines(k, (char *)buf_peek(&b), buf_len(&b));
 	} else
 		st = ctl_script(k, stdin);
