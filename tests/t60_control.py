@@ -108,11 +108,16 @@ with instance("one") as st:
         for d in (TMP, RT, SOCKDIR):
             os.chmod(d, 0o711)
         os.chmod(path, 0o666)
-        code = ("import socket,sys;s=socket.socket(socket.AF_UNIX);"
-                "s.settimeout(10);s.connect(sys.argv[1]);"
-                "s.sendall(b'socktool-ctl 1\\nrun echo INTRUDER\\n');"
-                "\ntry: d=s.recv(100)\nexcept ConnectionResetError: d=b''"
-                "\nprint(repr(d))")
+        code = ("import socket, sys\n"
+                "s = socket.socket(socket.AF_UNIX)\n"
+                "s.settimeout(10)\n"
+                "s.connect(sys.argv[1])\n"
+                "try:\n"
+                "    s.sendall(b'socktool-ctl 1\\nrun echo INTRUDER\\n')\n"
+                "    d = s.recv(100)\n"
+                "except (BrokenPipeError, ConnectionResetError):\n"
+                "    d = b''\n"
+                "print(repr(d))\n")
         r = subprocess.run(["setpriv", "--reuid", "nobody", "--regid",
                             "nogroup", "--clear-groups", sys.executable,
                             "-c", code, path], stdout=subprocess.PIPE,
@@ -333,6 +338,24 @@ r = daemon("-C", "idle", "--exit-when-idle", "-c", "tcp-server 127.0.0.1 0")
 rc, out, err = ctl("idle", "close", "1")
 ok(r.returncode == 0 and rc == 0 and gone("idle"),
    "--exit-when-idle: it ends with its last session", (rc, out, err))
+
+# ---- 8: the README's CI recipe, verbatim ------------------------------------
+top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+readme = open(os.path.join(top, "README.md")).read()
+m = re.search(r"^## Driving a running socktool\n.*?^```sh\n(.*?)^```", readme,
+              re.S | re.M)
+ok(m, "the README has the CI recipe")
+if m:
+    import shlex
+    script = re.sub(r"(^|\s)\./socktool\b", r"\1" + shlex.quote(SOCKTOOL),
+                    m.group(1))
+    r = subprocess.run(["sh", "-c", script], cwd=TMP, env=ENV,
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=60)
+    ok(r.returncode == 0 and r.stderr == b"" and
+       re.search(rb"unix-client\s+connected", r.stdout) and gone("ci-demo"),
+       "the recipe runs: daemon, ctl steps, quit --all",
+       (r.returncode, r.stdout, r.stderr))
 
 shutil.rmtree(TMP, ignore_errors=True)
 done()
