@@ -506,18 +506,23 @@ main(int argc, char **argv)
 	if (M.daemon && control == NULL) {
 		fprintf(stderr, "socktool: --daemon needs --control NAME (how "
 		    "else would it be reached?)\n");
+		free(cmds);
 		return 2;
 	}
 	if (M.exit_idle && !M.daemon) {
 		fprintf(stderr, "socktool: --exit-when-idle is for --daemon "
 		    "(-k ends with the last session already)\n");
+		free(cmds);
 		return 2;
 	}
 	if (M.daemon) {
-		if (daemon_start(&M.ready, &status))
+		if (daemon_start(&M.ready, &status)) {
+			free(cmds);
 			return status;
+		}
 		if (daemon_log(control, err, sizeof err) == -1) {
 			daemon_ready(M.ready, err);
+			free(cmds);
 			return 1;
 		}
 		/* The log is JSON lines. */
