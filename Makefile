@@ -94,6 +94,9 @@ SRCS	 = \
 	src/cmd_ping.c \
 	src/cmd_names.c \
 	src/client.c \
+	src/control.c \
+	src/ctl.c \
+	src/daemon.c \
 	src/file.c
 objs	 = $(patsubst src/%.c,$(BUILD)/%.o,$(1))
 OBJS	 = $(call objs,$(SRCS))

@@ -2,6 +2,7 @@
 /* client.c — the clients that give commands (see client.h): each with its
  * own output, pending command, attached session and expect positions, and
  * the tap that wakes the ones that wait. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,24 @@
 #include "session.h"
 
 static TAILQ_HEAD(, client) clients = TAILQ_HEAD_INITIALIZER(clients);
+/* The instance's control socket maker (client_set_control). */
+static int	(*client_listen)(const char *, char *, size_t);
+
+void
+client_set_control(int (*listen)(const char *, char *, size_t))
+{
+	client_listen = listen;
+}
+
+int
+client_control(const char *name, char *err, size_t errlen)
+{
+	if (client_listen == NULL) {
+		snprintf(err, errlen, "not available in this build");
+		return -1;
+	}
+	return client_listen(name, err, errlen);
+}
 
 struct client_pos *
 client_pos(struct client *cl, unsigned id)

@@ -69,6 +69,11 @@ void		 client_cancel(struct client *, const char *why);
 struct client_pos *client_pos(struct client *, unsigned id);
 /* Any client with a command waiting? */
 int		 client_waiting(void);
+/* `control NAME` from any client: the control socket is the instance's,
+ * so main says how it is made (control_listen); -1 with err. */
+void		 client_set_control(int (*listen)(const char *name, char *err,
+		    size_t errlen));
+int		 client_control(const char *name, char *err, size_t errlen);
 /* Registers the tap that wakes waiting clients. */
 void		 client_init(void);
 void		 client_done(void);

@@ -29,7 +29,7 @@ extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
     cmd_attach_entry, cmd_log_entry, cmd_tls_server_entry,
     cmd_tls_client_entry, cmd_starttls_entry,
     cmd_relay_entry, cmd_shutdown_entry, cmd_hold_entry, cmd_release_entry,
-    cmd_use_entry, cmd_clear_entry;
+    cmd_use_entry, cmd_clear_entry, cmd_control_entry;
 extern const struct cmd_entry cmd_netstat_entry, cmd_ifaces_entry,
     cmd_service_entry;
 extern const struct cmd_entry cmd_resolve_entry, cmd_probe_entry;
@@ -76,11 +76,42 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_source_entry,
 	&cmd_use_entry,
 	&cmd_clear_entry,
+	&cmd_control_entry,
 	&cmd_help_entry,
 	&cmd_quit_entry,
 	NULL
 };
 
+
+/*
+ * "a; b" from -c becomes lines (SPEC 3.3): ';' separates commands only
+ * outside quotes, and "\;" is a literal ';' anywhere.  Every other
+ * backslash pair is kept for the escape decoder, and kept whole, so that
+ * "\\;" is a backslash and then a separator.  As in the tokenizer, a
+ * backslash protects a double quote, never a single one.
+ */
+void
+cmd_split(const char *s, struct buf *b)
+{
+	char q = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' && s[1] == ';') {
+			buf_putc(b, *++s);
+			continue;
+		}
+		if (*s == '\\' && s[1] != '\0' && (q != '\'' || s[1] != '\'')) {
+			buf_putc(b, *s++);
+			buf_putc(b, *s);
+			continue;
+		}
+		if (q != 0 && *s == q)
+			q = 0;
+		else if (q == 0 && (*s == '"' || *s == '\''))
+			q = *s;
+		buf_putc(b, q == 0 && *s == ';' ? '\n' : *s);
+	}
+}
 
 /*
  * One word from *pos: blanks split; '...' and "..." group.  Backslash

@@ -122,6 +122,8 @@ void	cmd_near_put(const struct cmd_near *, struct buf *out);
 /* Run one line for a client (client_run: with its output).  Whether the
  * client is at a prompt changes what "would block" means. */
 enum cmd_status cmd_run(struct client *, const char *line, size_t len);
+/* Commands of -c ("a; b") as lines, appended to out (SPEC §1). */
+void	cmd_split(const char *s, struct buf *out);
 /* Where a comment starts in a command line ('#' opening a word outside
  * quotes; "\#" is a '#'), or len when it has none. */
 size_t	cmd_comment_start(const char *line, size_t len);

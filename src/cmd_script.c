@@ -828,17 +828,51 @@ cmd_attach_line(struct client *cl, const char *line, size_t len)
 static enum cmd_status
 cmd_quit_exec(struct cmd_ctx *c)
 {
-	c->cl->quit = 1;
+	/* From a control client, plain quit ends that client only. */
+	c->cl->quit = cmd_has(c, "all") ? 2 : 1;
 	cmd_result_ok(c);
 	return CMD_OK;
 }
 
+static const struct cmd_opt quit_opts[] = {
+	{ "all", 0 },
+	{ NULL, 0 }
+};
+
 const struct cmd_entry cmd_quit_entry = {
 	.name = "quit",
 	.alias = "exit",
-	.usage = "quit",
-	.help = "Leave socktool (queued output is flushed first, briefly).",
+	.usage = "quit [--all]",
+	.help = "Leave socktool (queued output is flushed first, briefly).  "
+	    "From a control client (socktool ctl) quit ends that client "
+	    "only; quit --all ends the instance.",
 	.lower = 0,
 	.upper = 0,
+	.opts = quit_opts,
 	.exec = cmd_quit_exec,
+};
+
+/* control NAME */
+static enum cmd_status
+cmd_control_exec(struct cmd_ctx *c)
+{
+	char err[512];
+
+	if (client_control(c->argv[0], err, sizeof err) == -1)
+		return cmd_fail(c, "%s", err);
+	cmd_result_ok(c);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_control_entry = {
+	.name = "control",
+	.usage = "control NAME",
+	.help = "Listen on the control socket NAME ($XDG_RUNTIME_DIR/"
+	    "socktool/NAME, else /tmp/socktool-UID/NAME), so that "
+	    "\"socktool ctl NAME ...\" in other shells and scripts runs "
+	    "commands here.  NAME is 1 to 64 letters, digits, '.', '_' or "
+	    "'-'; a live instance with the same NAME is an error.",
+	.lower = 1,
+	.upper = 1,
+	.exec = cmd_control_exec,
 };

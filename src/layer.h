@@ -95,6 +95,12 @@ struct layer_ops {
 extern const struct layer_ops tr_stream, tr_unix_stream, tr_listen,
 	    tr_connect, tr_dgram;
 
+/* One connection from listening socket fd, non-blocking and close-on-exec
+ * (tr_listen.c: the accepting is the listening layer's, for the control
+ * socket too); -1 with errno. */
+struct net_addr;
+int	tr_listen_accept(int fd, struct net_addr *peer);
+
 /* The fd layer: register the session's descriptor with the loop under
  * ops, or switch an already registered one to other ops (connecting ->
  * stream). */

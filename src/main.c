@@ -13,6 +13,9 @@
 #include "buf.h"
 #include "client.h"
 #include "cmd.h"
+#include "control.h"
+#include "ctl.h"
+#include "daemon.h"
 #include "display.h"
 #include "enc.h"
 #include "loop.h"
@@ -40,13 +43,21 @@ static struct {
 	uint64_t flush_deadline;
 	int	 sigpipe[2];
 	struct client *cl;	/* the terminal, or the script */
-} M;
+	int	 daemon;	/* --daemon */
+	int	 exit_idle;	/* --exit-when-idle */
+	int	 had_session;	/* for --exit-when-idle */
+	int	 ready;		/* --daemon: the pipe to the caller, or -1 */
+} M = { .ready = -1 };
 
 static void
 usage(FILE *f)
 {
 	fputs("usage: socktool [-c CMDS] [-k] [--keep-going] [-j] [-x] [-t] "
-	    "[--color WHEN] [-q] [SCRIPT]\n"
+	    "[--color WHEN] [-q]\n"
+	    "                [-C NAME [--daemon [--exit-when-idle]]] [SCRIPT]\n"
+	    "       socktool ctl [-j] [-c CMDS]... NAME [WORD...]\n"
+	    "       socktool ctl NAME --events [--id ID]\n"
+	    "       socktool ctl --list\n"
 	    "  -c, --command CMDS   run CMDS (separated by ; or newlines) "
 	    "first\n"
 	    "  -k, --keep-open      keep serving sessions after the input "
@@ -59,6 +70,11 @@ usage(FILE *f)
 	    "      --color WHEN     auto, always or never\n"
 	    "  -q, --quiet          errors and received data only (and what\n"
 	    "                       commands are asked to print)\n"
+	    "  -C, --control NAME   listen on the control socket NAME for\n"
+	    "                       socktool ctl\n"
+	    "      --daemon         run in the background (needs -C), output\n"
+	    "                       to $XDG_STATE_HOME/socktool/NAME.log\n"
+	    "      --exit-when-idle a daemon ends when its last session closes\n"
 	    "  -h, --help           this help\n"
 	    "  -V, --version        print the version\n"
 	    "SCRIPT is a file of commands (- for standard input).  At a "
@@ -329,11 +345,30 @@ finish_input(void)
 	M.flush_deadline = loop_now() + FLUSH_TIMEOUT_MS;
 }
 
+/* A daemon runs until quit --all or SIGTERM, or with --exit-when-idle
+ * until its last session closed. */
+static int
+daemon_should_exit(void)
+{
+	if (sess_count() > 0)
+		M.had_session = 1;
+	return M.exit_idle && M.had_session && M.input_done &&
+	    sess_count() == 0 && !client_waiting();
+}
+
+static void
+on_quit_all(void)
+{
+	M.quitting = 1;
+}
+
 static int
 should_exit(void)
 {
 	if (M.quitting)
 		return 1;
+	if (M.daemon && !M.cl->quit)
+		return daemon_should_exit();
 	if (!M.input_done || client_waiting())
 		return 0;
 	if (M.keep_open && !M.cl->quit)
@@ -362,35 +397,13 @@ should_exit(void)
 	return 0;
 }
 
-/*
- * "a; b" from -c becomes lines (SPEC 3.3): ';' separates commands only
- * outside quotes, and "\;" is a literal ';' anywhere.  Every other
- * backslash pair is kept for the escape decoder, and kept whole, so that
- * "\\;" is a backslash and then a separator.  As in the tokenizer, a
- * backslash protects a double quote, never a single one.
- */
+/* -c's commands, as lines of input. */
 static void
 feed_commands(const char *s)
 {
 	struct buf b = BUF_INIT;
-	char q = 0;
 
-	for (; *s != '\0'; s++) {
-		if (*s == '\\' && s[1] == ';') {
-			buf_putc(&b, *++s);
-			continue;
-		}
-		if (*s == '\\' && s[1] != '\0' && (q != '\'' || s[1] != '\'')) {
-			buf_putc(&b, *s++);
-			buf_putc(&b, *s);
-			continue;
-		}
-		if (q != 0 && *s == q)
-			q = 0;
-		else if (q == 0 && (*s == '"' || *s == '\''))
-			q = *s;
-		buf_putc(&b, q == 0 && *s == ';' ? '\n' : *s);
-	}
+	cmd_split(s, &b);
 	term_feed((char *)buf_peek(&b), buf_len(&b));
 	buf_free(&b);
 }
@@ -405,19 +418,25 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "hex", no_argument, NULL, 'x' },
 		{ "timestamps", no_argument, NULL, 't' },
-		{ "color", required_argument, NULL, 'C' },
-		{ "colour", required_argument, NULL, 'C' },
+		{ "color", required_argument, NULL, 'K' },
+		{ "colour", required_argument, NULL, 'K' },
+		{ "control", required_argument, NULL, 'C' },
+		{ "daemon", no_argument, NULL, 'D' },
+		{ "exit-when-idle", no_argument, NULL, 'I' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *color = "auto", *script = NULL;
-	char **cmds = NULL, err[256];
+	const char *color = "auto", *script = NULL, *control = NULL;
+	char **cmds = NULL, err[512];
 	size_t ncmds = 0, i;
-	int ch, fd = 0;
+	int ch, fd = 0, status;
 
-	while ((ch = getopt_long(argc, argv, "+c:kjxtqhV", longopts,
+	/* The command-line client is a program of its own (ctl.c). */
+	if (argc >= 2 && strcmp(argv[1], "ctl") == 0)
+		return ctl_main(argc - 1, argv + 1);
+	while ((ch = getopt_long(argc, argv, "+c:kjxtqhVC:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -440,6 +459,21 @@ main(int argc, char **argv)
 			settings_default.timestamps = 1;
 			break;
 		case 'C':
+			if (!control_name_ok(optarg)) {
+				fprintf(stderr, "socktool: --control: a NAME is "
+				    "1 to %d letters, digits, '.', '_' or '-'\n",
+				    CONTROL_NAME_MAX);
+				return 2;
+			}
+			control = optarg;
+			break;
+		case 'D':
+			M.daemon = 1;
+			break;
+		case 'I':
+			M.exit_idle = 1;
+			break;
+		case 'K':
 			if (strcmp(optarg, "auto") != 0 &&
 			    strcmp(optarg, "always") != 0 &&
 			    strcmp(optarg, "never") != 0) {
@@ -480,6 +514,32 @@ main(int argc, char **argv)
 			}
 		}
 	}
+	if (M.daemon && control == NULL) {
+		fprintf(stderr, "socktool: --daemon needs --control NAME (how "
+		    "else would it be reached?)\n");
+		free(cmds);
+		return 2;
+	}
+	if (M.exit_idle && !M.daemon) {
+		fprintf(stderr, "socktool: --exit-when-idle is for --daemon "
+		    "(-k ends with the last session already)\n");
+		free(cmds);
+		return 2;
+	}
+	if (M.daemon) {
+		if (daemon_start(&M.ready, &status)) {
+			free(cmds);
+			return status;
+		}
+		if (daemon_log(control, err, sizeof err) == -1) {
+			daemon_ready(M.ready, err);
+			free(cmds);
+			return 1;
+		}
+		/* The log is JSON lines. */
+		out_cfg.json = 1;
+		color = "never";
+	}
 	M.interactive = script == NULL && isatty(0);
 	if (strcmp(color, "always") == 0)
 		out_cfg.color = 1;
@@ -500,12 +560,20 @@ main(int argc, char **argv)
 	cmd_data_init();
 	M.cl = client_new(M.interactive ? "terminal" : "script", M.interactive,
 	    out_main(), on_client_done, NULL);
+	control_init(on_quit_all);
+	client_set_control(control_listen);
 	setup_signals();
 	if (term_init(M.interactive, fd, on_line, "socktool> ", err,
-	    sizeof err) == -1) {
-		fprintf(stderr, "socktool: %s\n", err);
+	    sizeof err) == -1 || (control != NULL &&
+	    control_listen(control, err, sizeof err) == -1)) {
+		if (M.ready != -1)
+			daemon_ready(M.ready, err);
+		else
+			fprintf(stderr, "socktool: %s\n", err);
 		return 1;
 	}
+	daemon_ready(M.ready, NULL);
+	M.ready = -1;
 	term_set_completion(cmd_complete, cmd_complete_path);
 	if (script != NULL && strcmp(script, "-") != 0)
 		term_set_name(script);
@@ -522,7 +590,7 @@ main(int argc, char **argv)
 	term_flush();
 
 	while (!should_exit()) {
-		int timeout = M.input_done ? 50 : -1;
+		int timeout = M.input_done && !M.daemon ? 50 : -1;
 
 		if (loop_run_once(timeout) == -1 && errno != EINTR) {
 			out_error(NULL, "event loop: %s", strerror(errno));
@@ -532,8 +600,10 @@ main(int argc, char **argv)
 		/* Waiting commands are woken by what they wait for
 		 * (client.h); here only the prompt follows attach mode. */
 		sync_prompt();
+		control_flush();
 		term_flush();
 	}
+	control_done();
 	client_cancel(M.cl, "interrupted");
 	client_done();
 	cmd_data_cleanup();

@@ -20,6 +20,10 @@ static struct out_sink	out_main_sink;
 /* The sink of the command running (the dynamic scope of client_run), else
  * the process's own: not state kept between commands. */
 static struct out_sink	*out_cur = &out_main_sink;
+/* The sinks that watch every event (out_watch), and whether one is being
+ * written now (a copy is not copied again). */
+static struct out_sink	*out_watchers;
+static int		 out_copying;
 
 struct out_config *
 out_config(void)
@@ -40,6 +44,38 @@ out_use(struct out_sink *to)
 
 	out_cur = to != NULL ? to : &out_main_sink;
 	return was;
+}
+
+void
+out_watch(struct out_sink *s, int on, unsigned id)
+{
+	struct out_sink **pp;
+
+	for (pp = &out_watchers; *pp != NULL; pp = &(*pp)->watch_next)
+		if (*pp == s) {
+			*pp = s->watch_next;
+			break;
+		}
+	s->watching = on;
+	s->watch_id = id;
+	s->watch_next = NULL;
+	if (on) {
+		s->watch_next = out_watchers;
+		out_watchers = s;
+	}
+}
+
+/* The watchers that want an event of session id (0: of none), one by
+ * one: *w is NULL to start; the current sink is left out (it has its
+ * copy already). */
+static struct out_sink *
+out_watcher_next(struct out_sink *w, unsigned id, struct out_sink *skip)
+{
+	w = w == NULL ? out_watchers : w->watch_next;
+	while (w != NULL && (w == skip || (w->watch_id != 0 &&
+	    w->watch_id != id)))
+		w = w->watch_next;
+	return w;
 }
 
 void
@@ -972,9 +1008,35 @@ rec_truthy(const struct rec_field *f)
 	return f->u != 0;
 }
 
+/* An event record, copied to the watchers (results and errors of
+ * commands are the asking client's only). */
+static void
+out_rec_copy(const struct rec *r)
+{
+	const struct rec_field *f;
+	struct out_sink *w = NULL, *was = out_cur;
+	unsigned id;
+
+	if (out_watchers == NULL || out_copying || r->event == NULL ||
+	    strcmp(r->event, "result") == 0)
+		return;
+	f = rec_get(r, "id", 2);
+	id = f != NULL && f->type == REC_U64 ? (unsigned)f->u : 0;
+	if (id == 0 && strcmp(r->event, "error") == 0)
+		return;
+	out_copying = 1;
+	while ((w = out_watcher_next(w, id, was)) != NULL) {
+		out_cur = w;
+		rec_json(r);
+	}
+	out_cur = was;
+	out_copying = 0;
+}
+
 void
 out_rec(const struct rec *r, const char *human)
 {
+	out_rec_copy(r);
 	if (out_cfg.json) {
 		rec_json(r);
 		return;
@@ -1073,6 +1135,17 @@ out_data(const struct out_data *d)
 	size_t tn;
 	int utf8 = enc_is_utf8(d->encoding);
 
+	if (out_watchers != NULL && !out_copying) {
+		struct out_sink *w = NULL, *was = out_cur;
+
+		out_copying = 1;
+		while ((w = out_watcher_next(w, d->id, was)) != NULL) {
+			out_cur = w;
+			out_data(d);
+		}
+		out_cur = was;
+		out_copying = 0;
+	}
 	if (out_cfg.json) {
 		struct json j;
 

@@ -36,10 +36,18 @@ struct out_sink {
 	struct out_config cfg;
 	/* Make an error go out at once (the terminal's flush), or NULL. */
 	void		(*flush)(void);
+	/* out_watch: it gets every session event too, as JSON (a control
+	 * client's `events`), of session watch_id only unless 0. */
+	int		 watching;
+	unsigned	 watch_id;
+	struct out_sink	*watch_next;
 };
 struct out_sink	*out_main(void);
 /* Make sink current; returns the one it replaces. */
 struct out_sink	*out_use(struct out_sink *);
+/* Sink s (on) gets every session event from now on as JSON, wherever
+ * they are printed, or (off) no more. */
+void		 out_watch(struct out_sink *s, int on, unsigned id);
 /* The current sink's "FILE:LINE" (NULL: none). */
 void		 out_set_where(const char *);
 /* The current sink's configuration: each client reads output its way

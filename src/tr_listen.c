@@ -227,6 +227,14 @@ listen_new_peer(struct session *srv, int fd, const struct net_addr *ra)
 		p->role->opened(p);
 }
 
+int
+tr_listen_accept(int fd, struct net_addr *peer)
+{
+	peer->len = sizeof peer->ss;
+	return accept4(fd, (struct sockaddr *)&peer->ss, &peer->len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
 static void
 listen_io(struct layer *l, int events)
 {
@@ -238,9 +246,7 @@ listen_io(struct layer *l, int events)
 		struct net_addr ra;
 		int fd;
 
-		ra.len = sizeof ra.ss;
-		fd = accept4(srv->fd, (struct sockaddr *)&ra.ss, &ra.len,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = tr_listen_accept(srv->fd, &ra);
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
