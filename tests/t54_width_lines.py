@@ -73,9 +73,12 @@ with Socktool() as st:
                   r"self-signed$" % FP, lines[-1] if lines else "")
     ok(fp, "then the abbreviated fingerprint and the verdict", lines)
     st.cmd("show 2")
-    m2 = st.wait_for(r"cert 0 .*sha256 ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})$",
+    # show wraps a long value onto lines indented to the value column,
+    # the fingerprint after one of its colons.
+    m2 = st.wait_for(r"cert 0 [^\n]*(?:\n {6,}[^\n]*)*?sha256\s+"
+                     r"((?:[0-9A-F]{2}:\n? *){31}[0-9A-F]{2})$",
                      start=m.end())
-    whole = m2.group(1).decode()
+    whole = re.sub(r"\s", "", m2.group(1).decode())
     ok(fp and whole.startswith(fp.group(1)[:11]) and
        whole.endswith(fp.group(1)[-6:]), "show 2: the whole fingerprint, "
        "which the short one abbreviates", (whole, lines[-1]))
