@@ -13,6 +13,7 @@
 #include "role_relay.h"
 #include "session.h"
 #include "tls.h"
+#include "tls_cert.h"
 
 static enum cmd_status
 cmd_relay_exec(struct cmd_ctx *c)
@@ -100,11 +101,17 @@ cmd_relay_exec(struct cmd_ctx *c)
 		} else {
 			relay_set_tls(s, tin, tout);
 			/* Clients must trust this certificate: say which. */
-			if (tin != NULL)
-				out_info("[%u] TLS to clients with %s certificate "
-				    "sha256 %s", s->id, tin->self_signed ?
-				    "this run's self-signed" : "the given",
-				    tin->own_fp);
+			if (tin != NULL) {
+				char fpa[64], fpb[64];
+
+				tls_fingerprint_halves(tin->own_fp, fpa, fpb,
+				    sizeof fpa);
+				out_info("[%u] TLS to clients with %s "
+				    "certificate", s->id, tin->self_signed ?
+				    "this run's self-signed" : "the given");
+				out_info("[%u]   sha256 %s", s->id, fpa);
+				out_info("[%u]          %s", s->id, fpb);
+			}
 		}
 	}
 	if (s == NULL)

@@ -197,7 +197,8 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	size_t nallow = 0;
 	uint64_t maxp = 0, timeout;
 	uint16_t port;
-	char err[512], hbuf[256];
+	char err[512], hbuf[256], fp1[64], fp2[64], l1[80], l2[80];
+	struct out_piece pc[3];
 	struct rec r;
 
 	if (cmd_listen_port(c, &host, portarg, hbuf, sizeof hbuf, &port) == -1)
@@ -238,9 +239,16 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	rec_strescaped(&r, "subject", cfg->own_subject);
 	rec_str(&r, "sha256", cfg->own_fp);
 	rec_bool(&r, "self_signed", cfg->self_signed);
-	out_rec(&r, cfg->self_signed ? "[{id}] self-signed certificate for "
-	    "this run: {subject}, sha256 {sha256}" : "[{id}] certificate "
-	    "{subject}, sha256 {sha256}");
+	tls_fingerprint_halves(cfg->own_fp, fp1, fp2, sizeof fp1);
+	/* Hex digits and colons: templates with no fields. */
+	snprintf(l1, sizeof l1, "sha256 %s", fp1);
+	snprintf(l2, sizeof l2, "       %s", fp2);
+	pc[0] = (struct out_piece){ NULL, cfg->self_signed ? "[{id}] "
+	    "self-signed certificate for this run: {subject}" :
+	    "[{id}] certificate {subject}", 0 };
+	pc[1] = (struct out_piece){ NULL, l1, 1 };
+	pc[2] = (struct out_piece){ NULL, l2, 1 };
+	out_rec_pieces(&r, pc, 3, "[{id}]   ");
 	rec_free(&r);
 	return CMD_OK;
 }

@@ -77,6 +77,18 @@ tls_fingerprint_short(const char *fp, char *out, size_t len)
 		snprintf(out, len, "%.11s:...%s", fp, fp + n - 6);
 }
 
+void
+tls_fingerprint_halves(const char *fp, char *a, char *b, size_t len)
+{
+	size_t n = strlen(fp), half = (n + 1) / 2;
+
+	/* 32 bytes as "XX:" groups: cut after the colon nearest the middle. */
+	while (half < n && fp[half - 1] != ':')
+		half++;
+	snprintf(a, len, "%.*s", (int)half, fp);
+	snprintf(b, len, "%s", fp + half);
+}
+
 const char *
 tls_verify_words(long code)
 {

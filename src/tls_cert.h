@@ -23,6 +23,10 @@ void		 tls_fingerprint(const X509 *, char *out, size_t len);
 /* The same abbreviated for a line people read: its first four bytes and
  * its last two, "8B:69:4C:14:...:22:E6" (a short one as it is). */
 void		 tls_fingerprint_short(const char *fp, char *out, size_t len);
+/* The whole fingerprint as two lines' worth, cut after a colon (a server
+ * says it whole, for clients to pin, within 80 columns). */
+void		 tls_fingerprint_halves(const char *fp, char *a, char *b,
+		    size_t len);
 /* "expired", "self-signed", "unknown issuer", "host name mismatch", ... */
 const char	*tls_verify_words(long code);
 /* "h2,http/1.1" appended to out as length-prefixed names.  0, or -1 with

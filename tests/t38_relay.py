@@ -355,8 +355,10 @@ with Socktool() as st:
     port = relay_port(st)
     cap = os.path.join(tmpd, "relay.pcapng")
     st.cmd("log 1 %s --format pcap" % cap)
+    # The whole fingerprint, in two halves to fit 80 columns.
     m = st.wait_for(r"^\[1\] TLS to clients with this run's self-signed "
-                    r"certificate sha256 ([0-9A-Fa-f:]+)")
+                    r"certificate\n\[1\]   sha256 ([0-9A-Fa-f:]+)\n"
+                    r"\[1\] {10}([0-9A-Fa-f:]+)$")
     cctx = ssl.create_default_context()
     cctx.check_hostname = False
     cctx.verify_mode = ssl.CERT_NONE
@@ -365,7 +367,7 @@ with Socktool() as st:
     fp = c.getpeercert(binary_form=True)
     import hashlib as _h
     ok(_h.sha256(fp).hexdigest().lower() ==
-       m.group(1).decode().replace(":", "").lower(),
+       (m.group(1) + m.group(2)).decode().replace(":", "").lower(),
        "the printed fingerprint is the certificate clients see")
     payload = os.urandom(300000)
     c.sendall(payload)
