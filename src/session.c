@@ -243,10 +243,12 @@ sess_remove(struct session *s)
 void
 sess_discard(struct session *s)
 {
+	unsigned id = s->id;
+
 	layer_detach(s, 0);
-	sess_remove(s);
+	sess_remove(s);		/* frees s */
 	/* The id is given back: nothing was announced under it. */
-	if (s->id == next_id - 1)
+	if (id == next_id - 1)
 		next_id--;
 }
 
