@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "client.h"
+#include "codec.h"
 #include "control.h"
 #include "layer.h"
 #include "loop.h"
@@ -487,6 +488,16 @@ control_listen(const char *name, char *err, size_t errlen)
 	}
 	C.fd = fd;
 	snprintf(C.name, sizeof C.name, "%s", name);
+	{
+		struct buf b = BUF_INIT;
+
+		/* The path comes from the environment: shown escaped. */
+		codec_escape((const unsigned char *)C.path, strlen(C.path), &b,
+		    0);
+		out_info("control socket %s: \"socktool ctl %s COMMAND\" runs "
+		    "commands here", buf_cstr(&b), name);
+		buf_free(&b);
+	}
 	return 0;
 }
 
