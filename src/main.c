@@ -570,6 +570,7 @@ main(int argc, char **argv)
 			daemon_ready(M.ready, err);
 		else
 			fprintf(stderr, "socktool: %s\n", err);
+		free(cmds);
 		return 1;
 	}
 	daemon_ready(M.ready, NULL);
