@@ -179,6 +179,7 @@ bench: build/socktool
 	tests/bench/tls
 	tests/bench/relay
 	tests/bench/probe
+	tests/bench/control
 
 # libFuzzer targets (clang): FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 30
