@@ -220,3 +220,20 @@ client_done(void)
 	while (!TAILQ_EMPTY(&clients))
 		client_free(TAILQ_FIRST(&clients));
 }
+
+void
+client_use_check(struct client *cl)
+{
+	struct session *next;
+
+	if (cl->use == 0 || sess_find(cl->use) != NULL)
+		return;
+	/* A reconnecting client's new session takes its place. */
+	next = sess_successor(cl->use);
+	if (next != NULL)
+		out_info("[%u] closed: [%u] replaces it as the current session",
+		    cl->use, next->id);
+	else
+		out_info("[%u] closed: no current session", cl->use);
+	cl->use = next != NULL ? next->id : 0;
+}

@@ -51,6 +51,9 @@ struct client {
 struct client	*client_new(const char *name, int interactive,
 		    struct out_sink *, void (*done)(struct client *,
 		    enum cmd_status), void *arg);
+/* `use`: the current session closed: its successor (--reconnect) takes
+ * its place, or there is none; said in the current sink. */
+void		 client_use_check(struct client *);
 /* It goes: its pending command is cancelled (quietly), its sessions stay. */
 void		 client_free(struct client *);
 /* Run one line for the client, its output to its sink. */

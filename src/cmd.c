@@ -707,7 +707,7 @@ cmd_parse(struct cmd_ctx *c, const char *line, size_t len, size_t pos,
  * line in out.
  */
 static int
-cmd_use_fill(const struct client *cl, const struct cmd_entry *e,
+cmd_use_fill(struct client *cl, const struct cmd_entry *e,
     const char *line, size_t len, size_t pos, struct buf *out)
 {
 	struct cmd_token t;
@@ -716,6 +716,9 @@ cmd_use_fill(const struct client *cl, const struct cmd_entry *e,
 	int r, isid;
 
 	if (cl->use == 0 || !(e->flags & (CMD_TARGET | CMD_ID)))
+		return 0;
+	client_use_check(cl);
+	if (cl->use == 0)
 		return 0;
 	r = cmd_next_token(line, len, &p, &t, err, sizeof err);
 	if (r == 1) {

@@ -238,13 +238,16 @@ int		 cmd_complete_path(const char *before);
 
 /* The bytes of one send (cmd_send.c): tmpl expanded for s when fill is
  * given (--fill), then the checksum ck (--append) when given, then eol
- * (the send-eol setting; "" for none). */
+ * (the send-eol setting's bytes; NULL for none). */
 struct fill;
 struct check_spec;
 struct ring;
 void		 cmd_make_msg(struct session *, const struct buf *tmpl,
 		    const struct fill *fill, const struct check_spec *ck,
-		    const char *eol, struct buf *out);
+		    const struct buf *eol, struct buf *out);
+/* A line ending (enum eol_mode) in s's encoding, appended to out. */
+void		 cmd_eol_bytes(const struct session *s, int eol,
+		    struct buf *out);
 /* Look for pat in win from the stream offset *pos; on a match move *pos
  * past it (cmd_script.c).  Each client keeps its own positions. */
 int		 cmd_expect_in(struct ring *win, const struct buf *pat,

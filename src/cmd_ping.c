@@ -122,7 +122,7 @@ ping_arm(struct ping *p, uint64_t ms)
 static int
 ping_send(struct ping *p, struct session *s, char *err, size_t errlen)
 {
-	cmd_make_msg(s, &p->tmpl, p->fill, p->have_ck ? &p->ck : NULL, "",
+	cmd_make_msg(s, &p->tmpl, p->fill, p->have_ck ? &p->ck : NULL, NULL,
 	    &p->probe);
 	/* A reply is what arrives after the probe: anything older (a late
 	 * answer to a probe already counted lost) must not match. */

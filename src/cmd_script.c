@@ -403,8 +403,14 @@ cmd_echo_exec(struct cmd_ctx *c)
 		j_str(&j, "command", c->ent->name);
 		j_strn(&j, "text", (char *)buf_peek(&t), buf_len(&t));
 		j_emit(&j);
-	} else
-		out_line("%.*s", (int)buf_len(&t), (char *)buf_peek(&t));
+	} else {
+		struct buf e = BUF_INIT;
+
+		/* A pasted or remote line may hold terminal controls. */
+		out_escape_msg((char *)buf_peek(&t), buf_len(&t), &e);
+		out_line("%.*s", (int)buf_len(&e), (char *)buf_peek(&e));
+		buf_free(&e);
+	}
 	buf_free(&t);
 	return CMD_OK;
 }
@@ -635,6 +641,12 @@ cmd_source_exec(struct cmd_ctx *c)
 	ssize_t r;
 	int fd;
 
+	/* The sourced lines join the terminal's (or the script's) input; a
+	 * control client sends its script itself. */
+	if (c->cl->sink != out_main())
+		return cmd_fail(c, "only the terminal or a script sources a "
+		    "file; from ctl, give it on standard input (socktool ctl "
+		    "NAME < FILE)");
 	/* Read whole before it runs: a FIFO would hold the loop until its
 	 * writer came and went, so only files and devices are read (a
 	 * terminal answers EAGAIN at once instead of waiting for a line). */
@@ -734,7 +746,7 @@ static enum cmd_status
 cmd_clear_exec(struct cmd_ctx *c)
 {
 	/* Only a terminal has a screen; a file or a pipe keeps its lines. */
-	if (!out_cfg.json && isatty(1))
+	if (!out_cfg.json && c->cl->sink == out_main() && isatty(1))
 		out_raw("\033[H\033[2J\033[3J", 11);
 	cmd_result_ok(c);
 	return CMD_OK;
@@ -793,7 +805,6 @@ const struct cmd_entry cmd_attach_entry = {
 void
 cmd_attach_line(struct client *cl, const char *line, size_t len)
 {
-	static const char *eols[] = { "\n", "\r\n", "\r", "" };
 	struct session *s = sess_find(cl->attached);
 	struct buf data = BUF_INIT;
 	char err[256];
@@ -814,7 +825,7 @@ cmd_attach_line(struct client *cl, const char *line, size_t len)
 		}
 	} else
 		buf_append(&data, line, len);
-	buf_puts(&data, eols[s->set.eol]);
+	cmd_eol_bytes(s, s->set.eol, &data);
 	if (!pipe_can_queue(s))
 		out_error("attach", "session %u: output queue full; line not "
 		    "sent", s->id);

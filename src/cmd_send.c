@@ -135,7 +135,8 @@ struct repeat {
 	struct fill	*fill;
 	struct check_spec check;	/* --append */
 	int		 have_check;
-	const char	*eol;		/* send-eol when the repeat began */
+	struct buf	 eol;		/* send-eol when the repeat began,
+					 * encoded */
 	/* --rate: sends due by a schedule from the start, not by a fixed
 	 * delay after each (which drifts by the loop's own latency). */
 	int		 paced;
@@ -153,6 +154,7 @@ repeat_free(struct repeat *r)
 	if (r->timer)
 		loop_timer_del(r->timer);
 	buf_free(&r->data);
+	buf_free(&r->eol);
 	fill_free(r->fill);
 	free(r);
 }
@@ -188,7 +190,7 @@ cmd_rand(void *arg, unsigned char *p, size_t n)
  * then its checksum (--append), then the line ending (send-eol). */
 void
 cmd_make_msg(struct session *s, const struct buf *tmpl, const struct fill *fill,
-    const struct check_spec *ck, const char *eol, struct buf *out)
+    const struct check_spec *ck, const struct buf *eol, struct buf *out)
 {
 	buf_reset(out);
 	if (fill != NULL) {
@@ -203,7 +205,21 @@ cmd_make_msg(struct session *s, const struct buf *tmpl, const struct fill *fill,
 		buf_append(out, buf_peek(tmpl), buf_len(tmpl));
 	if (ck != NULL)
 		check_append(ck, buf_peek(out), buf_len(out), out);
-	buf_puts(out, eol);
+	if (eol != NULL)
+		buf_append(out, buf_peek(eol), buf_len(eol));
+}
+
+void
+cmd_eol_bytes(const struct session *s, int eol, struct buf *out)
+{
+	const char *e = settings_eol_bytes(eol);
+	char err[128];
+
+	/* In the session's encoding: CR LF in UTF-16 is four bytes. */
+	if (*e == '\0' || enc_is_utf8(s->set.encoding) ||
+	    enc_from_utf8(s->set.encoding, (const unsigned char *)e,
+	    strlen(e), out, err, sizeof err) == -1)
+		buf_puts(out, e);
 }
 
 static void
@@ -229,7 +245,7 @@ repeat_tick(void *arg)
 			struct buf msg = BUF_INIT;
 
 			cmd_make_msg(s, &r->data, r->fill, r->have_check ?
-			    &r->check : NULL, r->eol, &msg);
+			    &r->check : NULL, &r->eol, &msg);
 			rc = pipe_send_ex(s, buf_peek(&msg), buf_len(&msg),
 			    r->have_to ? &r->to : NULL, r->flags, err,
 			    sizeof err);
@@ -261,7 +277,7 @@ repeat_tick(void *arg)
 		struct buf msg = BUF_INIT;
 
 		cmd_make_msg(s, &r->data, r->fill, r->have_check ? &r->check :
-		    NULL, r->eol, &msg);
+		    NULL, &r->eol, &msg);
 		rc = pipe_send_ex(s, buf_peek(&msg), buf_len(&msg),
 		    r->have_to ? &r->to : NULL, r->flags, err, sizeof err);
 		buf_free(&msg);
@@ -342,7 +358,8 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 	struct session *s = c->s;
 	struct buf data = BUF_INIT, tmpl = BUF_INIT;
 	struct net_addr to;
-	const char *tov = cmd_opt(c, "to"), *v, *eol;
+	const char *tov = cmd_opt(c, "to"), *v;
+	struct buf eol = BUF_INIT;
 	struct repeat *rep = NULL;
 	struct fill *fill = NULL;
 	struct check_spec ck;
@@ -418,10 +435,12 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		rep->left = count;
 		rep->every = every;
 	}
-	eol = hex ? "" : settings_eol_bytes(s->set.send_eol);
-	cmd_make_msg(s, &tmpl, fill, have_ck ? &ck : NULL, eol, &data);
+	if (!hex)
+		cmd_eol_bytes(s, s->set.send_eol, &eol);
+	cmd_make_msg(s, &tmpl, fill, have_ck ? &ck : NULL, &eol, &data);
 	if (rep != NULL) {
 		rep->eol = eol;
+		memset(&eol, 0, sizeof eol);	/* the repeat's now */
 		/* The repeat owns the template from here on. */
 		rep->data = tmpl;
 		rep->fill = fill;
@@ -435,6 +454,7 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		buf_free(&tmpl);
 		fill_free(fill);
 	}
+	buf_free(&eol);		/* in data, and in the repeat's own copy */
 	if (s->state == S_LISTENING && s->npeers == 0) {
 		buf_free(&data);
 		if (rep != NULL)

@@ -926,6 +926,7 @@ codec_cp_cols(uint32_t cp)
 	    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
 	    (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) ||
 	    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+	    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
 	    (cp >= 0x20000 && cp <= 0x3fffd))
 		return 2;
 	return 1;

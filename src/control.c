@@ -30,6 +30,9 @@
 #define CTL_LINE_MAX	(64u << 10)
 #define CTL_IN_MAX	(1u << 20)
 #define CTL_OUT_MAX	(8u << 20)
+#define CTL_OUT_HIGH	(64u << 10)	/* no more requests run past this
+					 * much unwritten: the client reads
+					 * first (backpressure) */
 #define CTL_ACCEPT_MAX	16
 
 struct conn {
@@ -55,6 +58,7 @@ static struct {
 	char		 name[CONTROL_NAME_MAX + 1];
 	unsigned long	 ino;
 	void		(*quit_all)(void);
+	uint64_t	 kick;		/* a timer that wakes the loop */
 	TAILQ_HEAD(, conn) conns;
 } C = { .fd = -1, .conns = TAILQ_HEAD_INITIALIZER(C.conns) };
 
@@ -75,11 +79,18 @@ control_dir(char *dir, size_t n, int mk, char *err, size_t errlen)
 {
 	const char *rt = getenv("XDG_RUNTIME_DIR");
 	struct stat st;
+	int len;
 
 	if (rt != NULL && rt[0] == '/')
-		snprintf(dir, n, "%s/socktool", rt);
+		len = snprintf(dir, n, "%s/socktool", rt);
 	else
-		snprintf(dir, n, "/tmp/socktool-%u", (unsigned)geteuid());
+		len = snprintf(dir, n, "/tmp/socktool-%u", (unsigned)geteuid());
+	if (len < 0 || (size_t)len >= n) {
+		/* Never a shortened directory, made and then refused. */
+		snprintf(err, errlen, "$XDG_RUNTIME_DIR is too long for a "
+		    "socket path");
+		return -1;
+	}
 	if (mk && mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "cannot make %s: %s", dir,
 		    strerror(errno));
@@ -301,7 +312,9 @@ conn_next(struct conn *c)
 	char *line;
 	size_t n;
 
-	while (!c->running && !c->closing && !c->dead) {
+	while (!c->running && !c->closing && !c->dead &&
+	    buf_len(&c->wr) + buf_len(&c->sink.out) + buf_len(&c->sink.err) <
+	    CTL_OUT_HIGH) {
 		p = (const char *)buf_peek(&c->in);
 		nl = memchr(p, '\n', buf_len(&c->in));
 		if (nl == NULL) {
@@ -313,9 +326,14 @@ conn_next(struct conn *c)
 			return;
 		}
 		n = (size_t)(nl - p);
-		line = xstrndup(p, n > 0 && p[n - 1] == '\r' ? n - 1 : n);
-		buf_consume(&c->in, n + 1);
-		conn_request(c, line, strlen(line));
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		/* Copied whole: a NUL inside is the command's to refuse. */
+		line = xmalloc(n + 1);
+		memcpy(line, p, n);
+		line[n] = '\0';
+		buf_consume(&c->in, (size_t)(nl - p) + 1);
+		conn_request(c, line, n);
 		free(line);
 	}
 }
@@ -434,7 +452,7 @@ static void
 on_accept(int fd, int events, void *arg)
 {
 	struct net_addr peer;
-	struct ucred uc;
+	struct ucred uc = { .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
 	socklen_t len;
 	int i, cfd;
 
@@ -501,6 +519,26 @@ control_listen(const char *name, char *err, size_t errlen)
 	return 0;
 }
 
+static void
+control_kick(void *arg)
+{
+	(void)arg;
+	C.kick = 0;		/* the loop turn it caused runs the requests */
+}
+
+/* Requests held back by unread output can go on once it is written: the
+ * loop must come round again even if nothing else happens. */
+static void
+conn_more(struct conn *c)
+{
+	if (C.kick || c->running || c->closing ||
+	    memchr(buf_peek(&c->in), '\n', buf_len(&c->in)) == NULL ||
+	    buf_len(&c->wr) + buf_len(&c->sink.out) + buf_len(&c->sink.err) >=
+	    CTL_OUT_HIGH)
+		return;
+	C.kick = loop_timer_add(0, control_kick, NULL);
+}
+
 void
 control_flush(void)
 {
@@ -525,8 +563,10 @@ control_flush(void)
 		}
 		if (c->dead)
 			conn_free(c);
-		else
+		else {
 			conn_interest(c);
+			conn_more(c);
+		}
 	}
 }
 
@@ -536,6 +576,10 @@ control_done(void)
 	struct stat st;
 	struct conn *c;
 
+	if (C.kick) {
+		loop_timer_del(C.kick);
+		C.kick = 0;
+	}
 	while ((c = TAILQ_FIRST(&C.conns)) != NULL) {
 		if (!c->dead) {
 			/* What is written already goes, as far as it can. */

@@ -5,6 +5,9 @@
  * its events; lists this user's instances.  A plain blocking client: it
  * has one thing to wait for at a time. */
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +38,17 @@ ctl_usage(FILE *f)
 }
 
 /* Connect and say hello; -1 after one error line (quiet: none). */
+#define CTL_HELLO_S	2	/* seconds an instance has to answer */
+
+/* Reads on fd give up after secs (0: never). */
+static void
+ctl_timeout(int fd, int secs)
+{
+	struct timeval tv = { .tv_sec = secs, .tv_usec = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
 static int
 ctl_open(struct ctl *k, const char *name, int quiet)
 {
@@ -51,6 +65,8 @@ ctl_open(struct ctl *k, const char *name, int quiet)
 		return -1;
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	/* A stopped or wedged instance must not hang us at the hello. */
+	ctl_timeout(fd, CTL_HELLO_S);
 	k->fd = fd;
 	k->f = fdopen(fd, "r");
 	snprintf(hello, sizeof hello, "%s %d", CONTROL_HELLO, CONTROL_PROTO);
@@ -69,6 +85,8 @@ ctl_open(struct ctl *k, const char *name, int quiet)
 		return -1;
 	}
 	free(line);
+	/* A command may wait as long as it says (expect --timeout). */
+	ctl_timeout(fd, 0);
 	return 0;
 }
 
@@ -204,6 +222,7 @@ ctl_status(const char *name, int json, int *any)
 
 	if (ctl_open(&k, name, 1) == -1)
 		return;	/* stale, or not ours to ask */
+	ctl_timeout(k.fd, CTL_HELLO_S);
 	if (dprintf(k.fd, "status\n") > 0 && getline(&line, &cap, k.f) > 0 &&
 	    sscanf(line, "status %ld %lu", &pid, &n) == 2) {
 		if (json)

@@ -41,8 +41,26 @@ daemon_wait(int fd, pid_t mid)
 	return 1;
 }
 
+/* Every descriptor from 3 up but the two kept: a caller's pipe left open
+ * in a daemon would hold whoever waits for its end ($(...) in a CI step). */
+static void
+daemon_close_fds(int k1, int k2)
+{
+	int keep[2] = { k1 < k2 ? k1 : k2, k1 < k2 ? k2 : k1 }, i;
+	unsigned from = 3;
+
+	for (i = 0; i < 2; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
+}
+
 int
-daemon_start(int *ready, int *status)
+daemon_start(int *ready, int *status, int keep)
 {
 	int p[2], null;
 	pid_t pid;
@@ -79,6 +97,7 @@ daemon_start(int *ready, int *status)
 		if (null > 2)
 			close(null);
 	}
+	daemon_close_fds(p[1], keep);
 	*ready = p[1];
 	return 0;
 }

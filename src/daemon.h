@@ -9,7 +9,7 @@
  * *status once the daemon said it is ready (0) or why not (1, printed);
  * 0 in the daemon: its own session, standard input, output and error on
  * /dev/null, and *ready the pipe for daemon_ready. */
-int	daemon_start(int *ready, int *status);
+int	daemon_start(int *ready, int *status, int keep);
 /* Standard output and error to $XDG_STATE_HOME/socktool/NAME.log (else
  * ~/.local/state/socktool/NAME.log), appended.  -1 with err. */
 int	daemon_log(const char *name, char *err, size_t errlen);

@@ -225,17 +225,7 @@ sync_prompt(void)
 		out_info("[%u] detached: the session closed", M.cl->attached);
 		M.cl->attached = 0;
 	}
-	if (M.cl->use != 0 && sess_find(M.cl->use) == NULL) {
-		struct session *next = sess_successor(M.cl->use);
-
-		/* A reconnecting client's new session takes its place. */
-		if (next != NULL)
-			out_info("[%u] closed: [%u] replaces it as the current "
-			    "session", M.cl->use, next->id);
-		else
-			out_info("[%u] closed: no current session", M.cl->use);
-		M.cl->use = next != NULL ? next->id : 0;
-	}
+	client_use_check(M.cl);
 	if (M.cl->attached == shown && M.cl->use == shown_use)
 		return;
 	shown_use = M.cl->use;
@@ -527,7 +517,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (M.daemon) {
-		if (daemon_start(&M.ready, &status)) {
+		if (daemon_start(&M.ready, &status, fd)) {
 			free(cmds);
 			return status;
 		}
@@ -570,6 +560,7 @@ main(int argc, char **argv)
 			daemon_ready(M.ready, err);
 		else
 			fprintf(stderr, "socktool: %s\n", err);
+		term_done();	/* the terminal as it was found */
 		free(cmds);
 		return 1;
 	}

@@ -1156,9 +1156,9 @@ out_data(const struct out_data *d)
 		buf_putc(&j.b, '"');
 		codec_hex(d->p, d->n, &j.b);
 		buf_putc(&j.b, '"');
-		if (d->text != NULL)
-			j_strn(&j, "text", (const char *)d->text, d->text_n);
-		else if (!utf8) {
+		/* The text of exactly the event's bytes, whatever people are
+		 * shown (max-display, a character carried to the next read). */
+		if (!utf8) {
 			enc_to_utf8(d->encoding, d->p, d->n, &conv);
 			j_strn(&j, "text", (const char *)buf_peek(&conv),
 			    buf_len(&conv));
@@ -1250,40 +1250,15 @@ out_data_leftover(unsigned id, int dir, const unsigned char *p, size_t n,
 	buf_printf(&out_cur->out, "%s\n", out_color("off"));
 }
 
-/* Does code point c take two columns (East Asian wide and fullwidth)? */
-static int
-out_wide(uint32_t c)
-{
-	return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf &&
-	    c != 0x303f) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 &&
-	    c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 &&
-	    c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 &&
-	    c <= 0x1f64f) || (c >= 0x1f900 && c <= 0x1f9ff) ||
-	    (c >= 0x20000 && c <= 0x3fffd);
-}
-
 size_t
 out_fit(const char *s, size_t n, size_t cols, size_t *used)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, w = 0;
+	/* One width table for everything people see (codec.c). */
+	size_t k = cols >= n * 2 ? n : codec_cols_head(s, n, cols);
 
-	while (i < n) {
-		uint32_t c = p[i];
-		size_t len = p[i] < 0x80 ? 1 : codec_utf8_len(p + i, n - i, &c);
-		size_t cw;
-
-		if (len == 0)
-			len = 1;	/* not UTF-8: one byte, one column */
-		cw = out_wide(c) ? 2 : 1;
-		if (w + cw > cols)
-			break;
-		w += cw;
-		i += len;
-	}
 	if (used != NULL)
-		*used = w;
-	return i;
+		*used = codec_cols(s, k);
+	return k;
 }
 
 /* A line of out_rec_pieces: its text and the columns it takes. */

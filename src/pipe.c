@@ -109,10 +109,14 @@ pipe_window_add(struct session *s, const unsigned char *p, size_t n)
  * turned TCP_NODELAY on (so that each piece leaves as its own segment).
  * Made on first use, so a session that is never shaped carries one
  * pointer. */
+/* TCP_NODELAY while split is set: not looked at, turned on by split (put
+ * back off after), or found on already (left alone). */
+enum { NODELAY_UNTOUCHED, NODELAY_SET, NODELAY_WAS_ON };
+
 struct pipe_shape {
 	struct shaper	 sh;
 	uint64_t	 timer;
-	int		 nodelay;	/* split set it on: put it back */
+	int		 nodelay;	/* NODELAY_*: what split did to it */
 };
 
 /* The session table, registered (pipe_set_host). */
@@ -615,23 +619,30 @@ static void
 pipe_shape_nodelay(struct session *s)
 {
 	const struct sockopt_def *d = sockopt_find("nodelay");
-	int want = s->set.split != 0;
+	int want = s->set.split != 0, was;
 	struct buf v = BUF_INIT;
 	char err[64];
 
-	if (s->fd == -1 || d == NULL || !sockopt_applies(s, d) ||
-	    want == (s->shape != NULL && s->shape->nodelay))
+	if (s->fd == -1 || d == NULL || !sockopt_applies(s, d))
 		return;
-	if (want) {
-		if (sockopt_get(s, d, &v) == 0 && buf_len(&v) == 2 &&
-		    memcmp(buf_peek(&v), "on", 2) == 0) {
-			buf_free(&v);
-			return;		/* on already: nothing to put back */
-		}
-		buf_free(&v);
+	was = s->shape != NULL ? s->shape->nodelay : NODELAY_UNTOUCHED;
+	if (want == (was != NODELAY_UNTOUCHED))
+		return;		/* looked at once: no syscall per write */
+	if (!want) {
+		/* Put back only what split turned on. */
+		if (was == NODELAY_SET)
+			sockopt_set(s, d, "off", err, sizeof err);
+		s->shape->nodelay = NODELAY_UNTOUCHED;
+		return;
 	}
-	if (sockopt_set(s, d, want ? "on" : "off", err, sizeof err) == 0)
-		pipe_shaper(s)->nodelay = want;
+	if (sockopt_get(s, d, &v) == 0 && buf_len(&v) == 2 &&
+	    memcmp(buf_peek(&v), "on", 2) == 0)
+		pipe_shaper(s)->nodelay = NODELAY_WAS_ON;
+	else
+		/* (A refusal is left alone too: not asked again per write.) */
+		pipe_shaper(s)->nodelay = sockopt_set(s, d, "on", err,
+		    sizeof err) == 0 ? NODELAY_SET : NODELAY_WAS_ON;
+	buf_free(&v);
 }
 
 void

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <termios.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,6 +59,8 @@ static struct {
 	char		*paste_tail;	/* its last line without a newline:
 					 * left at the prompt for editing */
 	int		 paste_bound;
+	int		 pasting;	/* in term_paste: reads wait no more
+					 * than PASTE_GAP_MS */
 	int		 tty_saved;
 	struct termios	 tty;		/* as found, restored at the end */
 	term_eof_cb	 eof_cb;
@@ -341,6 +344,20 @@ term_complete(const char *text, int start, int end)
  */
 #define PASTE_END	"\033[201~"
 #define PASTE_MAX	(16u << 20)
+#define PASTE_GAP_MS	200	/* a paste that stops this long has ended */
+
+/* readline's reads, but inside a paste never waiting more than
+ * PASTE_GAP_MS: a terminal that loses the end mark (or Alt-[ 200~ typed)
+ * must not stop the loop and every session with it. */
+static int
+term_getc(FILE *in)
+{
+	struct pollfd p = { .fd = fileno(in), .events = POLLIN };
+
+	if (T.pasting && poll(&p, 1, PASTE_GAP_MS) == 0)
+		return EOF;
+	return rl_getc(in);
+}
 
 static int
 term_paste(int count, int key)
@@ -352,6 +369,7 @@ term_paste(int count, int key)
 
 	(void)count;
 	(void)key;
+	T.pasting = 1;
 	while ((c = rl_read_key()) >= 0) {
 		if (c == PASTE_END[m]) {
 			if (++m == endlen)
@@ -379,6 +397,7 @@ term_paste(int count, int key)
 		}
 		buf_putc(&b, c == '\r' ? '\n' : (char)c);
 	}
+	T.pasting = 0;
 	if (lost > 0)
 		out_error(NULL, "paste too long: the last %zu bytes were "
 		    "dropped", lost);
@@ -799,6 +818,7 @@ term_init(int interactive, int fd, term_line_cb cb, const char *prompt,
 		rl_readline_name = "socktool";
 		rl_attempted_completion_function = term_complete;
 		rl_startup_hook = term_line_start;
+		rl_getc_function = term_getc;
 		rl_completer_word_break_characters = " \t";
 		/* A file name with blanks completes inside quotes, which the
 		 * tokenizer groups. */
