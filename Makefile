@@ -98,7 +98,8 @@ SRCS	 = \
 	src/ctl.c \
 	src/daemon.c \
 	src/file.c \
-	src/proxy.c
+	src/proxy.c \
+	src/layer_proxy.c
 objs	 = $(patsubst src/%.c,$(BUILD)/%.o,$(1))
 OBJS	 = $(call objs,$(SRCS))
 BIN	 = $(BUILD)/socktool
