@@ -97,7 +97,9 @@ SRCS	 = \
 	src/control.c \
 	src/ctl.c \
 	src/daemon.c \
-	src/file.c
+	src/file.c \
+	src/proxy.c \
+	src/layer_proxy.c
 objs	 = $(patsubst src/%.c,$(BUILD)/%.o,$(1))
 OBJS	 = $(call objs,$(SRCS))
 BIN	 = $(BUILD)/socktool
@@ -120,6 +122,7 @@ test_shape_SRCS	 = src/shape.c src/buf.c
 test_json_SRCS	 = src/json.c src/clock.c src/codec.c src/buf.c
 test_pcapng_SRCS = src/pcapng.c src/buf.c
 test_ports_SRCS	 = src/ports.c src/buf.c
+test_proxy_SRCS	 = src/proxy.c src/addr.c src/buf.c
 test_proc_SRCS	 = src/proc.c src/codec.c src/buf.c
 test_out_SRCS	 = src/out.c src/json.c src/clock.c src/codec.c src/enc.c src/buf.c
 # (OpenSSL linked directly: this test calls it, socktool dlopen()s it)
@@ -196,8 +199,10 @@ fuzz:
 	    src/frame.c src/codec.c src/buf.c
 	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_fill tests/fuzz/fuzz_fill.c \
 	    src/fill.c src/check.c src/codec.c src/buf.c
+	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_proxy tests/fuzz/fuzz_proxy.c \
+	    src/proxy.c src/addr.c src/buf.c
 	mkdir -p build-fuzz/corpus-codec build-fuzz/corpus-parse build-fuzz/corpus-frame \
-	    build-fuzz/corpus-fill
+	    build-fuzz/corpus-fill build-fuzz/corpus-proxy
 	build-fuzz/fuzz_codec -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-codec tests/fuzz/corpus
 	build-fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
@@ -206,6 +211,8 @@ fuzz:
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-frame
 	build-fuzz/fuzz_fill -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-fill
+	build-fuzz/fuzz_proxy -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-proxy
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -161,6 +161,14 @@ void		 cmd_result_session(const struct cmd_ctx *, const struct session *);
 /* --reconnect [DUR] (role_reconnect.h): 0 without it, 1 with the first
  * wait in *ms, -1 after a usage error. */
 int		 cmd_reconnect_opt(const struct cmd_ctx *, uint64_t *ms);
+/* --proxy URL (SPEC §3.14) of a client to HOST: 0 without it, 1 with it
+ * parsed into *px and the target as the proxy is to be asked for it in
+ * target (socks5://: HOST resolved here first, cmd_names_first), -1 after
+ * an error, 2 when *st is what the command returns (a lookup). */
+struct proxy_url;
+int		 cmd_proxy_opt(const struct cmd_ctx *, const char *host,
+		    struct proxy_url *px, char *target, size_t targetlen,
+		    enum cmd_status *st);
 
 /* A command that waits, in its client: checked when woken by what it
  * waits for (client.h) or by its deadline.  What it waits for is its own

@@ -2,6 +2,7 @@
 /* cmd_session.c — commands that create, inspect and close sessions:
  * tcp-server, tcp-client, list, close, set, show, stats, reset. */
 #include <sys/socket.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -18,11 +19,14 @@
 #include "net.h"
 #include "out.h"
 #include "pipe.h"
+#include "proxy.h"
+#include "resolve.h"
 #include "role_reconnect.h"
 #include "session.h"
 #include "settings.h"
 #include "sockopt.h"
 #include "layer.h"
+#include "layer_proxy.h"
 
 /* tcp-server */
 static enum cmd_status
@@ -174,6 +178,45 @@ cmd_reconnect_opt(const struct cmd_ctx *c, uint64_t *ms)
 	return 1;
 }
 
+int
+cmd_proxy_opt(const struct cmd_ctx *c, const char *host,
+    struct proxy_url *px, char *target, size_t targetlen,
+    enum cmd_status *st)
+{
+	const char *v = cmd_opt(c, "proxy");
+	const int type = SOCK_STREAM;
+	struct addrinfo *res;
+	char err[256];
+
+	if (v == NULL)
+		return 0;
+	if (proxy_url_parse(v, px, err, sizeof err) == -1) {
+		cmd_usage(c, "--proxy: %s", err);
+		return -1;
+	}
+	if (cmd_has(c, "reconnect")) {
+		cmd_usage(c, "--proxy and --reconnect do not go together");
+		return -1;
+	}
+	if (cmd_has(c, "bind")) {
+		cmd_usage(c, "--proxy and --bind do not go together");
+		return -1;
+	}
+	snprintf(target, targetlen, "%s", host);
+	if (px->type != PROXY_SOCKS5)
+		return 1;
+	/* socks5:// asks for an address: the name is resolved here. */
+	if (cmd_names_first(c, &host, &type, 1, st))
+		return 2;
+	if (resolve_now(host, "0", SOCK_STREAM, &res, err, sizeof err) != 1) {
+		*st = cmd_fail(c, "%s", err);
+		return 2;
+	}
+	net_fmt_host(res->ai_addr, res->ai_addrlen, target, targetlen);
+	resolve_free(res);
+	return 1;
+}
+
 /* tcp-client --reconnect: returns at once, in a script too (the session
  * of a later attempt has another id). */
 static enum cmd_status
@@ -203,8 +246,9 @@ cmd_tcp_client_exec(struct cmd_ctx *c)
 	const char *v, *name;
 	const int type = SOCK_STREAM;
 	enum cmd_status st;
-	char err[256], host[256], bindhost[256];
-	int r;
+	struct proxy_url px;
+	char err[256], host[256], bindhost[256], target[PROXY_NAME_MAX + 1];
+	int r, pr;
 
 	if (cmd_hostport(c, host, sizeof host, &port) == -1)
 		return CMD_ERR;
@@ -212,6 +256,11 @@ cmd_tcp_client_exec(struct cmd_ctx *c)
 		return CMD_ERR;
 	if ((r = cmd_reconnect_opt(c, &wait)) == -1)
 		return CMD_ERR;
+	if ((pr = cmd_proxy_opt(c, host, &px, target, sizeof target,
+	    &st)) == -1)
+		return CMD_ERR;
+	if (pr == 2)
+		return st;
 	name = cmd_host_of(cmd_opt(c, "bind"), bindhost, sizeof bindhost);
 	if (cmd_names_first(c, &name, &type, 1, &st))
 		return st;
@@ -222,8 +271,8 @@ cmd_tcp_client_exec(struct cmd_ctx *c)
 	if (r == 1)
 		return cmd_tcp_reconnect(c, host, port, v ? &bindaddr : NULL,
 		    timeout, wait);
-	s = sess_tcp_client(host, port, v ? &bindaddr : NULL, timeout, err,
-	    sizeof err);
+	s = sess_tcp_client_via(K_TCP_CLIENT, pr ? target : host, port,
+	    pr ? &px : NULL, v ? &bindaddr : NULL, timeout, err, sizeof err);
 	if (s == NULL)
 		return cmd_fail(c, "%s", err);
 	if (c->interactive) {
@@ -236,6 +285,7 @@ cmd_tcp_client_exec(struct cmd_ctx *c)
 
 static const struct cmd_opt tcp_client_opts[] = {
 	{ "bind", 1 }, { "timeout", 1 }, { "reconnect", CMD_OPT_DUR },
+	{ "proxy", 1 },
 	{ NULL, 0 }
 };
 
@@ -243,7 +293,7 @@ const struct cmd_entry cmd_tcp_client_entry = {
 	.name = "tcp-client",
 	.alias = "connect",
 	.usage = "tcp-client HOST PORT [--bind ADDR:PORT] [--timeout DUR] "
-	    "[--reconnect [DUR]]",
+	    "[--reconnect [DUR]] [--proxy URL]",
 	.help = "Connect to HOST PORT without blocking, trying every address "
 	    "the name resolves to, until one answers or --timeout (default "
 	    "10s) passes.  Data sent while connecting is queued.  "
@@ -257,7 +307,14 @@ const struct cmd_entry cmd_tcp_client_entry = {
 	    "failed attempt doubles the wait, up to 30s.  Meanwhile the new "
 	    "session is listed as waiting; close it (or the connected one) to "
 	    "stop.  With --reconnect the command returns at once in a script "
-	    "too.",
+	    "too.  --proxy URL connects through a proxy: socks5://HOST:PORT "
+	    "(RFC 1928; HOST resolved here), socks5h:// (the name sent to the "
+	    "proxy), socks4a://, or http:// (HTTP CONNECT); "
+	    "socks5, socks5h and http take USER:PASS@ before HOST "
+	    "(RFC 1929, Basic).  The session's remote is the target and via "
+	    "names the proxy; data waits until the proxy agrees, and a "
+	    "refusal closes the session saying why (the SOCKS reply in words, "
+	    "the HTTP status line).",
 	.lower = 1,
 	.upper = 2,
 	.opts = tcp_client_opts,
@@ -310,6 +367,18 @@ cmd_remote(const struct session *s, char *buf, size_t len)
 	return s->remote_str[0] ? s->remote_str : NULL;
 }
 
+/* The proxy a client goes through, as field via of r: 1, else 0. */
+static int
+cmd_via(const struct session *s, struct rec *r)
+{
+	struct layer_via v;
+
+	if (layer_control(s, LCTL_VIA, &v) == -1)
+		return 0;
+	rec_strcpy(r, "via", v.via);
+	return 1;
+}
+
 static void
 cmd_list_row(size_t i, struct rec *r, void *arg)
 {
@@ -324,6 +393,7 @@ cmd_list_row(size_t i, struct rec *r, void *arg)
 	rec_str(r, "state", sess_state_name(s->state));
 	rec_str(r, "local", s->local_str[0] ? s->local_str : NULL);
 	rec_strcpy(r, "remote", cmd_remote(s, remote, sizeof remote));
+	cmd_via(s, r);
 	rec_u64(r, "rx", s->rx_bytes);
 	rec_u64(r, "tx", s->tx_bytes);
 	rec_str(r, "display", settings_display_name(s->set.display));
@@ -353,6 +423,8 @@ cmd_list_exec(struct cmd_ctx *c)
 		{ .key = "tx", .title = "TX", .right = 1 },
 		{ .key = "display", .title = "DISPLAY", .drop = 1 },
 		{ .key = "repeat", .title = "REPEAT", .fit = OUT_FIT_END,
+		    .min = 12, .opt = 1 },
+		{ .key = "via", .title = "VIA", .fit = OUT_FIT_MIDDLE,
 		    .min = 12, .opt = 1 },
 		{ .key = NULL }
 	};
@@ -769,6 +841,8 @@ cmd_show_exec(struct cmd_ctx *c)
 	rec_label(r, "local", NULL);
 	rec_strcpy(r, "remote", cmd_remote(s, remote, sizeof remote));
 	rec_label(r, sess_is_stream(s) ? "remote" : "send to", NULL);
+	if (cmd_via(s, r))
+		rec_label(r, "via", NULL);
 	rec_u64(r, "rx_bytes", s->rx_bytes);
 	rec_label(r, "received", "byte|bytes");
 	rec_u64(r, "tx_bytes", s->tx_bytes);

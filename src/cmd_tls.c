@@ -14,6 +14,7 @@
 #include "net.h"
 #include "out.h"
 #include "pipe.h"
+#include "proxy.h"
 #include "role_reconnect.h"
 #include "session.h"
 #include "tls.h"
@@ -108,8 +109,9 @@ cmd_tls_client_exec(struct cmd_ctx *c)
 	const char *v, *name;
 	const int type = SOCK_STREAM;
 	enum cmd_status st;
-	char err[512], bindhost[256];
-	int r;
+	struct proxy_url px;
+	char err[512], bindhost[256], target[PROXY_NAME_MAX + 1];
+	int r, pr;
 
 	if (net_parse_port(c->argv[1], 0, &port, err, sizeof err) == -1)
 		return cmd_usage(c, "%s", err);
@@ -117,6 +119,11 @@ cmd_tls_client_exec(struct cmd_ctx *c)
 		return CMD_ERR;
 	if ((r = cmd_reconnect_opt(c, &wait)) == -1)
 		return CMD_ERR;
+	if ((pr = cmd_proxy_opt(c, c->argv[0], &px, target, sizeof target,
+	    &st)) == -1)
+		return CMD_ERR;
+	if (pr == 2)
+		return st;
 	name = cmd_host_of(cmd_opt(c, "bind"), bindhost, sizeof bindhost);
 	if (cmd_names_first(c, &name, &type, 1, &st))
 		return st;
@@ -133,8 +140,9 @@ cmd_tls_client_exec(struct cmd_ctx *c)
 	if (r == 1)
 		return cmd_tls_reconnect(c, port, v ? &bindaddr : NULL, timeout,
 		    wait, cfg);
-	s = sess_tcp_client_as(K_TLS_CLIENT, c->argv[0], port,
-	    v ? &bindaddr : NULL, timeout, err, sizeof err);
+	/* Through a proxy TLS still verifies HOST, the final target. */
+	s = sess_tcp_client_via(K_TLS_CLIENT, pr ? target : c->argv[0], port,
+	    pr ? &px : NULL, v ? &bindaddr : NULL, timeout, err, sizeof err);
 	if (s == NULL) {
 		tls_cfg_unref(cfg);
 		return cmd_fail(c, "%s", err);
@@ -152,7 +160,7 @@ static const struct cmd_opt tls_client_opts[] = {
 	{ "sni", 1 }, { "alpn", 1 }, { "ca", 1 }, { "insecure", 0 },
 	{ "cert", 1 }, { "key", 1 }, { "tls-version", 1 }, { "keylog", 1 },
 	{ "bind", 1 }, { "timeout", 1 }, { "reconnect", CMD_OPT_DUR },
-	{ NULL, 0 }
+	{ "proxy", 1 }, { NULL, 0 }
 };
 
 const struct cmd_entry cmd_tls_client_entry = {
@@ -160,7 +168,7 @@ const struct cmd_entry cmd_tls_client_entry = {
 	.usage = "tls-client HOST PORT [--sni NAME] [--alpn P1,P2] [--ca FILE] "
 	    "[--insecure] [--cert FILE --key FILE] [--tls-version 1.2|1.3] "
 	    "[--keylog FILE] [--bind ADDR:PORT] [--timeout DUR] "
-	    "[--reconnect [DUR]]",
+	    "[--reconnect [DUR]] [--proxy URL]",
 	.help = "Connect to HOST PORT over TCP, then make a TLS handshake.  "
 	    "The server's certificate chain is verified against the system "
 	    "trust store (or --ca FILE or directory only) and must name "
@@ -175,7 +183,9 @@ const struct cmd_entry cmd_tls_client_entry = {
 	    "cipher, ALPN, the certificate and the verification result.  In "
 	    "a script the next line runs once the handshake is done.  "
 	    "--reconnect as for tcp-client (a failed handshake counts as a "
-	    "failed attempt).",
+	    "failed attempt).  --proxy URL as for tcp-client: the proxy's "
+	    "handshake comes first, and the certificate must still name HOST, "
+	    "not the proxy.",
 	.lower = 2,
 	.upper = 2,
 	.opts = tls_client_opts,

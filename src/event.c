@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "event.h"
+#include "layer_proxy.h"
 #include "out.h"
 #include "role.h"
 #include "session.h"
@@ -55,17 +56,31 @@ ev_replaces(struct rec *r, const struct session *s)
 		rec_u64(r, "replaces", id);
 }
 
+/* remote, and through a proxy the target as remote and the proxy as
+ * via (v: room for the words while r lives). */
+static void
+ev_remote(struct rec *r, const struct session *s, struct layer_via *v)
+{
+	if (layer_control(s, LCTL_VIA, v) == -1) {
+		rec_str(r, "remote", s->remote_str);
+		return;
+	}
+	rec_str(r, "remote", v->target);
+	rec_str(r, "via", v->via);
+}
+
 void
 ev_connecting(const struct session *s)
 {
+	struct layer_via v;
 	struct rec r;
 
 	ev_begin(&r, s, "connecting");
 	r.info = 1;
 	rec_str(&r, "kind", sess_kind_name(s));
-	rec_str(&r, "remote", s->remote_str);
+	ev_remote(&r, s, &v);
 	ev_replaces(&r, s);
-	out_rec(&r, "[{id}] connecting to {remote}"
+	out_rec(&r, "[{id}] connecting to {remote}{?via: via }{via}"
 	    "{?replaces: (replaces }{replaces}{?replaces:)}");
 	rec_free(&r);
 }
@@ -73,15 +88,16 @@ ev_connecting(const struct session *s)
 void
 ev_connected(const struct session *s)
 {
+	struct layer_via v;
 	struct rec r;
 
 	ev_begin(&r, s, "connected");
 	r.info = 1;	/* -q: errors and received data only */
 	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "local", s->local_str);
-	rec_str(&r, "remote", s->remote_str);
+	ev_remote(&r, s, &v);
 	ev_replaces(&r, s);
-	out_rec(&r, "[{id}] connected to {remote} from {local}"
+	out_rec(&r, "[{id}] connected to {remote}{?via: via }{via} from {local}"
 	    "{?replaces: (replaces }{replaces}{?replaces:)}");
 	rec_free(&r);
 }

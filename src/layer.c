@@ -142,7 +142,11 @@ layer_control(const struct session *s, enum layer_ctl op, void *arg)
 	struct layer *l;
 	int r;
 
-	for (l = s->top; l != NULL; l = l->below)
+	/* A connect not yet registered answers for its session too (the
+	 * fd layer is the session's own: s is only const to the caller). */
+	l = s->top != NULL ? s->top : s->fdl.ops != NULL ?
+	    (struct layer *)&s->fdl : NULL;
+	for (; l != NULL; l = l->below)
 		if (l->ops->control != NULL &&
 		    (r = l->ops->control(l, op, arg)) != -1)
 			return r;

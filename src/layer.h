@@ -47,6 +47,8 @@ enum layer_ctl {
 			 * that (0), or none yet (1) */
 	LCTL_ACCEPTS,	/* NULL: a listening stream socket, whose accepted
 			 * peers are connections of their own (0) */
+	LCTL_VIA,	/* struct layer_via *: connected through a proxy
+			 * (layer_proxy.h): the target and the proxy */
 };
 
 /* LCTL_DEST: the destination of a datagram of n bytes: want, else the

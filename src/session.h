@@ -207,6 +207,13 @@ struct session	*sess_tcp_server_as(enum sess_kind, const char *host,
 struct session	*sess_tcp_client_as(enum sess_kind, const char *host,
 		    uint16_t port, const struct net_addr *bind,
 		    uint64_t timeout_ms, char *err, size_t errlen);
+/* The same through a proxy (--proxy; NULL: none): the connect goes to the
+ * proxy, which is asked for host:port (layer_proxy.h). */
+struct proxy_url;
+struct session	*sess_tcp_client_via(enum sess_kind, const char *host,
+		    uint16_t port, const struct proxy_url *,
+		    const struct net_addr *bind, uint64_t timeout_ms,
+		    char *err, size_t errlen);
 struct session	*sess_udp(const char *host, uint16_t port,
 		    const struct net_addr *to, int broadcast, size_t rsize,
 		    char *err, size_t errlen);

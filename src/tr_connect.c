@@ -22,6 +22,7 @@
 #include "role.h"
 #include "session.h"
 #include "layer.h"
+#include "layer_proxy.h"
 
 /* A connect in progress: the fd layer's own state, from the lookup until
  * the socket is connected (then the stream layer takes over). */
@@ -33,6 +34,7 @@ struct connector {
 	uint64_t	 timer;
 	uint64_t	 ms;			/* the time limit */
 	int		 unix_path;		/* a unix-domain socket */
+	struct proxy_hs	*proxy;			/* --proxy: its handshake */
 	char		 err[256];		/* the last attempt's error */
 };
 
@@ -71,6 +73,7 @@ connect_free(struct layer *l, int abort)
 	/* Closed while its name resolves: the lookup stops too. */
 	resolve_cancel(k->resolve);
 	resolve_free(k->ai_list);
+	proxy_hs_free(k->proxy);
 	free(k);
 	l->state = NULL;
 }
@@ -82,6 +85,17 @@ connect_want(struct layer *l, int pw)
 	(void)l;
 	(void)pw;
 	return LOOP_WRITE;
+}
+
+static int
+connect_control(struct layer *l, enum layer_ctl op, void *arg)
+{
+	struct connector *k = l->state;
+
+	if (op != LCTL_VIA || k == NULL || k->proxy == NULL)
+		return -1;
+	proxy_hs_via(k->proxy, arg);
+	return 0;
 }
 
 static void
@@ -109,12 +123,36 @@ connect_timeout(void *arg)
 	buf_free(&m);
 }
 
+/* Open to the target: say so, then what goes above the stream starts
+ * (TLS and the like; what was queued meanwhile waits for its handshake),
+ * else the queue goes. */
+static void
+connect_opened(struct session *s)
+{
+	if (s->role != NULL && s->role->opened != NULL) {
+		s->role->opened(s);
+		return;
+	}
+	pipe_output(s);
+}
+
+/* Through a proxy: connected to the target once the proxy agrees. */
+static void
+connect_proxied(struct session *s)
+{
+	ev_connected(s);
+	pipe_event(s, TAP_READY, NULL, 0);
+	connect_opened(s);
+}
+
 static void
 connect_established(struct session *s)
 {
 	int unix_path = connector(s)->unix_path;
+	struct proxy_hs *proxy = connector(s)->proxy;
 
 	/* Connected: the connector's work is done. */
+	connector(s)->proxy = NULL;
 	connect_free(&s->fdl, 0);
 	s->state = S_CONNECTED;
 	if (!unix_path) {
@@ -123,15 +161,15 @@ connect_established(struct session *s)
 		sess_set_strings(s);
 	}
 	layer_attach(s, unix_path ? &tr_unix_stream : &tr_stream);
-	ev_connected(s);
-	pipe_event(s, TAP_OPEN, NULL, 0);
-	/* TLS (and the like) starts above the connected socket; what was
-	 * queued meanwhile waits for its handshake. */
-	if (s->role != NULL && s->role->opened != NULL) {
-		s->role->opened(s);
+	if (proxy != NULL) {
+		/* The captures start with the proxy's handshake. */
+		pipe_event(s, TAP_OPEN, NULL, 0);
+		proxy_hs_start(s, proxy);
 		return;
 	}
-	pipe_output(s);
+	ev_connected(s);
+	pipe_event(s, TAP_OPEN, NULL, 0);
+	connect_opened(s);
 }
 
 /* Forget the socket of a failed attempt. */
@@ -164,6 +202,7 @@ const struct layer_ops tr_connect = {
 	.name = "connect",
 	.io = connect_io,
 	.want = connect_want,
+	.control = connect_control,
 	.describe = connect_describe,
 	.free = connect_free,
 };
@@ -259,10 +298,25 @@ ev_resolving(const struct session *s, const char *host)
 	rec_free(&r);
 }
 
+static int	connect_start(struct session *, const char *, uint16_t,
+		    const struct net_addr *, uint64_t, struct proxy_hs *, char *,
+		    size_t);
+
 int
 sess_connect(struct session *s, const char *host, uint16_t port,
     const struct net_addr *bind, uint64_t timeout_ms, char *err,
     size_t errlen)
+{
+	return connect_start(s, host, port, bind, timeout_ms, NULL, err,
+	    errlen);
+}
+
+/* Connect to host:port (the proxy's, when proxy is not NULL: it is the
+ * connector's from now on, whatever happens). */
+static int
+connect_start(struct session *s, const char *host, uint16_t port,
+    const struct net_addr *bind, uint64_t timeout_ms, struct proxy_hs *proxy,
+    char *err, size_t errlen)
 {
 	struct addrinfo *res;
 	struct connector *k;
@@ -272,9 +326,12 @@ sess_connect(struct session *s, const char *host, uint16_t port,
 	snprintf(portstr, sizeof portstr, "%u", port);
 	numeric = resolve_now(host, portstr, SOCK_STREAM, &res, err,
 	    errlen);
-	if (numeric == -1)
+	if (numeric == -1) {
+		proxy_hs_free(proxy);
 		return -1;
+	}
 	k = connector_new(s);
+	k->proxy = proxy;
 	if (bind != NULL) {
 		k->bindaddr = *bind;
 		k->have_bind = 1;
@@ -304,10 +361,22 @@ sess_tcp_client_as(enum sess_kind kind, const char *host, uint16_t port,
     const struct net_addr *bind, uint64_t timeout_ms, char *err,
     size_t errlen)
 {
+	return sess_tcp_client_via(kind, host, port, NULL, bind, timeout_ms,
+	    err, errlen);
+}
+
+struct session *
+sess_tcp_client_via(enum sess_kind kind, const char *host, uint16_t port,
+    const struct proxy_url *px, const struct net_addr *bind,
+    uint64_t timeout_ms, char *err, size_t errlen)
+{
 	struct session *s = sess_new(kind, &settings_default);
 	unsigned id = s->id;
+	struct proxy_hs *h = px == NULL ? NULL : proxy_hs_new(px, host, port,
+	    timeout_ms, connect_proxied);
 
-	if (sess_connect(s, host, port, bind, timeout_ms, err, errlen) == -1) {
+	if (connect_start(s, h ? px->host : host, h ? px->port : port, bind,
+	    timeout_ms, h, err, errlen) == -1) {
 		sess_discard(s);
 		return NULL;
 	}
