@@ -73,6 +73,7 @@ SRCS	 = \
 	src/tr_connect.c \
 	src/tr_dgram.c \
 	src/pcapng.c \
+	src/rec.c \
 	src/log.c \
 	src/cmd_log.c \
 	src/event.c \
@@ -121,6 +122,7 @@ test_frame_SRCS	 = src/frame.c src/codec.c src/buf.c
 test_loop_SRCS	 = src/loop.c src/clock.c src/buf.c
 test_pace_SRCS	 = src/pace.c src/codec.c src/buf.c
 test_shape_SRCS	 = src/shape.c src/buf.c
+test_rec_SRCS	 = src/rec.c src/codec.c src/buf.c
 test_rx_SRCS	 = src/rx.c src/codec.c src/buf.c
 test_rx_LIBS	 = $(PCRE2_LIBS)
 test_json_SRCS	 = src/json.c src/clock.c src/codec.c src/buf.c
