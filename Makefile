@@ -74,6 +74,7 @@ SRCS	 = \
 	src/tr_dgram.c \
 	src/pcapng.c \
 	src/rec.c \
+	src/differ.c \
 	src/log.c \
 	src/cmd_log.c \
 	src/event.c \
@@ -97,6 +98,7 @@ SRCS	 = \
 	src/ports.c \
 	src/cmd_probe.c \
 	src/cmd_ping.c \
+	src/cmd_replay.c \
 	src/cmd_names.c \
 	src/client.c \
 	src/control.c \
@@ -122,6 +124,7 @@ test_frame_SRCS	 = src/frame.c src/codec.c src/buf.c
 test_loop_SRCS	 = src/loop.c src/clock.c src/buf.c
 test_pace_SRCS	 = src/pace.c src/codec.c src/buf.c
 test_shape_SRCS	 = src/shape.c src/buf.c
+test_differ_SRCS = src/differ.c src/codec.c src/buf.c
 test_rec_SRCS	 = src/rec.c src/codec.c src/buf.c
 test_rx_SRCS	 = src/rx.c src/codec.c src/buf.c
 test_rx_LIBS	 = $(PCRE2_LIBS)
