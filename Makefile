@@ -23,10 +23,13 @@ CARES_LIBS	?= $(shell pkg-config --libs libcares 2>/dev/null || echo -lcares)
 # flags (yours last: CFLAGS).  -MMD -MP: each compile also writes a .d file
 # naming the headers it read (included at the end), so a changed header
 # rebuilds exactly what uses it.
-ALL_CPPFLAGS	 = -D_GNU_SOURCE $(READLINE_CFLAGS) $(OPENSSL_CFLAGS) $(CARES_CFLAGS) $(CPPFLAGS)
+ALL_CPPFLAGS	 = -D_GNU_SOURCE $(READLINE_CFLAGS) $(OPENSSL_CFLAGS) $(CARES_CFLAGS) $(PCRE2_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS	 = -std=c11 $(WARN) $(CFLAGS)
 DEPFLAGS	 = -MMD -MP
-LIBS	 = $(READLINE_LIBS) $(CARES_LIBS) $(DL_LIBS)
+# PCRE2 (8-bit code units, no UTF): the /REGEX/ reply rules (src/rx.c).
+PCRE2_CFLAGS	?= $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
+PCRE2_LIBS	?= $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
+LIBS	 = $(READLINE_LIBS) $(CARES_LIBS) $(PCRE2_LIBS) $(DL_LIBS)
 
 # `make asan ...` builds into build-asan/ with the sanitizers on.
 ifneq ($(filter asan,$(MAKECMDGOALS)),)
@@ -53,6 +56,7 @@ SRCS	 = \
 	src/session.c \
 	src/kind.c \
 	src/settings.c \
+	src/rx.c \
 	src/net.c \
 	src/addr.c \
 	src/buf.c \
@@ -69,6 +73,8 @@ SRCS	 = \
 	src/tr_connect.c \
 	src/tr_dgram.c \
 	src/pcapng.c \
+	src/rec.c \
+	src/differ.c \
 	src/log.c \
 	src/cmd_log.c \
 	src/event.c \
@@ -92,6 +98,7 @@ SRCS	 = \
 	src/ports.c \
 	src/cmd_probe.c \
 	src/cmd_ping.c \
+	src/cmd_replay.c \
 	src/cmd_names.c \
 	src/client.c \
 	src/control.c \
@@ -119,6 +126,10 @@ test_frame_SRCS	 = src/frame.c src/codec.c src/buf.c
 test_loop_SRCS	 = src/loop.c src/clock.c src/buf.c
 test_pace_SRCS	 = src/pace.c src/codec.c src/buf.c
 test_shape_SRCS	 = src/shape.c src/buf.c
+test_differ_SRCS = src/differ.c src/codec.c src/buf.c
+test_rec_SRCS	 = src/rec.c src/codec.c src/buf.c
+test_rx_SRCS	 = src/rx.c src/codec.c src/buf.c
+test_rx_LIBS	 = $(PCRE2_LIBS)
 test_json_SRCS	 = src/json.c src/clock.c src/codec.c src/buf.c
 test_pcapng_SRCS = src/pcapng.c src/buf.c
 test_ports_SRCS	 = src/ports.c src/buf.c

@@ -98,9 +98,17 @@ cmd_log_exec(struct cmd_ctx *c)
 	if ((v = cmd_opt(c, "format")) != NULL &&
 	    log_parse_format(v, &format) == -1)
 		return cmd_usage(c, "bad --format \"%.32s\" (raw, hex, jsonl, "
-		    "pcap)", v);
+		    "pcap, script)", v);
 	if ((v = cmd_opt(c, "dir")) != NULL && log_parse_dir(v, &dirs) == -1)
 		return cmd_usage(c, "bad --dir \"%.32s\" (rx, tx, both)", v);
+	if (cmd_has(c, "timing") && format != LOG_SCRIPT)
+		return cmd_usage(c, "--timing is for --format script");
+	if (cmd_has(c, "timing"))
+		dirs |= LOG_TIMING;
+	/* A script replays one conversation: one session's. */
+	if (format == LOG_SCRIPT && all && strcmp(c->argv[1], "off") != 0)
+		return cmd_usage(c, "a script log records one session: log "
+		    "ID PATH --format script");
 	if (strcmp(c->argv[1], "off") == 0) {
 		int n = log_stop(id);
 
@@ -121,20 +129,20 @@ cmd_log_exec(struct cmd_ctx *c)
 	else
 		out_info("[%u] logging to %s (%s, %s)", id,
 		    cmd_log_safe(c->argv[1], &b), log_format_name(format),
-		    log_dir_name(dirs));
+		    log_dir_name(dirs & (LOG_RX | LOG_TX)));
 	buf_free(&b);
 	cmd_result_ok(c);
 	return CMD_OK;
 }
 
 static const struct cmd_opt log_opts[] = {
-	{ "format", 1 }, { "dir", 1 }, { NULL, 0 }
+	{ "format", 1 }, { "dir", 1 }, { "timing", 0 }, { NULL, 0 }
 };
 
 const struct cmd_entry cmd_log_entry = {
 	.name = "log",
-	.usage = "log [ID|all PATH|off] [--format raw|hex|jsonl|pcap] "
-	    "[--dir rx|tx|both]",
+	.usage = "log [ID|all PATH|off] [--format raw|hex|jsonl|pcap|script] "
+	    "[--dir rx|tx|both] [--timing]",
 	.help = "Append every byte a session sends and receives to PATH (all: "
 	    "every session, including those created later; a server's log "
 	    "covers its peers).  raw: the bytes as they pass; hex: hexdump "
@@ -142,7 +150,11 @@ const struct cmd_entry cmd_log_entry = {
 	    "peer; jsonl: recv/sent events with every byte, and "
 	    "connected/accepted/closed; pcap: a pcapng file Wireshark "
 	    "opens, with synthetic TCP/UDP packets carrying the real "
-	    "addresses.  --dir keeps one direction.  `log ID off` and `log "
+	    "addresses; script (one session): a socktool script that "
+	    "replays it, the command that makes a like session first, then "
+	    "send/sendhex for what was sent and expect for what came back "
+	    "(per framed message), with sleep for the gaps with --timing.  "
+	    "--dir keeps one direction.  `log ID off` and `log "
 	    "all off` stop; `log` lists the active logs.",
 	.lower = 0,
 	.upper = 2,

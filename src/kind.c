@@ -14,25 +14,31 @@ const struct kind_info sess_kinds[K_NKINDS] = {
 	[K_TCP_PEER] = { .name = "tcp-peer", .flags = KIND_STREAM | KIND_TCP,
 	    .peer = K_TCP_PEER, .over_tls = K_TLS_PEER },
 	[K_TCP_CLIENT] = { .name = "tcp-client", .flags = KIND_STREAM |
-	    KIND_TCP, .peer = K_TCP_CLIENT, .over_tls = K_TLS_CLIENT },
-	KINFO(K_UDP, "udp", 0, K_UDP),
+	    KIND_TCP, .peer = K_TCP_CLIENT, .over_tls = K_TLS_CLIENT,
+	    .client = "tcp-client" },
+	[K_UDP] = { .name = "udp", .flags = 0, .peer = K_UDP,
+	    .over_tls = K_UDP, .client = "udp-client" },
 	KINFO(K_MCAST, "mcast", KIND_MCAST, K_MCAST),
 	KINFO(K_UNIX_SERVER, "unix-server", KIND_SERVER | KIND_STREAM |
 	    KIND_UNIX, K_UNIX_PEER),
 	KINFO(K_UNIX_PEER, "unix-peer", KIND_STREAM | KIND_UNIX, K_UNIX_PEER),
-	KINFO(K_UNIX_CLIENT, "unix-client", KIND_STREAM | KIND_UNIX,
-	    K_UNIX_CLIENT),
+	[K_UNIX_CLIENT] = { .name = "unix-client", .flags = KIND_STREAM |
+	    KIND_UNIX, .peer = K_UNIX_CLIENT, .over_tls = K_UNIX_CLIENT,
+	    .client = "unix-client" },
 	KINFO(K_TLS_SERVER, "tls-server", KIND_SERVER | KIND_STREAM | KIND_TCP |
 	    KIND_TLS, K_TLS_PEER),
 	KINFO(K_TLS_PEER, "tls-peer", KIND_STREAM | KIND_TCP | KIND_TLS,
 	    K_TLS_PEER),
-	KINFO(K_TLS_CLIENT, "tls-client", KIND_STREAM | KIND_TCP | KIND_TLS,
-	    K_TLS_CLIENT),
+	[K_TLS_CLIENT] = { .name = "tls-client", .flags = KIND_STREAM |
+	    KIND_TCP | KIND_TLS, .peer = K_TLS_CLIENT,
+	    .over_tls = K_TLS_CLIENT, .client = "tls-client" },
 	KINFO(K_RELAY, "relay", KIND_SERVER | KIND_STREAM | KIND_TCP, K_RELAY_IN),
 	KINFO(K_RELAY_IN, "relay-in", KIND_STREAM | KIND_TCP,
 	    K_RELAY_IN),
-	KINFO(K_RELAY_OUT, "relay-out", KIND_STREAM | KIND_TCP,
-	    K_RELAY_OUT),
+	/* A relay's upstream side is a client of the upstream server. */
+	[K_RELAY_OUT] = { .name = "relay-out", .flags = KIND_STREAM |
+	    KIND_TCP, .peer = K_RELAY_OUT, .over_tls = K_RELAY_OUT,
+	    .client = "tcp-client" },
 	KINFO(K_RELAY_UDP, "relay", KIND_SERVER, K_RELAY_UDP_OUT),
 	KINFO(K_RELAY_UDP_OUT, "relay-out", 0, K_RELAY_UDP_OUT),
 };
@@ -65,6 +71,12 @@ const char *
 sess_kind_name(const struct session *s)
 {
 	return sess_kinds[sess_kind_shown(s)].name;
+}
+
+const char *
+sess_kind_client(const struct session *s)
+{
+	return sess_kinds[sess_kind_shown(s)].client;
 }
 
 const char *

@@ -26,6 +26,7 @@
 #include "out.h"
 #include "pcapng.h"
 #include "pipe.h"
+#include "rec.h"
 #include "session.h"
 
 /* Buffered bytes that trigger a write, and how long bytes may wait. */
@@ -76,12 +77,16 @@ struct log {
 	uint64_t	 written;
 	uint64_t	 timer;
 	LIST_HEAD(, log_flow) flows;
+	/* script: the first line is written, and when the last message
+	 * passed (clock_us), for the gaps. */
+	int		 script_head;
+	uint64_t	 script_last;
 };
 
 static TAILQ_HEAD(, log) logs = TAILQ_HEAD_INITIALIZER(logs);
 
 static const char *const format_names[] = { "raw", "hex", "jsonl", "pcap",
-    NULL };
+    "script", NULL };
 
 int
 log_parse_format(const char *s, enum log_format *f)
@@ -124,6 +129,7 @@ log_format_name(enum log_format f)
 const char *
 log_dir_name(int dirs)
 {
+	dirs &= LOG_RX | LOG_TX;
 	return dirs == LOG_RX ? "rx" : dirs == LOG_TX ? "tx" : "both";
 }
 
@@ -575,6 +581,110 @@ log_json_event(struct log *l, struct session *s, enum tap_event ev,
 	j_finish(&j, &l->out);
 }
 
+/*
+ * script: the session as a socktool script that replays it (SPEC §3.13).
+ * The script makes its own session, the first of a fresh socktool: 1.
+ */
+#define SCRIPT_ID	1
+
+/* "HOST PORT" of an address string ("127.0.0.1:7000", "[::1]:7000"), or
+ * the path of a unix socket. */
+static void
+log_script_addr(const char *a, struct buf *out)
+{
+	const char *c = strrchr(a, ':');
+
+	if (a[0] == '/' || c == NULL) {
+		buf_puts(out, a);
+		return;
+	}
+	if (a[0] == '[' && c > a + 1 && c[-1] == ']')
+		buf_printf(out, "%.*s %s", (int)(c - a - 2), a + 1, c + 1);
+	else
+		buf_printf(out, "%.*s %s", (int)(c - a), a, c + 1);
+}
+
+/* The first lines: the command that makes a session like s, its framing,
+ * and where it was recorded from (a comment). */
+static void
+log_script_head(struct log *l, struct session *s)
+{
+	const char *cmd = sess_kind_client(s);
+	struct buf b = BUF_INIT;
+
+	if (l->script_head || s->remote_str[0] == '\0' ||
+	    strcmp(s->remote_str, "-") == 0)
+		return;
+	l->script_head = 1;
+	l->script_last = clock_us();
+	if (cmd != NULL) {
+		buf_printf(&l->out, "%s ", cmd);
+		log_script_addr(s->remote_str, &l->out);
+		buf_putc(&l->out, '\n');
+	} else
+		buf_printf(&l->out, "# make the session to replay into first "
+		    "(a %s has no client command): it is session %u\n",
+		    sess_kind_name(s), SCRIPT_ID);
+	if (s->set.frame.mode != FR_RAW) {
+		frame_format(&s->set.frame, &b);
+		buf_printf(&l->out, "set %u framing %s\n", SCRIPT_ID,
+		    buf_cstr(&b));
+	}
+	buf_printf(&l->out, "# recorded by socktool from session %u (%s, ",
+	    s->id, sess_kind_name(s));
+	buf_reset(&b);
+	codec_escape((const unsigned char *)s->remote_str,
+	    strlen(s->remote_str), &b, 0);
+	buf_printf(&l->out, "%s)\n", buf_cstr(&b));
+	buf_free(&b);
+}
+
+static void
+log_script_message(struct log *l, struct session *s, const struct chunk *c)
+{
+	uint64_t now = clock_us(), gap;
+
+	log_script_head(l, s);
+	gap = now - l->script_last;
+	l->script_last = now;
+	if (c->dir == '>') {
+		if ((l->dirs & LOG_TIMING) && gap >= 1000)
+			rec_sleep_line(gap / 1000, &l->out);
+		rec_send_line(SCRIPT_ID, c->p, c->n, &l->out);
+	} else {
+		/* An answer that took longer than expect's default 5 s
+		 * waits twice as long when replayed. */
+		rec_expect_line(SCRIPT_ID, c->p, c->n, gap > 2500000 ?
+		    gap / 500 : 0, &l->out);
+	}
+	log_queued(l);
+}
+
+static void
+log_script_event(struct log *l, struct session *s, enum tap_event ev,
+    const char *reason)
+{
+	if (l->id != s->id)
+		return;
+	if (ev == TAP_OPEN)
+		log_script_head(l, s);
+	else if (ev == TAP_CLOSE && l->script_head)
+		buf_printf(&l->out, strcmp(reason, "peer") == 0 ?
+		    "wait %u closed\n" : "close %u\n", SCRIPT_ID);
+}
+
+/* The message tap: only the script format writes messages. */
+static void
+log_message(struct session *s, const struct chunk *c)
+{
+	struct log *l;
+
+	TAILQ_FOREACH(l, &logs, entry)
+		if (l->format == LOG_SCRIPT && l->id == s->id &&
+		    (l->dirs & (c->dir == '<' ? LOG_RX : LOG_TX)) != 0)
+			log_script_message(l, s, c);
+}
+
 /* The tap. */
 static void
 log_chunk(struct session *s, const struct chunk *c)
@@ -588,7 +698,8 @@ log_chunk(struct session *s, const struct chunk *c)
 		want = (l->dirs & (c->dir == '<' ? LOG_RX : LOG_TX)) != 0;
 		/* (A capture counts the other direction too: see
 		 * struct log_flow.) */
-		if (!log_covers(l, s) || (!want && l->format != LOG_PCAP))
+		if (!log_covers(l, s) || (!want && l->format != LOG_PCAP) ||
+		    l->format == LOG_SCRIPT)
 			continue;
 		/* A capture shows the wire (the fd layer's bytes: TLS
 		 * records); the other formats what the top layer carries. */
@@ -609,6 +720,8 @@ log_chunk(struct session *s, const struct chunk *c)
 			break;
 		case LOG_JSONL:
 			log_json_chunk(l, s, c);
+			break;
+		case LOG_SCRIPT:
 			break;
 		case LOG_PCAP:
 			if (ts == 0)
@@ -633,7 +746,9 @@ log_event(struct session *s, enum tap_event ev, const char *reason,
 		next = TAILQ_NEXT(l, entry);
 		if (!log_covers(l, s))
 			continue;
-		if (l->format == LOG_JSONL)
+		if (l->format == LOG_SCRIPT)
+			log_script_event(l, s, ev, reason);
+		else if (l->format == LOG_JSONL)
 			log_json_event(l, s, ev, reason, lost);
 		else if (l->format == LOG_PCAP && ev == TAP_OPEN)
 			log_flow(l, s, clock_wall_us(), 0, &side);
@@ -702,6 +817,7 @@ log_secret(struct session *s, const char *line)
 static const struct tap log_tap = {
 	.name = "log",
 	.chunk = log_chunk,
+	.message = log_message,
 	.event = log_event,
 	.secret = log_secret,
 };
@@ -742,6 +858,11 @@ log_start(unsigned id, const char *path, enum log_format format, int dirs,
 	l->dirs = dirs;
 	LIST_INIT(&l->flows);
 	TAILQ_INSERT_TAIL(&logs, l, entry);
+	if (format == LOG_SCRIPT && (all = sess_all(&n)) != NULL)
+		for (i = 0; i < n; i++)
+			if (all[i]->id == id && (all[i]->state == S_CONNECTED ||
+			    all[i]->state == S_BOUND))
+				log_script_head(l, all[i]);
 	if (format == LOG_PCAP) {
 		pcapng_header(&l->out, "socktool");
 		/* Connections already open start with a synthetic

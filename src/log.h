@@ -11,12 +11,15 @@
 
 #include "buf.h"
 
-enum log_format { LOG_RAW, LOG_HEX, LOG_JSONL, LOG_PCAP };
+enum log_format { LOG_RAW, LOG_HEX, LOG_JSONL, LOG_PCAP, LOG_SCRIPT };
 #define LOG_RX	0x1
 #define LOG_TX	0x2
+/* script: sleep lines for the recorded gaps (--timing). */
+#define LOG_TIMING	0x4
 
-/* Start logging session id (0: every session, now and later) to path.
- * 0, or -1 with err. */
+/* Start logging session id (0: every session, now and later) to path;
+ * dirs is LOG_RX and/or LOG_TX, and LOG_TIMING for a script.  0, or -1
+ * with err. */
 int	log_start(unsigned id, const char *path, enum log_format, int dirs,
 	    char *err, size_t errlen);
 /* Stop the logs of session id (0: every log).  Returns how many. */

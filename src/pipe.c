@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/random.h>
 
 #include "buf.h"
 #include "clock.h"
@@ -899,6 +900,21 @@ pipe_queue_reply(struct session *s, const unsigned char *p, size_t n,
 	layer_interest(s);
 }
 
+/* Random bytes of a reply's {rand:N}: test payloads, not keys. */
+static void
+pipe_rand(void *arg, unsigned char *p, size_t n)
+{
+	(void)arg;
+	while (n > 0) {
+		ssize_t r = getrandom(p, n, 0);
+
+		if (r <= 0)
+			break;
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
 static void
 pipe_respond(struct session *s, const unsigned char *p, size_t n,
     const struct net_addr *from)
@@ -907,14 +923,32 @@ pipe_respond(struct session *s, const unsigned char *p, size_t n,
 	size_t i;
 
 	for (i = 0; rr != NULL && i < rr->n; i++) {
-		if (memmem(p, n, buf_peek(&rr->r[i].pattern),
-		    buf_len(&rr->r[i].pattern)) != NULL) {
-			/* First matching rule wins, over echo too: echo
-			 * answers only what no rule matched. */
-			pipe_queue_reply(s, buf_peek(&rr->r[i].response),
-			    buf_len(&rr->r[i].response), from);
-			return;
+		struct buf ans = BUF_INIT;
+		struct fill_env env;
+		char err[160];
+		int r;
+
+		memset(&env, 0, sizeof env);
+		if (rr->r[i].fill) {
+			env.seq = s->fill_seq + 1;
+			env.now_ms = clock_wall_us() / 1000;
+			env.rand = pipe_rand;
 		}
+		r = reply_answer(&rr->r[i], p, n, &env, &ans, err, sizeof err);
+		if (r == 0)
+			continue;
+		/* First matching rule wins, over echo too: echo answers
+		 * only what no rule matched. */
+		if (r == -1)
+			ev_notice(s, "auto-reply not sent: %s", err);
+		else {
+			if (rr->r[i].fill)
+				s->fill_seq++;
+			pipe_queue_reply(s, buf_peek(&ans), buf_len(&ans),
+			    from);
+		}
+		buf_free(&ans);
+		return;
 	}
 	if (s->set.echo == ECHO_ON)
 		pipe_queue_reply(s, p, n, from);

@@ -51,6 +51,10 @@ struct kind_info {
 	unsigned	 flags;
 	enum sess_kind	 peer;		/* kind of an accepted peer */
 	enum sess_kind	 over_tls;	/* shown once a TLS layer is on it */
+	/* The command that makes a session like this one from its remote
+	 * address (a script log's first line), or NULL: a server or a peer
+	 * has none. */
+	const char	*client;
 };
 extern const struct kind_info sess_kinds[K_NKINDS];
 
@@ -159,6 +163,8 @@ unsigned	 sess_last_id(void);	/* highest id ever assigned */
 /* The kind as shown: with the layers on it (starttls makes a tcp-client
  * show as a tls-client). */
 const char	*sess_kind_name(const struct session *);
+/* The command that makes a session like s (kind_info.client), or NULL. */
+const char	*sess_kind_client(const struct session *);
 const char	*sess_state_name(enum sess_state);
 int		 sess_is_server(const struct session *);
 int		 sess_is_stream(const struct session *);

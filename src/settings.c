@@ -507,18 +507,220 @@ reply_side(const char *p, size_t n, struct buf *out, char *err, size_t errlen)
 }
 
 static void
+rule_free(struct reply_rule *r)
+{
+	buf_free(&r->pattern);
+	buf_free(&r->response);
+	rx_unref(r->rx);
+	rx_tmpl_free(&r->tmpl);
+	free(r->text);
+}
+
+static void
 reply_unref(struct reply_rules *r)
 {
 	size_t i;
 
 	if (r == NULL || --r->refs > 0)
 		return;
-	for (i = 0; i < r->n; i++) {
-		buf_free(&r->r[i].pattern);
-		buf_free(&r->r[i].response);
-		free(r->r[i].text);
-	}
+	for (i = 0; i < r->n; i++)
+		rule_free(&r->r[i]);
 	free(r);
+}
+
+static void
+rule_copy(struct reply_rule *d, const struct reply_rule *o)
+{
+	size_t i;
+
+	*d = *o;
+	memset(&d->pattern, 0, sizeof d->pattern);
+	memset(&d->response, 0, sizeof d->response);
+	memset(&d->tmpl, 0, sizeof d->tmpl);
+	buf_append(&d->pattern, buf_peek(&o->pattern), buf_len(&o->pattern));
+	buf_append(&d->response, buf_peek(&o->response),
+	    buf_len(&o->response));
+	buf_append(&d->tmpl.lit, buf_peek(&o->tmpl.lit), buf_len(&o->tmpl.lit));
+	if (o->tmpl.n > 0) {
+		d->tmpl.piece = xmalloc(o->tmpl.n * sizeof *d->tmpl.piece);
+		for (i = 0; i < o->tmpl.n; i++)
+			d->tmpl.piece[i] = o->tmpl.piece[i];
+		d->tmpl.n = o->tmpl.n;
+	}
+	d->rx = rx_ref(o->rx);
+	d->text = xstrdup(o->text);
+}
+
+/* The "=>" after a /REGEX/FLAGS that opens v, or NULL: a regex may hold
+ * quotes and "=>" of its own, so the first slash followed by flags and an
+ * arrow ends it (a slash inside the regex is written \/). */
+static const char *
+rx_arrow(const char *v)
+{
+	size_t i = 0, j;
+
+	while (v[i] == ' ' || v[i] == '\t')
+		i++;
+	if (v[i] != '/')
+		return NULL;
+	for (i++; v[i] != '\0'; i++) {
+		if (v[i] == '\\' && v[i + 1] != '\0') {
+			i++;
+			continue;
+		}
+		if (v[i] != '/')
+			continue;
+		for (j = i + 1; v[j] >= 'a' && v[j] <= 'z'; j++)
+			;
+		while (v[j] == ' ' || v[j] == '\t')
+			j++;
+		if (v[j] == '=' && v[j + 1] == '>')
+			return v + j;
+	}
+	return NULL;
+}
+
+/* One side of a rule, blanks trimmed and outer quotes removed (as
+ * reply_side() takes them), not yet decoded. */
+static void
+rule_side_text(const char **p, size_t *n)
+{
+	while (*n > 0 && (**p == ' ' || **p == '\t')) {
+		(*p)++;
+		(*n)--;
+	}
+	while (*n > 0 && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
+		(*n)--;
+	if (*n >= 2 && (**p == '"' || **p == '\'') &&
+	    reply_quote_end(*p, *n, 0) == *n - 1) {
+		(*p)++;
+		*n -= 2;
+	}
+}
+
+/* The start of the last blank-separated word of v[0..n). */
+static size_t
+last_word(const char *v, size_t n)
+{
+	while (n > 0 && v[n - 1] != ' ' && v[n - 1] != '\t')
+		n--;
+	return n;
+}
+
+/*
+ * A reply rule's options, written after its response: --fill and
+ * --append CHECK, cut off the end of v (in place).  A response that ends
+ * in such words itself is quoted.
+ */
+static int
+rule_opts(char *v, struct reply_rule *r, char *err, size_t errlen)
+{
+	size_t n, w, pw, pe;
+
+	for (;;) {
+		n = strlen(v);
+		while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+			v[--n] = '\0';
+		w = last_word(v, n);
+		if (strcmp(v + w, "--fill") == 0) {
+			r->fill = 1;
+			v[w] = '\0';
+			continue;
+		}
+		if (strcmp(v + w, "--append") == 0) {
+			snprintf(err, errlen, "reply rule: --append needs a CHECK");
+			return -1;
+		}
+		for (pe = w; pe > 0 && (v[pe - 1] == ' ' || v[pe - 1] == '\t');
+		    pe--)
+			;
+		pw = last_word(v, pe);
+		if (pe > pw && pe - pw == 8 && strncmp(v + pw, "--append",
+		    8) == 0) {
+			char e[160];
+
+			if (check_parse(v + w, &r->check, e, sizeof e) == -1) {
+				snprintf(err, errlen, "reply rule: --append: %s", e);
+				return -1;
+			}
+			r->have_check = 1;
+			v[pw] = '\0';
+			continue;
+		}
+		return 0;
+	}
+}
+
+/* Parse "PATTERN => RESPONSE" (PATTERN a /REGEX/FLAGS or bytes) into r;
+ * what names the rule kind in errors.  Only reply rules take a regex. */
+static int
+rule_parse(const char *v, struct reply_rule *r, const char *what,
+    char *err, size_t errlen)
+{
+	const char *arrow = rx_arrow(v), *p, *q;
+	size_t pn, qn, rl, fl;
+	char e[200];
+
+	if (arrow == NULL)
+		arrow = reply_arrow(v);
+	if (arrow == NULL) {
+		snprintf(err, errlen, "a %s rule is 'PATTERN => %s' (or clear)",
+		    what, strcmp(what, "reply") == 0 ? "RESPONSE" :
+		    "REPLACEMENT");
+		return -1;
+	}
+	p = v;
+	pn = (size_t)(arrow - v);
+	q = arrow + 2;
+	qn = strlen(q);
+	rule_side_text(&p, &pn);
+	rule_side_text(&q, &qn);
+	if (rx_is_regex(p, pn, &rl, &fl)) {
+		if (strcmp(what, "reply") != 0) {
+			snprintf(err, errlen, "%s rule: a /REGEX/ works in "
+			    "reply rules only (rewrite matches bytes)", what);
+			return -1;
+		}
+		if (rx_compile(p, pn, &r->rx, e, sizeof e) == -1 ||
+		    rx_tmpl_parse(q, qn, r->rx, &r->tmpl, e, sizeof e) == -1)
+			goto bad;
+		return 0;
+	}
+	if (reply_side(v, (size_t)(arrow - v), &r->pattern, e,
+	    sizeof e) == -1 || reply_side(arrow + 2, strlen(arrow + 2),
+	    &r->response, e, sizeof e) == -1)
+		goto bad;
+	if (buf_len(&r->pattern) == 0) {
+		snprintf(err, errlen, "%s rule: empty pattern", what);
+		return -1;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "%s rule: %s", what, e);
+	return -1;
+}
+
+/* --fill: the answer's placeholders must compile (captures left out). */
+static int
+rule_check_fill(const struct reply_rule *r, char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT;
+	struct fill *f = NULL;
+	char e[160];
+	int rc;
+
+	if (!r->fill)
+		return 0;
+	if (r->rx != NULL)
+		rx_expand(&r->tmpl, NULL, NULL, 0, 1, &b);
+	else
+		buf_append(&b, buf_peek(&r->response), buf_len(&r->response));
+	rc = fill_compile(buf_peek(&b), buf_len(&b), &f, e, sizeof e);
+	if (rc == -1)
+		snprintf(err, errlen, "reply rule: --fill: %s", e);
+	fill_free(f);
+	buf_free(&b);
+	return rc;
 }
 
 /* Add a "PATTERN => RESPONSE" rule to *slot (what: "reply" or "rewrite"),
@@ -529,53 +731,73 @@ rules_set(struct reply_rules **slot, const char *v, const char *what,
     char *err, size_t errlen)
 {
 	struct reply_rules *old = *slot, *nr;
-	struct buf pat = BUF_INIT, resp = BUF_INIT;
-	const char *arrow = reply_arrow(v);
+	struct reply_rule rule;
 	size_t i, n = old ? old->n : 0;
-	char e[160];
+	char *text;
 
 	if (strcmp(v, "clear") == 0) {
 		reply_unref(old);
 		*slot = NULL;
 		return 0;
 	}
-	if (arrow == NULL) {
-		snprintf(err, errlen, "a %s rule is 'PATTERN => %s' (or clear)",
-		    what, strcmp(what, "reply") == 0 ? "RESPONSE" :
-		    "REPLACEMENT");
+	memset(&rule, 0, sizeof rule);
+	text = xstrdup(v);
+	if ((strcmp(what, "reply") == 0 &&
+	    rule_opts(text, &rule, err, errlen) == -1) ||
+	    rule_parse(text, &rule, what, err, errlen) == -1 ||
+	    rule_check_fill(&rule, err, errlen) == -1) {
+		free(text);
+		rule_free(&rule);
 		return -1;
 	}
-	if (reply_side(v, (size_t)(arrow - v), &pat, e, sizeof e) == -1 ||
-	    reply_side(arrow + 2, strlen(arrow + 2), &resp, e,
-	    sizeof e) == -1) {
-		snprintf(err, errlen, "%s rule: %s", what, e);
-		goto fail;
-	}
-	if (buf_len(&pat) == 0) {
-		snprintf(err, errlen, "%s rule: empty pattern", what);
-		goto fail;
-	}
+	free(text);
+	rule.text = xstrdup(v);
 	nr = xcalloc(1, sizeof *nr + (n + 1) * sizeof nr->r[0]);
 	nr->refs = 1;
-	for (i = 0; i < n; i++) {
-		buf_append(&nr->r[i].pattern, buf_peek(&old->r[i].pattern),
-		    buf_len(&old->r[i].pattern));
-		buf_append(&nr->r[i].response, buf_peek(&old->r[i].response),
-		    buf_len(&old->r[i].response));
-		nr->r[i].text = xstrdup(old->r[i].text);
-		nr->r[i].hits = old->r[i].hits;
-	}
-	nr->r[n].pattern = pat;
-	nr->r[n].response = resp;
-	nr->r[n].text = xstrdup(v);
+	for (i = 0; i < n; i++)
+		rule_copy(&nr->r[i], &old->r[i]);
+	nr->r[n] = rule;
 	nr->n = n + 1;
 	reply_unref(old);
 	*slot = nr;
 	return 0;
-fail:
-	buf_free(&pat);
-	buf_free(&resp);
-	return -1;
+}
+
+int
+reply_answer(const struct reply_rule *r, const unsigned char *p, size_t n,
+    const struct fill_env *env, struct buf *out, char *err, size_t errlen)
+{
+	size_t ov[2 * (RX_GROUPS_MAX + 1)];
+	struct buf b = BUF_INIT;
+	struct fill *f = NULL;
+
+	if (r->rx != NULL) {
+		if (!rx_match(r->rx, p, n, ov, sizeof ov / sizeof ov[0]))
+			return 0;
+		rx_expand(&r->tmpl, p, ov, sizeof ov / sizeof ov[0], r->fill,
+		    &b);
+	} else {
+		if (memmem(p, n, buf_peek(&r->pattern),
+		    buf_len(&r->pattern)) == NULL)
+			return 0;
+		buf_append(&b, buf_peek(&r->response), buf_len(&r->response));
+	}
+	if (r->fill) {
+		if (fill_compile(buf_peek(&b), buf_len(&b), &f, err,
+		    errlen) == -1) {
+			buf_free(&b);
+			return -1;
+		}
+		buf_reset(&b);
+		fill_expand(f, env, r->have_check ? check_width(&r->check) : 0,
+		    &b);
+		fill_free(f);
+	}
+	if (r->have_check)
+		check_append(&r->check, buf_peek(&b), buf_len(&b), &b);
+	buf_append(out, buf_peek(&b), buf_len(&b));
+	buf_free(&b);
+	return 1;
 }
 
 static int
@@ -654,7 +876,8 @@ const struct setting_def setting_defs[] = {
 	  fmt_framing },
 	{ "echo", "off|on|upper", "send back every received message that no "
 	  "reply rule matched", set_echo, fmt_echo },
-	{ "reply", "clear", "auto-reply rule 'PATTERN => RESPONSE'",
+	{ "reply", "clear", "auto-reply rule 'PATTERN => RESPONSE' (PATTERN "
+	  "bytes or /REGEX/[isx])",
 	  set_reply, fmt_reply },
 	{ "half-close", "on|off", "a peer's end of stream leaves the session "
 	  "open for sending", set_half_close, fmt_half_close },

@@ -10,7 +10,9 @@
 
 #include "buf.h"
 #include "check.h"
+#include "fill.h"
 #include "frame.h"
+#include "rx.h"
 
 enum disp_mode { DISP_TEXT, DISP_HEX, DISP_BOTH, DISP_NONE };
 enum eol_mode { EOL_LF, EOL_CRLF, EOL_CR, EOL_NONE };
@@ -19,8 +21,15 @@ enum echo_mode { ECHO_OFF, ECHO_ON, ECHO_UPPER };
 /* Auto-reply rules, shared between sessions that copied the same settings
  * and replaced (never changed in place) when a rule is added. */
 struct reply_rule {
-	struct buf	 pattern;
-	struct buf	 response;
+	struct buf	 pattern;	/* plain rule: the bytes to find */
+	struct buf	 response;	/* plain rule: the answer */
+	/* Regex rule (/REGEX/flags): the compiled pattern and the answer
+	 * with its capture references; NULL/empty in a plain rule. */
+	struct rx	*rx;
+	struct rx_tmpl	 tmpl;
+	int		 fill;		/* --fill: placeholders in the answer */
+	int		 have_check;	/* --append CHECK */
+	struct check_spec check;
 	char		*text;		/* as the user wrote it */
 	/* Rewrite rules: occurrences replaced so far, by every session that
 	 * shares the rules (a relay and its pairs). */
@@ -81,5 +90,15 @@ struct setting_def {
 extern const struct setting_def setting_defs[];
 
 const struct setting_def *setting_find(const char *name);
+
+/*
+ * The answer of reply rule r to the message p[0..n): 1 with the bytes
+ * appended to out (captures substituted, placeholders expanded with env,
+ * the checksum appended), 0 when r does not match, -1 with err when it
+ * matched but the answer cannot be made (a placeholder a capture broke).
+ */
+int		 reply_answer(const struct reply_rule *r, const unsigned char *p,
+		    size_t n, const struct fill_env *env, struct buf *out,
+		    char *err, size_t errlen);
 
 #endif
