@@ -15,6 +15,7 @@
 #include "codec.h"
 #include "differ.h"
 #include "file.h"
+#include "log.h"
 #include "loop.h"
 #include "out.h"
 #include "pipe.h"
@@ -351,6 +352,8 @@ replay_read_file(const char *path, struct buf *data, char *err,
 	    errlen);
 	if (fd == -1)
 		return -1;
+	/* A recording still being written here: all of it so far. */
+	log_sync_file(fd);
 	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
 		buf_append(data, chunk, (size_t)n);
 		if (buf_len(data) > REPLAY_FILE_MAX) {

@@ -642,10 +642,11 @@ log_script_head(struct log *l, struct session *s)
 static void
 log_script_message(struct log *l, struct session *s, const struct chunk *c)
 {
-	uint64_t now = clock_us(), gap;
+	uint64_t now, gap;
 
-	log_script_head(l, s);
-	gap = now - l->script_last;
+	log_script_head(l, s);		/* may start the clock */
+	now = clock_us();
+	gap = now > l->script_last ? now - l->script_last : 0;
 	l->script_last = now;
 	if (c->dir == '>') {
 		if ((l->dirs & LOG_TIMING) && gap >= 1000)
@@ -846,8 +847,9 @@ log_start(unsigned id, const char *path, enum log_format format, int dirs,
 		}
 	/* A FIFO would hold the loop in open() until a reader came, and in
 	 * write() whenever it stopped reading. */
-	fd = file_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644, FILE_SINKS,
-	    "logs go to", err, errlen);
+	/* A script is one whole recording: it replaces what was there. */
+	fd = file_open(path, O_WRONLY | O_CREAT | (format == LOG_SCRIPT ?
+	    O_TRUNC : O_APPEND), 0644, FILE_SINKS, "logs go to", err, errlen);
 	if (fd == -1)
 		return -1;
 	l = xcalloc(1, sizeof *l);
@@ -923,4 +925,20 @@ log_done(void)
 	log_stop(0);
 	while (!TAILQ_EMPTY(&logs))
 		log_free(TAILQ_FIRST(&logs));
+}
+
+void
+log_sync_file(int fd)
+{
+	struct log *l, *next;
+	struct stat a, b;
+
+	if (fstat(fd, &a) == -1)
+		return;
+	for (l = TAILQ_FIRST(&logs); l != NULL; l = next) {
+		next = TAILQ_NEXT(l, entry);
+		if (buf_len(&l->out) > 0 && fstat(l->fd, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			log_write(l, NULL, 0);	/* (frees l on an error) */
+	}
 }

@@ -12,6 +12,10 @@
 #include "buf.h"
 
 enum log_format { LOG_RAW, LOG_HEX, LOG_JSONL, LOG_PCAP, LOG_SCRIPT };
+
+/* A file about to be read (replay, source) that one of our logs writes:
+ * what that log holds back is written first. */
+void	log_sync_file(int fd);
 #define LOG_RX	0x1
 #define LOG_TX	0x2
 /* script: sleep lines for the recorded gaps (--timing). */
