@@ -650,7 +650,7 @@ log_script_message(struct log *l, struct session *s, const struct chunk *c)
 	l->script_last = now;
 	if (c->dir == '>') {
 		if ((l->dirs & LOG_TIMING) && gap >= 1000)
-			rec_sleep_line(gap / 1000, &l->out);
+			rec_sleep_line((gap + 500) / 1000, &l->out);	/* nearest ms */
 		rec_send_line(SCRIPT_ID, c->p, c->n, &l->out);
 	} else {
 		/* An answer that took longer than expect's default 5 s

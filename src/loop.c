@@ -252,7 +252,10 @@ loop_timer_add(uint64_t ms, loop_timer_cb cb, void *arg)
 	loop_update_clock();
 	id = next_timer_id++;
 	timers[ntimers].id = id;
-	timers[ntimers].when = now_ms + ms;
+	/* The clock counts whole milliseconds: now may be most of one past
+	 * now_ms, so a timer of ms > 0 is due one later, never early (a
+	 * `sleep 300ms` is at least 300 ms).  0 stays "the next turn". */
+	timers[ntimers].when = now_ms + ms + (ms > 0);
 	timers[ntimers].cb = cb;
 	timers[ntimers].arg = arg;
 	ntimers++;
