@@ -91,6 +91,7 @@ SRCS	 = \
 	src/pace.c \
 	src/shape.c \
 	src/role_relay.c \
+	src/role_mock.c \
 	src/cmd_relay.c \
 	src/proc.c \
 	src/cmd_util.c \

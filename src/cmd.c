@@ -34,7 +34,7 @@ extern const struct cmd_entry cmd_netstat_entry, cmd_ifaces_entry,
     cmd_service_entry;
 extern const struct cmd_entry cmd_resolve_entry, cmd_probe_entry;
 extern const struct cmd_entry cmd_ping_entry;
-extern const struct cmd_entry cmd_replay_entry;
+extern const struct cmd_entry cmd_replay_entry, cmd_mock_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_tcp_server_entry,
@@ -57,6 +57,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_sendhex_entry,
 	&cmd_ping_entry,
 	&cmd_replay_entry,
+	&cmd_mock_entry,
 	&cmd_stop_entry,
 	&cmd_sendfile_entry,
 	&cmd_attach_entry,

@@ -2,6 +2,8 @@
 /* cmd_replay.c — the `replay` command (SPEC §3.13): the sent side of a
  * recorded conversation played into a session, each recorded answer
  * awaited before the next step, and a report of what differed. */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include "out.h"
 #include "pipe.h"
 #include "rec.h"
+#include "role_mock.h"
 #include "session.h"
 
 #define REPLAY_FILE_MAX	(64u << 20)
@@ -441,4 +444,62 @@ const struct cmd_entry cmd_replay_entry = {
 	.upper = 2,
 	.opts = replay_opts,
 	.exec = cmd_replay_exec,
+};
+
+/* mock */
+static enum cmd_status
+cmd_mock_exec(struct cmd_ctx *c)
+{
+	const char *host = c->argc == 3 ? c->argv[1] : NULL;
+	const char *portarg = c->argv[c->argc - 1];
+	const int type = SOCK_STREAM;
+	struct buf data = BUF_INIT;
+	struct rec_conv conv;
+	struct session *s;
+	enum cmd_status st;
+	uint16_t port;
+	char err[512], hbuf[256];
+
+	if (cmd_has(c, "udp"))
+		return cmd_fail(c, "--udp is not built yet: a mock is a TCP "
+		    "server for now");
+	if (cmd_listen_port(c, &host, portarg, hbuf, sizeof hbuf, &port) == -1)
+		return CMD_ERR;
+	if (cmd_names_first(c, &host, &type, 1, &st))
+		return st;
+	if (replay_read_file(c->argv[0], &data, err, sizeof err) == -1 ||
+	    rec_parse((const char *)buf_peek(&data), buf_len(&data), &conv,
+	    err, sizeof err) == -1) {
+		buf_free(&data);
+		return cmd_fail(c, "%s", err);
+	}
+	buf_free(&data);
+	s = sess_tcp_server(host, port, 0, NULL, 0, err, sizeof err);
+	if (s == NULL) {
+		rec_conv_free(&conv);
+		return cmd_fail(c, "%s", err);
+	}
+	mock_attach(s, &conv);
+	cmd_result_session(c, s);
+	return CMD_OK;
+}
+
+static const struct cmd_opt mock_opts[] = { { "udp", 0 }, { NULL, 0 } };
+
+const struct cmd_entry cmd_mock_entry = {
+	.name = "mock",
+	.usage = "mock FILE [ADDR] PORT [--udp]",
+	.help = "A TCP server that plays the remote side of a recorded "
+	    "conversation (a script or a jsonl log of a client session): each "
+	    "client walks the recording from its first step on its own; what "
+	    "it sends is gathered until it is the recorded request, and then "
+	    "the recorded answer goes back (an answer recorded before any "
+	    "request, a banner, goes when the client connects).  Bytes that "
+	    "cannot become the next request are shown as unmatched and "
+	    "counted; at the end each client's line says how many steps were "
+	    "played.  --udp is not built yet.",
+	.lower = 2,
+	.upper = 3,
+	.opts = mock_opts,
+	.exec = cmd_mock_exec,
 };

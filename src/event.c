@@ -131,6 +131,8 @@ ev_closed(const struct session *s, const char *reason, const char *msg,
 	rec_u64(&r, "tx_bytes", s->tx_bytes);
 	if (lost > 0)
 		rec_u64(&r, "lost", lost);
+	if (s->role != NULL && s->role->unmatched != NULL)
+		rec_u64(&r, "unmatched", s->role->unmatched(s));
 	out_rec(&r, lost == 0 ? "[{id}] closed ({reason}): {message}" :
 	    lost == 1 ? "[{id}] closed ({reason}): {message}; 1 queued byte "
 	    "lost" : "[{id}] closed ({reason}): {message}; {lost} queued "

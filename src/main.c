@@ -22,6 +22,7 @@
 #include "out.h"
 #include "log.h"
 #include "pipe.h"
+#include "role_mock.h"
 #include "role_relay.h"
 #include "session.h"
 #include "term.h"
@@ -545,6 +546,7 @@ main(int argc, char **argv)
 	sess_init();
 	display_init();
 	relay_init();
+	mock_init();
 	log_init();
 	client_init();
 	cmd_data_init();

@@ -14,6 +14,8 @@
 #ifndef SOCKTOOL_ROLE_H
 #define SOCKTOOL_ROLE_H
 
+#include <stdint.h>
+
 struct session;
 
 struct role {
@@ -38,6 +40,9 @@ struct role {
 	/* The session this one was made again for (--reconnect), for its
 	 * connecting and connected events; 0 or NULL: none. */
 	unsigned	 (*replaces)(const struct session *);
+	/* A mock's client: the messages no recorded step matched, for the
+	 * closed event; NULL: not a mock. */
+	uint64_t	 (*unmatched)(const struct session *);
 };
 
 #endif
