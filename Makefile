@@ -213,8 +213,10 @@ fuzz:
 	    src/fill.c src/check.c src/codec.c src/buf.c
 	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_proxy tests/fuzz/fuzz_proxy.c \
 	    src/proxy.c src/addr.c src/buf.c
+	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_rec tests/fuzz/fuzz_rec.c \
+	    src/rec.c src/codec.c src/buf.c
 	mkdir -p build-fuzz/corpus-codec build-fuzz/corpus-parse build-fuzz/corpus-frame \
-	    build-fuzz/corpus-fill build-fuzz/corpus-proxy
+	    build-fuzz/corpus-fill build-fuzz/corpus-proxy build-fuzz/corpus-rec
 	build-fuzz/fuzz_codec -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-codec tests/fuzz/corpus
 	build-fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
@@ -225,6 +227,8 @@ fuzz:
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-fill
 	build-fuzz/fuzz_proxy -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-proxy
+	build-fuzz/fuzz_rec -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-rec
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
