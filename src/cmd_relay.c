@@ -189,8 +189,8 @@ static const struct cmd_opt relay_opts[] = {
 
 const struct cmd_entry cmd_relay_entry = {
 	.name = "relay",
-	.usage = "relay [ADDR] PORT (HOST HPORT | --socks5 | --http-proxy "
-	    "[--allow-target CIDR,...]) [--udp [--idle DUR]] "
+	.usage = "relay [ADDR] PORT (HOST HPORT | --socks5 | --http-proxy) "
+	    "[--allow-target CIDR,...] [--udp [--idle DUR]] "
 	    "[--tls-server [--cert FILE --key FILE]] [--tls-client [--ca FILE] "
 	    "[--insecure] [--sni NAME]] [--max-peers N] [--allow CIDR,...]",
 	.help = "Listen on PORT (ADDR:PORT as one argument works too); "

@@ -561,6 +561,11 @@ srv_target(struct session *s, struct proxy_hs *h, const struct proxy_target *t)
 	snprintf(h->host, sizeof h->host, "%s", t->host);
 	h->port = t->port;
 	h->step = HS_SWAIT;
+	/* From here the relay's lookup and connect have their own limits. */
+	if (h->timer) {
+		loop_timer_del(h->timer);
+		h->timer = 0;
+	}
 	h->target(s, h->host, h->port);
 	return sess_find(id) == s ? 0 : -1;
 }

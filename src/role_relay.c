@@ -433,17 +433,21 @@ relay_closing(struct session *s, const char *reason)
 		 * proxy client is answered so first. */
 		const char *why = sess_closed_msg(s->id) ?
 		    sess_closed_msg(s->id) : reason;
-		size_t al = strlen(s->remote_str);
+		size_t al = strlen(s->remote_str), ml;
+		char said[64] = "";
 
 		if (proxy_serve_waiting(other))
 			proxy_serve_answer(other, relay_fail_code(reason, why),
-			    NULL, NULL, 0);
+			    NULL, said, sizeof said);
 
 		if (strncmp(why, s->remote_str, al) == 0 && why[al] == ':')
 			snprintf(msg, sizeof msg, "upstream %s", why);
 		else
 			snprintf(msg, sizeof msg, "upstream %s: %s",
 			    s->remote_str, why);
+		ml = strlen(msg);
+		if (said[0] != '\0' && ml < sizeof msg)
+			snprintf(msg + ml, sizeof msg - ml, " (%s)", said);
 		relay_defer(other, RJ_FAIL, reason, msg);
 	} else
 		relay_defer(other, RJ_CLOSE, NULL, NULL);

@@ -130,6 +130,40 @@ def early_bytes():
         srv.wait()
 
 
+def early_http_held():
+    """HTTP CONNECT with a GET right behind it, on a relay that holds new
+    pairs: the answer comes, the GET is held (shown), and goes on
+    release."""
+    srv, hport = http_server()
+    try:
+        with Socktool() as st:
+            sid, port = relay(st, "--http-proxy")
+            st.cmd("hold %d" % sid)
+            st.wait_for(r"holding what clients send")
+            c = connect(port)
+            c.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\nHost: a\r\n\r\n"
+                      b"GET /page.txt HTTP/1.0\r\n\r\n" % hport)
+            head = recv_until(c, b"\r\n\r\n")
+            is_eq(head, b"HTTP/1.1 200 Connection established\r\n\r\n",
+                  "HTTP: 200 Connection established, nothing else")
+            ok(st.seen(r"client->server\)\nGET /page\.txt HTTP/1\.0"),
+               "HTTP: the early GET is shown (held)")
+            st.cmd("release %d" % sid)
+            got = b""
+            while True:
+                d = c.recv(65536)
+                if not d:
+                    break
+                got += d
+            ok(got.startswith(b"HTTP/1.0 200") and got.endswith(BODY),
+               "HTTP: the held early GET went on release and was answered",
+               got[:200])
+            c.close()
+    finally:
+        srv.kill()
+        srv.wait()
+
+
 def refused():
     """127.0.0.2 is outside --allow-target 127.0.0.1/32: refused before
     any connect (its listener sees none), SOCKS5 reply 2, HTTP 403."""
@@ -189,8 +223,12 @@ def upstream_fails():
         head = recv_until(c, b"\r\n\r\n")
         ok(head.startswith(b"HTTP/1.1 502 "), "no listener: HTTP 502", head)
         c.close()
-        ok(st.seen(r"upstream 127\.0\.0\.1:%d: .*refused" % dead),
-           "the failure is shown in words")
+        ok(st.seen(r"upstream 127\.0\.0\.1:%d: .*refused.*"
+                   r"\(SOCKS5 reply 5\)" % dead),
+           "SOCKS5: the failure is shown in words with the reply sent")
+        ok(st.seen(r"upstream 127\.0\.0\.1:%d: .*refused.*\(HTTP 502\)"
+                   % dead),
+           "HTTP: the failure is shown in words with the status sent")
 
 
 section("socks5", fetch, "--socks5", "socks5")
@@ -198,6 +236,7 @@ section("http", fetch, "--http-proxy", "http")
 section("both/socks5", fetch, "--socks5 --http-proxy", "socks5")
 section("both/http", fetch, "--http-proxy --socks5", "http")
 section("early", early_bytes)
+section("early/http/held", early_http_held)
 section("refused", refused)
 section("upstream", upstream_fails)
 shutil.rmtree(tmp, ignore_errors=True)
