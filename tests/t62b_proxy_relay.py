@@ -9,7 +9,6 @@ reply 2, HTTP 403) before any connect: its listener never sees a
 connection.  The whole file runs in a private network namespace with only
 lo (127.0.0.2 is a second loopback address there); nothing leaves it."""
 import os
-import re
 import shutil
 import socket
 import struct
