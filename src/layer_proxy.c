@@ -616,9 +616,12 @@ srv_parse(struct session *s, struct proxy_hs *h)
 		return 1;
 	case HS_SREQ:
 		r = socks5_request_parse(p, n, &v, &t, err, sizeof err);
-		if (r == -1 && v == -SOCKS5_BAD_ATYP) {
-			socks5_reply(&h->out, SOCKS5_BAD_ATYP, NULL, 0, 0);
-			srv_refuse(s, h, "proxy request refused: %s", err);
+		if (r == -1) {
+			v = v == -SOCKS5_BAD_ATYP ? SOCKS5_BAD_ATYP :
+			    SOCKS5_FAILURE;
+			socks5_reply(&h->out, v, NULL, 0, 0);
+			srv_refuse(s, h, "proxy request refused: %s (SOCKS5 "
+			    "reply %d)", err, v);
 			return -1;
 		}
 		if (r <= 0)

@@ -230,6 +230,31 @@ def upstream_fails():
            "HTTP: the failure is shown in words with the status sent")
 
 
+def outside_name():
+    """A name from the client never reaches the terminal raw: one with
+    control bytes is refused (SOCKS5 reply 1) without being looked up; a
+    well-formed one under .invalid is answered here, never looked up."""
+    with Socktool() as st:
+        sid, port = relay(st, "--socks5")
+        c = socks_connect(port, b"\x1b[2Jx\x07.invalid", 80)
+        rep = recv_exact(c, 10)
+        is_eq(rep[:2], b"\x05\x01", "a name with control bytes: SOCKS5 "
+              "reply 1")
+        c.close()
+        ok(st.seen(r"bad host name \(SOCKS5 reply 1\)"),
+           "the bad name is refused on one line")
+        c = socks_connect(port, b"no-such-host.invalid", 80)
+        rep = recv_exact(c, 10)
+        is_eq(rep[:2], b"\x05\x04", "unknown name: SOCKS5 reply 4")
+        c.close()
+        ok(st.seen(r"asks for no-such-host\.invalid:80"),
+           "the requested name is shown")
+        ok(st.seen(r"cannot resolve.*\(SOCKS5 reply 4\)"),
+           "the lookup failure is one line with the reply sent")
+        ok(b"\x1b" not in st.out and b"\x07" not in st.out,
+           "no raw control byte reached the output")
+
+
 section("socks5", fetch, "--socks5", "socks5")
 section("http", fetch, "--http-proxy", "http")
 section("both/socks5", fetch, "--socks5 --http-proxy", "socks5")
@@ -238,5 +263,6 @@ section("early", early_bytes)
 section("early/http/held", early_http_held)
 section("refused", refused)
 section("upstream", upstream_fails)
+section("name", outside_name)
 shutil.rmtree(tmp, ignore_errors=True)
 done()
