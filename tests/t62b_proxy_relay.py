@@ -88,6 +88,24 @@ def fetch(flags, what):
         srv.wait()
 
 
+def rewritten():
+    """Rewrite rules set on the relay reach a proxy pair's sides."""
+    srv, hport = http_server()
+    try:
+        with Socktool() as st:
+            sid, port = relay(st, "--socks5")
+            st.cmd('set %d rewrite "socktool relay page" => '
+                   '"SOCKTOOL RELAY PAGE"' % sid)
+            r = curl("--socks5-hostname", "127.0.0.1:%d" % port,
+                     "http://localhost:%d/page.txt" % hport)
+            is_eq(r.stdout, BODY.replace(b"socktool relay page",
+                                         b"SOCKTOOL RELAY PAGE"),
+                  "rewrite: the response body is rewritten on the way")
+    finally:
+        srv.kill()
+        srv.wait()
+
+
 def socks_connect(port, host, hport, early=b""):
     c = connect(port)
     c.sendall(b"\x05\x01\x00")
@@ -259,6 +277,7 @@ section("socks5", fetch, "--socks5", "socks5")
 section("http", fetch, "--http-proxy", "http")
 section("both/socks5", fetch, "--socks5 --http-proxy", "socks5")
 section("both/http", fetch, "--http-proxy --socks5", "http")
+section("rewrite", rewritten)
 section("early", early_bytes)
 section("early/http/held", early_http_held)
 section("refused", refused)
