@@ -435,10 +435,14 @@ relay_closing(struct session *s, const char *reason)
 		    sess_closed_msg(s->id) : reason;
 		size_t al = strlen(s->remote_str), ml;
 		char said[64] = "";
+		unsigned oid = other->id;
 
-		if (proxy_serve_waiting(other))
+		if (proxy_serve_waiting(other)) {
 			proxy_serve_answer(other, relay_fail_code(reason, why),
 			    NULL, said, sizeof said);
+			if (sess_find(oid) != other || other->destroying)
+				return;	/* the answer could not be written */
+		}
 
 		if (strncmp(why, s->remote_str, al) == 0 && why[al] == ':')
 			snprintf(msg, sizeof msg, "upstream %s", why);
