@@ -6,7 +6,12 @@
  * user sends waits in the session's queue.  Then the layer passes bytes
  * both ways (reporting them to the captures as they cross the wire) and
  * what goes above starts: the connected event, TLS for the target's name.
- * A refusal ends the session with the proxy's answer in words. */
+ * A refusal ends the session with the proxy's answer in words.
+ *
+ * The relay side (relay --socks5/--http-proxy) is the same layer with
+ * other steps (tr_proxy_relay): it reads a client's greeting and request,
+ * tells the relay the target and waits for its answer, then passes bytes
+ * the same way, those that came behind the request first. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>

@@ -6,7 +6,11 @@
  * logged and counted like any session.  Backpressure is the pipeline's
  * interest policy (a side whose pair's queue is full is not read); a
  * half-close is passed on as a FIN, a reset as a reset.  The roles' state
- * is their own (struct relay, struct relay_side), not the session's. */
+ * is their own (struct relay, struct relay_side), not the session's.
+ * A proxy relay (--socks5, --http-proxy) has no fixed upstream: a proxy
+ * layer on the client side reads where the client wants to go, and this
+ * file decides (--allow-target, on every resolved address, before any
+ * connect), connects and pairs, then has the layer answer. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
