@@ -181,6 +181,34 @@ def early_http_held():
         srv.wait()
 
 
+def ipv6_target():
+    """An IPv6 address target (::1, inside the default --allow-target):
+    reply 0 with an IPv6 bound address, then bytes both ways."""
+    lst = socket.socket(socket.AF_INET6)
+    lst.bind(("::1", 0))
+    lst.listen(1)
+    tport = lst.getsockname()[1]
+    with Socktool() as st:
+        sid, port = relay(st, "--socks5")
+        c = connect(port)
+        c.sendall(b"\x05\x01\x00")
+        is_eq(recv_exact(c, 2), b"\x05\x00", "IPv6: method chosen")
+        c.sendall(b"\x05\x01\x00\x04" + socket.inet_pton(
+            socket.AF_INET6, "::1") + struct.pack(">H", tport) + b"ping")
+        a, _ = lst.accept()
+        rep = recv_exact(c, 22)
+        is_eq(rep[:4], b"\x05\x00\x00\x04",
+              "IPv6: SOCKS5 reply 0 with an IPv6 bound address")
+        is_eq(recv_exact(a, 4), b"ping", "IPv6: the early bytes arrive")
+        a.sendall(b"pong")
+        is_eq(recv_exact(c, 4), b"pong", "IPv6: the answer comes back")
+        ok(st.seen(r"connected to \[::1\]:%d" % tport),
+           "IPv6: the upstream side is shown")
+        a.close()
+        c.close()
+    lst.close()
+
+
 def refused():
     """127.0.0.2 is outside --allow-target 127.0.0.1/32: refused before
     any connect (its listener sees none), SOCKS5 reply 2, HTTP 403."""
@@ -280,6 +308,7 @@ section("both/http", fetch, "--http-proxy --socks5", "http")
 section("rewrite", rewritten)
 section("early", early_bytes)
 section("early/http/held", early_http_held)
+section("ipv6", ipv6_target)
 section("refused", refused)
 section("upstream", upstream_fails)
 section("name", outside_name)
