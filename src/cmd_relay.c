@@ -8,12 +8,65 @@
 #include "addr.h"
 #include "cmd.h"
 #include "codec.h"
+#include "layer_proxy.h"
 #include "net.h"
 #include "out.h"
 #include "role_relay.h"
 #include "session.h"
 #include "tls.h"
 #include "tls_cert.h"
+
+/* relay [ADDR] PORT --socks5/--http-proxy: each client names its target. */
+static enum cmd_status
+cmd_relay_proxy(struct cmd_ctx *c, unsigned serve)
+{
+	const char *host = c->argc == 2 ? c->argv[0] : NULL;
+	const char *v, *bad[] = { "udp", "tls-server", "tls-client", NULL };
+	const char *names[1];
+	int types[1] = { SOCK_STREAM };
+	enum cmd_status st;
+	struct addr_cidr *allow = NULL, *targets = NULL;
+	struct session *s;
+	size_t nallow = 0, ntargets = 0, i;
+	uint64_t maxp = 0;
+	uint16_t port;
+	char err[512], hbuf[256];
+
+	if (c->argc > 2)
+		return cmd_usage(c, "--socks5 and --http-proxy take no HOST "
+		    "HPORT: each client names its target");
+	for (i = 0; bad[i] != NULL; i++)
+		if (cmd_has(c, bad[i]))
+			return cmd_usage(c, "--%s does not go with --socks5 or "
+			    "--http-proxy", bad[i]);
+	if (cmd_listen_port(c, &host, c->argv[c->argc - 1], hbuf, sizeof hbuf,
+	    &port) == -1)
+		return CMD_ERR;
+	if ((v = cmd_opt(c, "max-peers")) != NULL &&
+	    codec_parse_uint(v, 1, 1000000, &maxp) == -1)
+		return cmd_usage(c, "bad --max-peers \"%.32s\" (1..1000000)", v);
+	names[0] = host;
+	if (cmd_names_first(c, names, types, 1, &st))
+		return st;
+	v = cmd_opt(c, "allow-target");
+	if (addr_cidr_parse(v != NULL ? v : "127.0.0.0/8,::1", &targets,
+	    &ntargets, err, sizeof err) == -1)
+		return cmd_usage(c, "--allow-target: %s", err);
+	if ((v = cmd_opt(c, "allow")) != NULL &&
+	    addr_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1) {
+		free(targets);
+		return cmd_usage(c, "--allow: %s", err);
+	}
+	s = relay_start(host, port, "", 0, (unsigned)maxp, allow, nallow, err,
+	    sizeof err);
+	if (s == NULL) {
+		free(targets);
+		return cmd_fail(c, "%s", err);
+	}
+	relay_set_proxy(s, serve, targets, ntargets);
+	cmd_result_session(c, s);
+	return CMD_OK;
+}
 
 static enum cmd_status
 cmd_relay_exec(struct cmd_ctx *c)
@@ -29,7 +82,14 @@ cmd_relay_exec(struct cmd_ctx *c)
 	uint64_t maxp = 0;
 	size_t nallow = 0;
 	char err[512], hbuf[256];
+	unsigned serve = (cmd_has(c, "socks5") ? PROXY_SERVE_SOCKS5 : 0) |
+	    (cmd_has(c, "http-proxy") ? PROXY_SERVE_HTTP : 0);
 
+	if (serve != 0)
+		return cmd_relay_proxy(c, serve);
+	if (cmd_opt(c, "allow-target") != NULL)
+		return cmd_usage(c, "--allow-target goes with --socks5 or "
+		    "--http-proxy");
 	if (c->argc < 3)
 		return cmd_usage(c, "missing argument");
 	if (cmd_listen_port(c, &host, a[0], hbuf, sizeof hbuf, &port) == -1)
@@ -123,12 +183,14 @@ cmd_relay_exec(struct cmd_ctx *c)
 static const struct cmd_opt relay_opts[] = {
 	{ "max-peers", 1 }, { "allow", 1 }, { "udp", 0 }, { "idle", 1 },
 	{ "tls-server", 0 }, { "tls-client", 0 }, { "cert", 1 }, { "key", 1 },
-	{ "ca", 1 }, { "insecure", 0 }, { "sni", 1 }, { NULL, 0 }
+	{ "ca", 1 }, { "insecure", 0 }, { "sni", 1 }, { "socks5", 0 },
+	{ "http-proxy", 0 }, { "allow-target", 1 }, { NULL, 0 }
 };
 
 const struct cmd_entry cmd_relay_entry = {
 	.name = "relay",
-	.usage = "relay [ADDR] PORT HOST HPORT [--udp [--idle DUR]] "
+	.usage = "relay [ADDR] PORT (HOST HPORT | --socks5 | --http-proxy) "
+	    "[--allow-target CIDR,...] [--udp [--idle DUR]] "
 	    "[--tls-server [--cert FILE --key FILE]] [--tls-client [--ca FILE] "
 	    "[--insecure] [--sni NAME]] [--max-peers N] [--allow CIDR,...]",
 	.help = "Listen on PORT (ADDR:PORT as one argument works too); "
@@ -147,8 +209,18 @@ const struct cmd_entry cmd_relay_entry = {
 	    "expires.  --tls-server terminates TLS from clients (a "
 	    "self-signed certificate for this run without --cert; its "
 	    "fingerprint is printed); --tls-client speaks TLS upstream "
-	    "(verified unless --insecure); both: a TLS-inspecting relay.",
-	.lower = 3,
+	    "(verified unless --insecure); both: a TLS-inspecting relay.  "
+	    "--socks5 (RFC 1928 CONNECT, no authentication) and/or "
+	    "--http-proxy (HTTP CONNECT), both on one port when both are "
+	    "given: no fixed upstream; each client's request names its "
+	    "target, a name resolved without blocking, and only addresses "
+	    "inside --allow-target (default 127.0.0.0/8,::1) are ever "
+	    "connected; a target with none is refused before any connect "
+	    "(SOCKS5 reply 2, HTTP 403).  The client gets the success reply "
+	    "once the upstream is connected (or the failure: a SOCKS5 reply "
+	    "code, HTTP 502), then the pair is like any other: shown, "
+	    "counted, held, rewritten; bytes sent after the request follow.",
+	.lower = 1,
 	.upper = 4,
 	.opts = relay_opts,
 	.exec = cmd_relay_exec,

@@ -6,8 +6,16 @@
  * user sends waits in the session's queue.  Then the layer passes bytes
  * both ways (reporting them to the captures as they cross the wire) and
  * what goes above starts: the connected event, TLS for the target's name.
- * A refusal ends the session with the proxy's answer in words. */
+ * A refusal ends the session with the proxy's answer in words.
+ *
+ * The relay side (relay --socks5/--http-proxy) is the same layer with
+ * other steps (tr_proxy_relay): it reads a client's greeting and request,
+ * tells the relay the target and waits for its answer, then passes bytes
+ * the same way, those that came behind the request first. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +36,11 @@ enum hs_step {
 	HS_REPLY,	/* SOCKS5 reply */
 	HS_S4REPLY,	/* SOCKS4 reply */
 	HS_HTTP,	/* HTTP response head */
+	HS_SFIRST,	/* relay: the client's first byte says which */
+	HS_SGREET,	/* relay: SOCKS5 greeting */
+	HS_SREQ,	/* relay: SOCKS5 request */
+	HS_SHTTP,	/* relay: HTTP CONNECT request head */
+	HS_SWAIT,	/* relay: the target is being decided and connected */
 	HS_DONE,
 };
 
@@ -43,9 +56,24 @@ struct proxy_hs {
 	struct buf	 out;		/* handshake bytes not yet written */
 	struct buf	 in;		/* received, not yet parsed/delivered */
 	struct layer	*layer;
+	/* Relay side: the kinds of request taken (PROXY_SERVE_*), the one
+	 * the client made, and who is told its target. */
+	unsigned	 serve;
+	int		 http;
+	proxy_target_fn	 target;
 };
 
-static const struct layer_ops tr_proxy;
+static const struct layer_ops tr_proxy, tr_proxy_relay;
+
+static struct proxy_hs *
+hs_of(const struct session *s)
+{
+	struct layer *l = layer_find(s, &tr_proxy);
+
+	if (l == NULL)
+		l = layer_find(s, &tr_proxy_relay);
+	return l != NULL ? l->state : NULL;
+}
 
 struct proxy_hs *
 proxy_hs_new(const struct proxy_url *url, const char *host, uint16_t port,
@@ -109,12 +137,14 @@ static void
 hs_timeout(void *arg)
 {
 	struct session *s = arg;
-	struct proxy_hs *h = layer_find(s, &tr_proxy)->state;
+	struct proxy_hs *h = hs_of(s);
 	struct buf m = BUF_INIT;
 
 	h->timer = 0;
 	codec_fmt_duration(h->ms, &m);
-	hs_fail(s, "timeout", "proxy handshake timed out after %s",
+	hs_fail(s, "timeout", h->target != NULL ? "the client's proxy "
+	    "request did not come within %s" : "proxy handshake timed out "
+	    "after %s",
 	    buf_cstr(&m));
 	buf_free(&m);
 }
@@ -175,7 +205,7 @@ hs_parse(struct session *s, struct proxy_hs *h)
 		r = http_response_parse(p, n, &v, line, sizeof line, err,
 		    sizeof err);
 		break;
-	case HS_DONE:
+	default:	/* HS_DONE; the relay side's steps are srv_parse's */
 		return 0;
 	}
 	if (r == -1) {
@@ -239,6 +269,8 @@ hs_parse(struct session *s, struct proxy_hs *h)
 	return -1;	/* done: the caller stops (s may be gone) */
 }
 
+static int	srv_parse(struct session *, struct proxy_hs *);
+
 /* Write what the handshake owes; -1 when the session is gone. */
 static int
 hs_flush(struct session *s, struct proxy_hs *h)
@@ -274,6 +306,8 @@ hs_read(struct session *s, struct proxy_hs *h)
 	int k;
 
 	for (;;) {
+		if (h->step == HS_SWAIT)
+			return 0;	/* the rest waits in the socket */
 		r = below->ops->read(below, b, sizeof b, &m);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
@@ -285,12 +319,14 @@ hs_read(struct session *s, struct proxy_hs *h)
 		}
 		if (r == 0) {
 			hs_fail(s, "error", "proxy handshake failed: the "
-			    "proxy closed the connection");
+			    "%s closed the connection", h->target != NULL ?
+			    "client" : "proxy");
 			return -1;
 		}
 		pipe_wire(below, '<', b, (size_t)r);
 		buf_append(&h->in, b, (size_t)r);
-		while ((k = hs_parse(s, h)) == 1)
+		while ((k = h->target != NULL ? srv_parse(s, h) :
+		    hs_parse(s, h)) == 1)
 			if (hs_flush(s, h) == -1)
 				return -1;
 		if (k == -1)
@@ -315,7 +351,7 @@ static void
 hs_more(void *arg)
 {
 	struct session *s = arg;
-	struct proxy_hs *h = layer_find(s, &tr_proxy)->state;
+	struct proxy_hs *h = hs_of(s);
 
 	h->kick = 0;
 	if ((pipe_want(s) & PIPE_WANT_READ) && pipe_input(s, 0) == -1)
@@ -388,7 +424,8 @@ proxy_want(struct layer *l, int pw)
 	struct proxy_hs *h = l->state;
 
 	if (h->step != HS_DONE)
-		return layer_want_below(l, PIPE_WANT_READ |
+		return layer_want_below(l, (h->step != HS_SWAIT ?
+		    PIPE_WANT_READ : 0) |
 		    (buf_len(&h->out) > 0 ? PIPE_WANT_WRITE : 0));
 	if ((pw & PIPE_WANT_READ) && buf_len(&h->in) > 0 && h->kick == 0)
 		h->kick = loop_timer_add(0, hs_more, l->s);
@@ -482,4 +519,255 @@ proxy_hs_start(struct session *s, struct proxy_hs *h)
 		return -1;
 	layer_interest(s);
 	return 0;
+}
+
+/* The relay side: a client of a SOCKS5 or HTTP proxy relay asks for its
+ * target; the relay (role_relay.c) decides and connects, then answers. */
+
+/* The request cannot be served: the answer that says so goes first (what
+ * the socket takes), then the session ends with why. */
+static void
+srv_refuse(struct session *s, struct proxy_hs *h, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+srv_refuse(struct session *s, struct proxy_hs *h, const char *fmt, ...)
+{
+	struct buf m = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&m, fmt, ap);
+	va_end(ap);
+	if (hs_flush(s, h) == 0)
+		sess_destroy(s, "error", buf_cstr(&m));
+	buf_free(&m);
+}
+
+static const char *
+srv_http_reason(int code)
+{
+	switch (code) {
+	case 200:	return "Connection established";
+	case 403:	return "Forbidden";
+	case 405:	return "Method Not Allowed";
+	case 502:	return "Bad Gateway";
+	case 504:	return "Gateway Timeout";
+	default:	return "Bad Request";
+	}
+}
+
+/* The client's target is known: the relay is told (it may end s). */
+static int
+srv_target(struct session *s, struct proxy_hs *h, const struct proxy_target *t)
+{
+	unsigned id = s->id;
+
+	snprintf(h->host, sizeof h->host, "%s", t->host);
+	h->port = t->port;
+	h->step = HS_SWAIT;
+	/* From here the relay's lookup and connect have their own limits. */
+	if (h->timer) {
+		loop_timer_del(h->timer);
+		h->timer = 0;
+	}
+	h->target(s, h->host, h->port);
+	return sess_find(id) == s ? 0 : -1;
+}
+
+/* One message from the client at the start of h->in: 1 parsed, 0 more
+ * needed (or the target is being decided), -1 the session is gone. */
+static int
+srv_parse(struct session *s, struct proxy_hs *h)
+{
+	const unsigned char *p = buf_peek(&h->in);
+	size_t n = buf_len(&h->in);
+	struct proxy_target t;
+	unsigned methods = 0;
+	char err[160];
+	int r, v = 0;
+
+	switch (h->step) {
+	case HS_SFIRST:
+		if (n == 0)
+			return 0;
+		if (p[0] == 5 && (h->serve & PROXY_SERVE_SOCKS5))
+			h->step = HS_SGREET;
+		else if (p[0] >= 'A' && p[0] <= 'Z' &&
+		    (h->serve & PROXY_SERVE_HTTP)) {
+			h->step = HS_SHTTP;
+			h->http = 1;
+		} else {
+			hs_fail(s, "error", "not a %s request (first byte "
+			    "0x%02x)", h->serve == PROXY_SERVE_SOCKS5 ?
+			    "SOCKS5" : h->serve == PROXY_SERVE_HTTP ?
+			    "HTTP CONNECT" : "SOCKS5 or HTTP CONNECT", p[0]);
+			return -1;
+		}
+		return 1;
+	case HS_SGREET:
+		r = socks5_greeting_parse(p, n, &methods, err, sizeof err);
+		if (r <= 0)
+			break;
+		buf_consume(&h->in, (size_t)r);
+		if (!(methods & 1)) {
+			socks5_choice(&h->out, SOCKS5_NONE);
+			srv_refuse(s, h, "the client offers no SOCKS5 method "
+			    "without authentication");
+			return -1;
+		}
+		socks5_choice(&h->out, SOCKS5_NOAUTH);
+		h->step = HS_SREQ;
+		return 1;
+	case HS_SREQ:
+		r = socks5_request_parse(p, n, &v, &t, err, sizeof err);
+		if (r == -1) {
+			v = v == -SOCKS5_BAD_ATYP ? SOCKS5_BAD_ATYP :
+			    SOCKS5_FAILURE;
+			socks5_reply(&h->out, v, NULL, 0, 0);
+			srv_refuse(s, h, "proxy request refused: %s (SOCKS5 "
+			    "reply %d)", err, v);
+			return -1;
+		}
+		if (r <= 0)
+			break;
+		buf_consume(&h->in, (size_t)r);
+		if (v != 1) {
+			socks5_reply(&h->out, SOCKS5_BAD_CMD, NULL, 0, 0);
+			srv_refuse(s, h, "proxy request refused: command %d "
+			    "(only CONNECT is relayed; SOCKS5 reply %d)", v,
+			    SOCKS5_BAD_CMD);
+			return -1;
+		}
+		return srv_target(s, h, &t);
+	case HS_SHTTP:
+		r = http_connect_parse(p, n, &t, &v, err, sizeof err);
+		if (r == -1) {
+			http_status(&h->out, v, srv_http_reason(v));
+			srv_refuse(s, h, "proxy request refused: %s (HTTP %d)",
+			    err, v);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		buf_consume(&h->in, (size_t)r);
+		return srv_target(s, h, &t);
+	default:
+		return 0;
+	}
+	if (r == -1) {
+		hs_fail(s, "error", "proxy request failed: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+proxy_relay_control(struct layer *l, enum layer_ctl op, void *arg)
+{
+	if (op == LCTL_VIA)
+		return -1;
+	return proxy_control(l, op, arg);
+}
+
+static void
+proxy_relay_describe(const struct layer *l, struct buf *out)
+{
+	const struct proxy_hs *h = l->state;
+
+	if (h->step == HS_SFIRST)
+		buf_puts(out, "proxy server, awaiting a request");
+	else {
+		buf_printf(out, "%s proxy server", h->http ? "HTTP CONNECT" :
+		    "SOCKS5");
+		if (h->step == HS_SWAIT)
+			buf_puts(out, ", connecting the target");
+		else if (h->step != HS_DONE)
+			buf_puts(out, ", handshaking");
+	}
+}
+
+static const struct layer_ops tr_proxy_relay = {
+	.name = "proxy-server",
+	.io = proxy_io,
+	.read = proxy_read,
+	.write = proxy_write,
+	.shutdown = proxy_shutdown,
+	.want = proxy_want,
+	.control = proxy_relay_control,
+	.describe = proxy_relay_describe,
+	.free = proxy_free,
+};
+
+int
+proxy_serve_start(struct session *s, unsigned serve, uint64_t timeout_ms,
+    proxy_target_fn target)
+{
+	struct proxy_hs *h = xcalloc(1, sizeof *h);
+
+	h->serve = serve;
+	h->target = target;
+	h->ms = timeout_ms;
+	h->step = HS_SFIRST;
+	layer_push(s, &tr_proxy_relay, h);
+	h->layer = s->top;
+	if (h->ms > 0)
+		h->timer = loop_timer_add(h->ms, hs_timeout, s);
+	layer_interest(s);
+	return 0;
+}
+
+int
+proxy_serve_waiting(const struct session *s)
+{
+	struct layer *l = layer_find(s, &tr_proxy_relay);
+
+	return l != NULL && ((struct proxy_hs *)l->state)->step == HS_SWAIT;
+}
+
+void
+proxy_serve_answer(struct session *s, int rep, const struct net_addr *bound,
+    char *said, size_t saidlen)
+{
+	struct layer *l = layer_find(s, &tr_proxy_relay);
+	struct proxy_hs *h;
+
+	if (said != NULL && saidlen > 0)
+		said[0] = '\0';
+	if (l == NULL || (h = l->state)->step != HS_SWAIT)
+		return;
+	if (said != NULL)
+		snprintf(said, saidlen, "SOCKS5 reply %d", rep);
+	if (h->http) {
+		int code = rep == SOCKS5_OK ? 200 : rep == SOCKS5_NOT_ALLOWED ?
+		    403 : rep == SOCKS5_TTL ? 504 : 502;
+
+		http_status(&h->out, code, srv_http_reason(code));
+		if (said != NULL)
+			snprintf(said, saidlen, "HTTP %d", code);
+	} else if (bound != NULL && bound->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)&bound->ss;
+
+		socks5_reply(&h->out, rep, (const void *)&a->sin_addr, 4,
+		    ntohs(a->sin_port));
+	} else if (bound != NULL && bound->ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&bound->ss;
+
+		socks5_reply(&h->out, rep, (const void *)&a->sin6_addr, 16,
+		    ntohs(a->sin6_port));
+	} else
+		socks5_reply(&h->out, rep, NULL, 0, 0);
+	if (rep != SOCKS5_OK) {
+		/* What the socket takes now; the caller ends s. */
+		(void)hs_flush(s, h);
+		return;
+	}
+	h->step = HS_DONE;
+	if (h->timer) {
+		loop_timer_del(h->timer);
+		h->timer = 0;
+	}
+	if (hs_flush(s, h) == -1)
+		return;
+	layer_interest(s);
 }

@@ -32,4 +32,26 @@ void	proxy_hs_via(const struct proxy_hs *, struct layer_via *);
  * the session is gone. */
 int	proxy_hs_start(struct session *, struct proxy_hs *);
 
+/* The relay side (SPEC §3.14): a client of `relay --socks5/--http-proxy`
+ * says where it wants to go.  The layer on its session takes the request
+ * (serve: which kinds; a SOCKS5 client's first byte is 0x05, an HTTP
+ * one's a letter), then calls target(s, host, port) and waits, reading
+ * nothing more, for proxy_serve_answer(): SOCKS5_OK with the upstream's
+ * local address (the client gets the success reply, then bytes pass both
+ * ways, those it sent early first), or a SOCKS5 reply code (an HTTP
+ * client gets 403 for SOCKS5_NOT_ALLOWED, 504 for SOCKS5_TTL, else 502),
+ * after which the caller ends s.  target may end s. */
+#define PROXY_SERVE_SOCKS5	1u
+#define PROXY_SERVE_HTTP	2u
+struct net_addr;
+typedef void	(*proxy_target_fn)(struct session *, const char *host,
+		    uint16_t port);
+int	proxy_serve_start(struct session *, unsigned serve,
+	    uint64_t timeout_ms, proxy_target_fn);
+/* 1 while s's client waits for proxy_serve_answer(). */
+int	proxy_serve_waiting(const struct session *);
+/* said (may be NULL): "SOCKS5 reply 2", "HTTP 403": what was sent. */
+void	proxy_serve_answer(struct session *, int rep,
+	    const struct net_addr *bound, char *said, size_t saidlen);
+
 #endif

@@ -6,12 +6,19 @@
  * logged and counted like any session.  Backpressure is the pipeline's
  * interest policy (a side whose pair's queue is full is not read); a
  * half-close is passed on as a FIN, a reset as a reset.  The roles' state
- * is their own (struct relay, struct relay_side), not the session's. */
+ * is their own (struct relay, struct relay_side), not the session's.
+ * A proxy relay (--socks5, --http-proxy) has no fixed upstream: a proxy
+ * layer on the client side reads where the client wants to go, and this
+ * file decides (--allow-target, on every resolved address, before any
+ * connect), connects and pairs, then has the layer answer. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "buf.h"
+#include "codec.h"
 #include "net.h"
 #include "event.h"
 #include "loop.h"
@@ -23,6 +30,7 @@
 #include "session.h"
 #include "settings.h"
 #include "layer.h"
+#include "layer_proxy.h"
 #include "tls.h"
 
 /* Upstream connect timeout. */
@@ -89,6 +97,10 @@ struct relay {
 	uint64_t	 idle_ms;	/* UDP: a client's socket expires */
 	int		 hold_new;	/* `hold` on the relay: new pairs' client
 					 * sides start held */
+	unsigned	 serve;		/* PROXY_SERVE_*: no fixed upstream,
+					 * each client names its target */
+	struct addr_cidr *targets;	/* ... inside these networks */
+	size_t		 ntargets;
 };
 
 /* One side of a pair, or a UDP relay's socket for one client. */
@@ -96,10 +108,14 @@ struct relay_side {
 	struct tls_cfg	*tls;		/* relay-out: started once connected */
 	struct net_addr	 client;	/* UDP: the client it answers */
 	uint64_t	 idle_ms, last_ms, timer;
+	struct resolve	*resolve;	/* a proxy client's target, resolving */
+	char		 target[PROXY_NAME_MAX + 8];	/* ... as text, safe */
+	uint16_t	 port;
 };
 
 static const struct role relay_role, relay_side_role;
 static void	relay_defer_progress(struct session *);
+static int	relay_fail_code(const char *, const char *);
 
 static struct relay *
 relay_of(const struct session *srv)
@@ -417,22 +433,36 @@ relay_closing(struct session *s, const char *reason)
 		relay_defer(other, RJ_RESET, NULL, msg);
 	} else if (s->kind == K_RELAY_OUT && sess_opening(s)) {
 		/* The upstream never answered: the client goes with why,
-		 * naming the address once (a connect error names it). */
+		 * naming the address once (a connect error names it); a
+		 * proxy client is answered so first. */
 		const char *why = sess_closed_msg(s->id) ?
 		    sess_closed_msg(s->id) : reason;
-		size_t al = strlen(s->remote_str);
+		size_t al = strlen(s->remote_str), ml;
+		char said[64] = "";
+		unsigned oid = other->id;
+
+		if (proxy_serve_waiting(other)) {
+			proxy_serve_answer(other, relay_fail_code(reason, why),
+			    NULL, said, sizeof said);
+			if (sess_find(oid) != other || other->destroying)
+				return;	/* the answer could not be written */
+		}
 
 		if (strncmp(why, s->remote_str, al) == 0 && why[al] == ':')
 			snprintf(msg, sizeof msg, "upstream %s", why);
 		else
 			snprintf(msg, sizeof msg, "upstream %s: %s",
 			    s->remote_str, why);
+		ml = strlen(msg);
+		if (said[0] != '\0' && ml < sizeof msg)
+			snprintf(msg + ml, sizeof msg - ml, " (%s)", said);
 		relay_defer(other, RJ_FAIL, reason, msg);
 	} else
 		relay_defer(other, RJ_CLOSE, NULL, NULL);
 }
 
 static int	relay_pair(struct session *);
+static void	relay_target(struct session *, const char *, uint16_t);
 
 /* A client side is accepted (its events are out): its upstream is made and
  * the two are paired, then TLS from the client starts if the relay
@@ -442,9 +472,18 @@ static int
 relay_side_opened(struct session *s)
 {
 	struct relay_side *side = s->role_state;
+	struct relay *r = s->parent != NULL ? relay_of(s->parent) : NULL;
 
+	if (s->kind == K_RELAY_IN && r != NULL && r->serve)
+		return proxy_serve_start(s, r->serve, RELAY_CONNECT_MS,
+		    relay_target);
 	if (s->kind == K_RELAY_IN && relay_pair(s) == -1)
 		return -1;
+	/* A proxy client's upstream is there: the client is told so, with
+	 * the address it is bound to, and what it sent early follows. */
+	if (s->kind == K_RELAY_OUT && s->pair != NULL &&
+	    proxy_serve_waiting(s->pair))
+		proxy_serve_answer(s->pair, SOCKS5_OK, &s->local, NULL, 0);
 	if (side->tls != NULL)
 		return tls_start(s, side->tls);
 	pipe_output(s);
@@ -458,6 +497,7 @@ relay_side_destroy(struct session *s)
 
 	if (side->timer)
 		loop_timer_del(side->timer);
+	resolve_cancel(side->resolve);
 	tls_cfg_unref(side->tls);
 	buf_free(&s->holdq);
 	free(side);
@@ -494,12 +534,32 @@ relay_accepted(struct session *srv, struct session *in)
 	return 0;
 }
 
+/* in and its upstream out become a pair. */
+static void
+relay_join(struct session *in, struct session *out)
+{
+	struct session *srv = in->parent;
+	struct relay *r = relay_of(srv);
+
+	/* The upstream shows and logs like its client side. */
+	settings_release(&out->set);
+	settings_copy(&out->set, &srv->set);
+	if (r->tls_out != NULL)
+		relay_side_new(out)->tls = tls_cfg_ref(r->tls_out);
+	else
+		relay_side_new(out);
+	in->pair = out;
+	out->pair = in;
+	if (r->hold_new)
+		relay_hold(in);
+}
+
 /* The upstream connection of a client side, paired with it. */
 static int
 relay_pair(struct session *in)
 {
-	struct session *srv = in->parent, *out;
-	struct relay *r = relay_of(srv);
+	struct relay *r = relay_of(in->parent);
+	struct session *out;
 	char err[256];
 	unsigned id = in->id;
 
@@ -513,18 +573,137 @@ relay_pair(struct session *in)
 			sess_destroy(in, "error", msg);
 		return -1;
 	}
-	/* The upstream shows and logs like its client side. */
-	settings_release(&out->set);
-	settings_copy(&out->set, &srv->set);
-	if (r->tls_out != NULL)
-		relay_side_new(out)->tls = tls_cfg_ref(r->tls_out);
-	else
-		relay_side_new(out);
-	in->pair = out;
-	out->pair = in;
-	if (r->hold_new)
-		relay_hold(in);
+	relay_join(in, out);
 	return 0;
+}
+
+/* Why an upstream failed, as a SOCKS5 reply code. */
+static int
+relay_fail_code(const char *reason, const char *why)
+{
+	if (strcmp(reason, "timeout") == 0)
+		return SOCKS5_TTL;
+	if (strstr(why, "refused") != NULL)
+		return SOCKS5_REFUSED;
+	if (strstr(why, "etwork is unreachable") != NULL)
+		return SOCKS5_NET_UNREACH;
+	if (strstr(why, "unreachable") != NULL)
+		return SOCKS5_HOST_UNREACH;
+	return SOCKS5_FAILURE;
+}
+
+/* A proxy client's request cannot be served: it is answered so (rep),
+ * and goes, the words and the answer on one line. */
+static void
+relay_refuse(struct session *in, int rep, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+relay_refuse(struct session *in, int rep, const char *fmt, ...)
+{
+	struct buf m = BUF_INIT;
+	char said[64];
+	unsigned id = in->id;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&m, fmt, ap);
+	va_end(ap);
+	proxy_serve_answer(in, rep, NULL, said, sizeof said);
+	buf_printf(&m, " (%s)", said);
+	if (sess_find(id) == in && !in->destroying)
+		sess_destroy(in, "error", buf_cstr(&m));
+	buf_free(&m);
+}
+
+/* The target's addresses are known: those outside --allow-target go
+ * before anything is tried; the rest are tried in order by the upstream
+ * side, paired with the client. */
+static void
+relay_resolved(void *arg, int status, struct addrinfo *res,
+    const char *errmsg)
+{
+	struct session *in = arg, *out;
+	struct relay_side *side = relay_side(in);
+	struct relay *r = in->parent != NULL ? relay_of(in->parent) : NULL;
+	struct addrinfo *keep = NULL, **tail = &keep, *ai, *next;
+	char first[ADDR_STRLEN] = "", err[256];
+	unsigned id = in->id;
+
+	side->resolve = NULL;
+	if (status != 0) {
+		relay_refuse(in, SOCKS5_HOST_UNREACH, "target %s: %s",
+		    side->target, errmsg);
+		return;
+	}
+	if (r == NULL) {
+		resolve_free(res);
+		relay_refuse(in, SOCKS5_FAILURE, "the relay is gone");
+		return;
+	}
+	for (ai = res; ai != NULL; ai = next) {
+		next = ai->ai_next;
+		ai->ai_next = NULL;
+		if (addr_cidr_match(r->targets, r->ntargets, ai->ai_addr)) {
+			*tail = ai;
+			tail = &ai->ai_next;
+			continue;
+		}
+		if (first[0] == '\0')
+			addr_fmt_host(ai->ai_addr, ai->ai_addrlen, NULL, first,
+			    sizeof first);
+		resolve_free(ai);
+	}
+	if (keep == NULL) {
+		relay_refuse(in, SOCKS5_NOT_ALLOWED, "target %s (%s) refused: "
+		    "not inside --allow-target", side->target, first);
+		return;
+	}
+	out = sess_tcp_client_list_as(K_RELAY_OUT, keep, RELAY_CONNECT_MS,
+	    err, sizeof err);
+	if (sess_find(id) != in)
+		return;
+	if (out == NULL) {
+		relay_refuse(in, relay_fail_code("error", err), "upstream %s",
+		    err);
+		return;
+	}
+	relay_join(in, out);
+}
+
+/* A proxy client named its target (a name or an address, as text). */
+static void
+relay_target(struct session *in, const char *host, uint16_t port)
+{
+	struct relay_side *side = relay_side(in);
+	struct addrinfo *res;
+	struct buf b = BUF_INIT;
+	char portstr[8], err[256];
+	int k;
+
+	/* Outside text: shown escaped, at most what SOCKS5 carries. */
+	codec_escape((const unsigned char *)host, strlen(host), &b, 0);
+	snprintf(side->target, sizeof side->target, strchr(host, ':') ?
+	    "[%.255s]:%u" : "%.255s:%u", buf_cstr(&b), port);
+	buf_free(&b);
+	side->port = port;
+	ev_notice(in, "the client asks for %s", side->target);
+	snprintf(portstr, sizeof portstr, "%u", port);
+	k = resolve_now(host, portstr, SOCK_STREAM, &res, err, sizeof err);
+	if (k == 1) {
+		relay_resolved(in, 0, res, NULL);
+		return;
+	}
+	if (k == -1) {
+		relay_refuse(in, SOCKS5_HOST_UNREACH, "target %s: %s",
+		    side->target, err);
+		return;
+	}
+	side->resolve = resolve_start(host, portstr, SOCK_STREAM,
+	    relay_resolved, in, err, sizeof err);
+	if (side->resolve == NULL)
+		relay_refuse(in, SOCKS5_FAILURE, "target %s: %s", side->target,
+		    err);
 }
 
 static void
@@ -533,6 +712,7 @@ relay_destroy(struct session *srv)
 	struct relay *r = srv->role_state;
 
 	free(r->upstream);
+	free(r->targets);
 	tls_cfg_unref(r->tls_in);
 	tls_cfg_unref(r->tls_out);
 	free(r);
@@ -609,6 +789,18 @@ relay_start(const char *host, uint16_t port, const char *uphost,
 		return NULL;
 	relay_new(s, uphost, upport);
 	return s;
+}
+
+void
+relay_set_proxy(struct session *srv, unsigned serve,
+    struct addr_cidr *targets, size_t ntargets)
+{
+	struct relay *r = relay_of(srv);
+
+	r->serve = serve;
+	free(r->targets);
+	r->targets = targets;
+	r->ntargets = ntargets;
 }
 
 static const struct tap relay_tap = {

@@ -28,6 +28,12 @@ int	relay_holds_new(const struct session *srv);
 struct tls_cfg;
 void	relay_set_tls(struct session *srv, struct tls_cfg *in,
 	    struct tls_cfg *out);
+/* A SOCKS5 and/or HTTP CONNECT relay (serve: PROXY_SERVE_* of
+ * layer_proxy.h): no fixed upstream; each client names its target, which
+ * is connected only at addresses inside targets (the relay takes the
+ * list). */
+void	relay_set_proxy(struct session *srv, unsigned serve,
+	    struct addr_cidr *targets, size_t ntargets);
 /* A UDP relay: every client address gets its own upstream socket, which
  * goes after idle_ms without a datagram either way. */
 struct session *relay_start_udp(const char *host, uint16_t port,

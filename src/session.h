@@ -213,6 +213,11 @@ struct session	*sess_tcp_server_as(enum sess_kind, const char *host,
 struct session	*sess_tcp_client_as(enum sess_kind, const char *host,
 		    uint16_t port, const struct net_addr *bind,
 		    uint64_t timeout_ms, char *err, size_t errlen);
+/* A client to addresses already resolved (a list from resolve.h, which
+ * it takes whatever happens): tried in order within timeout_ms. */
+struct addrinfo;
+struct session	*sess_tcp_client_list_as(enum sess_kind, struct addrinfo *,
+		    uint64_t timeout_ms, char *err, size_t errlen);
 /* The same through a proxy (--proxy; NULL: none): the connect goes to the
  * proxy, which is asked for host:port (layer_proxy.h). */
 struct proxy_url;

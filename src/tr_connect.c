@@ -388,6 +388,26 @@ sess_tcp_client_via(enum sess_kind kind, const char *host, uint16_t port,
 	return s;
 }
 
+struct session *
+sess_tcp_client_list_as(enum sess_kind kind, struct addrinfo *res,
+    uint64_t timeout_ms, char *err, size_t errlen)
+{
+	struct session *s = sess_new(kind, &settings_default);
+	unsigned id = s->id;
+	struct connector *k = connector_new(s);
+
+	/* From here the list is the connector's: it frees it. */
+	k->ms = timeout_ms;
+	k->timer = timeout_ms > 0 ?
+	    loop_timer_add(timeout_ms, connect_timeout, s) : 0;
+	connect_begin(s, res);
+	if (sess_find(id) != s) {
+		snprintf(err, errlen, "%s", sess_closed_msg(id));
+		return NULL;
+	}
+	return s;
+}
+
 int
 sess_unix_connect(struct session *s, const char *path, char *err,
     size_t errlen)
