@@ -195,6 +195,7 @@ bench: build/socktool
 	tests/bench/relay
 	tests/bench/probe
 	tests/bench/control
+	tests/bench/proxy
 
 # libFuzzer targets (clang): FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 30
