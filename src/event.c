@@ -119,11 +119,13 @@ ev_accepted(const struct session *s)
 
 void
 ev_closed(const struct session *s, const char *reason, const char *msg,
-    uint64_t lost)
+    uint64_t lost, unsigned pair)
 {
 	struct rec r;
 
 	ev_begin(&r, s, "closed");
+	if (pair != 0)
+		rec_u64(&r, "pair", pair);	/* (s->pair is unlinked by now) */
 	r.info = 1;	/* -q: errors and received data only */
 	rec_str(&r, "reason", reason);
 	rec_str(&r, "message", msg);

@@ -15,7 +15,7 @@ void	ev_connected(const struct session *);
 void	ev_accepted(const struct session *);
 /* lost: bytes accepted for sending that never left. */
 void	ev_closed(const struct session *, const char *reason, const char *msg,
-	    uint64_t lost);
+	    uint64_t lost, unsigned pair);
 /* A session-related notice ("max peers reached", "ICMP ..."): an `error`
  * event in JSON. */
 void	ev_notice(const struct session *, const char *fmt, ...)

@@ -550,6 +550,8 @@ relay_join(struct session *in, struct session *out)
 		relay_side_new(out);
 	in->pair = out;
 	out->pair = in;
+	in->pair_id = out->id;
+	out->pair_id = in->id;
 	if (r->hold_new)
 		relay_hold(in);
 }

@@ -292,6 +292,7 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 	struct session *parent;
 	char *why;
 	uint64_t lost;
+	unsigned pair = 0;
 
 	if (s->destroying)
 		return;
@@ -319,13 +320,14 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 		s->role->closing(s, reason);
 	lost = pipe_queued(s);
 	pipe_event(s, TAP_CLOSE, reason, lost);
+	pair = s->pair_id;	/* still named in the closed event */
 	if (s->pair != NULL) {
 		s->pair->pair = NULL;
 		s->pair = NULL;
 	}
 	layer_detach(s, s->abort);
 	s->state = S_CLOSED;
-	ev_closed(s, reason, msg, lost);
+	ev_closed(s, reason, msg, lost, pair);
 	if (s->role != NULL && s->role->destroy != NULL)
 		s->role->destroy(s);
 	s->role = NULL;

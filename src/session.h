@@ -98,6 +98,8 @@ struct session {
 	/* A relay's pair: what arrives on one side goes out on the other
 	 * (relay.c).  Cleared when either side goes. */
 	struct session		*pair;
+	unsigned		 pair_id;	/* the pair's other side, kept for
+					 * the closed event after unlinking */
 	/* `hold`: what arrives here waits instead of being forwarded. */
 	int			 held;
 	struct buf		 holdq;

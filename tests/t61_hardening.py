@@ -122,6 +122,23 @@ with Socktool("--json") as st:
           "JSON text is the whole message, whatever max-display shows")
     c.close()
 
+# ---- a relay pair's closed events name the other side (SPEC 6) ----
+with Socktool("--json") as st:
+    st.cmd("tcp-server 127.0.0.1 0 --echo")
+    m = st.wait_for(r'"event":"listening","id":1,.*"local":"127\.0\.0\.1:(\d+)"')
+    st.cmd("relay 127.0.0.1 0 127.0.0.1 %s" % m.group(1).decode())
+    m = st.wait_for(r'"event":"listening","id":2,.*"local":"127\.0\.0\.1:(\d+)"')
+    c = connect(int(m.group(1)))
+    c.sendall(b"hi")
+    recv_exact(c, 2)
+    c.close()
+    # 3 is the relay's client side, 4 its upstream side.
+    m3 = st.wait_for(r'^\{[^\n]*"event":"closed","id":3[^\n]*\}$')
+    m4 = st.wait_for(r'^\{[^\n]*"event":"closed","id":4[^\n]*\}$')
+    is_eq((json.loads(m3.group(0)).get("pair"),
+           json.loads(m4.group(0)).get("pair")), (4, 3),
+          "both sides' closed events carry pair")
+
 # ---- send-eol in the session's encoding ----
 with Socktool() as st:
     st.cmd("tcp-server 127.0.0.1 0")
