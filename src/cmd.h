@@ -161,6 +161,10 @@ void		 cmd_result_session(const struct cmd_ctx *, const struct session *);
 /* --reconnect [DUR] (role_reconnect.h): 0 without it, 1 with the first
  * wait in *ms, -1 after a usage error. */
 int		 cmd_reconnect_opt(const struct cmd_ctx *, uint64_t *ms);
+/* The first session of a reconnecting client, as the command's result. */
+struct reconnect_opts;
+enum cmd_status	 cmd_reconnect_start(const struct cmd_ctx *,
+		    const struct reconnect_opts *);
 /* --proxy URL (SPEC §3.14) of a client to HOST: 0 without it, 1 with it
  * parsed into *px and the target as the proxy is to be asked for it in
  * target (socks5://: HOST resolved here first, cmd_names_first), -1 after

@@ -189,10 +189,7 @@ cmd_unix_client_exec(struct cmd_ctx *c)
 			.unix_path = 1, .delay_ms = wait,
 		};
 
-		if ((s = reconnect_open(&o, err, sizeof err)) == NULL)
-			return cmd_fail(c, "%s", err);
-		cmd_result_session(c, s);
-		return CMD_OK;
+		return cmd_reconnect_start(c, &o);
 	}
 	s = sess_unix_client(c->argv[0], err, sizeof err);
 	if (s == NULL)

@@ -2,6 +2,7 @@
 /* cmd_send.c — commands that send: send and sendhex (with --fill,
  * --append and repeats), stop; the message builder ping shares. */
 #include <sys/queue.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -12,10 +13,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/random.h>
-#include <time.h>
-
-#include <sys/socket.h>
 
 #include "client.h"
 #include "cmd.h"
@@ -171,21 +168,6 @@ repeat_pace_timer(struct repeat *r)
 	r->timer = loop_timer_add((ns + 999999) / 1000000, repeat_tick, r);
 }
 
-static void
-cmd_rand(void *arg, unsigned char *p, size_t n)
-{
-	(void)arg;
-	/* Test payloads, not keys: but never the same twice. */
-	while (n > 0) {
-		ssize_t r = getrandom(p, n, 0);
-
-		if (r <= 0)
-			break;
-		p += r;
-		n -= (size_t)r;
-	}
-}
-
 /* The bytes of one send: the template expanded for this session (--fill),
  * then its checksum (--append), then the line ending (send-eol). */
 void
@@ -199,7 +181,7 @@ cmd_make_msg(struct session *s, const struct buf *tmpl, const struct fill *fill,
 		memset(&env, 0, sizeof env);
 		env.seq = ++s->fill_seq;
 		env.now_ms = clock_wall_us() / 1000;
-		env.rand = cmd_rand;
+		env.rand = pipe_random_bytes;
 		fill_expand(fill, &env, ck != NULL ? check_width(ck) : 0, out);
 	} else
 		buf_append(out, buf_peek(tmpl), buf_len(tmpl));

@@ -219,6 +219,18 @@ cmd_proxy_opt(const struct cmd_ctx *c, const char *host,
 
 /* tcp-client --reconnect: returns at once, in a script too (the session
  * of a later attempt has another id). */
+enum cmd_status
+cmd_reconnect_start(const struct cmd_ctx *c, const struct reconnect_opts *o)
+{
+	struct session *s;
+	char err[256];
+
+	if ((s = reconnect_open(o, err, sizeof err)) == NULL)
+		return cmd_fail(c, "%s", err);
+	cmd_result_session(c, s);
+	return CMD_OK;
+}
+
 static enum cmd_status
 cmd_tcp_reconnect(struct cmd_ctx *c, const char *host, uint16_t port,
     const struct net_addr *bind, uint64_t timeout, uint64_t wait)
@@ -227,13 +239,8 @@ cmd_tcp_reconnect(struct cmd_ctx *c, const char *host, uint16_t port,
 		.kind = K_TCP_CLIENT, .host = host, .port = port,
 		.bind = bind, .timeout_ms = timeout, .delay_ms = wait,
 	};
-	struct session *s;
-	char err[256];
 
-	if ((s = reconnect_open(&o, err, sizeof err)) == NULL)
-		return cmd_fail(c, "%s", err);
-	cmd_result_session(c, s);
-	return CMD_OK;
+	return cmd_reconnect_start(c, &o);
 }
 
 static enum cmd_status

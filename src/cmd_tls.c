@@ -87,13 +87,8 @@ cmd_tls_reconnect(struct cmd_ctx *c, uint16_t port,
 		.bind = bind, .timeout_ms = timeout, .delay_ms = wait,
 		.tls = cfg,
 	};
-	struct session *s;
-	char err[256];
 
-	if ((s = reconnect_open(&o, err, sizeof err)) == NULL)
-		return cmd_fail(c, "%s", err);
-	cmd_result_session(c, s);
-	return CMD_OK;
+	return cmd_reconnect_start(c, &o);
 }
 
 /* tls-client */

@@ -117,20 +117,30 @@ proxy_hs_via(const struct proxy_hs *h, struct layer_via *v)
 
 /* The handshake failed: the session ends saying why. */
 static void
+hs_vfail(struct session *s, const char *reason, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void
 hs_fail(struct session *s, const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
-hs_fail(struct session *s, const char *reason, const char *fmt, ...)
+hs_vfail(struct session *s, const char *reason, const char *fmt, va_list ap)
 {
 	struct buf m = BUF_INIT;
+
+	buf_vprintf(&m, fmt, ap);
+	sess_destroy(s, reason, buf_cstr(&m));
+	buf_free(&m);
+}
+
+static void
+hs_fail(struct session *s, const char *reason, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	buf_vprintf(&m, fmt, ap);
+	hs_vfail(s, reason, fmt, ap);
 	va_end(ap);
-	sess_destroy(s, reason, buf_cstr(&m));
-	buf_free(&m);
 }
 
 static void
@@ -533,15 +543,13 @@ srv_refuse(struct session *s, struct proxy_hs *h, const char *fmt, ...)
 static void
 srv_refuse(struct session *s, struct proxy_hs *h, const char *fmt, ...)
 {
-	struct buf m = BUF_INIT;
 	va_list ap;
 
+	if (hs_flush(s, h) != 0)
+		return;		/* the socket failed: s is gone already */
 	va_start(ap, fmt);
-	buf_vprintf(&m, fmt, ap);
+	hs_vfail(s, "error", fmt, ap);
 	va_end(ap);
-	if (hs_flush(s, h) == 0)
-		sess_destroy(s, "error", buf_cstr(&m));
-	buf_free(&m);
 }
 
 static const char *

@@ -900,9 +900,8 @@ pipe_queue_reply(struct session *s, const unsigned char *p, size_t n,
 	layer_interest(s);
 }
 
-/* Random bytes of a reply's {rand:N}: test payloads, not keys. */
-static void
-pipe_rand(void *arg, unsigned char *p, size_t n)
+void
+pipe_random_bytes(void *arg, unsigned char *p, size_t n)
 {
 	(void)arg;
 	while (n > 0) {
@@ -932,7 +931,7 @@ pipe_respond(struct session *s, const unsigned char *p, size_t n,
 		if (rr->r[i].fill) {
 			env.seq = s->fill_seq + 1;
 			env.now_ms = clock_wall_us() / 1000;
-			env.rand = pipe_rand;
+			env.rand = pipe_random_bytes;
 		}
 		r = reply_answer(&rr->r[i], p, n, &env, &ans, err, sizeof err);
 		if (r == 0)

@@ -139,4 +139,8 @@ void	pipe_set_host(const struct pipe_host *);
 
 void	pipe_init(void);
 
+/* The bytes of a {rand:N} placeholder (send --fill and reply rules): test
+ * payloads, not keys, but never the same twice.  A fill_env's rand. */
+void	pipe_random_bytes(void *arg, unsigned char *p, size_t n);
+
 #endif
