@@ -73,6 +73,7 @@ SRCS	 = \
 	src/tr_connect.c \
 	src/tr_dgram.c \
 	src/pcapng.c \
+	src/pcapread.c \
 	src/rec.c \
 	src/differ.c \
 	src/log.c \
@@ -128,7 +129,7 @@ test_loop_SRCS	 = src/loop.c src/clock.c src/buf.c
 test_pace_SRCS	 = src/pace.c src/codec.c src/buf.c
 test_shape_SRCS	 = src/shape.c src/buf.c
 test_differ_SRCS = src/differ.c src/codec.c src/buf.c
-test_rec_SRCS	 = src/rec.c src/codec.c src/buf.c
+test_rec_SRCS	 = src/rec.c src/pcapread.c src/pcapng.c src/codec.c src/buf.c
 test_rx_SRCS	 = src/rx.c src/codec.c src/buf.c
 test_rx_LIBS	 = $(PCRE2_LIBS)
 test_json_SRCS	 = src/json.c src/clock.c src/codec.c src/buf.c
@@ -215,7 +216,7 @@ fuzz:
 	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_proxy tests/fuzz/fuzz_proxy.c \
 	    src/proxy.c src/addr.c src/buf.c
 	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_rec tests/fuzz/fuzz_rec.c \
-	    src/rec.c src/codec.c src/buf.c
+	    src/rec.c src/pcapread.c src/codec.c src/buf.c
 	mkdir -p build-fuzz/corpus-codec build-fuzz/corpus-parse build-fuzz/corpus-frame \
 	    build-fuzz/corpus-fill build-fuzz/corpus-proxy build-fuzz/corpus-rec
 	build-fuzz/fuzz_codec -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
@@ -229,7 +230,7 @@ fuzz:
 	build-fuzz/fuzz_proxy -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-proxy
 	build-fuzz/fuzz_rec -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-rec
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-rec tests/fuzz/corpus-rec
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* rec.c — recorded conversations: script lines written by the script log,
  * and scripts or jsonl logs read back as request/answer steps (rec.h). */
+#include <netinet/in.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "codec.h"
+#include "pcapread.h"
 #include "rec.h"
 
 int
@@ -95,6 +98,7 @@ rec_conv_free(struct rec_conv *r)
 	for (i = 0; i < r->n; i++) {
 		buf_free(&r->step[i].req);
 		buf_free(&r->step[i].ans);
+		free(r->step[i].ends);
 	}
 	free(r->step);
 	memset(r, 0, sizeof *r);
@@ -110,6 +114,15 @@ rec_add(struct rec_conv *r, int line)
 	memset(st, 0, sizeof *st);
 	st->line = line;
 	return st;
+}
+
+/* n bytes more of st's answer, one message of it. */
+static void
+rec_answer(struct rec_step *st, const unsigned char *p, size_t n)
+{
+	buf_append(&st->ans, p, n);
+	st->ends = xrealloc(st->ends, (st->nends + 1) * sizeof *st->ends);
+	st->ends[st->nends++] = buf_len(&st->ans);
 }
 
 /* The words of a script line, as far as a recording needs them: the
@@ -206,6 +219,7 @@ rec_script_line(const char *s, size_t n, int line, struct rec_conv *r,
 {
 	struct rec_words ws;
 	struct rec_step *st;
+	struct buf msg = BUF_INIT;
 	char e[128];
 	size_t a;
 	int hex;
@@ -253,10 +267,18 @@ rec_script_line(const char *s, size_t n, int line, struct rec_conv *r,
 		}
 		/* An answer before any send: a banner, a step of its own. */
 		st = r->n > 0 ? &r->step[r->n - 1] : rec_add(r, line);
-		if (rec_bytes(&ws, a, hex, &st->ans, e, sizeof e) == -1)
+		if (rec_bytes(&ws, a, hex, &msg, e, sizeof e) == -1) {
+			buf_free(&msg);
 			goto bad;
+		}
+		rec_answer(st, buf_peek(&msg), buf_len(&msg));
+		buf_free(&msg);
 		return 0;
 	}
+	/* A script of a UDP client: each expect is one datagram. */
+	if (r->n == 0 && (rec_word_is(&ws, 0, "udp-client") ||
+	    rec_word_is(&ws, 0, "udp-server")))
+		r->dgram = 1;
 	/* The session-making command, settings, waits, closes: not steps. */
 	return 0;
 bad:
@@ -334,6 +356,7 @@ rec_json_line(const char *s, size_t n, int line, struct rec_conv *r,
 	size_t evn, hexn, tsn;
 	uint64_t t = 0;
 	struct rec_step *st;
+	struct buf msg = BUF_INIT;
 	char e[128];
 	int sent;
 
@@ -357,14 +380,205 @@ rec_json_line(const char *s, size_t n, int line, struct rec_conv *r,
 		st = &r->step[r->n - 1];
 	if (t != 0)
 		*last = t;
-	if (codec_parse_hex(hex, hexn, sent ? &st->req : &st->ans, e,
+	if (codec_parse_hex(hex, hexn, sent ? &st->req : &msg, e,
 	    sizeof e) == -1) {
 		snprintf(err, errlen, "line %d: %s", line, e);
+		buf_free(&msg);
 		return -1;
 	}
+	if (!sent)
+		rec_answer(st, buf_peek(&msg), buf_len(&msg));
+	buf_free(&msg);
 	if (rec_json_str(s, n, "from", &evn) != NULL ||
 	    rec_json_str(s, n, "to", &evn) != NULL)
 		r->dgram = 1;
+	return 0;
+}
+
+/* Reading a capture: the conversation's two ends once known (the first TCP
+ * connection that carries data, or the first UDP datagram), and each
+ * direction's place in its TCP sequence. */
+struct rec_cap {
+	struct rec_conv		*r;
+	int			 proto;		/* 0: not known yet */
+	struct sockaddr_storage	 end[2];	/* [0] sends, [1] answers */
+	uint32_t		 next[2];
+	int			 synced[2];
+	int			 last;		/* -1, or who sent the last data */
+	uint64_t		 last_ts;
+	int			 done;		/* the connection ended */
+	int			 pkt;		/* packets of the file seen */
+};
+
+static int
+rec_sa_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+		    &((const struct sockaddr_in *)b)->sin_addr, 4) == 0 &&
+		    ((const struct sockaddr_in *)a)->sin_port ==
+		    ((const struct sockaddr_in *)b)->sin_port;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+	    &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0 &&
+	    ((const struct sockaddr_in6 *)a)->sin6_port ==
+	    ((const struct sockaddr_in6 *)b)->sin6_port;
+}
+
+/* Which end sent k: 0, 1, or -1 (another conversation). */
+static int
+rec_cap_dir(struct rec_cap *c, const struct pcapr_pkt *k)
+{
+	if (c->proto == 0) {
+		/* The first SYN, or the first packet with data, or the first
+		 * datagram, names the conversation and who opened it. */
+		if (k->proto == IPPROTO_TCP && !(k->flags & PCAPR_SYN &&
+		    !(k->flags & PCAPR_ACK)) && k->n == 0)
+			return -1;
+		c->proto = k->proto;
+		c->end[0] = k->src;
+		c->end[1] = k->dst;
+		c->r->dgram = k->proto == IPPROTO_UDP;
+		return 0;
+	}
+	if (k->proto != c->proto)
+		return -1;
+	if (rec_sa_eq(&k->src, &c->end[0]) && rec_sa_eq(&k->dst, &c->end[1]))
+		return 0;
+	if (rec_sa_eq(&k->src, &c->end[1]) && rec_sa_eq(&k->dst, &c->end[0]))
+		return 1;
+	return -1;
+}
+
+/* The new bytes of TCP segment k from dir: *p, *n trimmed of what an
+ * earlier segment carried; -1 with err when bytes before it are missing. */
+static int
+rec_cap_seq(struct rec_cap *c, const struct pcapr_pkt *k, int dir,
+    const unsigned char **p, size_t *n, char *err, size_t errlen)
+{
+	int32_t d;
+
+	if (k->flags & PCAPR_SYN) {
+		c->next[dir] = k->seq + 1;
+		c->synced[dir] = 1;
+		*n = 0;
+		return 0;
+	}
+	if (k->n == 0)
+		return 0;
+	if (!c->synced[dir]) {
+		c->next[dir] = k->seq;
+		c->synced[dir] = 1;
+	}
+	d = (int32_t)(k->seq - c->next[dir]);
+	if (d > 0) {
+		snprintf(err, errlen, "packet %d: the capture misses %ld bytes "
+		    "the %s sent before it (a segment it did not see)", c->pkt,
+		    (long)d, dir == 0 ? "client" : "server");
+		return -1;
+	}
+	if ((size_t)-(int64_t)d >= k->n) {	/* a retransmission */
+		*n = 0;
+		return 0;
+	}
+	*p = k->p + (size_t)-(int64_t)d;
+	*n = k->n - (size_t)-(int64_t)d;
+	c->next[dir] += (uint32_t)*n;
+	return 0;
+}
+
+/* Whether p starts as a TLS record does (content type 20-23, version
+ * 3.x, a length a record can have): a capture of a TLS session. */
+static int
+rec_tls_record(const unsigned char *p, size_t n)
+{
+	return n >= 5 && p[0] >= 0x14 && p[0] <= 0x17 && p[1] == 0x03 &&
+	    p[2] <= 0x04 && (size_t)(p[3] << 8 | p[4]) <= 16384 + 2048;
+}
+
+static int
+rec_cap_packet(void *arg, const struct pcapr_pkt *k, char *err, size_t errlen)
+{
+	struct rec_cap *c = arg;
+	struct rec_conv *r = c->r;
+	const unsigned char *p = k->p;
+	struct rec_step *st;
+	size_t n = k->n;
+	int dir;
+
+	c->pkt++;
+	if (c->done || (dir = rec_cap_dir(c, k)) == -1)
+		return 0;
+	if (c->proto == IPPROTO_TCP) {
+		/* A new SYN from the opener: the port used again, another
+		 * connection; the first one is the recording. */
+		if (dir == 0 && k->flags & PCAPR_SYN && c->last != -1) {
+			c->done = 1;
+			return 0;
+		}
+		/* A connection that ended without data (a port check, a
+		 * health probe) is not it: the next one may be. */
+		if (k->flags & (PCAPR_FIN | PCAPR_RST) && c->last == -1 &&
+		    k->n == 0) {
+			c->proto = 0;
+			c->synced[0] = c->synced[1] = 0;
+			return 0;
+		}
+		if (rec_cap_seq(c, k, dir, &p, &n, err, errlen) == -1)
+			return -1;
+	}
+	if (k->cut) {
+		snprintf(err, errlen, "packet %d: captured shorter than it was "
+		    "sent (a snap length): a recording needs every byte",
+		    c->pkt);
+		return -1;
+	}
+	if (n == 0 && (c->proto == IPPROTO_TCP || dir == 1))
+		return 0;
+	if (dir == 0 && r->n == 0 && c->last == -1 && c->proto ==
+	    IPPROTO_TCP && rec_tls_record(p, n)) {
+		snprintf(err, errlen, "packet %d: the capture holds TLS "
+		    "records, not what was sent in them: replay the session's "
+		    "jsonl log instead", c->pkt);
+		return -1;
+	}
+	if (dir == 0 && (c->last != 0 || r->dgram)) {
+		st = rec_add(r, c->pkt);
+		if (c->last != -1 && k->ts_us > c->last_ts)
+			st->gap_us = k->ts_us - c->last_ts;
+	} else
+		st = r->n > 0 ? &r->step[r->n - 1] : rec_add(r, c->pkt);
+	if (dir == 0)
+		buf_append(&st->req, p, n);
+	else
+		rec_answer(st, p, n);
+	c->last = dir;
+	c->last_ts = k->ts_us;
+	return 0;
+}
+
+static int
+rec_parse_capture(const unsigned char *p, size_t n, struct rec_conv *r,
+    char *err, size_t errlen)
+{
+	struct rec_cap c;
+
+	memset(&c, 0, sizeof c);
+	c.r = r;
+	c.last = -1;
+	if (pcapr_walk(p, n, rec_cap_packet, &c, err, errlen) == -1)
+		return -1;
+	if (c.proto == 0) {
+		snprintf(err, errlen, "the capture holds no TCP connection or "
+		    "UDP datagram");
+		return -1;
+	}
+	if (r->n == 0) {
+		snprintf(err, errlen, "the capture's first connection carried "
+		    "no data");
+		return -1;
+	}
 	return 0;
 }
 
@@ -377,6 +591,14 @@ rec_parse(const char *text, size_t n, struct rec_conv *r, char *err,
 	int line = 0, json;
 
 	memset(r, 0, sizeof *r);
+	if (pcapr_is_capture((const unsigned char *)text, n)) {
+		if (rec_parse_capture((const unsigned char *)text, n, r, err,
+		    errlen) == -1) {
+			rec_conv_free(r);
+			return -1;
+		}
+		return 0;
+	}
 	while (i < n && (text[i] == ' ' || text[i] == '\t' ||
 	    text[i] == '\n' || text[i] == '\r'))
 		i++;

@@ -31,8 +31,13 @@ int	rec_is_text(const unsigned char *p, size_t n);
 struct rec_step {
 	struct buf	 req;
 	struct buf	 ans;
+	size_t		*ends;		/* where each answer message (a
+					 * datagram, a recv, an expect) ends
+					 * in ans */
+	size_t		 nends;
 	uint64_t	 gap_us;
-	int		 line;		/* where it starts in the file */
+	int		 line;		/* where it starts in the file (a
+					 * packet's number in a capture) */
 };
 struct rec_conv {
 	struct rec_step	*step;
@@ -43,10 +48,13 @@ struct rec_conv {
 /*
  * Read a recording: a script (as `log --format script` writes it: send,
  * sendhex, expect, sleep lines; the session-making command, set, wait,
- * close, echo, comments and blank lines are skipped), or a jsonl log (its
+ * close, echo, comments and blank lines are skipped), a jsonl log (its
  * recv and sent events, gaps from their "ts"), told apart by the first
- * character that is not blank ('{': jsonl).  0 with *r filled
- * (rec_conv_free() it), or -1 with one error naming the line.
+ * character that is not blank ('{': jsonl), or a capture (pcapng or pcap,
+ * told by its magic): its first TCP connection that carries data, or its
+ * first UDP conversation, the side that opened it (sent the SYN, or the first datagram) being the one
+ * that sends.  0 with *r filled (rec_conv_free() it), or -1 with one error
+ * naming the line (or the packet).
  */
 int	rec_parse(const char *text, size_t n, struct rec_conv *r, char *err,
 	    size_t errlen);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_rec.c — libFuzzer target for src/rec.c, the reader of recordings
- * that replay and mock parse (a script log or a jsonl log, from any file a
+ * that replay and mock parse (a script log, a jsonl log, or a pcapng or
+ * pcap capture with src/pcapread.c, from any file a
  * user names): any bytes give a recording or one error naming a line,
  * never a read past them; a recording's steps hold no more bytes than the
  * file could describe; a script written back from it reads again. */

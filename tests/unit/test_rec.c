@@ -2,11 +2,106 @@
 /* test_rec.c — TAP unit tests for src/rec.c: script lines written and
  * read back (round trip of any bytes), jsonl steps and gaps, and the errors
  * for lines a recording cannot hold. */
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <string.h>
 
 #include "buf.h"
+#include "pcapng.h"
 #include "rec.h"
 #include "tap.h"
+
+static void
+sa4(struct sockaddr_in *sin, const char *ip, unsigned port)
+{
+	memset(sin, 0, sizeof *sin);
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, ip, &sin->sin_addr);
+	sin->sin_port = htons(port);
+}
+
+static void
+put32(struct buf *b, uint32_t v, int big)
+{
+	unsigned char x[4];
+
+	if (big) {
+		x[0] = v >> 24; x[1] = v >> 16; x[2] = v >> 8; x[3] = v;
+	} else {
+		x[3] = v >> 24; x[2] = v >> 16; x[1] = v >> 8; x[0] = v;
+	}
+	buf_append(b, x, 4);
+}
+
+/* A capture as `log --format pcap` writes one: a TCP client's connection
+ * (a banner, two requests, the first sent in two writes) and then a
+ * second connection from the same port, which is not part of it. */
+static void
+capture_tcp(struct buf *out)
+{
+	struct sockaddr_in a, b;
+	struct pcapng_tcp t, t2;
+
+	sa4(&a, "127.0.0.1", 40000);
+	sa4(&b, "127.0.0.1", 7000);
+	pcapng_header(out, "test");
+	pcapng_tcp_init(&t, (struct sockaddr *)&a, (struct sockaddr *)&b, 1);
+	pcapng_tcp_open(out, &t, 0, 1000000, NULL);
+	pcapng_tcp_data(out, &t, 1, (const unsigned char *)"hi\n", 3,
+	    1000100, NULL);
+	pcapng_tcp_data(out, &t, 0, (const unsigned char *)"GET ", 4,
+	    1200000, NULL);
+	pcapng_tcp_data(out, &t, 0, (const unsigned char *)"x\n", 2,
+	    1200050, NULL);
+	pcapng_tcp_data(out, &t, 1, (const unsigned char *)"ok\n", 3,
+	    1300000, NULL);
+	pcapng_tcp_data(out, &t, 0, (const unsigned char *)"\xff\x00", 2,
+	    2300000, NULL);
+	pcapng_tcp_close(out, &t, 0, 0, 2400000, NULL);
+	pcapng_tcp_init(&t2, (struct sockaddr *)&a, (struct sockaddr *)&b, 2);
+	pcapng_tcp_data(out, &t2, 0, (const unsigned char *)"later", 5,
+	    3000000, NULL);
+}
+
+/* A classic pcap file (tcpdump's), Ethernet, big-endian, nanoseconds:
+ * UDP datagrams 10.0.0.1:5000 -> 10.0.0.2:53 and two answers back. */
+static void
+capture_udp(struct buf *out)
+{
+	static const struct { int back; const char *p; uint32_t ns; } d[] = {
+		{ 0, "q1", 0 }, { 1, "a1", 1000 }, { 1, "a2", 2000 },
+		{ 0, "q2", 500000000 }, { 1, "a3", 500001000 },
+	};
+	unsigned char f[64];
+	size_t i, n;
+
+	put32(out, 0xa1b23c4d, 1);
+	put32(out, 0x00020004, 1);
+	put32(out, 0, 1);
+	put32(out, 0, 1);
+	put32(out, 65535, 1);
+	put32(out, 1, 1);		/* Ethernet */
+	for (i = 0; i < sizeof d / sizeof d[0]; i++) {
+		memset(f, 0, sizeof f);
+		f[12] = 0x08;			/* IPv4 */
+		f[14] = 0x45;
+		f[17] = 20 + 8 + 2;		/* total length */
+		f[23] = 17;			/* UDP */
+		f[26] = 10; f[29] = d[i].back ? 2 : 1;
+		f[30] = 10; f[33] = d[i].back ? 1 : 2;
+		f[34] = d[i].back ? 0 : 0x13; f[35] = d[i].back ? 53 : 0x88;
+		f[36] = d[i].back ? 0x13 : 0; f[37] = d[i].back ? 0x88 : 53;
+		f[39] = 8 + 2;
+		memcpy(f + 42, d[i].p, 2);
+		n = 60;				/* padded to Ethernet's least */
+		put32(out, 1700000000, 1);
+		put32(out, d[i].ns, 1);
+		put32(out, (uint32_t)n, 1);
+		put32(out, (uint32_t)n, 1);
+		buf_append(out, f, n);
+	}
+}
 
 int
 main(void)
@@ -75,6 +170,53 @@ main(void)
 	    "a sent event without hex");
 	ok(rec_parse("sleep forever\nsend 1 \"a\"\n", 25, &r, err,
 	    sizeof err) == -1, "a bad sleep");
+
+	buf_reset(&s);
+	capture_tcp(&s);
+	ok(rec_parse((char *)buf_peek(&s), buf_len(&s), &r, err,
+	    sizeof err) == 0, "a pcapng log reads (%s)", err);
+	is_int(r.n, 3, "the banner, two requests; the second connection "
+	    "is not in it");
+	is_int(r.dgram, 0, "TCP: a stream");
+	is_mem(buf_peek(&r.step[0].ans), buf_len(&r.step[0].ans), "hi\n", 3,
+	    "the banner");
+	is_mem(buf_peek(&r.step[1].req), buf_len(&r.step[1].req), "GET x\n",
+	    6, "two writes before an answer are one request");
+	is_mem(buf_peek(&r.step[1].ans), buf_len(&r.step[1].ans), "ok\n", 3,
+	    "its answer");
+	is_int(r.step[1].gap_us, 199900, "the gap after the banner");
+	is_mem(buf_peek(&r.step[2].req), buf_len(&r.step[2].req), "\xff\0",
+	    2, "binary bytes");
+	is_int(r.step[2].gap_us, 1000000, "the gap after the answer");
+	rec_conv_free(&r);
+
+	buf_reset(&s);
+	capture_udp(&s);
+	ok(rec_parse((char *)buf_peek(&s), buf_len(&s), &r, err,
+	    sizeof err) == 0, "a classic pcap of UDP reads (%s)", err);
+	is_int(r.dgram, 1, "UDP: datagrams");
+	is_int(r.n, 2, "two datagrams sent, two steps");
+	is_mem(buf_peek(&r.step[0].ans), buf_len(&r.step[0].ans), "a1a2", 4,
+	    "both answers, Ethernet padding left out");
+	is_int(r.step[0].nends, 2, "as two datagrams");
+	is_int(r.step[0].ends[0], 2, "the first ends at 2");
+	is_int(r.step[1].gap_us, 499998, "nanoseconds become microseconds");
+	rec_conv_free(&r);
+
+	/* Cut anywhere, a capture gives an error or fewer steps, never a
+	 * read past its end (ASan in `make asan check`). */
+	buf_reset(&s);
+	capture_tcp(&s);
+	for (i = 1; i < buf_len(&s); i += 7) {
+		if (rec_parse((char *)buf_peek(&s), i, &r, err,
+		    sizeof err) == 0)
+			rec_conv_free(&r);
+	}
+	buf_reset(&s);
+	capture_tcp(&s);
+	ok(rec_parse((char *)buf_peek(&s), buf_len(&s) - 3, &r, err,
+	    sizeof err) == -1 && strstr(err, "at byte") != NULL,
+	    "a cut block is an error with its offset: %s", err);
 	buf_free(&s);
 	return done_testing();
 }
