@@ -454,7 +454,7 @@ cmd_mock_exec(struct cmd_ctx *c)
 {
 	const char *host = c->argc == 3 ? c->argv[1] : NULL;
 	const char *portarg = c->argv[c->argc - 1];
-	const int type = SOCK_STREAM;
+	const int type = cmd_has(c, "udp") ? SOCK_DGRAM : SOCK_STREAM;
 	struct buf data = BUF_INIT;
 	struct rec_conv conv;
 	struct session *s;
@@ -462,9 +462,6 @@ cmd_mock_exec(struct cmd_ctx *c)
 	uint16_t port;
 	char err[512], hbuf[256];
 
-	if (cmd_has(c, "udp"))
-		return cmd_fail(c, "--udp is not built yet: a mock is a TCP "
-		    "server for now");
 	if (cmd_listen_port(c, &host, portarg, hbuf, sizeof hbuf, &port) == -1)
 		return CMD_ERR;
 	if (cmd_names_first(c, &host, &type, 1, &st))
@@ -476,7 +473,10 @@ cmd_mock_exec(struct cmd_ctx *c)
 		return cmd_fail(c, "%s", err);
 	}
 	buf_free(&data);
-	s = sess_tcp_server(host, port, 0, NULL, 0, err, sizeof err);
+	if (cmd_has(c, "udp"))
+		s = sess_udp(host, port, NULL, 0, 0, err, sizeof err);
+	else
+		s = sess_tcp_server(host, port, 0, NULL, 0, err, sizeof err);
 	if (s == NULL) {
 		rec_conv_free(&conv);
 		return cmd_fail(c, "%s", err);
@@ -491,15 +491,18 @@ static const struct cmd_opt mock_opts[] = { { "udp", 0 }, { NULL, 0 } };
 const struct cmd_entry cmd_mock_entry = {
 	.name = "mock",
 	.usage = "mock FILE [ADDR] PORT [--udp]",
-	.help = "A TCP server that plays the remote side of a recorded "
-	    "conversation (a script or a jsonl log of a client session): each "
+	.help = "A TCP server (or with --udp a UDP one) that plays the "
+	    "remote side of a recorded conversation (a script, a jsonl or "
+	    "pcap log of a client session, as replay reads them): each "
 	    "client walks the recording from its first step on its own; what "
 	    "it sends is gathered until it is the recorded request, and then "
 	    "the recorded answer goes back (an answer recorded before any "
 	    "request, a banner, goes when the client connects).  Bytes that "
 	    "cannot become the next request are shown as unmatched and "
 	    "counted; at the end each client's line says how many steps were "
-	    "played.  --udp is not built yet.",
+	    "played.  Over UDP each datagram is a whole request and each "
+	    "recorded answer datagram goes back as one, to the client that "
+	    "asked.",
 	.lower = 2,
 	.upper = 3,
 	.opts = mock_opts,

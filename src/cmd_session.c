@@ -21,6 +21,7 @@
 #include "pipe.h"
 #include "proxy.h"
 #include "resolve.h"
+#include "role.h"
 #include "role_reconnect.h"
 #include "session.h"
 #include "settings.h"
@@ -860,6 +861,10 @@ cmd_show_exec(struct cmd_ctx *c)
 	rec_label(r, "messages", "received");
 	rec_u64(r, "tx_msgs", s->tx_msgs);
 	rec_label(r, "", "sent");
+	if (s->role != NULL && s->role->unmatched != NULL) {
+		rec_u64(r, "unmatched", s->role->unmatched(s));
+		rec_label(r, "unmatched", "message|messages");
+	}
 	rec_u64(r, "queued", pipe_queued(s));
 	rec_label(r, "queued", "byte|bytes");
 	rec_u64(r, "uptime_ms", loop_now() - s->created_ms);
@@ -948,6 +953,15 @@ cmd_stats_row(size_t i, struct rec *r, void *arg)
 			buf_reset(&b);
 		}
 	}
+	if (s->role != NULL && s->role->unmatched != NULL) {
+		rec_u64(r, "unmatched", s->role->unmatched(s));
+		if (!out_cfg.json) {
+			buf_printf(&b, "  unmatched %" PRIu64,
+			    s->role->unmatched(s));
+			rec_strcpy(r, "um", buf_cstr(&b));
+			buf_reset(&b);
+		}
+	}
 	if (out_cfg.json)
 		return;
 	/* People read rates and durations, not raw numbers. */
@@ -982,7 +996,7 @@ cmd_stats_exec(struct cmd_ctx *c)
 	rec_str(&head, "command", c->ent->name);
 	out_rows(&head, "sessions", rows.n, cmd_stats_row, &rows,
 	    "[{id}] rx {rx_bytes} bytes / {rx_msgs} msgs ({rx/s})  tx "
-	    "{tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}{rw}");
+	    "{tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}{rw}{um}");
 	rec_free(&head);
 	return CMD_OK;
 }

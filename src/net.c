@@ -264,6 +264,12 @@ net_peer(int fd, struct net_addr *a)
 }
 
 int
+net_addr_eq(const struct net_addr *a, const struct net_addr *b)
+{
+	return a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0;
+}
+
+int
 net_udp_bind(const char *host, uint16_t port, int family, int *dual,
     char *err, size_t errlen)
 {

@@ -55,6 +55,9 @@ int	net_sock_error(int fd);
 
 int	net_local(int fd, struct net_addr *);
 int	net_peer(int fd, struct net_addr *);
+/* Whether a and b are the same address and port (as the kernel gave
+ * them: byte for byte). */
+int	net_addr_eq(const struct net_addr *a, const struct net_addr *b);
 
 /* UDP socket bound to host:port (host NULL: every interface, dual-stack
  * when possible; *dual tells).  family restricts the wildcard when the

@@ -405,6 +405,7 @@ struct rec_cap {
 	uint32_t		 next[2];
 	int			 synced[2];
 	int			 last;		/* -1, or who sent the last data */
+	int			 data[2];	/* each side has sent data */
 	uint64_t		 last_ts;
 	int			 done;		/* the connection ended */
 	int			 pkt;		/* packets of the file seen */
@@ -536,8 +537,8 @@ rec_cap_packet(void *arg, const struct pcapr_pkt *k, char *err, size_t errlen)
 	}
 	if (n == 0 && (c->proto == IPPROTO_TCP || dir == 1))
 		return 0;
-	if (dir == 0 && r->n == 0 && c->last == -1 && c->proto ==
-	    IPPROTO_TCP && rec_tls_record(p, n)) {
+	if (!c->data[dir] && c->proto == IPPROTO_TCP &&
+	    rec_tls_record(p, n)) {
 		snprintf(err, errlen, "packet %d: the capture holds TLS "
 		    "records, not what was sent in them: replay the session's "
 		    "jsonl log instead", c->pkt);
@@ -554,6 +555,7 @@ rec_cap_packet(void *arg, const struct pcapr_pkt *k, char *err, size_t errlen)
 	else
 		rec_answer(st, p, n);
 	c->last = dir;
+	c->data[dir] = 1;
 	c->last_ts = k->ts_us;
 	return 0;
 }

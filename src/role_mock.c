@@ -3,13 +3,17 @@
  * of a recorded conversation.  The listener holds the recording; each peer
  * walks it from the first step on its own: what it sends is gathered until
  * it is the recorded request (then the recorded answer goes back) or can
- * no longer become it (then it is shown as unmatched and counted). */
+ * no longer become it (then it is shown as unmatched and counted).  Over
+ * UDP each client address is a peer, each datagram a whole request, and
+ * each recorded answer datagram goes back as one. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "codec.h"
 #include "event.h"
+#include "loop.h"
+#include "net.h"
 #include "out.h"
 #include "pipe.h"
 #include "rec.h"
@@ -17,18 +21,30 @@
 #include "role_mock.h"
 #include "session.h"
 
-/* The recording, shared by the listener and every peer. */
-struct mock_conv {
-	unsigned	 refs;
-	struct rec_conv	 conv;
-};
-
-/* One peer's walk through it. */
+/* One peer's walk through the recording. */
 struct mock_peer {
 	struct mock_conv *mc;
 	size_t		 step;		/* the next to play */
 	struct buf	 got;		/* bytes towards its request */
 	uint64_t	 unmatched;	/* messages no step matched */
+};
+
+/* A UDP mock's client: its address, its walk, when it was last heard. */
+#define MOCK_UDP_PEERS	64
+struct mock_udp {
+	struct net_addr	 addr;
+	struct mock_peer m;
+	uint64_t	 seen_ms;
+};
+
+/* The recording, shared by the listener and every peer; a UDP mock's
+ * clients too (the most recently heard MOCK_UDP_PEERS of them). */
+struct mock_conv {
+	unsigned	 refs;
+	struct rec_conv	 conv;
+	struct mock_udp	*udp;
+	size_t		 nudp;
+	uint64_t	 unmatched;	/* a UDP mock's, all clients */
 };
 
 static void
@@ -37,6 +53,7 @@ mock_conv_unref(struct mock_conv *mc)
 	if (mc == NULL || --mc->refs > 0)
 		return;
 	rec_conv_free(&mc->conv);
+	free(mc->udp);
 	free(mc);
 }
 
@@ -90,17 +107,20 @@ mock_resync(const struct mock_peer *m)
 	return n;
 }
 
+/* Show n bytes of p as unmatched at m's step, from a datagram's source
+ * (or NULL), and count them. */
 static void
-mock_unmatched(struct session *s, struct mock_peer *m)
+mock_report(struct session *s, struct mock_peer *m, const unsigned char *p,
+    size_t n, const struct net_addr *from)
 {
 	const struct rec_conv *cv = &m->mc->conv;
 	struct buf e = BUF_INIT, h = BUF_INIT;
-	size_t n = mock_resync(m);
+	char a[ADDR_STRLEN];
 	struct rec r;
 
 	/* Escaped here: a rule of out.h shows it as it is (rec_strescaped),
 	 * not escaped twice. */
-	codec_escape(buf_peek(&m->got), n > 64 ? 64 : n, &e, 0);
+	codec_escape(p, n > 64 ? 64 : n, &e, 0);
 	if (n > 64)
 		buf_puts(&e, "...");
 	m->unmatched++;
@@ -109,16 +129,35 @@ mock_unmatched(struct session *s, struct mock_peer *m)
 	r.color = "ev";
 	rec_u64(&r, "id", s->id);
 	rec_u64(&r, "step", m->step < cv->n ? m->step + 1 : 0);
+	if (from != NULL) {
+		net_fmt((const struct sockaddr *)&from->ss, from->len, a,
+		    sizeof a);
+		rec_strcpy(&r, "from", a);
+	}
 	rec_strescaped(&r, "unmatched", buf_cstr(&e));
-	codec_hex(buf_peek(&m->got), n, &h);
+	codec_hex(p, n, &h);
 	rec_str(&r, "hex", buf_cstr(&h));
 	rec_u64(&r, "count", m->unmatched);
-	out_rec(&r, m->step < cv->n ? "[{id}] mock: unmatched at step {step}: "
-	    "\"{unmatched}\"" : "[{id}] mock: unmatched after the last step: "
-	    "\"{unmatched}\"");
+	if (from != NULL)
+		out_rec(&r, m->step < cv->n ? "[{id}] mock: unmatched from "
+		    "{from} at step {step}: \"{unmatched}\"" : "[{id}] mock: "
+		    "unmatched from {from} after the last step: "
+		    "\"{unmatched}\"");
+	else
+		out_rec(&r, m->step < cv->n ? "[{id}] mock: unmatched at step "
+		    "{step}: \"{unmatched}\"" : "[{id}] mock: unmatched after "
+		    "the last step: \"{unmatched}\"");
 	rec_free(&r);
 	buf_free(&e);
 	buf_free(&h);
+}
+
+static void
+mock_unmatched(struct session *s, struct mock_peer *m)
+{
+	size_t n = mock_resync(m);
+
+	mock_report(s, m, buf_peek(&m->got), n, NULL);
 	buf_consume(&m->got, n);
 }
 
@@ -175,11 +214,107 @@ mock_destroy(struct session *srv)
 	srv->role_state = NULL;
 }
 
+static uint64_t
+mock_unmatched_all(const struct session *srv)
+{
+	return ((const struct mock_conv *)srv->role_state)->unmatched;
+}
+
 static const struct role mock_role = {
 	.name = "mock",
 	.accepted = mock_accepted,
 	.destroy = mock_destroy,
+	.unmatched = mock_unmatched_all,
 };
+
+/* The recorded answer of step st to a UDP client: each message of it one
+ * datagram, as it was received. */
+static void
+mock_udp_answer(struct session *s, const struct rec_step *st,
+    const struct net_addr *to)
+{
+	const unsigned char *p = buf_peek(&st->ans);
+	size_t i, at = 0;
+	char err[256];
+
+	/* Every answer read from a recording has its ends; each is a
+	 * datagram (an empty one too: it was received). */
+	for (i = 0; i < st->nends; i++) {
+		if (pipe_send_to(s, p + at, st->ends[i] - at, to, err,
+		    sizeof err) == -1) {
+			ev_notice(s, "mock: %s", err);
+			return;
+		}
+		at = st->ends[i];
+	}
+}
+
+/* The client a datagram came from: found, or made (the one heard from
+ * longest ago makes room), its recorded banner sent. */
+static struct mock_udp *
+mock_udp_peer(struct session *s, struct mock_conv *mc,
+    const struct net_addr *from)
+{
+	struct mock_udp *u;
+	size_t i, old = 0;
+
+	for (i = 0; i < mc->nudp; i++) {
+		if (net_addr_eq(&mc->udp[i].addr, from))
+			return &mc->udp[i];
+		if (mc->udp[i].seen_ms < mc->udp[old].seen_ms)
+			old = i;
+	}
+	if (mc->nudp < MOCK_UDP_PEERS) {
+		if (mc->udp == NULL)
+			mc->udp = xcalloc(MOCK_UDP_PEERS, sizeof *mc->udp);
+		u = &mc->udp[mc->nudp++];
+	} else
+		u = &mc->udp[old];
+	memset(u, 0, sizeof *u);
+	u->addr = *from;
+	u->m.mc = mc;
+	/* Datagrams recorded before the first request: the first time this
+	 * client is heard from, they go first. */
+	while (u->m.step < mc->conv.n &&
+	    buf_len(&mc->conv.step[u->m.step].req) == 0)
+		mock_udp_answer(s, &mc->conv.step[u->m.step++], from);
+	return u;
+}
+
+/* One datagram to a UDP mock: the next step's request whole, or the
+ * previous one again (the client asked twice: the answer goes again), or
+ * unmatched. */
+static void
+mock_udp_message(struct session *s, struct mock_conv *mc,
+    const struct chunk *c)
+{
+	const struct rec_conv *cv = &mc->conv;
+	const struct rec_step *st;
+	struct mock_udp *u;
+
+	if (c->peer == NULL)
+		return;
+	u = mock_udp_peer(s, mc, c->peer);
+	u->seen_ms = loop_now();
+	st = u->m.step < cv->n ? &cv->step[u->m.step] : NULL;
+	if (st != NULL && buf_len(&st->req) == c->n &&
+	    memcmp(buf_peek(&st->req), c->p, c->n) == 0) {
+		u->m.step++;
+		mock_udp_answer(s, st, c->peer);
+		while (u->m.step < cv->n &&
+		    buf_len(&cv->step[u->m.step].req) == 0)
+			mock_udp_answer(s, &cv->step[u->m.step++], c->peer);
+		return;
+	}
+	if (u->m.step > 0 && (st = &cv->step[u->m.step - 1],
+	    buf_len(&st->req) == c->n) && memcmp(buf_peek(&st->req), c->p,
+	    c->n) == 0) {
+		mock_udp_answer(s, st, c->peer);
+		return;
+	}
+	mock_report(s, &u->m, c->p, c->n, c->peer);
+	mc->unmatched++;
+}
 
 static int
 mock_peer_opened(struct session *s)
@@ -215,7 +350,13 @@ mock_message(struct session *s, const struct chunk *c)
 {
 	struct mock_peer *m;
 
-	if (s->role != &mock_peer_role || c->dir != '<')
+	if (c->dir != '<')
+		return;
+	if (s->role == &mock_role) {
+		mock_udp_message(s, s->role_state, c);
+		return;
+	}
+	if (s->role != &mock_peer_role)
 		return;
 	m = s->role_state;
 	buf_append(&m->got, c->p, c->n);

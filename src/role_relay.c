@@ -156,12 +156,6 @@ relay_udp_idle(void *arg)
 	    out);
 }
 
-static int
-relay_addr_eq(const struct net_addr *a, const struct net_addr *b)
-{
-	return a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0;
-}
-
 static struct session *
 relay_udp_upstream(struct session *srv, const struct net_addr *from)
 {
@@ -175,7 +169,7 @@ relay_udp_upstream(struct session *srv, const struct net_addr *from)
 	for (i = 0; i < n; i++)
 		if (all[i]->parent == srv && !all[i]->destroying &&
 		    (side = relay_side(all[i])) != NULL &&
-		    relay_addr_eq(&side->client, from))
+		    net_addr_eq(&side->client, from))
 			return all[i];
 	out = sess_udp_to_as(K_RELAY_UDP_OUT, &r->addr, err, sizeof err);
 	if (out == NULL) {
