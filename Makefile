@@ -72,6 +72,9 @@ SRCS	 = \
 	src/tr_listen.c \
 	src/tr_connect.c \
 	src/tr_dgram.c \
+	src/tr_pipe.c \
+	src/role_exec.c \
+	src/cmd_exec.c \
 	src/pcapng.c \
 	src/pcapread.c \
 	src/rec.c \

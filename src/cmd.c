@@ -35,6 +35,7 @@ extern const struct cmd_entry cmd_netstat_entry, cmd_ifaces_entry,
 extern const struct cmd_entry cmd_resolve_entry, cmd_probe_entry;
 extern const struct cmd_entry cmd_ping_entry;
 extern const struct cmd_entry cmd_replay_entry, cmd_mock_entry;
+extern const struct cmd_entry cmd_exec_entry, cmd_pty_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_tcp_server_entry,
@@ -58,6 +59,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_ping_entry,
 	&cmd_replay_entry,
 	&cmd_mock_entry,
+	&cmd_exec_entry,
+	&cmd_pty_entry,
 	&cmd_stop_entry,
 	&cmd_sendfile_entry,
 	&cmd_attach_entry,

@@ -100,6 +100,10 @@ struct cmd_token {
 int	cmd_tokenize(const char *line, size_t len, struct cmd_token **out,
 	    size_t *n, char *err, size_t errlen);
 void	cmd_tokens_free(struct cmd_token *, size_t);
+/* A COMMAND as the words of a program (exec, --exec): a NULL-terminated
+ * malloc'd array (exec_argv_free), or NULL after a usage error. */
+char	**cmd_exec_words(const struct cmd_ctx *, const char *text,
+	    size_t len);
 
 /* Find a command by name, alias or unique prefix.  On failure returns NULL
  * and writes "unknown command" / "ambiguous ... could be: ..." into err. */

@@ -15,6 +15,7 @@
 #include "net.h"
 #include "out.h"
 #include "pipe.h"
+#include "role_exec.h"
 #include "role_reconnect.h"
 #include "session.h"
 #include "sockopt.h"
@@ -160,15 +161,26 @@ const struct cmd_entry cmd_mcast_entry = {
 };
 
 /* unix-server, unix-client */
+static const struct cmd_opt unix_server_opts[] = {
+	{ "exec", 1 }, { NULL, 0 }
+};
+
 static enum cmd_status
 cmd_unix_server_exec(struct cmd_ctx *c)
 {
 	struct session *s;
-	char err[256];
+	const char *v = cmd_opt(c, "exec");
+	char err[256], **argv = NULL;
 
+	if (v != NULL && (argv = cmd_exec_words(c, v, strlen(v))) == NULL)
+		return CMD_ERR;
 	s = sess_unix_server(c->argv[0], err, sizeof err);
-	if (s == NULL)
+	if (s == NULL) {
+		exec_argv_free(argv);
 		return cmd_fail(c, "%s", err);
+	}
+	if (argv != NULL)
+		exec_serve(s, argv);
 	cmd_result_session(c, s);
 	return CMD_OK;
 }
@@ -201,13 +213,14 @@ cmd_unix_client_exec(struct cmd_ctx *c)
 
 const struct cmd_entry cmd_unix_server_entry = {
 	.name = "unix-server",
-	.usage = "unix-server PATH",
+	.usage = "unix-server PATH [--exec COMMAND]",
 	.help = "Listen on a unix stream socket at PATH.  A socket file left "
 	    "by a dead process is replaced; one a live server answers on is an "
 	    "error.  The file is removed on close.  Peers show their pid and "
-	    "uid.",
+	    "uid.  --exec as for tcp-server.",
 	.lower = 1,
 	.upper = 1,
+	.opts = unix_server_opts,
 	.exec = cmd_unix_server_exec,
 };
 

@@ -22,6 +22,7 @@
 #include "proxy.h"
 #include "resolve.h"
 #include "role.h"
+#include "role_exec.h"
 #include "role_reconnect.h"
 #include "session.h"
 #include "settings.h"
@@ -37,6 +38,7 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 	const char *portarg = c->argv[c->argc - 1], *v;
 	struct addr_cidr *allow = NULL;
 	struct session *s;
+	char **argv = NULL;
 	size_t nallow = 0;
 	uint64_t maxp = 0;
 	uint16_t port;
@@ -51,13 +53,22 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 		return cmd_usage(c, "bad --max-peers \"%.32s\" (1..1000000)", v);
 	if (cmd_names_first(c, &host, &type, 1, &st))
 		return st;
+	if ((v = cmd_opt(c, "exec")) != NULL &&
+	    (argv = cmd_exec_words(c, v, strlen(v))) == NULL)
+		return CMD_ERR;
 	if ((v = cmd_opt(c, "allow")) != NULL &&
-	    addr_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
+	    addr_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1) {
+		exec_argv_free(argv);
 		return cmd_usage(c, "--allow: %s", err);
+	}
 	s = sess_tcp_server(host, port, (unsigned)maxp, allow, nallow, err,
 	    sizeof err);
-	if (s == NULL)
+	if (s == NULL) {
+		exec_argv_free(argv);
 		return cmd_fail(c, "%s", err);
+	}
+	if (argv != NULL)
+		exec_serve(s, argv);
 	if (cmd_has(c, "echo"))
 		s->set.echo = ECHO_ON;
 	cmd_result_session(c, s);
@@ -65,21 +76,26 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 }
 
 static const struct cmd_opt tcp_server_opts[] = {
-	{ "max-peers", 1 }, { "allow", 1 }, { "echo", 0 }, { NULL, 0 }
+	{ "max-peers", 1 }, { "allow", 1 }, { "echo", 0 }, { "exec", 1 },
+	{ NULL, 0 }
 };
 
 const struct cmd_entry cmd_tcp_server_entry = {
 	.name = "tcp-server",
 	.alias = "listen",
 	.usage = "tcp-server [ADDR] PORT [--max-peers N] [--allow CIDR,...] "
-	    "[--echo]",
+	    "[--echo] [--exec COMMAND]",
 	.help = "Listen for TCP connections on PORT (0 picks a free port, "
 	    "reported in the listening event).  Without ADDR: every interface, "
 	    "IPv4 and IPv6.  Each accepted connection becomes a tcp-peer "
 	    "session under the server.  --max-peers refuses connections beyond "
 	    "N; --allow refuses peers outside the listed networks; --echo "
-	    "sends back what every peer sends (like set ID echo on).  "
-	    "ADDR:PORT as one argument works too.",
+	    "sends back what every peer sends (like set ID echo on); --exec "
+	    "gives every peer its own run of COMMAND (one argument, quoted: "
+	    "split into words, no shell), paired with it like a relay's sides, "
+	    "with SOCKTOOL_REMOTE_ADDR, SOCKTOOL_REMOTE_PORT, "
+	    "SOCKTOOL_LOCAL_ADDR, SOCKTOOL_LOCAL_PORT and SOCKTOOL_SESSION in "
+	    "its environment.  ADDR:PORT as one argument works too.",
 	.lower = 1,
 	.upper = 2,
 	.opts = tcp_server_opts,

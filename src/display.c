@@ -135,6 +135,7 @@ display_message(struct session *s, const struct chunk *c)
 		d.peer = addr;
 	}
 	d.truncated = c->truncated;
+	d.stream = c->stream;
 	d.wire_size = c->wire_size;
 	d.display = s->set.display;
 	if (s->pair != NULL)
@@ -147,11 +148,13 @@ display_message(struct session *s, const struct chunk *c)
 	d.max_display = s->set.max_display;
 	if (d.max_display != 0 && shown > d.max_display)
 		shown = (size_t)d.max_display;
-	if (d.display == DISP_TEXT || d.display == DISP_BOTH)
+	/* (Another stream's text carries nothing across to this one.) */
+	if ((d.display == DISP_TEXT || d.display == DISP_BOTH) &&
+	    c->stream == NULL)
 		display_text(s, c, shown, &d, &tb);
 	d.encoding = s->set.encoding;
 	d.stamp = s->set.timestamps;
-	if (c->dir == '<' && s->set.have_check) {
+	if (c->dir == '<' && s->set.have_check && c->stream == NULL) {
 		uint32_t got = 0, want = 0;
 
 		d.check = check_name(&s->set.check);

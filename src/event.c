@@ -25,12 +25,23 @@ ev_begin(struct rec *r, const struct session *s, const char *event)
 void
 ev_listening(const struct session *s)
 {
+	struct layer_path p;
 	struct rec r;
 
 	ev_begin(&r, s, "listening");
 	r.info = 1;	/* -q: errors and received data only */
 	rec_str(&r, "kind", sess_kind_name(s));
 	rec_str(&r, "local", s->local_str);
+	if (layer_control(s, LCTL_PATH, &p) == 0) {
+		/* A pty: the slave a program opens, and the link to it. */
+		rec_str(&r, "path", p.path);
+		if (p.link != NULL)
+			rec_str(&r, "link", p.link);
+		out_rec(&r, "[{id}] pty {path}{?link: (link }{link}{?link:)}: "
+		    "waiting for a program to open it");
+		rec_free(&r);
+		return;
+	}
 	if (s->all_ifaces)
 		rec_bool(&r, "all_interfaces", 1);
 	/* The JSON carries the wildcard as a flag; people read it. */
@@ -103,6 +114,23 @@ ev_connected(const struct session *s)
 }
 
 void
+ev_started(const struct session *s)
+{
+	struct rec r;
+
+	ev_begin(&r, s, "connected");
+	r.info = 1;	/* -q: errors and received data only */
+	rec_str(&r, "kind", sess_kind_name(s));
+	rec_str(&r, "local", s->local_str);
+	rec_str(&r, "remote", s->remote_str);
+	if (s->role != NULL && s->role->fields != NULL)
+		s->role->fields(s, "connected", &r);
+	out_rec(&r, "[{id}] started {remote}{?pid: (pid }{pid}{?pid:)}"
+	    "{?tty: on }{tty}");
+	rec_free(&r);
+}
+
+void
 ev_accepted(const struct session *s)
 {
 	struct rec r;
@@ -116,6 +144,9 @@ ev_accepted(const struct session *s)
 	out_rec(&r, "[{id}] accepted {remote} on [{parent}] {local}");
 	rec_free(&r);
 }
+
+/* A program's end, in people's words. */
+#define EV_STATUS	"{?status: (}{status}{?status:)}"
 
 void
 ev_closed(const struct session *s, const char *reason, const char *msg,
@@ -135,10 +166,12 @@ ev_closed(const struct session *s, const char *reason, const char *msg,
 		rec_u64(&r, "lost", lost);
 	if (s->role != NULL && s->role->unmatched != NULL)
 		rec_u64(&r, "unmatched", s->role->unmatched(s));
-	out_rec(&r, lost == 0 ? "[{id}] closed ({reason}): {message}" :
-	    lost == 1 ? "[{id}] closed ({reason}): {message}; 1 queued byte "
-	    "lost" : "[{id}] closed ({reason}): {message}; {lost} queued "
-	    "bytes lost");
+	if (s->role != NULL && s->role->fields != NULL)
+		s->role->fields(s, "closed", &r);
+	out_rec(&r, lost == 0 ? "[{id}] closed ({reason}): {message}"
+	    EV_STATUS : lost == 1 ? "[{id}] closed ({reason}): {message}"
+	    EV_STATUS "; 1 queued byte lost" : "[{id}] closed ({reason}): "
+	    "{message}" EV_STATUS "; {lost} queued bytes lost");
 	rec_free(&r);
 }
 

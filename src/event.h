@@ -13,6 +13,8 @@ void	ev_listening(const struct session *);
 void	ev_connecting(const struct session *);
 void	ev_connected(const struct session *);
 void	ev_accepted(const struct session *);
+/* A program started (exec): a connected event with what it runs. */
+void	ev_started(const struct session *);
 /* lost: bytes accepted for sending that never left. */
 void	ev_closed(const struct session *, const char *reason, const char *msg,
 	    uint64_t lost, unsigned pair);

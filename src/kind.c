@@ -41,6 +41,9 @@ const struct kind_info sess_kinds[K_NKINDS] = {
 	    .client = "tcp-client" },
 	KINFO(K_RELAY_UDP, "relay", KIND_SERVER, K_RELAY_UDP_OUT),
 	KINFO(K_RELAY_UDP_OUT, "relay-out", 0, K_RELAY_UDP_OUT),
+	KINFO(K_EXEC, "exec", KIND_STREAM, K_EXEC),
+	KINFO(K_EXEC_PEER, "exec-peer", KIND_STREAM, K_EXEC_PEER),
+	KINFO(K_PTY, "pty", KIND_STREAM, K_PTY),
 };
 #undef KINFO
 

@@ -112,6 +112,12 @@ layer_detach(struct session *s, int abort)
 	s->fdl.ops = NULL;
 }
 
+int
+layer_rewatch(struct session *s)
+{
+	return loop_add(s->fd, layer_mask(s), layer_dispatch, s);
+}
+
 void
 layer_interest(struct session *s)
 {

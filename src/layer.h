@@ -49,6 +49,13 @@ enum layer_ctl {
 			 * peers are connections of their own (0) */
 	LCTL_VIA,	/* struct layer_via *: connected through a proxy
 			 * (layer_proxy.h): the target and the proxy */
+	LCTL_PATH,	/* struct layer_path *: a pty session's slave and
+			 * the symlink made to it (tr_pipe.h) */
+};
+
+struct layer_path {
+	const char	*path;
+	const char	*link;		/* NULL: none */
 };
 
 /* LCTL_DEST: the destination of a datagram of n bytes: want, else the
@@ -116,6 +123,9 @@ void	layer_detach(struct session *, int abort);
 /* Only the descriptor goes (a connect attempt that failed: the fd layer
  * and its state stay for the next address). */
 void	layer_release_fd(struct session *);
+/* The fd layer took the descriptor off the loop (a pty with no program
+ * on its slave): register it again.  0, or -1 with errno. */
+int	layer_rewatch(struct session *);
 /* Recompute loop interest after a state change. */
 void	layer_interest(struct session *);
 /* The layer of the stack with these ops, or NULL. */

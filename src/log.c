@@ -680,6 +680,8 @@ log_message(struct session *s, const struct chunk *c)
 {
 	struct log *l;
 
+	if (c->stream != NULL)
+		return;		/* a recording is of the stream alone */
 	TAILQ_FOREACH(l, &logs, entry)
 		if (l->format == LOG_SCRIPT && l->id == s->id &&
 		    (l->dirs & (c->dir == '<' ? LOG_RX : LOG_TX)) != 0)

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "pipe.h"
 #include "role_mock.h"
+#include "role_exec.h"
 #include "role_relay.h"
 #include "session.h"
 #include "term.h"
@@ -140,6 +141,9 @@ on_signal_event(int fd, int events, void *arg)
 		case SIGWINCH:
 			term_winch();
 			break;
+		case SIGCHLD:
+			exec_reap();
+			break;
 		}
 	}
 }
@@ -163,6 +167,8 @@ setup_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGWINCH, &sa, NULL);
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
 	loop_add(M.sigpipe[0], LOOP_READ, on_signal_event, NULL);
 }
 
@@ -604,6 +610,7 @@ main(int argc, char **argv)
 	enc_cleanup();
 	term_done();
 	sess_close_all();
+	exec_done();
 	log_done();
 	term_flush();
 	loop_free();

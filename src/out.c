@@ -1175,6 +1175,8 @@ out_data(const struct out_data *d)
 			j_str(&j, "direction", d->label);
 		if (d->pair != 0)
 			j_u64(&j, "pair", d->pair);
+		if (d->stream != NULL)
+			j_str(&j, "stream", d->stream);
 		if (d->check != NULL) {
 			j_str(&j, "check", d->check_ok == 1 ? "ok" : "bad");
 			j_str(&j, "check_type", d->check);
@@ -1195,6 +1197,8 @@ out_data(const struct out_data *d)
 		    d->peer);
 	if (d->label != NULL)
 		buf_printf(&out_cur->out, " (%s)", d->label);
+	if (d->stream != NULL)
+		buf_printf(&out_cur->out, " (%s)", d->stream);
 	if (d->truncated)
 		buf_printf(&out_cur->out, " (truncated: the datagram had %zu "
 		    "bytes)", d->wire_size);

@@ -216,6 +216,7 @@ struct out_data {
 	int			 stamp;
 	const char		*label;		/* relay: which direction */
 	unsigned		 pair;		/* relay: the other side, or 0 */
+	const char		*stream;	/* "stderr", or NULL */
 	/* `set ID check`: the verdict on a received message. */
 	const char		*check;		/* algorithm name, or NULL */
 	int			 check_ok;	/* 1 ok, 0 bad, -1 too short */

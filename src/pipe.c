@@ -323,6 +323,16 @@ pipe_message(struct session *s, const unsigned char *p, size_t n,
 		pipe_respond(s, p, n, from);
 }
 
+void
+pipe_aside(struct session *s, const unsigned char *p, size_t n,
+    const char *stream)
+{
+	struct chunk c = { .dir = '<', .p = p, .n = n, .at = s->top,
+	    .wire_size = n, .stream = stream };
+
+	pipe_tap_message(s, &c);
+}
+
 static void
 pipe_framed(void *arg, const unsigned char *p, size_t n, enum frame_why why)
 {

@@ -28,6 +28,9 @@ struct chunk {
 	 * what a pcap capture wants: the fd layer's, at->below == NULL). */
 	const struct layer	*at;
 	int			 as_hex;	/* sent: typed in hex (sendhex) */
+	/* Received beside the session's stream (a program's "stderr"):
+	 * shown, never forwarded, matched or counted; NULL: the stream. */
+	const char		*stream;
 };
 
 enum tap_event {
@@ -65,6 +68,10 @@ void	pipe_secret(struct session *, const char *line);
  * them (TLS alerts), else the errno's. */
 void	pipe_fail(struct session *, int e);
 
+/* Called by an fd layer with a second stream (a program's standard
+ * error): bytes shown as received on it, a message of their own. */
+void	pipe_aside(struct session *, const unsigned char *, size_t,
+	    const char *stream);
 /* Called by transports: the descriptor is readable / writable.  Both return
  * -1 if the session was destroyed.  pipe_input reads only what the interest
  * policy allows, except with hup: a hung-up socket (EPOLLHUP cannot be

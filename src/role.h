@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+struct rec;
 struct session;
 
 struct role {
@@ -43,6 +44,14 @@ struct role {
 	/* A mock's client: the messages no recorded step matched, for the
 	 * closed event; NULL: not a mock. */
 	uint64_t	 (*unmatched)(const struct session *);
+	/* The session has ended its streams and would go now: 1 keeps it
+	 * (a program not yet reaped), and the role calls sess_progress
+	 * again when it may go; NULL or 0: it goes. */
+	int		 (*linger)(struct session *);
+	/* More fields for the session's event named event ("closed": a
+	 * program's exit or signal); NULL: none. */
+	void		 (*fields)(const struct session *, const char *event,
+			    struct rec *);
 };
 
 #endif

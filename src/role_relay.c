@@ -223,7 +223,7 @@ relay_udp_message(struct session *s, const struct chunk *c)
 static void
 relay_message(struct session *s, const struct chunk *c)
 {
-	if (c->dir != '<')
+	if (c->dir != '<' || c->stream != NULL)
 		return;
 	if (s->top != NULL && s->top->ops->dgram && (relay_of(s) != NULL ||
 	    relay_side(s) != NULL)) {
@@ -301,9 +301,19 @@ relay_pass_fin(struct session *s)
 	relay_defer_progress(s->pair);
 }
 
+/* Which side of a pair s is, in words: a relay's client or server, a
+ * server's peer (a client) or the program paired with it. */
+static const char *
+relay_who(const struct session *s)
+{
+	if (s->kind == K_RELAY_OUT)
+		return "server";
+	return s->parent != NULL ? "client" : "program";
+}
+
 /* The side role's end-of-stream hook. */
-static int
-relay_peer_eof(struct session *s)
+int
+relay_link_eof(struct session *s)
 {
 	if (s->pair == NULL)
 		return sess_end_of_stream(s);
@@ -312,8 +322,7 @@ relay_peer_eof(struct session *s)
 	s->state = S_HALF_CLOSED;
 	if (s->held)
 		ev_notice(s, "the %s finished sending: its end is held too, "
-		    "and follows the held bytes on release",
-		    s->kind == K_RELAY_IN ? "client" : "server");
+		    "and follows the held bytes on release", relay_who(s));
 	else
 		relay_pass_fin(s);
 	return sess_progress(s);
@@ -394,8 +403,8 @@ relay_defer_progress(struct session *s)
  * same way.  Held bytes are never dropped without a word: what this side
  * held arrived before its end, so it goes on ahead of the close; what the
  * other side holds for this one has nowhere to go now. */
-static void
-relay_closing(struct session *s, const char *reason)
+void
+relay_link_closing(struct session *s, const char *reason)
 {
 	struct session *other = s->pair;
 	char msg[200];
@@ -415,15 +424,14 @@ relay_closing(struct session *s, const char *reason)
 		    buf_len(&s->holdq));
 	if (buf_len(&other->holdq) > 0) {
 		ev_notice(other, "%zu held bytes lost: the %s side closed",
-		    buf_len(&other->holdq), s->kind == K_RELAY_IN ? "client" :
-		    "server");
+		    buf_len(&other->holdq), relay_who(s));
 		buf_free(&other->holdq);
 	}
 	if (other->destroying)
 		return;
 	if (strcmp(reason, "reset") == 0) {
 		snprintf(msg, sizeof msg, "the %s side was reset",
-		    s->kind == K_RELAY_IN ? "client" : "server");
+		    relay_who(s));
 		relay_defer(other, RJ_RESET, NULL, msg);
 	} else if (s->kind == K_RELAY_OUT && sess_opening(s)) {
 		/* The upstream never answered: the client goes with why,
@@ -509,8 +517,8 @@ relay_label(const struct session *s)
 static const struct role relay_side_role = {
 	.name = "relay-side",
 	.opened = relay_side_opened,
-	.peer_eof = relay_peer_eof,
-	.closing = relay_closing,
+	.peer_eof = relay_link_eof,
+	.closing = relay_link_closing,
 	.destroy = relay_side_destroy,
 	.label = relay_label,
 };
@@ -542,12 +550,18 @@ relay_join(struct session *in, struct session *out)
 		relay_side_new(out)->tls = tls_cfg_ref(r->tls_out);
 	else
 		relay_side_new(out);
-	in->pair = out;
-	out->pair = in;
-	in->pair_id = out->id;
-	out->pair_id = in->id;
+	relay_link(in, out);
 	if (r->hold_new)
 		relay_hold(in);
+}
+
+void
+relay_link(struct session *a, struct session *b)
+{
+	a->pair = b;
+	b->pair = a;
+	a->pair_id = b->id;
+	b->pair_id = a->id;
 }
 
 /* The upstream connection of a client side, paired with it. */

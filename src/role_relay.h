@@ -11,6 +11,15 @@ struct session;
 struct addr_cidr;
 
 void	relay_init(void);
+/* a and b become a pair like a relay's (SPEC 3.8): what one receives goes
+ * out on the other (a tap), hold/release and rewrite rules apply, the
+ * end of one's stream is passed on as the end of the other's input, and
+ * one's close closes the other.  The roles of a and b call the two hooks
+ * below from their own peer_eof and closing (a relay's sides, a server's
+ * peer and the program --exec started for it). */
+void	relay_link(struct session *a, struct session *b);
+int	relay_link_eof(struct session *);
+void	relay_link_closing(struct session *, const char *reason);
 /* A relay listening on [host]:port to uphost:upport. */
 struct session *relay_start(const char *host, uint16_t port,
 	    const char *uphost, uint16_t upport, unsigned max_peers,

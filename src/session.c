@@ -381,6 +381,8 @@ sess_reason_msg(const char *reason)
 {
 	if (strcmp(reason, "peer") == 0)
 		return "connection closed by peer";
+	if (strcmp(reason, "exit") == 0)
+		return "the program ended";
 	return "closed";
 }
 
@@ -440,6 +442,16 @@ sess_unacked(struct session *s)
 	return n;
 }
 
+/* The role keeps a session that would go (role.h). */
+static int
+sess_lingers(struct session *s)
+{
+	if (s->role == NULL || s->role->linger == NULL || !s->role->linger(s))
+		return 0;
+	layer_interest(s);
+	return 1;
+}
+
 int
 sess_progress(struct session *s)
 {
@@ -460,6 +472,8 @@ sess_progress(struct session *s)
 		}
 		if (s->wr_shut && s->eof) {
 			pipe_drain(s, DRAIN_BUDGET);
+			if (sess_lingers(s))
+				return 0;
 			sess_destroy(s, "peer", sess_reason_msg("peer"));
 			return -1;
 		}
@@ -479,6 +493,8 @@ sess_progress(struct session *s)
 		return 0;
 	}
 	pipe_drain(s, DRAIN_BUDGET);
+	if (sess_lingers(s))
+		return 0;
 	sess_destroy(s, s->close_reason, sess_reason_msg(s->close_reason));
 	return -1;
 }

@@ -36,6 +36,9 @@ enum sess_kind {
 	K_RELAY_OUT,
 	K_RELAY_UDP,
 	K_RELAY_UDP_OUT,
+	K_EXEC,		/* a local program (role_exec.c) */
+	K_EXEC_PEER,	/* a server peer's program, paired with the peer */
+	K_PTY,		/* a pty whose slave a program opens (tr_pipe.c) */
 	K_NKINDS
 };
 
