@@ -175,6 +175,76 @@ cmd_next_token(const char *line, size_t len, size_t *pos, struct cmd_token *tok,
 	return 1;
 }
 
+/*
+ * Words of a program's command line, as a POSIX shell splits them with no
+ * expansion: blanks split; '...' is literal; in "..." a backslash escapes
+ * only " \\ $ and `; outside quotes a backslash escapes any character.
+ * Nothing else is special ($, *, ~ and ; are themselves).
+ */
+int
+cmd_shell_words(const char *s, size_t len, char ***out, size_t *n,
+    char *err, size_t errlen)
+{
+	struct buf w = BUF_INIT;
+	char **v = NULL;
+	size_t i = 0, cnt = 0, open;
+	int inword;
+
+	for (;;) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i >= len)
+			break;
+		buf_reset(&w);
+		for (inword = 1; inword && i < len; ) {
+			switch (s[i]) {
+			case ' ':
+			case '\t':
+				inword = 0;
+				break;
+			case '\'':
+				for (open = i++; i < len && s[i] != '\''; i++)
+					buf_putc(&w, s[i]);
+				if (i++ >= len)
+					goto unterminated;
+				break;
+			case '"':
+				for (open = i++; i < len && s[i] != '"'; i++) {
+					if (s[i] == '\\' && i + 1 < len &&
+					    strchr("\"\\$`", s[i + 1]) != NULL)
+						i++;
+					buf_putc(&w, s[i]);
+				}
+				if (i++ >= len)
+					goto unterminated;
+				break;
+			case '\\':
+				if (i + 1 < len)
+					i++;
+				buf_putc(&w, s[i++]);
+				break;
+			default:
+				buf_putc(&w, s[i++]);
+			}
+		}
+		v = xrealloc(v, (cnt + 2) * sizeof *v);
+		v[cnt++] = xstrndup((const char *)buf_peek(&w), buf_len(&w));
+		v[cnt] = NULL;
+	}
+	buf_free(&w);
+	*out = v;
+	*n = cnt;
+	return 0;
+unterminated:
+	snprintf(err, errlen, "unterminated %s quote at position %zu",
+	    s[open] == '"' ? "double" : "single", open + 1);
+	buf_free(&w);
+	while (cnt > 0)
+		free(v[--cnt]);
+	free(v);
+	return -1;
+}
+
 int
 cmd_tokenize(const char *line, size_t len, struct cmd_token **out, size_t *n,
     char *err, size_t errlen)

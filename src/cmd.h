@@ -100,6 +100,11 @@ struct cmd_token {
 int	cmd_tokenize(const char *line, size_t len, struct cmd_token **out,
 	    size_t *n, char *err, size_t errlen);
 void	cmd_tokens_free(struct cmd_token *, size_t);
+/* A program's words, split as a shell splits them without expanding
+ * anything; *out is NULL-terminated (free each word and it), or -1 with
+ * err (an unterminated quote). */
+int	cmd_shell_words(const char *s, size_t len, char ***out, size_t *n,
+	    char *err, size_t errlen);
 /* A COMMAND as the words of a program (exec, --exec): a NULL-terminated
  * malloc'd array (exec_argv_free), or NULL after a usage error. */
 char	**cmd_exec_words(const struct cmd_ctx *, const char *text,

@@ -12,25 +12,18 @@
 char **
 cmd_exec_words(const struct cmd_ctx *c, const char *text, size_t len)
 {
-	struct cmd_token *t;
-	size_t n, i;
 	char err[128], **argv;
+	size_t n;
 
-	if (cmd_tokenize(text, len, &t, &n, err, sizeof err) == -1) {
+	if (cmd_shell_words(text, len, &argv, &n, err, sizeof err) == -1) {
 		cmd_usage(c, "%s", err);
 		return NULL;
 	}
 	if (n == 0) {
-		cmd_tokens_free(t, n);
+		free(argv);
 		cmd_usage(c, "missing COMMAND");
 		return NULL;
 	}
-	argv = xcalloc(n + 1, sizeof *argv);
-	for (i = 0; i < n; i++) {
-		argv[i] = t[i].s;
-		t[i].s = NULL;
-	}
-	cmd_tokens_free(t, n);
 	return argv;
 }
 

@@ -10,9 +10,10 @@
  * is one error and no session.  Children are reaped from the loop (the
  * SIGCHLD self-pipe in main.c calls exec_reap), each by its pid.  A
  * session whose streams are done lingers (role.h) until its child is
- * reaped, so its closed event has the exit status; closing it sends
- * SIGTERM to the child's group and SIGKILL EXEC_KILL_MS later, from a
- * timer.  A child whose session went some other way is ended the same
+ * reaped, so its closed event has the exit status; closing it ends the
+ * program's input, and if the program has not exited EXEC_GRACE_MS later,
+ * sends SIGTERM to the child's group and SIGKILL EXEC_KILL_MS after that,
+ * from timers.  A child whose session went some other way is ended the same
  * way and reaped later. */
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -49,7 +50,8 @@ struct exec_child {
 	unsigned		 sid;		/* its session; 0: gone */
 	int			 reaped, status;
 	int			 term_sent;
-	uint64_t		 kill_timer;
+	int			 grace;		/* waiting EXEC_GRACE_MS */
+	uint64_t		 kill_timer;	/* grace's, then SIGKILL's */
 	char			 tty[64];	/* --pty: the slave */
 	struct exec_child	*next;
 };
@@ -107,9 +109,35 @@ exec_end(struct exec_child *c)
 {
 	if (c->reaped || c->term_sent)
 		return;
+	if (c->kill_timer) {		/* the grace, cut short */
+		loop_timer_del(c->kill_timer);
+		c->kill_timer = 0;
+	}
 	c->term_sent = 1;
 	kill(-c->pid, SIGTERM);
 	c->kill_timer = loop_timer_add(EXEC_KILL_MS, exec_kill, c);
+}
+
+static void
+exec_grace_over(void *arg)
+{
+	struct exec_child *c = arg;
+
+	c->kill_timer = 0;
+	exec_end(c);
+}
+
+/* The child's input has ended (its session closed): a program that ends
+ * at end of input (cat, a filter) gets EXEC_GRACE_MS to do so with its own
+ * exit status before SIGTERM; SIGKILL still follows within 3 s of the
+ * close. */
+static void
+exec_wind_down(struct exec_child *c)
+{
+	if (c->reaped || c->term_sent || c->grace)
+		return;
+	c->grace = 1;
+	c->kill_timer = loop_timer_add(EXEC_GRACE_MS, exec_grace_over, c);
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
@@ -235,7 +263,7 @@ exec_spawn(char *const argv[], int pty, enum exec_stderr mode, char **envp,
 	return pid;
 }
 
-/* The program's name as shown: its first word, made safe. */
+/* The program's name as shown: its words, cut to fit. */
 static void
 exec_name(struct session *s, char *const argv[])
 {
@@ -246,8 +274,8 @@ exec_name(struct session *s, char *const argv[])
 	    i++) {
 		if (i > 0)
 			buf_putc(&b, ' ');
-		codec_escape((const unsigned char *)argv[i], strlen(argv[i]),
-		    &b, 0);
+		/* As typed: every output escapes it (SPEC §4), once. */
+		buf_puts(&b, argv[i]);
 	}
 	snprintf(s->remote_str, sizeof s->remote_str, "%s", buf_cstr(&b));
 	buf_free(&b);
@@ -391,7 +419,7 @@ exec_linger(struct session *s)
 
 	if (c->reaped)
 		return 0;
-	exec_end(c);
+	exec_wind_down(c);
 	return 1;
 }
 

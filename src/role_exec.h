@@ -12,6 +12,8 @@
 struct session;
 
 #define EXEC_KILL_MS	2000
+/* From the end of its input to SIGTERM. */
+#define EXEC_GRACE_MS	500
 
 /* What becomes of a program's standard error. */
 enum exec_stderr { EXEC_ERR_SHOW, EXEC_ERR_MERGE, EXEC_ERR_IGNORE };

@@ -112,6 +112,13 @@ r = run("exec echo '$HOME' '*' '`id`'\nwait 1 closed\n", "--json")
 recv = events(r.stdout, "recv")
 ok(recv and recv[0]["text"] == "$HOME * `id`\n",
    "words reach the program as written", recv)
+# Quotes as a shell has them, with no expansion: \" in double quotes is a
+# quote, a backslash in single quotes is itself, \ outside quotes escapes.
+r = run('exec printf "%s|" "b\\"c" \'d\\e\' f\\ g "$HOME" *\n'
+        "wait 1 closed\n", "--json")
+recv = events(r.stdout, "recv")
+ok(recv and recv[0]["text"] == 'b"c|d\\e|f g|$HOME|*|',
+   "quoting as a shell splits words, nothing expanded", recv)
 
 # ---- --pty: a terminal ----
 r = run("exec --pty tty\nwait 1 closed\n", "--json")

@@ -68,6 +68,29 @@ test_lookup(void)
 
 /* The shared edit distance and "did you mean" (commands, settings). */
 static void
+test_shell_words(void)
+{
+	const char *line = "printf \"%s|\" \"b\\\"c\\\\\\n\" 'd\\e' f\\ g $HOME *";
+	char **v, err[100];
+	size_t n, i;
+
+	ok(cmd_shell_words(line, strlen(line), &v, &n, err, sizeof err) == 0,
+	    "shell words split");
+	is_int(n, 7, "seven words");
+	is_str(v[2], "b\"c\\\\n", "in double quotes: \\\" and \\\\ escape, "
+	    "\\n stays");
+	is_str(v[3], "d\\e", "in single quotes: literal");
+	is_str(v[4], "f g", "outside quotes a backslash escapes a blank");
+	is_str(v[5], "$HOME", "no expansion");
+	ok(v[7] == NULL, "NULL-terminated");
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	ok(cmd_shell_words("a 'b", 4, &v, &n, err, sizeof err) == -1 &&
+	    strstr(err, "single quote") != NULL, "unterminated: %s", err);
+}
+
+static void
 test_near(void)
 {
 	static const char *const words[] = { "display", "delay", "dup",
@@ -226,6 +249,7 @@ main(void)
 {
 	test_tokenize();
 	test_lookup();
+	test_shell_words();
 	test_near();
 	test_complete();
 	test_settings();
