@@ -735,6 +735,11 @@ test_deflate_messages(void)
 	is_mem(buf_peek(&d), buf_len(&d), frame, sizeof frame,
 	    "and its frame c1 07 ...");
 	buf_reset(&d);
+	ws_frame_build(&d, 1, WS_RSV1, WS_OP_BINARY, NULL, buf_peek(&c),
+	    buf_len(&c));
+	is_mem(buf_peek(&d), 2, "\xc2\x07", 2,
+	    "as a binary message: c2 07 ...");
+	buf_reset(&d);
 	is_int(ws_deflate_decompress(cli, buf_peek(&c), buf_len(&c), &d, 0, err,
 	    sizeof err), 0, "decompressed");
 	is_mem(buf_peek(&d), buf_len(&d), "Hello", 5, "back to Hello");
