@@ -31,7 +31,7 @@ PCRE2_CFLAGS	?= $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
 PCRE2_LIBS	?= $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 # zlib: permessage-deflate (src/ws.c).
 ZLIB_LIBS	?= $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
-LIBS	 = $(READLINE_LIBS) $(CARES_LIBS) $(PCRE2_LIBS) $(DL_LIBS)
+LIBS	 = $(READLINE_LIBS) $(CARES_LIBS) $(PCRE2_LIBS) $(ZLIB_LIBS) $(DL_LIBS)
 
 # `make asan ...` builds into build-asan/ with the sanitizers on.
 ifneq ($(filter asan,$(MAKECMDGOALS)),)
@@ -109,7 +109,10 @@ SRCS	 = \
 	src/daemon.c \
 	src/file.c \
 	src/proxy.c \
-	src/layer_proxy.c
+	src/layer_proxy.c \
+	src/ws.c \
+	src/layer_ws.c \
+	src/cmd_ws.c
 objs	 = $(patsubst src/%.c,$(BUILD)/%.o,$(1))
 OBJS	 = $(call objs,$(SRCS))
 BIN	 = $(BUILD)/socktool

@@ -135,6 +135,8 @@ ev_closed(const struct session *s, const char *reason, const char *msg,
 		rec_u64(&r, "lost", lost);
 	if (s->role != NULL && s->role->unmatched != NULL)
 		rec_u64(&r, "unmatched", s->role->unmatched(s));
+	if (s->role != NULL && s->role->closed_fields != NULL)
+		s->role->closed_fields(s, &r);
 	out_rec(&r, lost == 0 ? "[{id}] closed ({reason}): {message}" :
 	    lost == 1 ? "[{id}] closed ({reason}): {message}; 1 queued byte "
 	    "lost" : "[{id}] closed ({reason}): {message}; {lost} queued "

@@ -41,6 +41,8 @@ const struct kind_info sess_kinds[K_NKINDS] = {
 	    .client = "tcp-client" },
 	KINFO(K_RELAY_UDP, "relay", KIND_SERVER, K_RELAY_UDP_OUT),
 	KINFO(K_RELAY_UDP_OUT, "relay-out", 0, K_RELAY_UDP_OUT),
+	/* Messages over TCP: not a byte stream (layer_ws.c). */
+	KINFO(K_WS_CLIENT, "ws-client", KIND_TCP, K_WS_CLIENT),
 };
 #undef KINFO
 

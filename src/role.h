@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+struct rec;
 struct session;
 
 struct role {
@@ -43,6 +44,9 @@ struct role {
 	/* A mock's client: the messages no recorded step matched, for the
 	 * closed event; NULL: not a mock. */
 	uint64_t	 (*unmatched)(const struct session *);
+	/* More fields for the closed event (a WebSocket's ws_code and
+	 * ws_reason); NULL: none. */
+	void		 (*closed_fields)(const struct session *, struct rec *);
 };
 
 #endif

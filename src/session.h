@@ -36,6 +36,7 @@ enum sess_kind {
 	K_RELAY_OUT,
 	K_RELAY_UDP,
 	K_RELAY_UDP_OUT,
+	K_WS_CLIENT,
 	K_NKINDS
 };
 
