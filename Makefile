@@ -29,7 +29,9 @@ DEPFLAGS	 = -MMD -MP
 # PCRE2 (8-bit code units, no UTF): the /REGEX/ reply rules (src/rx.c).
 PCRE2_CFLAGS	?= $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
 PCRE2_LIBS	?= $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
-LIBS	 = $(READLINE_LIBS) $(CARES_LIBS) $(PCRE2_LIBS) $(DL_LIBS)
+# zlib: permessage-deflate (src/ws.c).
+ZLIB_LIBS	?= $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
+LIBS	 = $(READLINE_LIBS) $(CARES_LIBS) $(PCRE2_LIBS) $(ZLIB_LIBS) $(DL_LIBS)
 
 # `make asan ...` builds into build-asan/ with the sanitizers on.
 ifneq ($(filter asan,$(MAKECMDGOALS)),)
@@ -111,7 +113,10 @@ SRCS	 = \
 	src/daemon.c \
 	src/file.c \
 	src/proxy.c \
-	src/layer_proxy.c
+	src/layer_proxy.c \
+	src/ws.c \
+	src/layer_ws.c \
+	src/cmd_ws.c
 objs	 = $(patsubst src/%.c,$(BUILD)/%.o,$(1))
 OBJS	 = $(call objs,$(SRCS))
 BIN	 = $(BUILD)/socktool
@@ -140,6 +145,8 @@ test_pcapng_SRCS = src/pcapng.c src/buf.c
 test_ports_SRCS	 = src/ports.c src/buf.c
 test_proxy_SRCS	 = src/proxy.c src/addr.c src/buf.c
 test_proc_SRCS	 = src/proc.c src/codec.c src/buf.c
+test_ws_SRCS	 = src/ws.c src/proxy.c src/addr.c src/buf.c
+test_ws_LIBS	 = $(ZLIB_LIBS)
 test_out_SRCS	 = src/out.c src/json.c src/clock.c src/codec.c src/enc.c src/buf.c
 # (OpenSSL linked directly: this test calls it, socktool dlopen()s it)
 test_tls_SRCS	 = src/tls_cert.c src/ossl.c src/buf.c
@@ -220,8 +227,11 @@ fuzz:
 	    src/proxy.c src/addr.c src/buf.c
 	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_rec tests/fuzz/fuzz_rec.c \
 	    src/rec.c src/pcapread.c src/codec.c src/buf.c
+	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_ws tests/fuzz/fuzz_ws.c \
+	    src/ws.c src/proxy.c src/addr.c src/buf.c $(ZLIB_LIBS)
 	mkdir -p build-fuzz/corpus-codec build-fuzz/corpus-parse build-fuzz/corpus-frame \
-	    build-fuzz/corpus-fill build-fuzz/corpus-proxy build-fuzz/corpus-rec
+	    build-fuzz/corpus-fill build-fuzz/corpus-proxy build-fuzz/corpus-rec \
+	    build-fuzz/corpus-ws
 	build-fuzz/fuzz_codec -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-codec tests/fuzz/corpus
 	build-fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
@@ -234,6 +244,8 @@ fuzz:
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-proxy
 	build-fuzz/fuzz_rec -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-rec tests/fuzz/corpus-rec
+	build-fuzz/fuzz_ws -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-ws
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

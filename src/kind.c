@@ -44,6 +44,8 @@ const struct kind_info sess_kinds[K_NKINDS] = {
 	KINFO(K_EXEC, "exec", KIND_STREAM, K_EXEC),
 	KINFO(K_EXEC_PEER, "exec-peer", KIND_STREAM, K_EXEC_PEER),
 	KINFO(K_PTY, "pty", KIND_STREAM, K_PTY),
+	/* Messages over TCP: not a byte stream (layer_ws.c). */
+	KINFO(K_WS_CLIENT, "ws-client", KIND_TCP, K_WS_CLIENT),
 };
 #undef KINFO
 

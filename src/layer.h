@@ -23,6 +23,10 @@ struct rx_meta {
 	const struct net_addr	*from;		/* datagram source, or NULL */
 	size_t			 wire_size;	/* datagram: its real size */
 	int			 truncated;	/* datagram cut to the buffer */
+	/* A message layer's own bytes (the read's r of them), in place of
+	 * the buffer it was given: a WebSocket message larger than that
+	 * buffer still goes up whole.  Valid until the layer's next read. */
+	const unsigned char	*data;
 };
 
 struct layer {

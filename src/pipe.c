@@ -389,7 +389,7 @@ pipe_input_reads(struct session *s, int hup)
 	if (budget > READ_BUDGET)
 		budget = READ_BUDGET;
 	while (dgram ? count < DGRAM_BUDGET : total < budget) {
-		struct rx_meta m = { NULL, 0, 0 };
+		struct rx_meta m = { NULL, 0, 0, NULL };
 		size_t want;
 		unsigned char *rbuf = pipe_rbuf(&want);
 		ssize_t r;
@@ -416,8 +416,10 @@ pipe_input_reads(struct session *s, int hup)
 			return host->eof(s);
 		count++;
 		total += (size_t)r;
-		arena_off += (size_t)r;
-		pipe_rx(s, rbuf, (size_t)r, m.from, m.wire_size, m.truncated);
+		if (m.data == NULL)
+			arena_off += (size_t)r;
+		pipe_rx(s, m.data != NULL ? m.data : rbuf, (size_t)r, m.from,
+		    m.wire_size, m.truncated);
 		/* A short stream read: the socket is empty for now. */
 		if (!dgram && (size_t)r < want)
 			break;
@@ -446,7 +448,7 @@ pipe_drain(struct session *s, size_t budget)
 		return;
 	pipe_reads_begin();
 	while (total < budget) {
-		struct rx_meta m = { NULL, 0, 0 };
+		struct rx_meta m = { NULL, 0, 0, NULL };
 		size_t room;
 		unsigned char *rbuf = pipe_rbuf(&room);
 		ssize_t r;
@@ -457,8 +459,10 @@ pipe_drain(struct session *s, size_t budget)
 		if (r <= 0)
 			break;
 		total += (size_t)r;
-		arena_off += (size_t)r;
-		pipe_rx(s, rbuf, (size_t)r, m.from, m.wire_size, m.truncated);
+		if (m.data == NULL)
+			arena_off += (size_t)r;
+		pipe_rx(s, m.data != NULL ? m.data : rbuf, (size_t)r, m.from,
+		    m.wire_size, m.truncated);
 	}
 	pipe_reads_end();
 }

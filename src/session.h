@@ -39,6 +39,7 @@ enum sess_kind {
 	K_EXEC,		/* a local program (role_exec.c) */
 	K_EXEC_PEER,	/* a server peer's program, paired with the peer */
 	K_PTY,		/* a pty whose slave a program opens (tr_pipe.c) */
+	K_WS_CLIENT,
 	K_NKINDS
 };
 

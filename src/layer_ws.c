@@ -1,0 +1,770 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* layer_ws.c — the WebSocket client layer and its role (layer_ws.h).  The
+ * layer keeps message boundaries (a dgram layer to the pipeline): frames
+ * read from the layer below are parsed and reassembled here (ws.c), each
+ * whole message is one read; each write is one message.  Control frames
+ * never go up: pings are answered at once, pongs and closes are events, a
+ * close is answered and ends the session with the peer's code and reason
+ * in the closed event.  What the layer owes the wire (the request, control
+ * and data frames) waits in its own queue, bounded, and is written
+ * through the layer below, never the descriptor. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "codec.h"
+#include "event.h"
+#include "layer.h"
+#include "layer_ws.h"
+#include "loop.h"
+#include "out.h"
+#include "pipe.h"
+#include "role.h"
+#include "session.h"
+#include "ws.h"
+
+/* A message or frame larger than this ends the session (close 1009). */
+#define WS_MSG_MAX	(16u << 20)
+/* Frames owed to the wire beyond this: writes wait (EAGAIN). */
+#define WS_OUT_MAX	(1u << 20)
+/* Whole messages waiting to go up beyond this: the wire is not read. */
+#define WS_UP_MAX	(4u << 20)
+/* Bytes read from below per wakeup. */
+#define WS_READ_BUDGET	(1u << 20)
+
+/* The role's state: the options, then how the peer closed. */
+struct ws_role {
+	struct ws_client_opts o;
+	char		*protocols, *origin, **headers;
+	int		 rx_code;	/* the peer's close code; 0: none came */
+	char		 rx_reason[WS_CLOSE_REASON_MAX * 4 + 1];
+};
+
+enum ws_step { WS_HANDSHAKE, WS_OPEN };
+
+struct ws_conn {
+	struct ws_role	*role;
+	struct layer	*layer;
+	enum ws_step	 step;
+	char		 key[25];
+	char		 protocol[WS_TEXT_MAX];
+	struct buf	 out;		/* owed to the layer below */
+	struct buf	 head;		/* the server's answer so far */
+	struct ws_parser ps;
+	struct ws_reasm	 ra;
+	struct buf	 up;		/* [size_t len][bytes] messages */
+	struct buf	 cur;		/* the message last read up */
+	uint64_t	 timer;		/* the handshake's bound */
+	uint64_t	 kick;		/* messages to deliver on the next turn */
+	int		 close_sent;
+	uint64_t	 ping_ns;	/* when our last ping went; 0: none */
+};
+
+static const struct layer_ops tr_ws;
+
+static struct ws_conn *
+conn_of(const struct session *s)
+{
+	struct layer *l = layer_find(s, &tr_ws);
+
+	return l != NULL ? l->state : NULL;
+}
+
+/* --- events ------------------------------------------------------------- */
+
+static void
+ev_ws_begin(struct rec *r, const struct session *s, const char *event)
+{
+	rec_begin(r, event);
+	r->stamp = s->set.timestamps;
+	r->color = "ev";
+	rec_u64(r, "id", s->id);
+}
+
+/* A refused answer's headers for people, one a line (safe text already;
+ * JSON has them in the ws event). */
+static void
+ev_headers(const struct session *s, const struct buf *h)
+{
+	const char *p = (const char *)buf_peek(h), *e = p + buf_len(h);
+
+	while (p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(e - p);
+
+		out_line("[%u]   %.*s", s->id, (int)n, p);
+		p += n + 1;
+	}
+}
+
+/* The handshake in words: the URL, the status line, what was agreed. */
+static void
+ev_handshake(struct session *s, const struct ws_conn *c,
+    const struct ws_response *resp)
+{
+	struct ws_role *ro = c->role;
+	struct buf url = BUF_INIT;
+	struct rec r;
+	int v6 = strchr(ro->o.url.host, ':') != NULL;
+
+	buf_printf(&url, "%s://%s%s%s:%u%s", ro->o.url.tls ? "wss" : "ws",
+	    v6 ? "[" : "", ro->o.url.host, v6 ? "]" : "", ro->o.url.port,
+	    ro->o.url.path);
+	ev_ws_begin(&r, s, "ws");
+	r.info = 1;
+	rec_strcpy(&r, "url", buf_cstr(&url));
+	rec_u64(&r, "status", (uint64_t)resp->status);
+	rec_strcpy(&r, "status_line", resp->status_line);
+	if (resp->protocol[0] != '\0')
+		rec_strcpy(&r, "protocol", resp->protocol);
+	if (resp->extensions[0] != '\0')
+		rec_strcpy(&r, "extensions", resp->extensions);
+	if (resp->why[0] != '\0') {
+		rec_strcpy(&r, "error", resp->why);
+		rec_strcpy(&r, "headers", buf_cstr((struct buf *)&resp->headers));
+		out_rec(&r, "[{id}] ws {url}: {status_line}: {error}");
+		ev_headers(s, &resp->headers);
+	} else
+		out_rec(&r, "[{id}] ws {url}: {status_line}"
+		    "{?protocol:, subprotocol }{protocol}"
+		    "{?extensions:, extensions }{extensions}");
+	rec_free(&r);
+	buf_free(&url);
+}
+
+/* A reason as text that may be shown: UTF-8 (checked by ws.c) without
+ * control characters. */
+static void
+reason_text(const unsigned char *p, size_t n, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 1 < outlen; i++)
+		out[o++] = p[i] < 0x20 || p[i] == 0x7f ? '?' : (char)p[i];
+	out[o] = '\0';
+}
+
+static void
+ev_close(struct session *s, const char *dir, int code, const char *reason)
+{
+	struct rec r;
+
+	ev_ws_begin(&r, s, "ws_close");
+	rec_str(&r, "direction", dir);
+	rec_u64(&r, "code", (uint64_t)code);
+	rec_str(&r, "words", ws_close_code_words(code));
+	if (reason[0] != '\0')
+		rec_strcpy(&r, "reason", reason);
+	out_rec(&r, strcmp(dir, "rx") == 0 ?
+	    "[{id}] close {code}{?reason: \"}{reason}{?reason:\"} from the "
+	    "peer ({words})" :
+	    "[{id}] close {code}{?reason: \"}{reason}{?reason:\"} sent "
+	    "({words})");
+	rec_free(&r);
+}
+
+static void
+ev_ping(struct session *s, const char *event, size_t n, double rtt_ms)
+{
+	struct rec r;
+	char ms[32];
+
+	ev_ws_begin(&r, s, event);
+	rec_u64(&r, "bytes", n);
+	if (rtt_ms >= 0) {
+		snprintf(ms, sizeof ms, "%.3f", rtt_ms);
+		rec_strcpy(&r, "rtt_ms", ms);
+		out_rec(&r, "[{id}] pong {rtt_ms} ms");
+	} else
+		out_rec(&r, strcmp(event, "ping") == 0 ?
+		    "[{id}] ping ({bytes} bytes)" :
+		    "[{id}] pong ({bytes} bytes)");
+	rec_free(&r);
+}
+
+/* --- the wire ---------------------------------------------------------------- */
+
+/* Write what the layer owes; -1 with errno on a failure of the wire. */
+static int
+ws_flush(struct ws_conn *c)
+{
+	struct layer *below = c->layer->below;
+
+	while (buf_len(&c->out) > 0) {
+		ssize_t w = below->ops->write(below, buf_peek(&c->out),
+		    buf_len(&c->out), NULL);
+
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				return 0;
+			return -1;
+		}
+		pipe_wire(below, '>', buf_peek(&c->out), (size_t)w);
+		buf_consume(&c->out, (size_t)w);
+	}
+	return 0;
+}
+
+static void
+mask_key(unsigned char key[4], void *arg)
+{
+	pipe_random_bytes(arg, key, 4);
+}
+
+/* One frame of ours (control or data) into the queue. */
+static void
+ws_queue(struct ws_conn *c, int opcode, const void *p, size_t n)
+{
+	ws_message_build(&c->out, opcode, 0, p, n, 0, mask_key, NULL);
+}
+
+/* Our close frame (once). */
+static void
+ws_send_close(struct session *s, struct ws_conn *c, int code,
+    const void *reason, size_t rlen)
+{
+	struct buf pl = BUF_INIT;
+	char err[128], shown[WS_CLOSE_REASON_MAX * 4 + 1];
+
+	if (c->close_sent)
+		return;
+	c->close_sent = 1;
+	if (ws_close_build(&pl, code, reason, rlen, err, sizeof err) == -1)
+		ws_close_build(&pl, WS_CLOSE_NORMAL, "", 0, err, sizeof err);
+	ws_queue(c, WS_OP_CLOSE, buf_peek(&pl), buf_len(&pl));
+	buf_free(&pl);
+	if (code != 0) {
+		reason_text(reason, rlen, shown, sizeof shown);
+		ev_close(s, "tx", code, shown);
+	}
+}
+
+/* The session ends now: what is owed is tried once more first. */
+static void
+ws_end(struct session *s, struct ws_conn *c, const char *reason,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+ws_end(struct session *s, struct ws_conn *c, const char *reason,
+    const char *fmt, ...)
+{
+	struct buf m = BUF_INIT;
+	va_list ap;
+
+	(void)ws_flush(c);
+	va_start(ap, fmt);
+	buf_vprintf(&m, fmt, ap);
+	va_end(ap);
+	sess_destroy(s, reason, buf_cstr(&m));
+	buf_free(&m);
+}
+
+/* The peer broke the protocol: close with code, end with reason ws. */
+static void
+ws_violation(struct session *s, struct ws_conn *c, int code, const char *err)
+{
+	ws_send_close(s, c, code, "", 0);
+	ws_end(s, c, "ws", "WebSocket protocol error from the peer: %s", err);
+}
+
+/* --- the handshake ------------------------------------------------------------ */
+
+static void
+ws_hs_timeout(void *arg)
+{
+	struct session *s = arg;
+	struct ws_conn *c = conn_of(s);
+	struct buf m = BUF_INIT;
+
+	c->timer = 0;
+	codec_fmt_duration(c->role->o.timeout_ms, &m);
+	sess_destroy(s, "timeout", buf_cstr(&m));
+	buf_free(&m);
+}
+
+static int	ws_frames(struct session *, struct ws_conn *);
+static int	ws_deliver(struct session *, struct ws_conn *);
+
+/* The server's answer at the start of c->head: 1 upgraded (bytes behind
+ * it fed to the parser), 0 more needed, -1 the session is gone. */
+static int
+ws_answer(struct session *s, struct ws_conn *c)
+{
+	struct ws_response resp;
+	char err[256];
+	int n;
+
+	n = ws_response_parse(buf_peek(&c->head), buf_len(&c->head), c->key,
+	    c->role->o.protocols, 0, &resp, err, sizeof err);
+	if (n == 0)
+		return 0;
+	if (n < 0) {
+		ws_end(s, c, "ws", "WebSocket handshake failed: %s", err);
+		return -1;
+	}
+	ev_handshake(s, c, &resp);
+	if (resp.why[0] != '\0') {
+		buf_reset(&c->head);
+		ws_end(s, c, "ws", "WebSocket handshake failed: %s (%s)",
+		    resp.why, resp.status_line);
+		ws_response_free(&resp);
+		return -1;
+	}
+	snprintf(c->protocol, sizeof c->protocol, "%s", resp.protocol);
+	ws_response_free(&resp);
+	if (c->timer) {
+		loop_timer_del(c->timer);
+		c->timer = 0;
+	}
+	c->step = WS_OPEN;
+	ws_parser_feed(&c->ps, buf_peek(&c->head) + n,
+	    buf_len(&c->head) - (size_t)n);
+	buf_free(&c->head);
+	s->state = S_CONNECTED;
+	pipe_event(s, TAP_READY, NULL, 0);
+	return 1;
+}
+
+/* --- frames and messages ------------------------------------------------------- */
+
+static void
+ws_up(struct ws_conn *c, const void *p, size_t n)
+{
+	buf_append(&c->up, &n, sizeof n);
+	buf_append(&c->up, p, n);
+}
+
+/* A control frame from the peer: 0, or -1 when the session is gone. */
+static int
+ws_control(struct session *s, struct ws_conn *c, const struct ws_frame *f)
+{
+	const unsigned char *rs;
+	char err[160], shown[WS_CLOSE_REASON_MAX * 4 + 1];
+	size_t rl;
+	int code;
+
+	switch (f->opcode) {
+	case WS_OP_PING:
+		ev_ping(s, "ping", (size_t)f->len, -1);
+		if (!c->close_sent)
+			ws_queue(c, WS_OP_PONG, f->payload, (size_t)f->len);
+		return 0;
+	case WS_OP_PONG:
+		ev_ping(s, "pong", (size_t)f->len, c->ping_ns == 0 ? -1 :
+		    (double)(clock_ns() - c->ping_ns) / 1e6);
+		c->ping_ns = 0;
+		return 0;
+	default:	/* close */
+		if (ws_close_parse(f->payload, (size_t)f->len, &code, &rs, &rl,
+		    err, sizeof err) == -1) {
+			ws_violation(s, c, WS_CLOSE_PROTOCOL, err);
+			return -1;
+		}
+		reason_text(rs, rl, shown, sizeof shown);
+		c->role->rx_code = code;
+		snprintf(c->role->rx_reason, sizeof c->role->rx_reason, "%s",
+		    shown);
+		ev_close(s, "rx", code, shown);
+		/* Answered with the same code (none for none). */
+		ws_send_close(s, c, code == WS_CLOSE_NO_STATUS ? 0 : code, rs,
+		    rl);
+		return 1;
+	}
+}
+
+/* Every whole frame parsed: messages queued up, control frames handled.
+ * 0, 1 when the peer closed, -1 when the session is gone. */
+static int
+ws_frames(struct session *s, struct ws_conn *c)
+{
+	struct ws_frame f;
+	char err[256];
+	int r, k;
+
+	while ((r = ws_parser_next(&c->ps, &f, err, sizeof err)) == 1) {
+		if (ws_op_is_control(f.opcode)) {
+			unsigned id = s->id;
+
+			/* The messages before it are shown before it. */
+			if (ws_deliver(s, c) == -1 || sess_find(id) != s)
+				return -1;
+			if ((k = ws_control(s, c, &f)) != 0)
+				return k;
+			continue;
+		}
+		k = ws_reasm_add(&c->ra, &f, err, sizeof err);
+		if (k == -1) {
+			ws_violation(s, c, strstr(err, "UTF-8") ?
+			    WS_CLOSE_BAD_DATA : strstr(err, "limit") ?
+			    WS_CLOSE_TOO_BIG : WS_CLOSE_PROTOCOL, err);
+			return -1;
+		}
+		if (k == 1)
+			ws_up(c, buf_peek(&c->ra.data), buf_len(&c->ra.data));
+	}
+	if (r == -1) {
+		ws_violation(s, c, strstr(err, "limit") ? WS_CLOSE_TOO_BIG :
+		    WS_CLOSE_PROTOCOL, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Messages waiting to go up go now (what the pipeline takes). */
+static int
+ws_deliver(struct session *s, struct ws_conn *c)
+{
+	if (buf_len(&c->up) == 0 || !(pipe_want(s) & PIPE_WANT_READ))
+		return 0;
+	return pipe_input(s, 0);
+}
+
+static void
+ws_kicked(void *arg)
+{
+	struct session *s = arg;
+	struct ws_conn *c = conn_of(s);
+
+	c->kick = 0;
+	if (ws_deliver(s, c) == -1)
+		return;
+	layer_interest(s);
+}
+
+/* Read from below while there is room above: 0, -1 the session is gone. */
+static int
+ws_read_wire(struct session *s, struct ws_conn *c)
+{
+	struct layer *below = c->layer->below;
+	unsigned char b[65536];
+	size_t total = 0;
+	unsigned id = s->id;
+
+	while (total < WS_READ_BUDGET && buf_len(&c->up) < WS_UP_MAX) {
+		struct rx_meta m = { NULL, 0, 0, NULL };
+		ssize_t r = below->ops->read(below, b, sizeof b, &m);
+		int k;
+
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				return 0;
+			ws_end(s, c, errno == ECONNRESET ? "reset" : "error",
+			    "%s", strerror(errno));
+			return -1;
+		}
+		if (r == 0) {
+			/* Messages already whole go up before the end. */
+			if (ws_deliver(s, c) == -1 || sess_find(id) != s)
+				return -1;
+			ws_end(s, c, "peer", c->step == WS_OPEN ?
+			    "connection closed by peer without a close frame "
+			    "(1006)" : "connection closed by peer during the "
+			    "WebSocket handshake");
+			return -1;
+		}
+		pipe_wire(below, '<', b, (size_t)r);
+		total += (size_t)r;
+		if (c->step == WS_HANDSHAKE) {
+			buf_append(&c->head, b, (size_t)r);
+			if ((k = ws_answer(s, c)) == 0)
+				continue;
+			if (k == -1)
+				return -1;
+		} else
+			ws_parser_feed(&c->ps, b, (size_t)r);
+		k = ws_frames(s, c);
+		if (k == -1)
+			return -1;
+		if (k == 1) {
+			char words[WS_CLOSE_REASON_MAX * 4 + 64];
+
+			snprintf(words, sizeof words, "closed by peer: %d %s%s%s%s",
+			    c->role->rx_code, ws_close_code_words(c->role->rx_code),
+			    c->role->rx_reason[0] ? " \"" : "", c->role->rx_reason,
+			    c->role->rx_reason[0] ? "\"" : "");
+			if (ws_deliver(s, c) == -1 || sess_find(id) != s)
+				return -1;
+			ws_end(s, c, "peer", "%s", words);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* --- the layer ------------------------------------------------------------------ */
+
+static void
+ws_io(struct layer *l, int events)
+{
+	struct ws_conn *c = l->state;
+	struct session *s = l->s;
+	unsigned id = s->id;
+
+	if ((events & LOOP_WRITE) && ws_flush(c) == -1) {
+		ws_end(s, c, errno == ECONNRESET || errno == EPIPE ? "reset" :
+		    "error", "%s", strerror(errno));
+		return;
+	}
+	if (c->step == WS_OPEN && (events & LOOP_WRITE) &&
+	    pipe_output(s) == -1)
+		return;
+	if (sess_find(id) != s)
+		return;
+	if ((events & (LOOP_READ | LOOP_HUP | LOOP_ERR)) &&
+	    ws_read_wire(s, c) == -1)
+		return;
+	if (ws_flush(c) == -1) {
+		ws_end(s, c, "error", "%s", strerror(errno));
+		return;
+	}
+	if (c->step == WS_OPEN && ws_deliver(s, c) == -1)
+		return;
+	if (sess_find(id) != s)
+		return;
+	/* What was queued while handshaking goes now. */
+	if (c->step == WS_OPEN && pipe_output(s) == -1)
+		return;
+	layer_interest(s);
+}
+
+static ssize_t
+ws_read(struct layer *l, unsigned char *p, size_t n, struct rx_meta *m)
+{
+	struct ws_conn *c = l->state;
+	size_t len;
+
+	(void)p;
+	(void)n;
+	if (buf_len(&c->up) == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	memcpy(&len, buf_peek(&c->up), sizeof len);
+	buf_reset(&c->cur);
+	buf_append(&c->cur, buf_peek(&c->up) + sizeof len, len);
+	buf_consume(&c->up, sizeof len + len);
+	m->data = buf_peek(&c->cur);
+	m->from = &l->s->remote;
+	m->wire_size = len;
+	return (ssize_t)len;
+}
+
+/* One message: text when the bytes are UTF-8, else binary. */
+static ssize_t
+ws_write(struct layer *l, const unsigned char *p, size_t n,
+    const struct net_addr *to)
+{
+	struct ws_conn *c = l->state;
+
+	(void)to;
+	if (c->step != WS_OPEN || c->close_sent ||
+	    buf_len(&c->out) >= WS_OUT_MAX) {
+		errno = EAGAIN;
+		return -1;
+	}
+	ws_message_build(&c->out, ws_utf8_valid(p, n) ? WS_OP_TEXT :
+	    WS_OP_BINARY, 0, p, n, 0, mask_key, NULL);
+	if (ws_flush(c) == -1)
+		return -1;
+	return (ssize_t)n;
+}
+
+static int
+ws_shutdown(struct layer *l)
+{
+	struct ws_conn *c = l->state;
+
+	ws_send_close(l->s, c, WS_CLOSE_NORMAL, "", 0);
+	return ws_flush(c);
+}
+
+/* The handshake reads the answer (and writes the request); then what the
+ * pipeline wants, with our own queue and messages waiting to go up. */
+static int
+ws_want(struct layer *l, int pw)
+{
+	struct ws_conn *c = l->state;
+	int w = buf_len(&c->out) > 0 ? PIPE_WANT_WRITE : 0;
+
+	if (c->step == WS_HANDSHAKE)
+		return layer_want_below(l, PIPE_WANT_READ | w);
+	if ((pw & PIPE_WANT_READ) && buf_len(&c->up) > 0 && c->kick == 0)
+		c->kick = loop_timer_add(0, ws_kicked, l->s);
+	/* Pings and closes are read even while the pipeline holds. */
+	if (buf_len(&c->up) < WS_UP_MAX)
+		w |= PIPE_WANT_READ;
+	return layer_want_below(l, (pw & PIPE_WANT_WRITE) | w);
+}
+
+static int
+ws_control_op(struct layer *l, enum layer_ctl op, void *arg)
+{
+	struct ws_conn *c = l->state;
+	size_t n = 0;
+
+	switch (op) {
+	case LCTL_DEST: {
+		struct layer_dest *d = arg;
+
+		d->out = d->want != NULL ? *d->want : l->s->remote;
+		return 0;
+	}
+	case LCTL_ANSWER_TO:
+		*(struct net_addr *)arg = l->s->remote;
+		return 0;
+	case LCTL_UNACKED:
+		if (l->below->ops->control == NULL || l->below->ops->control(
+		    l->below, LCTL_UNACKED, &n) == -1)
+			n = 0;
+		*(size_t *)arg = n + buf_len(&c->out);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void
+ws_describe(const struct layer *l, struct buf *out)
+{
+	const struct ws_conn *c = l->state;
+
+	buf_printf(out, "websocket %s", c->role->o.url.path);
+	if (c->protocol[0] != '\0')
+		buf_printf(out, ", subprotocol %s", c->protocol);
+	if (c->step != WS_OPEN)
+		buf_puts(out, ", handshaking");
+}
+
+static void
+ws_free(struct layer *l, int abort)
+{
+	struct ws_conn *c = l->state;
+
+	/* Closed here (close, quit): the peer is told, if the wire takes it. */
+	if (!abort && c->step == WS_OPEN && !c->close_sent) {
+		ws_send_close(l->s, c, WS_CLOSE_NORMAL, "", 0);
+		(void)ws_flush(c);
+	}
+	if (c->timer)
+		loop_timer_del(c->timer);
+	if (c->kick)
+		loop_timer_del(c->kick);
+	buf_free(&c->out);
+	buf_free(&c->head);
+	buf_free(&c->up);
+	buf_free(&c->cur);
+	ws_parser_free(&c->ps);
+	ws_reasm_free(&c->ra);
+	free(c);
+	l->state = NULL;
+}
+
+static const struct layer_ops tr_ws = {
+	.name = "ws",
+	.dgram = 1,
+	.io = ws_io,
+	.read = ws_read,
+	.write = ws_write,
+	.shutdown = ws_shutdown,
+	.want = ws_want,
+	.control = ws_control_op,
+	.describe = ws_describe,
+	.free = ws_free,
+};
+
+/* --- the role ------------------------------------------------------------------- */
+
+/* Connected: push the layer and send the request. */
+static int
+ws_role_opened(struct session *s)
+{
+	struct ws_role *ro = s->role_state;
+	struct ws_conn *c = xcalloc(1, sizeof *c);
+	struct ws_client_req q = {
+		.url = &ro->o.url, .protocols = ro->o.protocols,
+		.origin = ro->o.origin,
+		.headers = (const char *const *)ro->headers,
+		.nheaders = ro->o.nheaders,
+	};
+	unsigned char nonce[16];
+	unsigned id = s->id;
+
+	c->role = ro;
+	ws_parser_init(&c->ps, 0, WS_MSG_MAX);
+	ws_reasm_init(&c->ra, WS_MSG_MAX);
+	pipe_random_bytes(NULL, nonce, sizeof nonce);
+	ws_key_encode(nonce, c->key);
+	q.key = c->key;
+	ws_client_request(&c->out, &q);
+	s->state = S_HANDSHAKING;
+	layer_push(s, &tr_ws, c);
+	c->layer = s->top;
+	if (ro->o.timeout_ms > 0)
+		c->timer = loop_timer_add(ro->o.timeout_ms, ws_hs_timeout, s);
+	if (ws_flush(c) == -1) {
+		ws_end(s, c, "error", "%s", strerror(errno));
+		return -1;
+	}
+	if (sess_find(id) != s)
+		return -1;
+	layer_interest(s);
+	return 0;
+}
+
+static void
+ws_role_fields(const struct session *s, const char *event, struct rec *r)
+{
+	const struct ws_role *ro = s->role_state;
+
+	if (strcmp(event, "closed") != 0 || ro->rx_code == 0)
+		return;
+	rec_u64(r, "ws_code", (uint64_t)ro->rx_code);
+	rec_strcpy(r, "ws_reason", ro->rx_reason);
+}
+
+static void
+ws_role_destroy(struct session *s)
+{
+	struct ws_role *ro = s->role_state;
+	size_t i;
+
+	for (i = 0; i < ro->o.nheaders; i++)
+		free(ro->headers[i]);
+	free(ro->headers);
+	free(ro->protocols);
+	free(ro->origin);
+	free(ro);
+	s->role_state = NULL;
+}
+
+static const struct role ws_role = {
+	.name = "ws",
+	.opened = ws_role_opened,
+	.fields = ws_role_fields,
+	.destroy = ws_role_destroy,
+};
+
+void
+ws_client_own(struct session *s, const struct ws_client_opts *o)
+{
+	struct ws_role *ro = xcalloc(1, sizeof *ro);
+	size_t i;
+
+	ro->o = *o;
+	ro->protocols = o->protocols ? xstrdup(o->protocols) : NULL;
+	ro->origin = o->origin ? xstrdup(o->origin) : NULL;
+	ro->headers = xcalloc(o->nheaders + 1, sizeof *ro->headers);
+	for (i = 0; i < o->nheaders; i++)
+		ro->headers[i] = xstrdup(o->headers[i]);
+	ro->o.protocols = ro->protocols;
+	ro->o.origin = ro->origin;
+	ro->o.headers = (const char *const *)ro->headers;
+	s->role = &ws_role;
+	s->role_state = ro;
+}
