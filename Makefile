@@ -116,7 +116,8 @@ SRCS	 = \
 	src/layer_proxy.c \
 	src/ws.c \
 	src/layer_ws.c \
-	src/cmd_ws.c
+	src/cmd_ws.c \
+	src/cmd_ws_ctl.c
 objs	 = $(patsubst src/%.c,$(BUILD)/%.o,$(1))
 OBJS	 = $(call objs,$(SRCS))
 BIN	 = $(BUILD)/socktool

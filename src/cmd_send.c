@@ -463,12 +463,12 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 
 			w->id = s->id;
 			w->data = data;
-			w->flags = hex ? PIPE_AS_HEX : 0;
+			w->flags = hex ? PIPE_AS_HEX | PIPE_MSG_BINARY : PIPE_MSG_TEXT;
 			return cmd_wait(c, 0, cmd_send_check, w, cmd_send_free);
 		}
 	}
 	r = pipe_send_ex(s, buf_peek(&data), buf_len(&data), tov != NULL ? &to :
-	    NULL, hex ? PIPE_AS_HEX : 0, err, sizeof err);
+	    NULL, hex ? PIPE_AS_HEX | PIPE_MSG_BINARY : PIPE_MSG_TEXT, err, sizeof err);
 	if (r == -1) {
 		buf_free(&data);
 		if (rep != NULL)
@@ -478,7 +478,7 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 	if (rep != NULL) {
 		rep->id = s->id;
 		buf_free(&data);
-		rep->flags = hex ? PIPE_AS_HEX : 0;
+		rep->flags = hex ? PIPE_AS_HEX | PIPE_MSG_BINARY : PIPE_MSG_TEXT;
 		if (tov != NULL) {
 			rep->to = to;
 			rep->have_to = 1;

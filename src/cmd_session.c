@@ -29,6 +29,7 @@
 #include "sockopt.h"
 #include "layer.h"
 #include "layer_proxy.h"
+#include "layer_ws.h"
 
 /* tcp-server */
 static enum cmd_status
@@ -693,6 +694,47 @@ cmd_set_unknown(struct cmd_ctx *c, const char *name)
 	return st;
 }
 
+/* set ID ws-fragment N | ws-autopong on|off: the WebSocket layer's own
+ * (a server's: its current peers'). */
+struct set_ws {
+	const char	*name, *value;
+	int		 done;
+	char		 err[256];
+};
+
+static void
+cmd_set_ws_one(struct session *s, void *arg)
+{
+	struct set_ws *w = arg;
+
+	if (w->err[0] == '\0' && ws_session_set(s, w->name, w->value, w->err,
+	    sizeof w->err) == 0)
+		w->done++;
+}
+
+static enum cmd_status
+cmd_set_ws(struct cmd_ctx *c, struct session *s, const char *name)
+{
+	struct set_ws w = { name, NULL, 0, "" };
+	char *value;
+
+	if (s == NULL)
+		return cmd_usage(c, "%s is set on a WebSocket session (an id), "
+		    "not on %s", name, c->argv[0]);
+	if (c->restlen == 0)
+		return cmd_usage(c, "missing value");
+	value = xstrndup(c->rest, c->restlen);
+	w.value = value;
+	sess_each_target(s, cmd_set_ws_one, &w);
+	free(value);
+	if (w.err[0] != '\0')
+		return cmd_fail(c, "%s", w.err);
+	if (w.done == 0)
+		return cmd_fail(c, "server %u has no WebSocket peers", s->id);
+	cmd_result_ok(c);
+	return CMD_OK;
+}
+
 static enum cmd_status
 cmd_set_exec(struct cmd_ctx *c)
 {
@@ -708,6 +750,10 @@ cmd_set_exec(struct cmd_ctx *c)
 	if (strcmp(target, "default") != 0 && strcmp(target, "all") != 0 &&
 	    (s = cmd_session(c, target)) == NULL)
 		return CMD_ERR;
+	if (d == NULL && strncmp(c->argv[1], "ws-", 3) == 0 &&
+	    (strcmp(c->argv[1] + 3, "fragment") == 0 ||
+	    strcmp(c->argv[1] + 3, "autopong") == 0))
+		return cmd_set_ws(c, s, c->argv[1]);
 	if (d == NULL)
 		return cmd_set_unknown(c, c->argv[1]);
 	while (vlen > 0 && (c->rest[vlen - 1] == ' ' ||

@@ -129,11 +129,14 @@ display_message(struct session *s, const struct chunk *c)
 	d.dir = c->dir;
 	d.p = c->p;
 	d.n = c->n;
-	if (c->peer != NULL) {
+	/* A message layer's peer is the connection's, not news. */
+	if (c->peer != NULL && c->msg_type == NULL) {
 		net_fmt((const struct sockaddr *)&c->peer->ss, c->peer->len,
 		    addr, sizeof addr);
 		d.peer = addr;
 	}
+	d.msg_type = c->msg_type;
+	d.frames = c->frames;
 	d.truncated = c->truncated;
 	d.stream = c->stream;
 	d.wire_size = c->wire_size;

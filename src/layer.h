@@ -27,6 +27,10 @@ struct rx_meta {
 	 * the buffer it was given: a WebSocket message larger than that
 	 * buffer still goes up whole.  Valid until the layer's next read. */
 	const unsigned char	*data;
+	/* A message layer's message: its type ("text", "binary"; NULL: not
+	 * a typed message) and how many frames carried it. */
+	const char		*msg_type;
+	unsigned		 frames;
 };
 
 struct layer {
@@ -53,6 +57,9 @@ enum layer_ctl {
 			 * peers are connections of their own (0) */
 	LCTL_VIA,	/* struct layer_via *: connected through a proxy
 			 * (layer_proxy.h): the target and the proxy */
+	LCTL_MSG_TYPE,	/* struct layer_msg *: a message layer's type for
+			 * a message about to be sent (and for the next
+			 * write) */
 	LCTL_PATH,	/* struct layer_path *: a pty session's slave and
 			 * the symlink made to it (tr_pipe.h) */
 };
@@ -71,6 +78,17 @@ struct layer_dest {
 	struct net_addr		 out;
 	char			*err;
 	size_t			 errlen;
+};
+
+/* LCTL_MSG_TYPE: flags are the send's PIPE_MSG_* (pipe.h: what the
+ * command asked for, or nothing: the layer's choice); the layer answers
+ * the type the message goes as (PIPE_MSG_TEXT or PIPE_MSG_BINARY, in
+ * flags) and its name, and sends its next write as that. */
+struct layer_msg {
+	const unsigned char	*p;
+	size_t			 n;
+	int			 flags;
+	const char		*type;
 };
 
 struct layer_ops {

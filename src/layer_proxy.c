@@ -311,7 +311,7 @@ hs_read(struct session *s, struct proxy_hs *h)
 {
 	struct layer *below = h->layer->below;
 	unsigned char b[4096];
-	struct rx_meta m = { NULL, 0, 0, NULL };
+	struct rx_meta m = { NULL, 0, 0, NULL, NULL, 0 };
 	ssize_t r;
 	int k;
 

@@ -158,7 +158,7 @@ static int
 tls_bio_read(BIO *b, char *p, size_t n, size_t *done)
 {
 	struct tls_conn *c = BIO_get_data(b);
-	struct rx_meta m = { NULL, 0, 0, NULL };
+	struct rx_meta m = { NULL, 0, 0, NULL, NULL, 0 };
 	struct layer *below;
 	ssize_t r;
 

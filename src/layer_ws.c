@@ -61,6 +61,11 @@ struct ws_conn {
 	uint64_t	 timer;		/* the handshake's bound */
 	uint64_t	 kick;		/* messages to deliver on the next turn */
 	int		 close_sent;
+	int		 next_op;	/* the next write's opcode; 0: its own */
+	size_t		 fragment;	/* set ws-fragment: frame size; 0 off */
+	int		 no_autopong;	/* set ws-autopong off */
+	uint64_t	 close_timer;	/* our close awaits the peer's */
+	uint64_t	 wire_rx, wire_tx;	/* bytes on the wire */
 	uint64_t	 ping_ns;	/* when our last ping went; 0: none */
 };
 
@@ -205,6 +210,7 @@ ws_flush(struct ws_conn *c)
 			return -1;
 		}
 		pipe_wire(below, '>', buf_peek(&c->out), (size_t)w);
+		c->wire_tx += (size_t)w;
 		buf_consume(&c->out, (size_t)w);
 	}
 	return 0;
@@ -333,9 +339,12 @@ ws_answer(struct session *s, struct ws_conn *c)
 /* --- frames and messages ------------------------------------------------------- */
 
 static void
-ws_up(struct ws_conn *c, const void *p, size_t n)
+ws_up(struct ws_conn *c, int opcode, unsigned frames, const void *p,
+    size_t n)
 {
 	buf_append(&c->up, &n, sizeof n);
+	buf_append(&c->up, &opcode, sizeof opcode);
+	buf_append(&c->up, &frames, sizeof frames);
 	buf_append(&c->up, p, n);
 }
 
@@ -350,8 +359,9 @@ ws_control(struct session *s, struct ws_conn *c, const struct ws_frame *f)
 
 	switch (f->opcode) {
 	case WS_OP_PING:
-		ev_ping(s, "ping", (size_t)f->len, -1);
-		if (!c->close_sent)
+		ev_ping(s, c->no_autopong ? "ping (not answered: ws-autopong "
+		    "off)" : "ping", (size_t)f->len, -1);
+		if (!c->close_sent && !c->no_autopong)
 			ws_queue(c, WS_OP_PONG, f->payload, (size_t)f->len);
 		return 0;
 	case WS_OP_PONG:
@@ -405,7 +415,8 @@ ws_frames(struct session *s, struct ws_conn *c)
 			return -1;
 		}
 		if (k == 1)
-			ws_up(c, buf_peek(&c->ra.data), buf_len(&c->ra.data));
+			ws_up(c, c->ra.opcode, c->ra.frames,
+			    buf_peek(&c->ra.data), buf_len(&c->ra.data));
 	}
 	if (r == -1) {
 		ws_violation(s, c, strstr(err, "limit") ? WS_CLOSE_TOO_BIG :
@@ -446,7 +457,7 @@ ws_read_wire(struct session *s, struct ws_conn *c)
 	unsigned id = s->id;
 
 	while (total < WS_READ_BUDGET && buf_len(&c->up) < WS_UP_MAX) {
-		struct rx_meta m = { NULL, 0, 0, NULL };
+		struct rx_meta m = { NULL, 0, 0, NULL, NULL, 0 };
 		ssize_t r = below->ops->read(below, b, sizeof b, &m);
 		int k;
 
@@ -469,6 +480,7 @@ ws_read_wire(struct session *s, struct ws_conn *c)
 			return -1;
 		}
 		pipe_wire(below, '<', b, (size_t)r);
+		c->wire_rx += (size_t)r;
 		total += (size_t)r;
 		if (c->step == WS_HANDSHAKE) {
 			buf_append(&c->head, b, (size_t)r);
@@ -481,6 +493,15 @@ ws_read_wire(struct session *s, struct ws_conn *c)
 		k = ws_frames(s, c);
 		if (k == -1)
 			return -1;
+		if (k == 1 && c->close_timer != 0) {
+			/* The peer answered the close we began. */
+			if (ws_deliver(s, c) == -1 || sess_find(id) != s)
+				return -1;
+			ws_end(s, c, "local", "closed: the peer answered our "
+			    "close (%d %s)", c->role->rx_code,
+			    ws_close_code_words(c->role->rx_code));
+			return -1;
+		}
 		if (k == 1) {
 			char words[WS_CLOSE_REASON_MAX * 4 + 64];
 
@@ -537,7 +558,9 @@ static ssize_t
 ws_read(struct layer *l, unsigned char *p, size_t n, struct rx_meta *m)
 {
 	struct ws_conn *c = l->state;
+	unsigned frames;
 	size_t len;
+	int opcode;
 
 	(void)p;
 	(void)n;
@@ -545,22 +568,43 @@ ws_read(struct layer *l, unsigned char *p, size_t n, struct rx_meta *m)
 		errno = EAGAIN;
 		return -1;
 	}
+	const size_t head = sizeof len + sizeof opcode + sizeof frames;
+
 	memcpy(&len, buf_peek(&c->up), sizeof len);
+	memcpy(&opcode, buf_peek(&c->up) + sizeof len, sizeof opcode);
+	memcpy(&frames, buf_peek(&c->up) + sizeof len + sizeof opcode,
+	    sizeof frames);
 	buf_reset(&c->cur);
-	buf_append(&c->cur, buf_peek(&c->up) + sizeof len, len);
-	buf_consume(&c->up, sizeof len + len);
+	buf_append(&c->cur, buf_peek(&c->up) + head, len);
+	buf_consume(&c->up, head + len);
 	m->data = buf_peek(&c->cur);
+	m->msg_type = opcode == WS_OP_TEXT ? "text" : "binary";
+	m->frames = frames;
 	m->from = &l->s->remote;
 	m->wire_size = len;
 	return (ssize_t)len;
 }
 
-/* One message: text when the bytes are UTF-8, else binary. */
+/* The opcode a message goes as: what the send asked for (send: text,
+ * sendhex: binary, an echo: what it answers), else text when the bytes
+ * are UTF-8; text that is not UTF-8 goes as binary, since a text message
+ * must be (ws-frame sends anything). */
+static int
+ws_msg_opcode(int flags, const unsigned char *p, size_t n)
+{
+	if (flags & PIPE_MSG_BINARY)
+		return WS_OP_BINARY;
+	return ws_utf8_valid(p, n) ? WS_OP_TEXT : WS_OP_BINARY;
+}
+
+/* One message, of the type the pipeline last gave (LCTL_MSG_TYPE), else
+ * of the bytes' own. */
 static ssize_t
 ws_write(struct layer *l, const unsigned char *p, size_t n,
     const struct net_addr *to)
 {
 	struct ws_conn *c = l->state;
+	int op = c->next_op != 0 ? c->next_op : ws_msg_opcode(0, p, n);
 
 	(void)to;
 	if (c->step != WS_OPEN || c->close_sent ||
@@ -568,8 +612,8 @@ ws_write(struct layer *l, const unsigned char *p, size_t n,
 		errno = EAGAIN;
 		return -1;
 	}
-	ws_message_build(&c->out, ws_utf8_valid(p, n) ? WS_OP_TEXT :
-	    WS_OP_BINARY, 0, p, n, 0, mask_key, NULL);
+	c->next_op = 0;
+	ws_message_build(&c->out, op, 0, p, n, c->fragment, mask_key, NULL);
 	if (ws_flush(c) == -1)
 		return -1;
 	return (ssize_t)n;
@@ -602,6 +646,26 @@ ws_want(struct layer *l, int pw)
 	return layer_want_below(l, (pw & PIPE_WANT_WRITE) | w);
 }
 
+/* For show: what was agreed, the settings, the bytes on the wire. */
+static void
+ws_details(const struct layer *l, struct rec *r)
+{
+	const struct ws_conn *c = l->state;
+
+	if (c->protocol[0] != '\0') {
+		rec_strcpy(r, "ws_protocol", c->protocol);
+		rec_label(r, "subprotocol", NULL);
+	}
+	rec_u64(r, "ws_fragment", c->fragment);
+	rec_label(r, "ws-fragment", NULL);
+	rec_str(r, "ws_autopong", c->no_autopong ? "off" : "on");
+	rec_label(r, "ws-autopong", NULL);
+	rec_u64(r, "wire_rx_bytes", c->wire_rx);
+	rec_label(r, "on the wire", "byte received|bytes received");
+	rec_u64(r, "wire_tx_bytes", c->wire_tx);
+	rec_label(r, "", "byte sent|bytes sent");
+}
+
 static int
 ws_control_op(struct layer *l, enum layer_ctl op, void *arg)
 {
@@ -618,6 +682,18 @@ ws_control_op(struct layer *l, enum layer_ctl op, void *arg)
 	case LCTL_ANSWER_TO:
 		*(struct net_addr *)arg = l->s->remote;
 		return 0;
+	case LCTL_DETAILS:
+		ws_details(l, arg);
+		return 0;
+	case LCTL_MSG_TYPE: {
+		struct layer_msg *lm = arg;
+
+		c->next_op = ws_msg_opcode(lm->flags, lm->p, lm->n);
+		lm->flags = c->next_op == WS_OP_TEXT ? PIPE_MSG_TEXT :
+		    PIPE_MSG_BINARY;
+		lm->type = c->next_op == WS_OP_TEXT ? "text" : "binary";
+		return 0;
+	}
 	case LCTL_UNACKED:
 		if (l->below->ops->control == NULL || l->below->ops->control(
 		    l->below, LCTL_UNACKED, &n) == -1)
@@ -655,6 +731,8 @@ ws_free(struct layer *l, int abort)
 		loop_timer_del(c->timer);
 	if (c->kick)
 		loop_timer_del(c->kick);
+	if (c->close_timer)
+		loop_timer_del(c->close_timer);
 	buf_free(&c->out);
 	buf_free(&c->head);
 	buf_free(&c->up);
@@ -767,4 +845,150 @@ ws_client_own(struct session *s, const struct ws_client_opts *o)
 	ro->o.headers = (const char *const *)ro->headers;
 	s->role = &ws_role;
 	s->role_state = ro;
+}
+
+/* --- what commands ask of a WebSocket session ------------------------------ */
+
+/* s's WebSocket, open for one more frame of ours; NULL with err. */
+static struct ws_conn *
+ws_open_conn(struct session *s, char *err, size_t errlen)
+{
+	struct ws_conn *c = conn_of(s);
+
+	if (c == NULL)
+		snprintf(err, errlen, "session %u is not a WebSocket session",
+		    s->id);
+	else if (c->step != WS_OPEN)
+		snprintf(err, errlen, "session %u: the WebSocket handshake "
+		    "is not done yet", s->id);
+	else if (c->close_sent)
+		snprintf(err, errlen, "session %u: the WebSocket is closing "
+		    "(our close was sent)", s->id);
+	else
+		return c;
+	return NULL;
+}
+
+/* What was queued goes (or waits for the wire to take it). */
+static int
+ws_push(struct session *s, struct ws_conn *c, char *err, size_t errlen)
+{
+	if (ws_flush(c) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	layer_interest(s);
+	return 0;
+}
+
+int
+ws_session_ping(struct session *s, const void *p, size_t n, char *err,
+    size_t errlen)
+{
+	struct ws_conn *c = ws_open_conn(s, err, errlen);
+
+	if (c == NULL)
+		return -1;
+	if (n > WS_CONTROL_MAX) {
+		snprintf(err, errlen, "a ping carries at most %d bytes (this "
+		    "one %zu; ws-frame sends a larger one)", WS_CONTROL_MAX,
+		    n);
+		return -1;
+	}
+	c->ping_ns = clock_ns();
+	ws_queue(c, WS_OP_PING, p, n);
+	return ws_push(s, c, err, errlen);
+}
+
+static void
+ws_close_timeout(void *arg)
+{
+	struct session *s = arg;
+	struct ws_conn *c = conn_of(s);
+
+	c->close_timer = 0;
+	ws_end(s, c, "local", "closed: the peer did not answer our close "
+	    "within %u ms", WS_CLOSE_WAIT_MS);
+}
+
+int
+ws_session_close(struct session *s, int code, const void *reason,
+    size_t rlen, char *err, size_t errlen)
+{
+	struct ws_conn *c = ws_open_conn(s, err, errlen);
+	struct buf pl = BUF_INIT;
+
+	if (c == NULL)
+		return -1;
+	/* Checked first: a bad code or reason changes nothing. */
+	if (code != 0 && ws_close_build(&pl, code, reason, rlen, err,
+	    errlen) == -1) {
+		buf_free(&pl);
+		return -1;
+	}
+	buf_free(&pl);
+	ws_send_close(s, c, code, reason, rlen);
+	c->close_timer = loop_timer_add(WS_CLOSE_WAIT_MS, ws_close_timeout,
+	    s);
+	return ws_push(s, c, err, errlen);
+}
+
+int
+ws_session_frame(struct session *s, const struct ws_raw_frame *f, char *err,
+    size_t errlen)
+{
+	struct ws_conn *c = ws_open_conn(s, err, errlen);
+	unsigned char key[4];
+
+	if (c == NULL)
+		return -1;
+	if (f->mask == WS_MASK_RANDOM)
+		mask_key(key, NULL);
+	else if (f->mask == WS_MASK_GIVEN)
+		memcpy(key, f->key, sizeof key);
+	ws_frame_build(&c->out, f->fin, f->rsv, f->opcode, f->mask ==
+	    WS_MASK_NONE ? NULL : key, f->payload, f->n);
+	return ws_push(s, c, err, errlen);
+}
+
+int
+ws_session_set(struct session *s, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	struct ws_conn *c = conn_of(s);
+	unsigned long long v;
+	char *end;
+
+	if (c == NULL) {
+		snprintf(err, errlen, "%s applies to WebSocket sessions: "
+		    "session %u is not one", name, s->id);
+		return -1;
+	}
+	if (strcmp(name, "ws-autopong") == 0) {
+		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0) {
+			snprintf(err, errlen, "bad ws-autopong \"%.32s\" (on "
+			    "or off)", value);
+			return -1;
+		}
+		c->no_autopong = strcmp(value, "off") == 0;
+		return 0;
+	}
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0 ||
+	    v > WS_MSG_MAX) {
+		snprintf(err, errlen, "bad ws-fragment \"%.32s\" (bytes of "
+		    "payload a frame, 0..%u; 0: one frame a message)", value,
+		    WS_MSG_MAX);
+		return -1;
+	}
+	c->fragment = (size_t)v;
+	return 0;
+}
+
+int
+ws_session_masks(const struct session *s)
+{
+	/* Only a client masks (RFC 6455 5.3): every layer here is one. */
+	return conn_of(s) != NULL;
 }

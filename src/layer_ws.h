@@ -28,4 +28,34 @@ struct ws_client_opts {
  * handshake starts once it is connected.  o is copied. */
 void	ws_client_own(struct session *, const struct ws_client_opts *o);
 
+/* What the ws commands ask of a session's WebSocket (ws-ping, ws-close,
+ * ws-frame, set ws-fragment|ws-autopong); each 0, or -1 with err in
+ * words (not a WebSocket session, the handshake not done, a close sent
+ * already, a bad value) and nothing changed. */
+int	ws_session_ping(struct session *, const void *p, size_t n, char *err,
+	    size_t errlen);
+/* code 0: a close frame without a code.  The peer's answer ends the
+ * session (reason local); WS_CLOSE_WAIT_MS without one ends it too. */
+#define WS_CLOSE_WAIT_MS	2000
+int	ws_session_close(struct session *, int code, const void *reason,
+	    size_t rlen, char *err, size_t errlen);
+enum ws_mask { WS_MASK_NONE, WS_MASK_RANDOM, WS_MASK_GIVEN };
+struct ws_raw_frame {
+	int			 fin;
+	unsigned		 rsv;		/* 3 bits: 4 = RSV1 */
+	int			 opcode;	/* any, 0..15 */
+	enum ws_mask		 mask;
+	unsigned char		 key[4];	/* WS_MASK_GIVEN */
+	const unsigned char	*payload;
+	size_t			 n;
+};
+/* Whether s's frames are masked by default (a client's). */
+int	ws_session_masks(const struct session *);
+/* One frame exactly as given, nothing checked. */
+int	ws_session_frame(struct session *, const struct ws_raw_frame *,
+	    char *err, size_t errlen);
+/* name: "ws-fragment" (N bytes a frame, 0 off) or "ws-autopong" (on|off). */
+int	ws_session_set(struct session *, const char *name, const char *value,
+	    char *err, size_t errlen);
+
 #endif

@@ -1177,6 +1177,10 @@ out_data(const struct out_data *d)
 			j_u64(&j, "pair", d->pair);
 		if (d->stream != NULL)
 			j_str(&j, "stream", d->stream);
+		if (d->msg_type != NULL)
+			j_str(&j, "ws", d->msg_type);
+		if (d->frames != 0)
+			j_u64(&j, "frames", d->frames);
 		if (d->check != NULL) {
 			j_str(&j, "check", d->check_ok == 1 ? "ok" : "bad");
 			j_str(&j, "check_type", d->check);
@@ -1190,8 +1194,12 @@ out_data(const struct out_data *d)
 		return;
 	}
 	out_stamp_on(d->stamp);
-	buf_printf(&out_cur->out, "%s[%u] %c %zu byte%s", out_color(d->dir ==
-	    '<' ? "rx" : "tx"), d->id, d->dir, d->n, d->n == 1 ? "" : "s");
+	buf_printf(&out_cur->out, "%s[%u] %c %s%s%zu byte%s", out_color(d->dir
+	    == '<' ? "rx" : "tx"), d->id, d->dir, d->msg_type != NULL ?
+	    d->msg_type : "", d->msg_type != NULL ? " " : "", d->n,
+	    d->n == 1 ? "" : "s");
+	if (d->frames > 1)
+		buf_printf(&out_cur->out, " (%u frames)", d->frames);
 	if (d->peer != NULL)
 		buf_printf(&out_cur->out, " %s %s", d->dir == '<' ? "from" : "to",
 		    d->peer);

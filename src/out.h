@@ -217,6 +217,8 @@ struct out_data {
 	const char		*label;		/* relay: which direction */
 	unsigned		 pair;		/* relay: the other side, or 0 */
 	const char		*stream;	/* "stderr", or NULL */
+	const char		*msg_type;	/* "text", "binary", or NULL */
+	unsigned		 frames;	/* that carried it; 0: untold */
 	/* `set ID check`: the verdict on a received message. */
 	const char		*check;		/* algorithm name, or NULL */
 	int			 check_ok;	/* 1 ok, 0 bad, -1 too short */

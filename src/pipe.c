@@ -301,16 +301,19 @@ pipe_sent(struct session *s, const unsigned char *p, size_t n,
 
 /* Received side. */
 static void	pipe_respond(struct session *, const unsigned char *, size_t,
-		    const struct net_addr *);
+		    const struct net_addr *, int flags);
 
 /* One message: a read, a datagram or a framed message. */
 static void
 pipe_message(struct session *s, const unsigned char *p, size_t n,
-    const struct net_addr *from, size_t wire_size, int truncated)
+    const struct rx_meta *m)
 {
+	const struct net_addr *from = m != NULL ? m->from : NULL;
 	struct chunk c = { .dir = '<', .p = p, .n = n, .peer = from,
-	    .at = s->top,
-	    .wire_size = wire_size, .truncated = truncated };
+	    .at = s->top, .wire_size = m != NULL ? m->wire_size : n,
+	    .truncated = m != NULL && m->truncated,
+	    .msg_type = m != NULL ? m->msg_type : NULL,
+	    .frames = m != NULL ? m->frames : 0 };
 
 	s->rx_msgs++;
 	s->n_recv++;
@@ -320,7 +323,9 @@ pipe_message(struct session *s, const unsigned char *p, size_t n,
 	}
 	pipe_tap_message(s, &c);
 	if (s->set.echo != ECHO_OFF || s->set.replies != NULL)
-		pipe_respond(s, p, n, from);
+		pipe_respond(s, p, n, from, c.msg_type == NULL ? 0 :
+		    strcmp(c.msg_type, "text") == 0 ? PIPE_MSG_TEXT :
+		    PIPE_MSG_BINARY);
 }
 
 void
@@ -345,17 +350,18 @@ pipe_framed(void *arg, const unsigned char *p, size_t n, enum frame_why why)
 	else if (why == FRAME_NOBOUNDARY)
 		ev_notice(s, "framing: no message boundary in %zu bytes; "
 		    "showing them unframed", n);
-	pipe_message(s, p, n, NULL, n, 0);
+	pipe_message(s, p, n, NULL);
 }
 
 /* Bytes arrived: counted, tapped, into the expect window, then framed. */
 static void
 pipe_rx(struct session *s, const unsigned char *p, size_t n,
-    const struct net_addr *from, size_t wire_size, int truncated)
+    const struct rx_meta *m)
 {
-	struct chunk c = { .dir = '<', .p = p, .n = n, .peer = from,
-	    .at = s->top,
-	    .wire_size = wire_size ? wire_size : n, .truncated = truncated };
+	struct chunk c = { .dir = '<', .p = p, .n = n, .peer = m->from,
+	    .at = s->top, .wire_size = m->wire_size ? m->wire_size : n,
+	    .truncated = m->truncated, .msg_type = m->msg_type,
+	    .frames = m->frames };
 
 	s->rx_bytes += n;
 	if (s->parent != NULL)
@@ -363,7 +369,7 @@ pipe_rx(struct session *s, const unsigned char *p, size_t n,
 	pipe_tap_chunk(s, &c);
 	pipe_window_add(s, p, n);
 	if (s->top != NULL && s->top->ops->dgram)
-		pipe_message(s, p, n, from, c.wire_size, truncated);
+		pipe_message(s, p, n, m);
 	else
 		frame_feed(&s->framer, &s->set.frame, p, n, pipe_framed, s);
 }
@@ -389,7 +395,7 @@ pipe_input_reads(struct session *s, int hup)
 	if (budget > READ_BUDGET)
 		budget = READ_BUDGET;
 	while (dgram ? count < DGRAM_BUDGET : total < budget) {
-		struct rx_meta m = { NULL, 0, 0, NULL };
+		struct rx_meta m = { NULL, 0, 0, NULL, NULL, 0 };
 		size_t want;
 		unsigned char *rbuf = pipe_rbuf(&want);
 		ssize_t r;
@@ -418,8 +424,7 @@ pipe_input_reads(struct session *s, int hup)
 		total += (size_t)r;
 		if (m.data == NULL)
 			arena_off += (size_t)r;
-		pipe_rx(s, m.data != NULL ? m.data : rbuf, (size_t)r, m.from,
-		    m.wire_size, m.truncated);
+		pipe_rx(s, m.data != NULL ? m.data : rbuf, (size_t)r, &m);
 		/* A short stream read: the socket is empty for now. */
 		if (!dgram && (size_t)r < want)
 			break;
@@ -448,7 +453,7 @@ pipe_drain(struct session *s, size_t budget)
 		return;
 	pipe_reads_begin();
 	while (total < budget) {
-		struct rx_meta m = { NULL, 0, 0, NULL };
+		struct rx_meta m = { NULL, 0, 0, NULL, NULL, 0 };
 		size_t room;
 		unsigned char *rbuf = pipe_rbuf(&room);
 		ssize_t r;
@@ -461,8 +466,7 @@ pipe_drain(struct session *s, size_t budget)
 		total += (size_t)r;
 		if (m.data == NULL)
 			arena_off += (size_t)r;
-		pipe_rx(s, m.data != NULL ? m.data : rbuf, (size_t)r, m.from,
-		    m.wire_size, m.truncated);
+		pipe_rx(s, m.data != NULL ? m.data : rbuf, (size_t)r, &m);
 	}
 	pipe_reads_end();
 }
@@ -502,35 +506,56 @@ static size_t	pipe_shape_allow(struct session *, size_t);
 static void	pipe_shape_used(struct session *, size_t);
 static void	pipe_shape_accept(struct session *, size_t);
 
-/* Queued datagram record: [size_t len][struct net_addr][payload]. */
+/* Queued datagram record: [size_t len][int flags][struct net_addr]
+ * [payload]; flags: the message's PIPE_MSG_* type. */
 static void
 pipe_queue_dgram(struct session *s, const unsigned char *p, size_t n,
-    const struct net_addr *dst)
+    const struct net_addr *dst, int flags)
 {
 	pipe_shape_accept(s, n ? n : 1);
 	buf_append(&s->outq, &n, sizeof n);
+	buf_append(&s->outq, &flags, sizeof flags);
 	buf_append(&s->outq, dst, sizeof *dst);
 	buf_append(&s->outq, p, n);
 	s->outq_payload += n;
 }
 
+/* One datagram or message to the top layer, a message layer told its
+ * type first. */
+static ssize_t
+pipe_write_msg(struct session *s, const unsigned char *p, size_t n,
+    const struct net_addr *dst, int flags)
+{
+	if (flags & (PIPE_MSG_TEXT | PIPE_MSG_BINARY)) {
+		struct layer_msg lm = { p, n, flags, NULL };
+
+		layer_control(s, LCTL_MSG_TYPE, &lm);
+	}
+	return s->top->ops->write(s->top, p, n, dst);
+}
+
 static int
 pipe_output_dgram(struct session *s)
 {
+	const size_t head = sizeof(size_t) + sizeof(int) +
+	    sizeof(struct net_addr);
+
 	while (buf_len(&s->outq) > 0) {
 		unsigned char *p = buf_peek(&s->outq);
 		struct net_addr dst;
 		size_t len;
 		ssize_t w;
+		int flags;
 
 		memcpy(&len, p, sizeof len);
-		memcpy(&dst, p + sizeof len, sizeof dst);
+		memcpy(&flags, p + sizeof len, sizeof flags);
+		memcpy(&dst, p + sizeof len + sizeof flags, sizeof dst);
 		/* delay and jitter hold whole datagrams, rate spaces them
 		 * (split never cuts one): a timer comes back when the next
 		 * may go. */
 		if (pipe_shaped(s) && pipe_shape_allow(s, len ? len : 1) == 0)
 			break;
-		w = s->top->ops->write(s->top, p + sizeof len + sizeof dst, len, &dst);
+		w = pipe_write_msg(s, p + head, len, &dst, flags);
 		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 		    errno == ENOBUFS))
 			break;
@@ -542,11 +567,11 @@ pipe_output_dgram(struct session *s)
 			ev_notice(s, "datagram of %zu bytes to %s lost: %s",
 			    len, a, strerror(errno));
 		} else
-			pipe_sent(s, p + sizeof len + sizeof dst, len, &dst);
+			pipe_sent(s, p + head, len, &dst);
 		if (s->shape != NULL)
 			pipe_shape_used(s, len ? len : 1);
 		s->outq_payload -= len;
-		buf_consume(&s->outq, sizeof len + sizeof dst + len);
+		buf_consume(&s->outq, head + len);
 	}
 	layer_interest(s);
 	return 0;
@@ -753,7 +778,9 @@ pipe_tx_message(struct session *s, const unsigned char *p, size_t n,
 {
 	struct chunk c = { .dir = '>', .p = p, .n = n, .peer = to,
 	    .at = s->top,
-	    .wire_size = n, .as_hex = (flags & PIPE_AS_HEX) != 0 };
+	    .wire_size = n, .as_hex = (flags & PIPE_AS_HEX) != 0,
+	    .msg_type = flags & PIPE_MSG_TEXT ? "text" :
+	    flags & PIPE_MSG_BINARY ? "binary" : NULL };
 
 	if (!(flags & PIPE_FORWARD))
 		pipe_tap_message(s, &c);
@@ -784,12 +811,21 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 {
 	struct layer_dest ld = { .want = dest, .n = n, .err = err,
 	    .errlen = errlen };
+	struct layer_msg lm;
 	struct net_addr dst;
 	ssize_t w = -1;
 
 	if (layer_control(s, LCTL_DEST, &ld) != 0)
 		return -1;
 	dst = ld.out;
+	/* A message layer says what the message goes as; elsewhere a type
+	 * means nothing. */
+	lm.p = p;
+	lm.n = n;
+	lm.flags = flags;
+	flags &= ~(PIPE_MSG_TEXT | PIPE_MSG_BINARY);
+	if (layer_control(s, LCTL_MSG_TYPE, &lm) == 0)
+		flags |= lm.flags & (PIPE_MSG_TEXT | PIPE_MSG_BINARY);
 	if (s->set.drop != 0 && pipe_chance(s) < s->set.drop) {
 		/* Fault injection: shown as sent, never on the wire. */
 		pipe_tx_message(s, p, n, &dst, flags);
@@ -802,13 +838,13 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 		struct net_addr d2 = dst;
 
 		if (buf_len(&s->outq) == 0 && !pipe_shaped(s) &&
-		    s->top->ops->write(s->top, p, n, &d2) >= 0)
+		    pipe_write_msg(s, p, n, &d2, flags) >= 0)
 			pipe_sent(s, p, n, &d2);
 		else
-			pipe_queue_dgram(s, p, n, &d2);
+			pipe_queue_dgram(s, p, n, &d2, flags);
 	}
 	if (buf_len(&s->outq) == 0 && !pipe_shaped(s)) {
-		w = s->top->ops->write(s->top, p, n, &dst);
+		w = pipe_write_msg(s, p, n, &dst, flags);
 		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != ENOBUFS) {
 			snprintf(err, errlen, "%s", strerror(errno));
@@ -819,7 +855,7 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 	if (w >= 0)
 		pipe_sent(s, p, n, &dst);
 	else {
-		pipe_queue_dgram(s, p, n, &dst);
+		pipe_queue_dgram(s, p, n, &dst, flags);
 		layer_interest(s);
 	}
 	return 0;
@@ -828,7 +864,9 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 static int
 pipe_send_one(struct session *s, const unsigned char *p, size_t n, int flags)
 {
-	pipe_tx_message(s, p, n, NULL, flags);
+	/* A stream's bytes have no message type. */
+	pipe_tx_message(s, p, n, NULL, flags &
+	    ~(PIPE_MSG_TEXT | PIPE_MSG_BINARY));
 	return pipe_write(s, p, n);
 }
 
@@ -846,6 +884,15 @@ pipe_send_peer(struct session *peer, void *arg)
 	if (peer->closing)
 		return;
 	a->sent++;
+	/* A server's peers that speak messages (WebSocket) get one each. */
+	if (peer->top != NULL && peer->top->ops->dgram) {
+		char err[160];
+
+		if (pipe_send_dgram(peer, a->p, a->n, NULL, a->flags, err,
+		    sizeof err) == -1)
+			ev_notice(peer, "not sent: %s", err);
+		return;
+	}
 	pipe_send_one(peer, a->p, a->n, a->flags);
 }
 
@@ -894,14 +941,14 @@ pipe_send_ex(struct session *s, const unsigned char *p, size_t n,
  * own session. */
 static void
 pipe_queue_reply(struct session *s, const unsigned char *p, size_t n,
-    const struct net_addr *to)
+    const struct net_addr *to, int flags)
 {
 	char err[128];
 
 	if (s->top != NULL && s->top->ops->dgram) {
 		if (to == NULL)
 			return;
-		if (pipe_send_to(s, p, n, to, err, sizeof err) == -1)
+		if (pipe_send_ex(s, p, n, to, flags, err, sizeof err) == -1)
 			ev_notice(s, "auto-reply not sent: %s", err);
 		return;
 	}
@@ -930,7 +977,7 @@ pipe_random_bytes(void *arg, unsigned char *p, size_t n)
 
 static void
 pipe_respond(struct session *s, const unsigned char *p, size_t n,
-    const struct net_addr *from)
+    const struct net_addr *from, int flags)
 {
 	const struct reply_rules *rr = s->set.replies;
 	size_t i;
@@ -958,19 +1005,19 @@ pipe_respond(struct session *s, const unsigned char *p, size_t n,
 			if (rr->r[i].fill)
 				s->fill_seq++;
 			pipe_queue_reply(s, buf_peek(&ans), buf_len(&ans),
-			    from);
+			    from, 0);
 		}
 		buf_free(&ans);
 		return;
 	}
 	if (s->set.echo == ECHO_ON)
-		pipe_queue_reply(s, p, n, from);
+		pipe_queue_reply(s, p, n, from, flags);
 	else if (s->set.echo == ECHO_UPPER) {
 		unsigned char *u = xmalloc(n ? n : 1);
 
 		for (i = 0; i < n; i++)
 			u[i] = p[i] >= 'a' && p[i] <= 'z' ? p[i] - 32 : p[i];
-		pipe_queue_reply(s, u, n, from);
+		pipe_queue_reply(s, u, n, from, flags);
 		free(u);
 	}
 }

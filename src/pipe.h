@@ -31,6 +31,10 @@ struct chunk {
 	/* Received beside the session's stream (a program's "stderr"):
 	 * shown, never forwarded, matched or counted; NULL: the stream. */
 	const char		*stream;
+	/* A message layer's message: "text" or "binary" (NULL: none), and
+	 * the frames that carried it (received; 0: not told). */
+	const char		*msg_type;
+	unsigned		 frames;
 };
 
 enum tap_event {
@@ -100,6 +104,11 @@ int	pipe_send_to(struct session *, const unsigned char *, size_t,
 /* PIPE_FORWARD: bytes a relay passes on, counted but not shown (what a
  * relay forwards is shown once, as its other side received it). */
 #define PIPE_FORWARD	0x2
+/* A message layer's message type (WebSocket): send asks for text,
+ * sendhex for binary, an echo for what it answers; neither: the layer
+ * decides (text when the bytes are UTF-8). */
+#define PIPE_MSG_TEXT	0x4
+#define PIPE_MSG_BINARY	0x8
 int	pipe_send_ex(struct session *, const unsigned char *, size_t,
 	    const struct net_addr *dest, int flags, char *err, size_t errlen);
 /* Bulk bytes onto a stream session without display or message count
