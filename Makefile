@@ -107,7 +107,11 @@ SRCS	 = \
 	src/daemon.c \
 	src/file.c \
 	src/proxy.c \
-	src/layer_proxy.c
+	src/layer_proxy.c \
+	src/serial_line.c \
+	src/tty2.c \
+	src/tr_tty.c \
+	src/cmd_serial.c
 objs	 = $(patsubst src/%.c,$(BUILD)/%.o,$(1))
 OBJS	 = $(call objs,$(SRCS))
 BIN	 = $(BUILD)/socktool
@@ -135,6 +139,7 @@ test_json_SRCS	 = src/json.c src/clock.c src/codec.c src/buf.c
 test_pcapng_SRCS = src/pcapng.c src/buf.c
 test_ports_SRCS	 = src/ports.c src/buf.c
 test_proxy_SRCS	 = src/proxy.c src/addr.c src/buf.c
+test_serial_line_SRCS = src/serial_line.c src/codec.c src/buf.c
 test_proc_SRCS	 = src/proc.c src/codec.c src/buf.c
 test_out_SRCS	 = src/out.c src/json.c src/clock.c src/codec.c src/enc.c src/buf.c
 # (OpenSSL linked directly: this test calls it, socktool dlopen()s it)

@@ -35,6 +35,7 @@ extern const struct cmd_entry cmd_netstat_entry, cmd_ifaces_entry,
 extern const struct cmd_entry cmd_resolve_entry, cmd_probe_entry;
 extern const struct cmd_entry cmd_ping_entry;
 extern const struct cmd_entry cmd_replay_entry, cmd_mock_entry;
+extern const struct cmd_entry cmd_serial_entry, cmd_modem_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_tcp_server_entry,
@@ -47,6 +48,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_tls_server_entry,
 	&cmd_tls_client_entry,
 	&cmd_starttls_entry,
+	&cmd_serial_entry,
+	&cmd_modem_entry,
 	&cmd_list_entry,
 	&cmd_close_entry,
 	&cmd_set_entry,

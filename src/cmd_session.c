@@ -691,7 +691,7 @@ cmd_set_exec(struct cmd_ctx *c)
 	if (strcmp(target, "default") != 0 && strcmp(target, "all") != 0 &&
 	    (s = cmd_session(c, target)) == NULL)
 		return CMD_ERR;
-	if (d == NULL)
+	if (d == NULL && !cmd_serial_setting(c->argv[1]))
 		return cmd_set_unknown(c, c->argv[1]);
 	while (vlen > 0 && (c->rest[vlen - 1] == ' ' ||
 	    c->rest[vlen - 1] == '\t'))
@@ -699,6 +699,12 @@ cmd_set_exec(struct cmd_ctx *c)
 	if (vlen == 0)
 		return cmd_usage(c, "missing value");
 	value = xstrndup(c->rest, vlen);
+	if (d == NULL) {
+		enum cmd_status st = cmd_serial_set(c, s, c->argv[1], value);
+
+		free(value);
+		return st;
+	}
 	/* Validate on a scratch copy first: a bad value changes nothing. */
 	settings_copy(&probe, &settings_default);
 	r = d->apply(&probe, value, err, sizeof err);

@@ -41,6 +41,8 @@ const struct kind_info sess_kinds[K_NKINDS] = {
 	    .client = "tcp-client" },
 	KINFO(K_RELAY_UDP, "relay", KIND_SERVER, K_RELAY_UDP_OUT),
 	KINFO(K_RELAY_UDP_OUT, "relay-out", 0, K_RELAY_UDP_OUT),
+	/* A serial line (a device, or RFC 2217 over TCP): a byte stream. */
+	KINFO(K_SERIAL, "serial", KIND_STREAM, K_SERIAL),
 };
 #undef KINFO
 

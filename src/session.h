@@ -36,6 +36,7 @@ enum sess_kind {
 	K_RELAY_OUT,
 	K_RELAY_UDP,
 	K_RELAY_UDP_OUT,
+	K_SERIAL,
 	K_NKINDS
 };
 
@@ -253,6 +254,13 @@ int		 sess_connect(struct session *, const char *host,
 		    uint64_t timeout_ms, char *err, size_t errlen);
 int		 sess_unix_connect(struct session *, const char *path,
 		    char *err, size_t errlen);
+/* A serial device opened raw with line ln (tr_tty.c): a new session, or
+ * the same on one already in the table (a reconnect's), as above. */
+struct serial_line;
+struct session	*sess_serial(const char *path, const struct serial_line *ln,
+		    char *err, size_t errlen);
+int		 sess_serial_open(struct session *, const char *path,
+		    const struct serial_line *ln, char *err, size_t errlen);
 
 /* Lifecycle.  Graceful close: queued data first; servers close their
  * peers. */
