@@ -136,8 +136,10 @@ struct session {
 	uint64_t		 close_timer;
 	uint64_t		 linger_timer;
 
-	/* Bytes of a framed message still incomplete. */
+	/* Bytes of a framed message still incomplete, and for idle: framing
+	 * the timer that ends it when the line goes quiet (pipe.c). */
 	struct framer		 framer;
+	uint64_t		 frame_timer;
 
 	/* What `expect` and `wait` look at. */
 	struct ring		 expwin;	/* received, not yet matched */

@@ -14,6 +14,7 @@ import re
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from st import Socktool, ok, is_eq, done, need  # noqa: E402
@@ -194,6 +195,110 @@ with PtyPair() as pp, Socktool("-j") as st:
     is_eq(ev.get("reason"), "error", "socat killed: closed, reason error")
     ok(pp.a in ev.get("message", "") and "went away" in ev.get("message", ""),
        "the message says the device went away", ev)
+
+# 6. idle: framing.  A writer on the other end sends bursts, each in a few
+#    pieces a few ms apart; the next burst only after socktool showed the
+#    last one (so the line was quiet for longer than the idle time): each
+#    burst is one message, never cut inside.
+def bursts(st, fd, pieces, gap, nb=4):
+    """Write nb bursts; the recv events' sizes, in order."""
+    sizes, rpos = [], 0
+    for b in range(nb):
+        for i, piece in enumerate(pieces):
+            if i:
+                time.sleep(gap)     # the peer's pace, not a sync
+            os.write(fd, piece)
+        m = st.seen(r'^\{.*"event":"recv".*"bytes":(\d+).*$', start=rpos)
+        if not m:
+            break
+        rpos = m.end()
+        sizes.append(int(m.group(1)))
+    return sizes
+
+
+with PtyPair() as pp, Socktool("-j", "--keep-going") as st:
+    st.cmd("serial %s 9600" % pp.a)
+    st.cmd("set 1 framing idle:300ms")
+    st.cmd("echo I0")
+    st.wait_for(r'"text":"I0')
+    fd = open_raw(pp.b)
+    pieces = [bytes([0x01, 0x03]), bytes(range(0x10, 0x30)), b"\xff\x00\n"]
+    sizes = bursts(st, fd, pieces, 0.005)
+    is_eq(sizes, [37] * 4, "idle:300ms: four bursts of three pieces, four "
+          "messages of 37 bytes")
+    # idle:3.5c at 300 baud is 117 ms: pieces 5 ms apart stay one message
+    st.cmd("set 1 baud 300")
+    st.cmd("set 1 framing idle:3.5c")
+    st.cmd("echo I1")
+    st.wait_for(r'"text":"I1')
+    rpos = len(st.out)
+    sizes = bursts(st, fd, pieces, 0.005)
+    is_eq(sizes, [37] * 4, "idle:3.5c at 300 baud: one message per burst")
+    os.close(fd)
+    epos = len(st.err)
+    st.cmd("udp-client 127.0.0.1 9")
+    st.cmd("set 2 framing idle:3.5c")
+    st.cmd("set 2 framing idle:20ms")
+    st.cmd("echo I2")
+    st.wait_for(r'"text":"I2')
+    m = st.seen(r'"error".*idle:Nc counts character times at a baud rate: '
+                r'session 2 is not a serial line \(use idle:DUR\)',
+                stream="out", timeout=5)
+    ok(m, "idle:Nc on a session without a baud: one error in words",
+       st.text[-600:] + st.err.decode()[-300:])
+
+# idle: on TCP too (every kind): a python peer's bursts, one message each.
+with Socktool("-j") as st:
+    import socket
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    st.cmd("tcp-client 127.0.0.1 %d" % srv.getsockname()[1])
+    c, _ = srv.accept()
+    st.wait_for(r'"event":"connected"')
+    st.cmd("set 1 framing idle:250ms")
+    st.cmd("echo T0")
+    st.wait_for(r'"text":"T0')
+    sizes, rpos = [], 0
+    for b in range(3):
+        for i, piece in enumerate([b"GET ", b"/ ", b"HTTP/1.0\r\n\r\n"]):
+            if i:
+                time.sleep(0.005)
+            c.sendall(piece)
+        m = st.seen(r'^\{.*"event":"recv".*"bytes":(\d+).*$', start=rpos)
+        if not m:
+            break
+        rpos = m.end()
+        sizes.append(int(m.group(1)))
+    is_eq(sizes, [18] * 3, "idle:250ms on TCP: one message per burst")
+    c.close()
+    srv.close()
+
+# 5. --reconnect: the device comes back (a new socat at the same link)
+#    and is opened as a new session that says which one it replaces.
+with tempfile.TemporaryDirectory() as d, Socktool() as st:
+    link = os.path.join(d, "ttyX")
+    pp = PtyPair(link=link)
+    st.cmd("serial %s 19200 --mode 8N2 --reconnect 50ms" % link)
+    ok(st.seen(r"^\[1\] opened %s \(19200 8N2\)$" % re.escape(link)),
+       "--reconnect: the first session opens the device", st.text)
+    pp.stop()
+    m = st.seen(r"^\[1\] closed \(error\): %s went away" % re.escape(link))
+    ok(m, "the device gone: [1] closed (error)", st.text)
+    ok(st.seen(r"^\[2\] reconnecting to %s in 50ms \(replaces 1" %
+               re.escape(link)), "[2] waits for the device", st.text)
+    pp = PtyPair(link=link)
+    m = st.seen(r"^\[(\d+)\] opened %s \(19200 8N2\) \(replaces (\d+)\)$" %
+                re.escape(link), timeout=40)
+    ok(m, "the device back: opened again as a new session, with the line, "
+       "replacing the last one", st.text[-800:])
+    fd = open_raw(pp.b)
+    if m:
+        st.cmd("send %s back" % m.group(1).decode())
+    is_eq(read_exact(fd, 4, timeout=10), b"back",
+          "the new session carries bytes")
+    os.close(fd)
+    pp.stop()
 
 with PtyPair() as pp, Socktool("--keep-going") as st:
     epos = len(st.err)

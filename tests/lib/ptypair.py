@@ -18,8 +18,10 @@ IXON = 0o2000
 
 
 class PtyPair:
-    def __init__(self, timeout=10):
-        self.p = subprocess.Popen(["socat", "-d", "-d", "pty,raw,echo=0",
+    def __init__(self, timeout=10, link=None):
+        """link: a path made a symlink to the first pty (socat's link=)."""
+        first = "pty,raw,echo=0" + (",link=%s" % link if link else "")
+        self.p = subprocess.Popen(["socat", "-d", "-d", first,
                                    "pty,raw,echo=0"],
                                   stdin=subprocess.DEVNULL,
                                   stdout=subprocess.DEVNULL,
