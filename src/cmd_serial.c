@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr.h"
+#include "net.h"
 #include "cmd.h"
 #include "codec.h"
 #include "layer.h"
+#include "layer_rfc2217.h"
 #include "out.h"
 #include "role_reconnect.h"
 #include "serial_line.h"
@@ -34,6 +37,33 @@ cmd_serial_line(const struct cmd_ctx *c, struct serial_line *ln)
 	return 0;
 }
 
+/* serial rfc2217://HOST:PORT: a connect, the line asked once connected. */
+static enum cmd_status
+cmd_serial_rfc2217(struct cmd_ctx *c, const char *hostport,
+    const struct serial_line *ln)
+{
+	char host[256], pbuf[32], err[256];
+	struct session *s;
+	uint16_t port;
+
+	if (cmd_has(c, "reconnect"))
+		return cmd_usage(c, "--reconnect is for local devices, not "
+		    "rfc2217://");
+	if (addr_split_hostport(hostport, host, sizeof host, pbuf,
+	    sizeof pbuf, err, sizeof err) == -1 ||
+	    net_parse_port(pbuf, 1, &port, err, sizeof err) == -1)
+		return cmd_usage(c, "rfc2217://HOST:PORT: %s", err);
+	s = sess_rfc2217(host, port, ln, 10000, err, sizeof err);
+	if (s == NULL)
+		return cmd_fail(c, "%s", err);
+	if (c->interactive) {
+		cmd_result_session(c, s);
+		return CMD_OK;
+	}
+	/* In a script the next line may send: wait for the connect. */
+	return cmd_wait_id(c, s->id, 0, cmd_connect_check);
+}
+
 static enum cmd_status
 cmd_serial_exec(struct cmd_ctx *c)
 {
@@ -46,6 +76,8 @@ cmd_serial_exec(struct cmd_ctx *c)
 
 	if (cmd_serial_line(c, &ln) == -1)
 		return CMD_ERR;
+	if (strncmp(dev, "rfc2217://", 10) == 0)
+		return cmd_serial_rfc2217(c, dev + 10, &ln);
 	if ((r = cmd_reconnect_opt(c, &wait)) == -1)
 		return CMD_ERR;
 	if (r == 1) {
@@ -82,7 +114,10 @@ const struct cmd_entry cmd_serial_entry = {
 	    "session (reason error); --reconnect waits for it to come back "
 	    "(tried after DUR, default 1s, each failure doubling the wait up "
 	    "to 30s) and opens it as a new session that says which one it "
-	    "replaces.",
+	    "replaces.  DEVICE rfc2217://HOST:PORT is a port a server such as "
+	    "ser2net serves over telnet (RFC 2217): the line is asked for "
+	    "once connected and shown when the server confirms it; set and "
+	    "modem work the same, without waiting for the server's answers.",
 	.lower = 1,
 	.upper = 2,
 	.opts = serial_opts,

@@ -120,6 +120,17 @@ ev_opened(const struct session *s, const char *line)
 }
 
 void
+ev_line(const struct session *s, const char *line)
+{
+	struct rec r;
+
+	ev_begin(&r, s, "line");
+	rec_str(&r, "line", line);
+	out_rec(&r, "[{id}] line {line} (confirmed by the server)");
+	rec_free(&r);
+}
+
+void
 ev_modem(const struct session *s, unsigned lines)
 {
 	struct rec r;

@@ -15,6 +15,8 @@ void	ev_connected(const struct session *);
 void	ev_accepted(const struct session *);
 /* A device opened (serial): connected, with its line settings in words. */
 void	ev_opened(const struct session *, const char *line);
+/* A remote serial port's server confirmed the line (RFC 2217). */
+void	ev_line(const struct session *, const char *line);
 /* The modem inputs of a device changed: lines as LM_* bits (layer.h). */
 void	ev_modem(const struct session *, unsigned lines);
 /* lost: bytes accepted for sending that never left. */

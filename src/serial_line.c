@@ -179,3 +179,14 @@ serial_char_tenths_us(const struct serial_line *ln, unsigned n)
 	    ln->baud;
 	return us > 0 ? us : 1;
 }
+
+void
+serial_line_words(const struct serial_line *ln, char *out, size_t len)
+{
+	char mode[8];
+
+	serial_mode_format(ln, mode, sizeof mode);
+	snprintf(out, len, "%u %s%s%s", (unsigned)ln->baud, mode,
+	    ln->flow != SERIAL_FLOW_NONE ? " " : "",
+	    ln->flow != SERIAL_FLOW_NONE ? serial_flow_name(ln->flow) : "");
+}

@@ -32,6 +32,9 @@ int	serial_mode_parse(const char *, struct serial_line *ln, char *err,
 	    size_t errlen);
 /* "8N1": at least 4 bytes. */
 void	serial_mode_format(const struct serial_line *, char *out, size_t len);
+/* "9600 8N1", with the flow control when there is any ("9600 8N1
+ * rtscts"). */
+void	serial_line_words(const struct serial_line *, char *out, size_t len);
 /* "none", "rtscts", "xonxoff". */
 int	serial_flow_parse(const char *, int *flow, char *err, size_t errlen);
 const char *serial_flow_name(int flow);

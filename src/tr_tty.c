@@ -237,18 +237,6 @@ tty_line_set(struct session *s, const struct serial_line *ln)
 	return tty2_set(s->fd, &t, serial_cflag_mask());
 }
 
-/* "9600 8N1" (with the flow control when there is any). */
-static void
-tty_line_words(const struct serial_line *ln, char *out, size_t len)
-{
-	char mode[8];
-
-	serial_mode_format(ln, mode, sizeof mode);
-	snprintf(out, len, "%u %s%s%s", (unsigned)ln->baud, mode,
-	    ln->flow != SERIAL_FLOW_NONE ? " " : "",
-	    ln->flow != SERIAL_FLOW_NONE ? serial_flow_name(ln->flow) : "");
-}
-
 static int
 tty_line(struct session *s, struct layer_line *q)
 {
@@ -260,7 +248,7 @@ tty_line(struct session *s, struct layer_line *q)
 	if (tty_line_get(s, &q->ln) == 0) {
 		q->known = 1;
 		/* What list and show give as the session's local end. */
-		tty_line_words(&q->ln, s->local_str, sizeof s->local_str);
+		serial_line_words(&q->ln, s->local_str, sizeof s->local_str);
 	}
 	return 0;
 }
@@ -274,7 +262,7 @@ tty_details(struct session *s, struct rec *r)
 
 	serial_line_default(&ln);
 	if (tty_line_get(s, &ln) == 0) {
-		tty_line_words(&ln, words, sizeof words);
+		serial_line_words(&ln, words, sizeof words);
 		rec_strcpy(r, "line", words);
 		rec_label(r, "line", NULL);
 	}
@@ -441,7 +429,7 @@ sess_serial_open(struct session *s, const char *path,
 	}
 	s->state = S_CONNECTED;
 	tty_line_get(s, &got);
-	tty_line_words(&got, words, sizeof words);
+	serial_line_words(&got, words, sizeof words);
 	snprintf(s->remote_str, sizeof s->remote_str, "%s", path);
 	snprintf(s->local_str, sizeof s->local_str, "%s", words);
 	if (tty_modem_get(s, &lm) == 0) {
