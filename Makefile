@@ -117,7 +117,13 @@ SRCS	 = \
 	src/ws.c \
 	src/layer_ws.c \
 	src/cmd_ws.c \
-	src/cmd_ws_ctl.c
+	src/cmd_ws_ctl.c \
+	src/serial_line.c \
+	src/tty2.c \
+	src/tr_tty.c \
+	src/cmd_serial.c \
+	src/rfc2217.c \
+	src/layer_rfc2217.c
 objs	 = $(patsubst src/%.c,$(BUILD)/%.o,$(1))
 OBJS	 = $(call objs,$(SRCS))
 BIN	 = $(BUILD)/socktool
@@ -145,6 +151,8 @@ test_json_SRCS	 = src/json.c src/clock.c src/codec.c src/buf.c
 test_pcapng_SRCS = src/pcapng.c src/buf.c
 test_ports_SRCS	 = src/ports.c src/buf.c
 test_proxy_SRCS	 = src/proxy.c src/addr.c src/buf.c
+test_rfc2217_SRCS = src/rfc2217.c src/serial_line.c src/codec.c src/buf.c
+test_serial_line_SRCS = src/serial_line.c src/codec.c src/buf.c
 test_proc_SRCS	 = src/proc.c src/codec.c src/buf.c
 test_ws_SRCS	 = src/ws.c src/proxy.c src/addr.c src/buf.c
 test_ws_LIBS	 = $(ZLIB_LIBS)
@@ -230,9 +238,11 @@ fuzz:
 	    src/rec.c src/pcapread.c src/codec.c src/buf.c
 	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_ws tests/fuzz/fuzz_ws.c \
 	    src/ws.c src/proxy.c src/addr.c src/buf.c $(ZLIB_LIBS)
+	clang $(FUZZ_FLAGS) -o build-fuzz/fuzz_rfc2217 tests/fuzz/fuzz_rfc2217.c \
+	    src/rfc2217.c src/serial_line.c src/codec.c src/buf.c
 	mkdir -p build-fuzz/corpus-codec build-fuzz/corpus-parse build-fuzz/corpus-frame \
 	    build-fuzz/corpus-fill build-fuzz/corpus-proxy build-fuzz/corpus-rec \
-	    build-fuzz/corpus-ws
+	    build-fuzz/corpus-ws build-fuzz/corpus-rfc2217
 	build-fuzz/fuzz_codec -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-codec tests/fuzz/corpus
 	build-fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
@@ -247,6 +257,8 @@ fuzz:
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-rec tests/fuzz/corpus-rec
 	build-fuzz/fuzz_ws -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-ws
+	build-fuzz/fuzz_rfc2217 -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-rfc2217
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -39,6 +39,7 @@ extern const struct cmd_entry cmd_resolve_entry, cmd_probe_entry;
 extern const struct cmd_entry cmd_ping_entry;
 extern const struct cmd_entry cmd_replay_entry, cmd_mock_entry;
 extern const struct cmd_entry cmd_exec_entry, cmd_pty_entry;
+extern const struct cmd_entry cmd_serial_entry, cmd_modem_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_tcp_server_entry,
@@ -55,6 +56,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_ws_ping_entry,
 	&cmd_ws_close_entry,
 	&cmd_ws_frame_entry,
+	&cmd_serial_entry,
+	&cmd_modem_entry,
 	&cmd_list_entry,
 	&cmd_close_entry,
 	&cmd_set_entry,

@@ -174,6 +174,11 @@ int		 cmd_reconnect_opt(const struct cmd_ctx *, uint64_t *ms);
 struct reconnect_opts;
 enum cmd_status	 cmd_reconnect_start(const struct cmd_ctx *,
 		    const struct reconnect_opts *);
+/* set ID baud|mode|flow (cmd_serial.c): whether name is one, and the
+ * change of s's line (s NULL: `set default`/`set all`, refused). */
+int		 cmd_serial_setting(const char *name);
+enum cmd_status	 cmd_serial_set(const struct cmd_ctx *, struct session *s,
+		    const char *name, const char *value);
 /* --proxy URL (SPEC §3.14) of a client to HOST: 0 without it, 1 with it
  * parsed into *px and the target as the proxy is to be asked for it in
  * target (socks5://: HOST resolved here first, cmd_names_first), -1 after

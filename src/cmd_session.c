@@ -675,6 +675,16 @@ cmd_set_apply(struct session *s, const struct setting_def *d, const char *v)
 	sess_foreach_peer(s, cmd_set_peer, &j);
 }
 
+/* Whether s has a baud rate to count character times in. */
+static int
+cmd_has_baud(const struct session *s)
+{
+	struct layer_line q;
+
+	memset(&q, 0, sizeof q);
+	return layer_control(s, LCTL_LINE, &q) != -1;
+}
+
 /* "unknown setting" with the names near it. */
 static enum cmd_status
 cmd_set_unknown(struct cmd_ctx *c, const char *name)
@@ -744,7 +754,7 @@ cmd_set_exec(struct cmd_ctx *c)
 	struct settings probe;
 	size_t vlen = c->restlen;
 	char err[256], *value;
-	int r, stream_only, dgram_only;
+	int r, stream_only, dgram_only, idle_chars;
 
 	/* The target first: "set display hex" misses an id, not a value. */
 	if (strcmp(target, "default") != 0 && strcmp(target, "all") != 0 &&
@@ -754,7 +764,7 @@ cmd_set_exec(struct cmd_ctx *c)
 	    (strcmp(c->argv[1] + 3, "fragment") == 0 ||
 	    strcmp(c->argv[1] + 3, "autopong") == 0))
 		return cmd_set_ws(c, s, c->argv[1]);
-	if (d == NULL)
+	if (d == NULL && !cmd_serial_setting(c->argv[1]))
 		return cmd_set_unknown(c, c->argv[1]);
 	while (vlen > 0 && (c->rest[vlen - 1] == ' ' ||
 	    c->rest[vlen - 1] == '\t'))
@@ -762,6 +772,12 @@ cmd_set_exec(struct cmd_ctx *c)
 	if (vlen == 0)
 		return cmd_usage(c, "missing value");
 	value = xstrndup(c->rest, vlen);
+	if (d == NULL) {
+		enum cmd_status st = cmd_serial_set(c, s, c->argv[1], value);
+
+		free(value);
+		return st;
+	}
 	/* Validate on a scratch copy first: a bad value changes nothing. */
 	settings_copy(&probe, &settings_default);
 	r = d->apply(&probe, value, err, sizeof err);
@@ -769,6 +785,9 @@ cmd_set_exec(struct cmd_ctx *c)
 	stream_only = strcmp(d->name, "split") == 0 && probe.split != 0;
 	dgram_only = (strcmp(d->name, "drop") == 0 && probe.drop != 0) ||
 	    (strcmp(d->name, "dup") == 0 && probe.dup != 0);
+	/* idle:Nc counts in character times: a line with a baud rate. */
+	idle_chars = strcmp(d->name, "framing") == 0 &&
+	    frame_is_idle(&probe.frame) && probe.frame.chars10 > 0;
 	settings_release(&probe);
 	if (r == -1) {
 		free(value);
@@ -805,6 +824,12 @@ cmd_set_exec(struct cmd_ctx *c)
 			free(value);
 			return cmd_fail(c, "%s applies to UDP sessions only",
 			    d->name);
+		}
+		if (idle_chars && !cmd_has_baud(s)) {
+			free(value);
+			return cmd_fail(c, "idle:Nc counts character times at "
+			    "a baud rate: session %u is not a serial line (use "
+			    "idle:DUR)", s->id);
 		}
 		cmd_set_apply(s, d, value);
 	}

@@ -131,6 +131,49 @@ ev_started(const struct session *s)
 }
 
 void
+ev_opened(const struct session *s, const char *line)
+{
+	struct rec r;
+
+	ev_begin(&r, s, "connected");
+	r.info = 1;	/* -q: errors and received data only */
+	rec_str(&r, "kind", sess_kind_name(s));
+	rec_str(&r, "local", s->local_str);
+	rec_str(&r, "remote", s->remote_str);
+	rec_str(&r, "line", line);
+	ev_replaces(&r, s);
+	out_rec(&r, "[{id}] opened {remote} ({line})"
+	    "{?replaces: (replaces }{replaces}{?replaces:)}");
+	rec_free(&r);
+}
+
+void
+ev_line(const struct session *s, const char *line)
+{
+	struct rec r;
+
+	ev_begin(&r, s, "line");
+	rec_str(&r, "line", line);
+	out_rec(&r, "[{id}] line {line} (confirmed by the server)");
+	rec_free(&r);
+}
+
+void
+ev_modem(const struct session *s, unsigned lines)
+{
+	struct rec r;
+
+	ev_begin(&r, s, "modem");
+	rec_bool(&r, "cts", lines & LM_CTS);
+	rec_bool(&r, "dsr", lines & LM_DSR);
+	rec_bool(&r, "dcd", lines & LM_DCD);
+	rec_bool(&r, "ri", lines & LM_RI);
+	out_rec(&r, "[{id}] modem inputs: cts {cts}, dsr {dsr}, dcd {dcd}, "
+	    "ri {ri}");
+	rec_free(&r);
+}
+
+void
 ev_accepted(const struct session *s)
 {
 	struct rec r;

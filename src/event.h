@@ -15,6 +15,12 @@ void	ev_connected(const struct session *);
 void	ev_accepted(const struct session *);
 /* A program started (exec): a connected event with what it runs. */
 void	ev_started(const struct session *);
+/* A device opened (serial): connected, with its line settings in words. */
+void	ev_opened(const struct session *, const char *line);
+/* A remote serial port's server confirmed the line (RFC 2217). */
+void	ev_line(const struct session *, const char *line);
+/* The modem inputs of a device changed: lines as LM_* bits (layer.h). */
+void	ev_modem(const struct session *, unsigned lines);
 /* lost: bytes accepted for sending that never left. */
 void	ev_closed(const struct session *, const char *reason, const char *msg,
 	    uint64_t lost, unsigned pair);

@@ -34,9 +34,14 @@ frame_valid(const struct frame_spec *spec)
 		return spec->arg == 1 || spec->arg == 2 || spec->arg == 4;
 	case FR_FIXED:
 		return spec->arg >= 1 && spec->arg <= FRAME_MAX;
+	case FR_IDLE:
+		return spec->chars10 > 0 ? spec->arg == 0 &&
+		    spec->chars10 <= FRAME_IDLE_MAX_CHARS10 : spec->arg >= 1 &&
+		    spec->arg <= FRAME_IDLE_MAX_MS;
 	}
 	return 0;
 }
+
 
 /* An invalid spec frames as raw: a zero-length delimiter or fixed:0 would
  * otherwise loop or buffer for ever. */
@@ -44,6 +49,12 @@ static int
 frame_mode(const struct frame_spec *spec)
 {
 	return frame_valid(spec) ? spec->mode : FR_RAW;
+}
+
+int
+frame_is_idle(const struct frame_spec *spec)
+{
+	return frame_mode(spec) == FR_IDLE;
 }
 
 static int
@@ -104,6 +115,8 @@ frame_len(const struct frame_spec *spec, const unsigned char *p, size_t n)
 		return frame_find(p, n, d, dn);
 	case FR_FIXED:
 		return n >= spec->arg ? spec->arg : 0;
+	case FR_IDLE:
+		return 0;	/* the end is in time, not in the bytes */
 	case FR_LEN:
 		if (n < spec->arg)
 			return 0;
@@ -244,6 +257,13 @@ frame_feed(struct framer *fr, const struct frame_spec *spec,
 		return;
 	}
 
+	if (mode == FR_IDLE) {
+		buf_append(&fr->pending, p, n);
+		if (buf_len(&fr->pending) > FRAME_MAX)
+			frame_deliver(fr, cb, arg, FRAME_NOBOUNDARY);
+		return;
+	}
+
 	/* Complete the buffered message with as few input bytes as it needs. */
 	while (buf_len(&fr->pending) > 0) {
 		m = frame_buffered(fr, spec);
@@ -310,6 +330,13 @@ frame_feed(struct framer *fr, const struct frame_spec *spec,
 }
 
 void
+frame_idle_end(struct framer *fr, frame_cb cb, void *arg)
+{
+	if (buf_len(&fr->pending) > 0)
+		frame_deliver(fr, cb, arg, FRAME_MSG);
+}
+
+void
 frame_flush(struct framer *fr, frame_cb cb, void *arg)
 {
 	if (buf_len(&fr->pending) > 0)
@@ -346,6 +373,40 @@ frame_quote(const char *s, char *q, size_t qlen)
 		buf_puts(&b, "...");
 	snprintf(q, qlen, "%s", buf_cstr(&b));
 	buf_free(&b);
+}
+
+/* "3.5c" (tenths into chars10) or a duration ("20ms", into arg). */
+static int
+frame_parse_idle(const char *s, struct frame_spec *f)
+{
+	size_t n = strlen(s);
+	uint64_t whole, tenth = 0, ms;
+	char num[16];
+	const char *dot;
+
+	f->mode = FR_IDLE;
+	if (n >= 2 && n < sizeof num && s[n - 1] == 'c') {
+		memcpy(num, s, n - 1);
+		num[n - 1] = '\0';
+		if ((dot = strchr(num, '.')) != NULL) {
+			if (strlen(dot + 1) != 1 || dot[1] < '0' ||
+			    dot[1] > '9')
+				return -1;
+			tenth = (uint64_t)(dot[1] - '0');
+			num[dot - num] = '\0';
+		}
+		if (codec_parse_uint(num, 0, FRAME_IDLE_MAX_CHARS10 / 10,
+		    &whole) == -1 || whole * 10 + tenth == 0 ||
+		    whole * 10 + tenth > FRAME_IDLE_MAX_CHARS10)
+			return -1;
+		f->chars10 = (unsigned)(whole * 10 + tenth);
+		return 0;
+	}
+	if (codec_parse_duration(s, &ms) == -1 || ms < 1 ||
+	    ms > FRAME_IDLE_MAX_MS)
+		return -1;
+	f->arg = (unsigned)ms;
+	return 0;
 }
 
 int
@@ -407,11 +468,21 @@ frame_parse(const char *s, struct frame_spec *spec, char *err, size_t errlen)
 		}
 		f.mode = FR_FIXED;
 		f.arg = (unsigned)v;
+	} else if (strncmp(s, "idle:", 5) == 0) {
+		if (frame_parse_idle(s + 5, &f) == -1) {
+			frame_quote(s + 5, q, sizeof q);
+			if (errlen > 0)
+				snprintf(err, errlen, "bad idle time \"%s\" "
+				    "(1ms..60s, or 0.1c..1000c character "
+				    "times: idle:20ms, idle:3.5c)", q);
+			return -1;
+		}
 	} else {
 		frame_quote(s, q, sizeof q);
 		if (errlen > 0)
 			snprintf(err, errlen, "bad framing \"%s\" (raw, line, "
-			    "delim:HEX, len:1|2|4|2le|4le, fixed:N)", q);
+			    "delim:HEX, len:1|2|4|2le|4le, fixed:N, idle:DUR, "
+			    "idle:Nc)", q);
 		return -1;
 	}
 	*spec = f;
@@ -439,6 +510,15 @@ frame_format(const struct frame_spec *spec, struct buf *out)
 		break;
 	case FR_FIXED:
 		buf_printf(out, "fixed:%u", spec->arg);
+		break;
+	case FR_IDLE:
+		if (spec->chars10 == 0)
+			buf_printf(out, "idle:%ums", spec->arg);
+		else if (spec->chars10 % 10 == 0)
+			buf_printf(out, "idle:%uc", spec->chars10 / 10);
+		else
+			buf_printf(out, "idle:%u.%uc", spec->chars10 / 10,
+			    spec->chars10 % 10);
 		break;
 	}
 }

@@ -9,7 +9,11 @@
 
 #include "buf.h"
 
-enum frame_mode { FR_RAW, FR_LINE, FR_DELIM, FR_LEN, FR_FIXED };
+enum frame_mode { FR_RAW, FR_LINE, FR_DELIM, FR_LEN, FR_FIXED, FR_IDLE };
+
+/* idle: the longest wait, and the most character times (tenths). */
+#define FRAME_IDLE_MAX_MS	60000
+#define FRAME_IDLE_MAX_CHARS10	10000
 
 /* Longest framed message: a bigger length header, or that many bytes with
  * no boundary, is reported rather than buffered. */
@@ -22,14 +26,19 @@ enum frame_mode { FR_RAW, FR_LINE, FR_DELIM, FR_LEN, FR_FIXED };
 struct frame_spec {
 	int		mode;		/* enum frame_mode */
 	unsigned	arg;		/* len: header bytes (1, 2, 4);
-					 * fixed: size */
+					 * fixed: size; idle: ms */
+	unsigned	chars10;	/* idle:Nc: N in tenths of a
+					 * character time (then arg is 0) */
 	int		le;		/* len: little-endian header */
 	unsigned char	delim[FRAME_DELIM_MAX];
 	size_t		delim_len;
 };
 
 /* "raw", "line", "delim:HEX" (1..16 bytes, as codec_parse_hex() reads them),
- * "len:1", "len:2", "len:4", "len:2le", "len:4le", "fixed:N" (1..FRAME_MAX).
+ * "len:1", "len:2", "len:4", "len:2le", "len:4le", "fixed:N" (1..FRAME_MAX),
+ * "idle:DUR" (1ms..60s: a message ends when DUR passes with no byte),
+ * "idle:Nc" (N character times, 0.1..1000, one decimal: at the session's
+ * baud rate, which only the session knows).
  * 0, or -1 with err (spec untouched; err never holds raw control bytes). */
 int	frame_parse(const char *s, struct frame_spec *spec, char *err,
 	    size_t errlen);
@@ -74,6 +83,11 @@ struct framer {
 
 void	frame_feed(struct framer *, const struct frame_spec *,
 	    const unsigned char *p, size_t n, frame_cb cb, void *arg);
+/* idle: framing: everything fed is buffered until the caller's timer says
+ * the line went quiet; then this delivers it as one FRAME_MSG. */
+void	frame_idle_end(struct framer *, frame_cb cb, void *arg);
+/* Whether spec is idle framing (the caller keeps the timer). */
+int	frame_is_idle(const struct frame_spec *spec);
 /* Deliver what is buffered as FRAME_TAIL (end of stream), if anything. */
 void	frame_flush(struct framer *, frame_cb cb, void *arg);
 size_t	frame_pending(const struct framer *);

@@ -46,6 +46,8 @@ const struct kind_info sess_kinds[K_NKINDS] = {
 	KINFO(K_PTY, "pty", KIND_STREAM, K_PTY),
 	/* Messages over TCP: not a byte stream (layer_ws.c). */
 	KINFO(K_WS_CLIENT, "ws-client", KIND_TCP, K_WS_CLIENT),
+	/* A serial line (a device, or RFC 2217 over TCP): a byte stream. */
+	KINFO(K_SERIAL, "serial", KIND_STREAM, K_SERIAL),
 };
 #undef KINFO
 

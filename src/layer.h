@@ -11,9 +11,11 @@
 
 #include <sys/types.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "net.h"
+#include "serial_line.h"
 
 struct session;
 struct rec;
@@ -62,11 +64,42 @@ enum layer_ctl {
 			 * write) */
 	LCTL_PATH,	/* struct layer_path *: a pty session's slave and
 			 * the symlink made to it (tr_pipe.h) */
+	LCTL_LINE,	/* struct layer_line *: a serial line's settings,
+			 * read back or changed (tr_tty.c, RFC 2217) */
+	LCTL_MODEM,	/* struct layer_modem *: the modem lines */
 };
 
 struct layer_path {
 	const char	*path;
 	const char	*link;		/* NULL: none */
+};
+
+/* LCTL_LINE: set 0 reads the line (as the device or the server says it
+ * is: known 0 when nothing says yet); set 1 changes it to ln.  A refusal
+ * is err in words (control still answers 0). */
+struct layer_line {
+	int			 set;
+	struct serial_line	 ln;
+	int			 known;
+	char			 err[192];
+};
+
+/* LCTL_MODEM: the modem lines.  Outputs to change (mask of LM_DTR, LM_RTS,
+ * to the states in on), a break of break_ms (0: none), then in bits the
+ * lines as read back (LM_*; have 0 when the device does not say).  A
+ * refusal is err in words. */
+#define LM_DTR	0x01
+#define LM_RTS	0x02
+#define LM_CTS	0x04
+#define LM_DSR	0x08
+#define LM_DCD	0x10
+#define LM_RI	0x20
+struct layer_modem {
+	unsigned	 mask, on;
+	uint64_t	 break_ms;
+	unsigned	 bits;
+	int		 have;
+	char		 err[192];
 };
 
 /* LCTL_DEST: the destination of a datagram of n bytes: want, else the
@@ -124,7 +157,7 @@ struct layer_ops {
 };
 
 extern const struct layer_ops tr_stream, tr_unix_stream, tr_listen,
-	    tr_connect, tr_dgram;
+	    tr_connect, tr_dgram, tr_tty;
 
 /* One connection from listening socket fd, non-blocking and close-on-exec
  * (tr_listen.c: the accepting is the listening layer's, for the control

@@ -353,6 +353,52 @@ pipe_framed(void *arg, const unsigned char *p, size_t n, enum frame_why why)
 	pipe_message(s, p, n, NULL);
 }
 
+/* idle: framing: the line was quiet long enough, the message ends. */
+static void
+pipe_idle_due(void *arg)
+{
+	struct session *s = arg;
+
+	s->frame_timer = 0;
+	frame_idle_end(&s->framer, pipe_framed, s);
+}
+
+/* The quiet time that ends a message: DUR, or N character times at the
+ * line's baud; 0 when the session has no baud to count in. */
+static uint64_t
+pipe_idle_ms(const struct session *s)
+{
+	const struct frame_spec *f = &s->set.frame;
+	struct layer_line q;
+	uint64_t us;
+
+	if (f->chars10 == 0)
+		return f->arg;
+	memset(&q, 0, sizeof q);
+	if (layer_control(s, LCTL_LINE, &q) == -1 || !q.known ||
+	    (us = serial_char_tenths_us(&q.ln, f->chars10)) == 0)
+		return 0;
+	return (us + 999) / 1000;
+}
+
+/* Every byte restarts the wait; a quiet line delivers what it holds. */
+static void
+pipe_idle_arm(struct session *s)
+{
+	uint64_t ms;
+
+	if (s->frame_timer != 0)
+		loop_timer_del(s->frame_timer);
+	s->frame_timer = 0;
+	if (frame_pending(&s->framer) == 0)
+		return;
+	if ((ms = pipe_idle_ms(s)) == 0) {
+		frame_idle_end(&s->framer, pipe_framed, s);
+		return;
+	}
+	s->frame_timer = loop_timer_add(ms, pipe_idle_due, s);
+}
+
 /* Bytes arrived: counted, tapped, into the expect window, then framed. */
 static void
 pipe_rx(struct session *s, const unsigned char *p, size_t n,
@@ -370,13 +416,19 @@ pipe_rx(struct session *s, const unsigned char *p, size_t n,
 	pipe_window_add(s, p, n);
 	if (s->top != NULL && s->top->ops->dgram)
 		pipe_message(s, p, n, m);
-	else
+	else {
 		frame_feed(&s->framer, &s->set.frame, p, n, pipe_framed, s);
+		if (frame_is_idle(&s->set.frame))
+			pipe_idle_arm(s);
+	}
 }
 
 void
 pipe_rx_end(struct session *s)
 {
+	if (s->frame_timer != 0)
+		loop_timer_del(s->frame_timer);
+	s->frame_timer = 0;
 	frame_flush(&s->framer, pipe_framed, s);
 }
 

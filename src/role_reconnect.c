@@ -20,6 +20,7 @@
 #include "pipe.h"
 #include "role.h"
 #include "role_reconnect.h"
+#include "serial_line.h"
 #include "session.h"
 #include "tls.h"
 
@@ -35,6 +36,8 @@ struct reconnect_target {
 	uint64_t	 timeout_ms;
 	uint64_t	 delay_ms;
 	struct tls_cfg	*tls;
+	int		 serial;	/* a serial device, opened with line */
+	struct serial_line line;
 };
 
 /* One session's part. */
@@ -83,6 +86,8 @@ reconnect_try(struct session *s, char *err, size_t errlen)
 	const struct reconnect_target *t = ((struct reconnect *)
 	    s->role_state)->t;
 
+	if (t->serial)
+		return sess_serial_open(s, t->host, &t->line, err, errlen);
 	if (t->unix_path)
 		return sess_unix_connect(s, t->host, err, errlen);
 	return sess_connect(s, t->host, t->port, t->have_bind ? &t->bind :
@@ -144,7 +149,7 @@ reconnect_follow(struct session *old, struct reconnect *r)
 
 	reconnect_attach(s, r->t, old->id, ms);
 	s->state = S_WAITING;
-	if (r->t->unix_path)
+	if (r->t->unix_path || r->t->serial)
 		snprintf(s->remote_str, sizeof s->remote_str, "%s",
 		    r->t->host);
 	else
@@ -222,13 +227,18 @@ reconnect_open(const struct reconnect_opts *o, char *err, size_t errlen)
 	t->timeout_ms = o->timeout_ms;
 	t->delay_ms = o->delay_ms;
 	t->tls = o->tls;
+	if (o->serial != NULL) {
+		t->serial = 1;
+		t->line = *o->serial;
+	}
 	s = sess_new(o->kind, &settings_default);
 	reconnect_attach(s, t, 0, 0);
 	r = s->role_state;
 	id = s->id;
 	if (reconnect_try(s, err, errlen) == -1) {
-		if (t->unix_path) {
-			/* No socket there yet: as refused, wait for it. */
+		if (t->unix_path || t->serial) {
+			/* No socket (or device) there yet: as refused, wait
+			 * for it. */
 			sess_destroy(s, "error", err);
 			return sess_find(sess_last_id());
 		}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* role_reconnect.h — `tcp-client`, `tls-client` and `unix-client` with
- * --reconnect: a lost connection (or a failed connect) is made again, as a
- * new session that says which one it replaces. */
+/* role_reconnect.h — `tcp-client`, `tls-client`, `unix-client` and
+ * `serial` with --reconnect: a lost connection (or a failed connect, a
+ * device not there) is made again, as a new session that says which one
+ * it replaces. */
 #ifndef SOCKTOOL_ROLE_RECONNECT_H
 #define SOCKTOOL_ROLE_RECONNECT_H
 
@@ -11,6 +12,7 @@
 #include "session.h"
 
 struct tls_cfg;
+struct serial_line;
 
 /* The first wait and the cap of the backoff, and the least DUR. */
 #define RECONNECT_DEFAULT_MS	1000
@@ -27,6 +29,9 @@ struct reconnect_opts {
 	uint64_t		 timeout_ms;
 	uint64_t		 delay_ms;	/* --reconnect DUR */
 	struct tls_cfg		*tls;		/* taken (NULL: plain) */
+	const struct serial_line *serial;	/* a serial device at host
+						 * (the path), opened with
+						 * this line; NULL: none */
 };
 
 /* The first session, connecting: the session that is current once the

@@ -40,6 +40,7 @@ enum sess_kind {
 	K_EXEC_PEER,	/* a server peer's program, paired with the peer */
 	K_PTY,		/* a pty whose slave a program opens (tr_pipe.c) */
 	K_WS_CLIENT,
+	K_SERIAL,
 	K_NKINDS
 };
 
@@ -139,8 +140,10 @@ struct session {
 	uint64_t		 close_timer;
 	uint64_t		 linger_timer;
 
-	/* Bytes of a framed message still incomplete. */
+	/* Bytes of a framed message still incomplete, and for idle: framing
+	 * the timer that ends it when the line goes quiet (pipe.c). */
 	struct framer		 framer;
+	uint64_t		 frame_timer;
 
 	/* What `expect` and `wait` look at. */
 	struct ring		 expwin;	/* received, not yet matched */
@@ -257,6 +260,13 @@ int		 sess_connect(struct session *, const char *host,
 		    uint64_t timeout_ms, char *err, size_t errlen);
 int		 sess_unix_connect(struct session *, const char *path,
 		    char *err, size_t errlen);
+/* A serial device opened raw with line ln (tr_tty.c): a new session, or
+ * the same on one already in the table (a reconnect's), as above. */
+struct serial_line;
+struct session	*sess_serial(const char *path, const struct serial_line *ln,
+		    char *err, size_t errlen);
+int		 sess_serial_open(struct session *, const char *path,
+		    const struct serial_line *ln, char *err, size_t errlen);
 
 /* Lifecycle.  Graceful close: queued data first; servers close their
  * peers. */

@@ -871,7 +871,8 @@ const struct setting_def setting_defs[] = {
 	  "--append)", set_send_eol, fmt_send_eol },
 	{ "encoding", "utf-8|gbk|gb18030|big5|shift_jis|euc-jp|latin1|utf-16le",
 	  "character set of text sent and shown", set_encoding, fmt_encoding },
-	{ "framing", "raw|line|delim:|len:1|len:2|len:4|len:2le|len:4le|fixed:",
+	{ "framing", "raw|line|delim:|len:1|len:2|len:4|len:2le|len:4le|fixed:|"
+	  "idle:",
 	  "how received stream bytes are cut into messages", set_framing,
 	  fmt_framing },
 	{ "echo", "off|on|upper", "send back every received message that no "

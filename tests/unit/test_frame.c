@@ -630,6 +630,7 @@ static int
 same_spec(const struct frame_spec *a, const struct frame_spec *b)
 {
 	return a->mode == b->mode && a->arg == b->arg && a->le == b->le &&
+	    a->chars10 == b->chars10 &&
 	    a->delim_len == b->delim_len &&
 	    memcmp(a->delim, b->delim, a->delim_len) == 0;
 }
@@ -649,7 +650,8 @@ test_parse(void)
 	static const char *const good[] = { "raw", "line", "delim:0a",
 	    "delim:0d0a", "delim:000102030405060708090a0b0c0d0e0f", "len:1",
 	    "len:2", "len:4", "len:2le", "len:4le", "fixed:1", "fixed:7",
-	    "fixed:16777216" };
+	    "fixed:16777216", "idle:1ms", "idle:300ms", "idle:60000ms",
+	    "idle:3.5c", "idle:1c", "idle:0.1c", "idle:1000c" };
 	static const char *const bad[] = { "len:3", "len:", "len:8",
 	    "len:1le", "len:2be", "len:4LE", "delim:", "delim:012", "delim:zz",
 	    "delim:0d0", "delim:000102030405060708090a0b0c0d0e0f10",
@@ -657,7 +659,10 @@ test_parse(void)
 	    "fixed:-1", "fixed:", "fixed: 5", "fixed:5 ", "bogus", "", "Line",
 	    "raw ", "line\n", "\033[2Jbogus", "delim:\033[2J", "fixed:\a",
 	    "len:\r", "\xe2\x80\xae" "evil", "\xc2\x9b" "31m",
-	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" };
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	    "idle:", "idle:0", "idle:0ms", "idle:61s", "idle:0c", "idle:0.0c",
+	    "idle:1000.1c", "idle:3.55c", "idle:.5c", "idle:c", "idle:3.c",
+	    "idle:-1c", "idle:3,5c", "idle:5x", "idle:\033c" };
 	struct frame_spec f, g, sentinel;
 	struct buf out = BUF_INIT;
 	char err[256];
@@ -705,17 +710,56 @@ test_parse(void)
 	is_str(err, "bad fixed size \"0\" (1..16777216)", "fixed:0 message");
 	frame_parse("\033[2J", &f, err, sizeof err);
 	is_str(err, "bad framing \"\\e[2J\" (raw, line, delim:HEX, "
-	    "len:1|2|4|2le|4le, fixed:N)", "control bytes escaped");
-	frame_parse(bad[sizeof bad / sizeof bad[0] - 1], &f, err, sizeof err);
+	    "len:1|2|4|2le|4le, fixed:N, idle:DUR, idle:Nc)",
+	    "control bytes escaped");
+	frame_parse("idle:3.55c", &f, err, sizeof err);
+	is_str(err, "bad idle time \"3.55c\" (1ms..60s, or 0.1c..1000c "
+	    "character times: idle:20ms, idle:3.5c)", "idle:3.55c message");
+	f = spec_of("idle:2s");
+	ok(f.mode == FR_IDLE && f.arg == 2000 && f.chars10 == 0,
+	    "idle:2s is 2000 ms");
+	f = spec_of("idle:3.5c");
+	ok(f.mode == FR_IDLE && f.arg == 0 && f.chars10 == 35,
+	    "idle:3.5c is 35 tenths");
+	frame_parse(bad[30], &f, err, sizeof err);
 	ok(strstr(err, "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...\"") != NULL,
 	    "long input cut to 32 bytes");
 	ok(frame_parse("bogus", &f, NULL, 0) == -1, "no error buffer: fine");
 	buf_free(&out);
 }
 
+/* idle: every byte waits for the caller's timer; then it is one message
+ * however it was fed, and nothing is cut inside it. */
+static void
+test_idle(void)
+{
+	struct frame_spec f = spec_of("idle:5ms");
+	struct framer fr = FRAMER_INIT;
+	struct rec r;
+
+	rec_init(&r, &f);
+	frame_feed(&fr, &f, L("\x01\x03"), rec_cb, &r);
+	frame_feed(&fr, &f, L("\x00\x00\n"), rec_cb, &r);
+	is_int((int)r.n, 0, "idle: nothing before the quiet time");
+	is_int((int)frame_pending(&fr), 5, "idle: all of it waits");
+	frame_idle_end(&fr, rec_cb, &r);
+	ok(r.n == 1 && r.v[0].len == 5 && r.v[0].why == FRAME_MSG,
+	    "idle: the quiet line delivers one message of 5 bytes");
+	frame_idle_end(&fr, rec_cb, &r);
+	is_int((int)r.n, 1, "idle: a second end with nothing is nothing");
+	frame_feed(&fr, &f, L("ab"), rec_cb, &r);
+	frame_flush(&fr, rec_cb, &r);
+	ok(r.n == 2 && r.v[1].why == FRAME_TAIL, "idle: the end of stream "
+	    "delivers the rest as a tail");
+	is_int(frame_len(&f, L("abc")), 0, "idle: frame_len finds no end");
+	rec_free(&r);
+	frame_free(&fr);
+}
+
 int
 main(void)
 {
+	test_idle();
 	test_streams();
 	test_raw();
 	test_len();
