@@ -336,7 +336,9 @@ log_flow(struct log *l, struct session *s, uint64_t ts, int midway,
 	if (sess_is_server(s) || s->state == S_CONNECTING ||
 	    s->state == S_RESOLVING)
 		return NULL;
-	if (!sess_is_stream(s)) {
+	/* What the wire carries is the fd layer's: a WebSocket's messages
+	 * travel in TCP segments. */
+	if (s->fdl.ops != NULL && s->fdl.ops->dgram) {
 		f = log_flow_new(s);
 		f->udp = 1;
 		memcpy(&f->local, &s->local.ss, sizeof f->local);
@@ -548,6 +550,10 @@ log_json_chunk(struct log *l, struct session *s, const struct chunk *c)
 		if (c->dir == '<')
 			j_bool(&j, "truncated", c->truncated);
 	}
+	if (c->msg_type != NULL)
+		j_str(&j, "ws", c->msg_type);
+	if (c->frames != 0)
+		j_u64(&j, "frames", c->frames);
 	j_finish(&j, &l->out);
 }
 

@@ -289,11 +289,12 @@ pipe_want(const struct session *s)
 /* Bytes the transport took: counted and tapped exactly once. */
 static void
 pipe_sent(struct session *s, const unsigned char *p, size_t n,
-    const struct net_addr *to)
+    const struct net_addr *to, int flags)
 {
 	struct chunk c = { .dir = '>', .p = p, .n = n, .peer = to,
-	    .at = s->top,
-	    .wire_size = n };
+	    .at = s->top, .wire_size = n,
+	    .msg_type = flags & PIPE_MSG_TEXT ? "text" :
+	    flags & PIPE_MSG_BINARY ? "binary" : NULL };
 
 	pipe_count_tx(s, n);
 	pipe_tap_chunk(s, &c);
@@ -619,7 +620,7 @@ pipe_output_dgram(struct session *s)
 			ev_notice(s, "datagram of %zu bytes to %s lost: %s",
 			    len, a, strerror(errno));
 		} else
-			pipe_sent(s, p + head, len, &dst);
+			pipe_sent(s, p + head, len, &dst, flags);
 		if (s->shape != NULL)
 			pipe_shape_used(s, len ? len : 1);
 		s->outq_payload -= len;
@@ -770,7 +771,7 @@ pipe_output(struct session *s)
 			pipe_fail(s, errno);
 			return -1;
 		}
-		pipe_sent(s, buf_peek(&s->outq), (size_t)w, NULL);
+		pipe_sent(s, buf_peek(&s->outq), (size_t)w, NULL, 0);
 		buf_consume(&s->outq, (size_t)w);
 		s->outq_payload -= (size_t)w;
 		if (s->shape != NULL)
@@ -808,7 +809,7 @@ pipe_write(struct session *s, const unsigned char *p, size_t n)
 				pipe_fail(s, errno);
 				return -1;
 			}
-			pipe_sent(s, p, (size_t)w, NULL);
+			pipe_sent(s, p, (size_t)w, NULL, 0);
 			p += w;
 			n -= (size_t)w;
 		}
@@ -891,7 +892,7 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 
 		if (buf_len(&s->outq) == 0 && !pipe_shaped(s) &&
 		    pipe_write_msg(s, p, n, &d2, flags) >= 0)
-			pipe_sent(s, p, n, &d2);
+			pipe_sent(s, p, n, &d2, flags);
 		else
 			pipe_queue_dgram(s, p, n, &d2, flags);
 	}
@@ -905,7 +906,7 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 	}
 	pipe_tx_message(s, p, n, &dst, flags);
 	if (w >= 0)
-		pipe_sent(s, p, n, &dst);
+		pipe_sent(s, p, n, &dst, flags);
 	else {
 		pipe_queue_dgram(s, p, n, &dst, flags);
 		layer_interest(s);

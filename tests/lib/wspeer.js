@@ -65,7 +65,8 @@ function watch(ws, echo) {
 
 function command(ws, c) {
 	if (c.cmd === 'send') {
-		const b = Buffer.from(c.hex || '', 'hex');
+		const b = Buffer.from((c.hex || '').repeat(c.repeat || 1),
+		    'hex');
 		const cuts = c.fragments || [];
 		let at = 0;
 		for (const n of cuts) {

@@ -12,7 +12,8 @@ a real implementation without knowing its API.
 Out: {"event":"listening","port":N}, {"event":"open","path":..,
 "protocol":..,"headers":{..}}, {"event":"message","type":"text"|"binary",
 "hex":..}, {"event":"close","code":N,"reason":..}, {"event":"error",..}.
-In:  {"cmd":"send","hex":..,"binary":bool,"fragments":[n,...]},
+In:  {"cmd":"send","hex":..,"binary":bool,"fragments":[n,...],
+     "repeat":N (the hex N times)},
      {"cmd":"ping","hex":..} (answered by {"event":"pong","hex":..}),
      {"cmd":"close","code":N,"reason":..}.
 Every connection of a server gets the commands (tests use one at a time).
@@ -48,7 +49,7 @@ async def reader(ws, echo):
 
 async def command(ws, c):
     if c["cmd"] == "send":
-        data = bytes.fromhex(c.get("hex", ""))
+        data = bytes.fromhex(c.get("hex", "")) * c.get("repeat", 1)
         msg = data if c.get("binary") else data.decode()
         cuts = c.get("fragments")
         if cuts:
@@ -71,7 +72,7 @@ async def command(ws, c):
 
 async def stdin_commands():
     loop = asyncio.get_running_loop()
-    r = asyncio.StreamReader()
+    r = asyncio.StreamReader(limit=1 << 26)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(r),
                                  sys.stdin)
     while True:
