@@ -64,15 +64,17 @@ const struct cmd_entry cmd_exec_entry = {
 	.usage = "exec [--pty] [--stderr merge|show|ignore] [--] COMMAND...",
 	.help = "Run a local program as a session: what you send is its "
 	    "standard input, what it writes to standard output is received.  "
-	    "COMMAND is split into words like a command line and run with "
+	    "COMMAND is split into words as a shell splits them, nothing "
+	    "expanded, and run with "
 	    "execvp, never through a shell (write sh -c '...' for one); "
 	    "options come before it, everything after it is the program's.  "
 	    "--pty gives it a pseudo-terminal (its controlling terminal) "
 	    "instead of a socket pair.  Its standard error is shown as "
 	    "received with (stderr) (--stderr show, the default), merged into "
-	    "standard output, or ignored.  close ends it: SIGTERM to its "
-	    "process group, SIGKILL 2 s later; the closed event has its exit "
-	    "status or signal.",
+	    "standard output, or ignored.  close ends its input; a program "
+	    "still running 500 ms later gets SIGTERM to its process group, "
+	    "and SIGKILL 2 s after that; the closed event has its exit status "
+	    "or signal.",
 	.lower = 0,
 	.upper = 0,
 	.flags = CMD_REST | CMD_REST_OPT,
