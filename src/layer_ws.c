@@ -197,22 +197,11 @@ ev_ping(struct session *s, const char *event, size_t n, double rtt_ms)
 static int
 ws_flush(struct ws_conn *c)
 {
-	struct layer *below = c->layer->below;
+	ssize_t w = pipe_flush_below(c->layer, &c->out);
 
-	while (buf_len(&c->out) > 0) {
-		ssize_t w = below->ops->write(below, buf_peek(&c->out),
-		    buf_len(&c->out), NULL);
-
-		if (w < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				return 0;
-			return -1;
-		}
-		pipe_wire(below, '>', buf_peek(&c->out), (size_t)w);
-		c->wire_tx += (size_t)w;
-		buf_consume(&c->out, (size_t)w);
-	}
+	if (w < 0)
+		return -1;
+	c->wire_tx += (uint64_t)w;
 	return 0;
 }
 
