@@ -31,6 +31,7 @@ extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
     cmd_relay_entry, cmd_shutdown_entry, cmd_hold_entry, cmd_release_entry,
     cmd_use_entry, cmd_clear_entry, cmd_control_entry;
 extern const struct cmd_entry cmd_ws_client_entry;
+extern const struct cmd_entry cmd_ws_server_entry;
 extern const struct cmd_entry cmd_netstat_entry, cmd_ifaces_entry,
     cmd_service_entry;
 extern const struct cmd_entry cmd_resolve_entry, cmd_probe_entry;
@@ -50,6 +51,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_tls_client_entry,
 	&cmd_starttls_entry,
 	&cmd_ws_client_entry,
+	&cmd_ws_server_entry,
 	&cmd_list_entry,
 	&cmd_close_entry,
 	&cmd_set_entry,

@@ -46,6 +46,9 @@ const struct kind_info sess_kinds[K_NKINDS] = {
 	KINFO(K_PTY, "pty", KIND_STREAM, K_PTY),
 	/* Messages over TCP: not a byte stream (layer_ws.c). */
 	KINFO(K_WS_CLIENT, "ws-client", KIND_TCP, K_WS_CLIENT),
+	KINFO(K_WS_SERVER, "ws-server", KIND_SERVER | KIND_STREAM |
+	    KIND_TCP, K_WS_PEER),
+	KINFO(K_WS_PEER, "ws-peer", KIND_TCP, K_WS_PEER),
 };
 #undef KINFO
 

@@ -40,6 +40,8 @@ enum sess_kind {
 	K_EXEC_PEER,	/* a server peer's program, paired with the peer */
 	K_PTY,		/* a pty whose slave a program opens (tr_pipe.c) */
 	K_WS_CLIENT,
+	K_WS_SERVER,
+	K_WS_PEER,
 	K_NKINDS
 };
 
