@@ -7,7 +7,9 @@ a real implementation without knowing its API.
 
   wspeer.py server [--host H] [--port P] [--protocols a,b] [--echo]
                    [--reject STATUS] [--no-deflate] [--path /p]
+                   [--cert PEM --key PEM]         (wss: TLS with that)
   wspeer.py client URL [--protocol p]... [--header "K: V"]... [--deflate]
+                   [--ca PEM | --insecure]        (wss:// URLs)
 
 Out: {"event":"listening","port":N}, {"event":"open","path":..,
 "protocol":..,"headers":{..}}, {"event":"message","type":"text"|"binary",
@@ -21,6 +23,7 @@ import argparse
 import asyncio
 import http
 import json
+import ssl
 import sys
 
 import websockets
@@ -105,10 +108,15 @@ async def server(a):
         return None
 
     protos = a.protocols.split(",") if a.protocols else None
+    tls = None
+    if a.cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(a.cert, a.key)
     srv = await websockets.serve(
         handler, a.host, a.port, subprotocols=protos,
         process_request=process_request, max_size=None,
-        ping_interval=None, compression=None if a.no_deflate else "deflate")
+        ping_interval=None, compression=None if a.no_deflate else "deflate",
+        ssl=tls)
     emit(event="listening", port=srv.sockets[0].getsockname()[1])
     await stdin_commands()
     srv.close()
@@ -116,11 +124,17 @@ async def server(a):
 
 async def client(a):
     headers = [tuple(h.split(": ", 1)) for h in a.header]
+    tls = None
+    if a.url.startswith("wss:"):
+        tls = ssl.create_default_context(cafile=a.ca)
+        if a.insecure:
+            tls.check_hostname = False
+            tls.verify_mode = ssl.CERT_NONE
     try:
         ws = await websockets.connect(
             a.url, subprotocols=a.protocol or None, extra_headers=headers,
             max_size=None, ping_interval=None,
-            compression="deflate" if a.deflate else None)
+            compression="deflate" if a.deflate else None, ssl=tls)
     except Exception as e:
         emit(event="error", message=str(e))
         return
@@ -143,11 +157,15 @@ def main():
     s.add_argument("--reject", type=int)
     s.add_argument("--no-deflate", action="store_true")
     s.add_argument("--path")
+    s.add_argument("--cert")
+    s.add_argument("--key")
     c = sub.add_parser("client")
     c.add_argument("url")
     c.add_argument("--protocol", action="append", default=[])
     c.add_argument("--header", action="append", default=[])
     c.add_argument("--deflate", action="store_true")
+    c.add_argument("--ca")
+    c.add_argument("--insecure", action="store_true")
     a = p.parse_args()
     asyncio.run(server(a) if a.mode == "server" else client(a))
 
