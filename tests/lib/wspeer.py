@@ -74,7 +74,7 @@ async def command(ws, c):
 
 async def stdin_commands():
     loop = asyncio.get_running_loop()
-    r = asyncio.StreamReader()
+    r = asyncio.StreamReader(limit=1 << 26)     # a 1 MiB message is one line
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(r),
                                  sys.stdin)
     while True:

@@ -18,11 +18,13 @@ def have_python_ws():
 
 
 def have_node_ws():
+    if not _which("node"):
+        return False
     return subprocess.run(
-        ["node", os.path.join(HERE, "wspeer.js"), "probe"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, timeout=30).returncode == 0 \
-        if _which("node") else False
+        ["node", "-e", "try { require('ws') } catch (e) "
+         "{ require('/usr/share/nodejs/ws') }"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        timeout=30).returncode == 0
 
 
 def _which(prog):
@@ -88,3 +90,31 @@ class Peer:
 
     def __exit__(self, *a):
         self.stop()
+
+
+class Events:
+    """socktool -j's JSON lines, parsed as they come (a Socktool)."""
+
+    def __init__(self, st):
+        self.st = st
+
+    def all(self):
+        out = []
+        for line in self.st.out.decode("utf-8", "replace").splitlines():
+            if line.startswith("{"):
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass
+        return out
+
+    def of(self, event, **kw):
+        return [e for e in self.all() if e.get("event") == event and
+                all(e.get(k) == v for k, v in kw.items())]
+
+    def wait(self, event, n=1, timeout=20, **kw):
+        """The first n such events (fewer when time ran out)."""
+        with self.st.cond:
+            self.st.cond.wait_for(lambda: len(self.of(event, **kw)) >= n,
+                                  timeout)
+        return self.of(event, **kw)[:n]
