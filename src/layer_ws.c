@@ -1120,6 +1120,7 @@ ws_role_destroy(struct session *s)
 
 static const struct role ws_role = {
 	.name = "ws",
+	.messages = 1,
 	.opened = ws_role_opened,
 	.closing = ws_role_closing,
 	.fields = ws_role_fields,

@@ -17,6 +17,7 @@
 #include "event.h"
 #include "out.h"
 #include "pipe.h"
+#include "role.h"
 #include "shape.h"
 #include "sockopt.h"
 #include "session.h"
@@ -766,9 +767,20 @@ pipe_settings_changed(struct session *s)
 	layer_interest(s);
 }
 
+/* A session whose role puts a message layer on it that is not up yet: what
+ * is sent waits in the queue as messages for it. */
+static int
+pipe_awaits_messages(const struct session *s)
+{
+	return s->role != NULL && s->role->messages &&
+	    (s->top == NULL || !s->top->ops->dgram);
+}
+
 int
 pipe_output(struct session *s)
 {
+	if (pipe_awaits_messages(s))
+		return 0;
 	if (s->top->ops->dgram)
 		return pipe_output_dgram(s);
 	if (s->set.split != 0)
@@ -889,7 +901,9 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 	struct net_addr dst;
 	ssize_t w = -1;
 
-	if (layer_control(s, LCTL_DEST, &ld) != 0)
+	if (pipe_awaits_messages(s))
+		ld.out = s->remote;
+	else if (layer_control(s, LCTL_DEST, &ld) != 0)
 		return -1;
 	dst = ld.out;
 	/* A message layer says what the message goes as; elsewhere a type
@@ -897,9 +911,11 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 	lm.p = p;
 	lm.n = n;
 	lm.flags = flags;
-	flags &= ~(PIPE_MSG_TEXT | PIPE_MSG_BINARY);
-	if (layer_control(s, LCTL_MSG_TYPE, &lm) == 0)
-		flags |= lm.flags & (PIPE_MSG_TEXT | PIPE_MSG_BINARY);
+	if (!pipe_awaits_messages(s)) {
+		flags &= ~(PIPE_MSG_TEXT | PIPE_MSG_BINARY);
+		if (layer_control(s, LCTL_MSG_TYPE, &lm) == 0)
+			flags |= lm.flags & (PIPE_MSG_TEXT | PIPE_MSG_BINARY);
+	}
 	if (s->set.drop != 0 && pipe_chance(s) < s->set.drop) {
 		/* Fault injection: shown as sent, never on the wire. */
 		pipe_tx_message(s, p, n, &dst, flags);
@@ -917,7 +933,8 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 		else
 			pipe_queue_dgram(s, p, n, &d2, flags);
 	}
-	if (buf_len(&s->outq) == 0 && !pipe_shaped(s)) {
+	if (buf_len(&s->outq) == 0 && !pipe_shaped(s) &&
+	    !pipe_awaits_messages(s)) {
 		w = pipe_write_msg(s, p, n, &dst, flags);
 		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != ENOBUFS) {
@@ -983,7 +1000,8 @@ pipe_send_ex(struct session *s, const unsigned char *p, size_t n,
 {
 	unsigned id;
 
-	if (s->top != NULL && s->top->ops->dgram)
+	if ((s->top != NULL && s->top->ops->dgram) ||
+	    pipe_awaits_messages(s))
 		return pipe_send_dgram(s, p, n, dest, flags, err, errlen);
 	if (sess_is_server(s)) {
 		struct send_all a = { p, n, 0, flags };

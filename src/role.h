@@ -21,6 +21,10 @@ struct session;
 
 struct role {
 	const char	*name;
+	/* Its sessions carry messages once its layer is up (a WebSocket):
+	 * what is sent before (connecting, the TLS and WebSocket handshakes)
+	 * waits as messages, not as bytes of the stream below. */
+	int		 messages;
 	/* A server's new peer, before its events: give it its role (a TLS
 	 * server's peers speak TLS, a relay's get an upstream).  0, or -1
 	 * with the peer destroyed. */
