@@ -7,6 +7,7 @@ raises on failure; the test decides whether that skips it all or a part."""
 import os
 import subprocess
 import sys
+import time
 
 from st import need, skip_all
 
@@ -92,6 +93,16 @@ def veth_pair():
     for dev in ("v0", "v1"):
         with open("/proc/sys/net/ipv4/conf/%s/accept_local" % dev, "w") as f:
             f.write("1\n")
+    # The carrier comes up a moment after `up` (the kernel's link watch,
+    # later on a loaded machine); what is sent before is dropped.  Bounded.
+    end = time.monotonic() + 20
+    while time.monotonic() < end:
+        out = subprocess.run(["ip", "-o", "link", "show"],
+                             stdout=subprocess.PIPE, timeout=20).stdout
+        if all(b"%s@" % d in out and b"state UP" in out.split(
+                b"%s@" % d, 1)[1].split(b"\n", 1)[0] for d in (b"v0", b"v1")):
+            break
+        time.sleep(0.02)
 
 
 def own_etc(tmpdir, hosts, resolv_conf):
