@@ -200,6 +200,7 @@ bench: build/socktool
 	tests/bench/probe
 	tests/bench/control
 	tests/bench/proxy
+	tests/bench/exec
 
 # libFuzzer targets (clang): FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 30
