@@ -74,6 +74,7 @@ SRCS	 = \
 	src/tr_dgram.c \
 	src/tr_pipe.c \
 	src/role_exec.c \
+	src/execenv.c \
 	src/cmd_exec.c \
 	src/pcapng.c \
 	src/pcapread.c \
@@ -140,6 +141,7 @@ test_pcapng_SRCS = src/pcapng.c src/buf.c
 test_ports_SRCS	 = src/ports.c src/buf.c
 test_proxy_SRCS	 = src/proxy.c src/addr.c src/buf.c
 test_proc_SRCS	 = src/proc.c src/codec.c src/buf.c
+test_execenv_SRCS = src/execenv.c src/buf.c
 test_out_SRCS	 = src/out.c src/json.c src/clock.c src/codec.c src/enc.c src/buf.c
 # (OpenSSL linked directly: this test calls it, socktool dlopen()s it)
 test_tls_SRCS	 = src/tls_cert.c src/ossl.c src/buf.c

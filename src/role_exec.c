@@ -31,6 +31,7 @@
 #include "buf.h"
 #include "codec.h"
 #include "event.h"
+#include "execenv.h"
 #include "loop.h"
 #include "out.h"
 #include "pipe.h"
@@ -472,32 +473,15 @@ exec_addr(const struct net_addr *a, const char *text, char *host,
 static char **
 exec_env(const struct session *peer)
 {
-	static const char *const names[] = { "SOCKTOOL_REMOTE_ADDR",
-	    "SOCKTOOL_REMOTE_PORT", "SOCKTOOL_LOCAL_ADDR",
-	    "SOCKTOOL_LOCAL_PORT", "SOCKTOOL_SESSION" };
-	char v[5][ADDR_STRLEN];
-	struct buf b = BUF_INIT;
-	size_t n = 0, i, k;
-	char **env;
+	char ra[ADDR_STRLEN], rp[16], la[ADDR_STRLEN], lp[16], id[16];
+	struct execenv v = { ra, rp, la, lp, id };
 
-	exec_addr(&peer->remote, peer->remote_str, v[0], sizeof v[0], v[1],
-	    sizeof v[1]);
-	exec_addr(&peer->local, peer->local_str, v[2], sizeof v[2], v[3],
-	    sizeof v[3]);
-	snprintf(v[4], sizeof v[4], "%u", peer->id);
-	while (environ != NULL && environ[n] != NULL)
-		n++;
-	env = xcalloc(n + 6, sizeof *env);
-	for (i = k = 0; i < n; i++)
-		if (strncmp(environ[i], "SOCKTOOL_", 9) != 0)
-			env[k++] = xstrdup(environ[i]);
-	for (i = 0; i < 5; i++) {
-		buf_reset(&b);
-		buf_printf(&b, "%s=%s", names[i], v[i]);
-		env[k++] = xstrdup(buf_cstr(&b));
-	}
-	buf_free(&b);
-	return env;
+	exec_addr(&peer->remote, peer->remote_str, ra, sizeof ra, rp,
+	    sizeof rp);
+	exec_addr(&peer->local, peer->local_str, la, sizeof la, lp,
+	    sizeof lp);
+	snprintf(id, sizeof id, "%u", peer->id);
+	return execenv_build(environ, &v);
 }
 
 /* A peer is ready for data: its program starts, and the two are
