@@ -76,6 +76,7 @@ SRCS	 = \
 	src/tr_dgram.c \
 	src/tr_pipe.c \
 	src/role_exec.c \
+	src/execenv.c \
 	src/cmd_exec.c \
 	src/pcapng.c \
 	src/pcapread.c \
@@ -156,6 +157,7 @@ test_serial_line_SRCS = src/serial_line.c src/codec.c src/buf.c
 test_proc_SRCS	 = src/proc.c src/codec.c src/buf.c
 test_ws_SRCS	 = src/ws.c src/proxy.c src/addr.c src/buf.c
 test_ws_LIBS	 = $(ZLIB_LIBS)
+test_execenv_SRCS = src/execenv.c src/buf.c
 test_out_SRCS	 = src/out.c src/json.c src/clock.c src/codec.c src/enc.c src/buf.c
 # (OpenSSL linked directly: this test calls it, socktool dlopen()s it)
 test_tls_SRCS	 = src/tls_cert.c src/ossl.c src/buf.c
@@ -216,6 +218,7 @@ bench: build/socktool
 	tests/bench/probe
 	tests/bench/control
 	tests/bench/proxy
+	tests/bench/exec
 
 # libFuzzer targets (clang): FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 30

@@ -180,7 +180,7 @@ cmd_unix_server_exec(struct cmd_ctx *c)
 		return cmd_fail(c, "%s", err);
 	}
 	if (argv != NULL)
-		exec_serve(s, argv);
+		exec_serve(s, argv, NULL);
 	cmd_result_session(c, s);
 	return CMD_OK;
 }

@@ -69,7 +69,7 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 		return cmd_fail(c, "%s", err);
 	}
 	if (argv != NULL)
-		exec_serve(s, argv);
+		exec_serve(s, argv, NULL);
 	if (cmd_has(c, "echo"))
 		s->set.echo = ECHO_ON;
 	cmd_result_session(c, s);

@@ -15,6 +15,7 @@
 #include "out.h"
 #include "pipe.h"
 #include "proxy.h"
+#include "role_exec.h"
 #include "role_reconnect.h"
 #include "session.h"
 #include "tls.h"
@@ -232,7 +233,7 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	size_t nallow = 0;
 	uint64_t maxp = 0, timeout;
 	uint16_t port;
-	char err[512], hbuf[256];
+	char err[512], hbuf[256], **argv;
 
 	if (cmd_listen_port(c, &host, portarg, hbuf, sizeof hbuf, &port) == -1)
 		return CMD_ERR;
@@ -250,17 +251,28 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	if ((v = cmd_opt(c, "allow")) != NULL &&
 	    addr_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
 		return cmd_usage(c, "--allow: %s", err);
+	argv = NULL;
+	if ((v = cmd_opt(c, "exec")) != NULL &&
+	    (argv = cmd_exec_words(c, v, strlen(v))) == NULL) {
+		free(allow);
+		return CMD_ERR;
+	}
 	if ((cfg = tls_cfg_new(&o, err, sizeof err)) == NULL) {
 		free(allow);
+		exec_argv_free(argv);
 		return cmd_fail(c, "%s", err);
 	}
 	s = sess_tcp_server_as(K_TLS_SERVER, host, port, (unsigned)maxp, allow,
 	    nallow, err, sizeof err);
 	if (s == NULL) {
 		tls_cfg_unref(cfg);
+		exec_argv_free(argv);
 		return cmd_fail(c, "%s", err);
 	}
-	tls_cfg_own(cfg, s);
+	if (argv != NULL)
+		exec_serve(s, argv, cfg);
+	else
+		tls_cfg_own(cfg, s);
 	tls_listen_attach(s);
 	if (cmd_has(c, "echo"))
 		s->set.echo = ECHO_ON;
@@ -271,14 +283,15 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 static const struct cmd_opt tls_server_opts[] = {
 	{ "cert", 1 }, { "key", 1 }, { "alpn", 1 }, { "client-ca", 1 },
 	{ "keylog", 1 }, { "max-peers", 1 }, { "allow", 1 }, { "echo", 0 },
-	{ "timeout", 1 }, { NULL, 0 }
+	{ "timeout", 1 }, { "exec", 1 }, { NULL, 0 }
 };
 
 const struct cmd_entry cmd_tls_server_entry = {
 	.name = "tls-server",
 	.usage = "tls-server [ADDR] PORT [--cert FILE --key FILE] "
 	    "[--alpn P1,P2] [--client-ca FILE] [--keylog FILE] "
-	    "[--max-peers N] [--allow CIDR,...] [--echo] [--timeout DUR]",
+	    "[--max-peers N] [--allow CIDR,...] [--echo] [--timeout DUR] "
+	    "[--exec COMMAND]",
 	.help = "Listen like tcp-server (ADDR:PORT as one argument works "
 	    "too); every accepted connection makes a "
 	    "TLS handshake and becomes a tls-peer session.  Without --cert "
@@ -292,7 +305,10 @@ const struct cmd_entry cmd_tls_server_entry = {
 	    "session keys of every peer.  --timeout (default 10s) bounds "
 	    "each peer's handshake: a peer that has not finished it by then "
 	    "is closed with reason tls, so slow or silent clients cannot "
-	    "hold the server's --max-peers slots.",
+	    "hold the server's --max-peers slots.  --exec gives every peer "
+	    "its own run of COMMAND once its handshake is done, paired with "
+	    "it as tcp-server --exec does (the program reads and writes the "
+	    "decrypted bytes).",
 	.lower = 1,
 	.upper = 2,
 	.opts = tls_server_opts,

@@ -22,6 +22,7 @@
 #include "loop.h"
 #include "out.h"
 #include "pipe.h"
+#include "role.h"
 #include "session.h"
 #include "tls.h"
 #include "tls_cert.h"
@@ -859,6 +860,8 @@ tls_established(struct session *s)
 		return;
 	}
 	pipe_event(s, TAP_READY, NULL, 0);
+	if (s->role != NULL && s->role->ready != NULL && s->role->ready(s) == -1)
+		return;
 	layer_interest(s);
 	if (pipe_output(s) == -1)
 		return;
@@ -981,7 +984,9 @@ static struct layer_ops tr_tls_listen;
 static void
 tls_listen_describe(const struct layer *l, struct buf *out)
 {
-	const struct tls_cfg *cfg = l->s->role_state;
+	const struct session *s = l->s;
+	const struct tls_cfg *cfg = s->role != NULL && s->role->tls != NULL ?
+	    s->role->tls(s) : NULL;
 
 	buf_puts(out, "tls listener");
 	if (cfg != NULL)

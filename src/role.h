@@ -6,7 +6,8 @@
  * order:
  *
  *   accepted (on the server, for each new peer) -> opened (connected or
- *   accepted) ... peer_eof (the peer finished sending) ... closing (about
+ *   accepted) -> ready (a handshake above the socket finished: TLS) ...
+ *   peer_eof (the peer finished sending) ... closing (about
  *   to leave: before the taps see the close) -> the taps -> the layers go
  *   -> destroy (the role's state goes; last).
  *
@@ -18,6 +19,7 @@
 
 struct rec;
 struct session;
+struct tls_cfg;
 
 struct role {
 	const char	*name;
@@ -32,6 +34,10 @@ struct role {
 	/* Connected (a client) or accepted (a peer): start what goes above
 	 * the socket (a TLS handshake).  0, or -1 with s destroyed. */
 	int		(*opened)(struct session *);
+	/* What opened started above the socket finished its handshake (TLS,
+	 * after its ready event): data can flow (a server's --exec program
+	 * starts for the peer now).  0, or -1 with s destroyed. */
+	int		(*ready)(struct session *);
 	/* The peer finished sending; NULL: the session's own rules.  -1 if
 	 * the session is gone. */
 	int		(*peer_eof)(struct session *);
@@ -61,6 +67,9 @@ struct role {
 	 * and it leaves without a closed one (the role reports it);
 	 * NULL or 0: announced. */
 	int		 (*hidden)(const struct session *);
+	/* The TLS configuration the session (a server: its peers) speaks,
+	 * for `show`; NULL: none. */
+	struct tls_cfg	*(*tls)(const struct session *);
 };
 
 #endif

@@ -32,6 +32,7 @@
 #include "buf.h"
 #include "codec.h"
 #include "event.h"
+#include "execenv.h"
 #include "loop.h"
 #include "out.h"
 #include "pipe.h"
@@ -40,6 +41,7 @@
 #include "role_relay.h"
 #include "session.h"
 #include "settings.h"
+#include "tls.h"
 #include "tr_pipe.h"
 
 extern char **environ;
@@ -59,9 +61,11 @@ struct exec_child {
 /* Every child not yet reaped (and those whose session still shows). */
 static struct exec_child *exec_children;
 
-/* A server's program for its peers. */
+/* A server's program for its peers, and the TLS they speak first
+ * (tls-server --exec; NULL: none). */
 struct exec_server {
-	char	**argv;
+	char		**argv;
+	struct tls_cfg	*tls;
 };
 
 static const struct role exec_role, exec_server_role, exec_peer_role;
@@ -281,10 +285,12 @@ exec_name(struct session *s, char *const argv[])
 	buf_free(&b);
 }
 
+/* A program's session; with pair (a server's peer) the two are linked
+ * before it is announced, so its connected event names the peer. */
 static struct session *
 exec_session(enum sess_kind kind, const struct settings *set,
     char *const argv[], int pty, enum exec_stderr mode, char **envp,
-    char *err, size_t errlen)
+    struct session *pair, char *err, size_t errlen)
 {
 	struct exec_child *c = xcalloc(1, sizeof *c);
 	struct session *s;
@@ -311,6 +317,8 @@ exec_session(enum sess_kind kind, const struct settings *set,
 		sess_destroy(s, "error", err);
 		return NULL;
 	}
+	if (pair != NULL)
+		relay_link(pair, s);
 	ev_started(s);
 	pipe_event(s, TAP_OPEN, NULL, 0);
 	return s;
@@ -321,7 +329,7 @@ exec_start(char *const argv[], int pty, enum exec_stderr mode, char *err,
     size_t errlen)
 {
 	return exec_session(K_EXEC, &settings_default, argv, pty, mode, NULL,
-	    err, errlen);
+	    NULL, err, errlen);
 }
 
 /* The child ended: its session ends too, after what it wrote. */
@@ -493,37 +501,21 @@ exec_addr(const struct net_addr *a, const char *text, char *host,
 static char **
 exec_env(const struct session *peer)
 {
-	static const char *const names[] = { "SOCKTOOL_REMOTE_ADDR",
-	    "SOCKTOOL_REMOTE_PORT", "SOCKTOOL_LOCAL_ADDR",
-	    "SOCKTOOL_LOCAL_PORT", "SOCKTOOL_SESSION" };
-	char v[5][ADDR_STRLEN];
-	struct buf b = BUF_INIT;
-	size_t n = 0, i, k;
-	char **env;
+	char ra[ADDR_STRLEN], rp[16], la[ADDR_STRLEN], lp[16], id[16];
+	struct execenv v = { ra, rp, la, lp, id };
 
-	exec_addr(&peer->remote, peer->remote_str, v[0], sizeof v[0], v[1],
-	    sizeof v[1]);
-	exec_addr(&peer->local, peer->local_str, v[2], sizeof v[2], v[3],
-	    sizeof v[3]);
-	snprintf(v[4], sizeof v[4], "%u", peer->id);
-	while (environ != NULL && environ[n] != NULL)
-		n++;
-	env = xcalloc(n + 6, sizeof *env);
-	for (i = k = 0; i < n; i++)
-		if (strncmp(environ[i], "SOCKTOOL_", 9) != 0)
-			env[k++] = xstrdup(environ[i]);
-	for (i = 0; i < 5; i++) {
-		buf_reset(&b);
-		buf_printf(&b, "%s=%s", names[i], v[i]);
-		env[k++] = xstrdup(buf_cstr(&b));
-	}
-	buf_free(&b);
-	return env;
+	exec_addr(&peer->remote, peer->remote_str, ra, sizeof ra, rp,
+	    sizeof rp);
+	exec_addr(&peer->local, peer->local_str, la, sizeof la, lp,
+	    sizeof lp);
+	snprintf(id, sizeof id, "%u", peer->id);
+	return execenv_build(environ, &v);
 }
 
-/* A peer is open: its program starts, and the two are paired. */
+/* A peer is ready for data: its program starts, and the two are
+ * paired. */
 static int
-exec_peer_opened(struct session *peer)
+exec_peer_pair(struct session *peer)
 {
 	struct exec_server *xs = peer->parent != NULL &&
 	    peer->parent->role == &exec_server_role ?
@@ -537,14 +529,29 @@ exec_peer_opened(struct session *peer)
 	}
 	env = exec_env(peer);
 	child = exec_session(K_EXEC_PEER, &peer->parent->set, xs->argv, 0,
-	    EXEC_ERR_SHOW, env, err, sizeof err);
+	    EXEC_ERR_SHOW, env, peer, err, sizeof err);
 	exec_argv_free(env);
 	if (child == NULL) {
 		sess_destroy(peer, "error", err);
 		return -1;
 	}
-	relay_link(peer, child);
 	return 0;
+}
+
+/* A peer is open: a TLS server's speaks TLS first (its program starts
+ * once the handshake is done: ready), any other's starts now. */
+static int
+exec_peer_opened(struct session *peer)
+{
+	if (peer->role_state != NULL)
+		return tls_start(peer, peer->role_state);
+	return exec_peer_pair(peer);
+}
+
+static void
+exec_peer_destroy(struct session *peer)
+{
+	tls_cfg_unref(peer->role_state);
 }
 
 static int
@@ -558,15 +565,21 @@ exec_peer_eof_hook(struct session *s)
 static const struct role exec_peer_role = {
 	.name = "exec-peer",
 	.opened = exec_peer_opened,
+	.ready = exec_peer_pair,
 	.peer_eof = exec_peer_eof_hook,
 	.closing = exec_closing,
+	.destroy = exec_peer_destroy,
 };
 
+/* Each peer holds a reference to the server's TLS configuration, if
+ * any (its role state). */
 static int
 exec_server_accepted(struct session *srv, struct session *peer)
 {
-	(void)srv;
+	struct exec_server *xs = srv->role_state;
+
 	peer->role = &exec_peer_role;
+	peer->role_state = xs->tls != NULL ? tls_cfg_ref(xs->tls) : NULL;
 	return 0;
 }
 
@@ -576,21 +589,32 @@ exec_server_destroy(struct session *srv)
 	struct exec_server *xs = srv->role_state;
 
 	exec_argv_free(xs->argv);
+	tls_cfg_unref(xs->tls);
 	free(xs);
+}
+
+static struct tls_cfg *
+exec_server_tls(const struct session *srv)
+{
+	return ((const struct exec_server *)srv->role_state)->tls;
 }
 
 static const struct role exec_server_role = {
 	.name = "exec-server",
 	.accepted = exec_server_accepted,
 	.destroy = exec_server_destroy,
+	.tls = exec_server_tls,
 };
 
 void
-exec_serve(struct session *srv, char **argv)
+exec_serve(struct session *srv, char **argv, struct tls_cfg *tls)
 {
 	struct exec_server *xs = xcalloc(1, sizeof *xs);
 
 	xs->argv = argv;
+	xs->tls = tls;
+	if (tls != NULL)
+		tls->owner = srv->id;
 	srv->role = &exec_server_role;
 	srv->role_state = xs;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* role_exec.h — local programs as sessions (SPEC §3.11): `exec`, and
- * `tcp-server|unix-server … --exec`, whose every peer is paired with a
+ * `tcp-server|tls-server|unix-server … --exec`, whose every peer is paired with a
  * program of its own.  The children's bookkeeping: started with execvp
  * (never a shell), each in its own session and process group, reaped on
  * SIGCHLD, ended with SIGTERM then SIGKILL after EXEC_KILL_MS. */
@@ -25,8 +25,12 @@ enum exec_stderr { EXEC_ERR_SHOW, EXEC_ERR_MERGE, EXEC_ERR_IGNORE };
 struct session *exec_start(char *const argv[], int pty, enum exec_stderr,
 	    char *err, size_t errlen);
 /* Every peer srv accepts from now gets argv (taken: NULL-terminated,
- * each word and the array malloc'd), paired with it. */
-void	exec_serve(struct session *srv, char **argv);
+ * each word and the array malloc'd), paired with it; with tls (taken:
+ * the base reference of a tls-server's configuration, NULL: none) the
+ * peer's TLS handshake comes first and the program starts once it is
+ * done. */
+struct tls_cfg;
+void	exec_serve(struct session *srv, char **argv, struct tls_cfg *tls);
 /* SIGCHLD arrived: the children that ended are reaped (each waited for
  * by its own pid, never anyone else's). */
 void	exec_reap(void);

@@ -32,11 +32,18 @@ tls_role_destroy(struct session *s)
 	tls_cfg_unref(s->role_state);
 }
 
+static struct tls_cfg *
+tls_role_cfg(const struct session *s)
+{
+	return s->role_state;
+}
+
 const struct role tls_role = {
 	.name = "tls",
 	.accepted = tls_role_accepted,
 	.opened = tls_role_opened,
 	.destroy = tls_role_destroy,
+	.tls = tls_role_cfg,
 };
 
 void

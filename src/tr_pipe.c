@@ -274,7 +274,9 @@ tp_io(struct layer *l, int events)
 		if (pipe_input(s, (events & (LOOP_HUP | LOOP_ERR)) != 0) == -1)
 			return;
 	}
-	if (st->keep && (st->hung || (events & LOOP_HUP))) {
+	/* Gone only once its last bytes are read: the master reads them
+	 * after the hang-up, then EIO (a read may stop short before). */
+	if (st->keep && st->hung) {
 		pty_hangup(l);
 		return;
 	}

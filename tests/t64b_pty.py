@@ -112,6 +112,25 @@ with Socktool("--json") as st:
     is_eq(c["reason"], "peer", "--once: closed when the program closed it")
     st.finish()
 
+# --once after a burst: every byte the program wrote before it closed the
+# slave is read first (the master reads them after the hang-up)
+with Socktool("--json") as st:
+    st.cmd("set default display none")
+    st.cmd("pty --once --raw")
+    path = json.loads(st.wait_for(
+        r'\{[^\n]*"event":"listening"[^\n]*').group(0))["path"]
+    fd = os.open(path, os.O_WRONLY | os.O_NOCTTY)
+    block = memoryview(bytes(range(256)) * 4096)
+    for _ in range(16):
+        off = 0
+        while off < len(block):
+            off += os.write(fd, block[off:])
+    os.close(fd)
+    c = json.loads(st.wait_for(r'\{[^\n]*"event":"closed"[^\n]*').group(0))
+    is_eq(c.get("rx_bytes"), 16 << 20, "--once: all 16 MiB read before "
+          "the close")
+    st.finish()
+
 # a file that is not a symlink is not replaced
 plain = os.path.join(tmp, "plain")
 open(plain, "w").write("keep")
