@@ -216,6 +216,7 @@ bench: build/socktool
 	tests/bench/probe
 	tests/bench/control
 	tests/bench/proxy
+	tests/bench/ws
 
 # libFuzzer targets (clang): FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 30
