@@ -33,6 +33,7 @@ extern const struct cmd_entry cmd_tcp_server_entry, cmd_tcp_client_entry,
 extern const struct cmd_entry cmd_ws_client_entry;
 extern const struct cmd_entry cmd_ws_ping_entry, cmd_ws_close_entry,
     cmd_ws_frame_entry;
+extern const struct cmd_entry cmd_ws_server_entry;
 extern const struct cmd_entry cmd_netstat_entry, cmd_ifaces_entry,
     cmd_service_entry;
 extern const struct cmd_entry cmd_resolve_entry, cmd_probe_entry;
@@ -58,6 +59,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_ws_frame_entry,
 	&cmd_serial_entry,
 	&cmd_modem_entry,
+	&cmd_ws_server_entry,
 	&cmd_list_entry,
 	&cmd_close_entry,
 	&cmd_set_entry,

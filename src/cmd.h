@@ -247,6 +247,13 @@ const char	*cmd_host_of(const char *hostport, char *buf, size_t len);
 /* The check of a connect (or handshake) in progress: done once the
  * session is connected, failed if it closed. */
 int		 cmd_connect_check(struct pending *);
+/* The TLS options every TLS command shares (cmd_tls.c), checked; -1
+ * after a usage error.  A server's own certificate shown (the result). */
+struct tls_opts;
+struct tls_cfg;
+int		 cmd_tls_opts(struct cmd_ctx *, struct tls_opts *);
+void		 cmd_tls_own_cert(const struct cmd_ctx *, const struct session *,
+		    const struct tls_cfg *);
 /* The same, with fail before the reason the session closed. */
 int		 cmd_open_check(struct pending *, const char *fail);
 /* The client was woken: CMD_PENDING while its command waits, else the

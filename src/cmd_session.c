@@ -975,7 +975,8 @@ cmd_show_exec(struct cmd_ctx *c)
 	}
 	rec_end(r);
 	cmd_show_rewrites(s, r, &v);
-	if (s->fd != -1) {
+	/* A device or a pty has no socket options to show. */
+	if (s->fd != -1 && sockopt_any(s)) {
 		rec_obj(r, "sockopts");
 		rec_label(r, "sockopts", NULL);
 		for (o = sockopt_defs; o->name != NULL; o++) {

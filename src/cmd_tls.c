@@ -22,7 +22,7 @@
 
 /* The options every TLS command shares, checked before anything is made.
  * -1 after a usage error. */
-static int
+int
 cmd_tls_opts(struct cmd_ctx *c, struct tls_opts *o)
 {
 	const char *v;
@@ -187,6 +187,36 @@ const struct cmd_entry cmd_tls_client_entry = {
 	.exec = cmd_tls_client_exec,
 };
 
+/* A server's certificate: the fingerprint is what a client pins or
+ * compares, always shown. */
+void
+cmd_tls_own_cert(const struct cmd_ctx *c, const struct session *s,
+    const struct tls_cfg *cfg)
+{
+	char fp1[64], fp2[64], l1[80], l2[80];
+	struct out_piece pc[3];
+	struct rec r;
+
+	rec_begin(&r, "result");
+	rec_str(&r, "command", c->ent->name);
+	rec_u64(&r, "id", s->id);
+	rec_str(&r, "local", s->local_str);
+	rec_strescaped(&r, "subject", cfg->own_subject);
+	rec_str(&r, "sha256", cfg->own_fp);
+	rec_bool(&r, "self_signed", cfg->self_signed);
+	tls_fingerprint_halves(cfg->own_fp, fp1, fp2, sizeof fp1);
+	/* Hex digits and colons: templates with no fields. */
+	snprintf(l1, sizeof l1, "sha256 %s", fp1);
+	snprintf(l2, sizeof l2, "       %s", fp2);
+	pc[0] = (struct out_piece){ NULL, cfg->self_signed ? "[{id}] "
+	    "self-signed certificate for this run: {subject}" :
+	    "[{id}] certificate {subject}", 0 };
+	pc[1] = (struct out_piece){ NULL, l1, 1 };
+	pc[2] = (struct out_piece){ NULL, l2, 1 };
+	out_rec_pieces(&r, pc, 3, "[{id}]   ");
+	rec_free(&r);
+}
+
 /* tls-server */
 static enum cmd_status
 cmd_tls_server_exec(struct cmd_ctx *c)
@@ -202,9 +232,7 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	size_t nallow = 0;
 	uint64_t maxp = 0, timeout;
 	uint16_t port;
-	char err[512], hbuf[256], fp1[64], fp2[64], l1[80], l2[80];
-	struct out_piece pc[3];
-	struct rec r;
+	char err[512], hbuf[256];
 
 	if (cmd_listen_port(c, &host, portarg, hbuf, sizeof hbuf, &port) == -1)
 		return CMD_ERR;
@@ -236,25 +264,7 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 	tls_listen_attach(s);
 	if (cmd_has(c, "echo"))
 		s->set.echo = ECHO_ON;
-	/* The fingerprint is what a client pins or compares: always shown. */
-	rec_begin(&r, "result");
-	rec_str(&r, "command", c->ent->name);
-	rec_u64(&r, "id", s->id);
-	rec_str(&r, "local", s->local_str);
-	rec_strescaped(&r, "subject", cfg->own_subject);
-	rec_str(&r, "sha256", cfg->own_fp);
-	rec_bool(&r, "self_signed", cfg->self_signed);
-	tls_fingerprint_halves(cfg->own_fp, fp1, fp2, sizeof fp1);
-	/* Hex digits and colons: templates with no fields. */
-	snprintf(l1, sizeof l1, "sha256 %s", fp1);
-	snprintf(l2, sizeof l2, "       %s", fp2);
-	pc[0] = (struct out_piece){ NULL, cfg->self_signed ? "[{id}] "
-	    "self-signed certificate for this run: {subject}" :
-	    "[{id}] certificate {subject}", 0 };
-	pc[1] = (struct out_piece){ NULL, l1, 1 };
-	pc[2] = (struct out_piece){ NULL, l2, 1 };
-	out_rec_pieces(&r, pc, 3, "[{id}]   ");
-	rec_free(&r);
+	cmd_tls_own_cert(c, s, cfg);
 	return CMD_OK;
 }
 

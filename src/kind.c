@@ -48,6 +48,9 @@ const struct kind_info sess_kinds[K_NKINDS] = {
 	KINFO(K_WS_CLIENT, "ws-client", KIND_TCP, K_WS_CLIENT),
 	/* A serial line (a device, or RFC 2217 over TCP): a byte stream. */
 	KINFO(K_SERIAL, "serial", KIND_STREAM, K_SERIAL),
+	KINFO(K_WS_SERVER, "ws-server", KIND_SERVER | KIND_STREAM |
+	    KIND_TCP, K_WS_PEER),
+	KINFO(K_WS_PEER, "ws-peer", KIND_TCP, K_WS_PEER),
 };
 #undef KINFO
 

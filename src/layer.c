@@ -26,6 +26,12 @@ layer_dispatch(int fd, int events, void *arg)
 		l->ops->io(l, events);
 }
 
+void
+layer_io(struct session *s, int events)
+{
+	layer_dispatch(s->fd, events, s);
+}
+
 static const struct layer_host *host;
 
 void

@@ -181,6 +181,10 @@ void	layer_release_fd(struct session *);
 /* The fd layer took the descriptor off the loop (a pty with no program
  * on its slave): register it again.  0, or -1 with errno. */
 int	layer_rewatch(struct session *);
+/* The loop's events given to the stack as the loop gives them (to the
+ * topmost layer with io): input a filter holds that never wakes the
+ * descriptor (TLS records read ahead under a WebSocket). */
+void	layer_io(struct session *, int events);
 /* Recompute loop interest after a state change. */
 void	layer_interest(struct session *);
 /* The layer of the stack with these ops, or NULL. */

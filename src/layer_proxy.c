@@ -285,22 +285,10 @@ static int	srv_parse(struct session *, struct proxy_hs *);
 static int
 hs_flush(struct session *s, struct proxy_hs *h)
 {
-	struct layer *below = h->layer->below;
-
-	while (buf_len(&h->out) > 0) {
-		ssize_t w = below->ops->write(below, buf_peek(&h->out),
-		    buf_len(&h->out), NULL);
-
-		if (w < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				return 0;
-			hs_fail(s, errno == ECONNRESET ? "reset" : "error",
-			    "proxy handshake failed: %s", strerror(errno));
-			return -1;
-		}
-		pipe_wire(below, '>', buf_peek(&h->out), (size_t)w);
-		buf_consume(&h->out, (size_t)w);
+	if (pipe_flush_below(h->layer, &h->out) < 0) {
+		hs_fail(s, errno == ECONNRESET ? "reset" : "error",
+		    "proxy handshake failed: %s", strerror(errno));
+		return -1;
 	}
 	return 0;
 }

@@ -62,24 +62,13 @@ rfc_conn(const struct session *s)
 static int
 rfc_flush(struct rfc_conn *c)
 {
-	struct layer *below = c->layer->below;
-
-	while (buf_len(&c->out) > 0) {
-		ssize_t w = below->ops->write(below, buf_peek(&c->out),
-		    buf_len(&c->out), NULL);
-
-		if (w < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				return 0;
-			return -1;
-		}
-		pipe_wire(below, '>', buf_peek(&c->out), (size_t)w);
-		buf_consume(&c->out, (size_t)w);
-	}
+	if (pipe_flush_below(c->layer, &c->out) < 0)
+		return -1;
+	if (buf_len(&c->out) > 0)
+		return 0;
 	if (c->shut_pending) {
 		c->shut_pending = 0;
-		return below->ops->shutdown(below);
+		return c->layer->below->ops->shutdown(c->layer->below);
 	}
 	return 0;
 }

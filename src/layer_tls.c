@@ -65,6 +65,9 @@ struct tls_conn {
 	char		 summary[512];
 	char		**chain;	/* described, leaf first */
 	size_t		 nchain;
+	/* What goes on top once the handshake is done (tls_start_then);
+	 * NULL: the session is ready then. */
+	void		(*then)(struct session *);
 };
 
 static const struct layer_ops tr_tls;
@@ -627,6 +630,12 @@ tls_more(void *arg)
 	struct tls_conn *c = tls_conn(s);
 
 	c->more_timer = 0;
+	if (c->layer != s->top) {
+		/* A filter on top reads through us: it gets a read event
+		 * (and asks again through tls_want when it wants more). */
+		layer_io(s, LOOP_READ);
+		return;
+	}
 	if (tls_can_read(s) && pipe_input(s, 0) == -1)
 		return;
 	tls_kick(s);
@@ -842,9 +851,14 @@ tls_established(struct session *s)
 		snprintf(c->sni, sizeof c->sni, "%s", sn);
 	tls_keep_chain(c);
 	tls_event(s);
-	pipe_event(s, TAP_READY, NULL, 0);
 	/* Past the handshake every secret is logged: read ahead freely. */
 	SSL_set_read_ahead(c->ssl, 1);
+	if (c->then != NULL) {
+		/* A layer on top (WebSocket) has its own handshake. */
+		c->then(s);
+		return;
+	}
+	pipe_event(s, TAP_READY, NULL, 0);
 	layer_interest(s);
 	if (pipe_output(s) == -1)
 		return;
@@ -897,11 +911,19 @@ tls_hs_timeout(void *arg)
 int
 tls_start(struct session *s, struct tls_cfg *cfg)
 {
+	return tls_start_then(s, cfg, NULL);
+}
+
+int
+tls_start_then(struct session *s, struct tls_cfg *cfg,
+    void (*then)(struct session *))
+{
 	struct tls_conn *c;
 	BIO *b;
 
 	c = xcalloc(1, sizeof *c);
 	c->cfg = tls_cfg_ref(cfg);
+	c->then = then;
 	c->vcode = X509_V_OK;
 	c->hs_want = LOOP_READ;
 	c->rd_want = LOOP_READ;

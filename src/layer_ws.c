@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "codec.h"
 #include "event.h"
+#include "tls.h"
 #include "layer.h"
 #include "layer_ws.h"
 #include "loop.h"
@@ -35,11 +36,26 @@
 #define WS_UP_MAX	(4u << 20)
 /* Bytes read from below per wakeup. */
 #define WS_READ_BUDGET	(1u << 20)
+/* A server's client must have sent its request by then. */
+#define WS_SERVER_HS_MS	10000
 
-/* The role's state: the options, then how the peer closed. */
+/* A ws-server's settings, shared with its peers (counted). */
+struct ws_srv {
+	int		 refs;
+	unsigned	 id;		/* the server's session */
+	char		*path, *protocols;
+	int		 deflate;
+	struct tls_cfg	*tls;
+};
+
+/* The role's state: the options, then how the peer closed.  A server's
+ * peer has srv instead of a client's options. */
 struct ws_role {
 	struct ws_client_opts o;
 	char		*protocols, *origin, **headers;
+	struct ws_srv	*srv;		/* a ws-peer's server; NULL: a client */
+	int		 announced;	/* a ws-peer: upgraded, accepted shown */
+	int		 reported;	/* a ws-peer refused: said on the server */
 	int		 rx_code;	/* the peer's close code; 0: none came */
 	char		 rx_reason[WS_CLOSE_REASON_MAX * 4 + 1];
 };
@@ -49,7 +65,11 @@ enum ws_step { WS_HANDSHAKE, WS_OPEN };
 struct ws_conn {
 	struct ws_role	*role;
 	struct layer	*layer;
+	int		 server;	/* our side: frames bare, theirs masked */
 	enum ws_step	 step;
+	char		 path[WS_PATH_MAX];	/* a server's: as requested */
+	struct ws_deflate *dfl;		/* permessage-deflate agreed; or NULL */
+	char		 ext[WS_TEXT_MAX];	/* what was agreed, in words */
 	char		 key[25];
 	char		 protocol[WS_TEXT_MAX];
 	struct buf	 out;		/* owed to the layer below */
@@ -197,22 +217,11 @@ ev_ping(struct session *s, const char *event, size_t n, double rtt_ms)
 static int
 ws_flush(struct ws_conn *c)
 {
-	struct layer *below = c->layer->below;
+	ssize_t w = pipe_flush_below(c->layer, &c->out);
 
-	while (buf_len(&c->out) > 0) {
-		ssize_t w = below->ops->write(below, buf_peek(&c->out),
-		    buf_len(&c->out), NULL);
-
-		if (w < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				return 0;
-			return -1;
-		}
-		pipe_wire(below, '>', buf_peek(&c->out), (size_t)w);
-		c->wire_tx += (size_t)w;
-		buf_consume(&c->out, (size_t)w);
-	}
+	if (w < 0)
+		return -1;
+	c->wire_tx += (uint64_t)w;
 	return 0;
 }
 
@@ -222,11 +231,41 @@ mask_key(unsigned char key[4], void *arg)
 	pipe_random_bytes(arg, key, 4);
 }
 
+/* A client masks every frame; a server sends them bare. */
+static ws_keyfn *
+conn_keys(const struct ws_conn *c)
+{
+	return c->server ? NULL : mask_key;
+}
+
 /* One frame of ours (control or data) into the queue. */
 static void
 ws_queue(struct ws_conn *c, int opcode, const void *p, size_t n)
 {
-	ws_message_build(&c->out, opcode, 0, p, n, 0, mask_key, NULL);
+	ws_message_build(&c->out, opcode, 0, p, n, 0, conn_keys(c), NULL);
+}
+
+/* One data message into the queue, compressed when deflate was agreed
+ * (RSV1 on it); -1 with err when the compressor failed. */
+static int
+ws_queue_message(struct ws_conn *c, int opcode, const void *p, size_t n,
+    char *err, size_t errlen)
+{
+	struct buf z = BUF_INIT;
+
+	if (c->dfl == NULL) {
+		ws_message_build(&c->out, opcode, 0, p, n, c->fragment,
+		    conn_keys(c), NULL);
+		return 0;
+	}
+	if (ws_deflate_compress(c->dfl, p, n, &z, err, errlen) == -1) {
+		buf_free(&z);
+		return -1;
+	}
+	ws_message_build(&c->out, opcode, WS_RSV1, buf_peek(&z), buf_len(&z),
+	    c->fragment, conn_keys(c), NULL);
+	buf_free(&z);
+	return 0;
 }
 
 /* Our close frame (once). */
@@ -288,13 +327,38 @@ ws_hs_timeout(void *arg)
 	struct buf m = BUF_INIT;
 
 	c->timer = 0;
-	codec_fmt_duration(c->role->o.timeout_ms, &m);
+	if (c->server)
+		buf_puts(&m, "no WebSocket request within ");
+	codec_fmt_duration(c->server ? WS_SERVER_HS_MS : c->role->o.timeout_ms,
+	    &m);
 	sess_destroy(s, "timeout", buf_cstr(&m));
 	buf_free(&m);
 }
 
 static int	ws_frames(struct session *, struct ws_conn *);
 static int	ws_deliver(struct session *, struct ws_conn *);
+
+/* A client's deflate offer: the plain one (both sides may keep their
+ * context, window sizes the server's to choose). */
+static const struct ws_deflate_params ws_deflate_ours;
+
+/* The server's Sec-WebSocket-Extensions against our offer: 0 (agreed, or
+ * nothing agreed), -1 with err. */
+static int
+ws_deflate_agree(struct ws_conn *c, const char *value, char *err,
+    size_t errlen)
+{
+	struct ws_deflate_params agreed;
+	int r;
+
+	r = ws_deflate_response(value, &ws_deflate_ours, &agreed, err, errlen);
+	if (r == 1) {
+		c->dfl = ws_deflate_new(&agreed, 0);
+		c->ps.rsv_ok = WS_RSV1;
+		snprintf(c->ext, sizeof c->ext, "%s", value);
+	}
+	return r == -1 ? -1 : 0;
+}
 
 /* The server's answer at the start of c->head: 1 upgraded (bytes behind
  * it fed to the parser), 0 more needed, -1 the session is gone. */
@@ -306,7 +370,7 @@ ws_answer(struct session *s, struct ws_conn *c)
 	int n;
 
 	n = ws_response_parse(buf_peek(&c->head), buf_len(&c->head), c->key,
-	    c->role->o.protocols, 0, &resp, err, sizeof err);
+	    c->role->o.protocols, c->role->o.deflate, &resp, err, sizeof err);
 	if (n == 0)
 		return 0;
 	if (n < 0) {
@@ -322,6 +386,12 @@ ws_answer(struct session *s, struct ws_conn *c)
 		return -1;
 	}
 	snprintf(c->protocol, sizeof c->protocol, "%s", resp.protocol);
+	if (c->role->o.deflate && ws_deflate_agree(c, resp.extensions,
+	    err, sizeof err) == -1) {
+		ws_response_free(&resp);
+		ws_end(s, c, "ws", "WebSocket handshake failed: %s", err);
+		return -1;
+	}
 	ws_response_free(&resp);
 	if (c->timer) {
 		loop_timer_del(c->timer);
@@ -336,6 +406,125 @@ ws_answer(struct session *s, struct ws_conn *c)
 	return 1;
 }
 
+/* --- the server's side of the handshake ---------------------------------------- */
+
+/* A client refused or gone before its upgrade: said on its server,
+ * naming the client (status: the one sent, 0: none). */
+static void
+ev_refused(struct session *s, int status, const char *line, const char *why)
+{
+	struct session *srv = s->parent;
+	struct rec r;
+
+	if (srv == NULL || srv->destroying)
+		return;
+	ev_ws_begin(&r, srv, "error");
+	rec_str(&r, "client", s->remote_str);
+	if (status != 0) {
+		rec_u64(&r, "status", (uint64_t)status);
+		rec_strcpy(&r, "status_line", line);
+	}
+	rec_strcpy(&r, "message", why);
+	out_rec(&r, status != 0 ? "[{id}] refused {client}: {status_line} "
+	    "({message})" : "[{id}] {client} left before its upgrade: "
+	    "{message}");
+	rec_free(&r);
+}
+
+/* The request is answered with an HTTP error and the client is not a
+ * session: reported on the server, the connection ended.  -1 (gone). */
+static int
+ws_refuse(struct session *s, struct ws_conn *c, int status, const char *why)
+{
+	const char *p;
+	char line[128];
+	size_t at = buf_len(&c->out);
+
+	ws_answer_error(&c->out, status, why);
+	p = (const char *)buf_peek(&c->out) + at;
+	snprintf(line, sizeof line, "%.*s", (int)strcspn(p, "\r\n"), p);
+	(void)ws_flush(c);
+	ev_refused(s, status, line, why);
+	c->role->reported = 1;
+	/* The answer first, then our end of the stream. */
+	(void)c->layer->below->ops->shutdown(c->layer->below);
+	sess_destroy(s, "ws", line);
+	return -1;
+}
+
+/* The upgrade agreed: the peer is a session from now on. */
+static void
+ev_upgrade(struct session *s, const struct ws_conn *c)
+{
+	struct rec r;
+
+	ev_ws_begin(&r, s, "ws");
+	r.info = 1;
+	rec_strcpy(&r, "path", c->path);
+	rec_u64(&r, "status", 101);
+	rec_str(&r, "status_line", "HTTP/1.1 101 Switching Protocols");
+	if (c->protocol[0] != '\0')
+		rec_strcpy(&r, "protocol", c->protocol);
+	if (c->ext[0] != '\0')
+		rec_strcpy(&r, "extensions", c->ext);
+	out_rec(&r, "[{id}] ws {path}: {status_line}"
+	    "{?protocol:, subprotocol }{protocol}"
+	    "{?extensions:, extensions }{extensions}");
+	rec_free(&r);
+}
+
+/* The client's request at the start of c->head: 1 upgraded (bytes behind
+ * it fed to the parser), 0 more needed, -1 the session is gone. */
+static int
+ws_request(struct session *s, struct ws_conn *c)
+{
+	const struct ws_srv *sv = c->role->srv;
+	struct ws_request rq;
+	struct ws_deflate_params agreed;
+	struct buf ext = BUF_INIT;
+	char why[WS_TEXT_MAX];
+	int n, status;
+
+	n = ws_request_parse(buf_peek(&c->head), buf_len(&c->head), &rq, why,
+	    sizeof why);
+	if (n == 0 && buf_len(&c->head) > WS_HEAD_MAX)
+		return ws_refuse(s, c, 400, "request head too large");
+	if (n == 0)
+		return 0;
+	if (n < 0)
+		return ws_refuse(s, c, 400, why);
+	snprintf(c->path, sizeof c->path, "%s", rq.path);
+	if ((status = ws_request_check(&rq, sv->path, why, sizeof why)) != 101)
+		return ws_refuse(s, c, status, why);
+	/* Ours in our order of preference: the first the client offered. */
+	if (sv->protocols != NULL)
+		ws_protocol_choose(sv->protocols, rq.protocols, c->protocol,
+		    sizeof c->protocol);
+	if (sv->deflate && ws_deflate_accept(rq.extensions, &ws_deflate_ours,
+	    &agreed, &ext) == 1) {
+		c->dfl = ws_deflate_new(&agreed, 1);
+		c->ps.rsv_ok = WS_RSV1;
+		snprintf(c->ext, sizeof c->ext, "%s", buf_cstr(&ext));
+	}
+	buf_free(&ext);
+	ws_answer_101(&c->out, rq.key, c->protocol[0] ? c->protocol : NULL,
+	    c->ext[0] ? c->ext : NULL);
+	if (c->timer) {
+		loop_timer_del(c->timer);
+		c->timer = 0;
+	}
+	c->step = WS_OPEN;
+	ws_parser_feed(&c->ps, buf_peek(&c->head) + n,
+	    buf_len(&c->head) - (size_t)n);
+	buf_free(&c->head);
+	s->state = S_CONNECTED;
+	c->role->announced = 1;
+	ev_accepted(s);
+	ev_upgrade(s, c);
+	pipe_event(s, TAP_READY, NULL, 0);
+	return 1;
+}
+
 /* --- frames and messages ------------------------------------------------------- */
 
 static void
@@ -346,6 +535,41 @@ ws_up(struct ws_conn *c, int opcode, unsigned frames, const void *p,
 	buf_append(&c->up, &opcode, sizeof opcode);
 	buf_append(&c->up, &frames, sizeof frames);
 	buf_append(&c->up, p, n);
+}
+
+/* The message just reassembled goes up, inflated first when it came
+ * compressed: 0, or -1 when the session is gone. */
+static int
+ws_message_in(struct session *s, struct ws_conn *c)
+{
+	struct buf z = BUF_INIT;
+	char err[160];
+
+	if (!c->ra.compressed) {
+		ws_up(c, c->ra.opcode, c->ra.frames, buf_peek(&c->ra.data),
+		    buf_len(&c->ra.data));
+		return 0;
+	}
+	if (c->dfl == NULL || ws_deflate_decompress(c->dfl,
+	    buf_peek(&c->ra.data), buf_len(&c->ra.data), &z, WS_MSG_MAX, err,
+	    sizeof err) == -1) {
+		buf_free(&z);
+		ws_violation(s, c, c->dfl == NULL ? WS_CLOSE_PROTOCOL :
+		    strstr(err, "larger") || strstr(err, "limit") ?
+		    WS_CLOSE_TOO_BIG : WS_CLOSE_BAD_DATA, c->dfl == NULL ?
+		    "a compressed message without permessage-deflate" : err);
+		return -1;
+	}
+	if (c->ra.opcode == WS_OP_TEXT &&
+	    !ws_utf8_valid(buf_peek(&z), buf_len(&z))) {
+		buf_free(&z);
+		ws_violation(s, c, WS_CLOSE_BAD_DATA,
+		    "a text message that is not UTF-8");
+		return -1;
+	}
+	ws_up(c, c->ra.opcode, c->ra.frames, buf_peek(&z), buf_len(&z));
+	buf_free(&z);
+	return 0;
 }
 
 /* A control frame from the peer: 0, or -1 when the session is gone. */
@@ -414,9 +638,8 @@ ws_frames(struct session *s, struct ws_conn *c)
 			    WS_CLOSE_TOO_BIG : WS_CLOSE_PROTOCOL, err);
 			return -1;
 		}
-		if (k == 1)
-			ws_up(c, c->ra.opcode, c->ra.frames,
-			    buf_peek(&c->ra.data), buf_len(&c->ra.data));
+		if (k == 1 && ws_message_in(s, c) == -1)
+			return -1;
 	}
 	if (r == -1) {
 		ws_violation(s, c, strstr(err, "limit") ? WS_CLOSE_TOO_BIG :
@@ -484,7 +707,8 @@ ws_read_wire(struct session *s, struct ws_conn *c)
 		total += (size_t)r;
 		if (c->step == WS_HANDSHAKE) {
 			buf_append(&c->head, b, (size_t)r);
-			if ((k = ws_answer(s, c)) == 0)
+			k = c->server ? ws_request(s, c) : ws_answer(s, c);
+			if (k == 0)
 				continue;
 			if (k == -1)
 				return -1;
@@ -605,6 +829,7 @@ ws_write(struct layer *l, const unsigned char *p, size_t n,
 {
 	struct ws_conn *c = l->state;
 	int op = c->next_op != 0 ? c->next_op : ws_msg_opcode(0, p, n);
+	char err[160];
 
 	(void)to;
 	if (c->step != WS_OPEN || c->close_sent ||
@@ -613,7 +838,10 @@ ws_write(struct layer *l, const unsigned char *p, size_t n,
 		return -1;
 	}
 	c->next_op = 0;
-	ws_message_build(&c->out, op, 0, p, n, c->fragment, mask_key, NULL);
+	if (ws_queue_message(c, op, p, n, err, sizeof err) == -1) {
+		errno = EPROTO;
+		return -1;
+	}
 	if (ws_flush(c) == -1)
 		return -1;
 	return (ssize_t)n;
@@ -710,9 +938,12 @@ ws_describe(const struct layer *l, struct buf *out)
 {
 	const struct ws_conn *c = l->state;
 
-	buf_printf(out, "websocket %s", c->role->o.url.path);
+	buf_printf(out, "websocket %s", c->server ? c->path :
+	    c->role->o.url.path);
 	if (c->protocol[0] != '\0')
 		buf_printf(out, ", subprotocol %s", c->protocol);
+	if (c->dfl != NULL)
+		buf_printf(out, ", %s", c->ext);
 	if (c->step != WS_OPEN)
 		buf_puts(out, ", handshaking");
 }
@@ -739,6 +970,7 @@ ws_free(struct layer *l, int abort)
 	buf_free(&c->cur);
 	ws_parser_free(&c->ps);
 	ws_reasm_free(&c->ra);
+	ws_deflate_free(c->dfl);
 	free(c);
 	l->state = NULL;
 }
@@ -758,41 +990,90 @@ static const struct layer_ops tr_ws = {
 
 /* --- the role ------------------------------------------------------------------- */
 
-/* Connected: push the layer and send the request. */
+/* The connection is open (TCP, or TLS done): push the layer; a client
+ * sends its request, a server's peer waits for one. */
+static void
+ws_start(struct session *s)
+{
+	struct ws_role *ro = s->role_state;
+	struct ws_conn *c = xcalloc(1, sizeof *c);
+	unsigned id = s->id;
+	uint64_t ms = ro->srv != NULL ? WS_SERVER_HS_MS : ro->o.timeout_ms;
+
+	c->role = ro;
+	c->server = ro->srv != NULL;
+	ws_parser_init(&c->ps, c->server, WS_MSG_MAX);
+	ws_reasm_init(&c->ra, WS_MSG_MAX);
+	if (!c->server) {
+		struct ws_client_req q = {
+			.url = &ro->o.url, .protocols = ro->o.protocols,
+			.origin = ro->o.origin,
+			.headers = (const char *const *)ro->headers,
+			.nheaders = ro->o.nheaders,
+		};
+		struct buf offer = BUF_INIT;
+		unsigned char nonce[16];
+
+		pipe_random_bytes(NULL, nonce, sizeof nonce);
+		ws_key_encode(nonce, c->key);
+		q.key = c->key;
+		if (ro->o.deflate) {
+			ws_deflate_offer(&offer, &ws_deflate_ours);
+			q.extensions = buf_cstr(&offer);
+		}
+		ws_client_request(&c->out, &q);
+		buf_free(&offer);
+	}
+	s->state = S_HANDSHAKING;
+	layer_push(s, &tr_ws, c);
+	c->layer = s->top;
+	if (ms > 0)
+		c->timer = loop_timer_add(ms, ws_hs_timeout, s);
+	if (ws_flush(c) == -1) {
+		ws_end(s, c, "error", "%s", strerror(errno));
+		return;
+	}
+	if (sess_find(id) != s)
+		return;
+	layer_interest(s);
+}
+
+/* Connected or accepted: TLS first for wss:// and ws-server --tls. */
 static int
 ws_role_opened(struct session *s)
 {
 	struct ws_role *ro = s->role_state;
-	struct ws_conn *c = xcalloc(1, sizeof *c);
-	struct ws_client_req q = {
-		.url = &ro->o.url, .protocols = ro->o.protocols,
-		.origin = ro->o.origin,
-		.headers = (const char *const *)ro->headers,
-		.nheaders = ro->o.nheaders,
-	};
-	unsigned char nonce[16];
+	struct tls_cfg *tls = ro->srv != NULL ? ro->srv->tls : ro->o.tls;
 	unsigned id = s->id;
 
-	c->role = ro;
-	ws_parser_init(&c->ps, 0, WS_MSG_MAX);
-	ws_reasm_init(&c->ra, WS_MSG_MAX);
-	pipe_random_bytes(NULL, nonce, sizeof nonce);
-	ws_key_encode(nonce, c->key);
-	q.key = c->key;
-	ws_client_request(&c->out, &q);
-	s->state = S_HANDSHAKING;
-	layer_push(s, &tr_ws, c);
-	c->layer = s->top;
-	if (ro->o.timeout_ms > 0)
-		c->timer = loop_timer_add(ro->o.timeout_ms, ws_hs_timeout, s);
-	if (ws_flush(c) == -1) {
-		ws_end(s, c, "error", "%s", strerror(errno));
-		return -1;
-	}
-	if (sess_find(id) != s)
-		return -1;
-	layer_interest(s);
-	return 0;
+	if (tls != NULL)
+		return tls_start_then(s, tls, ws_start);
+	ws_start(s);
+	return sess_find(id) == s ? 0 : -1;
+}
+
+/* A server's peer not yet upgraded is no session to the user. */
+static int
+ws_role_hidden(const struct session *s)
+{
+	const struct ws_role *ro = s->role_state;
+
+	return ro != NULL && ro->srv != NULL && !ro->announced;
+}
+
+/* A server's client that goes before its upgrade (it hung up, timed out,
+ * failed its TLS handshake) is reported on the server. */
+static void
+ws_role_closing(struct session *s, const char *reason)
+{
+	struct ws_role *ro = s->role_state;
+	const char *msg = sess_closed_msg(s->id);
+
+	(void)reason;
+	if (ro->srv == NULL || ro->announced || ro->reported)
+		return;
+	ro->reported = 1;
+	ev_refused(s, 0, "", msg != NULL ? msg : "closed");
 }
 
 static void
@@ -807,6 +1088,18 @@ ws_role_fields(const struct session *s, const char *event, struct rec *r)
 }
 
 static void
+ws_srv_unref(struct ws_srv *sv)
+{
+	if (--sv->refs > 0)
+		return;
+	if (sv->tls != NULL)
+		tls_cfg_unref(sv->tls);
+	free(sv->path);
+	free(sv->protocols);
+	free(sv);
+}
+
+static void
 ws_role_destroy(struct session *s)
 {
 	struct ws_role *ro = s->role_state;
@@ -817,6 +1110,10 @@ ws_role_destroy(struct session *s)
 	free(ro->headers);
 	free(ro->protocols);
 	free(ro->origin);
+	if (ro->o.tls != NULL)
+		tls_cfg_unref(ro->o.tls);
+	if (ro->srv != NULL)
+		ws_srv_unref(ro->srv);
 	free(ro);
 	s->role_state = NULL;
 }
@@ -824,7 +1121,9 @@ ws_role_destroy(struct session *s)
 static const struct role ws_role = {
 	.name = "ws",
 	.opened = ws_role_opened,
+	.closing = ws_role_closing,
 	.fields = ws_role_fields,
+	.hidden = ws_role_hidden,
 	.destroy = ws_role_destroy,
 };
 
@@ -843,6 +1142,8 @@ ws_client_own(struct session *s, const struct ws_client_opts *o)
 	ro->o.protocols = ro->protocols;
 	ro->o.origin = ro->origin;
 	ro->o.headers = (const char *const *)ro->headers;
+	if (o->tls != NULL)
+		o->tls->owner = s->id;
 	s->role = &ws_role;
 	s->role_state = ro;
 }
@@ -989,6 +1290,54 @@ ws_session_set(struct session *s, const char *name, const char *value,
 int
 ws_session_masks(const struct session *s)
 {
-	/* Only a client masks (RFC 6455 5.3): every layer here is one. */
-	return conn_of(s) != NULL;
+	const struct ws_conn *c = conn_of(s);
+
+	/* Only a client masks (RFC 6455 5.3). */
+	return c != NULL && conn_keys(c) != NULL;
+}
+
+/* The server's role: every client gets a ws role of its own, sharing the
+ * server's settings, and is announced once upgraded. */
+static int
+ws_server_accepted(struct session *srv, struct session *peer)
+{
+	struct ws_srv *sv = srv->role_state;
+	struct ws_role *ro = xcalloc(1, sizeof *ro);
+
+	ro->headers = xcalloc(1, sizeof *ro->headers);
+	ro->srv = sv;
+	sv->refs++;
+	peer->role = &ws_role;
+	peer->role_state = ro;
+	return 0;
+}
+
+static void
+ws_server_destroy(struct session *s)
+{
+	ws_srv_unref(s->role_state);
+	s->role_state = NULL;
+}
+
+static const struct role ws_server_role = {
+	.name = "ws-server",
+	.accepted = ws_server_accepted,
+	.destroy = ws_server_destroy,
+};
+
+void
+ws_server_own(struct session *s, const struct ws_server_opts *o)
+{
+	struct ws_srv *sv = xcalloc(1, sizeof *sv);
+
+	sv->refs = 1;
+	sv->id = s->id;
+	sv->path = o->path ? xstrdup(o->path) : NULL;
+	sv->protocols = o->protocols ? xstrdup(o->protocols) : NULL;
+	sv->deflate = o->deflate;
+	sv->tls = o->tls;
+	if (o->tls != NULL)
+		o->tls->owner = s->id;
+	s->role = &ws_server_role;
+	s->role_state = sv;
 }

@@ -13,6 +13,7 @@
 #include "ws.h"
 
 struct session;
+struct tls_cfg;
 
 /* What ws-client was asked for; the role's state from the connect on. */
 struct ws_client_opts {
@@ -22,11 +23,26 @@ struct ws_client_opts {
 	const char *const *headers;	/* "Name: value" each */
 	size_t		 nheaders;
 	uint64_t	 timeout_ms;	/* the handshake's bound; 0: none */
+	int		 deflate;	/* offer permessage-deflate */
+	struct tls_cfg	*tls;		/* wss://: its configuration (taken) */
+};
+
+/* What ws-server was asked for. */
+struct ws_server_opts {
+	const char	*path;		/* the one path served; NULL: any */
+	const char	*protocols;	/* "p1,p2" in our order, or NULL */
+	int		 deflate;	/* accept permessage-deflate */
+	struct tls_cfg	*tls;		/* --tls: its configuration (taken) */
 };
 
 /* Give a connecting session (a ws-client) its WebSocket role: the
  * handshake starts once it is connected.  o is copied. */
 void	ws_client_own(struct session *, const struct ws_client_opts *o);
+/* Give a listening session (a ws-server) its role: each client is
+ * upgraded (its request answered 101) and becomes a ws-peer session, or
+ * gets an HTTP error and is reported on the server, never a session.  o is
+ * copied. */
+void	ws_server_own(struct session *, const struct ws_server_opts *o);
 
 /* What the ws commands ask of a session's WebSocket (ws-ping, ws-close,
  * ws-frame, set ws-fragment|ws-autopong); each 0, or -1 with err in

@@ -170,6 +170,27 @@ pipe_wire(struct layer *l, int dir, const unsigned char *p, size_t n)
 	pipe_tap_chunk(l->s, &c);
 }
 
+ssize_t
+pipe_flush_below(struct layer *l, struct buf *out)
+{
+	struct layer *below = l->below;
+	ssize_t done = 0, w;
+
+	while (buf_len(out) > 0) {
+		w = below->ops->write(below, buf_peek(out), buf_len(out), NULL);
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				break;
+			return -1;
+		}
+		pipe_wire(below, '>', buf_peek(out), (size_t)w);
+		buf_consume(out, (size_t)w);
+		done += w;
+	}
+	return done;
+}
+
 void
 pipe_secret(struct session *s, const char *line)
 {

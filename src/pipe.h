@@ -8,6 +8,8 @@
 #ifndef SOCKTOOL_PIPE_H
 #define SOCKTOOL_PIPE_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,7 +68,13 @@ void	pipe_event(struct session *, enum tap_event, const char *reason,
 /* Called by a filter layer that encodes what it carries (TLS): the bytes
  * as they crossed the layer l below it, and the secrets that decode them. */
 struct layer;
+struct buf;
 void	pipe_wire(struct layer *l, int dir, const unsigned char *, size_t);
+/* A filter layer l's bytes owed to the wire (out), through the layer below
+ * it as far as that takes them now, each seen as wire bytes (pipe_wire).
+ * The bytes written (what was not taken stays in out), or -1 with errno:
+ * the wire failed. */
+ssize_t	pipe_flush_below(struct layer *l, struct buf *out);
 void	pipe_secret(struct session *, const char *line);
 /* An I/O error e ended the session: the transport's own words if it has
  * them (TLS alerts), else the errno's. */

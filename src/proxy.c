@@ -468,9 +468,8 @@ http_connect(struct buf *out, const char *host, uint16_t port,
 	buf_free(&cred);
 }
 
-/* The end of an HTTP head (the empty line) in p: its size, else 0. */
-static size_t
-http_head_end(const unsigned char *p, size_t n)
+size_t
+proxy_head_end(const unsigned char *p, size_t n)
 {
 	size_t i;
 
@@ -516,7 +515,7 @@ int
 http_response_parse(const unsigned char *p, size_t n, int *status,
     char *line, size_t linelen, char *err, size_t errlen)
 {
-	size_t end = http_head_end(p, n), ll;
+	size_t end = proxy_head_end(p, n), ll;
 	int i;
 
 	if (n >= 5 && memcmp(p, "HTTP/", 5) != 0)
@@ -632,7 +631,7 @@ int
 http_connect_parse(const unsigned char *p, size_t n, struct proxy_target *t,
     int *status, char *err, size_t errlen)
 {
-	size_t end = http_head_end(p, n), ll, k, hl;
+	size_t end = proxy_head_end(p, n), ll, k, hl;
 	const unsigned char *sp, *target;
 	char hp[PROXY_NAME_MAX + 16], host[PROXY_NAME_MAX + 3], port[16];
 

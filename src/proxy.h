@@ -117,5 +117,8 @@ void	http_status(struct buf *, int code, const char *reason);
 
 /* Base64 (RFC 4648), for Basic credentials. */
 void	proxy_base64(struct buf *, const void *, size_t);
+/* The end of an HTTP head (its empty line, after LF LF or CR LF CR LF)
+ * in p: the head's size, or 0 while it is not complete. */
+size_t	proxy_head_end(const unsigned char *p, size_t n);
 
 #endif

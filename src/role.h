@@ -52,6 +52,11 @@ struct role {
 	 * program's exit or signal); NULL: none. */
 	void		 (*fields)(const struct session *, const char *event,
 			    struct rec *);
+	/* 1 while the session is not announced (a server's peer whose
+	 * WebSocket upgrade is still being answered): no accepted event yet,
+	 * and it leaves without a closed one (the role reports it);
+	 * NULL or 0: announced. */
+	int		 (*hidden)(const struct session *);
 };
 
 #endif

@@ -293,6 +293,7 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 	char *why;
 	uint64_t lost;
 	unsigned pair = 0;
+	int hidden;
 
 	if (s->destroying)
 		return;
@@ -325,9 +326,12 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 		s->pair->pair = NULL;
 		s->pair = NULL;
 	}
+	hidden = s->role != NULL && s->role->hidden != NULL &&
+	    s->role->hidden(s);
 	layer_detach(s, s->abort);
 	s->state = S_CLOSED;
-	ev_closed(s, reason, msg, lost, pair);
+	if (!hidden)
+		ev_closed(s, reason, msg, lost, pair);
 	if (s->role != NULL && s->role->destroy != NULL)
 		s->role->destroy(s);
 	s->role = NULL;

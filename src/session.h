@@ -41,6 +41,8 @@ enum sess_kind {
 	K_PTY,		/* a pty whose slave a program opens (tr_pipe.c) */
 	K_WS_CLIENT,
 	K_SERIAL,
+	K_WS_SERVER,
+	K_WS_PEER,
 	K_NKINDS
 };
 

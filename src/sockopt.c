@@ -63,6 +63,19 @@ sockopt_applies(const struct session *s, const struct sockopt_def *d)
 	return 1;
 }
 
+int
+sockopt_any(const struct session *s)
+{
+	const struct sockopt_def *d;
+	struct buf v = BUF_INIT;
+	int any = 0;
+
+	for (d = sockopt_defs; !any && d->name != NULL; d++)
+		any = sockopt_applies(s, d) && sockopt_get(s, d, &v) == 0;
+	buf_free(&v);
+	return any;
+}
+
 void
 sockopt_why_not(const struct session *s, const struct sockopt_def *d,
     char *err, size_t errlen)

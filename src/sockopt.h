@@ -28,6 +28,8 @@ const struct sockopt_def *sockopt_find(const char *name);
 void	sockopt_names(struct buf *, const char *sep);
 /* Does d apply to s? */
 int	sockopt_applies(const struct session *, const struct sockopt_def *);
+/* Whether s's descriptor has any option to show (a socket, not a tty). */
+int	sockopt_any(const struct session *);
 /* Why d does not apply to s, in words. */
 void	sockopt_why_not(const struct session *, const struct sockopt_def *,
 	    char *err, size_t errlen);

@@ -74,6 +74,11 @@ void		 tls_keylog(struct session *, const SSL *, const char *line);
 /* Start TLS on a connected plain session (starttls).  0, or -1 with the
  * session destroyed. */
 int		 tls_start(struct session *, struct tls_cfg *);
+/* The same under another layer (wss://, ws-server --tls): once the
+ * handshake is done (its event shown) then(s) pushes what goes on top and
+ * says when the session is ready.  0, or -1 with the session destroyed. */
+int		 tls_start_then(struct session *, struct tls_cfg *,
+		    void (*then)(struct session *));
 /* A tls-server's listening socket: described with its certificate. */
 void		 tls_listen_attach(struct session *);
 

@@ -220,7 +220,9 @@ listen_new_peer(struct session *srv, int fd, const struct net_addr *ra)
 	if (srv->role != NULL && srv->role->accepted != NULL &&
 	    srv->role->accepted(srv, p) == -1)
 		return;
-	ev_accepted(p);
+	/* A WebSocket peer is announced once upgraded (role.h hidden). */
+	if (p->role == NULL || p->role->hidden == NULL || !p->role->hidden(p))
+		ev_accepted(p);
 	pipe_event(p, TAP_OPEN, NULL, 0);
 	/* A TLS server's peer starts its handshake now. */
 	if (p->role != NULL && p->role->opened != NULL)

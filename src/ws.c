@@ -739,23 +739,6 @@ ws_client_request(struct buf *out, const struct ws_client_req *q)
 
 /* --- HTTP heads ---------------------------------------------------------------- */
 
-/* The size of the head at p (up to its empty line), 0 when not complete. */
-static size_t
-head_end(const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i++) {
-		if (p[i] != '\n')
-			continue;
-		if (p[i + 1] == '\n')
-			return i + 2;
-		if (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n')
-			return i + 3;
-	}
-	return 0;
-}
-
 /* n bytes as safe text (\xHH for anything not printable) into out. */
 static void
 safe_text(const unsigned char *p, size_t n, char *out, size_t outlen)
@@ -929,7 +912,7 @@ ws_response_parse(const unsigned char *p, size_t n, const char *key,
     const char *protocols, int deflate_offered, struct ws_response *r,
     char *err, size_t errlen)
 {
-	size_t end = head_end(p, n), at = 0;
+	size_t end = proxy_head_end(p, n), at = 0;
 	int upgrade = 0, conn = 0, acc_ok = 0, acc_seen = 0;
 	char want[29];
 	struct line l, nm, v;
@@ -1058,7 +1041,7 @@ int
 ws_request_parse(const unsigned char *p, size_t n, struct ws_request *q,
     char *err, size_t errlen)
 {
-	size_t end = head_end(p, n), at = 0;
+	size_t end = proxy_head_end(p, n), at = 0;
 	int seen_version = 0;
 	struct line l, nm, v;
 

@@ -143,6 +143,28 @@ with Socktool("-j", "--keep-going") as st:
     # is sent to it.
     st.cmd("mcast 239.255.41.1 %d --iface 127.0.0.1 --no-loop" %
            free_port(kind=socket.SOCK_DGRAM))
+    # The kinds of issues 16 and 17: a program, a pty, a serial line on a
+    # socat pty pair, a WebSocket client to python3-websockets.
+    st.cmd("exec cat")
+    st.cmd("pty --link %s" % P("tty"))
+    pair = subprocess.Popen(["socat", "-d", "-d", "pty,raw,echo=0",
+                             "pty,raw,echo=0"], stderr=subprocess.PIPE)
+    ptys = []
+    while len(ptys) < 2:                # bounded: socat ends or says
+        line = pair.stderr.readline()
+        if not line:
+            break
+        ptys += re.findall(rb"(/dev/pts/\d+)", line)
+    if ptys:
+        st.cmd("serial %s 9600" % ptys[0].decode())
+    wsp = subprocess.Popen(["/usr/bin/python3", os.path.join(
+        os.path.dirname(__file__), "lib", "wspeer.py"), "server", "--echo"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    wline = wsp.stdout.readline()
+    if wline:
+        st.cmd("ws-client ws://127.0.0.1:%d/t41" % json.loads(wline)["port"])
+        find(st, lambda e: e.get("event") == "ws", "the ws handshake",
+             timeout=20)
     mark(st, "made")
     mc = None
     for line in lines(st):
@@ -194,6 +216,8 @@ with Socktool("-j", "--keep-going") as st:
     st.cmd("close all")
     st.cmd("quit")
     rc = st.wait_exit(30)
+    pair.kill()
+    wsp.kill()
 
     bad, noev = [], []
     for line in st.out.decode("utf-8", "replace").splitlines():

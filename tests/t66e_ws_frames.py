@@ -150,7 +150,9 @@ with Socktool("--json", "--keep-going") as st:
     f = srv.next()
     ok(f["op"] == 10 and f["payload"] == b"x", "a ping is answered with "
        "its payload", f)
+    at = len(st.out)
     st.cmd("set 1 ws-autopong off")
+    st.wait_for(r'"event":"result","command":"set"', start=at)
     srv.send(frame(9, b"y") + frame(1, b"after"))
     st.wait_for(r'"event":"recv".*"text":"after"')
     st.cmd("send 1 marker")
@@ -159,7 +161,9 @@ with Socktool("--json", "--keep-going") as st:
        "ws-autopong off: no pong before what came after", f)
 
     # A fragmented message with a ping between its frames.
+    at = len(st.out)
     st.cmd("set 1 ws-autopong on")
+    st.wait_for(r'"event":"result","command":"set"', start=at)
     srv.send(frame(1, b"He", fin=0) + frame(9, b"z") +
              frame(0, b"llo", fin=1))
     m = st.wait_for(r'(\{.*"event":"recv".*"text":"Hello".*\})')

@@ -7,7 +7,9 @@ a real implementation without knowing its API.
 
   wspeer.py server [--host H] [--port P] [--protocols a,b] [--echo]
                    [--reject STATUS] [--no-deflate] [--path /p]
+                   [--cert PEM --key PEM]         (wss: TLS with that)
   wspeer.py client URL [--protocol p]... [--header "K: V"]... [--deflate]
+                   [--ca PEM | --insecure]        (wss:// URLs)
 
 Out: {"event":"listening","port":N}, {"event":"open","path":..,
 "protocol":..,"headers":{..}}, {"event":"message","type":"text"|"binary",
@@ -22,6 +24,7 @@ import argparse
 import asyncio
 import http
 import json
+import ssl
 import sys
 
 import websockets
@@ -72,7 +75,7 @@ async def command(ws, c):
 
 async def stdin_commands():
     loop = asyncio.get_running_loop()
-    r = asyncio.StreamReader(limit=1 << 26)
+    r = asyncio.StreamReader(limit=1 << 26)     # a 1 MiB message is one line
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(r),
                                  sys.stdin)
     while True:
@@ -106,10 +109,15 @@ async def server(a):
         return None
 
     protos = a.protocols.split(",") if a.protocols else None
+    tls = None
+    if a.cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(a.cert, a.key)
     srv = await websockets.serve(
         handler, a.host, a.port, subprotocols=protos,
         process_request=process_request, max_size=None,
-        ping_interval=None, compression=None if a.no_deflate else "deflate")
+        ping_interval=None, compression=None if a.no_deflate else "deflate",
+        ssl=tls)
     emit(event="listening", port=srv.sockets[0].getsockname()[1])
     await stdin_commands()
     srv.close()
@@ -117,11 +125,17 @@ async def server(a):
 
 async def client(a):
     headers = [tuple(h.split(": ", 1)) for h in a.header]
+    tls = None
+    if a.url.startswith("wss:"):
+        tls = ssl.create_default_context(cafile=a.ca)
+        if a.insecure:
+            tls.check_hostname = False
+            tls.verify_mode = ssl.CERT_NONE
     try:
         ws = await websockets.connect(
             a.url, subprotocols=a.protocol or None, extra_headers=headers,
             max_size=None, ping_interval=None,
-            compression="deflate" if a.deflate else None)
+            compression="deflate" if a.deflate else None, ssl=tls)
     except Exception as e:
         emit(event="error", message=str(e))
         return
@@ -144,11 +158,15 @@ def main():
     s.add_argument("--reject", type=int)
     s.add_argument("--no-deflate", action="store_true")
     s.add_argument("--path")
+    s.add_argument("--cert")
+    s.add_argument("--key")
     c = sub.add_parser("client")
     c.add_argument("url")
     c.add_argument("--protocol", action="append", default=[])
     c.add_argument("--header", action="append", default=[])
     c.add_argument("--deflate", action="store_true")
+    c.add_argument("--ca")
+    c.add_argument("--insecure", action="store_true")
     a = p.parse_args()
     asyncio.run(server(a) if a.mode == "server" else client(a))
 
