@@ -219,6 +219,7 @@ bench: build/socktool
 	tests/bench/control
 	tests/bench/proxy
 	tests/bench/exec
+	tests/bench/ws
 
 # libFuzzer targets (clang): FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 30
