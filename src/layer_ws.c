@@ -844,6 +844,11 @@ ws_write(struct layer *l, const unsigned char *p, size_t n,
 	}
 	if (ws_flush(c) == -1)
 		return -1;
+	/* The message is taken; what of it the wire did not take waits in
+	 * our queue: the loop must wake us when the wire has room, even if
+	 * the pipeline has nothing more to send. */
+	if (buf_len(&c->out) > 0)
+		layer_interest(l->s);
 	return (ssize_t)n;
 }
 
