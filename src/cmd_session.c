@@ -937,7 +937,9 @@ cmd_show_exec(struct cmd_ctx *c)
 	rec_str(r, "local", s->local_str[0] ? s->local_str : NULL);
 	rec_label(r, "local", NULL);
 	rec_strcpy(r, "remote", cmd_remote(s, remote, sizeof remote));
-	rec_label(r, sess_is_stream(s) ? "remote" : "send to", NULL);
+	/* A datagram socket has a destination, a connection a remote. */
+	rec_label(r, s->fdl.ops != NULL && s->fdl.ops->dgram ? "send to" :
+	    "remote", NULL);
 	if (cmd_via(s, r))
 		rec_label(r, "via", NULL);
 	rec_u64(r, "rx_bytes", s->rx_bytes);

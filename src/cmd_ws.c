@@ -13,6 +13,7 @@
 #include "codec.h"
 #include "layer_ws.h"
 #include "net.h"
+#include "proxy.h"
 #include "session.h"
 #include "tls.h"
 #include "ws.h"
@@ -49,7 +50,9 @@ cmd_ws_client_exec(struct cmd_ctx *c)
 	const char *h[WS_HEADERS_MAX], *v, *name;
 	const int type = SOCK_STREAM;
 	enum cmd_status st;
-	char err[256], bindhost[256];
+	struct proxy_url px;
+	char err[256], bindhost[256], target[PROXY_NAME_MAX + 1];
+	int pr;
 
 	if (ws_url_parse(c->argv[0], &o.url, err, sizeof err) == -1)
 		return cmd_usage(c, "%s", err);
@@ -76,12 +79,19 @@ cmd_ws_client_exec(struct cmd_ctx *c)
 	if (!o.url.tls && (to.sni || to.alpn || to.ca || to.insecure ||
 	    to.cert || to.version || to.keylog))
 		return cmd_usage(c, "the TLS options are for wss:// URLs");
+	/* Through a proxy the URL's host is the proxy's to resolve (but
+	 * socks5://, which asks for an address). */
+	if ((pr = cmd_proxy_opt(c, o.url.host, &px, target, sizeof target,
+	    &st)) == -1)
+		return CMD_ERR;
+	if (pr == 2)
+		return st;
 	name = cmd_host_of(cmd_opt(c, "bind"), bindhost, sizeof bindhost);
 	{
-		const char *names[2] = { o.url.host, name };
+		const char *names[2] = { name, o.url.host };
 		const int types[2] = { type, type };
 
-		if (cmd_names_first(c, names, types, 2, &st))
+		if (cmd_names_first(c, names, types, pr ? 1 : 2, &st))
 			return st;
 	}
 	if ((v = cmd_opt(c, "bind")) != NULL &&
@@ -94,8 +104,9 @@ cmd_ws_client_exec(struct cmd_ctx *c)
 		if ((o.tls = tls_cfg_new(&to, err, sizeof err)) == NULL)
 			return cmd_fail(c, "%s", err);
 	}
-	s = sess_tcp_client_as(K_WS_CLIENT, o.url.host, o.url.port,
-	    v ? &bindaddr : NULL, o.timeout_ms, err, sizeof err);
+	s = sess_tcp_client_via(K_WS_CLIENT, pr ? target : o.url.host,
+	    o.url.port, pr ? &px : NULL, v ? &bindaddr : NULL, o.timeout_ms,
+	    err, sizeof err);
 	if (s == NULL) {
 		if (o.tls != NULL)
 			tls_cfg_unref(o.tls);
@@ -114,7 +125,7 @@ static const struct cmd_opt ws_client_opts[] = {
 	{ "header", 1 }, { "protocol", 1 }, { "origin", 1 }, { "bind", 1 },
 	{ "timeout", 1 }, { "deflate", 0 }, { "sni", 1 }, { "alpn", 1 },
 	{ "ca", 1 }, { "insecure", 0 }, { "cert", 1 }, { "key", 1 },
-	{ "tls-version", 1 }, { "keylog", 1 }, { NULL, 0 }
+	{ "tls-version", 1 }, { "keylog", 1 }, { "proxy", 1 }, { NULL, 0 }
 };
 
 const struct cmd_entry cmd_ws_client_entry = {
@@ -122,7 +133,8 @@ const struct cmd_entry cmd_ws_client_entry = {
 	.usage = "ws-client URL [--header \"K: V\"]... [--protocol P1,P2] "
 	    "[--origin O] [--deflate] [--sni NAME] [--alpn P1,P2] [--ca FILE] "
 	    "[--insecure] [--cert FILE --key FILE] [--tls-version 1.2|1.3] "
-	    "[--keylog FILE] [--bind ADDR:PORT] [--timeout DUR]",
+	    "[--keylog FILE] [--bind ADDR:PORT] [--timeout DUR] "
+	    "[--proxy URL]",
 	.help = "Connect to a WebSocket server (RFC 6455): URL is "
 	    "ws://HOST[:PORT][/PATH][?QUERY], or wss:// for WebSocket over "
 	    "TLS (the options of tls-client: the certificate is verified "
@@ -140,7 +152,9 @@ const struct cmd_entry cmd_ws_client_entry = {
 	    "reason are in the closed event (ws_code, ws_reason); closing "
 	    "the session sends close 1000.  --deflate offers "
 	    "permessage-deflate (RFC 7692): when the server agrees, messages "
-	    "are compressed both ways and show says so.  --timeout (default 10s) bounds "
+	    "are compressed both ways and show says so.  --proxy connects "
+	    "through a SOCKS5, SOCKS4a or HTTP CONNECT proxy, as tcp-client "
+	    "--proxy does.  --timeout (default 10s) bounds "
 	    "the connect and the handshake each.",
 	.lower = 1,
 	.upper = 1,

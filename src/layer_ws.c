@@ -912,9 +912,6 @@ ws_control_op(struct layer *l, enum layer_ctl op, void *arg)
 		d->out = d->want != NULL ? *d->want : l->s->remote;
 		return 0;
 	}
-	case LCTL_ANSWER_TO:
-		*(struct net_addr *)arg = l->s->remote;
-		return 0;
 	case LCTL_DETAILS:
 		ws_details(l, arg);
 		return 0;
