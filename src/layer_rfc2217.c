@@ -169,6 +169,12 @@ rfc_read(struct layer *l, unsigned char *p, size_t n, struct rx_meta *m)
 	ssize_t r;
 
 	while (buf_len(&c->in) == 0) {
+		/* A peer that keeps asking and never reads the answers
+		 * waits until they have gone. */
+		if (buf_len(&c->out) >= RFC_OUT_MAX) {
+			errno = EAGAIN;
+			return -1;
+		}
 		r = l->below->ops->read(l->below, p, n, m);
 		if (r <= 0)
 			return r;
@@ -236,6 +242,8 @@ rfc_want(struct layer *l, int pw)
 
 	if ((pw & PIPE_WANT_READ) && buf_len(&c->in) > 0 && c->kick == 0)
 		c->kick = loop_timer_add(0, rfc_more, l->s);
+	if (buf_len(&c->out) >= RFC_OUT_MAX)
+		pw &= ~PIPE_WANT_READ;
 	return layer_want_below(l, pw | (buf_len(&c->out) > 0 ?
 	    PIPE_WANT_WRITE : 0));
 }
@@ -269,6 +277,11 @@ rfc_break_end(void *arg)
 static int
 rfc_modem_set(struct session *s, struct rfc_conn *c, struct layer_modem *m)
 {
+	/* Refused before any line changes. */
+	if (m->break_ms > 0 && c->break_timer != 0) {
+		snprintf(m->err, sizeof m->err, "a break is still being sent");
+		return 0;
+	}
 	if (m->mask & LM_DTR)
 		rfc2217_control((m->on & LM_DTR) ? CPO_CTL_DTR_ON :
 		    CPO_CTL_DTR_OFF, &c->out);
@@ -276,11 +289,6 @@ rfc_modem_set(struct session *s, struct rfc_conn *c, struct layer_modem *m)
 		rfc2217_control((m->on & LM_RTS) ? CPO_CTL_RTS_ON :
 		    CPO_CTL_RTS_OFF, &c->out);
 	if (m->break_ms > 0) {
-		if (c->break_timer != 0) {
-			snprintf(m->err, sizeof m->err, "a break is still "
-			    "being sent");
-			return 0;
-		}
 		rfc2217_control(CPO_CTL_BREAK_ON, &c->out);
 		c->break_timer = loop_timer_add(m->break_ms, rfc_break_end, s);
 	}

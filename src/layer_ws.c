@@ -679,7 +679,8 @@ ws_read_wire(struct session *s, struct ws_conn *c)
 	size_t total = 0;
 	unsigned id = s->id;
 
-	while (total < WS_READ_BUDGET && buf_len(&c->up) < WS_UP_MAX) {
+	while (total < WS_READ_BUDGET && buf_len(&c->up) < WS_UP_MAX &&
+	    buf_len(&c->out) < WS_OUT_MAX) {
 		struct rx_meta m = { NULL, 0, 0, NULL, NULL, 0 };
 		ssize_t r = below->ops->read(below, b, sizeof b, &m);
 		int k;
@@ -873,8 +874,10 @@ ws_want(struct layer *l, int pw)
 		return layer_want_below(l, PIPE_WANT_READ | w);
 	if ((pw & PIPE_WANT_READ) && buf_len(&c->up) > 0 && c->kick == 0)
 		c->kick = loop_timer_add(0, ws_kicked, l->s);
-	/* Pings and closes are read even while the pipeline holds. */
-	if (buf_len(&c->up) < WS_UP_MAX)
+	/* Pings and closes are read even while the pipeline holds; not
+	 * while what we owe the wire is full (a peer that pings and never
+	 * reads would have us queue pongs without end). */
+	if (buf_len(&c->up) < WS_UP_MAX && buf_len(&c->out) < WS_OUT_MAX)
 		w |= PIPE_WANT_READ;
 	return layer_want_below(l, (pw & PIPE_WANT_WRITE) | w);
 }

@@ -972,11 +972,16 @@ pipe_send_peer(struct session *peer, void *arg)
 {
 	struct send_all *a = arg;
 
-	if (peer->closing)
+	/* A peer not announced yet (a WebSocket upgrade being answered)
+	 * is not one of the server's peers to its user. */
+	if (peer->closing || (peer->role != NULL && peer->role->hidden !=
+	    NULL && peer->role->hidden(peer)))
 		return;
 	a->sent++;
-	/* A server's peers that speak messages (WebSocket) get one each. */
-	if (peer->top != NULL && peer->top->ops->dgram) {
+	/* A server's peers that speak messages (WebSocket) get one each,
+	 * also while their layer is not up yet. */
+	if ((peer->top != NULL && peer->top->ops->dgram) ||
+	    pipe_awaits_messages(peer)) {
 		char err[160];
 
 		if (pipe_send_dgram(peer, a->p, a->n, NULL, a->flags, err,

@@ -213,6 +213,7 @@ exec_spawn(char *const argv[], int pty, enum exec_stderr mode, char **envp,
     size_t errlen)
 {
 	int io[2] = { -1, -1 }, ep[2] = { -1, -1 }, sp[2] = { -1, -1 }, e = 0;
+	sigset_t all, old;
 	pid_t pid;
 	ssize_t n;
 
@@ -231,10 +232,16 @@ exec_spawn(char *const argv[], int pty, enum exec_stderr mode, char **envp,
 		exec_close2(ep);
 		return -1;
 	}
+	/* No signal reaches our handlers in the child before it has set
+	 * them back to their defaults (a ^C would come twice through the
+	 * self-pipe it shares with us); it unblocks them itself. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = fork();
 	if (pid == 0)
 		exec_child_setup(io[1], io[1], pty ? tty : NULL, mode, ep[1],
 		    sp[1], argv, envp);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid == -1) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		exec_close2(io);

@@ -184,6 +184,12 @@ tty_modem(struct session *s, struct layer_modem *m)
 		tty_modem_err(s, m->err, sizeof m->err);
 		return 0;
 	}
+	/* Refused before any line changes. */
+	if (m->break_ms > 0 && d->break_timer != 0) {
+		snprintf(m->err, sizeof m->err, "%s: a break is still being "
+		    "sent", d->path);
+		return 0;
+	}
 	if (m->mask != 0) {
 		v = tty_tiocm(m->mask & m->on);
 		if ((v != 0 && ioctl(s->fd, TIOCMBIS, &v) == -1) ||
@@ -195,11 +201,6 @@ tty_modem(struct session *s, struct layer_modem *m)
 		}
 	}
 	if (m->break_ms > 0) {
-		if (d->break_timer != 0) {
-			snprintf(m->err, sizeof m->err, "%s: a break is still "
-			    "being sent", d->path);
-			return 0;
-		}
 		if (ioctl(s->fd, TIOCSBRK) == -1) {
 			snprintf(m->err, sizeof m->err, "%s: cannot send a "
 			    "break: %s", d->path, strerror(errno));
