@@ -14,6 +14,7 @@
 #include "layer_ws.h"
 #include "net.h"
 #include "proxy.h"
+#include "role_exec.h"
 #include "session.h"
 #include "tls.h"
 #include "ws.h"
@@ -202,11 +203,17 @@ cmd_ws_server_exec(struct cmd_ctx *c)
 	if ((v = cmd_opt(c, "allow")) != NULL &&
 	    addr_cidr_parse(v, &allow, &nallow, err, sizeof err) == -1)
 		return cmd_usage(c, "--allow: %s", err);
+	if ((v = cmd_opt(c, "exec")) != NULL &&
+	    (o.exec = cmd_exec_words(c, v, strlen(v))) == NULL) {
+		free(allow);
+		return CMD_ERR;
+	}
 	if (cmd_has(c, "tls")) {
 		to.server = 1;
 		to.timeout_ms = TLS_HANDSHAKE_MS;
 		if ((o.tls = tls_cfg_new(&to, err, sizeof err)) == NULL) {
 			free(allow);
+			exec_argv_free(o.exec);
 			return cmd_fail(c, "%s", err);
 		}
 	}
@@ -215,6 +222,7 @@ cmd_ws_server_exec(struct cmd_ctx *c)
 	if (s == NULL) {
 		if (o.tls != NULL)
 			tls_cfg_unref(o.tls);
+		exec_argv_free(o.exec);
 		return cmd_fail(c, "%s", err);
 	}
 	ws_server_own(s, &o);
@@ -231,7 +239,7 @@ static const struct cmd_opt ws_server_opts[] = {
 	{ "path", 1 }, { "protocol", 1 }, { "deflate", 0 }, { "tls", 0 },
 	{ "cert", 1 }, { "key", 1 }, { "alpn", 1 }, { "client-ca", 1 },
 	{ "keylog", 1 }, { "max-peers", 1 }, { "allow", 1 }, { "echo", 0 },
-	{ NULL, 0 }
+	{ "exec", 1 }, { NULL, 0 }
 };
 
 const struct cmd_entry cmd_ws_server_entry = {
@@ -239,7 +247,7 @@ const struct cmd_entry cmd_ws_server_entry = {
 	.usage = "ws-server [ADDR] PORT [--path P] [--protocol P1,P2] "
 	    "[--deflate] [--tls [--cert FILE --key FILE] [--alpn P1,P2] "
 	    "[--client-ca FILE] [--keylog FILE]] [--max-peers N] "
-	    "[--allow CIDR,...] [--echo]",
+	    "[--allow CIDR,...] [--echo] [--exec COMMAND]",
 	.help = "Listen like tcp-server for WebSocket clients (RFC 6455): "
 	    "each client's opening handshake is answered 101 and the client "
 	    "becomes a ws-peer session, announced then with its path, "
@@ -254,7 +262,10 @@ const struct cmd_entry cmd_ws_server_entry = {
 	    "(without --cert, the run's self-signed certificate, whose "
 	    "fingerprint is shown).  Messages are shown whole; each send to a "
 	    "peer is one message (to the server: to every peer).  --echo "
-	    "sends every message back.",
+	    "sends every message back.  --exec gives every upgraded client "
+	    "its own run of COMMAND, paired with it as tcp-server --exec "
+	    "does: its messages are the program's input, what the program "
+	    "writes goes back as messages.",
 	.lower = 1,
 	.upper = 2,
 	.opts = ws_server_opts,

@@ -25,6 +25,8 @@
 #include "out.h"
 #include "pipe.h"
 #include "role.h"
+#include "role_exec.h"
+#include "role_relay.h"
 #include "session.h"
 #include "ws.h"
 
@@ -46,6 +48,7 @@ struct ws_srv {
 	char		*path, *protocols;
 	int		 deflate;
 	struct tls_cfg	*tls;
+	char		**exec;		/* each peer's program, or NULL */
 };
 
 /* The role's state: the options, then how the peer closed.  A server's
@@ -522,6 +525,20 @@ ws_request(struct session *s, struct ws_conn *c)
 	ev_accepted(s);
 	ev_upgrade(s, c);
 	pipe_event(s, TAP_READY, NULL, 0);
+	if (sv->exec != NULL) {
+		char err[300];
+		unsigned id = s->id;
+
+		/* Its program, paired with it: messages in are its input,
+		 * what it writes goes out as messages. */
+		if (exec_pair(s, sv->exec, err, sizeof err) == -1) {
+			if (sess_find(id) == s)
+				ws_end(s, c, "error", "%s", err);
+			return -1;
+		}
+		if (sess_find(id) != s)
+			return -1;
+	}
 	return 1;
 }
 
@@ -1074,7 +1091,9 @@ ws_role_closing(struct session *s, const char *reason)
 	struct ws_role *ro = s->role_state;
 	const char *msg = sess_closed_msg(s->id);
 
-	(void)reason;
+	/* A peer paired with its program (--exec): the program follows. */
+	if (s->pair != NULL)
+		relay_link_closing(s, reason);
 	if (ro->srv == NULL || ro->announced || ro->reported)
 		return;
 	ro->reported = 1;
@@ -1099,6 +1118,7 @@ ws_srv_unref(struct ws_srv *sv)
 		return;
 	if (sv->tls != NULL)
 		tls_cfg_unref(sv->tls);
+	exec_argv_free(sv->exec);
 	free(sv->path);
 	free(sv->protocols);
 	free(sv);
@@ -1342,6 +1362,7 @@ ws_server_own(struct session *s, const struct ws_server_opts *o)
 	sv->protocols = o->protocols ? xstrdup(o->protocols) : NULL;
 	sv->deflate = o->deflate;
 	sv->tls = o->tls;
+	sv->exec = o->exec;
 	if (o->tls != NULL)
 		o->tls->owner = s->id;
 	s->role = &ws_server_role;

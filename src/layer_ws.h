@@ -33,6 +33,8 @@ struct ws_server_opts {
 	const char	*protocols;	/* "p1,p2" in our order, or NULL */
 	int		 deflate;	/* accept permessage-deflate */
 	struct tls_cfg	*tls;		/* --tls: its configuration (taken) */
+	char		**exec;		/* --exec: each peer's program, paired
+					 * with it once upgraded (taken) */
 };
 
 /* Give a connecting session (a ws-client) its WebSocket role: the

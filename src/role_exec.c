@@ -519,6 +519,18 @@ exec_env(const struct session *peer)
 	return execenv_build(environ, &v);
 }
 
+int
+exec_pair(struct session *peer, char *const argv[], char *err, size_t errlen)
+{
+	struct session *child;
+	char **env = exec_env(peer);
+
+	child = exec_session(K_EXEC_PEER, &peer->set, argv, 0, EXEC_ERR_SHOW,
+	    env, peer, err, errlen);
+	exec_argv_free(env);
+	return child != NULL ? 0 : -1;
+}
+
 /* A peer is ready for data: its program starts, and the two are
  * paired. */
 static int

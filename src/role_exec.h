@@ -31,6 +31,11 @@ struct session *exec_start(char *const argv[], int pty, enum exec_stderr,
  * done. */
 struct tls_cfg;
 void	exec_serve(struct session *srv, char **argv, struct tls_cfg *tls);
+/* A peer another role owns (a WebSocket server's, once upgraded) gets
+ * its own run of argv now, paired with it as exec_serve's peers are.  0,
+ * or -1 with err (nothing started). */
+int	exec_pair(struct session *peer, char *const argv[], char *err,
+	    size_t errlen);
 /* SIGCHLD arrived: the children that ended are reaped (each waited for
  * by its own pid, never anyone else's). */
 void	exec_reap(void);
