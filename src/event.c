@@ -96,16 +96,24 @@ ev_connecting(const struct session *s)
 	rec_free(&r);
 }
 
+/* A connected event's first fields, whatever opened the session: a
+ * connect, a program, a device. */
+static void
+ev_connected_begin(struct rec *r, const struct session *s)
+{
+	ev_begin(r, s, "connected");
+	r->info = 1;	/* -q: errors and received data only */
+	rec_str(r, "kind", sess_kind_name(s));
+	rec_str(r, "local", s->local_str);
+}
+
 void
 ev_connected(const struct session *s)
 {
 	struct layer_via v;
 	struct rec r;
 
-	ev_begin(&r, s, "connected");
-	r.info = 1;	/* -q: errors and received data only */
-	rec_str(&r, "kind", sess_kind_name(s));
-	rec_str(&r, "local", s->local_str);
+	ev_connected_begin(&r, s);
 	ev_remote(&r, s, &v);
 	ev_replaces(&r, s);
 	out_rec(&r, "[{id}] connected to {remote}{?via: via }{via} from {local}"
@@ -118,10 +126,7 @@ ev_started(const struct session *s)
 {
 	struct rec r;
 
-	ev_begin(&r, s, "connected");
-	r.info = 1;	/* -q: errors and received data only */
-	rec_str(&r, "kind", sess_kind_name(s));
-	rec_str(&r, "local", s->local_str);
+	ev_connected_begin(&r, s);
 	rec_str(&r, "remote", s->remote_str);
 	if (s->role != NULL && s->role->fields != NULL)
 		s->role->fields(s, "connected", &r);
@@ -135,10 +140,7 @@ ev_opened(const struct session *s, const char *line)
 {
 	struct rec r;
 
-	ev_begin(&r, s, "connected");
-	r.info = 1;	/* -q: errors and received data only */
-	rec_str(&r, "kind", sess_kind_name(s));
-	rec_str(&r, "local", s->local_str);
+	ev_connected_begin(&r, s);
 	rec_str(&r, "remote", s->remote_str);
 	rec_str(&r, "line", line);
 	ev_replaces(&r, s);

@@ -148,6 +148,17 @@ layer_want_below(struct layer *l, int pw)
 	return l->below->ops->want(l->below, pw);
 }
 
+size_t
+layer_unacked_below(struct layer *l)
+{
+	size_t n = 0;
+
+	if (l->below->ops->control == NULL || l->below->ops->control(
+	    l->below, LCTL_UNACKED, &n) == -1)
+		return 0;
+	return n;
+}
+
 int
 layer_control(const struct session *s, enum layer_ctl op, void *arg)
 {

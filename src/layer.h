@@ -189,6 +189,10 @@ void	layer_io(struct session *, int events);
 void	layer_interest(struct session *);
 /* The layer of the stack with these ops, or NULL. */
 struct layer *layer_find(const struct session *, const struct layer_ops *);
+/* What the layers below l have taken that the peer has not acknowledged
+ * (LCTL_UNACKED of the layer below; 0 when it does not say): a filter
+ * adds what it still owes itself. */
+size_t	layer_unacked_below(struct layer *);
 /* What l needs from the layer below it, for a want of its own. */
 int	layer_want_below(struct layer *, int pw);
 /* control() of the first layer from the top that answers op; -1: none. */

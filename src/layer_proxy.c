@@ -434,17 +434,13 @@ static int
 proxy_control(struct layer *l, enum layer_ctl op, void *arg)
 {
 	struct proxy_hs *h = l->state;
-	size_t n = 0;
 
 	switch (op) {
 	case LCTL_VIA:
 		proxy_hs_via(h, arg);
 		return 0;
 	case LCTL_UNACKED:
-		if (l->below->ops->control == NULL || l->below->ops->control(
-		    l->below, LCTL_UNACKED, &n) == -1)
-			n = 0;
-		*(size_t *)arg = n + buf_len(&h->out);
+		*(size_t *)arg = layer_unacked_below(l) + buf_len(&h->out);
 		return 0;
 	default:
 		return -1;

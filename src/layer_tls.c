@@ -574,15 +574,11 @@ static int
 tls_control(struct layer *l, enum layer_ctl op, void *arg)
 {
 	struct tls_conn *c = l->state;
-	size_t n = 0;
 
 	switch (op) {
 	case LCTL_UNACKED:
 		/* The wire's, and a close_notify OpenSSL still owes. */
-		if (l->below->ops->control == NULL || l->below->ops->control(
-		    l->below, LCTL_UNACKED, &n) == -1)
-			n = 0;
-		*(size_t *)arg = n + (c->shut_pending != 0);
+		*(size_t *)arg = layer_unacked_below(l) + (c->shut_pending != 0);
 		return 0;
 	case LCTL_DETAILS:
 		tls_details(l->s, arg);

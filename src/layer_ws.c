@@ -923,7 +923,6 @@ static int
 ws_control_op(struct layer *l, enum layer_ctl op, void *arg)
 {
 	struct ws_conn *c = l->state;
-	size_t n = 0;
 
 	switch (op) {
 	case LCTL_DEST: {
@@ -945,10 +944,7 @@ ws_control_op(struct layer *l, enum layer_ctl op, void *arg)
 		return 0;
 	}
 	case LCTL_UNACKED:
-		if (l->below->ops->control == NULL || l->below->ops->control(
-		    l->below, LCTL_UNACKED, &n) == -1)
-			n = 0;
-		*(size_t *)arg = n + buf_len(&c->out);
+		*(size_t *)arg = layer_unacked_below(l) + buf_len(&c->out);
 		return 0;
 	default:
 		return -1;
