@@ -7,12 +7,14 @@ through a SOCKS5 proxy (microsocks) and through an HTTP CONNECT proxy
 its answer in words."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import ok, is_eq, done, Socktool, free_port, skip  # noqa: E402
+from st import (ok, is_eq, done, Socktool, free_port, skip,  # noqa: E402
+                wait_listening)
 
 PY = "/usr/bin/python3"
 peer = subprocess.Popen([PY, os.path.join(os.path.dirname(__file__), "lib",
@@ -50,7 +52,7 @@ with Socktool("--json") as proxy, Socktool("--json", "--keep-going") as st:
     m = proxy.wait_for(r'"event":"listening".*"local":"127\.0\.0\.1:(\d+)"',
                        start=len(proxy.out) - 400 if len(proxy.out) > 400
                        else 0)
-    ports = [int(x) for x in __import__("re").findall(
+    ports = [int(x) for x in re.findall(
         rb'"event":"listening"[^\n]*"local":"127\.0\.0\.1:(\d+)"',
         proxy.out)]
     st.cmd("ws-client ws://127.0.0.1:%d/ --proxy http://127.0.0.1:%d" % (
@@ -69,19 +71,12 @@ else:
     ms = subprocess.Popen([MS, "-i", "127.0.0.1", "-p", str(sport)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        wait_listening(sport)           # bounded: microsocks is up
         with Socktool("--json") as st:
-            # microsocks may not listen yet: a refused connect is retried
-            # by running the command again (bounded).
-            for _ in range(50):
-                at = len(st.out)
-                st.cmd("ws-client ws://127.0.0.1:%d/socks --proxy "
-                       "socks5h://127.0.0.1:%d" % (wsport, sport))
-                m = st.wait_for(r'"event":"(ws|closed|error)"', start=at,
-                                timeout=20)
-                if m.group(1) == b"ws":
-                    break
-            sid = len(__import__("re").findall(rb'"event":"connecting"',
-                                              st.out))
+            st.cmd("ws-client ws://127.0.0.1:%d/socks --proxy "
+                   "socks5h://127.0.0.1:%d" % (wsport, sport))
+            st.wait_for(r'"event":"ws"', timeout=20)
+            sid = 1
             st.cmd("sendhex %d 00 ff 10" % sid)
             m = st.wait_for(r'(\{.*"event":"recv".*\})')
             j = json.loads(m.group(1))
