@@ -80,7 +80,7 @@ client_new(const char *name, int interactive, struct out_sink *sink,
 	for (i = 0; i < n; i++) {
 		struct client_pos *p = client_pos(cl, all[i]->id);
 
-		p->rx = all[i]->expwin.end;
+		p->rx = sess_window(all[i])->end;
 		p->recv = all[i]->n_recv;
 		p->accepted = all[i]->n_accepted;
 	}

@@ -283,7 +283,7 @@ void		 cmd_eol_bytes(const struct session *s, int eol,
 		    struct buf *out);
 /* Look for pat in win from the stream offset *pos; on a match move *pos
  * past it (cmd_script.c).  Each client keeps its own positions. */
-int		 cmd_expect_in(struct ring *win, const struct buf *pat,
+int		 cmd_expect_in(const struct ring *win, const struct buf *pat,
 		    struct buf *scratch, uint64_t *pos);
 
 /* Repeats (cmd_send.c) and file transfers (cmd_sendfile.c). */

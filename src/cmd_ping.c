@@ -68,7 +68,7 @@ ping_search_peer(struct session *peer, void *arg)
 	struct ping_peers *a = arg;
 
 	if (!a->hit)
-		a->hit = cmd_expect_in(&peer->expwin, ping_pattern(a->p),
+		a->hit = cmd_expect_in(sess_window(peer), ping_pattern(a->p),
 		    &a->p->scratch, &client_pos(a->p->cl, peer->id)->rx);
 }
 
@@ -95,7 +95,7 @@ ping_forget_peer(struct session *peer, void *arg)
 	struct client *cl = arg;
 
 	pipe_window_flush();
-	client_pos(cl, peer->id)->rx = peer->expwin.end;
+	client_pos(cl, peer->id)->rx = sess_window(peer)->end;
 }
 
 static void

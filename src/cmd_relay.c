@@ -290,7 +290,7 @@ cmd_hold_common(struct cmd_ctx *c, int hold)
 		relay_hold(s);
 	} else {
 		out_info("[%u] released %zu held byte%s", s->id,
-		    buf_len(&s->holdq), buf_len(&s->holdq) == 1 ? "" : "s");
+		    relay_held(s), relay_held(s) == 1 ? "" : "s");
 		relay_release(s);
 	}
 	cmd_result_ok(c);

@@ -102,7 +102,7 @@ replay_arm_quiet(struct replay *r)
 static void
 replay_window(struct replay *r, struct session *s, struct buf *out)
 {
-	const struct ring *win = s != NULL ? &s->expwin :
+	const struct ring *win = s != NULL ? sess_window(s) :
 	    sess_zombie_data(r->id);
 	struct buf all = BUF_INIT;
 	uint64_t oldest;
@@ -137,7 +137,7 @@ replay_send(struct replay *r, struct session *s, char *err, size_t errlen)
 	 * first send on). */
 	if (!r->no_wait || r->step == 0) {
 		pipe_window_flush();
-		r->pos = s->expwin.end;
+		r->pos = sess_window(s)->end;
 		r->seen = 0;
 	}
 	r->sent_us = clock_us();

@@ -31,7 +31,7 @@ cmd_timed_out(const struct pending *p)
  * on a match, move it past the match.  The window itself is never
  * consumed: every client reads it at its own pace. */
 int
-cmd_expect_in(struct ring *win, const struct buf *pat, struct buf *scratch,
+cmd_expect_in(const struct ring *win, const struct buf *pat, struct buf *scratch,
     uint64_t *pos)
 {
 	const unsigned char *hit;
@@ -104,7 +104,7 @@ cmd_expect_target(struct session *t, void *arg)
 {
 	struct expect_search *es = arg;
 
-	if (!es->hit && (es->hit = cmd_expect_in(&t->expwin,
+	if (!es->hit && (es->hit = cmd_expect_in(sess_window(t),
 	    &es->w->pattern, es->scratch, &client_pos(es->cl, t->id)->rx)))
 		es->where = t->id;
 }
@@ -176,7 +176,7 @@ cmd_expect_check(struct pending *p)
 		if (sess_is_server(s))
 			buf_reset(&scratch);	/* several windows: none shown */
 		else
-			cmd_window_from(&s->expwin, client_pos(p->cl,
+			cmd_window_from(sess_window(s), client_pos(p->cl,
 			    s->id)->rx, &scratch);
 		n = buf_len(&scratch);
 		from = n > 64 ? n - 64 : 0;
@@ -777,7 +777,7 @@ cmd_attach_exec(struct cmd_ctx *c)
 		    "its peers", s->id);
 	c->cl->attached = s->id;
 	/* Short: a banner that wraps hides what it says. */
-	setting_find("eol")->format(&s->set, &eol);
+	setting_find("eol")->format(s->set, &eol);
 	out_info("[%u] attached (eol %s); Ctrl-] or Ctrl-D to leave", s->id,
 	    buf_cstr(&eol));
 	buf_free(&eol);
@@ -816,8 +816,8 @@ cmd_attach_line(struct client *cl, const char *line, size_t len)
 		cl->attached = 0;
 		return;
 	}
-	if (!enc_is_utf8(s->set.encoding)) {
-		if (enc_from_utf8(s->set.encoding, (const unsigned char *)line,
+	if (!enc_is_utf8(s->set->encoding)) {
+		if (enc_from_utf8(s->set->encoding, (const unsigned char *)line,
 		    len, &data, err, sizeof err) == -1) {
 			out_error("attach", "%s; line not sent", err);
 			buf_free(&data);
@@ -825,7 +825,7 @@ cmd_attach_line(struct client *cl, const char *line, size_t len)
 		}
 	} else
 		buf_append(&data, line, len);
-	cmd_eol_bytes(s, s->set.eol, &data);
+	cmd_eol_bytes(s, s->set->eol, &data);
 	if (!pipe_can_queue(s))
 		out_error("attach", "session %u: output queue full; line not "
 		    "sent", s->id);

@@ -198,8 +198,8 @@ cmd_eol_bytes(const struct session *s, int eol, struct buf *out)
 	char err[128];
 
 	/* In the session's encoding: CR LF in UTF-16 is four bytes. */
-	if (*e == '\0' || enc_is_utf8(s->set.encoding) ||
-	    enc_from_utf8(s->set.encoding, (const unsigned char *)e,
+	if (*e == '\0' || enc_is_utf8(s->set->encoding) ||
+	    enc_from_utf8(s->set->encoding, (const unsigned char *)e,
 	    strlen(e), out, err, sizeof err) == -1)
 		buf_puts(out, e);
 }
@@ -399,8 +399,8 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		    sizeof err);
 	else if (hex)
 		r = codec_parse_hex(c->rest, c->restlen, &tmpl, err, sizeof err);
-	else if (!enc_is_utf8(s->set.encoding))
-		r = cmd_encode_text(s->set.encoding, c->rest, c->restlen, &tmpl,
+	else if (!enc_is_utf8(s->set->encoding))
+		r = cmd_encode_text(s->set->encoding, c->rest, c->restlen, &tmpl,
 		    err, sizeof err);
 	else
 		r = codec_unescape(c->rest, c->restlen, &tmpl, err, sizeof err);
@@ -418,7 +418,7 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		rep->every = every;
 	}
 	if (!hex)
-		cmd_eol_bytes(s, s->set.send_eol, &eol);
+		cmd_eol_bytes(s, s->set->send_eol, &eol);
 	cmd_make_msg(s, &tmpl, fill, have_ck ? &ck : NULL, &eol, &data);
 	if (rep != NULL) {
 		rep->eol = eol;

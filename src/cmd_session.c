@@ -71,7 +71,7 @@ cmd_tcp_server_exec(struct cmd_ctx *c)
 	if (argv != NULL)
 		exec_serve(s, argv, NULL);
 	if (cmd_has(c, "echo"))
-		s->set.echo = ECHO_ON;
+		settings_own(&s->set)->echo = ECHO_ON;
 	cmd_result_session(c, s);
 	return CMD_OK;
 }
@@ -421,7 +421,7 @@ cmd_list_row(size_t i, struct rec *r, void *arg)
 	cmd_via(s, r);
 	rec_u64(r, "rx", s->rx_bytes);
 	rec_u64(r, "tx", s->tx_bytes);
-	rec_str(r, "display", settings_display_name(s->set.display));
+	rec_str(r, "display", settings_display_name(s->set->display));
 	if (s->parent != NULL)
 		rec_u64(r, "parent", s->parent->id);
 	if (s->pair != NULL)
@@ -638,20 +638,27 @@ const struct cmd_entry cmd_close_entry = {
 struct set_job {
 	const struct setting_def	*d;
 	const char			*v;
+	/* The server's settings before and after: a peer that shared them
+	 * shares the result (the same change gives the same settings). */
+	const struct settings		*was, *now;
 };
 
 static void
 cmd_set_one(struct session *s, void *arg)
 {
 	const struct set_job *j = arg;
-	char err[8], enc[sizeof s->set.encoding];
-	int display = s->set.display;
+	char err[8], enc[sizeof s->set->encoding];
+	int display = s->set->display;
 
-	memcpy(enc, s->set.encoding, sizeof enc);
-	j->d->apply(&s->set, j->v, err, sizeof err);
+	memcpy(enc, s->set->encoding, sizeof enc);
+	if (j->was != NULL && s->set == j->was) {
+		settings_drop(s->set);
+		s->set = settings_hold(j->now);
+	} else
+		j->d->apply(settings_own(&s->set), j->v, err, sizeof err);
 	/* A character half received cannot be finished in another
 	 * encoding, nor shown in hex: what was kept is shown now. */
-	if (display != s->set.display || strcmp(enc, s->set.encoding) != 0)
+	if (display != s->set->display || strcmp(enc, s->set->encoding) != 0)
 		display_flush(s);
 	/* `read on|off` and the like change what the socket waits for. */
 	pipe_settings_changed(s);
@@ -669,10 +676,14 @@ cmd_set_peer(struct session *p, void *arg)
 static void
 cmd_set_apply(struct session *s, const struct setting_def *d, const char *v)
 {
-	struct set_job j = { d, v };
+	struct set_job j = { d, v, NULL, NULL };
+	const struct settings *was = settings_hold(s->set);
 
 	cmd_set_one(s, &j);
+	j.was = was;
+	j.now = s->set;
 	sess_foreach_peer(s, cmd_set_peer, &j);
+	settings_drop(was);
 }
 
 /* Whether s has a baud rate to count character times in. */
@@ -808,7 +819,8 @@ cmd_set_exec(struct cmd_ctx *c)
 
 		all = sess_all(&n);
 		for (i = 0; i < n; i++) {
-			d->apply(&all[i]->set, value, err, sizeof err);
+			d->apply(settings_own(&all[i]->set), value, err,
+			    sizeof err);
 			pipe_settings_changed(all[i]);
 		}
 	} else {
@@ -893,7 +905,7 @@ const struct cmd_entry cmd_set_entry = {
 static void
 cmd_show_rewrites(const struct session *s, struct rec *r, struct buf *v)
 {
-	const struct reply_rules *rr = s->set.rewrites;
+	const struct reply_rules *rr = s->set->rewrites;
 	uint64_t total = 0;
 	size_t i;
 
@@ -971,7 +983,7 @@ cmd_show_exec(struct cmd_ctx *c)
 	rec_label(r, "settings", NULL);
 	for (d = setting_defs; d->name != NULL; d++) {
 		buf_reset(&v);
-		d->format(&s->set, &v);
+		d->format(s->set, &v);
 		/* Rules are shown as typed, escapes and all. */
 		rec_strescaped(r, d->name, buf_cstr(&v));
 	}
@@ -1030,12 +1042,12 @@ cmd_stats_row(size_t i, struct rec *r, void *arg)
 	rec_u64(r, "tx_msgs", s->tx_msgs);
 	rec_u64(r, "tx_rate", (uint64_t)((double)s->tx_bytes / sec));
 	rec_u64(r, "uptime_ms", loop_now() - s->created_ms);
-	if (s->set.rewrites != NULL) {
+	if (s->set->rewrites != NULL) {
 		uint64_t hits = 0;
 		size_t k;
 
-		for (k = 0; k < s->set.rewrites->n; k++)
-			hits += s->set.rewrites->r[k].hits;
+		for (k = 0; k < s->set->rewrites->n; k++)
+			hits += s->set->rewrites->r[k].hits;
 		rec_u64(r, "rewrites", hits);
 		if (!out_cfg.json) {
 			buf_printf(&b, "  rewrites %" PRIu64, hits);

@@ -275,7 +275,7 @@ cmd_tls_server_exec(struct cmd_ctx *c)
 		tls_cfg_own(cfg, s);
 	tls_listen_attach(s);
 	if (cmd_has(c, "echo"))
-		s->set.echo = ECHO_ON;
+		settings_own(&s->set)->echo = ECHO_ON;
 	cmd_tls_own_cert(c, s, cfg);
 	return CMD_OK;
 }

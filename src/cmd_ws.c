@@ -227,7 +227,7 @@ cmd_ws_server_exec(struct cmd_ctx *c)
 	}
 	ws_server_own(s, &o);
 	if (cmd_has(c, "echo"))
-		s->set.echo = ECHO_ON;
+		settings_own(&s->set)->echo = ECHO_ON;
 	if (o.tls != NULL)
 		cmd_tls_own_cert(c, s, o.tls);
 	else

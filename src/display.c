@@ -16,10 +16,14 @@
 #include "role.h"
 #include "session.h"
 
+/* What s keeps of a character cut short in direction dir; NULL: nothing
+ * (make: the room for it, made now). */
 static struct text_carry *
-display_carry(struct session *s, int dir)
+display_carry(struct session *s, int dir, int make)
 {
-	return &s->carry[dir == '<' ? 0 : 1];
+	if (s->carry == NULL && make)
+		s->carry = xcalloc(2, sizeof *s->carry);
+	return s->carry != NULL ? &s->carry[dir == '<' ? 0 : 1] : NULL;
 }
 
 /*
@@ -33,19 +37,21 @@ static void
 display_text(struct session *s, const struct chunk *c, size_t shown,
     struct out_data *d, struct buf *tb)
 {
-	struct text_carry *k = display_carry(s, c->dir);
+	struct text_carry none = { { 0 }, 0 }, *k = display_carry(s, c->dir, 0);
 	struct buf join = BUF_INIT;
 	const unsigned char *p = c->p;
 	size_t n = shown, tail = 0;
 	int whole = c->peer == NULL && shown == c->n;
 
+	if (k == NULL)
+		k = &none;
 	if (k->n > 0) {
 		buf_append(&join, k->b, k->n);
 		buf_append(&join, c->p, shown);
 		p = buf_peek(&join);
 		n = buf_len(&join);
 	}
-	if (enc_is_utf8(s->set.encoding)) {
+	if (enc_is_utf8(s->set->encoding)) {
 		if (whole)
 			tail = codec_utf8_tail(p, n);
 		if (k->n > 0)
@@ -54,12 +60,14 @@ display_text(struct session *s, const struct chunk *c, size_t shown,
 		d->text_n = n - tail;
 	} else {
 		if (whole)
-			tail = enc_to_utf8_part(s->set.encoding, p, n, tb);
+			tail = enc_to_utf8_part(s->set->encoding, p, n, tb);
 		else
-			enc_to_utf8(s->set.encoding, p, n, tb);
+			enc_to_utf8(s->set->encoding, p, n, tb);
 		d->text = buf_peek(tb);
 		d->text_n = buf_len(tb);
 	}
+	if (tail > 0 && k == &none)
+		k = display_carry(s, c->dir, 1);
 	memcpy(k->b, p + n - tail, tail);
 	k->n = (unsigned char)tail;
 	buf_free(&join);
@@ -119,7 +127,7 @@ display_message(struct session *s, const struct chunk *c)
 	char addr[ADDR_STRLEN];
 	size_t shown = c->n;
 
-	if (s->set.display == DISP_NONE || (c->dir == '>' && !s->set.show_sent))
+	if (s->set->display == DISP_NONE || (c->dir == '>' && !s->set->show_sent))
 		return;
 	/* -q: errors and received data only (JSON is complete anyway). */
 	if (c->dir == '>' && out_cfg.quiet && !out_cfg.json)
@@ -140,7 +148,7 @@ display_message(struct session *s, const struct chunk *c)
 	d.truncated = c->truncated;
 	d.stream = c->stream;
 	d.wire_size = c->wire_size;
-	d.display = s->set.display;
+	d.display = s->set->display;
 	if (s->pair != NULL)
 		d.pair = s->pair->id;
 	if (c->dir == '<' && s->role != NULL && s->role->label != NULL)
@@ -148,31 +156,31 @@ display_message(struct session *s, const struct chunk *c)
 	/* Bytes typed in hex are echoed in hex, whatever the text display. */
 	if (c->as_hex && d.display == DISP_TEXT)
 		d.display = DISP_HEX;
-	d.max_display = s->set.max_display;
+	d.max_display = s->set->max_display;
 	if (d.max_display != 0 && shown > d.max_display)
 		shown = (size_t)d.max_display;
 	/* (Another stream's text carries nothing across to this one.) */
 	if ((d.display == DISP_TEXT || d.display == DISP_BOTH) &&
 	    c->stream == NULL)
 		display_text(s, c, shown, &d, &tb);
-	d.encoding = s->set.encoding;
-	d.stamp = s->set.timestamps;
-	if (c->dir == '<' && s->set.have_check && c->stream == NULL) {
+	d.encoding = s->set->encoding;
+	d.stamp = s->set->timestamps;
+	if (c->dir == '<' && s->set->have_check && c->stream == NULL) {
 		uint32_t got = 0, want = 0;
 
-		d.check = check_name(&s->set.check);
-		d.check_ok = check_verify(&s->set.check, c->p, c->n, &got,
+		d.check = check_name(&s->set->check);
+		d.check_ok = check_verify(&s->set->check, c->p, c->n, &got,
 		    &want);
 		if (d.check_ok == 0) {
-			check_format_value(&s->set.check, got, &gb);
-			check_format_value(&s->set.check, want, &wb);
+			check_format_value(&s->set->check, got, &gb);
+			check_format_value(&s->set->check, want, &wb);
 			d.got = buf_cstr(&gb);
 			d.want = buf_cstr(&wb);
 		}
 	}
 	out_data(&d);
 	if (c->dir == '<' && d.text != NULL && !s->enc_hint_done &&
-	    enc_is_utf8(s->set.encoding))
+	    enc_is_utf8(s->set->encoding))
 		display_hint(s, d.text, d.text_n);
 	buf_free(&gb);
 	buf_free(&wb);
@@ -186,10 +194,11 @@ display_flush(struct session *s)
 	struct text_carry *k;
 
 	for (i = 0; i < 2; i++) {
-		k = display_carry(s, dirs[i]);
-		if (k->n > 0 && s->set.display != DISP_NONE)
+		if ((k = display_carry(s, dirs[i], 0)) == NULL)
+			continue;
+		if (k->n > 0 && s->set->display != DISP_NONE)
 			out_data_leftover(s->id, dirs[i], k->b, k->n,
-			    s->set.timestamps);
+			    s->set->timestamps);
 		k->n = 0;
 	}
 }

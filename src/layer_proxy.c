@@ -181,8 +181,7 @@ hs_done(struct session *s, struct proxy_hs *h)
 		h->timer = 0;
 	}
 	proxy_hs_via(h, &v);
-	snprintf(s->remote_str, sizeof s->remote_str, "%.*s",
-	    (int)sizeof s->remote_str - 1, v.target);
+	sess_name(&s->remote_str, "%s", v.target);
 	s->state = S_CONNECTED;
 	h->opened(s);
 }

@@ -144,8 +144,7 @@ rfc_answer(struct rfc_conn *c, const unsigned char *p, size_t n)
 	if (c->confirmed == RFC_CONF_ALL && !c->told) {
 		c->told = 1;
 		serial_line_words(&c->got, words, sizeof words);
-		snprintf(c->layer->s->local_str, sizeof c->layer->s->local_str,
-		    "%s", words);
+		sess_name(&c->layer->s->local_str, "%s", words);
 		ev_line(c->layer->s, words);
 	}
 }

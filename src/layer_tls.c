@@ -732,7 +732,7 @@ tls_event(struct session *s)
 	else if (vr != X509_V_OK)
 		verr = tls_verify_words(vr);
 	rec_begin(&r, "tls");
-	r.stamp = s->set.timestamps;
+	r.stamp = s->set->timestamps;
 	r.color = "ev";
 	rec_u64(&r, "id", s->id);
 	rec_str(&r, "version", c->version);

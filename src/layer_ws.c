@@ -108,7 +108,7 @@ static void
 ev_ws_begin(struct rec *r, const struct session *s, const char *event)
 {
 	rec_begin(r, event);
-	r->stamp = s->set.timestamps;
+	r->stamp = s->set->timestamps;
 	r->color = "ev";
 	rec_u64(r, "id", s->id);
 }

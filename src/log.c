@@ -534,10 +534,10 @@ log_json_chunk(struct log *l, struct session *s, const struct chunk *c)
 	buf_putc(&j.b, '"');
 	codec_hex(c->p, c->n, &j.b);
 	buf_putc(&j.b, '"');
-	if (!enc_is_utf8(s->set.encoding)) {
+	if (!enc_is_utf8(s->set->encoding)) {
 		struct buf conv = BUF_INIT;
 
-		enc_to_utf8(s->set.encoding, c->p, c->n, &conv);
+		enc_to_utf8(s->set->encoding, c->p, c->n, &conv);
 		j_strn(&j, "text", (const char *)buf_peek(&conv),
 		    buf_len(&conv));
 		buf_free(&conv);
@@ -631,8 +631,8 @@ log_script_head(struct log *l, struct session *s)
 		buf_printf(&l->out, "# make the session to replay into first "
 		    "(a %s has no client command): it is session %u\n",
 		    sess_kind_name(s), SCRIPT_ID);
-	if (s->set.frame.mode != FR_RAW) {
-		frame_format(&s->set.frame, &b);
+	if (s->set->frame.mode != FR_RAW) {
+		frame_format(&s->set->frame, &b);
 		buf_printf(&l->out, "set %u framing %s\n", SCRIPT_ID,
 		    buf_cstr(&b));
 	}

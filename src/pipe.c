@@ -52,6 +52,15 @@ static struct {
 	size_t			 n;
 } win_defer;
 
+/* s's expect window, made with the first byte it keeps. */
+static struct ring *
+pipe_window(struct session *s)
+{
+	if (s->expwin == NULL)
+		s->expwin = xcalloc(1, sizeof *s->expwin);
+	return s->expwin;
+}
+
 void
 pipe_window_flush(void)
 {
@@ -60,7 +69,8 @@ pipe_window_flush(void)
 	if (s == NULL)
 		return;
 	win_defer.s = NULL;
-	ring_append(&s->expwin, win_defer.p, win_defer.n, SESS_EXPECT_MAX);
+	ring_append(pipe_window(s), win_defer.p, win_defer.n,
+	    SESS_EXPECT_MAX);
 }
 
 static void
@@ -103,7 +113,7 @@ pipe_window_add(struct session *s, const unsigned char *p, size_t n)
 		win_defer.p = p;
 		win_defer.n = n;
 	} else
-		ring_append(&s->expwin, p, n, SESS_EXPECT_MAX);
+		ring_append(pipe_window(s), p, n, SESS_EXPECT_MAX);
 }
 
 /* Fault shaping (`split`, `delay`, `jitter`, `rate`, `drop`, `dup`): the
@@ -284,8 +294,8 @@ pipe_read_room(const struct session *s)
 {
 	size_t used;
 
-	if (s->held)
-		used = buf_len(&s->holdq);
+	if (s->holdq != NULL)
+		used = buf_len(s->holdq);
 	else if (s->pair != NULL)
 		used = pipe_queued(s->pair);
 	else
@@ -298,9 +308,9 @@ pipe_want(const struct session *s)
 {
 	int w = 0;
 
-	if (!s->eof && !s->set.read_off && pipe_read_room(s) > 0 &&
+	if (!s->eof && !s->set->read_off && pipe_read_room(s) > 0 &&
 	    !(pipe_queued(s) >= SESS_QUEUE_MAX &&
-	    (s->set.echo != ECHO_OFF || s->set.replies != NULL)))
+	    (s->set->echo != ECHO_OFF || s->set->replies != NULL)))
 		w |= PIPE_WANT_READ;
 	if ((pipe_queued(s) > 0 || buf_len(&s->outq) > 0) &&
 	    (s->shape == NULL || s->shape->timer == 0))
@@ -345,7 +355,7 @@ pipe_message(struct session *s, const unsigned char *p, size_t n,
 		s->parent->n_recv++;
 	}
 	pipe_tap_message(s, &c);
-	if (s->set.echo != ECHO_OFF || s->set.replies != NULL)
+	if (s->set->echo != ECHO_OFF || s->set->replies != NULL)
 		pipe_respond(s, p, n, from, c.msg_type == NULL ? 0 :
 		    strcmp(c.msg_type, "text") == 0 ? PIPE_MSG_TEXT :
 		    PIPE_MSG_BINARY);
@@ -376,14 +386,38 @@ pipe_framed(void *arg, const unsigned char *p, size_t n, enum frame_why why)
 	pipe_message(s, p, n, NULL);
 }
 
+/* A session's framing, made when a message is first cut (raw framing
+ * of a stream never needs it). */
+struct pipe_framing {
+	struct framer	 fr;	/* the start of an incomplete message */
+	uint64_t	 timer;	/* idle: framing's quiet-line timer */
+};
+
+static struct framer *
+pipe_framer(struct session *s)
+{
+	if (s->framing == NULL)
+		s->framing = xcalloc(1, sizeof *s->framing);
+	return &s->framing->fr;
+}
+
+static void
+pipe_idle_stop(struct session *s)
+{
+	if (s->framing != NULL && s->framing->timer != 0)
+		loop_timer_del(s->framing->timer);
+	if (s->framing != NULL)
+		s->framing->timer = 0;
+}
+
 /* idle: framing: the line was quiet long enough, the message ends. */
 static void
 pipe_idle_due(void *arg)
 {
 	struct session *s = arg;
 
-	s->frame_timer = 0;
-	frame_idle_end(&s->framer, pipe_framed, s);
+	s->framing->timer = 0;
+	frame_idle_end(&s->framing->fr, pipe_framed, s);
 }
 
 /* The quiet time that ends a message: DUR, or N character times at the
@@ -391,7 +425,7 @@ pipe_idle_due(void *arg)
 static uint64_t
 pipe_idle_ms(const struct session *s)
 {
-	const struct frame_spec *f = &s->set.frame;
+	const struct frame_spec *f = &s->set->frame;
 	struct layer_line q;
 	uint64_t us;
 
@@ -410,16 +444,14 @@ pipe_idle_arm(struct session *s)
 {
 	uint64_t ms;
 
-	if (s->frame_timer != 0)
-		loop_timer_del(s->frame_timer);
-	s->frame_timer = 0;
-	if (frame_pending(&s->framer) == 0)
+	pipe_idle_stop(s);
+	if (frame_pending(&s->framing->fr) == 0)
 		return;
 	if ((ms = pipe_idle_ms(s)) == 0) {
-		frame_idle_end(&s->framer, pipe_framed, s);
+		frame_idle_end(&s->framing->fr, pipe_framed, s);
 		return;
 	}
-	s->frame_timer = loop_timer_add(ms, pipe_idle_due, s);
+	s->framing->timer = loop_timer_add(ms, pipe_idle_due, s);
 }
 
 /* Bytes arrived: counted, tapped, into the expect window, then framed. */
@@ -439,9 +471,13 @@ pipe_rx(struct session *s, const unsigned char *p, size_t n,
 	pipe_window_add(s, p, n);
 	if (s->top != NULL && s->top->ops->dgram)
 		pipe_message(s, p, n, m);
-	else {
-		frame_feed(&s->framer, &s->set.frame, p, n, pipe_framed, s);
-		if (frame_is_idle(&s->set.frame))
+	else if (s->framing == NULL && s->set->frame.mode == FR_RAW) {
+		if (n > 0)
+			pipe_framed(s, p, n, FRAME_MSG);
+	} else {
+		frame_feed(pipe_framer(s), &s->set->frame, p, n, pipe_framed,
+		    s);
+		if (frame_is_idle(&s->set->frame))
 			pipe_idle_arm(s);
 	}
 }
@@ -449,10 +485,10 @@ pipe_rx(struct session *s, const unsigned char *p, size_t n,
 void
 pipe_rx_end(struct session *s)
 {
-	if (s->frame_timer != 0)
-		loop_timer_del(s->frame_timer);
-	s->frame_timer = 0;
-	frame_flush(&s->framer, pipe_framed, s);
+	if (s->framing == NULL)
+		return;
+	pipe_idle_stop(s);
+	frame_flush(&s->framing->fr, pipe_framed, s);
 }
 
 static int
@@ -567,6 +603,12 @@ pipe_shaper(struct session *s)
 void
 pipe_forget(struct session *s)
 {
+	if (s->framing != NULL) {
+		pipe_idle_stop(s);
+		frame_free(&s->framing->fr);
+		free(s->framing);
+		s->framing = NULL;
+	}
 	if (s->shape == NULL)
 		return;
 	if (s->shape->timer)
@@ -656,8 +698,8 @@ pipe_output_dgram(struct session *s)
 static int
 pipe_shaped(const struct session *s)
 {
-	return s->set.split != 0 || s->set.delay_ms != 0 ||
-	    s->set.jitter_ms != 0 || s->set.rate != 0;
+	return s->set->split != 0 || s->set->delay_ms != 0 ||
+	    s->set->jitter_ms != 0 || s->set->rate != 0;
 }
 
 static void
@@ -677,12 +719,12 @@ pipe_shape_timer(void *arg)
 static void
 pipe_shape_cfg(const struct session *s, struct shape_cfg *cfg)
 {
-	cfg->split = s->set.split;
-	cfg->split_gap_ms = s->set.split_gap_ms;
-	cfg->delay_ms = s->set.delay_ms;
-	cfg->jitter_ms = s->set.jitter_ms;
-	cfg->rate = s->set.rate;
-	cfg->seed = s->set.seed;
+	cfg->split = s->set->split;
+	cfg->split_gap_ms = s->set->split_gap_ms;
+	cfg->delay_ms = s->set->delay_ms;
+	cfg->jitter_ms = s->set->jitter_ms;
+	cfg->rate = s->set->rate;
+	cfg->seed = s->set->seed;
 }
 
 static size_t
@@ -734,7 +776,7 @@ static void
 pipe_shape_nodelay(struct session *s)
 {
 	const struct sockopt_def *d = sockopt_find("nodelay");
-	int want = s->set.split != 0, was;
+	int want = s->set->split != 0, was;
 	struct buf v = BUF_INIT;
 	char err[64];
 
@@ -783,7 +825,7 @@ pipe_output(struct session *s)
 		return 0;
 	if (s->top->ops->dgram)
 		return pipe_output_dgram(s);
-	if (s->set.split != 0)
+	if (s->set->split != 0)
 		pipe_shape_nodelay(s);
 	while (buf_len(&s->outq) > 0) {
 		size_t allow = buf_len(&s->outq);
@@ -812,7 +854,7 @@ pipe_output(struct session *s)
 		/* split without a gap: one piece per loop turn, so each is
 		 * its own write (a segment, a TLS record) and the loop
 		 * serves everyone else between them. */
-		if (s->set.split != 0 && s->set.split_gap_ms == 0)
+		if (s->set->split != 0 && s->set->split_gap_ms == 0)
 			break;
 	}
 	/* An idle session keeps no small queue buffer (an echo's, a
@@ -887,7 +929,7 @@ pipe_send_to(struct session *s, const unsigned char *p, size_t n,
 static unsigned
 pipe_chance(struct session *s)
 {
-	return shape_chance(&pipe_shaper(s)->sh, s->set.seed,
+	return shape_chance(&pipe_shaper(s)->sh, s->set->seed,
 	    clock_ns() ^ ((uint64_t)s->id << 32));
 }
 
@@ -916,14 +958,14 @@ pipe_send_dgram(struct session *s, const unsigned char *p, size_t n,
 		if (layer_control(s, LCTL_MSG_TYPE, &lm) == 0)
 			flags |= lm.flags & (PIPE_MSG_TEXT | PIPE_MSG_BINARY);
 	}
-	if (s->set.drop != 0 && pipe_chance(s) < s->set.drop) {
+	if (s->set->drop != 0 && pipe_chance(s) < s->set->drop) {
 		/* Fault injection: shown as sent, never on the wire. */
 		pipe_tx_message(s, p, n, &dst, flags);
 		ev_notice(s, "datagram of %zu bytes dropped (drop %u%%)", n,
-		    s->set.drop);
+		    s->set->drop);
 		return 0;
 	}
-	if (s->set.dup != 0 && pipe_chance(s) < s->set.dup) {
+	if (s->set->dup != 0 && pipe_chance(s) < s->set->dup) {
 		/* The copy goes first, through the same path. */
 		struct net_addr d2 = dst;
 
@@ -1076,7 +1118,7 @@ static void
 pipe_respond(struct session *s, const unsigned char *p, size_t n,
     const struct net_addr *from, int flags)
 {
-	const struct reply_rules *rr = s->set.replies;
+	const struct reply_rules *rr = s->set->replies;
 	size_t i;
 
 	for (i = 0; rr != NULL && i < rr->n; i++) {
@@ -1107,9 +1149,9 @@ pipe_respond(struct session *s, const unsigned char *p, size_t n,
 		buf_free(&ans);
 		return;
 	}
-	if (s->set.echo == ECHO_ON)
+	if (s->set->echo == ECHO_ON)
 		pipe_queue_reply(s, p, n, from, flags);
-	else if (s->set.echo == ECHO_UPPER) {
+	else if (s->set->echo == ECHO_UPPER) {
 		unsigned char *u = xmalloc(n ? n : 1);
 
 		for (i = 0; i < n; i++)

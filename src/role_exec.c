@@ -281,14 +281,14 @@ exec_name(struct session *s, char *const argv[])
 	struct buf b = BUF_INIT;
 	size_t i;
 
-	for (i = 0; argv[i] != NULL && buf_len(&b) < sizeof s->remote_str;
+	for (i = 0; argv[i] != NULL && buf_len(&b) < ADDR_STRLEN;
 	    i++) {
 		if (i > 0)
 			buf_putc(&b, ' ');
 		/* As typed: every output escapes it (SPEC §4), once. */
 		buf_puts(&b, argv[i]);
 	}
-	snprintf(s->remote_str, sizeof s->remote_str, "%s", buf_cstr(&b));
+	sess_name(&s->remote_str, "%s", buf_cstr(&b));
 	buf_free(&b);
 }
 
@@ -317,7 +317,7 @@ exec_session(enum sess_kind kind, const struct settings *set,
 	s->role = &exec_role;
 	s->role_state = c;
 	c->sid = s->id;
-	snprintf(s->local_str, sizeof s->local_str, "pid %ld", (long)c->pid);
+	sess_name(&s->local_str, "pid %ld", (long)c->pid);
 	exec_name(s, argv);
 	if (tr_pipe_attach(s, pty, errfd) == -1) {
 		snprintf(err, errlen, "%s", strerror(errno));
@@ -525,7 +525,7 @@ exec_pair(struct session *peer, char *const argv[], char *err, size_t errlen)
 	struct session *child;
 	char **env = exec_env(peer);
 
-	child = exec_session(K_EXEC_PEER, &peer->set, argv, 0, EXEC_ERR_SHOW,
+	child = exec_session(K_EXEC_PEER, peer->set, argv, 0, EXEC_ERR_SHOW,
 	    env, peer, err, errlen);
 	exec_argv_free(env);
 	return child != NULL ? 0 : -1;
@@ -547,7 +547,7 @@ exec_peer_pair(struct session *peer)
 		return -1;
 	}
 	env = exec_env(peer);
-	child = exec_session(K_EXEC_PEER, &peer->parent->set, xs->argv, 0,
+	child = exec_session(K_EXEC_PEER, peer->parent->set, xs->argv, 0,
 	    EXEC_ERR_SHOW, env, peer, err, sizeof err);
 	exec_argv_free(env);
 	if (child == NULL) {

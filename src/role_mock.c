@@ -125,7 +125,7 @@ mock_report(struct session *s, struct mock_peer *m, const unsigned char *p,
 		buf_puts(&e, "...");
 	m->unmatched++;
 	rec_begin(&r, "mock");
-	r.stamp = s->set.timestamps;
+	r.stamp = s->set->timestamps;
 	r.color = "ev";
 	rec_u64(&r, "id", s->id);
 	rec_u64(&r, "step", m->step < cv->n ? m->step + 1 : 0);

@@ -126,7 +126,7 @@ ev_reconnecting(const struct session *s, uint64_t ms, unsigned replaces)
 
 	codec_fmt_duration(ms, &d);
 	rec_begin(&r, "reconnecting");
-	r.stamp = s->set.timestamps;
+	r.stamp = s->set->timestamps;
 	r.color = "ev";
 	rec_u64(&r, "id", s->id);
 	rec_str(&r, "kind", sess_kind_name(s));
@@ -145,15 +145,15 @@ static void
 reconnect_follow(struct session *old, struct reconnect *r)
 {
 	uint64_t ms = reconnect_next_wait(r);
-	struct session *s = sess_new(r->t->kind, &old->set);
+	struct session *s = sess_new(r->t->kind, old->set);
 
 	reconnect_attach(s, r->t, old->id, ms);
 	s->state = S_WAITING;
 	if (r->t->unix_path || r->t->serial)
-		snprintf(s->remote_str, sizeof s->remote_str, "%s",
+		sess_name(&s->remote_str, "%s",
 		    r->t->host);
 	else
-		memcpy(s->remote_str, old->remote_str, sizeof s->remote_str);
+		sess_name(&s->remote_str, "%s", old->remote_str);
 	((struct reconnect *)s->role_state)->timer = loop_timer_add(ms,
 	    reconnect_due, s);
 	ev_reconnecting(s, ms, old->id);

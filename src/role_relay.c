@@ -77,10 +77,10 @@ relay_forward(struct session *s, const unsigned char *p, size_t n)
 	pipe_count_msg_tx(to);
 	/* A failing write destroys the other side; its close event then
 	 * ends this one, from the loop. */
-	if (s->set.rewrites != NULL) {
+	if (s->set->rewrites != NULL) {
 		struct buf b = BUF_INIT;
 
-		relay_rewrite(s->set.rewrites, p, n, &b);
+		relay_rewrite(s->set->rewrites, p, n, &b);
 		pipe_write(to, buf_peek(&b), buf_len(&b));
 		buf_free(&b);
 	} else
@@ -176,8 +176,8 @@ relay_udp_upstream(struct session *srv, const struct net_addr *from)
 		ev_notice(srv, "upstream: %s", err);
 		return NULL;
 	}
-	settings_release(&out->set);
-	settings_copy(&out->set, &srv->set);
+	settings_drop(out->set);
+	out->set = settings_hold(srv->set);
 	out->parent = srv;
 	srv->npeers++;
 	side = relay_side_new(out);
@@ -232,9 +232,9 @@ relay_message(struct session *s, const struct chunk *c)
 	}
 	if (s->pair == NULL)
 		return;
-	if (s->held) {
+	if (s->holdq != NULL) {
 		/* Kept in order; a full hold queue stops reading here. */
-		buf_append(&s->holdq, c->p, c->n);
+		buf_append(s->holdq, c->p, c->n);
 		layer_interest(s);
 		return;
 	}
@@ -244,7 +244,14 @@ relay_message(struct session *s, const struct chunk *c)
 void
 relay_hold(struct session *s)
 {
-	s->held = 1;
+	if (s->holdq == NULL)
+		s->holdq = xcalloc(1, sizeof *s->holdq);
+}
+
+size_t
+relay_held(const struct session *s)
+{
+	return s->holdq != NULL ? buf_len(s->holdq) : 0;
 }
 
 struct relay_hold_walk {
@@ -257,10 +264,10 @@ relay_hold_peer(struct session *in, void *arg)
 {
 	struct relay_hold_walk *w = arg;
 
-	if (in->pair == NULL || in->held == w->hold)
+	if (in->pair == NULL || (in->holdq != NULL) == w->hold)
 		return;
 	w->pairs++;
-	w->bytes += buf_len(&in->holdq);
+	w->bytes += relay_held(in);
 	if (w->hold)
 		relay_hold(in);
 	else
@@ -320,7 +327,7 @@ relay_link_eof(struct session *s)
 	/* A relay passes the half-close on: FIN to the other side, the other
 	 * direction still flows. */
 	s->state = S_HALF_CLOSED;
-	if (s->held)
+	if (s->holdq != NULL)
 		ev_notice(s, "the %s finished sending: its end is held too, "
 		    "and follows the held bytes on release", relay_who(s));
 	else
@@ -331,14 +338,14 @@ relay_link_eof(struct session *s)
 void
 relay_release(struct session *s)
 {
-	s->held = 0;
-	if (buf_len(&s->holdq) > 0) {
-		struct buf q = s->holdq;
+	struct buf *q = s->holdq;
 
-		s->holdq = (struct buf)BUF_INIT;
-		relay_forward(s, buf_peek(&q), buf_len(&q));
-		buf_free(&q);
-	}
+	s->holdq = NULL;
+	if (q != NULL && buf_len(q) > 0)
+		relay_forward(s, buf_peek(q), buf_len(q));
+	if (q != NULL)
+		buf_free(q);
+	free(q);
 	if (s->eof)
 		relay_pass_fin(s);
 	layer_interest(s);
@@ -411,21 +418,21 @@ relay_link_closing(struct session *s, const char *reason)
 
 	if (other == NULL || other->destroying)
 		return;
-	if (buf_len(&s->holdq) > 0 && strcmp(reason, "reset") != 0) {
-		struct buf q = s->holdq;
+	if (relay_held(s) > 0 && strcmp(reason, "reset") != 0) {
+		struct buf q = *s->holdq;
 
-		s->holdq = (struct buf)BUF_INIT;
+		*s->holdq = (struct buf)BUF_INIT;
 		ev_notice(s, "%zu held bytes forwarded before the close",
 		    buf_len(&q));
 		relay_forward(s, buf_peek(&q), buf_len(&q));
 		buf_free(&q);
-	} else if (buf_len(&s->holdq) > 0)
+	} else if (relay_held(s) > 0)
 		ev_notice(s, "%zu held bytes lost: the connection was reset",
-		    buf_len(&s->holdq));
-	if (buf_len(&other->holdq) > 0) {
+		    relay_held(s));
+	if (relay_held(other) > 0) {
 		ev_notice(other, "%zu held bytes lost: the %s side closed",
-		    buf_len(&other->holdq), relay_who(s));
-		buf_free(&other->holdq);
+		    relay_held(other), relay_who(s));
+		buf_free(other->holdq);
 	}
 	if (other->destroying)
 		return;
@@ -501,7 +508,6 @@ relay_side_destroy(struct session *s)
 		loop_timer_del(side->timer);
 	resolve_cancel(side->resolve);
 	tls_cfg_unref(side->tls);
-	buf_free(&s->holdq);
 	free(side);
 }
 
@@ -544,8 +550,8 @@ relay_join(struct session *in, struct session *out)
 	struct relay *r = relay_of(srv);
 
 	/* The upstream shows and logs like its client side. */
-	settings_release(&out->set);
-	settings_copy(&out->set, &srv->set);
+	settings_drop(out->set);
+	out->set = settings_hold(srv->set);
 	if (r->tls_out != NULL)
 		relay_side_new(out)->tls = tls_cfg_ref(r->tls_out);
 	else

@@ -3,6 +3,7 @@
  * lookup, graceful close, destruction.  No socket I/O here: that is the
  * transports' (tr_*.c), and bytes move through pipe.c. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,9 @@ sess_foreach_peer(struct session *srv, void (*fn)(struct session *, void *),
 	return n;
 }
 
+/* What a session without a name yet shows: never written. */
+static const char sess_no_name[] = "";
+
 struct session *
 sess_new(enum sess_kind kind, const struct settings *set)
 {
@@ -140,7 +144,8 @@ sess_new(enum sess_kind kind, const struct settings *set)
 	s->id = next_id++;
 	s->kind = kind;
 	s->fd = -1;
-	settings_copy(&s->set, set);
+	s->local_str = s->remote_str = sess_no_name;
+	s->set = settings_hold(set);
 	s->created_ms = s->reset_ms = loop_now();
 	if (ntab == tab_alloc) {
 		tab_alloc = tab_alloc ? tab_alloc * 2 : 16;
@@ -196,6 +201,16 @@ sess_zombie_data(unsigned id)
 	return z != NULL && z->data.end > 0 ? &z->data : NULL;
 }
 
+const struct ring *
+sess_window(const struct session *s)
+{
+	static const struct ring none;
+
+	/* The bytes read last, if not in yet (they may make the window). */
+	pipe_window_flush();
+	return s->expwin != NULL ? s->expwin : &none;
+}
+
 const char *
 sess_closed_msg(unsigned id)
 {
@@ -225,18 +240,25 @@ sess_remove(struct session *s)
 		else
 			hi = mid;
 	}
-	if (s->expwin.end > 0) {
+	if (s->expwin != NULL && s->expwin->end > 0) {
 		struct zombie *z = sess_zombie_new(s);
 
 		ring_free(&z->data);
-		z->data = s->expwin;
-		memset(&s->expwin, 0, sizeof s->expwin);
+		z->data = *s->expwin;
+		memset(s->expwin, 0, sizeof *s->expwin);
 	}
 	buf_free(&s->outq);
-	ring_free(&s->expwin);
-	frame_free(&s->framer);
-	settings_release(&s->set);
-	buf_free(&s->holdq);
+	if (s->expwin != NULL)
+		ring_free(s->expwin);
+	free(s->expwin);
+	pipe_forget(s);
+	settings_drop(s->set);
+	sess_name(&s->local_str, "%s", "");
+	sess_name(&s->remote_str, "%s", "");
+	if (s->holdq != NULL)
+		buf_free(s->holdq);
+	free(s->holdq);
+	free(s->carry);
 	free(s);
 }
 
@@ -269,12 +291,32 @@ sess_wildcard(const struct session *s, int dual)
 void
 sess_set_strings(struct session *s)
 {
-	if (s->local.len > 0)
-		net_fmt((struct sockaddr *)&s->local.ss, s->local.len,
-		    s->local_str, sizeof s->local_str);
-	if (s->remote.len > 0)
-		net_fmt((struct sockaddr *)&s->remote.ss, s->remote.len,
-		    s->remote_str, sizeof s->remote_str);
+	char b[ADDR_STRLEN];
+
+	if (s->local.len > 0) {
+		net_fmt((struct sockaddr *)&s->local.ss, s->local.len, b,
+		    sizeof b);
+		sess_name(&s->local_str, "%s", b);
+	}
+	if (s->remote.len > 0) {
+		net_fmt((struct sockaddr *)&s->remote.ss, s->remote.len, b,
+		    sizeof b);
+		sess_name(&s->remote_str, "%s", b);
+	}
+}
+
+void
+sess_name(const char **dst, const char *fmt, ...)
+{
+	char b[ADDR_STRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof b, fmt, ap);
+	va_end(ap);
+	if (*dst != sess_no_name)
+		free((char *)(uintptr_t)*dst);
+	*dst = b[0] != '\0' ? xstrdup(b) : sess_no_name;
 }
 
 
@@ -549,7 +591,7 @@ sess_end_of_stream(struct session *s)
 		/* We sent (or will send) our FIN: both directions are done. */
 		return sess_progress(s);
 	}
-	if (s->set.half_close) {
+	if (s->set->half_close) {
 		/* The peer only stopped sending (shutdown): keep the other
 		 * direction until we close, or a write finds it gone. */
 		s->state = S_HALF_CLOSED;

@@ -18,6 +18,7 @@
 struct resolve;
 struct role;
 struct pipe_shape;
+struct pipe_framing;
 
 enum sess_kind {
 	K_TCP_SERVER,
@@ -87,6 +88,11 @@ enum sess_state {
 /* Window of received bytes that `expect` searches. */
 #define SESS_EXPECT_MAX		(256u << 10)
 
+struct text_carry {
+	unsigned char	 b[8];		/* ENC_TAIL_MAX */
+	unsigned char	 n;
+};
+
 struct session {
 	unsigned		 id;
 	enum sess_kind		 kind;
@@ -107,21 +113,22 @@ struct session {
 	struct session		*pair;
 	unsigned		 pair_id;	/* the pair's other side, kept for
 					 * the closed event after unlinking */
-	/* `hold`: what arrives here waits instead of being forwarded. */
-	int			 held;
-	struct buf		 holdq;
 	unsigned		 npeers;
-	int			 all_ifaces;	/* listening on the wildcard */
+	/* `hold`: what arrives here waits instead of being forwarded
+	 * (role_relay.c); NULL while not held. */
+	struct buf		*holdq;
 
 	struct net_addr		 local, remote;
-	char			 local_str[ADDR_STRLEN];
-	char			 remote_str[ADDR_STRLEN];
+	/* The ends as shown: an address, a path, a program's words; at
+	 * most ADDR_STRLEN - 1 bytes, "" until known, never NULL.  Written
+	 * only by sess_name. */
+	const char		*local_str, *remote_str;
 
 	uint64_t		 rx_bytes, tx_bytes, rx_msgs, tx_msgs;
 	uint64_t		 fill_seq;	/* {seq} of the last --fill send */
 	uint64_t		 created_ms, reset_ms;
 
-	struct settings		 set;
+	const struct settings	*set;	/* shared, copy on write (settings.h) */
 	/* Accepted for sending, not yet taken by the transport.  Datagram
 	 * sessions queue [size_t len][struct net_addr][payload] records. */
 	struct buf		 outq;
@@ -130,35 +137,36 @@ struct session {
 	/* Lifecycle (session.c): two rules decide the end of a stream —
 	 * "closing and nothing left to send: FIN, then go once acked" and
 	 * "peer finished and nothing left to send: go". */
-	int			 closing;	/* close once outq drains */
-	int			 destroying;
-	int			 eof;		/* peer finished sending */
-	int			 wr_shut;	/* our FIN is sent */
-	int			 want_shut;	/* FIN once the queue drains */
+	unsigned char		 closing;	/* close once outq drains */
+	unsigned char		 destroying;
+	unsigned char		 eof;		/* peer finished sending */
+	unsigned char		 wr_shut;	/* our FIN is sent */
+	unsigned char		 want_shut;	/* FIN once the queue drains */
+	unsigned char		 abort;		/* end with RST, not FIN */
+	/* Listening on the wildcard: 1, or 2 for IPv4 and IPv6 both. */
+	unsigned char		 all_ifaces;
+	/* The display's: whether the encoding hint has had its say. */
+	unsigned char		 enc_hint_done;
 	/* Fault shaping's state (pipe.c), made when first needed. */
 	struct pipe_shape	*shape;
-	int			 abort;		/* end with RST, not FIN */
 	const char		*close_reason;
 	uint64_t		 close_timer;
 	uint64_t		 linger_timer;
 
 	/* Bytes of a framed message still incomplete, and for idle: framing
-	 * the timer that ends it when the line goes quiet (pipe.c). */
-	struct framer		 framer;
-	uint64_t		 frame_timer;
+	 * the timer that ends it when the line goes quiet (pipe.c; made when
+	 * first needed). */
+	struct pipe_framing	*framing;
 
 	/* What `expect` and `wait` look at. */
-	struct ring		 expwin;	/* received, not yet matched */
+	/* Received, not yet matched; made with the first byte (pipe.c). */
+	struct ring		*expwin;
 	uint64_t		 n_recv, n_accepted;
 
 	/* The display's (display.c): a character the end of a message cut
 	 * short, kept for the next one in that direction ([0] received,
-	 * [1] sent), and whether the encoding hint has had its say. */
-	struct text_carry {
-		unsigned char	 b[8];		/* ENC_TAIL_MAX */
-		unsigned char	 n;
-	}			 carry[2];
-	int			 enc_hint_done;
+	 * [1] sent); made when a message first ends inside one. */
+	struct text_carry	*carry;
 
 };
 
@@ -206,6 +214,10 @@ size_t		 sess_each_target(struct session *s,
 struct session	*sess_new(enum sess_kind, const struct settings *);
 void		 sess_discard(struct session *);
 void		 sess_set_strings(struct session *);
+/* *dst (s->local_str or s->remote_str) becomes the words fmt gives, cut
+ * at ADDR_STRLEN - 1 bytes. */
+void		 sess_name(const char **dst, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
 /* 0: a specific address; 1: a wildcard; 2: the dual-stack wildcard. */
 int		 sess_wildcard(const struct session *, int dual);
 
@@ -282,6 +294,8 @@ void		 sess_abort(struct session *, const char *reason,
 /* Relay: stop / resume forwarding what arrives on s (relay.c). */
 void		 relay_hold(struct session *);
 void		 relay_release(struct session *);
+/* Bytes waiting in s's hold queue. */
+size_t		 relay_held(const struct session *);
 /* Send FIN once the queue has drained, keep receiving (`shutdown`). */
 void		 sess_shutdown(struct session *);
 /* An I/O error e ended the session. */
@@ -309,5 +323,8 @@ void		 sess_reset_counters(struct session *);
 const char	*sess_closed_msg(unsigned id);
 /* What a recently closed session received (its window), or NULL. */
 struct ring	*sess_zombie_data(unsigned id);
+/* What s received that expect and wait look at (empty before any),
+ * with the bytes read last in. */
+const struct ring *sess_window(const struct session *);
 
 #endif

@@ -841,6 +841,7 @@ void
 settings_copy(struct settings *dst, const struct settings *src)
 {
 	*dst = *src;
+	dst->refs = 0;
 	if (dst->replies != NULL)
 		dst->replies->refs++;
 	if (dst->rewrites != NULL)
@@ -854,6 +855,49 @@ settings_release(struct settings *s)
 	s->replies = NULL;
 	reply_unref(s->rewrites);
 	s->rewrites = NULL;
+}
+
+const struct settings *
+settings_hold(const struct settings *src)
+{
+	struct settings *s;
+
+	if (src->refs > 0) {
+		/* Only the count changes: holders never write through it. */
+		s = (struct settings *)(uintptr_t)src;
+		s->refs++;
+		return s;
+	}
+	s = xmalloc(sizeof *s);
+	settings_copy(s, src);
+	s->refs = 1;
+	return s;
+}
+
+void
+settings_drop(const struct settings *set)
+{
+	struct settings *s = (struct settings *)(uintptr_t)set;
+
+	if (s == NULL || --s->refs > 0)
+		return;
+	settings_release(s);
+	free(s);
+}
+
+struct settings *
+settings_own(const struct settings **p)
+{
+	struct settings *s;
+
+	if ((*p)->refs == 1)
+		return (struct settings *)(uintptr_t)*p;
+	s = xmalloc(sizeof *s);
+	settings_copy(s, *p);
+	s->refs = 1;
+	settings_drop(*p);
+	*p = s;
+	return s;
 }
 
 const struct setting_def setting_defs[] = {

@@ -42,6 +42,9 @@ struct reply_rules {
 };
 
 struct settings {
+	/* Sessions holding this copy (settings_hold); 0: a plain value (the
+	 * defaults, a scratch copy), never shared. */
+	unsigned	refs;
 	int		display;	/* enum disp_mode */
 	int		show_sent;
 	int		timestamps;
@@ -75,6 +78,16 @@ extern struct settings	 settings_default;
 
 void		 settings_copy(struct settings *, const struct settings *);
 void		 settings_release(struct settings *);
+/*
+ * A session's settings are shared, copy on write: a server's peers hold
+ * the server's copy until either changes it, so an idle peer costs no
+ * settings of its own.  hold: src itself when it is shared already, else
+ * a new shared copy of it.  drop: one holder less.  own: *p made the
+ * caller's alone (copied if others hold it), to change.
+ */
+const struct settings *settings_hold(const struct settings *src);
+void		 settings_drop(const struct settings *);
+struct settings	*settings_own(const struct settings **p);
 const char	*settings_display_name(int display);
 
 struct setting_def {

@@ -287,7 +287,7 @@ ev_resolving(const struct session *s, const char *host)
 	struct rec r;
 
 	rec_begin(&r, "resolving");
-	r.stamp = s->set.timestamps;
+	r.stamp = s->set->timestamps;
 	r.color = "ev";
 	r.info = 1;
 	rec_u64(&r, "id", s->id);
@@ -343,7 +343,7 @@ connect_start(struct session *s, const char *host, uint16_t port,
 		if (k->resolve == NULL)
 			return -1;
 		s->state = S_RESOLVING;
-		snprintf(s->remote_str, sizeof s->remote_str, "%.60s:%u", host,
+		sess_name(&s->remote_str, "%.60s:%u", host,
 		    port);
 		ev_resolving(s, host);
 	}
@@ -420,8 +420,8 @@ sess_unix_connect(struct session *s, const char *path, char *err,
 	connector_new(s)->unix_path = 1;
 	s->fd = fd;
 	s->state = S_CONNECTING;
-	snprintf(s->remote_str, sizeof s->remote_str, "%s", path);
-	snprintf(s->local_str, sizeof s->local_str, "-");
+	sess_name(&s->remote_str, "%s", path);
+	sess_name(&s->local_str, "-");
 	if (layer_attach(s, &tr_connect) == -1) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;

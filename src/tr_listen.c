@@ -192,7 +192,7 @@ listen_new_peer(struct session *srv, int fd, const struct net_addr *ra)
 {
 	struct session *p;
 
-	p = sess_new(sess_kinds[srv->kind].peer, &srv->set);
+	p = sess_new(sess_kinds[srv->kind].peer, srv->set);
 	p->fd = fd;
 	p->parent = srv;
 	p->state = S_CONNECTED;
@@ -205,11 +205,10 @@ listen_new_peer(struct session *srv, int fd, const struct net_addr *ra)
 		struct ucred cr;
 		socklen_t crlen = sizeof cr;
 
-		snprintf(p->local_str, sizeof p->local_str, "%s",
+		sess_name(&p->local_str, "%s",
 		    srv->local_str);
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == 0)
-			snprintf(p->remote_str, sizeof p->remote_str,
-			    "pid %ld uid %ld", (long)cr.pid, (long)cr.uid);
+			sess_name(&p->remote_str, "pid %ld uid %ld", (long)cr.pid, (long)cr.uid);
 	}
 	if (layer_attach(p, listener(srv)->path != NULL ? &tr_unix_stream :
 	    &tr_stream) == -1) {
@@ -354,6 +353,6 @@ sess_unix_server(const char *path, char *err, size_t errlen)
 	ln = listener_new(s);
 	ln->path = xstrdup(path);
 	ln->path_ino = ino;
-	snprintf(s->local_str, sizeof s->local_str, "%s", path);
+	sess_name(&s->local_str, "%s", path);
 	return listen_register(s, err, errlen);
 }

@@ -424,7 +424,7 @@ sess_pty(const char *link, int raw, int once, char *err, size_t errlen)
 	st->raw = raw;
 	snprintf(st->path, sizeof st->path, "%s", path);
 	st->link = link != NULL ? xstrdup(link) : NULL;
-	snprintf(s->local_str, sizeof s->local_str, "%s", path);
+	sess_name(&s->local_str, "%s", path);
 	if (raw)
 		pty_raw(s);
 	if (layer_attach(s, &tr_pty) == -1) {

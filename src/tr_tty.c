@@ -249,7 +249,10 @@ tty_line(struct session *s, struct layer_line *q)
 	if (tty_line_get(s, &q->ln) == 0) {
 		q->known = 1;
 		/* What list and show give as the session's local end. */
-		serial_line_words(&q->ln, s->local_str, sizeof s->local_str);
+		char w[ADDR_STRLEN];
+
+		serial_line_words(&q->ln, w, sizeof w);
+		sess_name(&s->local_str, "%s", w);
 	}
 	return 0;
 }
@@ -431,8 +434,8 @@ sess_serial_open(struct session *s, const char *path,
 	s->state = S_CONNECTED;
 	tty_line_get(s, &got);
 	serial_line_words(&got, words, sizeof words);
-	snprintf(s->remote_str, sizeof s->remote_str, "%s", path);
-	snprintf(s->local_str, sizeof s->local_str, "%s", words);
+	sess_name(&s->remote_str, "%s", path);
+	sess_name(&s->local_str, "%s", words);
 	if (tty_modem_get(s, &lm) == 0) {
 		d->modem = 1;
 		d->inputs = lm & (LM_CTS | LM_DSR | LM_DCD | LM_RI);
