@@ -409,7 +409,7 @@ cmd_ping_exec(struct cmd_ctx *c)
 		ping_free(p);
 		return cmd_usage(c, "%s", err);
 	}
-	if (sess_is_server(s) && s->npeers == 0) {
+	if (sess_accepts(s) && s->npeers == 0) {
 		ping_free(p);
 		return cmd_fail(c, "server %u has no peers", s->id);
 	}

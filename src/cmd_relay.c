@@ -231,7 +231,7 @@ cmd_shutdown_exec(struct cmd_ctx *c)
 {
 	struct session *s = c->s;
 
-	if (!sess_is_stream(s) || sess_is_server(s) || sess_opening(s) ||
+	if (!sess_carries_bytes(s) || sess_accepts(s) || sess_opening(s) ||
 	    s->fd == -1)
 		return cmd_fail(c, "session %u is not a connected stream",
 		    s->id);

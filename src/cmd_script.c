@@ -173,7 +173,7 @@ cmd_expect_check(struct pending *p)
 		size_t n, from;
 
 		pipe_window_flush();
-		if (sess_is_server(s))
+		if (sess_accepts(s))
 			buf_reset(&scratch);	/* several windows: none shown */
 		else
 			cmd_window_from(sess_window(s), client_pos(p->cl,
@@ -772,7 +772,7 @@ cmd_attach_exec(struct cmd_ctx *c)
 	if (!c->interactive)
 		return cmd_fail(c, "attach needs a terminal; in a script, use "
 		    "send");
-	if (sess_is_server(s))
+	if (sess_accepts(s))
 		return cmd_usage(c, "session %u is a server; attach to one of "
 		    "its peers", s->id);
 	c->cl->attached = s->id;

@@ -370,7 +370,7 @@ cmd_send_common(struct cmd_ctx *c, int hex)
 		char toh[256];
 		enum cmd_status st;
 
-		if (sess_is_stream(s))
+		if (sess_carries_bytes(s))
 			return cmd_usage(c, "--to applies to UDP sessions only");
 		name = cmd_host_of(tov, toh, sizeof toh);
 		if (cmd_names_first(c, &name, &type, 1, &st))

@@ -721,7 +721,7 @@ cmd_sendfile_exec(struct cmd_ctx *c)
 		x->group = group;
 		x->g = xgroup_ref(g);
 		x->progress = c->interactive;
-		x->dgram = !sess_is_stream(t);
+		x->dgram = !sess_carries_bytes(t);
 		x->chunk = chunk ? (size_t)chunk :
 		    t->local.ss.ss_family == AF_INET6 ? 1452 : 1472;
 		LIST_INSERT_HEAD(&xfers, x, entry);

@@ -588,7 +588,7 @@ cmd_close_exec(struct cmd_ctx *c)
 			continue;
 		if (cmd_has(c, "keep-peers"))
 			cmd_close_keep(s);
-		if (cmd_has(c, "reset") && !sess_is_server(s))
+		if (cmd_has(c, "reset") && !sess_accepts(s))
 			sess_abort(s, "local", "aborted with a reset (RST)");
 		else if (cmd_has(c, "reset"))
 			sess_foreach_peer(s, cmd_abort_peer, NULL);
@@ -826,13 +826,13 @@ cmd_set_exec(struct cmd_ctx *c)
 	} else {
 		/* Faults that mean nothing for the kind are refused, not
 		 * kept and ignored. */
-		if (stream_only && !sess_is_stream(s)) {
+		if (stream_only && !sess_carries_bytes(s)) {
 			free(value);
 			return cmd_fail(c, "split applies to stream sessions: "
 			    "a datagram is never cut (delay, jitter and rate "
 			    "hold whole datagrams)");
 		}
-		if (dgram_only && sess_is_stream(s)) {
+		if (dgram_only && sess_carries_bytes(s)) {
 			free(value);
 			return cmd_fail(c, "%s applies to UDP sessions only",
 			    d->name);
@@ -942,7 +942,7 @@ cmd_show_exec(struct cmd_ctx *c)
 		rec_u64(r, "parent", s->parent->id);
 		rec_label(r, "parent", NULL);
 	}
-	if (sess_is_server(s)) {
+	if (sess_accepts(s)) {
 		rec_u64(r, "peers", s->npeers);
 		rec_label(r, "peers", NULL);
 	}

@@ -3,6 +3,7 @@
  * starttls.  They build a TLS configuration (tls.c) and hand a TCP session
  * to the TLS transport (layer_tls.c) once it is connected. */
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,11 +339,13 @@ cmd_starttls_exec(struct cmd_ctx *c)
 	if (!o.server && o.client_ca != NULL)
 		return cmd_usage(c, "--client-ca is for the server side "
 		    "(with --server)");
-	if (sess_has(s, KIND_TLS))
+	if (tls_spoken(s))
 		return cmd_fail(c, "session %u already speaks TLS", s->id);
 	/* A plain TCP stream no role owns (a relay side forwards what it
-	 * gets: its TLS is the relay's). */
-	if (!sess_has(s, KIND_TCP) || sess_is_server(s) || s->role != NULL)
+	 * gets: its TLS is the relay's), asked of its socket (one still
+	 * resolving has none yet: its state says why not, below). */
+	if (s->role != NULL || sess_accepts(s) ||
+	    (s->fd != -1 && net_sock_opt(s->fd, SO_PROTOCOL) != IPPROTO_TCP))
 		return cmd_fail(c, "session %u is a %s: starttls needs a "
 		    "connected TCP session", s->id, sess_kind_name(s));
 	if (s->state != S_CONNECTED || s->closing || s->fd == -1)

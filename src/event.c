@@ -44,8 +44,9 @@ ev_listening(const struct session *s)
 	}
 	if (s->all_ifaces)
 		rec_bool(&r, "all_interfaces", 1);
-	/* The JSON carries the wildcard as a flag; people read it. */
-	if (sess_is_stream(s))
+	/* The JSON carries the wildcard as a flag; people read it.  A
+	 * socket that accepts connections listens; a datagram one is bound. */
+	if (layer_control(s, LCTL_ACCEPTS, NULL) == 0)
 		out_rec(&r, s->all_ifaces == 2 ?
 		    "[{id}] listening on {local} (all interfaces, IPv4 and IPv6)" :
 		    "[{id}] listening on {local}{?all_interfaces: (all interfaces)}");

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* kind.c — what a session is, read from one table and from its layers:
  * the kind's name and flags (server, stream, TCP, unix, TLS...), its state
- * in words.  Only looks at a session, so everything may ask it (the
- * events, the pipeline, the table) without depending on the table. */
+ * in words; and what it does, asked of the layers, the role and the peers
+ * really on it (sess_accepts, sess_carries_bytes: not the table).  Only
+ * looks at a session, so everything may ask it (the events, the pipeline,
+ * the table) without depending on the table. */
 #include "layer.h"
+#include "role.h"
 #include "session.h"
 
 #define KINFO(k, n, f, p) \
@@ -124,3 +127,20 @@ sess_is_stream(const struct session *s)
 	return sess_has(s, KIND_STREAM);
 }
 
+int
+sess_accepts(const struct session *s)
+{
+	return s->npeers > 0 || layer_control(s, LCTL_ACCEPTS, NULL) == 0 ||
+	    (s->role != NULL && s->role->accepts);
+}
+
+int
+sess_carries_bytes(const struct session *s)
+{
+	const struct layer *l = s->top != NULL ? s->top :
+	    s->fdl.ops != NULL ? &s->fdl : NULL;
+
+	if (s->role != NULL && s->role->messages)
+		return 0;
+	return l == NULL || !l->ops->dgram;
+}

@@ -67,6 +67,10 @@ enum layer_ctl {
 	LCTL_LINE,	/* struct layer_line *: a serial line's settings,
 			 * read back or changed (tr_tty.c, RFC 2217) */
 	LCTL_MODEM,	/* struct layer_modem *: the modem lines */
+	LCTL_MCAST,	/* NULL: a member of a multicast group (0), whose
+			 * hop limit is the multicast one */
+	LCTL_UNIX,	/* NULL: a unix-domain socket (0): its addresses
+			 * are paths, it has no IP layer */
 };
 
 struct layer_path {

@@ -991,6 +991,13 @@ tls_listen_describe(const struct layer *l, struct buf *out)
 		    cfg->own_fp);
 }
 
+int
+tls_spoken(const struct session *s)
+{
+	return layer_find(s, &tr_tls) != NULL || (s->role != NULL &&
+	    s->role->tls != NULL && s->role->tls(s) != NULL);
+}
+
 void
 tls_listen_attach(struct session *s)
 {

@@ -259,7 +259,7 @@ log_flow_addrs(const struct session *s, struct sockaddr_storage *a,
 	struct sockaddr_in *ia = (struct sockaddr_in *)a;
 	struct sockaddr_in *ib = (struct sockaddr_in *)b;
 
-	if (!sess_has(s, KIND_UNIX)) {
+	if (layer_control(s, LCTL_UNIX, NULL) != 0) {
 		memcpy(a, &s->local.ss, sizeof *a);
 		memcpy(b, &s->remote.ss, sizeof *b);
 		return;
@@ -333,7 +333,7 @@ log_flow(struct log *l, struct session *s, uint64_t ts, int midway,
 	if ((f = log_flow_find(l, s, side)) != NULL)
 		return f;
 	*side = 0;
-	if (sess_is_server(s) || s->state == S_CONNECTING ||
+	if (sess_accepts(s) || s->state == S_CONNECTING ||
 	    s->state == S_RESOLVING)
 		return NULL;
 	/* What the wire carries is the fd layer's: a WebSocket's messages

@@ -250,6 +250,17 @@ net_sock_error(int fd)
 }
 
 int
+net_sock_opt(int fd, int opt)
+{
+	int v = 0;
+	socklen_t len = sizeof v;
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &v, &len) == -1)
+		return -1;
+	return v;
+}
+
+int
 net_local(int fd, struct net_addr *a)
 {
 	a->len = sizeof a->ss;

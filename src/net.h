@@ -52,6 +52,9 @@ int	net_tcp_connect(const struct addrinfo *ai, const struct net_addr *bind,
 
 /* Pending socket error (SO_ERROR) or 0. */
 int	net_sock_error(int fd);
+/* An int socket option of fd at SOL_SOCKET (SO_PROTOCOL, SO_DOMAIN...),
+ * or -1 (not a socket). */
+int	net_sock_opt(int fd, int opt);
 
 int	net_local(int fd, struct net_addr *);
 int	net_peer(int fd, struct net_addr *);

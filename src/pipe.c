@@ -1050,7 +1050,7 @@ pipe_send_ex(struct session *s, const unsigned char *p, size_t n,
 	if ((s->top != NULL && s->top->ops->dgram) ||
 	    pipe_awaits_messages(s))
 		return pipe_send_dgram(s, p, n, dest, flags, err, errlen);
-	if (sess_is_server(s)) {
+	if (sess_accepts(s)) {
 		struct send_all a = { p, n, 0, flags };
 
 		host->foreach_peer(s, pipe_send_peer, &a);

@@ -27,6 +27,10 @@ struct role {
 	 * what is sent before (connecting, the TLS and WebSocket handshakes)
 	 * waits as messages, not as bytes of the stream below. */
 	int		 messages;
+	/* Its sessions have peers of their own that it makes (a UDP relay:
+	 * an upstream side for each client) where no socket of theirs
+	 * listens (sess_accepts). */
+	int		 accepts;
 	/* A server's new peer, before its events: give it its role (a TLS
 	 * server's peers speak TLS, a relay's get an upstream).  0, or -1
 	 * with the peer destroyed. */

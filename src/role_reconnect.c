@@ -200,12 +200,20 @@ reconnect_replaces(const struct session *s)
 	return ((const struct reconnect *)s->role_state)->replaces;
 }
 
+/* A tls-client made again speaks TLS, before its handshake too. */
+static struct tls_cfg *
+reconnect_tls(const struct session *s)
+{
+	return ((const struct reconnect *)s->role_state)->t->tls;
+}
+
 static const struct role reconnect_role = {
 	.name = "reconnect",
 	.opened = reconnect_opened,
 	.closing = reconnect_closing,
 	.destroy = reconnect_destroy,
 	.replaces = reconnect_replaces,
+	.tls = reconnect_tls,
 };
 
 struct session *

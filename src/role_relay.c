@@ -736,6 +736,7 @@ relay_destroy(struct session *srv)
 
 static const struct role relay_role = {
 	.name = "relay",
+	.accepts = 1,
 	.accepted = relay_accepted,
 	.destroy = relay_destroy,
 	.label = relay_label,

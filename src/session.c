@@ -343,7 +343,7 @@ sess_destroy(struct session *s, const char *reason, const char *msg)
 	/* The words may live in what goes first (a layer's error). */
 	why = xstrdup(msg);
 	msg = why;
-	if (sess_is_server(s)) {
+	if (sess_accepts(s)) {
 		/* Peers go first: their closed events precede the server's. */
 		const char *rm[2] = { reason, msg };
 
@@ -501,9 +501,9 @@ sess_lingers(struct session *s)
 int
 sess_progress(struct session *s)
 {
-	if (s->destroying || !sess_is_stream(s) || s->state == S_LISTENING ||
-	    s->state == S_CONNECTING || s->state == S_RESOLVING ||
-	    s->state == S_WAITING)
+	if (s->destroying || !sess_carries_bytes(s) ||
+	    s->state == S_LISTENING || s->state == S_CONNECTING ||
+	    s->state == S_RESOLVING || s->state == S_WAITING)
 		return 0;
 	if (pipe_queued(s) > 0) {
 		layer_interest(s);
@@ -549,7 +549,7 @@ size_t
 sess_each_target(struct session *s, void (*fn)(struct session *, void *),
     void *arg)
 {
-	if (sess_is_server(s))
+	if (sess_accepts(s))
 		return sess_foreach_peer(s, fn, arg);
 	fn(s, arg);
 	return 1;
@@ -630,7 +630,7 @@ sess_close_peer(struct session *p, void *arg)
 void
 sess_close(struct session *s, const char *reason)
 {
-	if (sess_is_server(s)) {
+	if (sess_accepts(s)) {
 		unsigned id = s->id;
 
 		/* Stop listening now; the server itself goes once its peers
@@ -646,7 +646,7 @@ sess_close(struct session *s, const char *reason)
 		return;
 	}
 	if (s->state == S_CONNECTING || s->state == S_RESOLVING ||
-	    s->fd == -1 || !sess_is_stream(s)) {
+	    s->fd == -1 || !sess_carries_bytes(s)) {
 		sess_destroy(s, reason, s->state == S_WAITING ?
 		    "reconnect cancelled" : s->state == S_CONNECTING ||
 		    s->state == S_RESOLVING ? "connect cancelled" : "closed");

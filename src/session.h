@@ -188,6 +188,14 @@ const char	*sess_state_name(enum sess_state);
 int		 sess_is_server(const struct session *);
 int		 sess_is_stream(const struct session *);
 int		 sess_has(const struct session *, unsigned kind_flags);
+/* What s does, asked of what is really on it rather than of its kind: it
+ * has peers of its own (its socket listens, its role makes them, or it
+ * still has some: a server closing after them); it carries a byte stream
+ * (its top layer keeps no boundaries and its role sends no messages), not
+ * datagrams or messages.  Both answer for what is on s now: after a
+ * starttls or a WebSocket upgrade too. */
+int		 sess_accepts(const struct session *);
+int		 sess_carries_bytes(const struct session *);
 /* Still on its way to connected: resolving, connecting, handshaking or
  * waiting to reconnect. */
 int		 sess_opening(const struct session *);

@@ -58,7 +58,7 @@ sockopt_applies(const struct session *s, const struct sockopt_def *d)
 	if (d->only != 0 && !sess_has(s, d->only))
 		return 0;
 	/* A unix socket has no IP layer. */
-	if (d->kind == SOV_TTL && sess_has(s, KIND_UNIX))
+	if (d->kind == SOV_TTL && layer_control(s, LCTL_UNIX, NULL) == 0)
 		return 0;
 	return 1;
 }
@@ -93,7 +93,8 @@ static int
 sockopt_where(const struct session *s, const struct sockopt_def *d,
     int *level, int *opt)
 {
-	int fam = s->local.ss.ss_family, mc = sess_has(s, KIND_MCAST);
+	int fam = s->local.ss.ss_family;
+	int mc = layer_control(s, LCTL_MCAST, NULL) == 0;
 
 	if (d->kind != SOV_TTL) {
 		*level = d->level;

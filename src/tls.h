@@ -81,5 +81,9 @@ int		 tls_start_then(struct session *, struct tls_cfg *,
 		    void (*then)(struct session *));
 /* A tls-server's listening socket: described with its certificate. */
 void		 tls_listen_attach(struct session *);
+/* s speaks TLS: a TLS layer is on it (after starttls, under a WebSocket),
+ * or its role's sessions speak it (a tls-client still connecting, a
+ * tls-server and its peers): the role has a TLS configuration for it. */
+int		 tls_spoken(const struct session *);
 
 #endif

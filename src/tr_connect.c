@@ -92,6 +92,8 @@ connect_control(struct layer *l, enum layer_ctl op, void *arg)
 {
 	struct connector *k = l->state;
 
+	if (op == LCTL_UNIX)
+		return k != NULL && k->unix_path ? 0 : -1;
 	if (op != LCTL_VIA || k == NULL || k->proxy == NULL)
 		return -1;
 	proxy_hs_via(k->proxy, arg);

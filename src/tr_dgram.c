@@ -125,6 +125,8 @@ dgram_control(struct layer *l, enum layer_ctl op, void *arg)
 		return 0;
 	case LCTL_DEST:
 		return dgram_dest(l->s, arg);
+	case LCTL_MCAST:
+		return ((struct dgram *)l->state)->mcast ? 0 : -1;
 	case LCTL_ANSWER_TO: {
 		struct dgram *d = l->state;
 

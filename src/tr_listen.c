@@ -274,8 +274,9 @@ listen_io(struct layer *l, int events)
 static int
 listen_control(struct layer *l, enum layer_ctl op, void *arg)
 {
-	(void)l;
 	(void)arg;
+	if (op == LCTL_UNIX)
+		return listener(l->s)->path != NULL ? 0 : -1;
 	return op == LCTL_ACCEPTS ? 0 : -1;
 }
 

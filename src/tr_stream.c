@@ -55,6 +55,8 @@ stream_control(struct layer *l, enum layer_ctl op, void *arg)
 		*(int *)arg = net_sock_error(l->s->fd);
 		return 0;
 	}
+	if (op == LCTL_UNIX)
+		return l->ops == &tr_unix_stream ? 0 : -1;
 	if (op != LCTL_UNACKED)
 		return -1;
 	/* Unix sockets hand data over at once. */
