@@ -116,18 +116,6 @@ sess_opening(const struct session *s)
 }
 
 int
-sess_is_server(const struct session *s)
-{
-	return sess_has(s, KIND_SERVER);
-}
-
-int
-sess_is_stream(const struct session *s)
-{
-	return sess_has(s, KIND_STREAM);
-}
-
-int
 sess_accepts(const struct session *s)
 {
 	return s->npeers > 0 || layer_control(s, LCTL_ACCEPTS, NULL) == 0 ||

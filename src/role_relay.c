@@ -280,7 +280,7 @@ relay_hold_all(struct session *srv, int hold, size_t *pairs, size_t *bytes)
 	struct relay *r = relay_of(srv);
 	struct relay_hold_walk w = { hold, 0, 0 };
 
-	if (r == NULL || !sess_is_stream(srv))
+	if (r == NULL || !sess_carries_bytes(srv))
 		return -1;
 	r->hold_new = hold;
 	sess_foreach_peer(srv, relay_hold_peer, &w);

@@ -185,8 +185,6 @@ const char	*sess_kind_name(const struct session *);
 /* The command that makes a session like s (kind_info.client), or NULL. */
 const char	*sess_kind_client(const struct session *);
 const char	*sess_state_name(enum sess_state);
-int		 sess_is_server(const struct session *);
-int		 sess_is_stream(const struct session *);
 int		 sess_has(const struct session *, unsigned kind_flags);
 /* What s does, asked of what is really on it rather than of its kind: it
  * has peers of its own (its socket listens, its role makes them, or it
