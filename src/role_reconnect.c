@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "codec.h"
+#include "layer.h"
 #include "loop.h"
 #include "out.h"
 #include "pipe.h"
@@ -179,6 +180,15 @@ reconnect_closing(struct session *s, const char *reason)
 	r->opened = !sess_opening(s);
 	r->again = strcmp(reason, "local") != 0 && !(s->closing &&
 	    s->close_reason != NULL && strcmp(s->close_reason, "local") == 0);
+	/* A serial line comes back as it was last set (`set ID baud`), not
+	 * as it was first opened. */
+	if (r->again && r->t->serial && !sess_opening(s)) {
+		struct layer_line q;
+
+		memset(&q, 0, sizeof q);
+		if (layer_control(s, LCTL_LINE, &q) == 0 && q.known)
+			r->t->line = q.ln;
+	}
 }
 
 static void

@@ -38,6 +38,10 @@ struct tty_dev {
 	unsigned	 inputs;	/* LM_CTS... as last seen */
 	uint64_t	 poll_timer;
 	uint64_t	 break_timer;
+	/* The line as last read back: what a device that went away had
+	 * (a --reconnect opens the next one with it). */
+	struct serial_line last;
+	int		 have_last;
 };
 
 static struct tty_dev *
@@ -224,6 +228,8 @@ tty_line_get(struct session *s, struct serial_line *ln)
 	ln->flow = t.xonxoff ? SERIAL_FLOW_XONXOFF : SERIAL_FLOW_NONE;
 	serial_from_cflag(t.cflag, ln);
 	ln->baud = t.baud;
+	tty_dev(s)->last = *ln;
+	tty_dev(s)->have_last = 1;
 	return 0;
 }
 
@@ -247,12 +253,16 @@ tty_line(struct session *s, struct layer_line *q)
 		return 0;
 	}
 	if (tty_line_get(s, &q->ln) == 0) {
-		q->known = 1;
 		/* What list and show give as the session's local end. */
 		char w[ADDR_STRLEN];
 
+		q->known = 1;
 		serial_line_words(&q->ln, w, sizeof w);
 		sess_name(&s->local_str, "%s", w);
+	} else if (!q->set && tty_dev(s)->have_last) {
+		/* The device went away: the line it had. */
+		q->ln = tty_dev(s)->last;
+		q->known = 1;
 	}
 	return 0;
 }

@@ -282,16 +282,24 @@ with tempfile.TemporaryDirectory() as d, Socktool() as st:
     st.cmd("serial %s 19200 --mode 8N2 --reconnect 50ms" % link)
     ok(st.seen(r"^\[1\] opened %s \(19200 8N2\)$" % re.escape(link)),
        "--reconnect: the first session opens the device", st.text)
+    # Changed by set (a pty keeps the speed and the stop bits, not the
+    # data bits or parity): the device comes back with the line as last
+    # set.
+    st.cmd("set 1 baud 57600")
+    st.cmd("set 1 mode 8N1")
+    st.cmd("show 1")
+    ok(st.seen(r"^  line +57600 8N1$"),
+       "the line changed by set before the device goes", st.text[-900:])
     pp.stop()
     m = st.seen(r"^\[1\] closed \(error\): %s went away" % re.escape(link))
     ok(m, "the device gone: [1] closed (error)", st.text)
     ok(st.seen(r"^\[2\] reconnecting to %s in 50ms \(replaces 1" %
                re.escape(link)), "[2] waits for the device", st.text)
     pp = PtyPair(link=link)
-    m = st.seen(r"^\[(\d+)\] opened %s \(19200 8N2\) \(replaces (\d+)\)$" %
+    m = st.seen(r"^\[(\d+)\] opened %s \(57600 8N1\) \(replaces (\d+)\)$" %
                 re.escape(link), timeout=40)
-    ok(m, "the device back: opened again as a new session, with the line, "
-       "replacing the last one", st.text[-800:])
+    ok(m, "the device back: opened again as a new session, with the line "
+       "as last set, replacing the last one", st.text[-800:])
     fd = open_raw(pp.b)
     if m:
         st.cmd("send %s back" % m.group(1).decode())
