@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* settings.c — the `set` table: parsing and formatting of each setting. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -879,7 +880,11 @@ settings_drop(const struct settings *set)
 {
 	struct settings *s = (struct settings *)(uintptr_t)set;
 
-	if (s == NULL || --s->refs > 0)
+	if (s == NULL)
+		return;
+	/* Only what settings_hold gave is dropped (a plain value has 0). */
+	assert(s->refs > 0);
+	if (--s->refs > 0)
 		return;
 	settings_release(s);
 	free(s);
@@ -890,6 +895,7 @@ settings_own(const struct settings **p)
 {
 	struct settings *s;
 
+	assert((*p)->refs > 0);
 	if ((*p)->refs == 1)
 		return (struct settings *)(uintptr_t)*p;
 	s = xmalloc(sizeof *s);
