@@ -319,7 +319,7 @@ exec_session(enum sess_kind kind, const struct settings *set,
 	c->sid = s->id;
 	sess_name(&s->local_str, "pid %ld", (long)c->pid);
 	exec_name(s, argv);
-	if (tr_pipe_attach(s, pty, errfd) == -1) {
+	if (tr_pipe_attach(s, pty ? c->tty : NULL, errfd) == -1) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		sess_destroy(s, "error", err);
 		return NULL;

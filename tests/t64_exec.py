@@ -128,6 +128,16 @@ started = events(r.stdout, "connected")
 ok(started and started[0].get("tty", "").startswith("/dev/pts/") and
    started[0]["kind"] == "exec", "the connected event names the tty",
    started)
+# show names the pty the program has (it said "pty ," before).
+r = run("exec --pty cat\nshow 1\n", "--json")
+started = events(r.stdout, "connected")
+shown = [e for e in events(r.stdout, "result") if e.get("command") == "show"]
+tty = started[0].get("tty") if started else None
+ok(tty and shown and shown[0].get("transport", "").startswith("pty %s" % tty),
+   "show of exec --pty: the transport names its tty", shown)
+r = run("exec --pty cat\nshow 1\n")
+ok(re.search(r"transport +pty /dev/pts/\d+", r.stdout),
+   "show of exec --pty, in words: pty /dev/pts/N", r.stdout)
 r = run("exec --pty sh -c 'test -t 0 && test -t 1 && echo yes'\n"
         "wait 1 closed\n", "--json")
 ok("yes" in "".join(e["text"] for e in events(r.stdout, "recv")),
