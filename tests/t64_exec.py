@@ -120,6 +120,14 @@ recv = events(r.stdout, "recv")
 ok(recv and recv[0]["text"] == 'b"c|d\\e|f g|$HOME|*|',
    "quoting as a shell splits words, nothing expanded", recv)
 
+# The name shown keeps the words apart, as a shell would read them back
+# (it was "sh -c echo a; exit 3" and "printf %s| a b ", words lost).
+r = run("exec sh -c 'echo a; exit 3'\nexec printf '%s|' 'a b' '' \"it's\"\n"
+        "wait 1 closed\nwait 2 closed\n", "--json")
+names = [e.get("remote") for e in events(r.stdout, "connected")]
+is_eq(names, ["sh -c 'echo a; exit 3'", "printf %s| 'a b' '' 'it'\\''s'"],
+      "exec's name: its words quoted where a shell needs it")
+
 # ---- --pty: a terminal ----
 r = run("exec --pty tty\nwait 1 closed\n", "--json")
 text = "".join(e["text"] for e in events(r.stdout, "recv"))
