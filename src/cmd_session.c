@@ -882,7 +882,8 @@ const struct cmd_entry cmd_set_entry = {
 	    "text|hex|both|none, show-sent on|off, timestamps on|off, "
 	    "max-display BYTES (0 = all), eol lf|crlf|cr|none (attach), send-eol none|lf|crlf|cr (appended by send), encoding NAME "
 	    "(any iconv name), framing "
-	    "raw|line|delim:HEX|len:1|len:2|len:4|len:2le|len:4le|fixed:N, "
+	    "raw|line|delim:HEX|len:1|len:2|len:4|len:2le|len:4le|fixed:N "
+	    "or idle:DUR|idle:Nc (silence ends a message), "
 	    "echo off|on|upper, reply 'PATTERN => RESPONSE' [--fill] "
 	    "[--append CHECK] (added; PATTERN bytes or /REGEX/[isx], PCRE2, "
 	    "with \\1..\\9 and ${name} in RESPONSE; \"reply clear\" "
@@ -890,7 +891,9 @@ const struct cmd_entry cmd_set_entry = {
 	    "sending leaves the session open for sending), check CHECK, "
 	    "rewrite 'PATTERN => REPLACEMENT' (relays), split N [DUR] (pieces "
 	    "read apart), delay DUR (latency), jitter DUR, rate BYTES/s, read "
-	    "on|off, drop PERCENT, dup PERCENT, seed N (fault injection).  VALUE is the rest of the line.",
+	    "on|off, drop PERCENT, dup PERCENT, seed N (fault injection); baud N, mode 8N1, flow "
+	    "none|rtscts|xonxoff (serial lines, not all or default).  VALUE "
+	    "is the rest of the line.",
 	.lower = 2,
 	.upper = 2,
 	.flags = CMD_REST | CMD_REST_OPT | CMD_ID,

@@ -43,3 +43,34 @@ execenv_build(char *const base[], const struct execenv *v)
 		env[k++] = execenv_var(names[i], vals[i]);
 	return env;
 }
+
+static void
+execenv_word(struct buf *out, const char *w)
+{
+	const char *p;
+
+	if (*w != '\0' && strpbrk(w, " \t\n'\"\\") == NULL) {
+		buf_puts(out, w);
+		return;
+	}
+	buf_putc(out, '\'');
+	for (p = w; *p != '\0'; p++) {
+		if (*p == '\'')
+			buf_puts(out, "'\\''");
+		else
+			buf_putc(out, *p);
+	}
+	buf_putc(out, '\'');
+}
+
+void
+execenv_words(struct buf *out, char *const argv[], size_t max)
+{
+	size_t i;
+
+	for (i = 0; argv[i] != NULL && buf_len(out) < max; i++) {
+		if (i > 0)
+			buf_putc(out, ' ');
+		execenv_word(out, argv[i]);
+	}
+}

@@ -18,4 +18,10 @@ struct execenv {
  * a NULL-terminated array, each entry and the array malloc'd. */
 char	**execenv_build(char *const base[], const struct execenv *v);
 
+struct buf;
+/* Append argv's words (cut once out passes max bytes) as a shell would
+ * read them back: a word that is empty or holds a blank, a quote or a
+ * backslash in single quotes, a ' in it as '\''. */
+void	execenv_words(struct buf *out, char *const argv[], size_t max);
+
 #endif

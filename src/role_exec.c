@@ -279,15 +279,10 @@ static void
 exec_name(struct session *s, char *const argv[])
 {
 	struct buf b = BUF_INIT;
-	size_t i;
 
-	for (i = 0; argv[i] != NULL && buf_len(&b) < ADDR_STRLEN;
-	    i++) {
-		if (i > 0)
-			buf_putc(&b, ' ');
-		/* As typed: every output escapes it (SPEC §4), once. */
-		buf_puts(&b, argv[i]);
-	}
+	/* Words as a shell reads them back (sh -c 'a; b' stays one word);
+	 * every output escapes them (SPEC §4), once. */
+	execenv_words(&b, argv, ADDR_STRLEN);
 	sess_name(&s->remote_str, "%s", buf_cstr(&b));
 	buf_free(&b);
 }
@@ -319,7 +314,7 @@ exec_session(enum sess_kind kind, const struct settings *set,
 	c->sid = s->id;
 	sess_name(&s->local_str, "pid %ld", (long)c->pid);
 	exec_name(s, argv);
-	if (tr_pipe_attach(s, pty, errfd) == -1) {
+	if (tr_pipe_attach(s, pty ? c->tty : NULL, errfd) == -1) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		sess_destroy(s, "error", err);
 		return NULL;

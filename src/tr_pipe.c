@@ -366,9 +366,12 @@ tp_state_new(struct session *s, int pty, int errfd)
 }
 
 int
-tr_pipe_attach(struct session *s, int pty, int errfd)
+tr_pipe_attach(struct session *s, const char *tty, int errfd)
 {
-	struct tp_state *st = tp_state_new(s, pty, errfd);
+	struct tp_state *st = tp_state_new(s, tty != NULL, errfd);
+
+	if (tty != NULL)
+		snprintf(st->path, sizeof st->path, "%s", tty);
 
 	if (errfd != -1) {
 		fcntl(errfd, F_SETFL, fcntl(errfd, F_GETFL) | O_NONBLOCK);
@@ -377,7 +380,7 @@ tr_pipe_attach(struct session *s, int pty, int errfd)
 			return -1;
 		}
 	}
-	return layer_attach(s, pty ? &tr_pty : &tr_pipe);
+	return layer_attach(s, tty != NULL ? &tr_pty : &tr_pipe);
 }
 
 /* PATH becomes a symlink to the slave; only a symlink is replaced. */

@@ -19,10 +19,10 @@ extern const struct layer_ops tr_pipe, tr_pty;
 int	tr_pty_open(int *master, char *slave, size_t slavelen, char *err,
 	    size_t errlen);
 /* s->fd is a child's standard input and output (a socket pair's end, or
- * with pty a pty master): the fd layer on it, registered; errfd (-1:
- * none) is the child's standard error, which the layer owns from now and
- * reads beside s->fd.  0, or -1 with errno (the caller discards s). */
-int	tr_pipe_attach(struct session *s, int pty, int errfd);
+ * a pty master whose slave is tty; NULL for none): the fd layer on it,
+ * registered; errfd (-1: none) is the child's standard error, which the
+ * layer owns from now and reads beside s->fd.  0, or -1 with errno (the caller discards s). */
+int	tr_pipe_attach(struct session *s, const char *tty, int errfd);
 /* A pty session: socktool holds the master, a program opens the slave
  * (link: a symlink made to it, removed at close; raw: the line
  * discipline off; once: the session closes when the program closes the

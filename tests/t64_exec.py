@@ -120,6 +120,14 @@ recv = events(r.stdout, "recv")
 ok(recv and recv[0]["text"] == 'b"c|d\\e|f g|$HOME|*|',
    "quoting as a shell splits words, nothing expanded", recv)
 
+# The name shown keeps the words apart, as a shell would read them back
+# (it was "sh -c echo a; exit 3" and "printf %s| a b ", words lost).
+r = run("exec sh -c 'echo a; exit 3'\nexec printf '%s|' 'a b' '' \"it's\"\n"
+        "wait 1 closed\nwait 2 closed\n", "--json")
+names = [e.get("remote") for e in events(r.stdout, "connected")]
+is_eq(names, ["sh -c 'echo a; exit 3'", "printf %s| 'a b' '' 'it'\\''s'"],
+      "exec's name: its words quoted where a shell needs it")
+
 # ---- --pty: a terminal ----
 r = run("exec --pty tty\nwait 1 closed\n", "--json")
 text = "".join(e["text"] for e in events(r.stdout, "recv"))
@@ -128,6 +136,16 @@ started = events(r.stdout, "connected")
 ok(started and started[0].get("tty", "").startswith("/dev/pts/") and
    started[0]["kind"] == "exec", "the connected event names the tty",
    started)
+# show names the pty the program has (it said "pty ," before).
+r = run("exec --pty cat\nshow 1\n", "--json")
+started = events(r.stdout, "connected")
+shown = [e for e in events(r.stdout, "result") if e.get("command") == "show"]
+tty = started[0].get("tty") if started else None
+ok(tty and shown and shown[0].get("transport", "").startswith("pty %s" % tty),
+   "show of exec --pty: the transport names its tty", shown)
+r = run("exec --pty cat\nshow 1\n")
+ok(re.search(r"transport +pty /dev/pts/\d+", r.stdout),
+   "show of exec --pty, in words: pty /dev/pts/N", r.stdout)
 r = run("exec --pty sh -c 'test -t 0 && test -t 1 && echo yes'\n"
         "wait 1 closed\n", "--json")
 ok("yes" in "".join(e["text"] for e in events(r.stdout, "recv")),

@@ -17,7 +17,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import Socktool, ok, is_eq, done, need  # noqa: E402
+from st import Socktool, ok, is_eq, done, need, run  # noqa: E402
 import ptypair  # noqa: E402
 from ptypair import (PtyPair, tcgets2, open_raw, read_exact, CSIZE, CS8,  # noqa: E402
                      CSTOPB, PARENB, PARODD, CRTSCTS, IXON)
@@ -326,5 +326,13 @@ with PtyPair() as pp, Socktool("--keep-going") as st:
     out = "\n".join(errors(st, epos, 3))
     is_eq(len(re.findall(r"^error: serial: ", out, re.M)), 3,
           "bad baud, mode, flow at open: one error each")
+
+# help set names what set takes for a serial line, idle framing too.
+rc, out, err = run("help set\n")
+words = re.sub(r"\s+", " ", out)
+ok(rc == 0 and "idle:DUR" in words and "idle:Nc" in words and
+   "baud N" in words and "mode 8N1" in words and
+   "flow none|rtscts|xonxoff" in words,
+   "help set: idle framing and the serial line's baud, mode, flow", out)
 
 done()

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "execenv.h"
 #include "tap.h"
 
@@ -73,6 +74,17 @@ main(void)
 		is_int(env_len(env), 5, "only SOCKTOOL_* given: none kept");
 		is_str(env[4], "SOCKTOOL_SESSION=3", "the new SESSION last");
 		env_free(env);
+	}
+	{
+		char *words[] = { "sh", "-c", "echo a; exit 3", "", "it's",
+		    "a\\b", "say \"hi\"", "$HOME", NULL };
+		struct buf b = BUF_INIT;
+
+		execenv_words(&b, words, 4096);
+		is_str(buf_cstr(&b), "sh -c 'echo a; exit 3' '' 'it'\\''s' "
+		    "'a\\b' 'say \"hi\"' $HOME",
+		    "a program's words as a shell reads them back");
+		buf_free(&b);
 	}
 	return done_testing();
 }
