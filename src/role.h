@@ -58,6 +58,13 @@ struct role {
 	/* A mock's client: the messages no recorded step matched, for the
 	 * closed event; NULL: not a mock. */
 	uint64_t	 (*unmatched)(const struct session *);
+	/* An abort asked with reason and msg (the other side of a pair was
+	 * reset): 1 when the role ends the session itself, later, with
+	 * them (a program is given the end of its input and reaped first,
+	 * so the closed event carries its exit status); NULL or 0: it goes
+	 * now. */
+	int		 (*abort)(struct session *, const char *reason,
+			    const char *msg);
 	/* The session has ended its streams and would go now: 1 keeps it
 	 * (a program not yet reaped), and the role calls sess_progress
 	 * again when it may go; NULL or 0: it goes. */

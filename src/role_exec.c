@@ -55,6 +55,9 @@ struct exec_child {
 	int			 grace;		/* waiting EXEC_GRACE_MS */
 	uint64_t		 kill_timer;	/* grace's, then SIGKILL's */
 	char			 tty[64];	/* --pty: the slave */
+	/* An abort waiting for the reaping (exec_abort): how it ends. */
+	char			 abort_reason[16];
+	char			*abort_msg;
 	struct exec_child	*next;
 };
 
@@ -338,6 +341,17 @@ exec_start(char *const argv[], int pty, enum exec_stderr mode, char *err,
 static void
 exec_ended(struct session *s)
 {
+	struct exec_child *c = s->role_state;
+
+	if (c->abort_msg != NULL) {
+		char *msg = c->abort_msg;
+
+		c->abort_msg = NULL;
+		pipe_drain(s, 16u << 20);
+		sess_destroy(s, c->abort_reason, msg);
+		free(msg);
+		return;
+	}
 	if (s->closing) {
 		sess_progress(s);
 		return;
@@ -433,11 +447,29 @@ exec_linger(struct session *s)
 	return 1;
 }
 
+/* A program cannot be reset: its input ends (what was queued for it
+ * first), it winds down as on close, and the session goes with reason and
+ * msg once it is reaped, its exit status said. */
+static int
+exec_abort(struct session *s, const char *reason, const char *msg)
+{
+	struct exec_child *c = s->role_state;
+
+	if (c->reaped || c->abort_msg != NULL)
+		return 0;
+	snprintf(c->abort_reason, sizeof c->abort_reason, "%s", reason);
+	c->abort_msg = xstrdup(msg);
+	sess_close(s, c->abort_reason);
+	return 1;
+}
+
 static void
 exec_destroy(struct session *s)
 {
 	struct exec_child *c = s->role_state;
 
+	free(c->abort_msg);
+	c->abort_msg = NULL;
 	c->sid = 0;
 	if (c->reaped)
 		exec_child_unlist(c);
@@ -483,6 +515,7 @@ static const struct role exec_role = {
 	.peer_eof = exec_peer_eof,
 	.closing = exec_closing,
 	.linger = exec_linger,
+	.abort = exec_abort,
 	.destroy = exec_destroy,
 	.fields = exec_fields,
 };

@@ -610,6 +610,9 @@ sess_end_of_stream(struct session *s)
 void
 sess_abort(struct session *s, const char *reason, const char *msg)
 {
+	if (!s->destroying && s->role != NULL && s->role->abort != NULL &&
+	    s->role->abort(s, reason, msg))
+		return;
 	s->abort = 1;
 	sess_destroy(s, reason, msg);
 }

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import socket
+import struct
 import sys
 import tempfile
 import time
@@ -231,7 +232,17 @@ with Socktool("--json") as st:
     ok(pid_gone(pa), "client A left: its program is gone")
     b.sendall(b"still\n")
     is_eq(recv_until(b, b"\n"), b"still\n", "B's program still works")
+    # B goes with a reset: a program cannot be reset, its input ends and
+    # its closed event still carries how it ended.
+    b.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                 struct.pack("ii", 1, 0))
     b.close()
+    m = st.wait_for(r'\{[^\n]*"event":"closed","id":%d,[^\n]*' %
+                    progs[1]["id"])
+    e = json.loads(m.group(0)) if m else {}
+    ok(e.get("reason") == "reset" and e.get("exit") == 0 and
+       "reset" in e.get("message", ""), "client B reset: its program's "
+       "closed event says so and carries cat's exit status", e)
     st.cmd("close 1")
     st.finish()
 lines = [json.loads(x) for x in open(log)]
