@@ -670,7 +670,8 @@ cmd_parse(struct cmd_ctx *c, const char *line, size_t len, size_t pos,
 {
 	const struct cmd_entry *e = c->ent;
 	struct cmd_token tok;
-	int endopts = 0, r;
+	int endopts = 0, r, dur_next = -1;
+	const char *dur_opt = NULL;	/* an optional value not taken */
 	char err[128];
 
 	for (;;) {
@@ -728,9 +729,16 @@ cmd_parse(struct cmd_ctx *c, const char *line, size_t len, size_t pos,
 			c->opts[c->nopts].value = NULL;
 			if (o->has_arg && eq != NULL)
 				c->opts[c->nopts].value = eq + 1;
-			else if (o->has_arg == CMD_OPT_DUR)
+			else if (o->has_arg == CMD_OPT_DUR) {
 				c->opts[c->nopts].value = cmd_opt_maybe_dur(
 				    line, len, &pos, words, nwords);
+				/* The word after it, if it is not taken, is
+				 * probably a value meant for it. */
+				if (c->opts[c->nopts].value == NULL) {
+					dur_opt = o->name;
+					dur_next = c->argc;
+				}
+			}
 			else if (o->has_arg) {
 				r = cmd_next_token(line, len, &pos, &tok, err,
 				    sizeof err);
@@ -761,6 +769,12 @@ cmd_parse(struct cmd_ctx *c, const char *line, size_t len, size_t pos,
 	}
 	if (c->argc < e->lower) {
 		cmd_usage(c, "missing argument");
+		return -1;
+	}
+	if (e->upper >= 0 && c->argc > e->upper && dur_opt != NULL &&
+	    dur_next >= e->upper && dur_next < c->argc) {
+		cmd_usage(c, "--%s takes a duration with its unit (500ms, 2s, "
+		    "1m): \"%.32s\" is not one", dur_opt, c->argv[dur_next]);
 		return -1;
 	}
 	if (e->upper >= 0 && c->argc > e->upper) {

@@ -144,7 +144,12 @@ with Socktool() as st:
 
 # 5. Bad values: one error each, no session.
 for arg, want in (("--reconnect 1ms", "at least 10ms"),
-                  ("--reconnect=soon", "bad duration")):
+                  ("--reconnect=soon", "bad duration"),
+                  # A value without its unit is not taken as one: said so,
+                  # not "too many arguments".
+                  ("--reconnect 5", '--reconnect takes a duration with '
+                   'its unit (500ms, 2s, 1m): "5" is not one'),
+                  ("--reconnect soon", '"soon" is not one')):
     with Socktool("--keep-going") as st:
         st.cmd("tcp-client 127.0.0.1 1 %s" % arg)
         st.cmd("list")
