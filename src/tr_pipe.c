@@ -140,7 +140,9 @@ tp_describe(const struct layer *l, struct buf *out)
 {
 	const struct tp_state *st = tp_state(l);
 
-	if (st->pty)
+	if (st->pty && st->link != NULL)
+		buf_printf(out, "pty %s, link %s", st->path, st->link);
+	else if (st->pty)
 		buf_printf(out, "pty %s", st->path);
 	else
 		buf_puts(out, "socket pair");

@@ -42,6 +42,11 @@ with Socktool("--json") as st:
        ev["link"] == link, "listening with path and link", ev)
     ok(os.path.islink(link) and os.readlink(link) == ev["path"],
        "the link points at the slave")
+    st.cmd("show 1")
+    m = st.wait_for(r'\{[^\n]*"command":"show"[^\n]*')
+    res = json.loads(m.group(0)) if m else {}
+    is_eq(res.get("transport"), "pty %s, link %s" % (ev["path"], link),
+          "show names the slave and the link")
     fd = os.open(link, os.O_RDWR | os.O_NOCTTY)
     tty.setraw(fd)
     st.wait_for(r"a program opened")
