@@ -737,14 +737,18 @@ static enum cmd_status
 cmd_set_ws(struct cmd_ctx *c, struct session *s, const char *name)
 {
 	struct set_ws w = { name, NULL, 0, "" };
+	size_t vlen = c->restlen;
 	char *value;
 
 	if (s == NULL)
 		return cmd_usage(c, "%s is set on a WebSocket session (an id), "
 		    "not on %s", name, c->argv[0]);
-	if (c->restlen == 0)
+	while (vlen > 0 && (c->rest[vlen - 1] == ' ' ||
+	    c->rest[vlen - 1] == '\t'))
+		vlen--;
+	if (vlen == 0)
 		return cmd_usage(c, "missing value");
-	value = xstrndup(c->rest, c->restlen);
+	value = xstrndup(c->rest, vlen);
 	w.value = value;
 	sess_each_target(s, cmd_set_ws_one, &w);
 	free(value);
@@ -864,10 +868,15 @@ cmd_set_complete(struct cmd_compl *cc)
 	} else if (cc->pos == 1) {
 		for (d = setting_defs; d->name != NULL; d++)
 			cmd_compl_add(cc, d->name);
+		/* A WebSocket layer's own (cmd_set_ws). */
+		cmd_compl_list(cc, "ws-fragment|ws-autopong");
 	} else if (cc->pos == 2 && cc->nwords >= 3) {
 		d = setting_find(cc->words[cc->nwords - 1].s);
 		if (d != NULL && d->values != NULL)
 			cmd_compl_list(cc, d->values);
+		else if (strcmp(cc->words[cc->nwords - 1].s,
+		    "ws-autopong") == 0)
+			cmd_compl_list(cc, "on|off");
 	}
 }
 
@@ -892,7 +901,8 @@ const struct cmd_entry cmd_set_entry = {
 	    "rewrite 'PATTERN => REPLACEMENT' (relays), split N [DUR] (pieces "
 	    "read apart), delay DUR (latency), jitter DUR, rate BYTES/s, read "
 	    "on|off, drop PERCENT, dup PERCENT, seed N (fault injection); baud N, mode 8N1, flow "
-	    "none|rtscts|xonxoff (serial lines, not all or default).  VALUE "
+	    "none|rtscts|xonxoff (serial lines, not all or default); a "
+	    "WebSocket session's ws-fragment N, ws-autopong on|off.  VALUE "
 	    "is the rest of the line.",
 	.lower = 2,
 	.upper = 2,
@@ -978,7 +988,9 @@ cmd_show_exec(struct cmd_ctx *c)
 	if (s->top != NULL) {
 		buf_reset(&v);
 		layer_describe(s, &v);
-		rec_strcpy(r, "transport", buf_cstr(&v));
+		/* Outside words in it (a WebSocket path, a certificate's
+		 * name) are escaped already by their layer. */
+		rec_strescaped(r, "transport", buf_cstr(&v));
 		rec_label(r, "transport", NULL);
 		layer_control(s, LCTL_DETAILS, r);
 	}

@@ -228,9 +228,10 @@ cmd_ws_server_exec(struct cmd_ctx *c)
 	ws_server_own(s, &o);
 	if (cmd_has(c, "echo"))
 		settings_own(&s->set)->echo = ECHO_ON;
-	if (o.tls != NULL)
+	if (o.tls != NULL) {
+		tls_listen_attach(s);	/* show: a TLS listener, its cert */
 		cmd_tls_own_cert(c, s, o.tls);
-	else
+	} else
 		cmd_result_session(c, s);
 	return CMD_OK;
 }

@@ -205,7 +205,9 @@ ev_closed(const struct session *s, const char *reason, const char *msg,
 		rec_u64(&r, "pair", pair);	/* (s->pair is unlinked by now) */
 	r.info = 1;	/* -q: errors and received data only */
 	rec_str(&r, "reason", reason);
-	rec_str(&r, "message", msg);
+	/* Written as an error is: outside words in it are escaped already
+	 * (a server's status line), so shown as out_error shows them. */
+	rec_strescaped(&r, "message", msg);
 	rec_u64(&r, "rx_bytes", s->rx_bytes);
 	rec_u64(&r, "tx_bytes", s->tx_bytes);
 	if (lost > 0)

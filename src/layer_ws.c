@@ -146,14 +146,16 @@ ev_handshake(struct session *s, const struct ws_conn *c,
 	r.info = 1;
 	rec_strcpy(&r, "url", buf_cstr(&url));
 	rec_u64(&r, "status", (uint64_t)resp->status);
-	rec_strcpy(&r, "status_line", resp->status_line);
+	/* The server's words are escaped already (ws.c): shown as they are. */
+	rec_strescaped(&r, "status_line", resp->status_line);
 	if (resp->protocol[0] != '\0')
 		rec_strcpy(&r, "protocol", resp->protocol);
 	if (resp->extensions[0] != '\0')
 		rec_strcpy(&r, "extensions", resp->extensions);
 	if (resp->why[0] != '\0') {
-		rec_strcpy(&r, "error", resp->why);
-		rec_strcpy(&r, "headers", buf_cstr((struct buf *)&resp->headers));
+		rec_strescaped(&r, "error", resp->why);
+		rec_strescaped(&r, "headers",
+		    buf_cstr((struct buf *)&resp->headers));
 		out_rec(&r, "[{id}] ws {url}: {status_line}: {error}");
 		ev_headers(s, &resp->headers);
 	} else
@@ -330,8 +332,8 @@ ws_hs_timeout(void *arg)
 	struct buf m = BUF_INIT;
 
 	c->timer = 0;
-	if (c->server)
-		buf_puts(&m, "no WebSocket request within ");
+	buf_puts(&m, c->server ? "no WebSocket request within " :
+	    "no answer to the WebSocket handshake within ");
 	codec_fmt_duration(c->server ? WS_SERVER_HS_MS : c->role->o.timeout_ms,
 	    &m);
 	sess_destroy(s, "timeout", buf_cstr(&m));
@@ -427,7 +429,7 @@ ev_refused(struct session *s, int status, const char *line, const char *why)
 		rec_u64(&r, "status", (uint64_t)status);
 		rec_strcpy(&r, "status_line", line);
 	}
-	rec_strcpy(&r, "message", why);
+	rec_strescaped(&r, "message", why);
 	out_rec(&r, status != 0 ? "[{id}] refused {client}: {status_line} "
 	    "({message})" : "[{id}] {client} left before its upgrade: "
 	    "{message}");
@@ -463,7 +465,7 @@ ev_upgrade(struct session *s, const struct ws_conn *c)
 
 	ev_ws_begin(&r, s, "ws");
 	r.info = 1;
-	rec_strcpy(&r, "path", c->path);
+	rec_strescaped(&r, "path", c->path);	/* escaped by ws.c */
 	rec_u64(&r, "status", 101);
 	rec_str(&r, "status_line", "HTTP/1.1 101 Switching Protocols");
 	if (c->protocol[0] != '\0')
@@ -1172,13 +1174,18 @@ ws_client_own(struct session *s, const struct ws_client_opts *o)
 
 /* --- what commands ask of a WebSocket session ------------------------------ */
 
+static const struct role ws_server_role;
+
 /* s's WebSocket, open for one more frame of ours; NULL with err. */
 static struct ws_conn *
 ws_open_conn(struct session *s, char *err, size_t errlen)
 {
 	struct ws_conn *c = conn_of(s);
 
-	if (c == NULL)
+	if (c == NULL && s->role == &ws_server_role)
+		snprintf(err, errlen, "session %u is a ws-server: name one of "
+		    "its peers (list shows them)", s->id);
+	else if (c == NULL)
 		snprintf(err, errlen, "session %u is not a WebSocket session",
 		    s->id);
 	else if (c->step != WS_OPEN)
@@ -1341,10 +1348,18 @@ ws_server_destroy(struct session *s)
 	s->role_state = NULL;
 }
 
+/* Its certificate, for show (tls_listen_attach's listener asks). */
+static struct tls_cfg *
+ws_server_tls(const struct session *s)
+{
+	return ((const struct ws_srv *)s->role_state)->tls;
+}
+
 static const struct role ws_server_role = {
 	.name = "ws-server",
 	.accepted = ws_server_accepted,
 	.destroy = ws_server_destroy,
+	.tls = ws_server_tls,
 };
 
 void

@@ -422,6 +422,9 @@ ws_close_build(struct buf *out, int code, const void *reason, size_t n,
 	if (n > WS_CLOSE_REASON_MAX)
 		return fail(err, errlen, "close reason of %zu bytes (at most "
 		    "%d)", n, WS_CLOSE_REASON_MAX);
+	if (!ws_utf8_valid(reason, n))
+		return fail(err, errlen, "a close reason is UTF-8 (RFC 6455 "
+		    "5.5.1; ws-frame --opcode 8 sends any)");
 	c[0] = (unsigned char)(code >> 8);
 	c[1] = (unsigned char)code;
 	buf_append(out, c, 2);

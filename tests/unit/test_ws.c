@@ -409,6 +409,9 @@ test_close(void)
 		ok(ws_close_build(&b, 1000, r, 124, err, sizeof err) == -1,
 		    "reason of 124 bytes: %s", err);
 	}
+	ok(ws_close_build(&b, 1000, "\xc0\xaf", 2, err, sizeof err) == -1 &&
+	    strstr(err, "UTF-8") != NULL && buf_len(&b) == 0,
+	    "a reason that is not UTF-8 is not built: %s", err);
 	ok(ws_close_parse((const unsigned char *)"\x03", 1, &code, &reason,
 	    &rl, err, sizeof err) == -1, "1-byte close payload: %s", err);
 	ok(ws_close_parse((const unsigned char *)"\x03\xee", 2, &code, &reason,
