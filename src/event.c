@@ -201,6 +201,7 @@ ev_closed(const struct session *s, const char *reason, const char *msg,
 	struct rec r;
 
 	ev_begin(&r, s, "closed");
+	rec_str(&r, "kind", sess_kind_name(s));
 	if (pair != 0)
 		rec_u64(&r, "pair", pair);	/* (s->pair is unlinked by now) */
 	r.info = 1;	/* -q: errors and received data only */

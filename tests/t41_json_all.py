@@ -233,6 +233,30 @@ with Socktool("-j", "--keep-going") as st:
     ok(not noev, "every line is an object with ts and event",
        "\n".join(noev))
     ok(len(st.out.splitlines()) > 40, "a run with many events and results")
+    # SPEC 6: the fields each session event carries, for every kind here.
+    spec6 = {"listening": {"id", "kind", "local"},
+             "connecting": {"id", "kind", "remote"},
+             "connected": {"id", "kind", "local", "remote"},
+             "accepted": {"id", "parent", "kind", "local", "remote"},
+             "recv": {"id", "bytes", "hex", "text"},
+             "sent": {"id", "bytes", "hex", "text"},
+             "closed": {"id", "kind", "reason", "message", "rx_bytes",
+                        "tx_bytes"}}
+    short, seen = [], set()
+    for line in st.out.decode("utf-8", "replace").splitlines():
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        want = spec6.get(e.get("event"), set())
+        if want:
+            seen.add(e["event"])
+        if want - set(e):
+            short.append("%s lacks %s: %s" % (e["event"], sorted(
+                want - set(e)), line[-160:]))
+    is_eq(sorted(seen), sorted(spec6), "every session event of SPEC 6 seen")
+    ok(not short, "each carries the fields SPEC 6 lists", "\n".join(
+        short[:20]))
 
     shows = {}
     for line in lines(st):
