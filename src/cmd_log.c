@@ -109,6 +109,11 @@ cmd_log_exec(struct cmd_ctx *c)
 	if (format == LOG_SCRIPT && all && strcmp(c->argv[1], "off") != 0)
 		return cmd_usage(c, "a script log records one session: log "
 		    "ID PATH --format script");
+	/* A listener carries no bytes of its own: its peers do. */
+	if (format == LOG_SCRIPT && s != NULL && s->state == S_LISTENING &&
+	    strcmp(c->argv[1], "off") != 0)
+		return cmd_fail(c, "a script log records one conversation: "
+		    "log one of server %u's peers", id);
 	if (strcmp(c->argv[1], "off") == 0) {
 		int n = log_stop(id);
 

@@ -431,9 +431,9 @@ const struct cmd_entry cmd_replay_entry = {
 	.name = "replay",
 	.usage = "replay FILE ID [--speed X] [--no-wait] [--timeout DUR]",
 	.help = "Play the sent side of a recorded conversation (a script "
-	    "log, a jsonl log, or a pcap log or capture: its first TCP "
-	    "connection with data or UDP conversation, the side that opened "
-	    "it) into session ID: each recorded message is "
+	    "log, a jsonl log: its first session with data, or a pcap log or "
+	    "capture: its first TCP connection with data or UDP conversation, "
+	    "the side that opened it) into session ID: each recorded message is "
 	    "sent, and the recorded answer awaited (until it came whole, or "
 	    "differed and 100 ms passed without more, or --timeout, default "
 	    "5s) before the next.  --speed X keeps the recorded gaps divided "

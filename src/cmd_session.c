@@ -1072,9 +1072,9 @@ cmd_stats_row(size_t i, struct rec *r, void *arg)
 	}
 	if (s->role != NULL && s->role->unmatched != NULL) {
 		rec_u64(r, "unmatched", s->role->unmatched(s));
+		/* On a line of its own: the first is full (80 columns). */
 		if (!out_cfg.json) {
-			buf_printf(&b, "  unmatched %" PRIu64,
-			    s->role->unmatched(s));
+			buf_printf(&b, "%" PRIu64, s->role->unmatched(s));
 			rec_strcpy(r, "um", buf_cstr(&b));
 			buf_reset(&b);
 		}
@@ -1113,7 +1113,7 @@ cmd_stats_exec(struct cmd_ctx *c)
 	rec_str(&head, "command", c->ent->name);
 	out_rows(&head, "sessions", rows.n, cmd_stats_row, &rows,
 	    "[{id}] rx {rx_bytes} bytes / {rx_msgs} msgs ({rx/s})  tx "
-	    "{tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}{rw}{um}");
+	    "{tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}{rw}{?um:\n    unmatched }{um}");
 	rec_free(&head);
 	return CMD_OK;
 }

@@ -55,9 +55,11 @@ differ_describe(const struct differ *d, const unsigned char *want,
 		buf_puts(out, ", received ");
 		differ_quote(got, gn, d->off, out);
 		if (d->missing > 0)
-			buf_printf(out, " (%zu bytes short)", d->missing);
+			buf_printf(out, " (%zu byte%s short)", d->missing,
+			    d->missing == 1 ? "" : "s");
 		else if (d->extra > 0)
-			buf_printf(out, " (%zu bytes more)", d->extra);
+			buf_printf(out, " (%zu byte%s more)", d->extra,
+			    d->extra == 1 ? "" : "s");
 	} else if (d->missing > 0) {
 		buf_printf(out, "missing %zu byte%s from offset %zu: ",
 		    d->missing, d->missing == 1 ? "" : "s", d->off);

@@ -618,11 +618,14 @@ log_script_head(struct log *l, struct session *s)
 	const char *cmd = sess_kind_client(s);
 	struct buf b = BUF_INIT;
 
-	if (l->script_head || s->remote_str[0] == '\0' ||
-	    strcmp(s->remote_str, "-") == 0)
+	/* Written once the session is open (a client knows its remote). */
+	if (l->script_head || sess_opening(s))
 		return;
 	l->script_head = 1;
 	l->script_last = clock_us();
+	/* No remote (a udp without a destination, a pty): no command. */
+	if (s->remote_str[0] == '\0' || strcmp(s->remote_str, "-") == 0)
+		cmd = NULL;
 	if (cmd != NULL) {
 		buf_printf(&l->out, "%s ", cmd);
 		log_script_addr(s->remote_str, &l->out);
@@ -641,7 +644,7 @@ log_script_head(struct log *l, struct session *s)
 	buf_reset(&b);
 	codec_escape((const unsigned char *)s->remote_str,
 	    strlen(s->remote_str), &b, 0);
-	buf_printf(&l->out, "%s)\n", buf_cstr(&b));
+	buf_printf(&l->out, "%s)\n", buf_len(&b) > 0 ? buf_cstr(&b) : "-");
 	buf_free(&b);
 }
 
@@ -652,7 +655,8 @@ log_script_message(struct log *l, struct session *s, const struct chunk *c)
 
 	log_script_head(l, s);		/* may start the clock */
 	now = clock_us();
-	gap = now > l->script_last ? now - l->script_last : 0;
+	gap = l->script_head && now > l->script_last ? now - l->script_last :
+	    0;
 	l->script_last = now;
 	if (c->dir == '>') {
 		if ((l->dirs & LOG_TIMING) && gap >= 1000)

@@ -346,24 +346,64 @@ rec_ts_us(const char *s, size_t n, uint64_t *us)
 	return 0;
 }
 
-/* One jsonl line: recv and sent events become steps; *last is the time of
- * the previous event (0: none). */
+/* The number of "key":N in one JSON line, or 0. */
+static uint64_t
+rec_json_u64(const char *s, size_t n, const char *key)
+{
+	char pat[32];
+	const char *p, *end = s + n;
+	size_t pl;
+	uint64_t v = 0;
+
+	pl = (size_t)snprintf(pat, sizeof pat, "\"%s\":", key);
+	for (p = s; p + pl <= end; p++)
+		if (memcmp(p, pat, pl) == 0) {
+			for (p += pl; p < end && *p >= '0' && *p <= '9' &&
+			    v < UINT32_MAX; p++)
+				v = v * 10 + (uint64_t)(*p - '0');
+			return v;
+		}
+	return 0;
+}
+
+/* Reading a jsonl log: the session whose events are the conversation (the
+ * first that sent or received; a log of several holds others too), the
+ * time of the previous event (0: none). */
+struct rec_json {
+	uint64_t	 id;
+	uint64_t	 last;
+};
+
+/* One jsonl line: recv and sent events of the session become steps. */
 static int
 rec_json_line(const char *s, size_t n, int line, struct rec_conv *r,
-    uint64_t *last, char *err, size_t errlen)
+    struct rec_json *js, char *err, size_t errlen)
 {
 	const char *ev, *hex, *ts;
 	size_t evn, hexn, tsn;
-	uint64_t t = 0;
+	uint64_t t = 0, id, *last = &js->last;
 	struct rec_step *st;
 	struct buf msg = BUF_INIT;
 	char e[128];
 	int sent;
 
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r'))
+		n--;
+	if (n > 0 && s[n - 1] != '}') {
+		snprintf(err, errlen, "line %d: cut short (a JSON line ends "
+		    "with })", line);
+		return -1;
+	}
 	if ((ev = rec_json_str(s, n, "event", &evn)) == NULL)
 		return 0;
 	sent = evn == 4 && memcmp(ev, "sent", 4) == 0;
 	if (!sent && !(evn == 4 && memcmp(ev, "recv", 4) == 0))
+		return 0;
+	id = rec_json_u64(s, n, "id");
+	if (js->id == 0)
+		js->id = id;
+	else if (id != js->id)
 		return 0;
 	if ((hex = rec_json_str(s, n, "hex", &hexn)) == NULL) {
 		snprintf(err, errlen, "line %d: a %s event without hex", line,
@@ -590,6 +630,7 @@ rec_parse(const char *text, size_t n, struct rec_conv *r, char *err,
 {
 	size_t i = 0, e;
 	uint64_t aux = 0;
+	struct rec_json js = { 0, 0 };
 	int line = 0, json;
 
 	memset(r, 0, sizeof *r);
@@ -613,7 +654,7 @@ rec_parse(const char *text, size_t n, struct rec_conv *r, char *err,
 			snprintf(err, errlen, "line %d: a NUL byte", line);
 			goto fail;
 		}
-		if ((json ? rec_json_line(text + i, e - i, line, r, &aux, err,
+		if ((json ? rec_json_line(text + i, e - i, line, r, &js, err,
 		    errlen) : rec_script_line(text + i, e > i &&
 		    text[e - 1] == '\r' ? e - i - 1 : e - i, line, r, &aux,
 		    err, errlen)) == -1)

@@ -44,7 +44,7 @@ struct mock_conv {
 	struct rec_conv	 conv;
 	struct mock_udp	*udp;
 	size_t		 nudp;
-	uint64_t	 unmatched;	/* a UDP mock's, all clients */
+	uint64_t	 unmatched;	/* all clients' (show, stats) */
 };
 
 static void
@@ -124,6 +124,7 @@ mock_report(struct session *s, struct mock_peer *m, const unsigned char *p,
 	if (n > 64)
 		buf_puts(&e, "...");
 	m->unmatched++;
+	m->mc->unmatched++;
 	rec_begin(&r, "mock");
 	r.stamp = s->set->timestamps;
 	r.color = "ev";
@@ -313,7 +314,6 @@ mock_udp_message(struct session *s, struct mock_conv *mc,
 		return;
 	}
 	mock_report(s, &u->m, c->p, c->n, c->peer);
-	mc->unmatched++;
 }
 
 static int

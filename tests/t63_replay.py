@@ -14,7 +14,7 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import ok, is_eq, done, run  # noqa: E402
+from st import Socktool, ok, is_eq, done, run  # noqa: E402
 
 
 class LineServer:
@@ -172,6 +172,34 @@ ok(rc == 1 and "line 1" in err, "a bad recording names its line", err)
 rc, out, err = run("tcp-server 127.0.0.1 0\nlog all %s --format script\n"
                    % bad)
 ok(rc == 1 and "one session" in err, "a script log of all refused", err)
+lst = os.path.join(tmp, "listener.st")
+rc, out, err = run("tcp-server 127.0.0.1 0\nlog 1 %s --format script\n"
+                   % lst)
+ok(rc == 1 and err.count("\n") == 1 and "peers" in err and
+   not os.path.exists(lst), "a script log of a listener (its peers carry "
+   "the bytes) is one error and no file", err)
+
+# A session with no remote end (a udp server): the script says to make the
+# session first, and its first answer waits no made-up time.
+ud = os.path.join(tmp, "udp.st")
+with Socktool() as st:
+    st.cmd("udp-server 127.0.0.1 0")
+    uport = int(st.wait_for(r"^\[1\] bound on 127\.0\.0\.1:(\d+)").group(1))
+    st.cmd("set 1 echo on")
+    st.cmd("log 1 %s --format script --timing" % ud)
+    st.wait_for(r"^\[1\] logging to")
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.settimeout(10)
+    u.sendto(b"ping\n", ("127.0.0.1", uport))
+    is_eq(u.recvfrom(100)[0], b"ping\n", "the udp server echoes")
+    u.close()
+    st.cmd("close 1")
+    st.wait_for(r"^\[1\] closed")
+text = open(ud).read()
+ok(text.startswith("# make the session to replay into first") and
+   'expect 1 "ping\\n"\nsend 1 "ping\\n"\n' in text and
+   "--timeout" not in text, "a script log of a udp server: the session "
+   "to make is said, the answer waits the default", text)
 
 srv.close()
 srv2.close()

@@ -85,6 +85,32 @@ with Socktool("--json") as st:
     ms = [json.loads(m1.group(0)), json.loads(m2.group(0))]
     is_eq(sorted(e["unmatched"] for e in ms), [1, 1],
           "each client's closed event counts its unmatched")
+    # The listener counts every client's, as it counts their bytes.
+    st.cmd("show 1")
+    m = st.wait_for(r'^(\{[^\n]*"event":"result","command":"show"[^\n]*\})$')
+    is_eq(json.loads(m.group(1)).get("unmatched"), 2,
+          "show of the mock counts its clients' unmatched")
+    st.cmd("stats 1")
+    m = st.wait_for(r'^(\{[^\n]*"event":"result","command":"stats"[^\n]*\})$')
+    is_eq(json.loads(m.group(1))["sessions"][0].get("unmatched"), 2,
+          "stats of the mock too")
+
+# For people: the stats line of a mock stays within 80 columns.
+with Socktool() as st:
+    st.cmd("mock %s 127.0.0.1 0" % script)
+    m = st.wait_for(r"^\[1\] listening on 127\.0\.0\.1:(\d+)")
+    a = socket.create_connection(("127.0.0.1", int(m.group(1))), timeout=10)
+    is_eq(recv_until(a, b"\n"), b"WELCOME\n", "a client of the mock")
+    a.sendall(b"nothing\n")
+    st.wait_for(r"^\[2\] mock: unmatched at step 2")
+    a.close()
+    st.wait_for(r"^\[2\] mock: 1 of 3 steps played, 1 unmatched$")
+    n = len(st.out)
+    st.cmd("stats 1")
+    m = st.wait_for(r"^\[1\] rx [^\n]*\n(    unmatched 1)$", start=n)
+    lines = st.out[n:m.end()].decode().split("\n")
+    ok(all(len(x) <= 80 for x in lines), "stats of a mock fits 80 "
+       "columns, the unmatched on a line of its own", lines)
 
 rc = subprocess.run([SOCKTOOL, "-c", "mock /nonexistent 0"],
                     stdin=subprocess.DEVNULL, capture_output=True, timeout=20)

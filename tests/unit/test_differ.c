@@ -57,7 +57,7 @@ main(void)
 	ok(!differ_is_prefix(B("abc"), B("abcd")), "longer is not");
 
 	line("TWO\n", 4, "TWO!\n", 5, "changed at offset 3: expected \"\\n\", "
-	    "received \"!\\n\" (1 bytes more)", "changed, described");
+	    "received \"!\\n\" (1 byte more)", "changed, described");
 	line("abcd", 4, "ab", 2, "missing 2 bytes from offset 2: \"cd\"",
 	    "missing, described");
 	line("ab", 2, "abc", 3, "1 extra byte from offset 2: \"c\"",

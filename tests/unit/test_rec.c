@@ -158,6 +158,32 @@ main(void)
 	is_int(r.step[1].gap_us, 1500000, "the gap from the last event");
 	rec_conv_free(&r);
 
+	/* A log of several sessions: the first that carried data is the
+	 * conversation, the others' events are not in it. */
+	js = "{\"event\":\"recv\",\"id\":1,\"hex\":\"6869\"}\n"
+	    "{\"event\":\"recv\",\"id\":2,\"hex\":\"6869\"}\n"
+	    "{\"event\":\"sent\",\"id\":2,\"hex\":\"78\"}\n"
+	    "{\"event\":\"sent\",\"id\":1,\"hex\":\"79\"}\n"
+	    "{\"event\":\"recv\",\"id\":12,\"hex\":\"7a\"}\n"
+	    "{\"event\":\"recv\",\"id\":1,\"hex\":\"59\"}\n";
+	ok(rec_parse(js, strlen(js), &r, err, sizeof err) == 0 && r.n == 2 &&
+	    buf_len(&r.step[0].ans) == 2 && buf_len(&r.step[1].req) == 1 &&
+	    buf_peek(&r.step[1].req)[0] == 'y' &&
+	    buf_len(&r.step[1].ans) == 1 && buf_peek(&r.step[1].ans)[0] ==
+	    'Y', "a jsonl log of sessions 1, 2 and 12: session 1's alone");
+	rec_conv_free(&r);
+	js = "{\"event\":\"sent\",\"id\":1,\"hex\":\"6f6e650a\"}\n"
+	    "{\"event\":\"recv\",\"id\":1,\"hex\":\"4f4e450a\",\"text\":";
+	ok(rec_parse(js, strlen(js), &r, err, sizeof err) == -1 &&
+	    strstr(err, "line 2: cut short") != NULL, "a jsonl log cut in its "
+	    "last line is refused: %s", err);
+	js = "{\"event\":\"sent\",\"id\":1,\"hex\":\"6f6e650a\"}\r\n"
+	    "{\"event\":\"recv\",\"id\":1,\"hex\":\"4f4e\"\n"
+	    "{\"event\":\"recv\",\"id\":1,\"hex\":\"4f4e\"}\n";
+	ok(rec_parse(js, strlen(js), &r, err, sizeof err) == -1 &&
+	    strstr(err, "line 2: cut short") != NULL, "and one cut inside: %s",
+	    err);
+
 	ok(rec_parse("send 1 \"open\n", 13, &r, err, sizeof err) == -1 &&
 	    strstr(err, "line 1") != NULL, "unterminated quote: %s", err);
 	ok(rec_parse("x\nsendhex 1 0g\n", 15, &r, err, sizeof err) == -1 &&
