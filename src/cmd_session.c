@@ -1040,6 +1040,20 @@ struct stats_rows {
 	size_t		  n;
 };
 
+/* The human line's width: the fields as the template lays them out. */
+static size_t
+cmd_stats_width(struct rec *r)
+{
+	struct buf b = BUF_INIT;
+	size_t n;
+
+	rec_render(r, "[{id}] rx {rx_bytes} bytes / {rx_msgs} msgs ({rx/s})  tx "
+	    "{tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}{rw}", &b);
+	n = buf_len(&b);
+	buf_free(&b);
+	return n;
+}
+
 static void
 cmd_stats_row(size_t i, struct rec *r, void *arg)
 {
@@ -1093,6 +1107,10 @@ cmd_stats_row(size_t i, struct rec *r, void *arg)
 	codec_fmt_duration(loop_now() - s->created_ms, &b);
 	rec_strcpy(r, "up", buf_cstr(&b));
 	buf_free(&b);
+	/* Wider than the terminal (big counters): the way out goes on a
+	 * line of its own. */
+	if (cmd_stats_width(r) > out_width())
+		rec_strcpy(r, "wrap", "1");
 }
 
 static enum cmd_status
@@ -1112,8 +1130,9 @@ cmd_stats_exec(struct cmd_ctx *c)
 	rec_begin(&head, "result");
 	rec_str(&head, "command", c->ent->name);
 	out_rows(&head, "sessions", rows.n, cmd_stats_row, &rows,
-	    "[{id}] rx {rx_bytes} bytes / {rx_msgs} msgs ({rx/s})  tx "
-	    "{tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}{rw}{?um:\n    unmatched }{um}");
+	    "[{id}] rx {rx_bytes} bytes / {rx_msgs} msgs ({rx/s}){?wrap:\n  }"
+	    "  tx {tx_bytes} bytes / {tx_msgs} msgs ({tx/s})  up {up}{rw}"
+	    "{?um:\n    unmatched }{um}");
 	rec_free(&head);
 	return CMD_OK;
 }

@@ -1091,6 +1091,12 @@ rec_expand(const struct rec *r, const char *human, struct buf *out)
 	}
 }
 
+void
+rec_render(const struct rec *r, const char *human, struct buf *out)
+{
+	rec_expand(r, human, out);
+}
+
 /* Expand the template into the output (and end the line when nl). */
 static void
 out_rec_line(const struct rec *r, const char *human, int nl)

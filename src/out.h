@@ -142,6 +142,9 @@ void	rec_label(struct rec *, const char *label, const char *unit);
  * {key} is a field's value, {key:N} the same padded to N columns,
  * {?key:text} the text when the field is there and true. */
 void	out_rec(const struct rec *, const char *human);
+/* The template with the record's values, as out_rec would show them,
+ * appended to out (to measure a line before choosing its layout). */
+void	rec_render(const struct rec *, const char *human, struct buf *out);
 /* A result with one value per line for people: the title template (or
  * none), then PREFIX LABEL VALUE for each labelled field, the prefix a
  * template too ("  " when NULL). */

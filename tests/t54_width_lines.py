@@ -205,4 +205,32 @@ try:
 finally:
     p.kill()
     ls.close()
+# ---- stats with big counters: the way out goes on a line of its own ----
+with Socktool() as st:
+    st.cmd("set default display none")
+    st.cmd("set default echo on")
+    st.cmd("tcp-server 127.0.0.1 0")
+    port = st.port(1)
+    c = socket.create_connection(("127.0.0.1", port), timeout=10)
+    blk, n = b"x" * 65536, 0
+    while n < 12 << 20:                 # 12 MiB each way: 8-digit counts
+        c.sendall(blk)
+        n += len(blk)
+        got = 0
+        while got < len(blk):
+            got += len(c.recv(len(blk) - got))
+    pos = len(st.out)
+    st.cmd("stats 2")
+    m = st.seen(r"^\[2\] rx 12582912 bytes / \d+ msgs \([^)]*\)\n"
+                r"    tx 12582912 bytes / \d+ msgs \([^)]*\)  up \S+$",
+                start=pos)
+    ok(m, "stats: 8-digit counters take two lines within 80 columns",
+       st.out[pos:].decode(errors="replace"))
+    ok(m and not too_wide(m.group(0).decode()), "... each within 80",
+       m.group(0) if m else "")
+    st.cmd("stats 1")
+    ok(st.seen(r"^\[1\] rx 12582912 bytes / \d+ msgs \([^)]*\)\n    tx",
+               start=pos), "the server's too", st.out[pos:])
+    c.close()
+
 done()
