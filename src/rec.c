@@ -652,13 +652,13 @@ rec_parse(const char *text, size_t n, struct rec_conv *r, char *err,
 		line++;
 		if (memchr(text + i, '\0', e - i) != NULL) {
 			snprintf(err, errlen, "line %d: a NUL byte", line);
-			goto fail;
+			goto bad_line;
 		}
 		if ((json ? rec_json_line(text + i, e - i, line, r, &js, err,
 		    errlen) : rec_script_line(text + i, e > i &&
 		    text[e - 1] == '\r' ? e - i - 1 : e - i, line, r, &aux,
 		    err, errlen)) == -1)
-			goto fail;
+			goto bad_line;
 	}
 	if (r->n == 0) {
 		snprintf(err, errlen, "nothing recorded: no send, sendhex or "
@@ -666,6 +666,16 @@ rec_parse(const char *text, size_t n, struct rec_conv *r, char *err,
 		goto fail;
 	}
 	return 0;
+bad_line:
+	/* Wrong from its first step on: most likely not a recording at all
+	 * (a hex or raw log, some other file). */
+	if (r->n == 0) {
+		char why[256];
+
+		snprintf(why, sizeof why, "%s", err);
+		snprintf(err, errlen, "not a recording replay reads (a script "
+		    "or jsonl log, a pcap or pcapng capture): %s", why);
+	}
 fail:
 	rec_conv_free(r);
 	return -1;

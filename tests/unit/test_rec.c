@@ -190,6 +190,20 @@ main(void)
 	    strstr(err, "line 2") != NULL, "bad hex names its line: %s", err);
 	ok(rec_parse("send 1 a\0b\n", 11, &r, err, sizeof err) == -1,
 	    "a NUL byte refused");
+	/* Wrong from the first step: the file is not a recording at all. */
+	ok(rec_parse("\x7f\x00\x01garbage\n", 11, &r, err, sizeof err) == -1 &&
+	    strncmp(err, "not a recording replay reads", 28) == 0 &&
+	    strstr(err, "line 1: a NUL byte") != NULL, "a binary file is not "
+	    "a recording: %s", err);
+	js = "2026-12-06T17:55:13.837714Z [2] > 5 bytes to 127.0.0.1:52428\n"
+	    "00000000  68 65 6c 6c 6f                                    "
+	    "|hello|\n";
+	ok(rec_parse(js, strlen(js), &r, err, sizeof err) == -1 &&
+	    strncmp(err, "not a recording replay reads", 28) == 0,
+	    "a hex log is not a recording: %s", err);
+	ok(rec_parse("send 1 ok\nsendhex 1 0g\n", 23, &r, err, sizeof err) ==
+	    -1 && strncmp(err, "line 2", 6) == 0, "a recording bad in a later "
+	    "line just names it: %s", err);
 	ok(rec_parse("tcp-client a 1\n", 15, &r, err, sizeof err) == -1 &&
 	    strstr(err, "nothing recorded") != NULL, "no steps: %s", err);
 	ok(rec_parse("{\"event\":\"sent\"}\n", 17, &r, err, sizeof err) == -1,
