@@ -107,7 +107,8 @@ with Socktool() as st:
     st.wait_for(r"^\[2\] mock: 1 of 3 steps played, 1 unmatched$")
     n = len(st.out)
     st.cmd("stats 1")
-    m = st.wait_for(r"^\[1\] rx [^\n]*\n(    unmatched 1)$", start=n)
+    m = st.wait_for(r"^\[1\] rx [^\n]*\n(?:    tx [^\n]*\n)?(    unmatched 1)$",
+                    start=n)
     lines = st.out[n:m.end()].decode().split("\n")
     ok(all(len(x) <= 80 for x in lines), "stats of a mock fits 80 "
        "columns, the unmatched on a line of its own", lines)
