@@ -994,6 +994,8 @@ cmd_show_exec(struct cmd_ctx *c)
 		rec_label(r, "transport", NULL);
 		layer_control(s, LCTL_DETAILS, r);
 	}
+	if (s->role != NULL && s->role->fields != NULL)
+		s->role->fields(s, "show", r);
 	rec_obj(r, "settings");
 	rec_label(r, "settings", NULL);
 	for (d = setting_defs; d->name != NULL; d++) {

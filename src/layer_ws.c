@@ -129,6 +129,25 @@ ev_headers(const struct session *s, const struct buf *h)
 	}
 }
 
+/* An upgrade agreed, in lines that fit the terminal: first, then the
+ * subprotocol and the extensions where they are. */
+static void
+ev_agreed(const struct rec *r, const char *first, const char *protocol,
+    const char *ext)
+{
+	struct out_piece pc[3];
+	size_t n = 0;
+
+	pc[n++] = (struct out_piece){ NULL, first, 0 };
+	if (protocol[0] != '\0')
+		pc[n++] = (struct out_piece){ ", ", "subprotocol {protocol}",
+		    0 };
+	if (ext[0] != '\0')
+		pc[n++] = (struct out_piece){ ", ", "extensions {extensions}",
+		    0 };
+	out_rec_pieces(r, pc, n, "[{id}]   ");
+}
+
 /* The handshake in words: the URL, the status line, what was agreed. */
 static void
 ev_handshake(struct session *s, const struct ws_conn *c,
@@ -159,9 +178,8 @@ ev_handshake(struct session *s, const struct ws_conn *c,
 		out_rec(&r, "[{id}] ws {url}: {status_line}: {error}");
 		ev_headers(s, &resp->headers);
 	} else
-		out_rec(&r, "[{id}] ws {url}: {status_line}"
-		    "{?protocol:, subprotocol }{protocol}"
-		    "{?extensions:, extensions }{extensions}");
+		ev_agreed(&r, "[{id}] ws {url}: {status_line}",
+		    resp->protocol, resp->extensions);
 	rec_free(&r);
 	buf_free(&url);
 }
@@ -472,9 +490,8 @@ ev_upgrade(struct session *s, const struct ws_conn *c)
 		rec_strcpy(&r, "protocol", c->protocol);
 	if (c->ext[0] != '\0')
 		rec_strcpy(&r, "extensions", c->ext);
-	out_rec(&r, "[{id}] ws {path}: {status_line}"
-	    "{?protocol:, subprotocol }{protocol}"
-	    "{?extensions:, extensions }{extensions}");
+	ev_agreed(&r, "[{id}] ws {path}: {status_line}", c->protocol,
+	    c->ext);
 	rec_free(&r);
 }
 
@@ -907,10 +924,9 @@ ws_details(const struct layer *l, struct rec *r)
 {
 	const struct ws_conn *c = l->state;
 
-	if (c->protocol[0] != '\0') {
+	/* (people read it in the transport line already) */
+	if (c->protocol[0] != '\0')
 		rec_strcpy(r, "ws_protocol", c->protocol);
-		rec_label(r, "subprotocol", NULL);
-	}
 	rec_u64(r, "ws_fragment", c->fragment);
 	rec_label(r, "ws-fragment", NULL);
 	rec_str(r, "ws_autopong", c->no_autopong ? "off" : "on");
@@ -1355,10 +1371,28 @@ ws_server_tls(const struct session *s)
 	return ((const struct ws_srv *)s->role_state)->tls;
 }
 
+/* What it upgrades, for show. */
+static void
+ws_server_fields(const struct session *s, const char *event, struct rec *r)
+{
+	const struct ws_srv *sv = s->role_state;
+
+	if (strcmp(event, "show") != 0)
+		return;
+	rec_strcpy(r, "ws_path", sv->path != NULL ? sv->path : "any");
+	rec_label(r, "path", NULL);
+	rec_strcpy(r, "ws_protocols", sv->protocols != NULL ? sv->protocols :
+	    "none");
+	rec_label(r, "protocols", NULL);
+	rec_bool(r, "ws_deflate", sv->deflate);
+	rec_label(r, "deflate", NULL);
+}
+
 static const struct role ws_server_role = {
 	.name = "ws-server",
 	.accepted = ws_server_accepted,
 	.destroy = ws_server_destroy,
+	.fields = ws_server_fields,
 	.tls = ws_server_tls,
 };
 

@@ -70,7 +70,8 @@ struct role {
 	 * again when it may go; NULL or 0: it goes. */
 	int		 (*linger)(struct session *);
 	/* More fields for the session's event named event ("closed": a
-	 * program's exit or signal); NULL: none. */
+	 * program's exit or signal; "show": what the role holds, labelled);
+	 * NULL: none. */
 	void		 (*fields)(const struct session *, const char *event,
 			    struct rec *);
 	/* 1 while the session is not announced (a server's peer whose

@@ -154,4 +154,31 @@ try:
     tm.keys("C-c")
 finally:
     tm.kill()
+# An upgrade with a subprotocol and deflate: the ws lines fit 80 columns
+# (what was agreed goes on below); show of the server says what it
+# upgrades; show of a peer names its subprotocol once.
+with Socktool() as st:
+    st.cmd("ws-server 127.0.0.1 0 --path /chat --protocol chat,json "
+           "--deflate")
+    port = st.port(1)
+    st.cmd("ws-client ws://127.0.0.1:%d/chat --protocol json --deflate" %
+           port)
+    m = st.seen(r"^\[2\] ws ws://[^\n]*\n\[2\]   [^\n]*deflate$")
+    ok(m and all(len(x) <= 80 for x in m.group(0).decode().splitlines()),
+       "the client's ws event: two lines within 80 columns", st.text[-800:])
+    ok(st.seen(r"^\[3\] ws /chat: HTTP/1.1 101 Switching Protocols, "
+               r"subprotocol json,\n\[3\]   extensions permessage-deflate$"),
+       "the peer's too", st.text[-800:])
+    n = len(st.out)
+    st.cmd("show 1")
+    ok(st.seen(r"^  path +/chat\n  protocols +chat,json\n  deflate +on$",
+               start=n), "show of a ws-server: path, subprotocols, deflate",
+       st.text[-1200:])
+    n = len(st.out)
+    st.cmd("show 3")
+    m = st.seen(r"^session 3:.*(?:\n  .*)+?\n  on the wire .*", start=n)
+    body = m.group(0).decode() if m else ""
+    ok(body.count("subprotocol json") == 1 and "\n  subprotocol " not in
+       body, "the subprotocol named once (in the transport line)", body)
+
 done()
