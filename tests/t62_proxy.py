@@ -329,6 +329,19 @@ def bad_options():
            "bad --proxy: %s" % words, out + err)
 
 
+def proxy_unreachable():
+    """A proxy that is not there: the error names the proxy, not the
+    target (the socket went to the proxy)."""
+    dead = free_port()
+    for url in ("socks5://127.0.0.1:%d" % dead, "http://127.0.0.1:%d" % dead):
+        rc, out, err = run("", "-c", "tcp-client 127.0.0.1 9 --proxy " + url)
+        ok(rc != 0 and "[1] closed (error): the proxy 127.0.0.1:%d: "
+           "Connection refused" % dead in out and
+           "cannot connect: the proxy 127.0.0.1:%d" % dead in err,
+           "unreachable proxy named as the proxy (%s)" % url.split(":")[0],
+           out + err)
+
+
 def sh(*argv):
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, timeout=60)
@@ -398,5 +411,6 @@ else:
     skip("socks5 through microsocks", "microsocks not installed")
 section("http", http_tests, t)
 section("bad options", bad_options)
+section("proxy unreachable", proxy_unreachable)
 section("tls", tls_tests, t)
 done()
