@@ -488,10 +488,12 @@ proxy_hs_start(struct session *s, struct proxy_hs *h)
 		h->step = HS_CHOICE;
 		break;
 	case PROXY_SOCKS4A:
+	case PROXY_SOCKS4:
 		if (socks4a_connect(&h->out, h->host, h->port, "") == -1) {
 			proxy_hs_free(h);
-			hs_fail(s, "error", "socks4a cannot carry an IPv6 "
-			    "target");
+			hs_fail(s, "error", h->url.type == PROXY_SOCKS4 ?
+			    "socks4 cannot carry an IPv6 target" :
+			    "socks4a cannot carry an IPv6 target");
 			return -1;
 		}
 		h->step = HS_S4REPLY;
