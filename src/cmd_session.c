@@ -203,7 +203,7 @@ cmd_proxy_opt(const struct cmd_ctx *c, const char *host,
 {
 	const char *v = cmd_opt(c, "proxy");
 	const int type = SOCK_STREAM;
-	struct addrinfo *res;
+	struct addrinfo *res, *ai;
 	char err[256];
 
 	if (v == NULL)
@@ -221,16 +221,26 @@ cmd_proxy_opt(const struct cmd_ctx *c, const char *host,
 		return -1;
 	}
 	snprintf(target, targetlen, "%s", host);
-	if (px->type != PROXY_SOCKS5)
+	if (px->type != PROXY_SOCKS5 && px->type != PROXY_SOCKS4)
 		return 1;
-	/* socks5:// asks for an address: the name is resolved here. */
+	/* socks5:// and socks4:// ask for an address: the name is resolved
+	 * here (socks4 carries IPv4 only). */
 	if (cmd_names_first(c, &host, &type, 1, st))
 		return 2;
 	if (resolve_now(host, "0", SOCK_STREAM, &res, err, sizeof err) != 1) {
 		*st = cmd_fail(c, "%s", err);
 		return 2;
 	}
-	net_fmt_host(res->ai_addr, res->ai_addrlen, target, targetlen);
+	for (ai = res; px->type == PROXY_SOCKS4 && ai != NULL &&
+	    ai->ai_family != AF_INET; ai = ai->ai_next)
+		;
+	if (ai == NULL) {
+		resolve_free(res);
+		*st = cmd_fail(c, "--proxy socks4:// needs an IPv4 address "
+		    "for %s (socks4a:// sends the name)", host);
+		return 2;
+	}
+	net_fmt_host(ai->ai_addr, ai->ai_addrlen, target, targetlen);
 	resolve_free(res);
 	return 1;
 }
@@ -334,7 +344,8 @@ const struct cmd_entry cmd_tcp_client_entry = {
 	    "stop.  With --reconnect the command returns at once in a script "
 	    "too.  --proxy URL connects through a proxy: socks5://HOST:PORT "
 	    "(RFC 1928; HOST resolved here), socks5h:// (the name sent to the "
-	    "proxy), socks4a://, or http:// (HTTP CONNECT); "
+	    "proxy), socks4:// (an IPv4 address resolved here), socks4a:// "
+	    "(the name sent), or http:// (HTTP CONNECT); "
 	    "socks5, socks5h and http take USER:PASS@ before HOST "
 	    "(RFC 1929, Basic).  The session's remote is the target and via "
 	    "names the proxy; data waits until the proxy agrees, and a "

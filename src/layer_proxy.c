@@ -488,10 +488,12 @@ proxy_hs_start(struct session *s, struct proxy_hs *h)
 		h->step = HS_CHOICE;
 		break;
 	case PROXY_SOCKS4A:
+	case PROXY_SOCKS4:
 		if (socks4a_connect(&h->out, h->host, h->port, "") == -1) {
 			proxy_hs_free(h);
-			hs_fail(s, "error", "socks4a cannot carry an IPv6 "
-			    "target");
+			hs_fail(s, "error", h->url.type == PROXY_SOCKS4 ?
+			    "socks4 cannot carry an IPv6 target" :
+			    "socks4a cannot carry an IPv6 target");
 			return -1;
 		}
 		h->step = HS_S4REPLY;
@@ -577,6 +579,9 @@ srv_parse(struct session *s, struct proxy_hs *h)
 	unsigned methods = 0;
 	char err[160];
 	int r, v = 0;
+	const char *served = h->serve == PROXY_SERVE_SOCKS5 ? "SOCKS5" :
+	    h->serve == PROXY_SERVE_HTTP ? "HTTP CONNECT" :
+	    "SOCKS5 or HTTP CONNECT";
 
 	switch (h->step) {
 	case HS_SFIRST:
@@ -588,11 +593,18 @@ srv_parse(struct session *s, struct proxy_hs *h)
 		    (h->serve & PROXY_SERVE_HTTP)) {
 			h->step = HS_SHTTP;
 			h->http = 1;
+		} else if (p[0] == 4) {
+			/* A SOCKS4 client gets its own "rejected" answer
+			 * rather than a silent close. */
+			static const unsigned char no4[8] = { 0, 91 };
+
+			buf_append(&h->out, no4, sizeof no4);
+			srv_refuse(s, h, "a SOCKS4 request, not a %s one "
+			    "(SOCKS4 reply 91)", served);
+			return -1;
 		} else {
 			hs_fail(s, "error", "not a %s request (first byte "
-			    "0x%02x)", h->serve == PROXY_SERVE_SOCKS5 ?
-			    "SOCKS5" : h->serve == PROXY_SERVE_HTTP ?
-			    "HTTP CONNECT" : "SOCKS5 or HTTP CONNECT", p[0]);
+			    "0x%02x)", served, p[0]);
 			return -1;
 		}
 		return 1;

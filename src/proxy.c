@@ -59,6 +59,7 @@ static const struct {
 	{ "socks5://", PROXY_SOCKS5 },
 	{ "socks5h://", PROXY_SOCKS5H },
 	{ "socks4a://", PROXY_SOCKS4A },
+	{ "socks4://", PROXY_SOCKS4 },
 	{ "http://", PROXY_HTTP },
 };
 
@@ -129,7 +130,7 @@ proxy_url_parse(const char *url, struct proxy_url *u, char *err,
 		}
 	if (rest == NULL)
 		return fail(err, errlen, "proxy URL must start with socks5://, "
-		    "socks5h://, socks4a:// or http://");
+		    "socks5h://, socks4://, socks4a:// or http://");
 	n = strlen(rest);
 	slash = memchr(rest, '/', n);
 	if (slash != NULL) {
@@ -142,8 +143,10 @@ proxy_url_parse(const char *url, struct proxy_url *u, char *err,
 		if (rest[i] == '@')
 			at = rest + i;
 	if (at != NULL) {
-		if (u->type == PROXY_SOCKS4A)
-			return fail(err, errlen, "socks4a has no password "
+		if (u->type == PROXY_SOCKS4A || u->type == PROXY_SOCKS4)
+			return fail(err, errlen, u->type == PROXY_SOCKS4 ?
+			    "socks4 has no password (a user id only: not "
+			    "supported)" : "socks4a has no password "
 			    "(a user id only: not supported)");
 		if (url_userinfo(rest, (size_t)(at - rest), u, err,
 		    errlen) == -1)
@@ -175,6 +178,8 @@ proxy_type_name(enum proxy_type t)
 		return "socks5h";
 	case PROXY_SOCKS4A:
 		return "socks4a";
+	case PROXY_SOCKS4:
+		return "socks4";
 	default:
 		return "http";
 	}

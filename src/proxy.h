@@ -21,6 +21,7 @@ enum proxy_type {
 	PROXY_SOCKS5,	/* socks5://: the name resolved here */
 	PROXY_SOCKS5H,	/* socks5h://: the name sent to the proxy */
 	PROXY_SOCKS4A,	/* socks4a:// */
+	PROXY_SOCKS4,	/* socks4://: an IPv4 address resolved here */
 	PROXY_HTTP,	/* http://: CONNECT */
 };
 
@@ -43,7 +44,7 @@ struct proxy_target {
 	uint16_t	 port;
 };
 
-/* "socks5://[USER:PASS@]HOST:PORT", socks5h, socks4a, http; %XX escapes
+/* "socks5://[USER:PASS@]HOST:PORT", socks5h, socks4, socks4a, http; %XX escapes
  * in USER and PASS.  0, or -1 with err. */
 int	proxy_url_parse(const char *url, struct proxy_url *, char *err,
 	    size_t errlen);

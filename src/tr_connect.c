@@ -110,6 +110,14 @@ connect_describe(const struct layer *l, struct buf *out)
 	    "tcp, connecting");
 }
 
+/* What a failure to reach the other end names: through a proxy the
+ * socket goes to the proxy, so its errors are the proxy's. */
+static const char *
+connect_to(const struct connector *k)
+{
+	return k->proxy != NULL ? "the proxy " : "";
+}
+
 static void
 connect_timeout(void *arg)
 {
@@ -118,8 +126,14 @@ connect_timeout(void *arg)
 	struct buf m = BUF_INIT;
 
 	k->timer = 0;
-	buf_puts(&m, s->state == S_RESOLVING ? "resolving timed out after " :
-	    "connect timed out after ");
+	if (k->proxy != NULL)
+		buf_puts(&m, s->state == S_RESOLVING ?
+		    "resolving the proxy timed out after " :
+		    "connect to the proxy timed out after ");
+	else
+		buf_puts(&m, s->state == S_RESOLVING ?
+		    "resolving timed out after " :
+		    "connect timed out after ");
 	codec_fmt_duration(k->ms, &m);
 	sess_destroy(s, "timeout", buf_cstr(&m));
 	buf_free(&m);
@@ -194,8 +208,8 @@ connect_io(struct layer *l, int events)
 		connect_established(s);
 		return;
 	}
-	snprintf(connector(s)->err, sizeof connector(s)->err, "%s: %s",
-	    s->remote_str, strerror(e));
+	snprintf(connector(s)->err, sizeof connector(s)->err, "%s%s: %s",
+	    connect_to(connector(s)), s->remote_str, strerror(e));
 	connect_drop(s);
 	connect_next(s);
 }
@@ -228,8 +242,8 @@ connect_next(struct session *s)
 		fd = net_tcp_connect(ai, k->have_bind ? &k->bindaddr : NULL,
 		    err, sizeof err);
 		if (fd == -1) {
-			snprintf(k->err, sizeof k->err, "%s: %s",
-			    s->remote_str, err);
+			snprintf(k->err, sizeof k->err, "%s%s: %s",
+			    connect_to(k), s->remote_str, err);
 			continue;
 		}
 		s->fd = fd;
@@ -277,7 +291,11 @@ connect_resolved(void *arg, int status, struct addrinfo *res,
 
 	connector(s)->resolve = NULL;
 	if (status != 0) {
-		sess_destroy(s, "error", errmsg);
+		char m[300];
+
+		snprintf(m, sizeof m, "%s%s", connector(s)->proxy != NULL ?
+		    "the proxy: " : "", errmsg);
+		sess_destroy(s, "error", m);
 		return;
 	}
 	connect_begin(s, res);

@@ -147,7 +147,10 @@ class MiniProxy:
             d += x
         self.heads.append(d)
         port = int.from_bytes(d[2:4], "big")
-        name = d[8:].split(b"\0")[1].decode()
+        if d[4:7] == b"\0\0\0":      # SOCKS4a: the name follows the user
+            name = d[8:].split(b"\0")[1].decode()
+        else:                       # SOCKS4: an IPv4 address
+            name = socket.inet_ntoa(d[4:8])
         u = socket.create_connection((name, port))
         c.sendall(b"\0\x5a" + d[2:4] + b"\0\0\0\0")
         pump(c, u)
@@ -316,6 +319,19 @@ def http_tests(t):
        "SOCKS4a through a proxy", out + err)
     ok(s4.heads and s4.heads[0].endswith(b"\0localhost\0"),
        "SOCKS4a sends the name", repr(s4.heads))
+    s4 = MiniProxy("socks4a")
+    rc, out, err = run(via_script("socks4://127.0.0.1:%d" % s4.port,
+                                  "localhost", t.port))
+    ok(rc == 0 and "PING" in out and "via socks4 127.0.0.1:%d" % s4.port
+       in out and "remote     127.0.0.1:%d" % t.port in out,
+       "SOCKS4 (socks4://) through a proxy, the name resolved here",
+       out + err)
+    ok(s4.heads and s4.heads[0] == b"\4\1" + t.port.to_bytes(2, "big") +
+       b"\x7f\0\0\1\0", "SOCKS4 sends an IPv4 address", repr(s4.heads))
+    rc, out, err = run("", "-c", "tcp-client ::1 %d --proxy socks4://"
+                       "127.0.0.1:%d" % (t.port, s4.port))
+    ok(rc != 0 and "socks4:// needs an IPv4 address for ::1" in err and
+       "connecting" not in out, "SOCKS4 refuses an IPv6 target", out + err)
 
 
 def bad_options():
@@ -323,10 +339,25 @@ def bad_options():
             ("--proxy ftp://h:1", "--proxy: proxy URL must start with"),
             ("--proxy socks5://h", "--proxy: bad address"),
             ("--proxy socks5://h:1 --reconnect", "do not go together"),
-            ("--proxy socks4a://u:p@h:1", "socks4a has no password")]:
+            ("--proxy socks4a://u:p@h:1", "socks4a has no password"),
+            ("--proxy socks4://u:p@h:1", "socks4 has no password"),
+            ("--proxy socks9://h:1", "socks5h://, socks4://, socks4a://")]:
         rc, out, err = run("", "-c", "tcp-client 127.0.0.1 9 " + args)
         ok(rc != 0 and words in err and "connecting" not in out,
            "bad --proxy: %s" % words, out + err)
+
+
+def proxy_unreachable():
+    """A proxy that is not there: the error names the proxy, not the
+    target (the socket went to the proxy)."""
+    dead = free_port()
+    for url in ("socks5://127.0.0.1:%d" % dead, "http://127.0.0.1:%d" % dead):
+        rc, out, err = run("", "-c", "tcp-client 127.0.0.1 9 --proxy " + url)
+        ok(rc != 0 and "[1] closed (error): the proxy 127.0.0.1:%d: "
+           "Connection refused" % dead in out and
+           "cannot connect: the proxy 127.0.0.1:%d" % dead in err,
+           "unreachable proxy named as the proxy (%s)" % url.split(":")[0],
+           out + err)
 
 
 def sh(*argv):
@@ -398,5 +429,6 @@ else:
     skip("socks5 through microsocks", "microsocks not installed")
 section("http", http_tests, t)
 section("bad options", bad_options)
+section("proxy unreachable", proxy_unreachable)
 section("tls", tls_tests, t)
 done()

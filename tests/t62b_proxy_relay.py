@@ -301,6 +301,21 @@ def outside_name():
            "no raw control byte reached the output")
 
 
+def socks4_client():
+    """A SOCKS4 client (ncat --proxy-type socks4) is answered SOCKS4 reply
+    91 (rejected) and the relay says why, rather than closing silently."""
+    with Socktool() as st:
+        sid, port = relay(st, "--socks5 --http-proxy")
+        c = connect(port)
+        c.sendall(b"\x04\x01\x00\x50\x7f\x00\x00\x01u\x00")
+        rep = recv_exact(c, 8)
+        is_eq(rep[:2], b"\x00\x5b", "SOCKS4 request: SOCKS4 reply 91")
+        c.close()
+        ok(st.seen(r"a SOCKS4 request, not a SOCKS5 or HTTP CONNECT one "
+                   r"\(SOCKS4 reply 91\)"),
+           "the SOCKS4 refusal is one line in words")
+
+
 section("socks5", fetch, "--socks5", "socks5")
 section("http", fetch, "--http-proxy", "http")
 section("both/socks5", fetch, "--socks5 --http-proxy", "socks5")
@@ -312,5 +327,6 @@ section("ipv6", ipv6_target)
 section("refused", refused)
 section("upstream", upstream_fails)
 section("name", outside_name)
+section("socks4 client", socks4_client)
 shutil.rmtree(tmp, ignore_errors=True)
 done()
