@@ -153,7 +153,9 @@ ctl_run(struct ctl *k, const char *line, size_t n)
 		n--;
 	if (i >= n || line[i] == '#')
 		return 0;
-	if (dprintf(k->fd, "run %.*s\n", (int)n, line) < 0) {
+	/* Sent as a script would read it: the blanks before it are not
+	 * the command's. */
+	if (dprintf(k->fd, "run %.*s\n", (int)(n - i), line + i) < 0) {
 		fprintf(stderr, "socktool: ctl: the instance closed the "
 		    "connection\n");
 		k->ended = 1;

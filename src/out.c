@@ -1339,6 +1339,7 @@ out_rec_pieces(const struct rec *r, const struct out_piece *pc, size_t n,
 	struct buf piece = BUF_INIT, pre = BUF_INIT;
 	size_t width = out_width(), i, pcols;
 
+	out_rec_copy(r);	/* an event: --events watchers get it too */
 	if (out_cfg.json) {
 		rec_json(r);
 		return;
