@@ -220,18 +220,26 @@ conn_done(struct client *cl, enum cmd_status st)
 		conn_finish(c, st);
 }
 
-/* The person at the prompt sees what a control client runs. */
+/* The person at the prompt sees what a control client runs: one line,
+ * cut to the terminal's width (JSON: the whole command); nothing for a
+ * blank line, which runs nothing. */
 static void
 conn_announce(const struct conn *c, const char *line)
 {
-	struct out_sink *was = out_use(out_main());
+	static const struct out_piece pc[] = {
+		{ NULL, "[ctl {client}] {command}", 0 } };
+	struct out_sink *was;
 	struct rec r;
 
+	line += strspn(line, " \t");
+	if (*line == '\0')
+		return;
+	was = out_use(out_main());
 	rec_begin(&r, "control");
 	r.info = 1;
 	rec_u64(&r, "client", (uint64_t)c->pid);
 	rec_strescaped(&r, "command", line);
-	out_rec(&r, "[ctl {client}] {command}");
+	out_rec_pieces(&r, pc, 1, NULL);
 	rec_free(&r);
 	out_use(was);
 }

@@ -22,6 +22,7 @@
 #include "control.h"
 #include "ctl.h"
 #include "net.h"
+#include "out.h"
 
 struct ctl {
 	FILE	*f;		/* the connection, read by lines */
@@ -59,9 +60,14 @@ ctl_open(struct ctl *k, const char *name, int quiet)
 	memset(k, 0, sizeof *k);
 	if (control_path(name, path, sizeof path, 0, err, sizeof err) == -1 ||
 	    (fd = net_unix_connect(path, err, sizeof err)) == -1) {
-		if (!quiet)
-			fprintf(stderr, "socktool: ctl: no instance \"%s\" is "
-			    "running (%s)\n", name, err);
+		if (!quiet) {
+			char msg[640];
+
+			/* err names $XDG_RUNTIME_DIR: escaped. */
+			snprintf(msg, sizeof msg, "no instance \"%s\" is "
+			    "running (%s)", name, err);
+			out_stderr_msg("socktool: ctl: ", msg);
+		}
 		return -1;
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -147,7 +153,9 @@ ctl_run(struct ctl *k, const char *line, size_t n)
 		n--;
 	if (i >= n || line[i] == '#')
 		return 0;
-	if (dprintf(k->fd, "run %.*s\n", (int)n, line) < 0) {
+	/* Sent as a script would read it: the blanks before it are not
+	 * the command's. */
+	if (dprintf(k->fd, "run %.*s\n", (int)(n - i), line + i) < 0) {
 		fprintf(stderr, "socktool: ctl: the instance closed the "
 		    "connection\n");
 		k->ended = 1;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "out.h"
 
 /* The starting process: what the daemon said on the pipe. */
 static int
@@ -35,9 +36,12 @@ daemon_wait(int fd, pid_t mid)
 	if (n == 0)
 		fprintf(stderr, "socktool: --daemon: it ended before its "
 		    "control socket was ready\n");
-	else
-		fprintf(stderr, "socktool: %s%s", msg,
-		    msg[n - 1] == '\n' ? "" : "\n");
+	else {
+		/* It may name outside paths ($XDG_STATE_HOME): escaped. */
+		if (msg[n - 1] == '\n')
+			msg[n - 1] = '\0';
+		out_stderr_msg("socktool: ", msg);
+	}
 	return 1;
 }
 

@@ -505,8 +505,9 @@ main(int argc, char **argv)
 		if (strcmp(script, "-") != 0) {
 			fd = open(script, O_RDONLY | O_CLOEXEC);
 			if (fd == -1) {
-				fprintf(stderr, "socktool: %s: %s\n", script,
+				snprintf(err, sizeof err, "%s: %s", script,
 				    strerror(errno));
+				out_stderr_msg("socktool: ", err);
 				return 2;
 			}
 		}
@@ -567,7 +568,7 @@ main(int argc, char **argv)
 		if (M.ready != -1)
 			daemon_ready(M.ready, err);
 		else
-			fprintf(stderr, "socktool: %s\n", err);
+			out_stderr_msg("socktool: ", err);
 		term_done();	/* the terminal as it was found */
 		free(cmds);
 		return 1;

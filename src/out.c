@@ -182,6 +182,16 @@ out_escape_msg(const char *msg, size_t n, struct buf *out)
 	codec_escape((const unsigned char *)msg, n, out, 0);
 }
 
+void
+out_stderr_msg(const char *prefix, const char *msg)
+{
+	struct buf b = BUF_INIT;
+
+	out_escape_msg(msg, strlen(msg), &b);
+	fprintf(stderr, "%s%s\n", prefix, buf_cstr(&b));
+	buf_free(&b);
+}
+
 static void	out_error_v(const char *, const char *, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
 
@@ -1329,6 +1339,7 @@ out_rec_pieces(const struct rec *r, const struct out_piece *pc, size_t n,
 	struct buf piece = BUF_INIT, pre = BUF_INIT;
 	size_t width = out_width(), i, pcols;
 
+	out_rec_copy(r);	/* an event: --events watchers get it too */
 	if (out_cfg.json) {
 		rec_json(r);
 		return;

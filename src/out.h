@@ -62,6 +62,10 @@ void	out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (which are escapes already) kept as they are. */
 struct buf;
 void	out_escape_msg(const char *msg, size_t n, struct buf *out);
+/* PREFIX (our own words) and MSG escaped as above, a line on standard
+ * error: for errors before the loop that may hold outside names (a path
+ * from the environment, a file name). */
+void	out_stderr_msg(const char *prefix, const char *msg);
 /* Bytes of socktool's own for the terminal (a control sequence: `clear`),
  * never anything received; nothing in JSON mode. */
 void	out_raw(const char *s, size_t n);
