@@ -667,9 +667,9 @@ rec_parse(const char *text, size_t n, struct rec_conv *r, char *err,
 	}
 	return 0;
 bad_line:
-	/* Wrong from its first step on: most likely not a recording at all
-	 * (a hex or raw log, some other file). */
-	if (r->n == 0) {
+	/* Wrong from its first step on, and not JSON: most likely not a
+	 * recording at all (a hex or raw log, some other file). */
+	if (r->n == 0 && !json) {
 		char why[256];
 
 		snprintf(why, sizeof why, "%s", err);
