@@ -63,7 +63,8 @@ cmd_relay_proxy(struct cmd_ctx *c, unsigned serve)
 		free(targets);
 		return cmd_fail(c, "%s", err);
 	}
-	relay_set_proxy(s, serve, targets, ntargets);
+	relay_set_proxy(s, serve, targets, ntargets,
+	    cmd_opt(c, "allow-target"));
 	cmd_result_session(c, s);
 	return CMD_OK;
 }

@@ -101,6 +101,7 @@ struct relay {
 					 * each client names its target */
 	struct addr_cidr *targets;	/* ... inside these networks */
 	size_t		 ntargets;
+	char		*targets_text;	/* ... as given, for show */
 };
 
 /* One side of a pair, or a UDP relay's socket for one client. */
@@ -520,6 +521,21 @@ relay_label(const struct session *s)
 	    "server->client" : "client->server";
 }
 
+/* The target a proxy relay's client asked for, for show. */
+static void
+relay_side_fields(const struct session *s, const char *event,
+    struct rec *rc)
+{
+	const struct relay_side *side = s->role_state;
+
+	if (strcmp(event, "show") != 0 || side == NULL ||
+	    side->target[0] == '\0')
+		return;
+	/* Escaped already (relay_target). */
+	rec_strescaped(rc, "target", side->target);
+	rec_label(rc, "target", NULL);
+}
+
 static const struct role relay_side_role = {
 	.name = "relay-side",
 	.opened = relay_side_opened,
@@ -527,6 +543,7 @@ static const struct role relay_side_role = {
 	.closing = relay_link_closing,
 	.destroy = relay_side_destroy,
 	.label = relay_label,
+	.fields = relay_side_fields,
 };
 
 /* The relay role's accepted hook: a client arrived; it is one side of a
@@ -729,9 +746,36 @@ relay_destroy(struct session *srv)
 
 	free(r->upstream);
 	free(r->targets);
+	free(r->targets_text);
 	tls_cfg_unref(r->tls_in);
 	tls_cfg_unref(r->tls_out);
 	free(r);
+}
+
+/* Where the relay forwards to, for show: its upstream, or for a proxy
+ * relay what it serves and the targets it allows. */
+static void
+relay_fields(const struct session *s, const char *event, struct rec *rc)
+{
+	const struct relay *r = s->role_state;
+	char up[300];
+
+	if (strcmp(event, "show") != 0)
+		return;
+	if (r->serve != 0) {
+		rec_str(rc, "serves", r->serve == (PROXY_SERVE_SOCKS5 |
+		    PROXY_SERVE_HTTP) ? "socks5, http-proxy" :
+		    r->serve == PROXY_SERVE_SOCKS5 ? "socks5" : "http-proxy");
+		rec_label(rc, "serves", NULL);
+		rec_strcpy(rc, "allow_target", r->targets_text != NULL ?
+		    r->targets_text : "127.0.0.0/8,::1");
+		rec_label(rc, "targets", NULL);
+		return;
+	}
+	snprintf(up, sizeof up, strchr(r->upstream, ':') != NULL ?
+	    "[%s]:%u" : "%s:%u", r->upstream, r->port);
+	rec_strcpy(rc, "upstream", up);
+	rec_label(rc, "upstream", NULL);
 }
 
 static const struct role relay_role = {
@@ -740,6 +784,7 @@ static const struct role relay_role = {
 	.accepted = relay_accepted,
 	.destroy = relay_destroy,
 	.label = relay_label,
+	.fields = relay_fields,
 };
 
 static struct relay *
@@ -810,7 +855,7 @@ relay_start(const char *host, uint16_t port, const char *uphost,
 
 void
 relay_set_proxy(struct session *srv, unsigned serve,
-    struct addr_cidr *targets, size_t ntargets)
+    struct addr_cidr *targets, size_t ntargets, const char *text)
 {
 	struct relay *r = relay_of(srv);
 
@@ -818,6 +863,8 @@ relay_set_proxy(struct session *srv, unsigned serve,
 	free(r->targets);
 	r->targets = targets;
 	r->ntargets = ntargets;
+	free(r->targets_text);
+	r->targets_text = text != NULL ? xstrdup(text) : NULL;
 }
 
 static const struct tap relay_tap = {

@@ -40,9 +40,9 @@ void	relay_set_tls(struct session *srv, struct tls_cfg *in,
 /* A SOCKS5 and/or HTTP CONNECT relay (serve: PROXY_SERVE_* of
  * layer_proxy.h): no fixed upstream; each client names its target, which
  * is connected only at addresses inside targets (the relay takes the
- * list). */
+ * list; text: it as given, for show, or NULL for the default). */
 void	relay_set_proxy(struct session *srv, unsigned serve,
-	    struct addr_cidr *targets, size_t ntargets);
+	    struct addr_cidr *targets, size_t ntargets, const char *text);
 /* A UDP relay: every client address gets its own upstream socket, which
  * goes after idle_ms without a datagram either way. */
 struct session *relay_start_udp(const char *host, uint16_t port,

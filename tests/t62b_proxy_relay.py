@@ -316,6 +316,42 @@ def socks4_client():
            "the SOCKS4 refusal is one line in words")
 
 
+def shown():
+    """show of a proxy relay: what it serves and the targets it allows; of
+    a client side: the target its client asked for; of a fixed relay: its
+    upstream."""
+    srv, hport = http_server()
+    try:
+        with Socktool() as st:
+            sid, port = relay(st, "--socks5 --allow-target 127.0.0.0/8")
+            n = len(st.out)
+            st.cmd("show %d" % sid)
+            ok(st.seen(r"^  serves +socks5\n  targets +127\.0\.0\.0/8$",
+                       start=n), "show of a --socks5 relay: serves, targets",
+               st.out[n:])
+            c = socks_connect(port, b"localhost", hport)
+            is_eq(recv_exact(c, 10)[:2], b"\x05\x00", "SOCKS5 reply 0")
+            m = st.wait_for(r"^\[(\d+)\] the client asks for localhost:%d" %
+                            hport)
+            n = len(st.out)
+            st.cmd("show %s" % m.group(1).decode())
+            ok(st.seen(r"^  target +localhost:%d$" % hport, start=n),
+               "show of its client side: the target asked for", st.out[n:])
+            c.close()
+            n = len(st.out)
+            st.cmd("relay 127.0.0.1 0 127.0.0.1 %d" % hport)
+            sid2 = int(st.wait_for(r"^\[(\d+)\] listening on 127\.0\.0\.1:",
+                                   start=n).group(1))
+            n = len(st.out)
+            st.cmd("show %d" % sid2)
+            ok(st.seen(r"^  upstream +127\.0\.0\.1:%d$" % hport, start=n),
+               "show of a fixed relay: its upstream", st.out[n:])
+    finally:
+        srv.kill()
+        srv.wait()
+
+
+section("shown", shown)
 section("socks5", fetch, "--socks5", "socks5")
 section("http", fetch, "--http-proxy", "http")
 section("both/socks5", fetch, "--socks5 --http-proxy", "socks5")
