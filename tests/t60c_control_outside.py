@@ -115,9 +115,11 @@ def tls_lines(ev, seen, tls, st, port):
 with Socktool("-C", "t", env=GOOD) as st:
     st.cmd("tls-server 127.0.0.1 0")
     port = st.port(1)
+    # Unbuffered: select() must see every line not yet read (a buffered
+    # readline could hold the second tls event where select cannot).
     ev = subprocess.Popen([SOCKTOOL, "ctl", "t", "--events"],
                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL, env=GOOD)
+                          stderr=subprocess.DEVNULL, env=GOOD, bufsize=0)
     # Subscribed once a command of ours shows up in its stream.
     seen, tls = [], set()
     try:
