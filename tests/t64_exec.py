@@ -16,11 +16,10 @@ import socket
 import struct
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import Socktool, ok, is_eq, done, recv_until  # noqa: E402
-from st import run as run3, deadline_loop  # noqa: E402
+from st import Socktool, ok, is_eq, done, recv_until, pid_gone  # noqa: E402
+from st import run as run3  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="st-t64-")
 
@@ -42,19 +41,6 @@ class Run:
 
 def run(script, *args):
     return Run(*run3(script, *args))
-
-
-def pid_gone(pid, timeout=10):
-    """The process is gone (reaped by socktool, so no zombie either)."""
-    try:
-        for _ in deadline_loop(timeout, "pid %d to go" % pid):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return True
-            time.sleep(0.02)
-    except TimeoutError:
-        return False
 
 
 # ---- exec cat: every byte value and 1 MiB, exact, both ways ----

@@ -12,10 +12,9 @@ import re
 import socket
 import ssl
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import Socktool, ok, is_eq, done, recv_until  # noqa: E402
+from st import Socktool, ok, is_eq, done, recv_until, pid_gone  # noqa: E402
 from st import deadline_loop  # noqa: E402
 
 
@@ -36,18 +35,6 @@ def recv_exact(c, n):
         if not d:
             return bytes(got)
         got += d
-
-
-def pid_gone(pid, timeout=10):
-    try:
-        for _ in deadline_loop(timeout, "pid %d to go" % pid):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return True
-            time.sleep(0.02)
-    except TimeoutError:
-        return False
 
 
 def connected(text):

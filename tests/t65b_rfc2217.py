@@ -18,6 +18,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from st import Socktool, ok, is_eq, done, need, wait_listening  # noqa: E402
+from st import json_events as events  # noqa: E402
 from ptypair import (PtyPair, tcgets2, open_raw, read_exact, CSTOPB,  # noqa: E402
                      PARODD)
 
@@ -39,17 +40,6 @@ def line_of(path):
         return tcgets2(fd)
     finally:
         os.close(fd)
-
-
-def events(st, name, start=0):
-    """The JSON events called name so far, after start."""
-    out = []
-    for line in st.out[start:].decode("utf-8", "replace").splitlines():
-        if line.startswith("{"):
-            ev = json.loads(line)
-            if ev.get("event") == name:
-                out.append(ev)
-    return out
 
 
 with tempfile.TemporaryDirectory() as d, PtyPair() as pp:

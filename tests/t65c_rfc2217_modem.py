@@ -15,7 +15,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
-from st import Socktool, ok, is_eq, done  # noqa: E402
+from st import Socktool, ok, is_eq, done, json_events  # noqa: E402
 
 IAC, SB, SE, WILL, WONT, DO, DONT = 255, 250, 240, 251, 252, 253, 254
 COMPORT = 44
@@ -106,16 +106,6 @@ class Rfc2217Server:
         if self.conn is not None:
             self.conn.close()
         self.ls.close()
-
-
-def json_events(st, name, start=0):
-    out = []
-    for line in st.out[start:].decode("utf-8", "replace").splitlines():
-        if line.startswith("{"):
-            ev = json.loads(line)
-            if ev.get("event") == name:
-                out.append(ev)
-    return out
 
 
 # 1. JSON: two changes are two events, a report of the same inputs none.

@@ -2,6 +2,7 @@
 """Test helpers for socktool integration tests: TAP output, a driver for the
 real binary, and small real peers.  Standard library only.  Every wait has a
 timeout; nothing synchronises by sleeping."""
+import json
 import os
 import re
 import select
@@ -331,3 +332,28 @@ def connect(port, host="127.0.0.1", timeout=10):
     s.settimeout(timeout)
     s.connect((host, port))
     return s
+
+
+def json_events(st, name, start=0):
+    """The JSON events called name in st's output so far, after byte
+    offset start."""
+    out = []
+    for line in st.out[start:].decode("utf-8", "replace").splitlines():
+        if line.startswith("{"):
+            ev = json.loads(line)
+            if ev.get("event") == name:
+                out.append(ev)
+    return out
+
+
+def pid_gone(pid, timeout=10):
+    """The process is gone (reaped by socktool, so no zombie either)."""
+    try:
+        for _ in deadline_loop(timeout, "pid %d to go" % pid):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return True
+            time.sleep(0.02)
+    except TimeoutError:
+        return False
