@@ -404,10 +404,10 @@ pipe_framer(struct session *s)
 static void
 pipe_idle_stop(struct session *s)
 {
-	if (s->framing != NULL && s->framing->timer != 0)
-		loop_timer_del(s->framing->timer);
-	if (s->framing != NULL)
-		s->framing->timer = 0;
+	if (s->framing == NULL || s->framing->timer == 0)
+		return;
+	loop_timer_del(s->framing->timer);
+	s->framing->timer = 0;
 }
 
 /* idle: framing: the line was quiet long enough, the message ends. */
